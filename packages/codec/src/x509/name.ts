@@ -1,0 +1,80 @@
+import { decodeWith, encodeWith } from '../der/codec.js';
+import type { DecodeOptions, DerReader } from '../der/reader.js';
+import type { DerValue } from '../der/der-value.js';
+import type { DerWriter } from '../der/writer.js';
+import { Tag } from '../der/tags.js';
+
+/**
+ * AttributeTypeAndValue, RFC 5280 section 4.1.2.4:
+ *
+ * ```asn1
+ * AttributeTypeAndValue ::= SEQUENCE {
+ *   type     AttributeType,            -- OBJECT IDENTIFIER
+ *   value    AttributeValue }          -- ANY DEFINED BY type
+ * ```
+ *
+ * `value` keeps its DER (a DirectoryString is usually a UTF8String or PrintableString).
+ */
+export interface AttributeTypeAndValue {
+  type: string;
+  value: DerValue;
+}
+
+/**
+ * ```asn1
+ * RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
+ * ```
+ */
+export type RelativeDistinguishedName = AttributeTypeAndValue[];
+
+/**
+ * Name, RFC 5280 section 4.1.2.4. Its only alternative, rdnSequence, is what this type holds:
+ *
+ * ```asn1
+ * Name ::= CHOICE { -- only one possibility for now --
+ *   rdnSequence  RDNSequence }
+ * RDNSequence ::= SEQUENCE OF RelativeDistinguishedName
+ * ```
+ *
+ * The empty sequence is the NULL-DN that CMP uses for an unknown sender or recipient.
+ */
+export type Name = RelativeDistinguishedName[];
+
+function readAttributeTypeAndValue(r: DerReader, field: string, index: number): AttributeTypeAndValue {
+  const s = r.sequence(field, Tag.SEQUENCE, index);
+  const type = s.oid('type');
+  const value = { der: s.element('value') };
+  s.finish();
+  return { type, value };
+}
+
+function readRelativeDistinguishedName(r: DerReader, field: string, index: number): RelativeDistinguishedName {
+  return r.sequenceOf(field, readAttributeTypeAndValue, Tag.SET, 1, index);
+}
+
+export function readName(r: DerReader, field: string): Name {
+  return r.sequenceOf(field, readRelativeDistinguishedName);
+}
+
+export function writeName(w: DerWriter, name: Name): void {
+  w.sequence((w) => {
+    for (const rdn of name) {
+      w.setOf(rdn, (w, atv) =>
+        w.sequence((w) => {
+          w.oid(atv.type);
+          w.raw(atv.value.der);
+        }),
+      );
+    }
+  });
+}
+
+/** Decodes a DER Name. */
+export function decodeName(der: Uint8Array, options?: DecodeOptions): Name {
+  return decodeWith(der, 'Name', readName, options);
+}
+
+/** Encodes a Name as DER. */
+export function encodeName(name: Name): Uint8Array {
+  return encodeWith(name, writeName, 128);
+}
