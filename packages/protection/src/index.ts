@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * `@cmpkit/protection`: everything that makes a CMP message trustworthy.
+ */
+export {};
