@@ -61,10 +61,12 @@ export class DerReader {
     /** Offset just past the last content byte. */
     readonly end: number,
     private readonly state: DecodeState,
-    private readonly parent: DerReader | null,
+    /** The reader of the enclosing element; null at the top. */
+    readonly parent: DerReader | null,
     /** This element's field name in its parent, for error paths. */
-    private readonly name: string,
-    private readonly index: number,
+    readonly name: string,
+    /** This element's index in an enclosing SEQUENCE OF, or -1. */
+    readonly index: number,
     private readonly depth: number,
   ) {
     this.pos = start;
@@ -92,18 +94,7 @@ export class DerReader {
 
   /** The dotted field path of this reader, plus `field` when given. */
   path(field?: string): string {
-    const segments: string[] = [];
-    if (field) segments.push(field);
-    for (let r: DerReader | null = this; r !== null; r = r.parent) {
-      if (r.index >= 0) segments.push(`${r.name}[${r.index}]`);
-      else if (r.name) segments.push(r.name);
-    }
-    let out = '';
-    for (let i = segments.length - 1; i >= 0; i--) {
-      const segment = segments[i] as string;
-      out += out && !segment.startsWith('[') ? `.${segment}` : segment;
-    }
-    return out;
+    return pathOf(this, field);
   }
 
   /** Throws a {@link DerError} located at `offset` and at this reader's path (plus `field`). */
@@ -451,6 +442,22 @@ export class DerReader {
     if (value === null) this.fail('invalidTime', start, 'UTCTime not in DER form', field);
     return value;
   }
+}
+
+/** The dotted field path of `reader`, plus `field` when given. */
+function pathOf(reader: DerReader, field?: string): string {
+  const segments: string[] = [];
+  if (field) segments.push(field);
+  for (let r: DerReader | null = reader; r !== null; r = r.parent) {
+    if (r.index >= 0) segments.push(`${r.name}[${r.index}]`);
+    else if (r.name) segments.push(r.name);
+  }
+  let out = '';
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const segment = segments[i] as string;
+    out += out && !segment.startsWith('[') ? `.${segment}` : segment;
+  }
+  return out;
 }
 
 /** Compares two byte ranges of `data` as DER orders SET OF elements. */

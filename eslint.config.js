@@ -1,0 +1,78 @@
+// One lint configuration for the whole repository. It enforces the layering of
+// docs/ARCHITECTURE.md: codec <- protection <- core <- transports <- apps.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = {
+  group: ['node:*', 'buffer', 'fs', 'fs/*', 'net', 'http', 'https', 'crypto', 'path', 'os', 'stream', 'child_process', 'url', 'util', 'events', 'tls', 'zlib'],
+  message: 'codec, protection and core must run in a browser: no Node built-ins.',
+};
+
+function layer(files, forbidden, extra = []) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NODE_BUILTINS, ...forbidden, ...extra] }],
+      'no-restricted-globals': ['error', 'Buffer', 'process', '__dirname', 'require'],
+      'no-console': 'error',
+    },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'No default exports: name every export.' },
+        { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a union type instead of enum.' },
+      ],
+    },
+  },
+  layer(['packages/codec/src/**/*.ts'], [
+    { group: ['@cmpkit/*'], message: 'codec is the bottom layer: it imports no other package.' },
+  ]),
+  layer(['packages/protection/src/**/*.ts'], [
+    { group: ['@cmpkit/core', '@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'protection may import only @cmpkit/codec.' },
+  ]),
+  layer(['packages/core/src/**/*.ts'], [
+    { group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' },
+  ]),
+  {
+    files: ['packages/transport-*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@cmpkit/core'], allowTypeImports: true, message: 'transports use core types only (peer dependency).' },
+            { group: ['@cmpkit/protection', '@cmpkit/test-utils'], message: 'transports move bytes; they do no CMP processing.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', URL: 'readonly', performance: 'readonly', TextEncoder: 'readonly', Buffer: 'readonly' },
+    },
+  },
+);
