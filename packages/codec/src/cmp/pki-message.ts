@@ -119,7 +119,7 @@ export function decodePKIMessage(der: Uint8Array, options?: DecodeOptions): Deco
 
 /** Encodes a PKIMessage as DER. The same value always gives the same bytes. */
 export function encodePKIMessage(message: PKIMessage): Uint8Array {
-  const w = new DerWriter(2048);
+  const w = new DerWriter(1024);
   writePKIMessage(w, message);
   return w.finish();
 }

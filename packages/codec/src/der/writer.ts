@@ -18,9 +18,12 @@ export class DerWriter {
     this.buf = new Uint8Array(initialCapacity);
   }
 
-  /** The bytes written so far, as a fresh copy. */
+  /**
+   * The bytes written so far. When they fill at least half of the working buffer the result is a
+   * view of it (one allocation per encode instead of two, at most 2x memory); otherwise a copy.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len * 2 >= this.buf.length ? this.buf.subarray(0, this.len) : this.buf.slice(0, this.len);
   }
 
   private ensure(extra: number): void {
