@@ -1,5 +1,5 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, Name as X509Name } from '@peculiar/asn1-x509';
+import { Certificate, type Name as X509Name } from '@peculiar/asn1-x509';
 import { decodeName, nameToString } from '@cmpkit/codec';
 
 /** A one-line summary of a DER certificate (`subject=... issuer=... serial=...`), or null. */
