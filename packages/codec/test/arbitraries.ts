@@ -41,7 +41,9 @@ export const oidArb: fc.Arbitrary<string> = fc
   .tuple(
     fc.constantFrom(0, 1, 2),
     fc.nat(39),
-    fc.array(fc.oneof(fc.nat(127), fc.nat(0xffffffff), fc.bigInt({ min: 0n, max: 1n << 70n })), { maxLength: 6 }),
+    fc.array(fc.oneof(fc.nat(127), fc.nat(0xffffffff), fc.bigInt({ min: 0n, max: 1n << 70n })), {
+      maxLength: 6,
+    }),
   )
   .map(([a, b, rest]) => [a, b, ...rest].join('.'));
 
@@ -64,16 +66,25 @@ export const algIdArb: fc.Arbitrary<AlgorithmIdentifier> = fc.record(
 );
 
 const REAL_CERTS = ['root', 'issuing', 'ee'].map((n) => pemFixture(`pki/openssl-3.0/${n}.pem`));
-const REAL_CRLS = [fixture('der/itav/sources/issuing-crl1.der'), fixture('der/itav/sources/issuing-crl2.der')];
+const REAL_CRLS = [
+  fixture('der/itav/sources/issuing-crl1.der'),
+  fixture('der/itav/sources/issuing-crl2.der'),
+];
 
 /** A CMPCertificate: a real one, or an opaque SEQUENCE (the codec does not parse its contents). */
 export const certArb: fc.Arbitrary<DerValue> = fc
-  .oneof(fc.constantFrom(...REAL_CERTS), fc.uint8Array({ maxLength: 200 }).map((b) => tlv(0x30, b)))
+  .oneof(
+    fc.constantFrom(...REAL_CERTS),
+    fc.uint8Array({ maxLength: 200 }).map((b) => tlv(0x30, b)),
+  )
   .map((der) => ({ der }));
 
 /** A CertificateList, kept as DER like a certificate. */
 export const crlArb: fc.Arbitrary<DerValue> = fc
-  .oneof(fc.constantFrom(...REAL_CRLS), fc.uint8Array({ maxLength: 200 }).map((b) => tlv(0x30, b)))
+  .oneof(
+    fc.constantFrom(...REAL_CRLS),
+    fc.uint8Array({ maxLength: 200 }).map((b) => tlv(0x30, b)),
+  )
   .map((der) => ({ der }));
 
 export const textArb = fc.string({ unit: 'grapheme', maxLength: 24 });
@@ -87,7 +98,11 @@ export const generalizedDateArb = fc.date({
 });
 
 const utcDateArb = fc
-  .date({ min: new Date('1950-01-01T00:00:00Z'), max: new Date('2049-12-31T23:59:59Z'), noInvalidDate: true })
+  .date({
+    min: new Date('1950-01-01T00:00:00Z'),
+    max: new Date('2049-12-31T23:59:59Z'),
+    noInvalidDate: true,
+  })
   .map((d) => new Date(Math.floor(d.getTime() / 1000) * 1000));
 
 export const timeArb: fc.Arbitrary<Time> = fc.oneof(
@@ -105,9 +120,12 @@ export const generalNameArb: fc.Arbitrary<GeneralName> = fc.oneof(
   ia5Arb.map((value): GeneralName => ({ type: 'rfc822Name', value })),
   ia5Arb.map((value): GeneralName => ({ type: 'dNSName', value })),
   ia5Arb.map((value): GeneralName => ({ type: 'uniformResourceIdentifier', value })),
-  fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 })).map(
-    (value): GeneralName => ({ type: 'iPAddress', value }),
-  ),
+  fc
+    .oneof(
+      fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    )
+    .map((value): GeneralName => ({ type: 'iPAddress', value })),
   oidArb.map((value): GeneralName => ({ type: 'registeredID', value })),
   nameArb.map((value): GeneralName => ({ type: 'directoryName', value })),
 );
@@ -115,7 +133,11 @@ export const generalNameArb: fc.Arbitrary<GeneralName> = fc.oneof(
 export const generalNamesArb = fc.array(generalNameArb, { minLength: 1, maxLength: 3 });
 
 const extensionArb: fc.Arbitrary<Extension> = fc.record(
-  { extnID: oidArb, critical: fc.constant(true as const), extnValue: fc.uint8Array({ maxLength: 40 }) },
+  {
+    extnID: oidArb,
+    critical: fc.constant(true as const),
+    extnValue: fc.uint8Array({ maxLength: 40 }),
+  },
   { requiredKeys: ['extnID', 'extnValue'] },
 );
 
@@ -146,8 +168,14 @@ export const certReqTemplateContentArb: fc.Arbitrary<CertReqTemplateContent> = f
 export const crlStatusArb: fc.Arbitrary<CRLStatus> = fc.record(
   {
     source: fc.oneof(
-      generalNamesArb.map((value): CRLStatus['source'] => ({ type: 'dpn', value: { type: 'fullName', value } })),
-      rdnArb.map((value): CRLStatus['source'] => ({ type: 'dpn', value: { type: 'nameRelativeToCRLIssuer', value } })),
+      generalNamesArb.map((value): CRLStatus['source'] => ({
+        type: 'dpn',
+        value: { type: 'fullName', value },
+      })),
+      rdnArb.map((value): CRLStatus['source'] => ({
+        type: 'dpn',
+        value: { type: 'nameRelativeToCRLIssuer', value },
+      })),
       generalNamesArb.map((value): CRLStatus['source'] => ({ type: 'issuer', value })),
     ),
     thisUpdate: timeArb,
@@ -158,10 +186,19 @@ export const crlStatusArb: fc.Arbitrary<CRLStatus> = fc.record(
 const octetsArb = fc.uint8Array({ maxLength: 64 });
 
 export const encryptedKeyArb: fc.Arbitrary<EncryptedKey> = fc.oneof(
-  fc.uint8Array({ maxLength: 200 }).map((b): EncryptedKey => ({ type: 'envelopedData', value: { der: tlv(0x30, b) } })),
+  fc
+    .uint8Array({ maxLength: 200 })
+    .map((b): EncryptedKey => ({ type: 'envelopedData', value: { der: tlv(0x30, b) } })),
   fc
     .record(
-      { intendedAlg: algIdArb, symmAlg: algIdArb, encSymmKey: octetsArb, keyAlg: algIdArb, valueHint: octetsArb, encValue: octetsArb },
+      {
+        intendedAlg: algIdArb,
+        symmAlg: algIdArb,
+        encSymmKey: octetsArb,
+        keyAlg: algIdArb,
+        valueHint: octetsArb,
+        encValue: octetsArb,
+      },
       { requiredKeys: ['encValue'] },
     )
     .map((value): EncryptedKey => ({ type: 'encryptedValue', value })),
@@ -173,12 +210,17 @@ export const kemCiphertextInfoArb: fc.Arbitrary<KemCiphertextInfo> = fc.record({
 });
 
 /** Real decoded PKIMessages (with their raw bytes, as the decoder returns them). */
-const REAL_MESSAGES = [...fixtureDir('der/openssl-3.0'), ...fixtureDir('der/openssl-3.0-genm').slice(0, 4)].map(([, der]) =>
-  decodePKIMessage(der),
-);
+const REAL_MESSAGES = [
+  ...fixtureDir('der/openssl-3.0'),
+  ...fixtureDir('der/openssl-3.0-genm').slice(0, 4),
+].map(([, der]) => decodePKIMessage(der));
 
 /** The arbitrary of each infotype's value. */
-export const infoValueArbs: { [K in InfoTypeName]: fc.Arbitrary<NonNullable<Extract<InfoTypeAndValue, { type: K }>['infoValue']> | null> } = {
+export const infoValueArbs: {
+  [K in InfoTypeName]: fc.Arbitrary<NonNullable<
+    Extract<InfoTypeAndValue, { type: K }>['infoValue']
+  > | null>;
+} = {
   caProtEncCert: certArb,
   signKeyPairTypes: fc.array(algIdArb, { minLength: 1, maxLength: 4 }),
   encKeyPairTypes: fc.array(algIdArb, { minLength: 1, maxLength: 4 }),
@@ -194,7 +236,10 @@ export const infoValueArbs: { [K in InfoTypeName]: fc.Arbitrary<NonNullable<Extr
   origPKIMessage: fc.array(fc.constantFrom(...REAL_MESSAGES), { minLength: 1, maxLength: 3 }),
   suppLangTags: fc.array(textArb, { maxLength: 4 }),
   caCerts: fc.array(certArb, { minLength: 1, maxLength: 3 }),
-  rootCaKeyUpdate: fc.record({ newWithNew: certArb, newWithOld: certArb, oldWithNew: certArb }, { requiredKeys: ['newWithNew'] }),
+  rootCaKeyUpdate: fc.record(
+    { newWithNew: certArb, newWithOld: certArb, oldWithNew: certArb },
+    { requiredKeys: ['newWithNew'] },
+  ),
   certReqTemplate: certReqTemplateContentArb,
   rootCaCert: certArb,
   certProfile: fc.array(textArb, { minLength: 1, maxLength: 4 }),
@@ -207,7 +252,9 @@ export const infoValueArbs: { [K in InfoTypeName]: fc.Arbitrary<NonNullable<Extr
 export function itavArbOf(type: InfoTypeName): fc.Arbitrary<InfoTypeAndValue> {
   return fc
     .option(infoValueArbs[type] as fc.Arbitrary<unknown>, { nil: undefined, freq: 4 })
-    .map((infoValue) => (infoValue === undefined ? { type } : { type, infoValue }) as InfoTypeAndValue);
+    .map(
+      (infoValue) => (infoValue === undefined ? { type } : { type, infoValue }) as InfoTypeAndValue,
+    );
 }
 
 /** InfoTypeAndValues of an infoType cmpkit does not know. */

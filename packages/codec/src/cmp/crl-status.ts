@@ -2,11 +2,7 @@ import type { DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { EncodeError } from '../errors/encode-error.js';
-import {
-  readGeneralNames,
-  writeGeneralNames,
-  type GeneralNames,
-} from '../x509/general-name.js';
+import { readGeneralNames, writeGeneralNames, type GeneralNames } from '../x509/general-name.js';
 import {
   readRelativeDistinguishedName,
   writeRelativeDistinguishedName,
@@ -40,8 +36,7 @@ export type DistributionPointName =
  * ```
  */
 export type CRLSource =
-  | { type: 'dpn'; value: DistributionPointName }
-  | { type: 'issuer'; value: GeneralNames };
+  { type: 'dpn'; value: DistributionPointName } | { type: 'issuer'; value: GeneralNames };
 
 /**
  * CRLStatus, RFC 9810 section 5.3.19.17 (an element of the id-it-crlStatusList value):
@@ -61,7 +56,11 @@ export interface CRLStatus {
 export function readDistributionPointName(r: DerReader, field: string): DistributionPointName {
   const tag = r.peekTag();
   if (tag === 0xa0) return { type: 'fullName', value: readGeneralNames(r, field, 0xa0) };
-  if (tag === 0xa1) return { type: 'nameRelativeToCRLIssuer', value: readRelativeDistinguishedName(r, field, -1, 0xa1) };
+  if (tag === 0xa1)
+    return {
+      type: 'nameRelativeToCRLIssuer',
+      value: readRelativeDistinguishedName(r, field, -1, 0xa1),
+    };
   if (tag < 0) return r.fail('truncated', r.pos, 'missing DistributionPointName', field);
   return r.fail('unexpectedTag', r.pos, 'not a DistributionPointName alternative', field);
 }

@@ -115,7 +115,10 @@ export type InfoTypeAndValue =
 export type InfoTypeName = Exclude<InfoTypeAndValue['type'], 'other'>;
 
 /** The InfoTypeAndValue of infotype `T`, e.g. `InfoTypeAndValueOf<'caCerts'>`. */
-export type InfoTypeAndValueOf<T extends InfoTypeAndValue['type']> = Extract<InfoTypeAndValue, { type: T }>;
+export type InfoTypeAndValueOf<T extends InfoTypeAndValue['type']> = Extract<
+  InfoTypeAndValue,
+  { type: T }
+>;
 
 /** The OID of every infotype cmpkit decodes, by name (RFC 9810 Appendix F, `{id-it n}`). */
 export const INFO_TYPE_OIDS: Readonly<Record<InfoTypeName, string>> = Object.freeze({
@@ -161,7 +164,12 @@ function readCertificateList(r: DerReader, field: string): DerValue {
 }
 
 function readAlgorithmIdentifiers(r: DerReader, field: string): AlgorithmIdentifier[] {
-  return r.sequenceOf(field, (s, f, i) => readAlgorithmIdentifier(s, f, Tag.SEQUENCE, i), Tag.SEQUENCE, 1);
+  return r.sequenceOf(
+    field,
+    (s, f, i) => readAlgorithmIdentifier(s, f, Tag.SEQUENCE, i),
+    Tag.SEQUENCE,
+    1,
+  );
 }
 
 function readUTF8Strings(r: DerReader, field: string, minSize: number): string[] {
@@ -234,7 +242,8 @@ export function readInfoTypeAndValue(r: DerReader, field: string, index: number)
 // ---- value writers -------------------------------------------------------------------------------
 
 function nonEmpty<T>(items: readonly T[], type: string): readonly T[] {
-  if (items.length === 0) throw new EncodeError(`InfoTypeAndValue ${type} needs at least one element`);
+  if (items.length === 0)
+    throw new EncodeError(`InfoTypeAndValue ${type} needs at least one element`);
   return items;
 }
 
@@ -293,7 +302,8 @@ function writeValue(w: DerWriter, itav: InfoTypeAndValue): void {
     case 'suppLangTags':
     case 'certProfile':
       if (itav.infoValue) {
-        const list = itav.type === 'certProfile' ? nonEmpty(itav.infoValue, itav.type) : itav.infoValue;
+        const list =
+          itav.type === 'certProfile' ? nonEmpty(itav.infoValue, itav.type) : itav.infoValue;
         w.sequence((w) => {
           for (const text of list) w.utf8String(text);
         });
@@ -334,10 +344,14 @@ export function writeInfoTypeAndValue(w: DerWriter, itav: InfoTypeAndValue): voi
   if (itav.type === 'other') {
     const known = namesByOid.get(itav.infoType);
     if (known !== undefined) {
-      throw new EncodeError(`InfoTypeAndValue of ${itav.infoType} must be given as type '${known}', not 'other'`);
+      throw new EncodeError(
+        `InfoTypeAndValue of ${itav.infoType} must be given as type '${known}', not 'other'`,
+      );
     }
   } else if (!Object.hasOwn(INFO_TYPE_OIDS, itav.type)) {
-    throw new EncodeError(`unknown InfoTypeAndValue type '${String((itav as { type: unknown }).type)}'`);
+    throw new EncodeError(
+      `unknown InfoTypeAndValue type '${String((itav as { type: unknown }).type)}'`,
+    );
   }
   w.sequence((w) => {
     w.oid(infoTypeOid(itav));

@@ -26,7 +26,10 @@ export interface KemCiphertextInfo {
 
 export function readKemCiphertextInfo(r: DerReader, field: string): KemCiphertextInfo {
   const s = r.sequence(field);
-  const value: KemCiphertextInfo = { kem: readAlgorithmIdentifier(s, 'kem'), ct: s.octetString('ct') };
+  const value: KemCiphertextInfo = {
+    kem: readAlgorithmIdentifier(s, 'kem'),
+    ct: s.octetString('ct'),
+  };
   s.finish();
   return value;
 }
@@ -39,7 +42,10 @@ export function writeKemCiphertextInfo(w: DerWriter, value: KemCiphertextInfo): 
 }
 
 /** Decodes a DER KemCiphertextInfo. */
-export function decodeKemCiphertextInfo(der: Uint8Array, options?: DecodeOptions): KemCiphertextInfo {
+export function decodeKemCiphertextInfo(
+  der: Uint8Array,
+  options?: DecodeOptions,
+): KemCiphertextInfo {
   return decodeWith(der, 'KemCiphertextInfo', readKemCiphertextInfo, options);
 }
 

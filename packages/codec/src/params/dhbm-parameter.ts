@@ -28,7 +28,10 @@ export interface DHBMParameter {
 
 export function readDHBMParameter(r: DerReader, field: string): DHBMParameter {
   const s = r.sequence(field);
-  const value: DHBMParameter = { owf: readAlgorithmIdentifier(s, 'owf'), mac: readAlgorithmIdentifier(s, 'mac') };
+  const value: DHBMParameter = {
+    owf: readAlgorithmIdentifier(s, 'owf'),
+    mac: readAlgorithmIdentifier(s, 'mac'),
+  };
   s.finish();
   return value;
 }

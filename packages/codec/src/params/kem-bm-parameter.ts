@@ -50,7 +50,8 @@ export function readKemBMParameter(r: DerReader, field: string): KemBMParameter 
 }
 
 export function writeKemBMParameter(w: DerWriter, value: KemBMParameter): void {
-  if (!Number.isSafeInteger(value.len) || value.len < 1) throw new EncodeError(`KemBMParameter.len ${value.len} is not in 1..MAX`);
+  if (!Number.isSafeInteger(value.len) || value.len < 1)
+    throw new EncodeError(`KemBMParameter.len ${value.len} is not in 1..MAX`);
   w.sequence((w) => {
     writeAlgorithmIdentifier(w, value.kdf);
     if (value.kemContext) {

@@ -15,10 +15,17 @@ describe('CertReqTemplateContent', () => {
     const der = fixture('der/itav/certReqTemplateContent.der');
     const value = decodeCertReqTemplateContent(der);
     expect(Object.keys(value.certTemplate).sort()).toEqual(['extensions', 'subject']);
-    expect(nameToString(value.certTemplate.subject ?? [])).toBe('/C=DE/O=Example Org/CN=device-0001');
-    expect(value.certTemplate.extensions).toEqual([{ extnID: oids.id_ce_keyUsage, critical: true, extnValue: hex('03020780') }]);
+    expect(nameToString(value.certTemplate.subject ?? [])).toBe(
+      '/C=DE/O=Example Org/CN=device-0001',
+    );
+    expect(value.certTemplate.extensions).toEqual([
+      { extnID: oids.id_ce_keyUsage, critical: true, extnValue: hex('03020780') },
+    ]);
     expect(value.keySpec).toEqual([
-      { type: 'algId', value: { algorithm: oids.id_ecPublicKey, parameters: { der: hex('06082a8648ce3d030107') } } },
+      {
+        type: 'algId',
+        value: { algorithm: oids.id_ecPublicKey, parameters: { der: hex('06082a8648ce3d030107') } },
+      },
       { type: 'rsaKeyLen', value: 2048 },
     ]);
     expect(encodeCertReqTemplateContent(value)).toEqual(der);
@@ -32,7 +39,11 @@ describe('CertReqTemplateContent', () => {
   });
 
   it('a certTemplate that is not a SEQUENCE is unexpectedTag', () => {
-    const error = derErrorOf(() => decodeCertReqTemplateContent(fixture('der/itav/invalid/certReqTemplateContent-noTemplate.der')));
+    const error = derErrorOf(() =>
+      decodeCertReqTemplateContent(
+        fixture('der/itav/invalid/certReqTemplateContent-noTemplate.der'),
+      ),
+    );
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('CertReqTemplateContent.certTemplate');
   });
@@ -42,7 +53,9 @@ describe('CertReqTemplateContent', () => {
     const error = derErrorOf(() => decodeCertReqTemplateContent(itav.subarray(12)));
     expect(error.kind).toBe('sizeConstraint');
     expect(error.path).toBe('CertReqTemplateContent.keySpec');
-    expect(() => encodeCertReqTemplateContent({ certTemplate: {}, keySpec: [] })).toThrow(EncodeError);
+    expect(() => encodeCertReqTemplateContent({ certTemplate: {}, keySpec: [] })).toThrow(
+      EncodeError,
+    );
   });
 
   it('decode(encode(x)) deep-equals x (fast-check, fixed seed)', () => {

@@ -8,7 +8,10 @@ describe('KemCiphertextInfo', () => {
   it('golden: ML-KEM-768 with a 1088-byte ciphertext', () => {
     const der = fixture('der/itav/kemCiphertextInfo.der');
     const value = decodeKemCiphertextInfo(der);
-    expect(value).toEqual({ kem: { algorithm: oids.id_alg_ml_kem_768 }, ct: chainBytes('ml-kem-768 ciphertext', 1088) });
+    expect(value).toEqual({
+      kem: { algorithm: oids.id_alg_ml_kem_768 },
+      ct: chainBytes('ml-kem-768 ciphertext', 1088),
+    });
     expect(encodeKemCiphertextInfo(value)).toEqual(der);
   });
 
@@ -19,7 +22,9 @@ describe('KemCiphertextInfo', () => {
   });
 
   it('ct as a BIT STRING is unexpectedTag', () => {
-    const error = derErrorOf(() => decodeKemCiphertextInfo(fixture('der/itav/invalid/kemCiphertextInfo-bitString.der')));
+    const error = derErrorOf(() =>
+      decodeKemCiphertextInfo(fixture('der/itav/invalid/kemCiphertextInfo-bitString.der')),
+    );
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('KemCiphertextInfo.ct');
   });

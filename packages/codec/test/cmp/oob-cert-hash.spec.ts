@@ -15,7 +15,9 @@ describe('OOBCertHash', () => {
     expect(value.hashAlg).toEqual({ algorithm: oids.id_sha256 });
     expect(value.certId?.serialNumber).toBe(1n);
     const issuer = value.certId?.issuer;
-    expect(issuer?.type === 'directoryName' ? nameToString(issuer.value) : issuer).toBe('/C=DE/O=Example Org/CN=CMP Perf Root CA');
+    expect(issuer?.type === 'directoryName' ? nameToString(issuer.value) : issuer).toBe(
+      '/C=DE/O=Example Org/CN=CMP Perf Root CA',
+    );
     expect(value.hashVal).toEqual(ROOT_SHA256);
     expect(encodeOOBCertHash(value)).toEqual(der);
   });
@@ -28,22 +30,39 @@ describe('OOBCertHash', () => {
   });
 
   it('a hashVal with unused bits is invalidBitString', () => {
-    const error = derErrorOf(() => decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-unusedBits.der')));
+    const error = derErrorOf(() =>
+      decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-unusedBits.der')),
+    );
     expect(error.kind).toBe('invalidBitString');
     expect(error.path).toBe('OOBCertHash.hashVal');
   });
 
   it('an IMPLICIT [0] hashAlg is unexpectedTag (the CMP module has EXPLICIT tags)', () => {
-    const error = derErrorOf(() => decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-implicitHashAlg.der')));
+    const error = derErrorOf(() =>
+      decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-implicitHashAlg.der')),
+    );
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('OOBCertHash.hashAlg');
   });
 
   it('decode(encode(x)) deep-equals x (fast-check, fixed seed)', () => {
     fc.assert(
-      fc.property(fc.record({ hashAlg: algIdArb, certId: fc.record({ issuer: generalNameArb, serialNumber: fc.bigInt({ min: -(1n << 64n), max: 1n << 160n }) }), hashVal: fc.uint8Array({ maxLength: 64 }) }, { requiredKeys: ['hashVal'] }), (value) => {
-        expect(decodeOOBCertHash(encodeOOBCertHash(value))).toEqual(value);
-      }),
+      fc.property(
+        fc.record(
+          {
+            hashAlg: algIdArb,
+            certId: fc.record({
+              issuer: generalNameArb,
+              serialNumber: fc.bigInt({ min: -(1n << 64n), max: 1n << 160n }),
+            }),
+            hashVal: fc.uint8Array({ maxLength: 64 }),
+          },
+          { requiredKeys: ['hashVal'] },
+        ),
+        (value) => {
+          expect(decodeOOBCertHash(encodeOOBCertHash(value))).toEqual(value);
+        },
+      ),
       { seed: 20261127, numRuns: 300 },
     );
   });

@@ -1,13 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { decodePKIMessage, encodePKIMessage, INFO_TYPE_OIDS, infoTypeOid, type InfoTypeName } from '../../src/index.js';
+import {
+  decodePKIMessage,
+  encodePKIMessage,
+  INFO_TYPE_OIDS,
+  infoTypeOid,
+  type InfoTypeName,
+} from '../../src/index.js';
 import { fixture, fixtureDir, hex } from '../fixtures.js';
 
 /** The infotypes OpenSSL 3.0.19's `-infotype` accepted (fixtures/der/openssl-3.0-genm/README.md). */
 const REQUESTED: InfoTypeName[] = [
-  'signKeyPairTypes', 'encKeyPairTypes', 'preferredSymmAlg', 'caKeyUpdateInfo', 'currentCRL',
-  'unsupportedOIDs', 'keyPairParamReq', 'keyPairParamRep', 'revPassphrase', 'implicitConfirm',
-  'confirmWaitTime', 'origPKIMessage', 'suppLangTags', 'caProtEncCert', 'caCerts',
-  'rootCaKeyUpdate', 'certReqTemplate',
+  'signKeyPairTypes',
+  'encKeyPairTypes',
+  'preferredSymmAlg',
+  'caKeyUpdateInfo',
+  'currentCRL',
+  'unsupportedOIDs',
+  'keyPairParamReq',
+  'keyPairParamRep',
+  'revPassphrase',
+  'implicitConfirm',
+  'confirmWaitTime',
+  'origPKIMessage',
+  'suppLangTags',
+  'caProtEncCert',
+  'caCerts',
+  'rootCaKeyUpdate',
+  'certReqTemplate',
 ];
 
 describe('OpenSSL 3.0 genm/genp with each infotype (real peer bytes)', () => {

@@ -31,28 +31,46 @@ describe('KemBMParameter', () => {
   });
 
   it('len 0 is integerRange (INTEGER (1..MAX))', () => {
-    const error = derErrorOf(() => decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-len0.der')));
+    const error = derErrorOf(() =>
+      decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-len0.der')),
+    );
     expect(error.kind).toBe('integerRange');
     expect(error.path).toBe('KemBMParameter.len');
   });
 
   it('an IMPLICIT [0] kemContext is unexpectedTag (the CMP module has EXPLICIT tags)', () => {
-    const error = derErrorOf(() => decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-implicitContext.der')));
+    const error = derErrorOf(() =>
+      decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-implicitContext.der')),
+    );
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('KemBMParameter.len');
   });
 
   it('refuses to encode len below 1 or not an integer', () => {
-    const base = { kdf: { algorithm: oids.id_alg_hkdf_with_sha256 }, mac: { algorithm: oids.id_hmacWithSHA256 } };
+    const base = {
+      kdf: { algorithm: oids.id_alg_hkdf_with_sha256 },
+      mac: { algorithm: oids.id_hmacWithSHA256 },
+    };
     expect(() => encodeKemBMParameter({ ...base, len: 0 })).toThrow(EncodeError);
     expect(() => encodeKemBMParameter({ ...base, len: 1.5 })).toThrow(EncodeError);
   });
 
   it('decode(encode(x)) deep-equals x (fast-check, fixed seed)', () => {
     fc.assert(
-      fc.property(fc.record({ kdf: algIdArb, kemContext: fc.uint8Array({ maxLength: 64 }), len: fc.integer({ min: 1, max: 2 ** 40 }), mac: algIdArb }, { requiredKeys: ['kdf', 'len', 'mac'] }), (value) => {
-        expect(decodeKemBMParameter(encodeKemBMParameter(value))).toEqual(value);
-      }),
+      fc.property(
+        fc.record(
+          {
+            kdf: algIdArb,
+            kemContext: fc.uint8Array({ maxLength: 64 }),
+            len: fc.integer({ min: 1, max: 2 ** 40 }),
+            mac: algIdArb,
+          },
+          { requiredKeys: ['kdf', 'len', 'mac'] },
+        ),
+        (value) => {
+          expect(decodeKemBMParameter(encodeKemBMParameter(value))).toEqual(value);
+        },
+      ),
       { seed: 20261127, numRuns: 300 },
     );
   });
