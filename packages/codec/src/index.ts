@@ -53,7 +53,29 @@ export type {
 } from './cmp/cert-rep-message.js';
 export type { CMPCertificate } from './cmp/cmp-certificate.js';
 export type { ErrorMsgContent } from './cmp/error-msg-content.js';
-export type { InfoTypeAndValue } from './cmp/info-type-and-value.js';
+export {
+  decodeInfoTypeAndValue,
+  encodeInfoTypeAndValue,
+  INFO_TYPE_OIDS,
+  infoTypeOid,
+} from './cmp/info-type-and-value.js';
+export type {
+  InfoTypeAndValue,
+  InfoTypeAndValueOf,
+  InfoTypeName,
+} from './cmp/info-type-and-value.js';
+export {
+  decodeCertReqTemplateContent,
+  encodeCertReqTemplateContent,
+} from './cmp/cert-req-template-content.js';
+export type { CertReqTemplateContent } from './cmp/cert-req-template-content.js';
+export type { CRLSource, CRLStatus, DistributionPointName } from './cmp/crl-status.js';
+export { decodeKemCiphertextInfo, encodeKemCiphertextInfo } from './cmp/kem-ciphertext-info.js';
+export type { KemCiphertextInfo } from './cmp/kem-ciphertext-info.js';
+export { decodeKemOtherInfo, encodeKemOtherInfo } from './cmp/kem-other-info.js';
+export type { KemOtherInfo } from './cmp/kem-other-info.js';
+export { decodeOOBCertHash, encodeOOBCertHash } from './cmp/oob-cert-hash.js';
+export type { OOBCertHash } from './cmp/oob-cert-hash.js';
 export type { KeyRecRepContent } from './cmp/key-rec-rep-content.js';
 export type { PKIFreeText } from './cmp/pki-free-text.js';
 export { PKIStatus, pkiStatusName } from './cmp/pki-status-info.js';
@@ -75,6 +97,8 @@ export type { CertId } from './crmf/cert-id.js';
 export type { CertRequest } from './crmf/cert-request.js';
 export type { CertTemplate, OptionalValidity } from './crmf/cert-template.js';
 export type { Control, Controls } from './crmf/controls.js';
+export { decodeEncKeyWithID, encodeEncKeyWithID } from './crmf/enc-key-with-id.js';
+export type { EncKeyWithID, EncKeyWithIDIdentifier } from './crmf/enc-key-with-id.js';
 export type { EncryptedKey } from './crmf/encrypted-key.js';
 export type { EncryptedValue } from './crmf/encrypted-value.js';
 export type { PKIArchiveOptions } from './crmf/pki-archive-options.js';
@@ -90,6 +114,10 @@ export type {
 export type { RegInfo } from './crmf/reg-info.js';
 
 // Algorithm parameters
+export { decodeDHBMParameter, encodeDHBMParameter } from './params/dhbm-parameter.js';
+export type { DHBMParameter } from './params/dhbm-parameter.js';
+export { decodeKemBMParameter, encodeKemBMParameter } from './params/kem-bm-parameter.js';
+export type { KemBMParameter } from './params/kem-bm-parameter.js';
 export { decodePBMParameter, encodePBMParameter } from './params/pbm-parameter.js';
 export type { PBMParameter } from './params/pbm-parameter.js';
 export {

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DerError } from '../src/index.js';
 
 /** The repository's fixtures/ folder. */
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures');
@@ -16,4 +18,42 @@ export function fixtureDir(path: string): [string, Uint8Array][] {
     .filter((f) => f.endsWith('.der'))
     .sort()
     .map((f) => [f, fixture(join(path, f))]);
+}
+
+/** The DER of the first PEM block of a fixture file (a certificate, a key, ...). */
+export function pemFixture(path: string): Uint8Array {
+  const text = readFileSync(join(FIXTURES, path), 'utf8');
+  const body = /-----BEGIN [^-]+-----([\s\S]*?)-----END/.exec(text)?.[1];
+  if (body === undefined) throw new Error(`no PEM block in ${path}`);
+  return new Uint8Array(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+}
+
+/** Bytes from hex text (spaces allowed). */
+export function hex(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+}
+
+/**
+ * The deterministic filler bytes of fixtures/der/itav (see its README): a SHA-256 chain starting
+ * from the UTF-8 label, truncated to `length` bytes.
+ */
+export function chainBytes(label: string, length: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(length / 32) * 32);
+  let block: Uint8Array = new TextEncoder().encode(label);
+  for (let at = 0; at < length; at += 32) {
+    block = new Uint8Array(createHash('sha256').update(block).digest());
+    out.set(block, at);
+  }
+  return out.subarray(0, length);
+}
+
+/** Runs `fn`, which must throw a DerError; returns it. */
+export function derErrorOf(fn: () => unknown): DerError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DerError) return error;
+    throw new Error(`expected a DerError, got ${String(error)}`);
+  }
+  throw new Error('expected a DerError, but nothing was thrown');
 }

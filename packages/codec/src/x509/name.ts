@@ -48,24 +48,40 @@ function readAttributeTypeAndValue(r: DerReader, field: string, index: number): 
   return { type, value };
 }
 
-function readRelativeDistinguishedName(r: DerReader, field: string, index: number): RelativeDistinguishedName {
-  return r.sequenceOf(field, readAttributeTypeAndValue, Tag.SET, 1, index);
+/** Reads a RelativeDistinguishedName (a SET OF, or an IMPLICIT `[n]` one when `tag` is given). */
+export function readRelativeDistinguishedName(
+  r: DerReader,
+  field: string,
+  index = -1,
+  tag: number = Tag.SET,
+): RelativeDistinguishedName {
+  return r.sequenceOf(field, readAttributeTypeAndValue, tag, 1, index);
+}
+
+/** Writes a RelativeDistinguishedName, its attributes sorted into DER SET OF order. */
+export function writeRelativeDistinguishedName(
+  w: DerWriter,
+  rdn: RelativeDistinguishedName,
+  tag: number = Tag.SET,
+): void {
+  w.setOf(
+    rdn,
+    (w, atv) =>
+      w.sequence((w) => {
+        w.oid(atv.type);
+        w.raw(atv.value.der);
+      }),
+    tag,
+  );
 }
 
 export function readName(r: DerReader, field: string): Name {
-  return r.sequenceOf(field, readRelativeDistinguishedName);
+  return r.sequenceOf(field, (s, f, i) => readRelativeDistinguishedName(s, f, i));
 }
 
 export function writeName(w: DerWriter, name: Name): void {
   w.sequence((w) => {
-    for (const rdn of name) {
-      w.setOf(rdn, (w, atv) =>
-        w.sequence((w) => {
-          w.oid(atv.type);
-          w.raw(atv.value.der);
-        }),
-      );
-    }
+    for (const rdn of name) writeRelativeDistinguishedName(w, rdn);
   });
 }
 
