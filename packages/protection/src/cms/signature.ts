@@ -155,7 +155,9 @@ function pssParameters(der: Uint8Array | undefined): { hash: HashName; saltLengt
 }
 
 /**
- * Verifies `signature` over `data` with the public key of `signer` under `signatureAlgorithm`.
+ * Verifies `signature` over `data` with the public key of `signer` under `signatureAlgorithm`
+ * (`digest` is the SignerInfo's digest algorithm, needed when the signature algorithm is plain
+ * rsaEncryption as OpenSSL writes it).
  * Unsupported algorithms throw ProtectionError(badAlg); a bad signature returns false.
  */
 export async function verifySignature(
@@ -164,6 +166,7 @@ export async function verifySignature(
   signatureAlgorithm: AlgorithmIdentifier,
   data: Uint8Array,
   signature: Uint8Array,
+  digest: HashName,
 ): Promise<boolean> {
   const oid = signatureAlgorithm.algorithm;
   const spki = bufferOf(signer.subjectPublicKeyInfo);
@@ -171,7 +174,9 @@ export async function verifySignature(
   let verifyParams: AlgorithmIdentifierParams;
   let value = signature;
   const ecdsaHash = (Object.entries(ECDSA_OIDS) as [HashName, string][]).find(([, o]) => o === oid)?.[0];
-  const rsaHash = (Object.entries(RSA_OIDS) as [HashName, string][]).find(([, o]) => o === oid)?.[0];
+  // RFC 3370 section 3.2: rsaEncryption as signatureAlgorithm means PKCS #1 v1.5 with the digestAlgorithm's hash
+  const rsaHash =
+    oid === cmsOids.rsaEncryption ? digest : (Object.entries(RSA_OIDS) as [HashName, string][]).find(([, o]) => o === oid)?.[0];
   if (ecdsaHash) {
     if (signer.publicKeyAlgorithm.algorithm !== cmsOids.id_ecPublicKey) return false;
     const curve = namedCurveOf(signer.publicKeyAlgorithm.parameters?.der);

@@ -234,7 +234,7 @@ export async function verifySignedContent(
   const signedAttrs = retag(bytesOf(signedData, rawSignedAttrs), TAG.SET);
   const signatureAlgorithm = decodeAlgorithmIdentifier(bytesOf(signedData, rawSignatureAlgorithm));
   const signature = octets(signedData, rawSignature, 'signature');
-  const ok = await verifySignature(crypto, signer, signatureAlgorithm, signedAttrs, signature);
+  const ok = await verifySignature(crypto, signer, signatureAlgorithm, signedAttrs, signature, hash);
   if (!ok) bad('the SignedData signature does not verify');
   const signerCertificate = signer.der;
   return {
