@@ -96,7 +96,8 @@ export function oid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((a) => BigInt(a));
   const first = arcs[0];
   const second = arcs[1];
-  if (first === undefined || second === undefined) throw new TypeError(`protection: bad OID ${dotted}`);
+  if (first === undefined || second === undefined)
+    throw new TypeError(`protection: bad OID ${dotted}`);
   const body: number[] = [];
   for (const arc of [first * 40n + second, ...arcs.slice(2)]) {
     const chunk: number[] = [Number(arc & 0x7fn)];
@@ -183,7 +184,7 @@ export function readElement(bytes: Uint8Array, offset: number, what: string, dep
 /** The elements inside a constructed element (or inside `bytes` from `start` to `end`). */
 export function childrenOf(bytes: Uint8Array, parent: Element, what: string): Element[] {
   const out: Element[] = [];
-  for (let at = parent.contentStart; at < parent.contentEnd; ) {
+  for (let at = parent.contentStart; at < parent.contentEnd;) {
     const child = readElement(bytes, at, what);
     out.push(child);
     at = child.end;
@@ -192,7 +193,10 @@ export function childrenOf(bytes: Uint8Array, parent: Element, what: string): El
 }
 
 /** Parses `bytes` as exactly one element and returns it with its children (none when primitive). */
-export function topLevel(bytes: Uint8Array, what: string): { element: Element; children: Element[] } {
+export function topLevel(
+  bytes: Uint8Array,
+  what: string,
+): { element: Element; children: Element[] } {
   const element = readElement(bytes, 0, what);
   if (element.end !== bytes.length) malformed(`${what} (trailing data)`);
   return { element, children: element.tag & 0x20 ? childrenOf(bytes, element, what) : [] };

@@ -7,7 +7,12 @@ import { cmsOids } from './cms-oids.js';
 import type { CmsSigner } from './cms-signer.js';
 import { bytesOf, sequence, topLevel, TAG } from './der.js';
 import { decryptEncryptedValue } from './encrypted-value.js';
-import { createEnvelopedData, openEnvelopedData, type EnvelopeOptions, type OpenEnvelopeOptions } from './enveloped-data.js';
+import {
+  createEnvelopedData,
+  openEnvelopedData,
+  type EnvelopeOptions,
+  type OpenEnvelopeOptions,
+} from './enveloped-data.js';
 import { oneAsymmetricKeyAlgorithm } from './private-key.js';
 import { signContent, verifySignedContent } from './signed-data.js';
 import { bufferOf } from './webcrypto.js';
@@ -47,7 +52,11 @@ export async function envelopePrivateKey(
     signer: options.signer,
     ...(options.signingTime ? { signingTime: options.signingTime } : {}),
   });
-  const der = await createEnvelopedData(signed, { ...options, crypto, contentType: cmsOids.id_signedData });
+  const der = await createEnvelopedData(signed, {
+    ...options,
+    crypto,
+    contentType: cmsOids.id_signedData,
+  });
   return { type: 'envelopedData', value: { der } };
 }
 
@@ -86,7 +95,10 @@ export type OpenedPrivateKey =
 function signedDataOf(contentType: string, content: Uint8Array): Uint8Array {
   if (contentType === cmsOids.id_signedData) return content;
   if (contentType !== cmsOids.id_data) {
-    throw new ProtectionError('badMessageCheck', `the EnvelopedData holds ${contentType}, not a SignedData`);
+    throw new ProtectionError(
+      'badMessageCheck',
+      `the EnvelopedData holds ${contentType}, not a SignedData`,
+    );
   }
   try {
     const info = AsnConvert.parse(bufferOf(content), ContentInfo);
@@ -118,7 +130,10 @@ export async function openEnvelopedPrivateKey(
     checkPrivateKey(privateKeyPkcs8);
     return { form: 'encryptedValue', privateKeyPkcs8 };
   }
-  const { contentType, content } = await openEnvelopedData(encryptedKey.value.der, { ...options, crypto });
+  const { contentType, content } = await openEnvelopedData(encryptedKey.value.der, {
+    ...options,
+    crypto,
+  });
   const verified = await verifySignedContent(
     crypto,
     signedDataOf(contentType, content),
@@ -138,7 +153,11 @@ function checkPrivateKey(der: Uint8Array): void {
   try {
     oneAsymmetricKeyAlgorithm(der);
   } catch (error) {
-    throw new ProtectionError('badMessageCheck', 'the decrypted content is not a PKCS#8 private key', error);
+    throw new ProtectionError(
+      'badMessageCheck',
+      'the decrypted content is not a PKCS#8 private key',
+      error,
+    );
   }
 }
 
@@ -147,12 +166,16 @@ function singleKey(keyPackage: Uint8Array): Uint8Array {
   try {
     const { element, children } = topLevel(keyPackage, 'AsymmetricKeyPackage');
     const first = children[0];
-    if (element.tag === TAG.SEQUENCE && children.length === 1 && first) key = bytesOf(keyPackage, first);
+    if (element.tag === TAG.SEQUENCE && children.length === 1 && first)
+      key = bytesOf(keyPackage, first);
   } catch {
     key = undefined;
   }
-  if (!key) throw new ProtectionError('badDataFormat', 'the AsymmetricKeyPackage must hold exactly one key');
+  if (!key)
+    throw new ProtectionError(
+      'badDataFormat',
+      'the AsymmetricKeyPackage must hold exactly one key',
+    );
   checkPrivateKey(key);
   return key;
 }
-

@@ -37,7 +37,12 @@ const cases: Case[] = [
   },
   {
     name: 'ktri RSA-OAEP SHA-384, issuerAndSerialNumber requested',
-    recipient: { type: 'ktri', certificate: pki.eeRsa.cert, recipientIdentifier: 'issuerAndSerialNumber', oaepHash: 'SHA-384' },
+    recipient: {
+      type: 'ktri',
+      certificate: pki.eeRsa.cert,
+      recipientIdentifier: 'issuerAndSerialNumber',
+      oaepHash: 'SHA-384',
+    },
     key: { privateKey: pki.eeRsa.key },
     wrongKey: { privateKey: pki.eeRsaNoSki.key },
   },
@@ -49,7 +54,12 @@ const cases: Case[] = [
   },
   {
     name: 'kari ECDH P-384 sha384kdf with ukm, rid issuerAndSerialNumber',
-    recipient: { type: 'kari', certificate: pki.eeP384.cert, ukm: Uint8Array.of(1, 2, 3, 4), recipientIdentifier: 'issuerAndSerialNumber' },
+    recipient: {
+      type: 'kari',
+      certificate: pki.eeP384.cert,
+      ukm: Uint8Array.of(1, 2, 3, 4),
+      recipientIdentifier: 'issuerAndSerialNumber',
+    },
     key: { privateKey: pki.eeP384.key, certificate: pki.eeP384.cert },
     wrongKey: { privateKey: pki.eeP256.key },
   },
@@ -61,7 +71,13 @@ const cases: Case[] = [
   },
   {
     name: 'pwri PBKDF2-HMAC-SHA512 + id-alg-PWRI-KEK',
-    recipient: { type: 'pwri', password: new TextEncoder().encode(PASSWORD), iterationCount: 1000, prf: 'SHA-512', keyWrap: 'pwri-kek' },
+    recipient: {
+      type: 'pwri',
+      password: new TextEncoder().encode(PASSWORD),
+      iterationCount: 1000,
+      prf: 'SHA-512',
+      keyWrap: 'pwri-kek',
+    },
     key: { password: PASSWORD },
     wrongKey: { password: 'wrong-secret' },
   },
@@ -84,7 +100,11 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 describe.each(providers)('central key generation under %s', (_, crypto) => {
   describe.each(cases)('$name', ({ recipient, key, wrongKey }) => {
     it('opens to the original PKCS#8 and the signer certificate and chain', async () => {
-      const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert, chain: [pki.ca] };
+      const signer = {
+        privateKey: await signerKey(crypto, 'p256'),
+        certificate: pki.kgaP256.cert,
+        chain: [pki.ca],
+      };
       const encryptedKey = await envelopePrivateKey(pki.generated, { crypto, signer, recipient });
       expect(encryptedKey.type).toBe('envelopedData');
       const opened = await openEnvelopedPrivateKey(encryptedKey, { crypto, key });
@@ -98,7 +118,10 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
     it('refuses the wrong key or password with badMessageCheck', async () => {
       const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
       const encryptedKey = await envelopePrivateKey(pki.generated, { crypto, signer, recipient });
-      expectProtectionError(await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key: wrongKey })), 'badMessageCheck');
+      expectProtectionError(
+        await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key: wrongKey })),
+        'badMessageCheck',
+      );
     });
   });
 
@@ -107,7 +130,11 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
     ['RSASSA-PKCS1-v1_5', 'rsa', pki.kgaRsa.cert],
     ['Ed25519', 'ed25519', pki.kgaEd25519.cert],
   ] as const)('verifies a %s signer', async (_, which, certificate) => {
-    const signer = { privateKey: await signerKey(crypto, which), certificate, signerIdentifier: 'issuerAndSerialNumber' as const };
+    const signer = {
+      privateKey: await signerKey(crypto, which),
+      certificate,
+      signerIdentifier: 'issuerAndSerialNumber' as const,
+    };
     const recipient: CmsRecipient = { type: 'kari', certificate: pki.eeP256.cert };
     const encryptedKey = await envelopePrivateKey(pki.generated, {
       crypto,
@@ -115,34 +142,80 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
       recipient,
       signingTime: new Date('2025-06-01T12:00:00Z'),
     });
-    const opened = await openEnvelopedPrivateKey(encryptedKey, { crypto, key: { privateKey: pki.eeP256.key } });
+    const opened = await openEnvelopedPrivateKey(encryptedKey, {
+      crypto,
+      key: { privateKey: pki.eeP256.key },
+    });
     expect(opened.form === 'envelopedData' && opened.signerCertificate).toEqual(certificate);
     expect(opened.privateKeyPkcs8).toEqual(pki.generated);
   });
 
   it('verifies an RSA-PSS signer', async () => {
-    const privateKey = await crypto.subtle.importKey('pkcs8', pki.kgaRsa.key, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign']);
+    const privateKey = await crypto.subtle.importKey(
+      'pkcs8',
+      pki.kgaRsa.key,
+      { name: 'RSA-PSS', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
     const encryptedKey = await envelopePrivateKey(pki.generated, {
       crypto,
       signer: { privateKey, certificate: pki.kgaRsa.cert },
       recipient: { type: 'pwri', password: PASSWORD, iterationCount: 1000 },
     });
-    const opened = await openEnvelopedPrivateKey(encryptedKey, { crypto, key: { password: PASSWORD } });
+    const opened = await openEnvelopedPrivateKey(encryptedKey, {
+      crypto,
+      key: { password: PASSWORD },
+    });
     expect(opened.form === 'envelopedData' && opened.signerCertificate).toEqual(pki.kgaRsa.cert);
   });
 
   it('accepts the end entity key as CryptoKey (RSA-OAEP bound to SHA-256, extractable ECDSA re-imported as ECDH)', async () => {
     const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
-    const rsa = await crypto.subtle.importKey('pkcs8', pki.eeRsa.key, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt']);
-    const viaKtri = await envelopePrivateKey(pki.generated, { crypto, signer, recipient: { type: 'ktri', certificate: pki.eeRsa.cert } });
-    expect((await openEnvelopedPrivateKey(viaKtri, { crypto, key: { privateKey: rsa } })).privateKeyPkcs8).toEqual(pki.generated);
+    const rsa = await crypto.subtle.importKey(
+      'pkcs8',
+      pki.eeRsa.key,
+      { name: 'RSA-OAEP', hash: 'SHA-256' },
+      false,
+      ['decrypt'],
+    );
+    const viaKtri = await envelopePrivateKey(pki.generated, {
+      crypto,
+      signer,
+      recipient: { type: 'ktri', certificate: pki.eeRsa.cert },
+    });
+    expect(
+      (await openEnvelopedPrivateKey(viaKtri, { crypto, key: { privateKey: rsa } }))
+        .privateKeyPkcs8,
+    ).toEqual(pki.generated);
 
-    const ec = await crypto.subtle.importKey('pkcs8', pki.eeP256.key, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
-    const viaKari = await envelopePrivateKey(pki.generated, { crypto, signer, recipient: { type: 'kari', certificate: pki.eeP256.cert } });
-    expect((await openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: ec } })).privateKeyPkcs8).toEqual(pki.generated);
+    const ec = await crypto.subtle.importKey(
+      'pkcs8',
+      pki.eeP256.key,
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      true,
+      ['sign'],
+    );
+    const viaKari = await envelopePrivateKey(pki.generated, {
+      crypto,
+      signer,
+      recipient: { type: 'kari', certificate: pki.eeP256.cert },
+    });
+    expect(
+      (await openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: ec } })).privateKeyPkcs8,
+    ).toEqual(pki.generated);
 
-    const locked = await crypto.subtle.importKey('pkcs8', pki.eeP256.key, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-    expectProtectionError(await failure(openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: locked } })), 'badAlg');
+    const locked = await crypto.subtle.importKey(
+      'pkcs8',
+      pki.eeP256.key,
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['sign'],
+    );
+    expectProtectionError(
+      await failure(openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: locked } })),
+      'badAlg',
+    );
   });
 
   it('writes AES-128-CBC content with AES-128 wrap when asked', async () => {
@@ -153,7 +226,10 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
       recipient: { type: 'kari', certificate: pki.eeP256.cert },
       contentEncryption: 'AES-128-CBC',
     });
-    const opened = await openEnvelopedPrivateKey(encryptedKey, { crypto, key: { privateKey: pki.eeP256.key } });
+    const opened = await openEnvelopedPrivateKey(encryptedKey, {
+      crypto,
+      key: { privateKey: pki.eeP256.key },
+    });
     expect(opened.privateKeyPkcs8).toEqual(pki.generated);
   });
 
@@ -164,14 +240,23 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
     async function signedData(): Promise<Uint8Array> {
       const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
       const encryptedKey = await envelopePrivateKey(pki.generated, { crypto, signer, recipient });
-      const { contentType, content } = await openEnvelopedData(encryptedKey.value.der, { crypto, key });
+      const { contentType, content } = await openEnvelopedData(encryptedKey.value.der, {
+        crypto,
+        key,
+      });
       expect(contentType).toBe(oids.id_signedData);
       return content;
     }
 
     async function reopen(tampered: Uint8Array): Promise<unknown> {
-      const der = await createEnvelopedData(tampered, { crypto, recipient, contentType: oids.id_signedData });
-      return failure(openEnvelopedPrivateKey({ type: 'envelopedData', value: { der } }, { crypto, key }));
+      const der = await createEnvelopedData(tampered, {
+        crypto,
+        recipient,
+        contentType: oids.id_signedData,
+      });
+      return failure(
+        openEnvelopedPrivateKey({ type: 'envelopedData', value: { der } }, { crypto, key }),
+      );
     }
 
     it('a flipped signature byte fails with badMessageCheck', async () => {
@@ -190,17 +275,31 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
       const at = indexOf(content, pki.kgaP256.cert);
       expect(at).toBeGreaterThan(0);
       // a byte inside the certificate flips: its key or identifier no longer fits the signature
-      expectProtectionError(await reopen(flip(content, at + pki.kgaP256.cert.length - 120)), 'badMessageCheck');
+      expectProtectionError(
+        await reopen(flip(content, at + pki.kgaP256.cert.length - 120)),
+        'badMessageCheck',
+      );
     });
 
     it('finds a signer certificate the SignedData does not carry among extraCertificates', async () => {
       const parsed = AsnConvert.parse(bufferOf(await signedData()), SignedData);
       delete parsed.certificates;
       const withoutCerts = new Uint8Array(AsnConvert.serialize(parsed));
-      const der = await createEnvelopedData(withoutCerts, { crypto, recipient, contentType: oids.id_signedData });
+      const der = await createEnvelopedData(withoutCerts, {
+        crypto,
+        recipient,
+        contentType: oids.id_signedData,
+      });
       const encryptedKey = { type: 'envelopedData' as const, value: { der } };
-      expectProtectionError(await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key })), 'badMessageCheck');
-      const opened = await openEnvelopedPrivateKey(encryptedKey, { crypto, key, extraCertificates: [pki.ca, pki.kgaP256.cert] });
+      expectProtectionError(
+        await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key })),
+        'badMessageCheck',
+      );
+      const opened = await openEnvelopedPrivateKey(encryptedKey, {
+        crypto,
+        key,
+        extraCertificates: [pki.ca, pki.kgaP256.cert],
+      });
       expect(opened.form === 'envelopedData' && opened.signerCertificate).toEqual(pki.kgaP256.cert);
       expect(opened.form === 'envelopedData' && opened.signerChain).toEqual([pki.ca]);
     });
@@ -211,7 +310,12 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
       const der = encryptedKey.value.der;
       const tampered = flip(der, der.length - 20);
       expectProtectionError(
-        await failure(openEnvelopedPrivateKey({ type: 'envelopedData', value: { der: tampered } }, { crypto, key })),
+        await failure(
+          openEnvelopedPrivateKey(
+            { type: 'envelopedData', value: { der: tampered } },
+            { crypto, key },
+          ),
+        ),
         'badMessageCheck',
       );
     });
@@ -220,7 +324,12 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
       const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
       const encryptedKey = await envelopePrivateKey(pki.generated, { crypto, signer, recipient });
       expectProtectionError(
-        await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key: { password: PASSWORD, maxIterationCount: 999 } })),
+        await failure(
+          openEnvelopedPrivateKey(encryptedKey, {
+            crypto,
+            key: { password: PASSWORD, maxIterationCount: 999 },
+          }),
+        ),
         'badAlg',
       );
     });
@@ -228,12 +337,23 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
 
   it('refuses a malformed EnvelopedData with badDataFormat and a non-PKCS#8 input', async () => {
     expectProtectionError(
-      await failure(openEnvelopedPrivateKey({ type: 'envelopedData', value: { der: Uint8Array.of(0x30, 0x03, 2, 1, 0) } }, { crypto, key: { password: PASSWORD } })),
+      await failure(
+        openEnvelopedPrivateKey(
+          { type: 'envelopedData', value: { der: Uint8Array.of(0x30, 0x03, 2, 1, 0) } },
+          { crypto, key: { password: PASSWORD } },
+        ),
+      ),
       'badDataFormat',
     );
     const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
     expectProtectionError(
-      await failure(envelopePrivateKey(pki.ca, { crypto, signer, recipient: { type: 'pwri', password: PASSWORD } })),
+      await failure(
+        envelopePrivateKey(pki.ca, {
+          crypto,
+          signer,
+          recipient: { type: 'pwri', password: PASSWORD },
+        }),
+      ),
       'badDataFormat',
     );
   });
