@@ -281,6 +281,8 @@ export async function verifySignedContent(
     eContentType: parsed.encapContentInfo.eContentType,
     eContent,
     signerCertificate,
-    signerChain: pool.filter((c) => c !== signerCertificate),
+    signerChain: pool.filter(
+      (c, i) => !equalBytes(c, signerCertificate) && pool.findIndex((d) => equalBytes(c, d)) === i,
+    ),
   };
 }
