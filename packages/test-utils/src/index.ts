@@ -1,0 +1,26 @@
+/**
+ * @packageDocumentation
+ * `@cmpkit/test-utils` (private): helpers the cmpkit packages share in their tests. The transport
+ * compliance suite every transport runs, and a deterministic fake clock.
+ *
+ * @example
+ * ```ts
+ * import { fakeClock, transportCompliance } from '@cmpkit/test-utils';
+ *
+ * transportCompliance('my transport', async (handler, { maxMessageBytes }) => startMyServerAndClient(handler, maxMessageBytes));
+ *
+ * const clock = fakeClock();
+ * const slept = clock.sleep(5000);
+ * clock.advance(5000);
+ * await slept;
+ * ```
+ */
+export { fakeClock } from './fake-clock.js';
+export type { FakeClock } from './fake-clock.js';
+export { transportCompliance } from './transport-compliance.js';
+export type {
+  TransportComplianceLimits,
+  TransportComplianceOptions,
+  TransportComplianceSetup,
+  TransportUnderTest,
+} from './transport-compliance.js';
