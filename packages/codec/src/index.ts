@@ -132,6 +132,7 @@ export type { PBKDF2Params, PBMAC1Params } from './params/pbmac1-params.js';
 export { decodeAlgorithmIdentifier, encodeAlgorithmIdentifier } from './x509/algorithm-identifier.js';
 export type { AlgorithmIdentifier } from './x509/algorithm-identifier.js';
 export type { Extension, Extensions } from './x509/extensions.js';
+export { decodeGeneralNames, encodeGeneralNames } from './x509/general-name.js';
 export type { GeneralName, GeneralNames } from './x509/general-name.js';
 export { decodeName, encodeName } from './x509/name.js';
 export type { AttributeTypeAndValue, Name, RelativeDistinguishedName } from './x509/name.js';

@@ -1,4 +1,5 @@
-import type { DerReader } from '../der/reader.js';
+import { decodeWith, encodeWith } from '../der/codec.js';
+import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { readName, writeName, type Name } from './name.js';
 
@@ -101,4 +102,14 @@ export function writeGeneralNames(w: DerWriter, names: GeneralNames, tag = 0x30)
   w.constructed(tag, (w) => {
     for (const n of names) writeGeneralName(w, n);
   });
+}
+
+/** Decodes DER GeneralNames (the value of a subjectAltName or issuerAltName extension). */
+export function decodeGeneralNames(der: Uint8Array, options?: DecodeOptions): GeneralNames {
+  return decodeWith(der, 'GeneralNames', (r, f) => readGeneralNames(r, f), options);
+}
+
+/** Encodes GeneralNames as DER (the value of a subjectAltName extension). */
+export function encodeGeneralNames(names: GeneralNames): Uint8Array {
+  return encodeWith(names, (w, v) => writeGeneralNames(w, v), 128);
 }
