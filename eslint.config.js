@@ -1,5 +1,5 @@
 // One lint configuration for the whole repository. It enforces the layering of
-// docs/ARCHITECTURE.md: codec <- protection <- core <- transports <- apps.
+// docs/ARCHITECTURE.md: codec <- protection <- core <- transports <- apps (and codec <- ca).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -50,6 +50,9 @@ export default tseslint.config(
   ]),
   layer(['packages/protection/src/**/*.ts'], [
     { group: ['@cmpkit/core', '@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'protection may import only @cmpkit/codec.' },
+  ]),
+  layer(['packages/ca/src/**/*.ts'], [
+    { group: ['@cmpkit/protection', '@cmpkit/core', '@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'ca may import only @cmpkit/codec.' },
   ]),
   layer(['packages/core/src/**/*.ts'], [
     { group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' },
