@@ -1,0 +1,99 @@
+import type {
+  CertReqTemplateContent,
+  CertTemplate,
+  CRLStatus,
+  InfoTypeAndValue,
+  Name,
+  PKIBodyType,
+  RootCaKeyUpdateContent,
+  SubjectPublicKeyInfo,
+} from '@cmpkit/codec';
+import type { Requester } from './requester.js';
+
+/** A certificate request the server has authenticated and checked (header, protection, POP). */
+export interface CertificationRequest {
+  /** ir, cr, kur, p10cr or ccr. */
+  bodyType: PKIBodyType;
+  /** The request's certReqId (-1 for p10cr). */
+  certReqId: number;
+  /** The certificate template (for p10cr: subject, key and extensions of the PKCS#10 request). */
+  template: CertTemplate;
+  /** The public key to certify; absent for central key generation. */
+  publicKey?: SubjectPublicKeyInfo;
+  /** Central key generation was requested (RFC 9483 section 4.1.6): the issuer generates the key. */
+  centralKeyGeneration: boolean;
+  /** The certificate profile asked for (generalInfo certProfile, or the HTTP `/p/<label>` path). */
+  profile?: string;
+  /** kur: the certificate being updated (DER). */
+  oldCertificate?: Uint8Array;
+  /** Who asked, as authenticated. */
+  requester: Requester;
+  /** The DER PKCS#10 request of a p10cr. */
+  csr?: Uint8Array;
+  /** The transaction this request belongs to (hex). */
+  transactionId: string;
+}
+
+/** The issuer's answer to a {@link CertificationRequest}. */
+export type CertificationResult =
+  | {
+      status: 'issued';
+      /** DER of the new certificate. It must be stored before this promise resolves. */
+      certificate: Uint8Array;
+      /** The issuing chain (issuer first) sent in extraCerts. */
+      chain?: readonly Uint8Array[];
+      /** Trust anchors for the EE, sent as caPubs (usually the root, for ir). */
+      caPubs?: readonly Uint8Array[];
+      /** Central key generation: the new private key (PKCS#8), which the server envelopes. */
+      privateKeyPkcs8?: Uint8Array;
+      /** grantedWithMods when the certificate differs from the template. */
+      modified?: boolean;
+    }
+  | {
+      status: 'pending';
+      /** Opaque reference the server hands back to {@link Issuer.poll}. */
+      ticket: string;
+      /** Seconds the EE should wait before polling. */
+      checkAfter: number;
+      /** Why it waits (sent as the pollRep reason). */
+      reason?: string;
+    };
+
+/** A revocation request the server has authenticated. */
+export interface RevocationRequest {
+  issuer?: Name;
+  serialNumber: bigint;
+  /** CRLReason code from the crlEntryDetails, if any. */
+  reason?: number;
+  requester: Requester;
+}
+
+/**
+ * The CA behind the server (STYLE.md P9): issues, revokes and answers support messages. The
+ * engine does the protocol; the Issuer decides. Throw a `CmpError` (for example
+ * `RequestRejectedError('badCertTemplate', ...)`) to refuse with its failInfo; its message goes to
+ * the peer. Any other error becomes systemFailure with a generic text.
+ */
+export interface Issuer {
+  /** Decides on one certificate request: issue now, or later (pending). */
+  certify(request: CertificationRequest): Promise<CertificationResult>;
+  /** Asks again about a pending request. */
+  poll?(ticket: string, requester: Requester): Promise<CertificationResult>;
+  /**
+   * The EE confirmed (accepted true) or rejected a certificate, or confirmWaitTime expired
+   * (accepted false). A rejected certificate must be revoked.
+   */
+  confirm(certificate: Uint8Array, accepted: boolean, reason?: string): Promise<void>;
+  /** Revokes a certificate; throws RequestRejectedError('certRevoked') if it already is, 'badCertId' if unknown. */
+  revoke(request: RevocationRequest): Promise<void>;
+  /** CA certificates for genm caCerts. */
+  caCertificates?(): Promise<readonly Uint8Array[]>;
+  /** A root CA key update for the root the EE trusts (genm rootCaCert), or undefined. */
+  rootCaKeyUpdate?(oldRoot: Uint8Array | undefined): Promise<RootCaKeyUpdateContent | undefined>;
+  /** The request template of a profile (genm certReqTemplate), or undefined. */
+  certReqTemplate?(profile: string | undefined): Promise<CertReqTemplateContent | undefined>;
+  /** CRLs newer than the statuses given (genm crlStatusList), DER. */
+  crls?(status: readonly CRLStatus[]): Promise<readonly Uint8Array[]>;
+  /** Any other infotype; return undefined to leave it unanswered. */
+  generalMessage?(item: InfoTypeAndValue, requester: Requester): Promise<InfoTypeAndValue | undefined>;
+}

@@ -1,0 +1,26 @@
+import type { GeneralName } from '@cmpkit/codec';
+
+/** Who sent a request, as established by its protection. */
+export type Requester =
+  | {
+      /** MAC protection with a shared secret. */
+      kind: 'mac';
+      sender: GeneralName;
+      senderKID?: Uint8Array;
+    }
+  | {
+      /** Signature protection with a certificate path to the server's anchors. */
+      kind: 'signature';
+      sender: GeneralName;
+      /** The signer's certificate (DER). */
+      certificate: Uint8Array;
+      /** The verified path, signer first. */
+      path: readonly Uint8Array[];
+      /** True when the path ends at an external anchor (manufacturer certificate, RFC 9483 4.1.1). */
+      external: boolean;
+    }
+  | {
+      /** No protection (only with acceptUnprotected). */
+      kind: 'unprotected';
+      sender: GeneralName;
+    };

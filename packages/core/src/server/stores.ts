@@ -1,0 +1,54 @@
+/**
+ * Storage the server needs, defined by the server (STYLE.md P9). Memory implementations ship in
+ * core for tests and single processes; apps provide persistent ones (SQLite, PostgreSQL).
+ */
+
+/** What the server remembers about an open transaction; JSON-serialisable. */
+export interface TransactionRecord {
+  /** The request type that opened it. */
+  bodyType: string;
+  /** Where the transaction stands. */
+  state: 'pending' | 'awaitingConfirm' | 'done';
+  /** Our senderNonce in the last response (hex): the next request's recipNonce must equal it. */
+  lastResponseNonce: string;
+  /** The requester's kind and identity (hex of senderKID, or of the signer certificate's SHA-256). */
+  requesterKey: string;
+  /** The pvno used by the client. */
+  pvno: number;
+  /** Certificates waiting for certConf: certReqId and DER (base64). */
+  certificates: { certReqId: number; certificate: string }[];
+  /** Pending issuance: the issuer's ticket per certReqId. */
+  tickets: { certReqId: number; ticket: string }[];
+  /** Latest time certConf is awaited (ms since epoch); then the certificates are revoked. */
+  confirmDeadline?: number;
+  /** The profile asked for. */
+  profile?: string;
+  /** For MAC transactions: the senderKID (hex) whose secret protects responses. */
+  senderKID?: string;
+  /** Whether implicit confirmation was asked for. */
+  implicitConfirm?: boolean;
+}
+
+/** Open transactions by transactionID (hex). */
+export interface TransactionStore {
+  /** Inserts a new record; resolves false when the transactionID is already in use. */
+  create(transactionId: string, record: TransactionRecord, ttlSeconds: number): Promise<boolean>;
+  get(transactionId: string): Promise<TransactionRecord | undefined>;
+  /** Replaces an existing record. */
+  update(transactionId: string, record: TransactionRecord, ttlSeconds: number): Promise<void>;
+  delete(transactionId: string): Promise<void>;
+  /** Records whose confirmDeadline has passed (for revoking unconfirmed certificates). */
+  expired(now: number): Promise<{ transactionId: string; record: TransactionRecord }[]>;
+}
+
+/** Seen senderNonces, for replay detection. */
+export interface NonceStore {
+  /** Records a nonce (hex); resolves false when it was seen within its lifetime. */
+  remember(nonce: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/** Shared secrets by reference (senderKID), for MAC-protected requests. */
+export interface SecretStore {
+  /** The secret of `senderKID`, or undefined when unknown (refused before any key derivation). */
+  get(senderKID: Uint8Array): Promise<Uint8Array | string | undefined>;
+}
