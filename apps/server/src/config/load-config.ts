@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import type { ConfigFile, ProfileConfig, ServerConfig } from './server-config.js';
+import { validateConfig, validateConfigFile } from './validate-config.js';
+
+/** Where the configuration comes from: an optional file, and command-line overrides. */
+export interface ConfigSources {
+  /** A JSON configuration file. */
+  configFile?: string;
+  /** `--data-dir`, relative to `cwd`. */
+  dataDir?: string;
+  /** `--port`. */
+  port?: number;
+  /** `--host`. */
+  host?: string;
+  /** The working directory relative paths are resolved against. */
+  cwd: string;
+}
+
+/** Merges a configuration file over the defaults (objects per key; `profiles.<name>: null` removes one). */
+export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig {
+  const profiles: Record<string, ProfileConfig> = { ...base.profiles };
+  for (const [name, profile] of Object.entries(file.profiles ?? {})) {
+    if (profile === null) delete profiles[name];
+    else profiles[name] = profile;
+  }
+  return {
+    ...base,
+    ...file,
+    http: { ...base.http, ...file.http },
+    ca: { ...base.ca, ...file.ca },
+    policy: { ...base.policy, ...file.policy },
+    profiles,
+    initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,
+  } as ServerConfig;
+}
+
+/**
+ * The configuration: embedded defaults, then the file (its relative `dataDir` is relative to the
+ * file), then the command-line options. `dataDir` and `database` come back absolute.
+ *
+ * @throws ConfigError for an unreadable or invalid file or value.
+ */
+export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> {
+  let config: ServerConfig = structuredClone(DEFAULT_CONFIG);
+  let dataDirBase = sources.cwd;
+  if (sources.configFile !== undefined) {
+    const path = resolve(sources.cwd, sources.configFile);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new ConfigError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (cause) {
+      throw new ConfigError(`${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+    const file = validateConfigFile(parsed, 'config');
+    config = mergeConfig(config, file);
+    if (file.dataDir !== undefined) dataDirBase = dirname(path);
+  }
+  if (sources.dataDir !== undefined) {
+    config.dataDir = sources.dataDir;
+    dataDirBase = sources.cwd;
+  }
+  if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
+  if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  config.dataDir = resolve(dataDirBase, config.dataDir);
+  config.database = resolve(config.dataDir, config.database);
+  validateConfig(config);
+  return config;
+}

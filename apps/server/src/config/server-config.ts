@@ -1,0 +1,90 @@
+import type { LogLevel } from '../log/logger.js';
+
+/** One certificate profile in the configuration; everything but `base` overrides the base profile. */
+export interface ProfileConfig {
+  /** A built-in profile of `@cmpkit/ca` to start from: tlsServer, tlsClient, device, ra, kga. Default: device. */
+  base?: string;
+  validityDays?: number;
+  backdateSeconds?: number;
+  allowTemplateValidity?: boolean;
+  /** Subject used when a request carries none, OpenSSL form `/O=Example/CN=device`. */
+  subject?: string;
+  /** Fixed subject parts offered in genm certReqTemplate, OpenSSL form. */
+  subjectTemplate?: string;
+  /** `ec:P-256`, `rsa:2048+`, `ed25519`, ... (first one: the key generated for central key generation). */
+  keyAlgorithms?: string[];
+  keyUsage?: string[];
+  /** OIDs or names: serverAuth, clientAuth, codeSigning, emailProtection, OCSPSigning, cmcCA, cmcRA, cmKGA. */
+  extendedKeyUsage?: string[];
+  allowSubjectAltName?: boolean;
+  subjectAltNameTypes?: string[];
+  dnsNamePatterns?: string[];
+  allowWildcardDnsNames?: boolean;
+  ipAddressRanges?: string[];
+  allowedExtensions?: string[];
+  crlDistributionPoint?: string | string[];
+  authorityInfoAccess?: { caIssuers?: string | string[]; ocsp?: string | string[] };
+  /** Requests wait for `cmpkit-server pending approve`. */
+  requireApproval?: boolean;
+  /** Requests wait this many polls and/or seconds. */
+  issueDelay?: { polls?: number; seconds?: number };
+}
+
+/** The server policy flags (core's ServerPolicy, OpenSSL's names). */
+export interface PolicyConfig {
+  acceptUnprotected?: boolean;
+  sendUnprotectedErrors?: boolean;
+  acceptRAVerified?: boolean;
+  grantImplicitConfirm?: boolean;
+  messageTimeWindow?: number;
+  confirmWaitTime?: number;
+  allowMacRevocation?: boolean;
+  transactionTtl?: number;
+}
+
+/** The complete configuration, after defaults are filled in. Paths are absolute. */
+export interface ServerConfig {
+  /** Holds the database and the CA material. */
+  dataDir: string;
+  /** The SQLite file, relative to dataDir unless absolute. */
+  database: string;
+  http: {
+    host: string;
+    port: number;
+    /** Base path; `<path>/p/<profile>` selects a profile. */
+    path: string;
+    maxMessageBytes: number;
+  };
+  ca: {
+    /** Key algorithm of the generated root, issuing CA and CMP server keys. */
+    keyAlgorithm: string;
+    rootSubject: string;
+    issuingSubject: string;
+    serverSubject: string;
+    rootValidityDays: number;
+    issuingValidityDays: number;
+    serverValidityDays: number;
+    /** Hours between thisUpdate and nextUpdate of the CRLs. */
+    crlValidityHours: number;
+  };
+  /** Responses to MAC-protected requests: MAC (default) or the CMP server certificate's signature. */
+  macResponses: 'mac' | 'signature';
+  /** The shared secret stored on first start (printed once), or null for none. */
+  initialSecret: { reference: string; secret: string } | null;
+  defaultProfile: string;
+  profiles: Record<string, ProfileConfig>;
+  /** checkAfter (seconds) of waiting requests. */
+  checkAfterSeconds: number;
+  /** How often unconfirmed certificates past confirmWaitTime are revoked, seconds. */
+  expirySweepSeconds: number;
+  policy: PolicyConfig;
+  logLevel: LogLevel;
+}
+
+/** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'ca' | 'profiles' | 'policy'>> & {
+  http?: Partial<ServerConfig['http']>;
+  ca?: Partial<ServerConfig['ca']>;
+  profiles?: Record<string, ProfileConfig | null>;
+  policy?: PolicyConfig;
+};

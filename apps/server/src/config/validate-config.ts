@@ -1,0 +1,121 @@
+import { LOG_LEVELS } from '../log/logger.js';
+import { GENERATED_KEY_ALGORITHMS } from '../pki/key-algorithms.js';
+import { ConfigError } from './config-error.js';
+import type { ConfigFile, ServerConfig } from './server-config.js';
+
+type Check = (value: unknown, path: string) => void;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const string: Check = (v, path) => {
+  if (typeof v !== 'string') throw new ConfigError(`${path} must be a string`);
+};
+const boolean: Check = (v, path) => {
+  if (typeof v !== 'boolean') throw new ConfigError(`${path} must be true or false`);
+};
+const number: Check = (v, path) => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`${path} must be a number of 0 or more`);
+};
+const strings: Check = (v, path) => {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${path} must be a list of strings`);
+};
+const stringOrStrings: Check = (v, path) => (typeof v === 'string' ? undefined : strings(v, path));
+
+function object(fields: Record<string, Check>): Check {
+  return (v, path) => {
+    if (!isObject(v)) throw new ConfigError(`${path} must be an object`);
+    for (const [key, value] of Object.entries(v)) {
+      const check = fields[key];
+      if (!check) throw new ConfigError(`unknown setting ${path}.${key}`);
+      if (value !== undefined) check(value, `${path}.${key}`);
+    }
+  };
+}
+
+const profile = object({
+  base: string,
+  validityDays: number,
+  backdateSeconds: number,
+  allowTemplateValidity: boolean,
+  subject: string,
+  subjectTemplate: string,
+  keyAlgorithms: strings,
+  keyUsage: strings,
+  extendedKeyUsage: strings,
+  allowSubjectAltName: boolean,
+  subjectAltNameTypes: strings,
+  dnsNamePatterns: strings,
+  allowWildcardDnsNames: boolean,
+  ipAddressRanges: strings,
+  allowedExtensions: strings,
+  crlDistributionPoint: stringOrStrings,
+  authorityInfoAccess: object({ caIssuers: stringOrStrings, ocsp: stringOrStrings }),
+  requireApproval: boolean,
+  issueDelay: object({ polls: number, seconds: number }),
+});
+
+const configFile = object({
+  dataDir: string,
+  database: string,
+  http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
+  ca: object({
+    keyAlgorithm: string,
+    rootSubject: string,
+    issuingSubject: string,
+    serverSubject: string,
+    rootValidityDays: number,
+    issuingValidityDays: number,
+    serverValidityDays: number,
+    crlValidityHours: number,
+  }),
+  macResponses: string,
+  initialSecret: (v, path) => (v === null ? undefined : object({ reference: string, secret: string })(v, path)),
+  defaultProfile: string,
+  profiles: (v, path) => {
+    if (!isObject(v)) throw new ConfigError(`${path} must be an object of profiles by name`);
+    for (const [name, p] of Object.entries(v)) if (p !== null) profile(p, `${path}.${name}`);
+  },
+  checkAfterSeconds: number,
+  expirySweepSeconds: number,
+  policy: object({
+    acceptUnprotected: boolean,
+    sendUnprotectedErrors: boolean,
+    acceptRAVerified: boolean,
+    grantImplicitConfirm: boolean,
+    messageTimeWindow: number,
+    confirmWaitTime: number,
+    allowMacRevocation: boolean,
+    transactionTtl: number,
+  }),
+  logLevel: string,
+});
+
+/**
+ * Checks the shape of a parsed configuration file: known settings only (a typo is an error, not
+ * a silently ignored line), each of the right type.
+ */
+export function validateConfigFile(value: unknown, source: string): ConfigFile {
+  configFile(value, source);
+  return value as ConfigFile;
+}
+
+/** Checks the values of a complete configuration that the shape cannot express. */
+export function validateConfig(config: ServerConfig): void {
+  const { http } = config;
+  if (!Number.isInteger(http.port) || http.port > 65535) throw new ConfigError('http.port must be an integer from 0 to 65535');
+  if (!http.path.startsWith('/')) throw new ConfigError("http.path must start with '/'");
+  if (!Number.isInteger(http.maxMessageBytes) || http.maxMessageBytes < 1) throw new ConfigError('http.maxMessageBytes must be a positive integer');
+  if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
+    throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
+  }
+  if (config.macResponses !== 'mac' && config.macResponses !== 'signature') throw new ConfigError("macResponses must be 'mac' or 'signature'");
+  if (!([...LOG_LEVELS, 'silent'] as readonly string[]).includes(config.logLevel)) {
+    throw new ConfigError(`logLevel must be one of ${[...LOG_LEVELS, 'silent'].join(', ')}`);
+  }
+  if (!(config.defaultProfile in config.profiles)) throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
+  if (config.initialSecret && config.initialSecret.reference === '') throw new ConfigError('initialSecret.reference must not be empty');
+  for (const [name, p] of Object.entries(config.profiles)) {
+    if (!/^[A-Za-z0-9._~-]+$/.test(name)) throw new ConfigError(`profile name "${name}" must be one URL path segment (letters, digits, . _ ~ -)`);
+    if (p.issueDelay?.polls !== undefined && !Number.isInteger(p.issueDelay.polls)) throw new ConfigError(`profiles.${name}.issueDelay.polls must be an integer`);
+  }
+}

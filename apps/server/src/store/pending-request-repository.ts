@@ -1,0 +1,147 @@
+import type { SqliteDatabase } from './sqlite.js';
+
+/** Why a request waits: an operator's decision, or a profile's `issueDelay`. */
+export type PendingKind = 'approval' | 'delay';
+
+/** Where a waiting request stands. */
+export type PendingStatus = 'pending' | 'approved' | 'rejected' | 'issued';
+
+/** A certificate request that was answered `waiting` (RFC 9810 section 5.3.22: polling). */
+export interface PendingRequest {
+  /** The operator's handle (`pending approve 7`); as text it is the issuer's ticket. */
+  id: number;
+  kind: PendingKind;
+  status: PendingStatus;
+  transactionId: string;
+  profile: string;
+  /** The requested subject, OpenSSL form. */
+  subject: string;
+  /** Who asked, e.g. `mac:demo`. */
+  requester: string;
+  /** The request itself, serialised by the issuer (opaque here). */
+  request: string;
+  /** How often the requester has polled. */
+  polls: number;
+  createdAt: Date;
+  /** For delayed issuance: not before this time. */
+  readyAt?: Date;
+  /** When an operator approved or rejected it. */
+  decidedAt?: Date;
+  /** The operator's reason for a rejection. */
+  reason?: string;
+  /** The PKIFailureInfo bit of a rejection. */
+  failInfo?: string;
+  /** The serial number of the certificate issued for it. */
+  serial?: string;
+}
+
+/** What {@link PendingRequestRepository.create} takes. */
+export type NewPendingRequest = Pick<PendingRequest, 'kind' | 'transactionId' | 'profile' | 'subject' | 'requester' | 'request' | 'createdAt'> & {
+  readyAt?: Date;
+};
+
+/** Requests waiting for approval or for their delay, shared by the server and the `pending` command. */
+export interface PendingRequestRepository {
+  /** Stores a new request with status `pending`; returns its id. */
+  create(request: NewPendingRequest): number;
+  get(id: number): PendingRequest | undefined;
+  /** Counts one poll; returns the new count (0 when the id is unknown). */
+  countPoll(id: number): number;
+  /** `pending` → `approved`; false when it is unknown or no longer pending. */
+  approve(id: number, at: Date): boolean;
+  /** `pending` → `rejected` with the reason and failInfo sent to the requester; false when not pending. */
+  reject(id: number, at: Date, failInfo: string, reason?: string): boolean;
+  /** Records the certificate issued for it (status `issued`). */
+  markIssued(id: number, serial: string): void;
+  /** Requests, oldest first, optionally of one status. */
+  list(options?: { status?: PendingStatus }): PendingRequest[];
+}
+
+interface Row {
+  id: number;
+  kind: PendingKind;
+  status: PendingStatus;
+  transaction_id: string;
+  profile: string;
+  subject: string;
+  requester: string;
+  request: string;
+  polls: number;
+  created_at: number;
+  ready_at: number | null;
+  decided_at: number | null;
+  reason: string | null;
+  fail_info: string | null;
+  serial: string | null;
+}
+
+function fromRow(row: Row): PendingRequest {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    transactionId: row.transaction_id,
+    profile: row.profile,
+    subject: row.subject,
+    requester: row.requester,
+    request: row.request,
+    polls: row.polls,
+    createdAt: new Date(row.created_at),
+    ...(row.ready_at === null ? {} : { readyAt: new Date(row.ready_at) }),
+    ...(row.decided_at === null ? {} : { decidedAt: new Date(row.decided_at) }),
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    ...(row.fail_info === null ? {} : { failInfo: row.fail_info }),
+    ...(row.serial === null ? {} : { serial: row.serial }),
+  };
+}
+
+export function sqlitePendingRequestRepository(db: SqliteDatabase): PendingRequestRepository {
+  const insert = db.prepare(
+    `INSERT INTO pending_requests (kind, status, transaction_id, profile, subject, requester, request, created_at, ready_at)
+     VALUES (@kind, 'pending', @transactionId, @profile, @subject, @requester, @request, @createdAt, @readyAt)`,
+  );
+  const select = db.prepare<[number], Row>('SELECT * FROM pending_requests WHERE id = ?');
+  const poll = db.prepare<[number], { polls: number }>('UPDATE pending_requests SET polls = polls + 1 WHERE id = ? RETURNING polls');
+  const approve = db.prepare("UPDATE pending_requests SET status = 'approved', decided_at = ? WHERE id = ? AND status = 'pending'");
+  const reject = db.prepare(
+    "UPDATE pending_requests SET status = 'rejected', decided_at = ?, fail_info = ?, reason = ? WHERE id = ? AND status = 'pending'",
+  );
+  const issued = db.prepare("UPDATE pending_requests SET status = 'issued', serial = ? WHERE id = ?");
+  const listAll = db.prepare<[], Row>('SELECT * FROM pending_requests ORDER BY id');
+  const listStatus = db.prepare<[string], Row>('SELECT * FROM pending_requests WHERE status = ? ORDER BY id');
+
+  return {
+    create(r) {
+      const result = insert.run({
+        kind: r.kind,
+        transactionId: r.transactionId,
+        profile: r.profile,
+        subject: r.subject,
+        requester: r.requester,
+        request: r.request,
+        createdAt: r.createdAt.getTime(),
+        readyAt: r.readyAt?.getTime() ?? null,
+      });
+      return Number(result.lastInsertRowid);
+    },
+    get(id) {
+      const row = select.get(id);
+      return row ? fromRow(row) : undefined;
+    },
+    countPoll(id) {
+      return poll.get(id)?.polls ?? 0;
+    },
+    approve(id, at) {
+      return approve.run(at.getTime(), id).changes > 0;
+    },
+    reject(id, at, failInfo, reason) {
+      return reject.run(at.getTime(), failInfo, reason ?? null, id).changes > 0;
+    },
+    markIssued(id, serial) {
+      issued.run(serial, id);
+    },
+    list(options = {}) {
+      return (options.status ? listStatus.all(options.status) : listAll.all()).map(fromRow);
+    },
+  };
+}

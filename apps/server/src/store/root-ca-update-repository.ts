@@ -1,0 +1,59 @@
+import { bytesOf, type SqliteDatabase } from './sqlite.js';
+
+/** The certificates of one root CA key update (RFC 9810 section 4.4), DER. */
+export interface RootCaUpdate {
+  /** SHA-256 (hex) of the old root certificate's DER. */
+  oldRootSha256: string;
+  newWithNew: Uint8Array;
+  newWithOld?: Uint8Array;
+  oldWithNew?: Uint8Array;
+  createdAt: Date;
+}
+
+/** Root CA key updates that happened, for genm rootCaCert (RFC 9810 section 5.3.19.15). */
+export interface RootCaUpdateRepository {
+  add(update: RootCaUpdate): void;
+  /** The newest update away from the root with this hash. */
+  fromRoot(oldRootSha256: string): RootCaUpdate | undefined;
+  /** The newest update of all. */
+  latest(): RootCaUpdate | undefined;
+}
+
+interface Row {
+  old_root_sha256: string;
+  new_with_new: Uint8Array;
+  new_with_old: Uint8Array | null;
+  old_with_new: Uint8Array | null;
+  created_at: number;
+}
+
+function fromRow(row: Row): RootCaUpdate {
+  return {
+    oldRootSha256: row.old_root_sha256,
+    newWithNew: bytesOf(row.new_with_new),
+    ...(row.new_with_old === null ? {} : { newWithOld: bytesOf(row.new_with_old) }),
+    ...(row.old_with_new === null ? {} : { oldWithNew: bytesOf(row.old_with_new) }),
+    createdAt: new Date(row.created_at),
+  };
+}
+
+export function sqliteRootCaUpdateRepository(db: SqliteDatabase): RootCaUpdateRepository {
+  const insert = db.prepare(
+    'INSERT INTO root_ca_updates (old_root_sha256, new_with_new, new_with_old, old_with_new, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const byRoot = db.prepare<[string], Row>('SELECT * FROM root_ca_updates WHERE old_root_sha256 = ? ORDER BY id DESC LIMIT 1');
+  const latest = db.prepare<[], Row>('SELECT * FROM root_ca_updates ORDER BY id DESC LIMIT 1');
+  return {
+    add(u) {
+      insert.run(u.oldRootSha256.toLowerCase(), u.newWithNew, u.newWithOld ?? null, u.oldWithNew ?? null, u.createdAt.getTime());
+    },
+    fromRoot(hash) {
+      const row = byRoot.get(hash.toLowerCase());
+      return row ? fromRow(row) : undefined;
+    },
+    latest() {
+      const row = latest.get();
+      return row ? fromRow(row) : undefined;
+    },
+  };
+}

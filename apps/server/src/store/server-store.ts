@@ -1,0 +1,51 @@
+import type { NonceStore, TransactionStore } from '@cmpkit/core';
+import { sqliteCertificateRepository, type CertificateRepository } from './certificate-repository.js';
+import { sqliteCrlRepository, type CrlRepository } from './crl-repository.js';
+import { migrate, type MigrationResult } from './migrations.js';
+import { sqlitePendingRequestRepository, type PendingRequestRepository } from './pending-request-repository.js';
+import { sqliteRootCaUpdateRepository, type RootCaUpdateRepository } from './root-ca-update-repository.js';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { sqliteNonceStore } from './sqlite-nonce-store.js';
+import { sqliteSecretStore, type SqliteSecretStore } from './sqlite-secret-store.js';
+import { sqliteTransactionStore } from './sqlite-transaction-store.js';
+
+/** Everything the server keeps, on one SQLite file. */
+export interface ServerStore {
+  readonly db: SqliteDatabase;
+  /** What the migrations did when the file was opened. */
+  readonly migration: MigrationResult;
+  readonly transactions: TransactionStore;
+  readonly nonces: NonceStore;
+  readonly secrets: SqliteSecretStore;
+  readonly certificates: CertificateRepository;
+  readonly pending: PendingRequestRepository;
+  readonly crls: CrlRepository;
+  readonly rootCaUpdates: RootCaUpdateRepository;
+  close(): void;
+}
+
+/** Opens the database at `path` (created if missing), migrates it and wraps it in the stores. */
+export function openServerStore(path: string, clock: () => Date = () => new Date()): ServerStore {
+  const db = openSqlite(path);
+  let migration: MigrationResult;
+  try {
+    migration = migrate(db, undefined, clock);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return {
+    db,
+    migration,
+    transactions: sqliteTransactionStore(db, clock),
+    nonces: sqliteNonceStore(db, clock),
+    secrets: sqliteSecretStore(db, clock),
+    certificates: sqliteCertificateRepository(db),
+    pending: sqlitePendingRequestRepository(db),
+    crls: sqliteCrlRepository(db),
+    rootCaUpdates: sqliteRootCaUpdateRepository(db),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { SecretStore } from '@cmpkit/core';
+import { bytesOf, type SqliteDatabase } from './sqlite.js';
+
+/** A shared secret as `secret list` shows it (never the secret itself). */
+export interface SecretEntry {
+  reference: string;
+  createdAt: Date;
+}
+
+/**
+ * Core's {@link SecretStore} on SQLite, plus what the `secret` command needs. A secret is found by
+ * its reference: the senderKID of a MAC-protected request read as UTF-8 (`openssl cmp -ref demo`
+ * sends the bytes of `demo`). Secrets are stored as given, because MAC verification needs them.
+ */
+export interface SqliteSecretStore extends SecretStore {
+  /** Adds or replaces the secret of `reference`; returns true when it replaced one. */
+  add(reference: string, secret: Uint8Array | string): boolean;
+  /** Every reference, oldest first. */
+  list(): SecretEntry[];
+  /** Deletes a secret; returns false when there was none. */
+  remove(reference: string): boolean;
+  /** The number of stored secrets. */
+  count(): number;
+}
+
+export function sqliteSecretStore(db: SqliteDatabase, clock: () => Date): SqliteSecretStore {
+  const select = db.prepare<[string], { secret: Uint8Array }>('SELECT secret FROM shared_secrets WHERE reference = ?');
+  const exists = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM shared_secrets WHERE reference = ?');
+  const upsert = db.prepare(
+    `INSERT INTO shared_secrets (reference, secret, created_at) VALUES (?, ?, ?)
+     ON CONFLICT (reference) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at`,
+  );
+  const all = db.prepare<[], { reference: string; created_at: number }>(
+    'SELECT reference, created_at FROM shared_secrets ORDER BY created_at, reference',
+  );
+  const remove = db.prepare('DELETE FROM shared_secrets WHERE reference = ?');
+  const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM shared_secrets');
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const encoder = new TextEncoder();
+
+  return {
+    async get(senderKID) {
+      let reference: string;
+      try {
+        reference = decoder.decode(senderKID);
+      } catch {
+        return undefined; // not UTF-8: no reference of ours
+      }
+      const row = select.get(reference);
+      return row ? bytesOf(row.secret) : undefined;
+    },
+    add(reference, secret) {
+      if (reference === '') throw new Error('server: a secret reference must not be empty');
+      const replaced = exists.get(reference)!.n > 0;
+      upsert.run(reference, typeof secret === 'string' ? encoder.encode(secret) : secret, clock().getTime());
+      return replaced;
+    },
+    list() {
+      return all.all().map((r) => ({ reference: r.reference, createdAt: new Date(r.created_at) }));
+    },
+    remove(reference) {
+      return remove.run(reference).changes > 0;
+    },
+    count() {
+      return count.get()!.n;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import BetterSqlite3 from 'better-sqlite3';
+
+/** An open SQLite database (better-sqlite3: synchronous, one connection per process). */
+export type SqliteDatabase = BetterSqlite3.Database;
+
+/**
+ * Opens (or creates) the SQLite file at `path` (`':memory:'` for a private in-memory one) with
+ * write-ahead logging, so the CLI can approve requests and add secrets while a server runs on
+ * the same file, and a busy timeout for the moments both write.
+ */
+export function openSqlite(path: string): SqliteDatabase {
+  const db = new BetterSqlite3(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  // FULL: a committed certificate survives a power cut too, not only a process restart.
+  db.pragma('synchronous = FULL');
+  return db;
+}
+
+/** A BLOB column as a plain Uint8Array (better-sqlite3 returns Buffers). */
+export function bytesOf(blob: Uint8Array): Uint8Array {
+  return new Uint8Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+}
