@@ -6,6 +6,60 @@ export { cryptoOf } from './crypto-options.js';
 export type { CryptoOptions } from './crypto-options.js';
 export { ProtectionError } from './errors/protection-error.js';
 
+// --- Message protection, signatures, proof-of-possession, certHash, path checks ---------------
+// RFC 9810 section 5.1.3, RFC 9481, RFC 4211 section 4.
+export { protect } from './protect.js';
+export type { ProtectOptions } from './protect.js';
+export { verifyProtection } from './verify-protection.js';
+export type {
+  MacTrust,
+  MacVerifiedSender,
+  ProtectionTrust,
+  SecretSource,
+  SignatureTrust,
+  SignatureVerifiedSender,
+  VerifiedSender,
+  VerifyProtectionOptions,
+} from './verify-protection.js';
+export type { MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
+export type { AlgorithmOptions, TimeOptions } from './options.js';
+export { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from './mac/mac-bounds.js';
+export type { MacBounds } from './mac/mac-bounds.js';
+export type { MacChoice } from './mac/mac-protection.js';
+export type { PasswordBasedMacChoice } from './mac/password-based-mac.js';
+export type { Pbmac1Choice } from './mac/pbmac1.js';
+export { createAlgorithmRegistry } from './algorithms/registry.js';
+export type { AlgorithmRegistry } from './algorithms/registry.js';
+export { defaultAlgorithmProviders, defaultAlgorithms } from './algorithms/default-algorithms.js';
+export { sha1Digest, sha2Digests, shake256Digest } from './algorithms/digests.js';
+export { hmacSha1, hmacSha2 } from './algorithms/hmac.js';
+export { rsaPkcs1Signatures } from './algorithms/rsa-pkcs1.js';
+export { rsaPssSignatures } from './algorithms/rsa-pss.js';
+export { ecdsaSignatures } from './algorithms/ecdsa.js';
+export { eddsaSignatures } from './algorithms/eddsa.js';
+export type {
+  AlgorithmProvider,
+  DigestAlgorithm,
+  HashName,
+  MacAlgorithm,
+  Sha2Name,
+  SignatureAlgorithm,
+  SignatureKeyOptions,
+} from './algorithms/types.js';
+export { importPrivateKey } from './keys/import-private-key.js';
+export type { ImportPrivateKeyOptions, KeyObjectLike, PrivateKeyInput } from './keys/import-private-key.js';
+export { parseCertificate, subjectKeyIdentifierOf } from './x509/certificate.js';
+export type { KeyUsageName, ParsedCertificate } from './x509/certificate.js';
+export { nameEqual } from './x509/name-equal.js';
+export { verifyCertificatePath } from './x509/verify-certificate-path.js';
+export type { CertificatePath, CertificatePathOptions } from './x509/verify-certificate-path.js';
+export { createPOPOSigningKey } from './pop/create-popo-signing-key.js';
+export type { CreatePOPOptions } from './pop/create-popo-signing-key.js';
+export { verifyPOP } from './pop/verify-pop.js';
+export type { POPVerification, VerifyPOPOptions } from './pop/verify-pop.js';
+export { computeCertHash, verifyCertHash } from './cert-hash.js';
+export type { CertHash, CertHashOptions } from './cert-hash.js';
+
 // CMS: central key generation, encrypted certificates, POP challenges (RFC 9483 4.1.6, RFC 9810 5.2.2, 5.2.8.3)
 export { createEnvelopedData, openEnvelopedData } from './cms/enveloped-data.js';
 export type {

@@ -1,0 +1,68 @@
+import { encodeProtectedPart, type CMPCertificate, type PKIHeader, type PKIMessage } from '@cmpkit/codec';
+import { cryptoOf } from './crypto-options.js';
+import { isMacCredential, type ProtectionCredential } from './credentials.js';
+import { ProtectionError } from './errors/protection-error.js';
+import { bytesOf, equalBytes } from './internal/bytes.js';
+import type { MacBounds } from './mac/mac-bounds.js';
+import { computeMac, macIdentifier, resolveMacProtection } from './mac/mac-protection.js';
+import { algorithmsOf, type AlgorithmOptions } from './options.js';
+import { subjectKeyIdentifierOf } from './x509/certificate.js';
+
+/** Options of {@link protect}. */
+export interface ProtectOptions extends AlgorithmOptions {
+  /**
+   * Bounds the MAC parameters must respect; the ones sent are checked like received ones, so
+   * cmpkit never sends what it would refuse. Default: per algorithm, see `DEFAULT_PBMAC1_BOUNDS`.
+   */
+  macBounds?: Partial<MacBounds>;
+}
+
+function withCertificates(existing: readonly CMPCertificate[] | undefined, first: readonly Uint8Array[]): CMPCertificate[] {
+  const out: CMPCertificate[] = [];
+  for (const der of [...first, ...(existing ?? []).map((c) => c.der)]) {
+    if (!out.some((c) => equalBytes(c.der, der))) out.push({ der });
+  }
+  return out;
+}
+
+/**
+ * Protects a message (RFC 9810 section 5.1.3): sets `header.protectionAlg` and `header.senderKID`,
+ * computes the MAC or signature over the DER of ProtectedPart and returns a new message with
+ * `protection` set. The input is not modified.
+ *
+ * - MAC credential: PBMAC1 (default) or PasswordBasedMac; senderKID is the credential's
+ *   reference; extraCerts are left as they are.
+ * - Signature credential: the algorithm follows the key (RSA keys carry their hash, ECDSA takes
+ *   `credential.hash` or the curve's); senderKID becomes the certificate's SubjectKeyIdentifier
+ *   when it has one (otherwise the header's value is kept); extraCerts become the certificate,
+ *   then the chain, then the extraCerts already present, without duplicates.
+ *
+ * `header.sender` is not changed: for signatures it must be the certificate's subject, which
+ * `verifyProtection` checks.
+ *
+ * @throws ProtectionError badAlg for a key or MAC choice that cannot be used.
+ */
+export async function protect(message: PKIMessage, credential: ProtectionCredential, options: ProtectOptions = {}): Promise<PKIMessage> {
+  const crypto = cryptoOf(options);
+  const registry = algorithmsOf(options);
+  if (isMacCredential(credential)) {
+    const protectionAlg = macIdentifier(credential.mac, crypto);
+    const resolved = resolveMacProtection(protectionAlg, registry, options.macBounds);
+    const header: PKIHeader = { ...message.header, protectionAlg, senderKID: bytesOf(credential.senderKID) };
+    const protection = await computeMac(crypto, resolved, bytesOf(credential.secret), encodeProtectedPart({ header, body: message.body }));
+    return compose(message, header, protection, message.extraCerts);
+  }
+  if (credential.privateKey.type !== 'private') throw new ProtectionError('badAlg', 'protect: the signature credential needs a private key');
+  const algorithm = registry.signatureForKey(credential.privateKey, credential.hash ? { hash: credential.hash } : {});
+  const ski = subjectKeyIdentifierOf(credential.certificate);
+  const header: PKIHeader = { ...message.header, protectionAlg: algorithm.identifier };
+  if (ski) header.senderKID = ski;
+  const protection = await algorithm.sign(crypto, credential.privateKey, encodeProtectedPart({ header, body: message.body }));
+  return compose(message, header, protection, withCertificates(message.extraCerts, [credential.certificate, ...(credential.chain ?? [])]));
+}
+
+function compose(message: PKIMessage, header: PKIHeader, protection: Uint8Array, extraCerts: CMPCertificate[] | undefined): PKIMessage {
+  const out: PKIMessage = { header, body: message.body, protection };
+  if (extraCerts?.length) out.extraCerts = extraCerts;
+  return out;
+}

@@ -1,0 +1,211 @@
+import {
+  nameToString,
+  oidName,
+  oids,
+  receivedProtectedPart,
+  type AlgorithmIdentifier,
+  type DecodedPKIMessage,
+  type GeneralName,
+} from '@cmpkit/codec';
+import type { SignatureAlgorithm } from './algorithms/types.js';
+import { cryptoOf } from './crypto-options.js';
+import { ProtectionError } from './errors/protection-error.js';
+import { bytesOf, equalBytes, hex } from './internal/bytes.js';
+import type { MacBounds } from './mac/mac-bounds.js';
+import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from './mac/mac-protection.js';
+import { algorithmsOf, type AlgorithmOptions, type TimeOptions } from './options.js';
+import { parseCertificate, type ParsedCertificate } from './x509/certificate.js';
+import { nameEqual } from './x509/name-equal.js';
+import { verifyParsedCertificatePath } from './x509/verify-certificate-path.js';
+
+/** A shared secret, or a lookup of it by the message's senderKID (undefined when unknown). */
+export type SecretSource =
+  | Uint8Array
+  | string
+  | ((senderKID: Uint8Array | undefined) => Uint8Array | string | undefined | Promise<Uint8Array | string | undefined>);
+
+/** Trust in MAC-protected messages. */
+export interface MacTrust {
+  /** The shared secret, or a lookup by senderKID. */
+  secret: SecretSource;
+  /** When set, the message's senderKID must equal it (a string is UTF-8). */
+  senderKID?: Uint8Array | string;
+}
+
+/** Trust in signature-protected messages. */
+export interface SignatureTrust {
+  /** Trust anchors (DER). A signer certificate listed here is trusted directly (pinned). */
+  anchors: readonly Uint8Array[];
+  /** Extra intermediate candidates besides the message's extraCerts. */
+  untrusted?: readonly Uint8Array[];
+  /** The signer's certificate, when known beforehand; otherwise the first extraCerts entry. */
+  signerCertificate?: Uint8Array;
+  /** Extended key usages of which the signer must have one (e.g. `oids.id_kp_cmcRA`). */
+  requiredExtendedKeyUsage?: readonly string[];
+  /** Skip the signer's keyUsage digitalSignature check (OpenSSL's `-ignore_keyusage`). Default false. */
+  ignoreKeyUsage?: boolean;
+}
+
+/**
+ * What a recipient accepts. A message protected by a kind that has no entry here fails with
+ * wrongIntegrity: give only `signature` to insist on signatures, only `mac` to insist on MACs.
+ */
+export interface ProtectionTrust {
+  mac?: MacTrust;
+  signature?: SignatureTrust;
+}
+
+/** Options of {@link verifyProtection}. */
+export interface VerifyProtectionOptions extends AlgorithmOptions, TimeOptions {
+  /** Overrides of the MAC parameter bounds (see `DEFAULT_PBMAC1_BOUNDS`, `DEFAULT_PASSWORD_BASED_MAC_BOUNDS`). */
+  macBounds?: Partial<MacBounds>;
+  /** Accept SHA-1 signatures (message and certificates). Default false. */
+  allowSha1?: boolean;
+}
+
+/** A sender authenticated by a MAC. */
+export interface MacVerifiedSender {
+  type: 'mac';
+  /** `PasswordBasedMac` or `PBMAC1`. */
+  algorithm: 'PasswordBasedMac' | 'PBMAC1';
+  protectionAlg: AlgorithmIdentifier;
+  sender: GeneralName;
+  senderKID?: Uint8Array;
+}
+
+/** A sender authenticated by a signature and a certificate path. */
+export interface SignatureVerifiedSender {
+  type: 'signature';
+  /** The signature algorithm's name, e.g. `ecdsa-with-SHA256`. */
+  algorithm: string;
+  protectionAlg: AlgorithmIdentifier;
+  sender: GeneralName;
+  senderKID?: Uint8Array;
+  /** The signer's certificate (DER). */
+  certificate: Uint8Array;
+  /** The verified path, signer first, anchor last. */
+  path: readonly Uint8Array[];
+  /** The trust anchor. */
+  anchor: Uint8Array;
+}
+
+/** Who protected a message, as established by {@link verifyProtection}. */
+export type VerifiedSender = MacVerifiedSender | SignatureVerifiedSender;
+
+function fail(failInfo: 'badMessageCheck' | 'badAlg' | 'wrongIntegrity' | 'signerNotTrusted', message: string, cause?: unknown): never {
+  throw new ProtectionError(failInfo, message, cause);
+}
+
+function algName(identifier: AlgorithmIdentifier): string {
+  return oidName(identifier.algorithm) ?? identifier.algorithm;
+}
+
+async function verifyMac(message: DecodedPKIMessage, trust: MacTrust, options: VerifyProtectionOptions, protectionAlg: AlgorithmIdentifier, protection: Uint8Array): Promise<MacVerifiedSender> {
+  const crypto = cryptoOf(options);
+  const resolved = resolveMacProtection(protectionAlg, algorithmsOf(options), options.macBounds);
+  const senderKID = message.header.senderKID;
+  if (trust.senderKID !== undefined && !(senderKID && equalBytes(senderKID, bytesOf(trust.senderKID)))) {
+    fail('signerNotTrusted', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
+  }
+  const secret = typeof trust.secret === 'function' ? await trust.secret(senderKID) : trust.secret;
+  if (secret === undefined) fail('signerNotTrusted', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
+  if (!(await checkMac(crypto, resolved, bytesOf(secret), receivedProtectedPart(message), protection))) {
+    fail('badMessageCheck', `${resolved.name} protection does not verify`);
+  }
+  const verified: MacVerifiedSender = { type: 'mac', algorithm: resolved.name, protectionAlg, sender: message.header.sender };
+  if (senderKID) verified.senderKID = senderKID;
+  return verified;
+}
+
+async function verifySignature(
+  message: DecodedPKIMessage,
+  trust: SignatureTrust,
+  options: VerifyProtectionOptions,
+  algorithm: SignatureAlgorithm,
+  protectionAlg: AlgorithmIdentifier,
+  protection: Uint8Array,
+): Promise<SignatureVerifiedSender> {
+  const crypto = cryptoOf(options);
+  if (algorithm.weak && !options.allowSha1) fail('badAlg', `${algorithm.name} is not accepted (allowSha1 is off)`);
+  const signerDer = trust.signerCertificate ?? message.extraCerts?.[0]?.der;
+  if (!signerDer) fail('signerNotTrusted', 'no signer certificate: extraCerts is empty and none is configured');
+  let signer: ParsedCertificate;
+  try {
+    signer = parseCertificate(signerDer);
+  } catch (e) {
+    fail('signerNotTrusted', 'the signer certificate cannot be parsed', e);
+  }
+  const { sender, senderKID } = message.header;
+  if (sender.type !== 'directoryName' || !nameEqual(sender.value, signer.subject)) {
+    fail('signerNotTrusted', `header.sender is not the signer certificate's subject "${nameToString(signer.subject)}"`);
+  }
+  if (senderKID && signer.subjectKeyIdentifier && !equalBytes(senderKID, signer.subjectKeyIdentifier)) {
+    fail('signerNotTrusted', `senderKID ${hex(senderKID)} is not the signer's SubjectKeyIdentifier ${hex(signer.subjectKeyIdentifier)}`);
+  }
+  const key = await algorithm.importPublicKey(crypto, signer.subjectPublicKeyInfoDer, signer.subjectPublicKeyInfo);
+  if (!(await algorithm.verify(crypto, key, protection, receivedProtectedPart(message)))) {
+    fail('badMessageCheck', `${algorithm.name} signature does not verify`);
+  }
+  const untrusted = [
+    ...(message.extraCerts ?? []).map((c) => c.der).filter((der) => !equalBytes(der, signerDer)),
+    ...(trust.untrusted ?? []),
+  ];
+  const path = await verifyParsedCertificatePath(signer, {
+    ...options,
+    anchors: trust.anchors,
+    untrusted,
+    requiredKeyUsage: trust.ignoreKeyUsage ? [] : ['digitalSignature'],
+    ...(trust.requiredExtendedKeyUsage ? { requiredExtendedKeyUsage: trust.requiredExtendedKeyUsage } : {}),
+  });
+  const verified: SignatureVerifiedSender = {
+    type: 'signature',
+    algorithm: algorithm.name,
+    protectionAlg,
+    sender,
+    certificate: signerDer,
+    path: path.certificates.map((c) => c.der),
+    anchor: path.anchor.der,
+  };
+  if (senderKID) verified.senderKID = senderKID;
+  return verified;
+}
+
+/**
+ * Verifies the protection of a received message over the exact bytes it arrived with (the
+ * ProtectedPart built from `raw.header` and `raw.body`; nothing is re-encoded).
+ *
+ * Checks, in order: protection present (badMessageCheck); the algorithm is known (badAlg); the
+ * kind (MAC or signature) is one `trust` accepts (wrongIntegrity); the parameters are allowed,
+ * including MAC bounds, before any key derivation (badAlg); for MACs the senderKID and secret
+ * (signerNotTrusted), then the MAC (badMessageCheck); for signatures the signer certificate
+ * (first extraCerts entry or configured) matches header.sender and senderKID (signerNotTrusted),
+ * the signature (badMessageCheck), then the certificate path to the anchors with validity,
+ * keyUsage digitalSignature and any required extended key usage (signerNotTrusted).
+ *
+ * @throws ProtectionError with the failInfo named above.
+ */
+export async function verifyProtection(
+  message: DecodedPKIMessage,
+  trust: ProtectionTrust,
+  options: VerifyProtectionOptions = {},
+): Promise<VerifiedSender> {
+  const { protectionAlg } = message.header;
+  const protection = message.protection;
+  if (!message.raw) fail('badMessageCheck', 'only a decoded message (with its received bytes) can be verified');
+  if (!protection && !protectionAlg) fail('badMessageCheck', 'the message is not protected');
+  if (!protection) fail('badMessageCheck', 'protectionAlg is set but protection is missing');
+  if (!protectionAlg) fail('badMessageCheck', 'protection is present but protectionAlg is missing');
+  const oid = protectionAlg.algorithm;
+  if (isPasswordBasedMacOid(oid)) {
+    if (!trust.mac) fail('wrongIntegrity', `MAC protection (${algName(protectionAlg)}) where a signature is required`);
+    return verifyMac(message, trust.mac, options, protectionAlg, protection);
+  }
+  if (oid === oids.id_DHBasedMac || oid === oids.id_KemBasedMac) {
+    if (!trust.mac) fail('wrongIntegrity', `MAC protection (${algName(protectionAlg)}) where a signature is required`);
+    fail('badAlg', `${algName(protectionAlg)} is not supported`);
+  }
+  // An OID no provider knows is badAlg; a known signature algorithm without signature trust is wrongIntegrity.
+  const algorithm = algorithmsOf(options).signature(protectionAlg);
+  if (!trust.signature) fail('wrongIntegrity', `signature protection (${algorithm.name}) where a MAC is required`);
+  return verifySignature(message, trust.signature, options, algorithm, protectionAlg, protection);
+}

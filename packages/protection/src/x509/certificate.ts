@@ -1,0 +1,217 @@
+import {
+  decodeAlgorithmIdentifier,
+  decodeName,
+  decodeSubjectPublicKeyInfo,
+  oids,
+  type AlgorithmIdentifier,
+  type Extension,
+  type Name,
+  type SubjectPublicKeyInfo,
+} from '@cmpkit/codec';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, Validity } from '@peculiar/asn1-x509';
+import { ProtectionError } from '../errors/protection-error.js';
+import { equalBytes } from '../internal/bytes.js';
+import { childrenOf, contentBytes, elementBytes, readOid, readSingle, readTlv, type Tlv } from '../internal/der.js';
+
+/** The KeyUsage bits of RFC 5280 section 4.2.1.3. */
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+const KEY_USAGE_BITS: readonly KeyUsageName[] = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
+
+/**
+ * The fields of an X.509 certificate (RFC 5280 section 4.1) that protection checks need, with
+ * the exact bytes of the parts that are signed or compared:
+ *
+ * ```asn1
+ * Certificate  ::=  SEQUENCE  {
+ *      tbsCertificate       TBSCertificate,
+ *      signatureAlgorithm   AlgorithmIdentifier,
+ *      signatureValue       BIT STRING  }
+ * ```
+ */
+export interface ParsedCertificate {
+  /** The whole certificate. */
+  der: Uint8Array;
+  /** The DER of tbsCertificate: what the issuer signed. */
+  tbsCertificate: Uint8Array;
+  /** 1, 2 or 3. */
+  version: number;
+  serialNumber: bigint;
+  signatureAlgorithm: AlgorithmIdentifier;
+  signatureValue: Uint8Array;
+  issuer: Name;
+  /** The DER of issuer. */
+  issuerDer: Uint8Array;
+  subject: Name;
+  /** The DER of subject. */
+  subjectDer: Uint8Array;
+  subjectPublicKeyInfo: SubjectPublicKeyInfo;
+  /** The DER of subjectPublicKeyInfo (what WebCrypto imports as `spki`). */
+  subjectPublicKeyInfoDer: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  /** All extensions, in order. */
+  extensions: readonly Extension[];
+  basicConstraints?: { cA: boolean; pathLenConstraint?: number };
+  keyUsage?: readonly KeyUsageName[];
+  extKeyUsage?: readonly string[];
+  subjectKeyIdentifier?: Uint8Array;
+  authorityKeyIdentifier?: Uint8Array;
+}
+
+function bad(detail: string, cause?: unknown): never {
+  throw new ProtectionError('badDataFormat', `certificate: ${detail}`, cause);
+}
+
+function readExtensions(der: Uint8Array, wrapper: Tlv): Extension[] {
+  const seq = readTlv(der, wrapper.contentStart, wrapper.end, 'extensions');
+  if (seq.tag !== 0x30 || seq.end !== wrapper.end) bad('malformed extensions');
+  const list: Extension[] = [];
+  for (const extTlv of childrenOf(der, seq, 'extension')) {
+    const parts = childrenOf(der, extTlv, 'extension');
+    const extnID = readOid(der, parts[0] ?? bad('empty extension'), 'extnID');
+    let i = 1;
+    let critical = false;
+    if (parts[i]?.tag === 0x01) {
+      const c = contentBytes(der, parts[i] as Tlv);
+      critical = c.length === 1 && c[0] !== 0;
+      i++;
+    }
+    const value = parts[i];
+    if (!value || value.tag !== 0x04 || parts.length !== i + 1) bad(`malformed extension ${extnID}`);
+    if (list.some((e) => e.extnID === extnID)) bad(`duplicate extension ${extnID}`);
+    list.push(critical ? { extnID, critical: true, extnValue: contentBytes(der, value) } : { extnID, extnValue: contentBytes(der, value) });
+  }
+  return list;
+}
+
+function bigintOf(content: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of content) v = (v << 8n) | BigInt(b);
+  if (content.length && ((content[0] as number) & 0x80) !== 0) v -= 1n << BigInt(content.length * 8);
+  return v;
+}
+
+/**
+ * Parses a DER certificate. Throws a ProtectionError with failInfo badDataFormat when it is not
+ * one; callers checking a signer turn that into signerNotTrusted.
+ */
+export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  try {
+    const cert = readSingle(der, 'Certificate', 0x30);
+    const [tbsTlv, sigAlgTlv, sigTlv, ...rest] = childrenOf(der, cert, 'Certificate');
+    if (!tbsTlv || !sigAlgTlv || !sigTlv || rest.length || tbsTlv.tag !== 0x30 || sigTlv.tag !== 0x03) bad('not a Certificate');
+    const fields = childrenOf(der, tbsTlv, 'TBSCertificate');
+    let i = 0;
+    let version = 1;
+    if (fields[0]?.tag === 0xa0) {
+      const v = readTlv(der, fields[0].contentStart, fields[0].end, 'version');
+      const c = contentBytes(der, v);
+      if (v.tag !== 0x02 || c.length !== 1) bad('bad version');
+      version = (c[0] as number) + 1;
+      i = 1;
+    }
+    const [serial, innerSig, issuer, validity, subject, spki] = fields.slice(i, i + 6);
+    if (!serial || !innerSig || !issuer || !validity || !subject || !spki) bad('truncated TBSCertificate');
+    const signatureAlgorithmDer = elementBytes(der, sigAlgTlv);
+    if (!equalBytes(elementBytes(der, innerSig), signatureAlgorithmDer)) bad('tbsCertificate.signature differs from signatureAlgorithm');
+    const sigContent = contentBytes(der, sigTlv);
+    if (sigContent[0] !== 0) bad('signature BIT STRING has unused bits');
+    const times = AsnConvert.parse(elementBytes(der, validity), Validity);
+    const subjectPublicKeyInfoDer = elementBytes(der, spki);
+    const parsed: ParsedCertificate = {
+      der,
+      tbsCertificate: elementBytes(der, tbsTlv),
+      version,
+      serialNumber: bigintOf(contentBytes(der, serial)),
+      signatureAlgorithm: decodeAlgorithmIdentifier(signatureAlgorithmDer),
+      signatureValue: sigContent.subarray(1),
+      issuer: decodeName(elementBytes(der, issuer)),
+      issuerDer: elementBytes(der, issuer),
+      subject: decodeName(elementBytes(der, subject)),
+      subjectDer: elementBytes(der, subject),
+      subjectPublicKeyInfo: decodeSubjectPublicKeyInfo(subjectPublicKeyInfoDer),
+      subjectPublicKeyInfoDer,
+      notBefore: times.notBefore.getTime(),
+      notAfter: times.notAfter.getTime(),
+      extensions: [],
+    };
+    const extWrapper = fields.slice(i + 6).find((f) => f.tag === 0xa3);
+    if (extWrapper) {
+      const extensions = readExtensions(der, extWrapper);
+      parsed.extensions = extensions;
+      for (const ext of extensions) {
+        switch (ext.extnID) {
+          case oids.id_ce_basicConstraints: {
+            const bc = AsnConvert.parse(ext.extnValue, BasicConstraints);
+            parsed.basicConstraints =
+              bc.pathLenConstraint === undefined ? { cA: bc.cA } : { cA: bc.cA, pathLenConstraint: bc.pathLenConstraint };
+            break;
+          }
+          case oids.id_ce_keyUsage: {
+            const ku = AsnConvert.parse(ext.extnValue, KeyUsage);
+            parsed.keyUsage = KEY_USAGE_BITS.filter((_, bit) => (ku.toNumber() & (1 << bit)) !== 0);
+            break;
+          }
+          case oids.id_ce_extKeyUsage:
+            parsed.extKeyUsage = [...AsnConvert.parse(ext.extnValue, ExtendedKeyUsage)];
+            break;
+          case oids.id_ce_subjectKeyIdentifier: {
+            const tlv = readSingle(ext.extnValue, 'subjectKeyIdentifier', 0x04);
+            parsed.subjectKeyIdentifier = contentBytes(ext.extnValue, tlv);
+            break;
+          }
+          case oids.id_ce_authorityKeyIdentifier: {
+            const aki = AsnConvert.parse(ext.extnValue, AuthorityKeyIdentifier);
+            if (aki.keyIdentifier) parsed.authorityKeyIdentifier = new Uint8Array(aki.keyIdentifier.buffer);
+            break;
+          }
+        }
+      }
+    }
+    return parsed;
+  } catch (e) {
+    if (e instanceof ProtectionError) throw e;
+    return bad(e instanceof Error ? e.message : 'malformed', e);
+  }
+}
+
+/**
+ * The SubjectKeyIdentifier of a DER certificate, or undefined when it has none; reads only the
+ * certificate's layout (cheap enough to call per protected message).
+ */
+export function subjectKeyIdentifierOf(der: Uint8Array): Uint8Array | undefined {
+  try {
+    const cert = readSingle(der, 'Certificate', 0x30);
+    const tbs = childrenOf(der, cert, 'Certificate')[0];
+    if (!tbs) bad('not a Certificate');
+    const wrapper = childrenOf(der, tbs, 'TBSCertificate').find((f) => f.tag === 0xa3);
+    if (!wrapper) return undefined;
+    const ext = readExtensions(der, wrapper).find((e) => e.extnID === oids.id_ce_subjectKeyIdentifier);
+    if (!ext) return undefined;
+    return contentBytes(ext.extnValue, readSingle(ext.extnValue, 'subjectKeyIdentifier', 0x04));
+  } catch (e) {
+    if (e instanceof ProtectionError) throw e;
+    return bad(e instanceof Error ? e.message : 'malformed', e);
+  }
+}
