@@ -8,8 +8,8 @@ import {
   type CertificateProfile,
 } from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, encodePem, oids, parseName } from '@cmpkit/codec';
-import { readCertificateFields } from './certificate-fields.js';
-import { keyGenParams, signingImportParams } from './key-algorithms.js';
+import { importPrivateKey } from '@cmpkit/protection';
+import { keyGenParams } from './key-algorithms.js';
 import { pemBlocks } from './pem.js';
 
 /** A certificate with its private key and the certificates above it (issuer first, up to the root). */
@@ -143,10 +143,7 @@ async function readCertificate(dir: string, certFile: string): Promise<Uint8Arra
 
 async function readCredential(dir: string, certFile: string, keyFile: string, chain: Uint8Array[], crypto: Crypto): Promise<Credential> {
   const certificate = await readCertificate(dir, certFile);
-  const [pkcs8] = pemBlocks(await readFile(join(dir, keyFile), 'utf8'), 'PRIVATE KEY');
-  if (!pkcs8) throw new Error(`server: ${join(dir, keyFile)} holds no PKCS#8 PRIVATE KEY`);
-  const params = signingImportParams(readCertificateFields(certificate).publicKey);
-  const privateKey = await crypto.subtle.importKey('pkcs8', new Uint8Array(pkcs8), params, false, ['sign']);
+  const privateKey = await importPrivateKey(await readFile(join(dir, keyFile), 'utf8'), { crypto });
   return { certificate, privateKey, chain };
 }
 

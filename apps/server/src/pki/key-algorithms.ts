@@ -46,31 +46,6 @@ export function keyGenParams(spec: KeyAlgorithm | string): { params: EcKeyGenPar
 }
 
 /**
- * The WebCrypto import parameters for the private key belonging to `publicKey` (a certificate's
- * SubjectPublicKeyInfo), for signing.
- */
-export function signingImportParams(publicKey: SubjectPublicKeyInfo): EcKeyImportParams | RsaHashedImportParams | Algorithm {
-  const { algorithm, parameters } = publicKey.algorithm;
-  switch (algorithm) {
-    case oids.id_ecPublicKey: {
-      const curve = Object.entries(CURVE_OIDS).find(([, oid]) => parameters && sameBytes(parameters.der, oidDer(oid)));
-      if (!curve) throw new Error('server: unsupported elliptic curve in a CA or server certificate');
-      return { name: 'ECDSA', namedCurve: curve[0] } as EcKeyImportParams;
-    }
-    case oids.rsaEncryption:
-      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as RsaHashedImportParams;
-    case oids.id_RSASSA_PSS:
-      return { name: 'RSA-PSS', hash: 'SHA-256' } as RsaHashedImportParams;
-    case oids.id_Ed25519:
-      return { name: 'Ed25519' };
-    case oids.id_Ed448:
-      return { name: 'Ed448' };
-    default:
-      throw new Error(`server: unsupported key algorithm ${algorithm} in a CA or server certificate`);
-  }
-}
-
-/**
  * Whether a profile key algorithm produces keys with this AlgorithmIdentifier: the hint a
  * central-key-generation request may give in its template's publicKey (RFC 9483 section 4.1.6).
  */

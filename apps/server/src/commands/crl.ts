@@ -1,0 +1,26 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { encodePem } from '@cmpkit/codec';
+import type { CliEnvironment } from '../cli-environment.js';
+import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
+
+/**
+ * `cmpkit-server crl [--out F] [--new]`: prints the current CRL as PEM, or writes it to F (DER
+ * when F ends in `.der` or `.crl`). A new CRL is signed when the current one is past its
+ * nextUpdate, or with `--new`.
+ */
+export async function crl(options: CommonOptions & { out?: string; new?: boolean }, env: CliEnvironment): Promise<number> {
+  return withContext(options, env, async (ctx) => {
+    const current = options.new ? await ctx.crlPublisher.publish() : await ctx.crlPublisher.current();
+    const summary = `CRL number ${current.crlNumber}, thisUpdate ${current.thisUpdate.toISOString()}, nextUpdate ${current.nextUpdate.toISOString()}`;
+    if (options.out === undefined) {
+      env.stdout(encodePem('X509 CRL', current.der));
+      env.stderr(`${summary}\n`);
+      return 0;
+    }
+    const path = resolve(runtimeOf(env).cwd, options.out);
+    await writeFile(path, /\.(der|crl)$/i.test(path) ? current.der : encodePem('X509 CRL', current.der));
+    env.stdout(`wrote ${path}: ${summary}\n`);
+    return 0;
+  });
+}

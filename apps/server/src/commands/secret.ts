@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CliEnvironment } from '../cli-environment.js';
+import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * A secret as `openssl cmp -secret` takes it: `pass:TEXT`, `env:VAR` or `file:PATH` (first line).
+ */
+export async function readSecretArg(arg: string, env: CliEnvironment): Promise<string> {
+  const colon = arg.indexOf(':');
+  const kind = colon < 0 ? '' : arg.slice(0, colon);
+  const value = arg.slice(colon + 1);
+  switch (kind) {
+    case 'pass':
+      return value;
+    case 'env': {
+      const text = process.env[value];
+      if (text === undefined) throw new UsageError(`environment variable ${value} is not set`);
+      return text;
+    }
+    case 'file':
+      return (await readFile(resolve(runtimeOf(env).cwd, value), 'utf8')).split(/\r?\n/)[0] ?? '';
+    default:
+      throw new UsageError("--secret must be pass:TEXT, env:VAR or file:PATH");
+  }
+}
+
+/** 24 random characters from an unambiguous alphabet (about 140 bits). */
+export function randomSecret(crypto: Crypto): string {
+  const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** `cmpkit-server secret add|list|remove`. */
+export async function secret(
+  action: string | undefined,
+  args: string[],
+  options: CommonOptions & { secret?: string },
+  env: CliEnvironment,
+): Promise<number> {
+  switch (action) {
+    case 'add': {
+      const [reference] = args;
+      if (args.length !== 1 || !reference) throw new UsageError('secret add needs REF');
+      const given = options.secret === undefined ? undefined : await readSecretArg(options.secret, env);
+      const value = given ?? randomSecret(runtimeOf(env).crypto);
+      if (value === '') throw new UsageError('the secret must not be empty');
+      return withContext(options, env, async (ctx) => {
+        const replaced = ctx.store.secrets.add(reference, value);
+        env.stdout(`${replaced ? 'replaced' : 'added'} secret '${reference}'\n`);
+        if (given === undefined) env.stdout(`secret: ${value}\n  e.g. openssl cmp ... -ref ${reference} -secret pass:${value}\n`);
+        return 0;
+      });
+    }
+    case 'list':
+      if (args.length !== 0) throw new UsageError('secret list takes no arguments');
+      return withContext(options, env, async (ctx) => {
+        const entries = ctx.store.secrets.list();
+        if (entries.length === 0) env.stdout('no shared secrets\n');
+        for (const e of entries) env.stdout(`${e.reference}\t${e.createdAt.toISOString()}\n`);
+        return 0;
+      });
+    case 'remove': {
+      const [reference] = args;
+      if (args.length !== 1 || !reference) throw new UsageError('secret remove needs REF');
+      return withContext(options, env, async (ctx) => {
+        if (!ctx.store.secrets.remove(reference)) {
+          env.stderr(`cmpkit-server: no secret '${reference}'\n`);
+          return 1;
+        }
+        env.stdout(`removed secret '${reference}'\n`);
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError('secret needs add, list or remove');
+  }
+}

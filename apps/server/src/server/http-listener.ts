@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CmpHandler } from '@cmpkit/core';
+import { toNodeListener } from '@cmpkit/transport-http';
+import type { Logger } from '../log/logger.js';
+
+/** A listening HTTP server. */
+export interface HttpListener {
+  host: string;
+  port: number;
+  /** The CMP endpoint, e.g. `http://127.0.0.1:8080/.well-known/cmp`. */
+  url: string;
+  /**
+   * Stops accepting connections, lets open exchanges finish, then closes the idle connections;
+   * after `graceMs` the remaining ones are cut.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Serves `handle` on HTTP (RFC 9811) at `host:port` under `path` (and `path/p/<profile>`). */
+export async function listenHttp(
+  handle: CmpHandler,
+  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger },
+): Promise<HttpListener> {
+  const listener = toNodeListener(handle, {
+    basePath: options.path,
+    maxMessageBytes: options.maxMessageBytes,
+    onError: (error) => options.logger.error('handler failed', { error }),
+  });
+  const server: Server = createServer(listener);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    host: address.address,
+    port: address.port,
+    url: `http://${hostText}:${address.port}${options.path}`,
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,110 @@
+import { createCertificateAuthority, type CertificateAuthority } from '@cmpkit/ca';
+import type { ServerConfig } from '../config/server-config.js';
+import { buildCatalog } from '../config/profile-catalog.js';
+import { createCaIssuer, type CaIssuer } from '../issuer/ca-issuer.js';
+import { createCrlPublisher, type CrlPublisher } from '../issuer/crl-publisher.js';
+import type { ProfileCatalog } from '../issuer/server-profile.js';
+import type { Logger } from '../log/logger.js';
+import { createCaMaterial, loadCaMaterial, writeCaMaterial, type CaMaterial } from '../pki/ca-material.js';
+import { openServerStore, type ServerStore } from '../store/server-store.js';
+
+/** What a command works with: the configuration, the open store, the CA and the issuer. */
+export interface ServerContext {
+  config: ServerConfig;
+  store: ServerStore;
+  material: CaMaterial;
+  ca: CertificateAuthority;
+  catalog: ProfileCatalog;
+  crlPublisher: CrlPublisher;
+  issuer: CaIssuer;
+  /** True when this call generated the CA material. */
+  createdCa: boolean;
+  /** The shared secret stored because the database was new (print it once). */
+  seededSecret?: { reference: string; secret: string };
+  clock: () => Date;
+  crypto: Crypto;
+  close(): void;
+}
+
+/** Input of {@link openServerContext}. */
+export interface ServerContextOptions {
+  clock: () => Date;
+  crypto: Crypto;
+  logger: Logger;
+  /** Generate CA material and seed the database when missing. Default true; false fails instead. */
+  create?: boolean;
+}
+
+/**
+ * Opens everything the server needs from the data directory: generates the root, issuing and CMP
+ * server credentials on first use, opens and migrates the database, stores the initial shared
+ * secret into a new database, and signs a first CRL when there is none.
+ */
+export async function openServerContext(config: ServerConfig, options: ServerContextOptions): Promise<ServerContext> {
+  const { clock, crypto, logger } = options;
+  const catalog = buildCatalog(config);
+  let material = await loadCaMaterial(config.dataDir, crypto);
+  let createdCa = false;
+  if (!material) {
+    if (options.create === false) {
+      throw new Error(`server: no CA in ${config.dataDir}; run 'cmpkit-server init' (or 'start') first`);
+    }
+    material = await createCaMaterial(config.ca, { crypto, clock });
+    await writeCaMaterial(config.dataDir, material, crypto);
+    delete material.root.privateKey; // the running server never holds the root key
+    createdCa = true;
+    logger.info('created CA material', { dataDir: config.dataDir });
+  }
+  const store = openServerStore(config.database, clock);
+  try {
+    let seededSecret: { reference: string; secret: string } | undefined;
+    if (store.migration.from === 0 && config.initialSecret && store.secrets.count() === 0) {
+      store.secrets.add(config.initialSecret.reference, config.initialSecret.secret);
+      seededSecret = config.initialSecret;
+    }
+    const ca = createCertificateAuthority({ ...material.issuing, crypto, clock });
+    const crlPublisher = createCrlPublisher({
+      ca,
+      certificates: store.certificates,
+      crls: store.crls,
+      validityHours: config.ca.crlValidityHours,
+      clock,
+    });
+    if (!store.crls.current()) await crlPublisher.publish();
+    const crlUrls = [...catalog.profiles.values()].flatMap((p) => {
+      const dp = p.profile.crlDistributionPoint;
+      return dp === undefined ? [] : typeof dp === 'string' ? [dp] : [...dp];
+    });
+    const issuer = createCaIssuer({
+      ca,
+      rootCertificate: material.root.certificate,
+      certificates: store.certificates,
+      pending: store.pending,
+      rootCaUpdates: store.rootCaUpdates,
+      crlPublisher,
+      catalog,
+      checkAfterSeconds: config.checkAfterSeconds,
+      crlUrls,
+      clock,
+      crypto,
+      logger,
+    });
+    return {
+      config,
+      store,
+      material,
+      ca,
+      catalog,
+      crlPublisher,
+      issuer,
+      createdCa,
+      ...(seededSecret ? { seededSecret } : {}),
+      clock,
+      crypto,
+      close: () => store.close(),
+    };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
