@@ -1,14 +1,45 @@
 import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
+import { CMP_OPTIONS, type CmpOptionValues } from './cmp-options.js';
 import { dump } from './commands/dump.js';
+import { enrollCommand } from './commands/enroll.js';
+import {
+  caCertsCommand,
+  crlsCommand,
+  genmCommand,
+  rootUpdateCommand,
+  templateCommand,
+} from './commands/general-message.js';
+import { revokeCommand } from './commands/revoke.js';
+import { verifyCommand } from './commands/verify.js';
+import { CliError } from './secrets.js';
 import type { Io } from './io.js';
 
 const USAGE = `usage: cmpkit <command> [options]
 
 commands:
+  ir | cr | kur | p10cr  request a certificate (--newkey, --subject, --sans, --days, --csr, --oldcert)
+  rr                     revoke a certificate (--oldcert, --revreason)
+  genm                   send a general message (--infotype NAME|OID, repeatable)
+  cacerts                get the CA certificates (--cacertsout)
+  rootupdate             get a root CA update (--oldroot, --newwithnew, --newwithold, --oldwithnew)
+  template               get the certificate request template (--profile)
+  crls                   get newer CRLs (--crldp URL, --crlout)
+  verify FILE            check a message's protection (--secret, --trusted, --untrusted, --at)
   dump FILE [--json]     decode a PKIMessage (DER, PEM or base64) and print it
   help                   show this text
+
+server and protection (as in openssl cmp):
+  --server URL  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
+  --certout F --chainout F --extracertsout F --cacertsout F --newkeyout F  --implicit-confirm
+  --unprotected-errors  --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S
 `;
+
+function cmpArgs(args: readonly string[]): { values: CmpOptionValues; positionals: string[] } {
+  const { values, positionals } = parseArgs({ args: [...args], options: CMP_OPTIONS, allowPositionals: true, strict: true });
+  return { values: values as CmpOptionValues, positionals };
+}
 
 /** Runs the `cmpkit` command line; resolves to the process exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -24,6 +55,28 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (positionals.length !== 1) throw new UsageError('dump needs exactly one FILE');
         return await dump({ file: positionals[0] as string, json: values.json }, io);
       }
+      case 'ir':
+      case 'cr':
+      case 'kur':
+      case 'p10cr':
+        return await enrollCommand(command, noPositionals(cmpArgs(rest)), io);
+      case 'rr':
+        return await revokeCommand(noPositionals(cmpArgs(rest)), io);
+      case 'genm':
+        return await genmCommand(noPositionals(cmpArgs(rest)), io);
+      case 'cacerts':
+        return await caCertsCommand(noPositionals(cmpArgs(rest)), io);
+      case 'rootupdate':
+        return await rootUpdateCommand(noPositionals(cmpArgs(rest)), io);
+      case 'template':
+        return await templateCommand(noPositionals(cmpArgs(rest)), io);
+      case 'crls':
+        return await crlsCommand(noPositionals(cmpArgs(rest)), io);
+      case 'verify': {
+        const { values, positionals } = cmpArgs(rest);
+        if (positionals.length !== 1) throw new UsageError('verify needs exactly one FILE');
+        return await verifyCommand(positionals[0] as string, values, io);
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -35,7 +88,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (error) {
     io.stderr(`cmpkit: ${describeError(error)}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    const parseError = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+    return error instanceof UsageError || error instanceof CliError || parseError ? 2 : 1;
   }
 }
 
@@ -43,12 +97,17 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
+function noPositionals(parsed: { values: CmpOptionValues; positionals: string[] }): CmpOptionValues {
+  if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  return parsed.values;
+}
+
 function describeError(error: unknown): string {
   if (isCmpError(error)) return error.message;
   if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
   if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code ? `${error.message}` : error.message;
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${error.message}${cause}`;
   }
   return String(error);
 }

@@ -131,6 +131,7 @@ export type { PBKDF2Params, PBMAC1Params } from './params/pbmac1-params.js';
 // X.509 pieces
 export { decodeAlgorithmIdentifier, encodeAlgorithmIdentifier } from './x509/algorithm-identifier.js';
 export type { AlgorithmIdentifier } from './x509/algorithm-identifier.js';
+export { decodeExtensions, encodeExtensions } from './x509/extensions.js';
 export type { Extension, Extensions } from './x509/extensions.js';
 export { decodeGeneralNames, encodeGeneralNames } from './x509/general-name.js';
 export type { GeneralName, GeneralNames } from './x509/general-name.js';

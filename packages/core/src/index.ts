@@ -21,3 +21,24 @@ export { ProtocolError } from './errors/protocol-error.js';
 export { RemoteError } from './errors/remote-error.js';
 export type { RemoteErrorInit } from './errors/remote-error.js';
 export { RequestRejectedError } from './errors/request-rejected-error.js';
+
+// Client
+export { createClient } from './client/create-client.js';
+export type { CmpClient } from './client/create-client.js';
+export type { ClientInit } from './client/client-init.js';
+export { acceptCertificate, rejectCertificate } from './client/certificate-decision.js';
+export type { CertificateDecision, IssuedCertificate } from './client/certificate-decision.js';
+export type { EnrollOptions, EnrollResult } from './client/enroll.js';
+export type { GeneralMessageOptions, RootCaUpdate } from './client/general-message.js';
+export { CRLReason } from './client/revoke.js';
+export type { RevokeOptions, RevokeResult } from './client/revoke.js';
+
+// Server engine
+export { createServer } from './server/create-server.js';
+export type { CmpServer } from './server/create-server.js';
+export type { ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
+export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
+
+// Runtime
+export { silentLogger } from './runtime.js';
+export type { Logger, RuntimeInit, Sleep } from './runtime.js';

@@ -89,3 +89,7 @@ export type {
 } from './cms/cms-recipient.js';
 export type { CmsSigner } from './cms/cms-signer.js';
 export type { ContentEncryptionAlgorithm, HashName as CmsHashName } from './cms/algorithms.js';
+
+// PKCS #10 (p10cr)
+export { verifyCertificationRequest } from './pkcs10/verify-certification-request.js';
+export type { VerifiedCertificationRequest } from './pkcs10/verify-certification-request.js';

@@ -107,6 +107,11 @@ function algorithmParameters(algorithm: string, der: Uint8Array): unknown {
   return undefined;
 }
 
+/** The readable view of any decoded value (a genp's items, a template, ...). */
+export function viewOfValue(value: unknown, key: string): View {
+  return viewOf(value, key, true);
+}
+
 /** The readable view of a decoded PKIMessage (raw bytes left out). */
 export function messageView(message: DecodedPKIMessage): View {
   const view: Record<string, View> = {

@@ -1,4 +1,5 @@
-import type { DerReader } from '../der/reader.js';
+import { decodeWith, encodeWith } from '../der/codec.js';
+import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 
@@ -52,4 +53,14 @@ export function writeExtensions(w: DerWriter, extensions: Extensions, tag: numbe
       });
     }
   });
+}
+
+/** Decodes DER Extensions (a SEQUENCE of Extension). */
+export function decodeExtensions(der: Uint8Array, options?: DecodeOptions): Extensions {
+  return decodeWith(der, 'Extensions', (r, f) => readExtensions(r, f), options);
+}
+
+/** Encodes Extensions as DER. */
+export function encodeExtensions(extensions: Extensions): Uint8Array {
+  return encodeWith(extensions, (w, v) => writeExtensions(w, v), 256);
 }

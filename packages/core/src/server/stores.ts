@@ -15,8 +15,15 @@ export interface TransactionRecord {
   requesterKey: string;
   /** The pvno used by the client. */
   pvno: number;
-  /** Certificates waiting for certConf: certReqId and DER (base64). */
-  certificates: { certReqId: number; certificate: string }[];
+  /**
+   * Certificates issued in this transaction and not yet confirmed: certReqId, DER (base64) and,
+   * for central key generation, the EnvelopedData of the private key (base64).
+   */
+  certificates: { certReqId: number; certificate: string; envelopedKey?: string }[];
+  /** The issuing chain (base64 DER) to send in extraCerts when a pending request completes. */
+  extraCerts?: string[];
+  /** caPubs (base64 DER) to send when a pending request completes. */
+  caPubs?: string[];
   /** Pending issuance: the issuer's ticket per certReqId. */
   tickets: { certReqId: number; ticket: string }[];
   /** Latest time certConf is awaited (ms since epoch); then the certificates are revoked. */

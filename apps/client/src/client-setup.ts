@@ -1,0 +1,109 @@
+import { parseName } from '@cmpkit/codec';
+import { createClient, type ClientInit, type CmpClient } from '@cmpkit/core';
+import type { MacChoice, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
+import { httpTransport } from '@cmpkit/transport-http';
+import { readCertificate, readCertificates } from './certificates.js';
+import type { CmpOptionValues } from './cmp-options.js';
+import type { Io } from './io.js';
+import { readKeyPair } from './keys.js';
+import { recordingTransport } from './recording-transport.js';
+import { CliError, readSecret } from './secrets.js';
+
+type Sha2 = 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+function digestOf(value: string | undefined): Sha2 {
+  const d = (value ?? 'sha256').toLowerCase().replace('-', '');
+  const map: Record<string, Sha2> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
+  const digest = map[d];
+  if (!digest) throw new CliError(`--digest '${value}' must be sha256, sha384 or sha512`);
+  return digest;
+}
+
+function macChoiceOf(values: CmpOptionValues): MacChoice {
+  const digest = digestOf(values.digest);
+  const iterationCount = values.iterations ? Number(values.iterations) : undefined;
+  if (iterationCount !== undefined && !(Number.isInteger(iterationCount) && iterationCount > 0)) {
+    throw new CliError(`--iterations '${values.iterations}' is not a positive integer`);
+  }
+  switch ((values.mac ?? 'pbmac1').toLowerCase()) {
+    case 'pbmac1':
+      return { algorithm: 'PBMAC1', prf: digest, mac: digest, ...(iterationCount ? { iterationCount } : {}) };
+    case 'pbm':
+      return { algorithm: 'PasswordBasedMac', owf: digest, mac: digest, ...(iterationCount ? { iterationCount } : {}) };
+    default:
+      throw new CliError(`--mac '${values.mac}' must be pbmac1 or pbm`);
+  }
+}
+
+/** The CMP server URL: a full URL, or host:port plus --path (as with openssl cmp). */
+export function serverUrl(values: CmpOptionValues): string {
+  if (!values.server) throw new CliError('--server is required (e.g. http://127.0.0.1:8080/.well-known/cmp)');
+  const base = /^[a-z]+:\/\//i.test(values.server) ? values.server : `http://${values.server}`;
+  if (!values.path) return base;
+  const url = new URL(base);
+  url.pathname = values.path.startsWith('/') ? values.path : `/${values.path}`;
+  return url.toString();
+}
+
+/** Our protection credential from --secret/--ref or --cert/--key. */
+async function credentialOf(values: CmpOptionValues): Promise<ProtectionCredential | undefined> {
+  if (values.cert || values.key) {
+    if (!values.cert || !values.key) throw new CliError('--cert and --key go together');
+    const { privateKey } = await readKeyPair(values.key, values.keypass ? await readSecret(values.keypass) : undefined);
+    const chain = values.extracerts ? await readCertificates(values.extracerts) : [];
+    return { privateKey, certificate: await readCertificate(values.cert), chain };
+  }
+  if (values.secret) {
+    if (!values.ref) throw new CliError('--secret needs --ref (the reference the server knows the secret by)');
+    return { secret: await readSecret(values.secret), senderKID: values.ref, mac: macChoiceOf(values) };
+  }
+  return undefined;
+}
+
+/** How responses are verified: the shared secret, and/or --srvcert / --trusted anchors. */
+async function trustOf(values: CmpOptionValues): Promise<ProtectionTrust> {
+  const trust: ProtectionTrust = {};
+  if (values.secret) trust.mac = { secret: await readSecret(values.secret) };
+  const anchors = [
+    ...(values.srvcert ? [await readCertificate(values.srvcert)] : []),
+    ...(values.trusted ? await readCertificates(values.trusted) : []),
+  ];
+  if (anchors.length) {
+    trust.signature = {
+      anchors,
+      ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
+      ...(values.srvcert ? { signerCertificate: await readCertificate(values.srvcert) } : {}),
+    };
+  }
+  if (!trust.mac && !trust.signature) {
+    throw new CliError('nothing to verify responses with: give --secret, --srvcert or --trusted');
+  }
+  return trust;
+}
+
+/** A CMP client configured from the command line. */
+export async function clientFromOptions(values: CmpOptionValues, io: Io): Promise<CmpClient> {
+  const timeout = values.timeout ? Number(values.timeout) : 30;
+  const transport = recordingTransport(
+    httpTransport({ url: serverUrl(values), timeoutMs: timeout * 1000 }),
+    {
+      ...(values.reqout ? { reqout: values.reqout.split(',') } : {}),
+      ...(values.rspout ? { rspout: values.rspout.split(',') } : {}),
+      ...(values.verbose ? { verbose: true } : {}),
+    },
+    io,
+  );
+  const credential = await credentialOf(values);
+  const init: ClientInit = {
+    transport,
+    trust: await trustOf(values),
+    ...(credential ? { credential } : {}),
+    ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),
+    ...(values.trusted ? { trustAnchors: await readCertificates(values.trusted) } : {}),
+    ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
+    ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
+    ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),
+    ...(values.totaltimeout ? { pollTimeout: Number(values.totaltimeout) } : {}),
+  };
+  return createClient(init);
+}

@@ -1,0 +1,21 @@
+import { readCertificate } from '../certificates.js';
+import { clientFromOptions } from '../client-setup.js';
+import type { CmpOptionValues } from '../cmp-options.js';
+import { describeCertificate } from '../format/describe-certificate.js';
+import type { Io } from '../io.js';
+import { CliError } from '../secrets.js';
+
+/** `cmpkit rr --oldcert CERT [--revreason N]`: asks the CA to revoke a certificate. */
+export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<number> {
+  const target = values.oldcert;
+  if (!target) throw new CliError('rr needs --oldcert (the certificate to revoke)');
+  const reason = values.revreason === undefined ? 0 : Number(values.revreason);
+  if (!Number.isInteger(reason) || reason < 0 || reason > 10 || reason === 7) {
+    throw new CliError(`--revreason '${values.revreason}' must be a CRLReason code 0..10 (not 7)`);
+  }
+  const client = await clientFromOptions(values, io);
+  const certificate = await readCertificate(target);
+  await client.revoke({ certificate, reason });
+  io.stdout(`rr: revoked ${describeCertificate(certificate) ?? ''}\n`);
+  return 0;
+}

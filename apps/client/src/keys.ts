@@ -1,0 +1,76 @@
+import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { encodePem } from '@cmpkit/codec';
+import { CliError } from './secrets.js';
+
+type Algorithm = RsaHashedImportParams | EcKeyImportParams | { name: 'Ed25519' | 'Ed448' };
+
+/** The WebCrypto signing parameters for a Node key. */
+function algorithmOf(key: KeyObject): Algorithm {
+  switch (key.asymmetricKeyType) {
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      const namedCurve = curve === 'prime256v1' ? 'P-256' : curve === 'secp384r1' ? 'P-384' : curve === 'secp521r1' ? 'P-521' : undefined;
+      if (!namedCurve) throw new CliError(`unsupported EC curve ${curve}`);
+      return { name: 'ECDSA', namedCurve };
+    }
+    case 'rsa':
+      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    case 'ed25519':
+      return { name: 'Ed25519' };
+    case 'ed448':
+      return { name: 'Ed448' };
+    default:
+      throw new CliError(`unsupported key type ${key.asymmetricKeyType}`);
+  }
+}
+
+/**
+ * A signing key pair from a private key file (PEM or DER; PKCS#8, SEC1 or PKCS#1), decrypted
+ * with `passphrase` when given.
+ */
+export async function readKeyPair(path: string, passphrase?: string): Promise<CryptoKeyPair> {
+  const data = await readFile(path);
+  const isPem = data.includes('-----BEGIN');
+  const key = createPrivateKey({ key: data, format: isPem ? 'pem' : 'der', ...(isPem ? {} : { type: 'pkcs8' }), ...(passphrase ? { passphrase } : {}) });
+  const algorithm = algorithmOf(key);
+  const pkcs8 = key.export({ format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+  const subtle = webcrypto.subtle as SubtleCrypto;
+  const privateKey = await subtle.importKey('pkcs8', pkcs8, algorithm, true, ['sign']);
+  const publicKey = await subtle.importKey('spki', spki, algorithm, true, ['verify']);
+  return { privateKey, publicKey };
+}
+
+/** Generates a key pair from a spec like `ec:P-256`, `ec:P-384`, `rsa:2048`, `ed25519`. */
+export async function generateKeyPair(spec: string): Promise<CryptoKeyPair> {
+  const [kind, param] = spec.toLowerCase().split(':');
+  const subtle = webcrypto.subtle as SubtleCrypto;
+  const usages: KeyUsage[] = ['sign', 'verify'];
+  switch (kind) {
+    case 'ec': {
+      const namedCurve = { 'p-256': 'P-256', 'p-384': 'P-384', 'p-521': 'P-521', prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[param ?? 'p-256'];
+      if (!namedCurve) throw new CliError(`unknown curve '${param}' (use P-256, P-384 or P-521)`);
+      return (await subtle.generateKey({ name: 'ECDSA', namedCurve }, true, usages)) as CryptoKeyPair;
+    }
+    case 'rsa': {
+      const bits = Number(param ?? '2048');
+      if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) throw new CliError(`RSA key size '${param}' must be 2048..8192`);
+      return (await subtle.generateKey(
+        { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: Uint8Array.of(1, 0, 1), hash: 'SHA-256' },
+        true,
+        usages,
+      )) as CryptoKeyPair;
+    }
+    case 'ed25519':
+      return (await subtle.generateKey({ name: 'Ed25519' }, true, usages)) as CryptoKeyPair;
+    default:
+      throw new CliError(`--newkey '${spec}' is neither a key file nor ec:CURVE, rsa:BITS or ed25519`);
+  }
+}
+
+/** Writes a private key as PKCS#8 PEM. */
+export async function writePrivateKey(path: string, privateKey: CryptoKey | Uint8Array): Promise<void> {
+  const der = privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await (webcrypto.subtle as SubtleCrypto).exportKey('pkcs8', privateKey));
+  await writeFile(path, encodePem('PRIVATE KEY', der), { mode: 0o600 });
+}

@@ -1,0 +1,50 @@
+import { type GeneralName, type Name } from '@cmpkit/codec';
+import {
+  parseCertificate,
+  type ProtectionCredential,
+  type ProtectionTrust,
+} from '@cmpkit/protection';
+import { directoryName, NULL_DN } from '../message/general-names.js';
+import { resolveRuntime, type Runtime } from '../runtime.js';
+import type { ClientInit } from './client-init.js';
+
+/** A client's settings with every default filled in. */
+export interface ClientContext {
+  readonly init: ClientInit;
+  readonly runtime: Runtime;
+  readonly credential: ProtectionCredential | undefined;
+  readonly trust: ProtectionTrust;
+  readonly recipient: GeneralName;
+  /** The sender name when configured or implied by a signature credential. */
+  readonly sender: Name | undefined;
+  readonly messageTimeTolerance: number;
+  readonly pollTimeoutMs: number;
+}
+
+/** The default trust: a MAC credential trusts its own secret. */
+function defaultTrust(credential: ProtectionCredential | undefined): ProtectionTrust | undefined {
+  if (credential && 'secret' in credential) return { mac: { secret: credential.secret } };
+  return undefined;
+}
+
+export function resolveClientContext(init: ClientInit): ClientContext {
+  const runtime = resolveRuntime(init);
+  const trust = init.trust ?? defaultTrust(init.credential);
+  if (!trust) {
+    throw new TypeError('core: createClient needs `trust` to verify responses when the credential is not a shared secret');
+  }
+  let sender = init.sender;
+  if (!sender && init.credential && 'certificate' in init.credential) {
+    sender = parseCertificate(init.credential.certificate).subject;
+  }
+  return {
+    init,
+    runtime,
+    credential: init.credential,
+    trust,
+    recipient: init.recipient ? directoryName(init.recipient) : NULL_DN,
+    sender,
+    messageTimeTolerance: init.messageTimeTolerance ?? 600,
+    pollTimeoutMs: (init.pollTimeout ?? 600) * 1000,
+  };
+}

@@ -1,0 +1,61 @@
+import type { Name } from '@cmpkit/codec';
+import type {
+  AlgorithmRegistry,
+  MacBounds,
+  ProtectionCredential,
+  ProtectionTrust,
+} from '@cmpkit/protection';
+import type { RuntimeInit } from '../runtime.js';
+import type { Transport } from '../transport.js';
+import type { IssuedCertificate, CertificateDecision } from './certificate-decision.js';
+
+/** Construction input of {@link createClient}. */
+export interface ClientInit extends RuntimeInit {
+  /** Carries every request; no other code sends. */
+  transport: Transport;
+  /**
+   * How requests are protected: a shared secret and its reference (MAC), or a key with its
+   * certificate (signature). Omit only to send unprotected requests (servers normally refuse them).
+   */
+  credential?: ProtectionCredential;
+  /**
+   * How responses are verified. Default for a MAC credential: the same secret. A signature
+   * credential needs this (the CA's trust anchors, or the server certificate pinned).
+   */
+  trust?: ProtectionTrust;
+  /**
+   * header.sender. Default: the subject of the signature credential's certificate, else the
+   * subject of the certificate template, else the NULL-DN.
+   */
+  sender?: Name;
+  /** header.recipient: the CA or RA. Default: the NULL-DN. */
+  recipient?: Name;
+  /**
+   * Trust anchors for the certificates we get (the issued one, root CA updates). When none are
+   * configured, the caPubs of a MAC-protected response serve (RFC 9483 section 4.1.1), and without
+   * either the path of the new certificate is not checked.
+   */
+  trustAnchors?: readonly Uint8Array[];
+  /** Further intermediate certificates for building paths. */
+  untrusted?: readonly Uint8Array[];
+  /** Ask for implicit confirmation (RFC 9810 5.1.1.1). Default false. */
+  implicitConfirm?: boolean;
+  /** Accept unprotected error responses (OpenSSL's -unprotected_errors). Default false. */
+  unprotectedErrors?: boolean;
+  /** Largest accepted difference of a response's messageTime from our clock, in seconds. Default 600; `Infinity` disables. */
+  messageTimeTolerance?: number;
+  /** Longest total time spent polling for one request, in seconds. Default 600. */
+  pollTimeout?: number;
+  /** Decides whether to accept a newly issued certificate (after cmpkit's own checks). Default: accept. */
+  onCertificate?: (certificate: IssuedCertificate) => CertificateDecision | Promise<CertificateDecision>;
+  /** pvno of the requests. Default 2 (cmp2000); 3 is used automatically where RFC 9810 requires it. */
+  pvno?: 2 | 3;
+  /** Algorithms known and allowed for protection. Default: protection's default set. */
+  algorithms?: AlgorithmRegistry;
+  /** Bounds on MAC parameters, ours and the peer's. */
+  macBounds?: Partial<MacBounds>;
+  /** Accept SHA-1 signatures from the peer. Default false. */
+  allowSha1?: boolean;
+  /** Largest response accepted, in bytes. Default 1 MiB. */
+  maxResponseBytes?: number;
+}

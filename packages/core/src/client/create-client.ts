@@ -1,0 +1,64 @@
+import type { CertReqTemplateContent, CRLStatus, InfoTypeAndValue } from '@cmpkit/codec';
+import type { ClientInit } from './client-init.js';
+import { resolveClientContext } from './client-context.js';
+import { enroll, type EnrollOptions, type EnrollResult } from './enroll.js';
+import {
+  generalMessage,
+  getCaCertificates,
+  getCertReqTemplate,
+  getCrls,
+  getRootCaUpdate,
+  type GeneralMessageOptions,
+  type RootCaUpdate,
+} from './general-message.js';
+import { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
+
+/** The end-entity client: every operation of RFC 9483 section 4 over one transport. */
+export interface CmpClient {
+  /** ir (default), cr or p10cr: a new certificate. */
+  enroll(options: EnrollOptions): Promise<EnrollResult>;
+  /** kur: a new certificate for `oldCertificate`'s holder, signed with the current credential. */
+  keyUpdate(options: EnrollOptions & { oldCertificate: Uint8Array }): Promise<EnrollResult>;
+  /** rr: revokes a certificate. */
+  revoke(options: RevokeOptions): Promise<RevokeResult>;
+  /** genm: any general message; returns the genp's InfoTypeAndValues. */
+  generalMessage(items: InfoTypeAndValue[], options?: GeneralMessageOptions): Promise<InfoTypeAndValue[]>;
+  /** genm caCerts. */
+  getCaCertificates(options?: GeneralMessageOptions): Promise<Uint8Array[]>;
+  /** genm rootCaCert -> rootCaKeyUpdate, verified. */
+  getRootCaUpdate(oldRoot: Uint8Array, options?: GeneralMessageOptions): Promise<RootCaUpdate | undefined>;
+  /** genm certReqTemplate. */
+  getCertReqTemplate(options?: GeneralMessageOptions): Promise<CertReqTemplateContent | undefined>;
+  /** genm crlStatusList -> crls. */
+  getCrls(status: CRLStatus[], options?: GeneralMessageOptions): Promise<Uint8Array[]>;
+}
+
+/**
+ * Creates an end-entity client (RFC 9483 section 4). Every exchange goes through one choke point
+ * that protects, sends, verifies protection and checks transactionID, nonces, version and time;
+ * any error body or violation becomes a typed error (`RemoteError`, `ProtocolError`,
+ * `ProtectionError`, `DerError`, or the transport's error). Nothing is retried silently.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({
+ *   transport: httpTransport({ url: 'http://127.0.0.1:8080/.well-known/cmp' }),
+ *   credential: { secret: 'perf-test-secret', senderKID: '3078' },
+ * });
+ * const keyPair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+ * const { certificate } = await client.enroll({ keyPair, subject: parseName('/CN=device-0001') });
+ * ```
+ */
+export function createClient(init: ClientInit): CmpClient {
+  const ctx = resolveClientContext(init);
+  return {
+    enroll: (options) => enroll(ctx, options),
+    keyUpdate: (options) => enroll(ctx, { ...options, bodyType: 'kur' }),
+    revoke: (options) => revoke(ctx, options),
+    generalMessage: (items, options) => generalMessage(ctx, items, options),
+    getCaCertificates: (options) => getCaCertificates(ctx, options),
+    getRootCaUpdate: (oldRoot, options) => getRootCaUpdate(ctx, oldRoot, options),
+    getCertReqTemplate: (options) => getCertReqTemplate(ctx, options),
+    getCrls: (status, options) => getCrls(ctx, status, options),
+  };
+}

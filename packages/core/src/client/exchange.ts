@@ -1,0 +1,112 @@
+import {
+  decodePKIMessage,
+  encodePKIMessage,
+  type DecodedPKIMessage,
+  type GeneralName,
+  type InfoTypeAndValue,
+  type PKIBody,
+  type PKIBodyType,
+} from '@cmpkit/codec';
+import { protect, ProtectionError, verifyProtection, type VerifiedSender } from '@cmpkit/protection';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { RemoteError } from '../errors/remote-error.js';
+import { buildHeader } from '../message/build-header.js';
+import { NULL_DN, directoryName } from '../message/general-names.js';
+import type { TransactionState } from '../message/transaction-state.js';
+import { checkResponseHeader } from './check-response.js';
+import type { ClientContext } from './client-context.js';
+
+/** Per-exchange input of {@link exchange}. */
+export interface ExchangeOptions {
+  signal?: AbortSignal | undefined;
+  /** generalInfo of the request (implicitConfirm, certProfile, ...). */
+  generalInfo?: InfoTypeAndValue[];
+  /** pvno of the request when it must differ from the client's. */
+  pvno?: number;
+  /** header.sender when the client has no fixed one (e.g. the template subject of an ir). */
+  sender?: GeneralName;
+  /** Hand an error body with status waiting back instead of throwing (non-certificate polling). */
+  acceptWaiting?: boolean;
+}
+
+/** A verified response. */
+export interface Exchanged {
+  message: DecodedPKIMessage;
+  /** Who protected it; undefined for an accepted unprotected error. */
+  verified: VerifiedSender | undefined;
+}
+
+const PKI_STATUS_WAITING = 3;
+
+/**
+ * The single choke point of the client (STYLE.md P8): builds the header of the next message of
+ * the transaction, protects, sends, decodes, verifies protection, checks the header against the
+ * request, turns an error body into a RemoteError, and checks the body type is one expected.
+ * No other code calls `transport.send`.
+ */
+export async function exchange(
+  ctx: ClientContext,
+  transaction: TransactionState,
+  body: PKIBody,
+  expected: readonly PKIBodyType[],
+  options: ExchangeOptions = {},
+): Promise<Exchanged> {
+  const { runtime, init } = ctx;
+  const sender = options.sender ?? (ctx.sender ? directoryName(ctx.sender) : NULL_DN);
+  const header = buildHeader({
+    sender,
+    recipient: ctx.recipient,
+    transaction,
+    crypto: runtime.crypto,
+    now: runtime.clock(),
+    pvno: options.pvno ?? init.pvno ?? 2,
+    ...(options.generalInfo ? { generalInfo: options.generalInfo } : {}),
+  });
+  let request = { header, body };
+  if (ctx.credential) {
+    request = await protect(request, ctx.credential, {
+      crypto: runtime.crypto,
+      ...(init.algorithms ? { algorithms: init.algorithms } : {}),
+      ...(init.macBounds ? { macBounds: init.macBounds } : {}),
+    });
+  }
+  runtime.logger.debug('cmp: sending', { body: body.type });
+  const responseBytes = await init.transport.send(encodePKIMessage(request), options.signal ? { signal: options.signal } : {});
+  const message = decodePKIMessage(responseBytes, { maxBytes: init.maxResponseBytes ?? 1 << 20 });
+  runtime.logger.debug('cmp: received', { body: message.body.type });
+  const now = runtime.clock();
+
+  let verified: VerifiedSender | undefined;
+  if (message.protection) {
+    verified = await verifyProtection(message, ctx.trust, {
+      crypto: runtime.crypto,
+      at: now,
+      ...(init.algorithms ? { algorithms: init.algorithms } : {}),
+      ...(init.macBounds ? { macBounds: init.macBounds } : {}),
+      ...(init.allowSha1 ? { allowSha1: true } : {}),
+    });
+  } else if (!(message.body.type === 'error' && init.unprotectedErrors)) {
+    throw new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`);
+  }
+
+  if (message.body.type === 'error') {
+    const info = message.body.content.pKIStatusInfo;
+    const waiting = info.status === PKI_STATUS_WAITING && options.acceptWaiting;
+    if (waiting || message.protection) {
+      checkResponseHeader(message, { transaction, now, messageTimeTolerance: ctx.messageTimeTolerance });
+    }
+    if (!waiting) {
+      throw RemoteError.fromStatusInfo(info, 'error', {
+        ...(message.body.content.errorCode !== undefined ? { errorCode: message.body.content.errorCode } : {}),
+        ...(message.body.content.errorDetails ? { errorDetails: message.body.content.errorDetails } : {}),
+      });
+    }
+  } else {
+    checkResponseHeader(message, { transaction, now, messageTimeTolerance: ctx.messageTimeTolerance });
+    if (!expected.includes(message.body.type)) {
+      throw new ProtocolError('badRequest', `expected ${expected.join(' or ')} but the response is ${message.body.type}`);
+    }
+  }
+  if (message.header.senderNonce) transaction.lastPeerNonce = message.header.senderNonce;
+  return { message, verified };
+}

@@ -1,0 +1,70 @@
+import { oids, type Extension, type RevDetails } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { RemoteError } from '../errors/remote-error.js';
+import { randomBytes } from '../message/random.js';
+import type { TransactionState } from '../message/transaction-state.js';
+import type { ClientContext } from './client-context.js';
+import { exchange } from './exchange.js';
+import { pollForResponse } from './poll.js';
+
+/** CRLReason (RFC 5280 section 5.3.1). */
+export const CRLReason = Object.freeze({
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  removeFromCRL: 8,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+} as const);
+
+/** What to revoke. */
+export interface RevokeOptions {
+  /** DER of the certificate to revoke (its issuer and serial identify it). */
+  certificate: Uint8Array;
+  /** CRLReason code; default unspecified (0), sent as a reasonCode crlEntryDetails extension. */
+  reason?: number;
+  signal?: AbortSignal;
+}
+
+/** The outcome of a revocation. */
+export interface RevokeResult {
+  /** accepted (0), grantedWithMods (1) or revocationNotification (5). */
+  status: number;
+  transactionID: Uint8Array;
+}
+
+function reasonCodeExtension(reason: number): Extension {
+  if (!Number.isInteger(reason) || reason < 0 || reason > 10 || reason === 7) {
+    throw new TypeError(`core: ${reason} is not a CRLReason`);
+  }
+  // CRLReason ::= ENUMERATED: identifier 0x0a, length 1, the value.
+  return { extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 0x01, reason) };
+}
+
+/** rr/rp (RFC 9483 section 4.2): asks the CA to revoke a certificate. */
+export async function revoke(ctx: ClientContext, options: RevokeOptions): Promise<RevokeResult> {
+  const cert = parseCertificate(options.certificate);
+  const details: RevDetails = {
+    certDetails: { issuer: cert.issuer, serialNumber: cert.serialNumber },
+    crlEntryDetails: [reasonCodeExtension(options.reason ?? CRLReason.unspecified)],
+  };
+  const transaction: TransactionState = { transactionID: randomBytes(ctx.runtime.crypto, 16) };
+  const startedAt = ctx.runtime.clock().getTime();
+  let answer = await exchange(ctx, transaction, { type: 'rr', content: [details] }, ['rp'], {
+    signal: options.signal,
+    acceptWaiting: true,
+  });
+  if (answer.message.body.type === 'error') {
+    answer = await pollForResponse(ctx, transaction, { certReqId: -1, firstCheckAfter: 0, final: ['rp'], signal: options.signal, startedAt });
+  }
+  if (answer.message.body.type !== 'rp') throw new ProtocolError('badRequest', `expected rp but got ${answer.message.body.type}`);
+  const status = answer.message.body.content.status[0];
+  if (!status) throw new ProtocolError('badRequest', 'rp carries no status');
+  if (status.status !== 0 && status.status !== 1 && status.status !== 5) throw RemoteError.fromStatusInfo(status, 'rp');
+  return { status: status.status, transactionID: transaction.transactionID };
+}

@@ -1,0 +1,87 @@
+import { oids, type DecodedPKIMessage } from '@cmpkit/codec';
+import {
+  ProtectionError,
+  verifyProtection,
+  type MacCredential,
+  type ProtectionTrust,
+  type SignatureCredential,
+} from '@cmpkit/protection';
+import type { Requester } from './requester.js';
+import type { ServerContext } from './server-context.js';
+
+/** How the response to a request is protected. */
+export type ResponseProtection =
+  | { kind: 'mac'; credential: MacCredential }
+  | { kind: 'signature'; credential: SignatureCredential }
+  | { kind: 'none' };
+
+/** An authenticated request. */
+export interface Authenticated {
+  requester: Requester;
+  /** How the response will be protected. */
+  response: ResponseProtection;
+}
+
+function signerResponse(ctx: ServerContext): ResponseProtection {
+  const signer = ctx.init.protection.signer;
+  return signer ? { kind: 'signature', credential: signer } : { kind: 'none' };
+}
+
+/**
+ * The protection the server would use for a response to `request` when it cannot authenticate it
+ * (an error): the request's shared secret when it names a known one, else the signer.
+ */
+export async function fallbackResponseProtection(ctx: ServerContext, request: DecodedPKIMessage | undefined): Promise<ResponseProtection> {
+  const kid = request?.header.senderKID;
+  const alg = request?.header.protectionAlg?.algorithm;
+  const isMac = alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1;
+  if (isMac && kid && ctx.init.protection.secrets && ctx.init.protection.macResponses !== 'signature') {
+    const secret = await ctx.init.protection.secrets.get(kid);
+    if (secret !== undefined) {
+      return { kind: 'mac', credential: { secret, senderKID: kid, ...(ctx.init.protection.mac ? { mac: ctx.init.protection.mac } : {}) } };
+    }
+  }
+  return signerResponse(ctx);
+}
+
+/**
+ * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
+ * (an unknown reference is refused before any key derivation), or a signature with a path to the
+ * trust anchors — to the external anchors only for ir. Unprotected requests pass only with
+ * acceptUnprotected.
+ *
+ * @throws ProtectionError badMessageCheck, wrongIntegrity, badAlg or signerNotTrusted.
+ */
+export async function authenticate(ctx: ServerContext, request: DecodedPKIMessage, now: Date): Promise<Authenticated> {
+  const p = ctx.init.protection;
+  if (!request.protection || !request.header.protectionAlg) {
+    if (!ctx.policy.acceptUnprotected) throw new ProtectionError('badMessageCheck', 'the request is not protected');
+    return { requester: { kind: 'unprotected', sender: request.header.sender }, response: signerResponse(ctx) };
+  }
+  const secrets = p.secrets;
+  const trust: ProtectionTrust = {};
+  if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
+  const external = request.body.type === 'ir' ? (p.externalAnchors ?? []) : [];
+  const anchors = [...(p.trustAnchors ?? []), ...external];
+  if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
+  const verified = await verifyProtection(request, trust, {
+    crypto: ctx.runtime.crypto,
+    at: now,
+    ...(p.algorithms ? { algorithms: p.algorithms } : {}),
+    ...(p.macBounds ? { macBounds: p.macBounds } : {}),
+  });
+  if (verified.type === 'mac') {
+    const kid = verified.senderKID;
+    const requester: Requester = { kind: 'mac', sender: verified.sender, ...(kid ? { senderKID: kid } : {}) };
+    if (p.macResponses === 'signature' || !kid || !secrets) return { requester, response: signerResponse(ctx) };
+    const secret = await secrets.get(kid);
+    if (secret === undefined) return { requester, response: signerResponse(ctx) };
+    return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(p.mac ? { mac: p.mac } : {}) } } };
+  }
+  const anchor = verified.anchor;
+  const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));
+  return {
+    requester: { kind: 'signature', sender: verified.sender, certificate: verified.certificate, path: verified.path, external: isExternal },
+    response: signerResponse(ctx),
+  };
+}

@@ -1,0 +1,123 @@
+import { decodeBase64, decodePKIMessage, type DecodedPKIMessage } from '@cmpkit/codec';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { toHex } from '../message/bytes.js';
+import type { CmpHandler, RequestContext } from '../transport.js';
+import { authenticate, fallbackResponseProtection, type Authenticated } from './authenticate.js';
+import { checkRequestHeader } from './check-request.js';
+import type { HandlerInput, HandlerOutcome } from './handler-input.js';
+import { handleCertConf } from './handlers/cert-conf.js';
+import { handleCertification } from './handlers/certification.js';
+import { handleErrorMessage } from './handlers/error-message.js';
+import { handleGeneralMessage } from './handlers/general-message.js';
+import { handlePollReq } from './handlers/poll.js';
+import { handleRevocation } from './handlers/revocation.js';
+import { errorBody, respond } from './respond.js';
+import { resolveServerContext, type ServerContext } from './server-context.js';
+import type { ServerInit } from './server-init.js';
+
+/** The PKI management entity: a handler for every transport, and housekeeping. */
+export interface CmpServer {
+  /** DER request in, DER response out; never rejects. */
+  handle: CmpHandler;
+  /**
+   * Revokes certificates whose certConf did not arrive within confirmWaitTime and closes their
+   * transactions. Call it periodically (the core runs no timers).
+   */
+  expireTransactions(): Promise<number>;
+}
+
+function dispatch(input: HandlerInput): Promise<HandlerOutcome> {
+  switch (input.request.body.type) {
+    case 'ir':
+    case 'cr':
+    case 'kur':
+    case 'p10cr':
+    case 'ccr':
+      return handleCertification(input);
+    case 'certConf':
+      return handleCertConf(input);
+    case 'pollReq':
+      return handlePollReq(input);
+    case 'rr':
+      return handleRevocation(input);
+    case 'genm':
+      return handleGeneralMessage(input);
+    case 'error':
+      return handleErrorMessage(input);
+    default:
+      throw new ProtocolError('badRequest', `${input.request.body.type} messages are not supported by this server`);
+  }
+}
+
+async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext): Promise<Uint8Array> {
+  const { runtime } = ctx;
+  let request: DecodedPKIMessage | undefined;
+  let auth: Authenticated | undefined;
+  try {
+    request = decodePKIMessage(bytes);
+    const now = runtime.clock();
+    checkRequestHeader(ctx, request, now);
+    auth = await authenticate(ctx, request, now);
+    const nonce = toHex(request.header.senderNonce as Uint8Array);
+    if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+      throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
+    }
+    const transactionId = toHex(request.header.transactionID as Uint8Array);
+    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now });
+    const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
+    if (outcome.record) {
+      await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
+    }
+    runtime.logger.info('cmp: answered', { request: request.body.type, response: outcome.reply.body.type, transactionID: transactionId });
+    return response;
+  } catch (error) {
+    runtime.logger.info('cmp: refused', {
+      request: request?.body.type ?? '(undecodable)',
+      error: error instanceof Error ? error.message : String(error),
+    });
+    const protection = auth?.response ?? (await fallbackResponseProtection(ctx, request).catch(() => ({ kind: 'none' as const })));
+    const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
+    try {
+      return (await respond(ctx, request, protection, reply)).bytes;
+    } catch (protectError) {
+      runtime.logger.error('cmp: cannot protect the error response', { error: String(protectError) });
+      return (await respond(ctx, request, { kind: 'none' }, reply)).bytes;
+    }
+  }
+}
+
+/**
+ * Creates the server engine (STYLE.md P7): decode, header checks, protection, replay check,
+ * a handler per body type, response protection, encode. `handle` always resolves to a DER
+ * PKIMessage; any failure becomes an error message with PKIStatusInfo rejection and the
+ * failure's failInfo bits, protected where the server can.
+ *
+ * @example
+ * ```ts
+ * const server = createServer({ name: parseName('/CN=My CA'), protection: { signer, secrets }, issuer });
+ * http.createServer(toNodeListener(server.handle)).listen(8080);
+ * ```
+ */
+export function createServer(init: ServerInit): CmpServer {
+  const ctx = resolveServerContext(init);
+  return {
+    handle: async (request, context = {}) => {
+      try {
+        return await processRequest(ctx, request, context);
+      } catch (error) {
+        // Even building an unprotected error failed (e.g. no crypto): a minimal answer is still DER.
+        ctx.runtime.logger.error('cmp: could not answer', { error: String(error) });
+        return (await respond(ctx, undefined, { kind: 'none' }, { body: { type: 'error', content: errorBody(ctx, error) } })).bytes;
+      }
+    },
+    async expireTransactions() {
+      const now = ctx.runtime.clock().getTime();
+      const expired = await ctx.transactions.expired(now);
+      for (const { transactionId, record } of expired) {
+        for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), false, 'confirmWaitTime expired');
+        await ctx.transactions.delete(transactionId);
+      }
+      return expired.length;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { isCmpError, oids, type CertResponse } from '@cmpkit/codec';
+import { envelopePrivateKey, parseCertificate, type CmsRecipient } from '@cmpkit/protection';
+import { RequestRejectedError } from '../../errors/request-rejected-error.js';
+import type { HandlerInput } from '../handler-input.js';
+
+/** A CertResponse refusing one request: a CmpError's bits and text, else systemFailure (logged). */
+export function rejection(certReqId: number, error: unknown, input: HandlerInput): CertResponse {
+  if (!isCmpError(error)) {
+    input.ctx.runtime.logger.error('cmp: issuer failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+  return {
+    certReqId,
+    status: isCmpError(error)
+      ? { status: 2, failInfo: error.failInfo.length ? [...error.failInfo] : ['badRequest'], statusString: [error.message] }
+      : { status: 2, failInfo: ['systemFailure'], statusString: ['internal error'] },
+  };
+}
+
+/** The recipient of a centrally generated key: the shared secret, or the requester's certificate. */
+function keyRecipient(input: HandlerInput): CmsRecipient {
+  const { auth } = input;
+  if (auth.response.kind === 'mac') {
+    const secret = auth.response.credential.secret;
+    return { type: 'pwri', password: secret };
+  }
+  if (auth.requester.kind === 'signature') {
+    const algorithm = parseCertificate(auth.requester.certificate).subjectPublicKeyInfo.algorithm.algorithm;
+    if (algorithm === oids.rsaEncryption) return { type: 'ktri', certificate: auth.requester.certificate };
+    if (algorithm === oids.id_ecPublicKey) return { type: 'kari', certificate: auth.requester.certificate };
+    throw new RequestRejectedError('badAlg', 'central key generation needs an RSA or EC certificate to encrypt the key to');
+  }
+  throw new RequestRejectedError('notAuthorized', 'central key generation needs an authenticated requester');
+}
+
+/** Envelopes a centrally generated private key for the requester, signed by the server (RFC 9483 4.1.6). */
+export async function envelopeIssued(input: HandlerInput, pkcs8: Uint8Array): Promise<Uint8Array> {
+  const signer = input.ctx.init.protection.signer;
+  if (!signer) throw new RequestRejectedError('systemUnavail', 'central key generation is not available: the server has no signing key');
+  const enveloped = await envelopePrivateKey(pkcs8, {
+    crypto: input.ctx.runtime.crypto,
+    recipient: keyRecipient(input),
+    signer: { privateKey: signer.privateKey, certificate: signer.certificate, ...(signer.chain ? { chain: signer.chain } : {}) },
+  });
+  return enveloped.value.der;
+}

@@ -1,0 +1,258 @@
+import {
+  decodeBase64,
+  encodeBase64,
+  oids,
+  type CertReqMsg,
+  type CertResponse,
+  type CertTemplate,
+  type InfoTypeAndValue,
+  type PKIBodyType,
+  type SubjectPublicKeyInfo,
+} from '@cmpkit/codec';
+import {
+  parseCertificate,
+  verifyCertificationRequest,
+  verifyPOP,
+} from '@cmpkit/protection';
+import { ProtocolError } from '../../errors/protocol-error.js';
+import { RequestRejectedError } from '../../errors/request-rejected-error.js';
+import { toHex } from '../../message/bytes.js';
+import { namesEqual } from '../../message/general-names.js';
+import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
+import type { CertificationRequest, CertificationResult } from '../issuer.js';
+import type { Requester } from '../requester.js';
+import type { Reply } from '../respond.js';
+import type { TransactionRecord } from '../stores.js';
+import { envelopeIssued, rejection } from './certificate-responses.js';
+import { asksImplicitConfirm, profileOf, requesterKeyOf } from '../transaction-rules.js';
+
+const RESPONSE_TYPE: Partial<Record<PKIBodyType, 'ip' | 'cp' | 'kup' | 'ccp'>> = {
+  ir: 'ip',
+  cr: 'cp',
+  p10cr: 'cp',
+  kur: 'kup',
+  ccr: 'ccp',
+};
+
+/** The response type of a certification request type. */
+export function certResponseType(bodyType: PKIBodyType): 'ip' | 'cp' | 'kup' | 'ccp' {
+  const type = RESPONSE_TYPE[bodyType];
+  if (!type) throw new ProtocolError('badRequest', `${bodyType} is not a certification request`);
+  return type;
+}
+
+function isRa(requester: Requester): boolean {
+  if (requester.kind !== 'signature') return false;
+  return parseCertificate(requester.certificate).extKeyUsage?.includes(oids.id_kp_cmcRA) ?? false;
+}
+
+/** kur (RFC 9483 section 4.1.3): only the holder of the current certificate, for the same subject. */
+function checkKeyUpdate(msg: CertReqMsg, requester: Requester): Uint8Array {
+  if (requester.kind !== 'signature') {
+    throw new RequestRejectedError('notAuthorized', 'kur must be signed with the certificate being updated');
+  }
+  const current = parseCertificate(requester.certificate);
+  const oldCertId = msg.certReq.controls?.find((c) => c.type === 'oldCertID');
+  if (oldCertId?.type === 'oldCertID') {
+    const id = oldCertId.value;
+    const sameIssuer = id.issuer.type === 'directoryName' && namesEqual(id.issuer.value, current.issuer);
+    if (!sameIssuer || id.serialNumber !== current.serialNumber) {
+      throw new RequestRejectedError('badCertId', 'oldCertID does not name the certificate that signed the kur');
+    }
+  }
+  const subject = msg.certReq.certTemplate.subject;
+  if (subject && subject.length > 0 && !namesEqual(subject, current.subject)) {
+    throw new RequestRejectedError('notAuthorized', 'kur may not change the subject');
+  }
+  return requester.certificate;
+}
+
+interface Requested {
+  certReqId: number;
+  request: CertificationRequest;
+}
+
+/** Checks one CertReqMsg (POP, kur rules) and turns it into a CertificationRequest. */
+async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: string | undefined): Promise<CertificationRequest> {
+  const { ctx, request, auth } = input;
+  const bodyType = request.body.type;
+  const template = msg.certReq.certTemplate;
+  const central = !template.publicKey || template.publicKey.subjectPublicKey.length === 0;
+  if (central) {
+    if (msg.popo) throw new RequestRejectedError('badPOP', 'a request for central key generation carries no POP');
+  } else {
+    await verifyPOP(msg, {
+      crypto: ctx.runtime.crypto,
+      acceptRaVerified: ctx.policy.acceptRAVerified && isRa(auth.requester),
+      ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
+    });
+  }
+  const out: CertificationRequest = {
+    bodyType,
+    certReqId: msg.certReq.certReqId,
+    template,
+    centralKeyGeneration: central,
+    requester: auth.requester,
+    transactionId: input.transactionId,
+  };
+  if (!central) out.publicKey = template.publicKey as SubjectPublicKeyInfo;
+  if (profile) out.profile = profile;
+  if (bodyType === 'kur') out.oldCertificate = checkKeyUpdate(msg, auth.requester);
+  return out;
+}
+
+/** A p10cr (RFC 9483 section 4.1.4): the PKCS#10 signature is the POP. */
+async function checkP10cr(input: HandlerInput, csr: Uint8Array, profile: string | undefined): Promise<CertificationRequest> {
+  const { ctx, auth } = input;
+  const parsed = await verifyCertificationRequest(csr, {
+    crypto: ctx.runtime.crypto,
+    ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
+  });
+  const template: CertTemplate = { subject: parsed.subject, publicKey: parsed.subjectPublicKeyInfo };
+  if (parsed.extensions.length) template.extensions = [...parsed.extensions];
+  return {
+    bodyType: 'p10cr',
+    certReqId: -1,
+    template,
+    publicKey: parsed.subjectPublicKeyInfo,
+    centralKeyGeneration: false,
+    requester: auth.requester,
+    transactionId: input.transactionId,
+    csr,
+    ...(profile ? { profile } : {}),
+  };
+}
+
+/** Runs the authorizer and the issuer for one request. */
+async function certify(input: HandlerInput, request: CertificationRequest): Promise<CertificationResult> {
+  const { ctx } = input;
+  const amended = await ctx.init.authorizer?.authorizeCertification?.(request);
+  return ctx.init.issuer.certify(amended ? { ...request, template: amended } : request);
+}
+
+/** The CertResponse of an issued certificate; records it for certConf. */
+async function issuedResponse(
+  input: HandlerInput,
+  certReqId: number,
+  result: Extract<CertificationResult, { status: 'issued' }>,
+  record: TransactionRecord,
+): Promise<CertResponse> {
+  const response: CertResponse = {
+    certReqId,
+    status: { status: result.modified ? 1 : 0 },
+    certifiedKeyPair: { certOrEncCert: { type: 'certificate', value: { der: result.certificate } } },
+  };
+  const entry: TransactionRecord['certificates'][number] = { certReqId, certificate: encodeBase64(result.certificate) };
+  if (result.privateKeyPkcs8) {
+    const envelopedData = await envelopeIssued(input, result.privateKeyPkcs8);
+    response.certifiedKeyPair!.privateKey = { type: 'envelopedData', value: { der: envelopedData } };
+    entry.envelopedKey = encodeBase64(envelopedData);
+  }
+  record.certificates.push(entry);
+  if (result.chain?.length) record.extraCerts = result.chain.map(encodeBase64);
+  if (result.caPubs?.length) record.caPubs = result.caPubs.map(encodeBase64);
+  return response;
+}
+
+/**
+ * Builds the final certificate response for a transaction's issued certificates, deciding on
+ * implicit confirmation (granted only when asked for and allowed by policy).
+ */
+export async function finishCertification(
+  input: HandlerInput,
+  responseType: 'ip' | 'cp' | 'kup' | 'ccp',
+  responses: CertResponse[],
+  record: TransactionRecord,
+): Promise<HandlerOutcome> {
+  const { ctx, now } = input;
+  const generalInfo: InfoTypeAndValue[] = [];
+  const caPubs = (record.caPubs ?? []).map(decodeBase64);
+  const reply: Reply = {
+    body: { type: responseType, content: { ...(caPubs.length ? { caPubs: caPubs.map((der) => ({ der })) } : {}), response: responses } },
+    extraCerts: (record.extraCerts ?? []).map(decodeBase64),
+    generalInfo,
+  };
+  if (record.certificates.some((c) => c.envelopedKey)) reply.pvno = 3;
+  if (record.certificates.length === 0) return { reply, record: null };
+  if (record.implicitConfirm && ctx.policy.grantImplicitConfirm) {
+    generalInfo.push({ type: 'implicitConfirm', infoValue: null });
+    for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
+    return { reply, record: null };
+  }
+  const deadline = now.getTime() + ctx.policy.confirmWaitTime * 1000;
+  generalInfo.push({ type: 'confirmWaitTime', infoValue: new Date(Math.floor(deadline / 1000) * 1000) });
+  return { reply, record: { ...record, state: 'awaitingConfirm', confirmDeadline: deadline } };
+}
+
+/** ir, cr, kur, p10cr and ccr (RFC 9483 section 4.1): checks, certifies, answers. */
+export async function handleCertification(input: HandlerInput): Promise<HandlerOutcome> {
+  const { ctx, request, transactionId, auth } = input;
+  const body = request.body;
+  const responseType = certResponseType(body.type);
+  const profile = profileOf(input);
+  const record: TransactionRecord = {
+    bodyType: body.type,
+    state: 'pending',
+    lastResponseNonce: '',
+    requesterKey: await requesterKeyOf(ctx.runtime.crypto, auth.requester),
+    pvno: request.header.pvno,
+    certificates: [],
+    tickets: [],
+    implicitConfirm: asksImplicitConfirm(input),
+    ...(profile ? { profile } : {}),
+    ...(auth.requester.kind === 'mac' && auth.requester.senderKID ? { senderKID: toHex(auth.requester.senderKID) } : {}),
+  };
+  if (!(await ctx.transactions.create(transactionId, record, ctx.policy.transactionTtl))) {
+    throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
+  }
+  try {
+    const requested: Requested[] = [];
+    const responses: CertResponse[] = [];
+    if (body.type === 'p10cr') {
+      try {
+        requested.push({ certReqId: -1, request: await checkP10cr(input, body.content.der, profile) });
+      } catch (error) {
+        responses.push(rejection(-1, error, input));
+      }
+    } else if (body.type === 'ir' || body.type === 'cr' || body.type === 'kur' || body.type === 'ccr') {
+      const ids = new Set<number>();
+      for (const msg of body.content) {
+        const id = msg.certReq.certReqId;
+        if (ids.has(id)) throw new ProtocolError('badRequest', `certReqId ${id} appears twice`);
+        ids.add(id);
+        try {
+          requested.push({ certReqId: id, request: await checkCertReqMsg(input, msg, profile) });
+        } catch (error) {
+          responses.push(rejection(id, error, input));
+        }
+      }
+    }
+    for (const { certReqId, request: certRequest } of requested) {
+      try {
+        const result = await certify(input, certRequest);
+        if (result.status === 'pending') {
+          record.tickets.push({ certReqId, ticket: result.ticket });
+          responses.push({
+            certReqId,
+            status: { status: 3, ...(result.reason ? { statusString: [result.reason] } : {}) },
+          });
+        } else {
+          responses.push(await issuedResponse(input, certReqId, result, record));
+        }
+      } catch (error) {
+        responses.push(rejection(certReqId, error, input));
+      }
+    }
+    responses.sort((a, b) => a.certReqId - b.certReqId);
+    if (record.tickets.length > 0) {
+      // Waiting (RFC 9483 section 4.4): the EE polls; issued ones wait for the final response.
+      const waiting = responses.map((r) => (r.status.status === 0 || r.status.status === 1 ? { certReqId: r.certReqId, status: { status: 3 } } : r));
+      return { reply: { body: { type: responseType, content: { response: waiting } } }, record };
+    }
+    return await finishCertification(input, responseType, responses, record);
+  } catch (error) {
+    await ctx.transactions.delete(transactionId);
+    throw error;
+  }
+}
+

@@ -1,0 +1,63 @@
+import type { Name } from '@cmpkit/codec';
+import type { AlgorithmRegistry, MacBounds, MacChoice, SignatureCredential } from '@cmpkit/protection';
+import type { RuntimeInit } from '../runtime.js';
+import type { Authorizer } from './authorizer.js';
+import type { Issuer } from './issuer.js';
+import type { NonceStore, SecretStore, TransactionStore } from './stores.js';
+
+/** Server policy flags; every default is the strict choice (STYLE.md P7, OpenSSL's names). */
+export interface ServerPolicy {
+  /** Accept unprotected requests. Default false. */
+  acceptUnprotected?: boolean;
+  /** Send unprotected error messages when a response cannot be protected. Default false. */
+  sendUnprotectedErrors?: boolean;
+  /** Accept POP raVerified from authorised RAs (signer with id-kp-cmcRA). Default false. */
+  acceptRAVerified?: boolean;
+  /** Grant implicitConfirm when the EE asks for it. Default false. */
+  grantImplicitConfirm?: boolean;
+  /** Largest |messageTime - now| accepted, seconds. Default 300. */
+  messageTimeWindow?: number;
+  /** Seconds the server waits for certConf before revoking. Default 300. */
+  confirmWaitTime?: number;
+  /** Accept rr protected by a shared secret (otherwise only the holder's or an RA's signature). Default false. */
+  allowMacRevocation?: boolean;
+  /** How long a transaction may stay open, seconds. Default 3600. */
+  transactionTtl?: number;
+}
+
+/** How the server authenticates requests and protects responses. */
+export interface ServerProtection {
+  /**
+   * The server's signing credential (its CMP certificate and key): protects responses to
+   * signature-protected requests, and to MAC-protected ones when `macResponses` is 'signature'.
+   */
+  signer?: SignatureCredential;
+  /** Shared secrets by senderKID for MAC-protected requests. */
+  secrets?: SecretStore;
+  /** MAC for responses to MAC-protected requests (default PBMAC1 with the request's secret). */
+  mac?: MacChoice;
+  /** Answer MAC-protected requests with a MAC (default) or with the signer's signature. */
+  macResponses?: 'mac' | 'signature';
+  /** Trust anchors for signature-protected requests (the PKI's own CA certificates). */
+  trustAnchors?: readonly Uint8Array[];
+  /** Anchors accepted for ir only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
+  externalAnchors?: readonly Uint8Array[];
+  /** Further intermediates for path building. */
+  untrusted?: readonly Uint8Array[];
+  /** Bounds on the MAC parameters requests may use (checked before any derivation). */
+  macBounds?: Partial<MacBounds>;
+  /** Algorithms known and allowed. */
+  algorithms?: AlgorithmRegistry;
+}
+
+/** Construction input of {@link createServer}. */
+export interface ServerInit extends RuntimeInit {
+  /** The server's name: header.sender of responses, and the recipient requests may name. */
+  name: Name;
+  protection: ServerProtection;
+  issuer: Issuer;
+  authorizer?: Authorizer;
+  /** Defaults to in-memory stores. */
+  stores?: { transactions?: TransactionStore; nonces?: NonceStore };
+  policy?: ServerPolicy;
+}

@@ -1,0 +1,52 @@
+import { ProtocolError } from '../errors/protocol-error.js';
+import { toHex } from '../message/bytes.js';
+import type { Requester } from './requester.js';
+import type { TransactionRecord } from './stores.js';
+import type { HandlerInput } from './handler-input.js';
+
+/** A stable key for who a requester is: the MAC reference, or the SHA-256 of the signer certificate. */
+export async function requesterKeyOf(crypto: Crypto, requester: Requester): Promise<string> {
+  switch (requester.kind) {
+    case 'mac':
+      return `mac:${requester.senderKID ? toHex(requester.senderKID) : ''}`;
+    case 'signature':
+      return `sig:${toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(requester.certificate))))}`;
+    case 'unprotected':
+      return 'unprotected';
+  }
+}
+
+/**
+ * Loads the open transaction a follow-up message (certConf, pollReq, error) belongs to and checks
+ * it continues it: same requester, recipNonce equal to our last senderNonce, expected state.
+ */
+export async function continueTransaction(input: HandlerInput, states: readonly TransactionRecord['state'][]): Promise<TransactionRecord> {
+  const { ctx, request, transactionId } = input;
+  const record = await ctx.transactions.get(transactionId);
+  if (!record) throw new ProtocolError('badRequest', `no open transaction ${transactionId} for this ${request.body.type}`);
+  if (!states.includes(record.state)) {
+    throw new ProtocolError('badRequest', `a ${request.body.type} does not fit transaction ${transactionId} in state ${record.state}`);
+  }
+  const recipNonce = request.header.recipNonce;
+  if (!recipNonce || toHex(recipNonce) !== record.lastResponseNonce) {
+    throw new ProtocolError('badRecipientNonce', 'recipNonce does not match the senderNonce of the last response');
+  }
+  if ((await requesterKeyOf(ctx.runtime.crypto, input.auth.requester)) !== record.requesterKey) {
+    throw new ProtocolError('notAuthorized', 'the transaction was opened by another requester');
+  }
+  return record;
+}
+
+/** The certificate profile a request asks for: generalInfo certProfile, else an HTTP `/p/<label>` path. */
+export function profileOf(input: HandlerInput): string | undefined {
+  for (const itav of input.request.header.generalInfo ?? []) {
+    if (itav.type === 'certProfile' && itav.infoValue?.[0]) return itav.infoValue[0];
+  }
+  const match = /^\/p\/([^/]+)\/?$/.exec(input.context.path ?? '');
+  return match ? decodeURIComponent(match[1] as string) : undefined;
+}
+
+/** True when the request's generalInfo asks for implicit confirmation. */
+export function asksImplicitConfirm(input: HandlerInput): boolean {
+  return input.request.header.generalInfo?.some((itav) => itav.type === 'implicitConfirm') ?? false;
+}
