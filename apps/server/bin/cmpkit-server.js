@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global AbortController */
 import { main } from '../dist/main.js';
 
 // SIGINT/SIGTERM stop `cmpkit-server start` gracefully: the listener stops accepting, open

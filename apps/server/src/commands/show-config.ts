@@ -2,7 +2,7 @@ import type { CliEnvironment } from '../cli-environment.js';
 import { configOf, type CommonOptions } from './command-context.js';
 
 /** `cmpkit-server config`: prints the effective configuration (defaults, file, options) as JSON. */
-export async function showConfig(options: CommonOptions & { port?: string; host?: string }, env: CliEnvironment): Promise<number> {
+export async function showConfig(options: CommonOptions, env: CliEnvironment): Promise<number> {
   const config = await configOf(options, env);
   const shown = { ...config, initialSecret: config.initialSecret ? { ...config.initialSecret, secret: '(hidden)' } : null };
   env.stdout(`${JSON.stringify(shown, null, 2)}\n`);

@@ -1,13 +1,6 @@
-/**
- * Leveled, structured logging, in the shape of core's `Logger` (the engine logs through the same
- * object).
- */
-export interface Logger {
-  debug(message: string, data?: Record<string, unknown>): void;
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-  error(message: string, data?: Record<string, unknown>): void;
-}
+import type { Logger } from '@cmpkit/core';
+
+export type { Logger };
 
 /** The levels in order of severity. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -15,13 +8,13 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** A level from {@link LOG_LEVELS}; `silent` logs nothing. */
 export type LogLevel = (typeof LOG_LEVELS)[number] | 'silent';
 
-/** A logger that drops everything. */
-export const silentLogger: Logger = Object.freeze({
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-});
+/**
+ * The same logger with `info` lowered to `debug`: the engine's own per-request lines, which
+ * the request log's line replaces at `info`.
+ */
+export function demoteInfo(logger: Logger): Logger {
+  return { debug: logger.debug, info: logger.debug, warn: logger.warn, error: logger.error };
+}
 
 function valueText(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);

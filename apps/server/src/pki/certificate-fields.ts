@@ -1,5 +1,5 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, Time as AsnTime } from '@peculiar/asn1-x509';
+import { Certificate, type Time as AsnTime } from '@peculiar/asn1-x509';
 import { decodeName, decodeSubjectPublicKeyInfo, type Name, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import { serialFromBytes } from './serial-number.js';
 

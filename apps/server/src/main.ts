@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+import { isCmpError } from '@cmpkit/codec';
+import type { CliEnvironment } from './cli-environment.js';
+import { ca } from './commands/ca.js';
+import { COMMON_OPTIONS } from './commands/command-context.js';
+import { crl } from './commands/crl.js';
+import { init } from './commands/init.js';
+import { pending } from './commands/pending.js';
+import { revoke } from './commands/revoke.js';
+import { secret } from './commands/secret.js';
+import { showConfig } from './commands/show-config.js';
+import { start } from './commands/start.js';
+import { UsageError } from './commands/usage-error.js';
+import { ConfigError } from './config/config-error.js';
+
+export type { CliEnvironment } from './cli-environment.js';
+
+const USAGE = `usage: cmpkit-server <command> [options]
+
+commands:
+  start [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start)
+  init                                   create the CA material and the database, then exit
+  secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
+                                         store a shared secret (a random one when not given)
+  secret list | secret remove REF        show or delete shared secrets
+  pending list [--all]                   requests waiting for approval (--all: every one)
+  pending approve ID                     issue the certificate at the client's next poll
+  pending reject ID [--reason TEXT] [--fail-info notAuthorized|badCertTemplate]
+  revoke --serial HEX [--reason N|NAME]  revoke a certificate and publish a new CRL
+  crl [--out F] [--new]                  print or write the current CRL
+  ca certs [--out F] [--root-only]       print or write the CA certificates (issuing CA, root)
+  config                                 print the effective configuration as JSON
+  help                                   show this text
+
+options of every command:
+  --config F       JSON configuration file (see README); without it the embedded defaults apply
+  --data-dir D     data directory (default ./.cmpkit-server)
+`;
+
+function portOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not '${text}'`);
+  return Number(text);
+}
+
+/** Runs the `cmpkit-server` command line; resolves to the process exit status. */
+export async function main(argv: readonly string[], env: CliEnvironment): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' } },
+        });
+        const { port: portText, ...others } = values;
+        const port = portOf(portText);
+        return await start({ ...others, ...(port === undefined ? {} : { port }) }, env);
+      }
+      case 'init': {
+        const { values } = parseArgs({ args: rest, options: COMMON_OPTIONS });
+        return await init(values, env);
+      }
+      case 'secret': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, secret: { type: 'string' } },
+          allowPositionals: true,
+        });
+        const [action, ...args] = positionals;
+        return await secret(action, args, values, env);
+      }
+      case 'pending': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, all: { type: 'boolean' }, reason: { type: 'string' }, 'fail-info': { type: 'string' } },
+          allowPositionals: true,
+        });
+        const [action, ...args] = positionals;
+        return await pending(action, args, values, env);
+      }
+      case 'revoke': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, serial: { type: 'string' }, reason: { type: 'string' } },
+        });
+        return await revoke(values, env);
+      }
+      case 'crl': {
+        const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, out: { type: 'string' }, new: { type: 'boolean' } } });
+        return await crl(values, env);
+      }
+      case 'ca': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, out: { type: 'string' }, 'root-only': { type: 'boolean' } },
+          allowPositionals: true,
+        });
+        if (positionals.length !== 1) throw new UsageError('ca needs certs');
+        return await ca(positionals[0], values, env);
+      }
+      case 'config': {
+        const { values } = parseArgs({ args: rest, options: COMMON_OPTIONS });
+        return await showConfig(values, env);
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        env.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    env.stderr(`cmpkit-server: ${describeError(error)}\n`);
+    return error instanceof UsageError || isParseArgsError(error) ? 2 : 1;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof TypeError && typeof (error as NodeJS.ErrnoException).code === 'string' && (error as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS');
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof UsageError || isParseArgsError(error)) return `${(error as Error).message}\n${USAGE}`;
+  if (isCmpError(error) || error instanceof ConfigError || error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,36 @@
+import { parseName } from '@cmpkit/codec';
+import { createServer, type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import { demoteInfo, type Logger } from '../log/logger.js';
+import type { ServerContext } from './server-context.js';
+
+/**
+ * The CMP engine on the server's context: responses are sent in the name of (and, for
+ * signature-protected requests, signed with) the CMP server certificate; requests are
+ * authenticated with the stored shared secrets or a certificate path to the server's root; the
+ * transactions and nonces live in SQLite.
+ */
+export function createCmpService(ctx: ServerContext, logger: Logger): CmpServer {
+  const { config, material, store } = ctx;
+  const policy: ServerPolicy = { ...config.policy };
+  return createServer({
+    name: parseName(config.ca.serverSubject),
+    protection: {
+      signer: {
+        privateKey: material.cmpServer.privateKey,
+        certificate: material.cmpServer.certificate,
+        chain: material.cmpServer.chain,
+      },
+      secrets: store.secrets,
+      macResponses: config.macResponses,
+      mac: { algorithm: config.responseMac },
+      trustAnchors: [material.root.certificate],
+      untrusted: [material.issuing.certificate],
+    },
+    issuer: ctx.issuer,
+    stores: { transactions: store.transactions, nonces: store.nonces },
+    policy,
+    clock: ctx.clock,
+    crypto: ctx.crypto,
+    logger: demoteInfo(logger),
+  });
+}
