@@ -30,9 +30,9 @@ export async function pending(
   switch (action) {
     case 'list':
       return withContext(options, env, async (ctx) => {
-        const rows = ctx.store.pending.list(options.all ? {} : { status: 'pending' });
+        const rows = options.all ? ctx.store.pending.list() : ctx.store.pending.list({ status: 'pending' }).filter((r) => r.kind === 'approval');
         if (rows.length === 0) env.stdout(options.all ? 'no requests\n' : 'no requests waiting for approval\n');
-        for (const row of rows) if (options.all || row.kind === 'approval') env.stdout(line(row));
+        for (const row of rows) env.stdout(line(row));
         return 0;
       });
     case 'approve': {

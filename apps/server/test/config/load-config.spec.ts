@@ -1,0 +1,108 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { oids } from '@cmpkit/codec';
+import { ConfigError } from '../../src/config/config-error.js';
+import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { buildCatalog } from '../../src/config/profile-catalog.js';
+import { tempDir } from '../helpers.js';
+
+function writeConfig(dir: string, value: unknown): string {
+  const file = join(dir, 'server.json');
+  writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults without a file, with absolute paths', async () => {
+    const config = await loadConfig({ cwd: '/srv/x' });
+    expect(config).toEqual({ ...DEFAULT_CONFIG, dataDir: '/srv/x/.cmpkit-server', database: '/srv/x/.cmpkit-server/cmpkit-server.sqlite' });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576 });
+    expect(config.initialSecret).toEqual({ reference: 'demo', secret: 'demo-secret-change-me' });
+    expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
+  });
+
+  it('merges a file over the defaults; its relative dataDir is relative to the file', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, {
+      dataDir: 'state',
+      http: { port: 9000 },
+      policy: { allowMacRevocation: true },
+      profiles: { delayed: null, sensors: { base: 'tlsClient', validityDays: 90 } },
+      defaultProfile: 'sensors',
+      initialSecret: null,
+    });
+    const config = await loadConfig({ cwd: '/elsewhere', configFile: file });
+    expect(config.dataDir).toBe(join(dir, 'state'));
+    expect(config.http).toEqual({ ...DEFAULT_CONFIG.http, port: 9000 });
+    expect(config.policy).toEqual({ ...DEFAULT_CONFIG.policy, allowMacRevocation: true });
+    expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'sensors']);
+    expect(config.defaultProfile).toBe('sensors');
+    expect(config.initialSecret).toBeNull();
+  });
+
+  it('lets command-line options win over the file', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { dataDir: 'state', http: { port: 9000, host: '127.0.0.2' } });
+    const config = await loadConfig({ cwd: '/work', configFile: file, dataDir: 'mine', port: 0, host: '::1' });
+    expect(config.dataDir).toBe('/work/mine');
+    expect(config.http.port).toBe(0);
+    expect(config.http.host).toBe('::1');
+  });
+
+  it.each([
+    [{ htp: {} }, 'unknown setting config.htp'],
+    [{ http: { port: '80' } }, 'config.http.port must be a number'],
+    [{ http: { port: 70000 } }, 'http.port must be an integer from 0 to 65535'],
+    [{ http: { path: 'cmp' } }, "http.path must start with '/'"],
+    [{ profiles: { x: { validityDay: 3 } } }, 'unknown setting config.profiles.x.validityDay'],
+    [{ defaultProfile: 'nope' }, 'defaultProfile "nope" is not among the profiles'],
+    [{ ca: { keyAlgorithm: 'dsa:1024' } }, 'ca.keyAlgorithm must be one of'],
+    [{ logLevel: 'loud' }, 'logLevel must be one of'],
+    [{ responseMac: 'HMAC' }, "responseMac must be 'PasswordBasedMac' or 'PBMAC1'"],
+    [{ profiles: { 'a/b': {} } }, 'must be one URL path segment'],
+    [[], 'config must be an object'],
+  ])('refuses %j', async (value, message) => {
+    const file = writeConfig(tempDir(), value);
+    const error = await loadConfig({ cwd: '/', configFile: file }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('names the file when it is not JSON or missing', async () => {
+    const dir = tempDir();
+    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, '{ nope') })).rejects.toThrow(/server\.json is not valid JSON/);
+    await expect(loadConfig({ cwd: dir, configFile: 'missing.json' })).rejects.toThrow(/cannot read .*missing\.json/);
+  });
+});
+
+describe('buildCatalog', () => {
+  it('builds the default profiles over their bases', () => {
+    const catalog = buildCatalog(DEFAULT_CONFIG);
+    expect(catalog.defaultProfile).toBe('device');
+    expect(catalog.profiles.get('tlsServer')?.profile.extendedKeyUsage).toEqual([oids.id_kp_serverAuth]);
+    expect(catalog.profiles.get('approval')?.profile).toMatchObject({ name: 'approval', requireApproval: true, validityDays: 730 });
+    expect(catalog.profiles.get('delayed')?.profile.issueDelay).toEqual({ polls: 2 });
+  });
+
+  it('reads subjects, EKU names and overrides', () => {
+    const catalog = buildCatalog({
+      defaultProfile: 'x',
+      profiles: {
+        x: { base: 'tlsClient', subject: '/CN=fallback', subjectTemplate: '/O=Example', extendedKeyUsage: ['clientAuth', '1.2.3.4'], keyAlgorithms: ['ec:P-384'] },
+      },
+    });
+    const entry = catalog.profiles.get('x')!;
+    expect(entry.profile.extendedKeyUsage).toEqual([oids.id_kp_clientAuth, '1.2.3.4']);
+    expect(entry.profile.keyAlgorithms).toEqual(['ec:P-384']);
+    expect(entry.profile.subject).toHaveLength(1);
+    expect(entry.subjectTemplate).toHaveLength(1);
+  });
+
+  it('reports an inconsistent profile as a configuration error naming it', () => {
+    expect(() => buildCatalog({ defaultProfile: 'x', profiles: { x: { keyAlgorithms: ['rsa:abc'] } } })).toThrow(/profiles\.x: profile "x": unknown key algorithm/);
+    expect(() => buildCatalog({ defaultProfile: 'x', profiles: { x: { base: 'nope' } } })).toThrow(/profiles\.x\.base must be one of/);
+    expect(() => buildCatalog({ defaultProfile: 'x', profiles: { x: { subject: 'CN=x' } } })).toThrow(ConfigError);
+  });
+});
