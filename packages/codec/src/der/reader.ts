@@ -17,10 +17,26 @@ export interface DecodeLimits {
 export interface DecodeOptions {
   /** Largest input accepted, in bytes. Default 1 MiB. */
   maxBytes?: number;
-  /** Deepest nesting of constructed elements. Default 64. */
+  /**
+   * Deepest nesting of constructed elements. Default 64; values above {@link MAX_DEPTH_LIMIT}
+   * are lowered to it, because deeper recursion could exhaust the call stack.
+   */
   maxDepth?: number;
   /** Most elements (TLVs) in one input. Default 100 000. */
   maxElements?: number;
+}
+
+/**
+ * The deepest nesting any decode accepts, whatever `maxDepth` asks for. The decoders recurse
+ * once per constructed level (a `nested` body contains whole PKIMessages), so an unbounded depth
+ * would let a hostile input overflow the call stack (a RangeError instead of a DerError).
+ */
+export const MAX_DEPTH_LIMIT = 1000;
+
+/** A limit from the options: the default when absent or NaN, else clamped to [0, max]. */
+function limitOf(value: number | undefined, fallback: number, max = Number.POSITIVE_INFINITY): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) return fallback;
+  return Math.min(Math.max(0, Math.floor(value)), max);
 }
 
 export const DEFAULT_LIMITS: Readonly<DecodeLimits> = Object.freeze({
@@ -73,9 +89,9 @@ export class DerReader {
   /** A reader over a whole input, for a top-level type named `rootName`. */
   static root(data: Uint8Array, rootName: string, options: DecodeOptions = {}): DerReader {
     const limits: DecodeLimits = {
-      maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes,
-      maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-      maxElements: options.maxElements ?? DEFAULT_LIMITS.maxElements,
+      maxBytes: limitOf(options.maxBytes, DEFAULT_LIMITS.maxBytes),
+      maxDepth: limitOf(options.maxDepth, DEFAULT_LIMITS.maxDepth, MAX_DEPTH_LIMIT),
+      maxElements: limitOf(options.maxElements, DEFAULT_LIMITS.maxElements),
     };
     if (!(data instanceof Uint8Array)) {
       throw new DerError('invalidValue', 0, rootName, 'input is not a Uint8Array');

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { allVectors } from '../fixtures.js';
+import { SLOWEST_MS } from '../helpers/mutations.js';
+import { checkInput, failureSummary, newReport } from '../helpers/robust.js';
+
+/**
+ * Every vector under fixtures/der, truncated at every offset, with one byte inserted at every
+ * offset and with one byte deleted at every offset: decodePKIMessage either throws a DerError or
+ * decodes losslessly; never another exception, never slow.
+ */
+describe.each(allVectors())('mutations of %s', (path, der) => {
+  it('truncated at every offset: always a DerError', () => {
+    const report = newReport();
+    for (let i = 0; i < der.length; i++) checkInput(report, `${path} truncated to ${i}`, der.subarray(0, i));
+    expect(report.failures, failureSummary(report)).toEqual([]);
+    // a proper prefix of one DER element is never a complete element
+    expect(report.decoded).toBe(0);
+    expect(report.calls).toBe(der.length);
+    expect(report.slowestMs).toBeLessThan(SLOWEST_MS);
+  });
+
+  it('one byte inserted or deleted at every offset: DerError or lossless', () => {
+    const report = newReport();
+    for (let i = 0; i <= der.length; i++) {
+      for (const value of [0x00, 0xff]) {
+        const mutated = new Uint8Array(der.length + 1);
+        mutated.set(der.subarray(0, i));
+        mutated[i] = value;
+        mutated.set(der.subarray(i), i + 1);
+        checkInput(report, `${path} with 0x${value.toString(16)} inserted at ${i}`, mutated);
+      }
+      if (i < der.length) {
+        const mutated = new Uint8Array(der.length - 1);
+        mutated.set(der.subarray(0, i));
+        mutated.set(der.subarray(i + 1), i);
+        checkInput(report, `${path} without byte ${i}`, mutated);
+      }
+    }
+    expect(report.failures, failureSummary(report)).toEqual([]);
+    expect(report.calls).toBe(3 * der.length + 2);
+    expect(report.slowestMs).toBeLessThan(SLOWEST_MS);
+  });
+});
