@@ -19,17 +19,17 @@ export function fixtureDir(path: string): [string, Uint8Array][] {
 }
 
 /**
- * Every valid PKIMessage vector under fixtures/der (all subfolders except `invalid/`), as
- * [path relative to fixtures/der, bytes], sorted by path.
+ * Every valid PKIMessage vector under fixtures/der (all subfolders except `invalid/`, unless
+ * `includeInvalid`), as [path relative to fixtures/der, bytes], sorted by path.
  */
-export function allVectors(): [string, Uint8Array][] {
+export function allVectors(includeInvalid = false): [string, Uint8Array][] {
   const root = join(FIXTURES, 'der');
   const out: [string, Uint8Array][] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir).sort()) {
       const full = join(dir, entry);
       if (statSync(full).isDirectory()) {
-        if (entry !== 'invalid') walk(full);
+        if (includeInvalid || entry !== 'invalid') walk(full);
       } else if (entry.endsWith('.der')) {
         out.push([relative(root, full), new Uint8Array(readFileSync(full))]);
       }

@@ -152,6 +152,7 @@ export function readPKIBody(r: DerReader, field: string): PKIBody {
   const tag = r.peekTag();
   const n = tag & 0x1f;
   if (tag < 0) r.fail('truncated', r.pos, 'missing PKIBody', field);
+  if ((tag & 0x1f) === 0x1f) r.fail('highTagNumber', r.pos, 'high tag number form', field);
   if ((tag & 0xe0) !== 0xa0 || n >= PKI_BODY_TYPES.length) {
     r.fail('unexpectedTag', r.pos, `PKIBody alternative [${tag & 0x1f}] is not defined`, field);
   }

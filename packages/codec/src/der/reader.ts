@@ -250,7 +250,9 @@ export class DerReader {
     let previousEnd = -1;
     while (list.pos < list.end) {
       const itemStart = list.pos;
-      out.push(readItem(list, '', out.length));
+      // the item's field is its index, so that errors inside primitive items (a UTF8String of
+      // PKIFreeText, a certificate of extraCerts) name the item: `freeText[1]`
+      out.push(readItem(list, `[${out.length}]`, -1));
       if ((tag & 0x1f) === 0x11 && previousStart >= 0) {
         if (compareBytes(this.data, previousStart, previousEnd, itemStart, list.pos) > 0) {
           list.fail('setOrder', itemStart, 'SET OF elements not in DER order', `[${out.length - 1}]`);
