@@ -309,9 +309,19 @@ export class DerReader {
     const p = this.integerStart(start, contentEnd, field);
     const len = contentEnd - p;
     const data = this.data;
-    if (len > 6) this.fail('integerRange', start, 'INTEGER too large for this field', field);
-    let value = (data[p] as number) >= 0x80 ? (data[p] as number) - 256 : (data[p] as number);
-    for (let i = p + 1; i < contentEnd; i++) value = value * 256 + (data[i] as number);
+    if (len > 7) this.fail('integerRange', start, 'INTEGER too large for this field', field);
+    let value: number;
+    if (len === 7) {
+      // 49 to 56 bits: exact in bigint arithmetic, then checked against the safe range
+      const big = bytesToBigInt(data, p, contentEnd);
+      if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
+        this.fail('integerRange', start, 'INTEGER too large for this field', field);
+      }
+      value = Number(big);
+    } else {
+      value = (data[p] as number) >= 0x80 ? (data[p] as number) - 256 : (data[p] as number);
+      for (let i = p + 1; i < contentEnd; i++) value = value * 256 + (data[i] as number);
+    }
     this.pos = contentEnd;
     return value;
   }
