@@ -15,11 +15,11 @@ export interface DecodeLimits {
 
 /** Options of the public `decode*` functions. */
 export interface DecodeOptions {
-  /** Largest input accepted, in bytes. Default 1 MiB. */
+  /** Largest input accepted, in bytes. Default 1 MiB; NaN means the default. */
   maxBytes?: number;
   /**
-   * Deepest nesting of constructed elements. Default 64; values above {@link MAX_DEPTH_LIMIT}
-   * are lowered to it, because deeper recursion could exhaust the call stack.
+   * Deepest nesting of constructed elements. Default 64; values above 1000 are lowered to 1000
+   * (deeper recursion could exhaust the call stack); NaN means the default.
    */
   maxDepth?: number;
   /** Most elements (TLVs) in one input. Default 100 000. */

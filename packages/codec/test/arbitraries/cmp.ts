@@ -49,12 +49,17 @@ export const infoTypeAndValue: fc.Arbitrary<InfoTypeAndValue> = fc
   .record({ infoType: privateOid, infoValue: derValue }, { requiredKeys: ['infoType'] })
   .map((r) => ({ type: 'other' as const, ...r }));
 
-export const pkiFreeText: fc.Arbitrary<PKIFreeText> = fc.array(text(), { minLength: 1, maxLength: 3 });
+export const pkiFreeText: fc.Arbitrary<PKIFreeText> = fc.array(text(), {
+  minLength: 1,
+  maxLength: 3,
+});
 
 /** Canonical form: the set bit names in bit order, unknown bits as `bitN`. */
 export const failInfo: fc.Arbitrary<FailInfoBit[]> = fc
   .uniqueArray(fc.nat({ max: 40 }), { maxLength: 6 })
-  .map((bits) => [...bits].sort((a, b) => a - b).map((bit) => FAIL_INFO_NAMES[bit] ?? (`bit${bit}` as const)));
+  .map((bits) =>
+    [...bits].sort((a, b) => a - b).map((bit) => FAIL_INFO_NAMES[bit] ?? (`bit${bit}` as const)),
+  );
 
 export const pkiStatusInfo: fc.Arbitrary<PKIStatusInfo> = fc.record(
   { status: fc.oneof(fc.nat({ max: 6 }), safeInt), statusString: pkiFreeText, failInfo },
@@ -107,7 +112,12 @@ export const certRepMessage: fc.Arbitrary<CertRepMessage> = fc.record(
 );
 
 export const challenge: fc.Arbitrary<Challenge> = fc.record(
-  { owf: algorithmIdentifier, witness: bytes(), challenge: bytes(), encryptedRand: derSequenceValue },
+  {
+    owf: algorithmIdentifier,
+    witness: bytes(),
+    challenge: bytes(),
+    encryptedRand: derSequenceValue,
+  },
   { requiredKeys: ['witness', 'challenge'] },
 );
 
@@ -165,14 +175,22 @@ export const errorMsgContent: fc.Arbitrary<ErrorMsgContent> = fc.record(
 
 export const certConfirmContent: fc.Arbitrary<CertConfirmContent> = fc.array(
   fc.record(
-    { certHash: bytes(64), certReqId: safeInt, statusInfo: pkiStatusInfo, hashAlg: algorithmIdentifier },
+    {
+      certHash: bytes(64),
+      certReqId: safeInt,
+      statusInfo: pkiStatusInfo,
+      hashAlg: algorithmIdentifier,
+    },
     { requiredKeys: ['certHash', 'certReqId'] },
   ),
   { maxLength: 2 },
 );
 
 export const pollRepContent: fc.Arbitrary<PollRepContent> = fc.array(
-  fc.record({ certReqId: safeInt, checkAfter: safeInt, reason: pkiFreeText }, { requiredKeys: ['certReqId', 'checkAfter'] }),
+  fc.record(
+    { certReqId: safeInt, checkAfter: safeInt, reason: pkiFreeText },
+    { requiredKeys: ['certReqId', 'checkAfter'] },
+  ),
   { maxLength: 2 },
 );
 
@@ -236,10 +254,18 @@ export function pkiBody(depth = 0): fc.Arbitrary<PKIBody> {
   return fc.constantFrom(...types).chain((t) => pkiBodyOf(t, depth));
 }
 
-export function pkiMessage(depth = 0, body: fc.Arbitrary<PKIBody> = pkiBody(depth), requiredAll = false): fc.Arbitrary<PKIMessage> {
+export function pkiMessage(
+  depth = 0,
+  body: fc.Arbitrary<PKIBody> = pkiBody(depth),
+  requiredAll = false,
+): fc.Arbitrary<PKIMessage> {
   return fc.record(
     { header: pkiHeader(requiredAll), body, protection: bytes(40), extraCerts: certificates },
-    { requiredKeys: requiredAll ? ['header', 'body', 'protection', 'extraCerts'] : ['header', 'body'] },
+    {
+      requiredKeys: requiredAll
+        ? ['header', 'body', 'protection', 'extraCerts']
+        : ['header', 'body'],
+    },
   );
 }
 

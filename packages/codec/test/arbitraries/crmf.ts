@@ -29,7 +29,10 @@ import {
   time,
 } from './x509.js';
 
-export const certId: fc.Arbitrary<CertId> = fc.record({ issuer: generalName, serialNumber: anyBigInt });
+export const certId: fc.Arbitrary<CertId> = fc.record({
+  issuer: generalName,
+  serialNumber: anyBigInt,
+});
 
 export const optionalValidity: fc.Arbitrary<OptionalValidity> = fc.record(
   { notBefore: time, notAfter: time },
@@ -93,7 +96,9 @@ export const control: fc.Arbitrary<Control> = fc.oneof(
   certId.map((value) => ({ type: 'oldCertID' as const, value })),
   subjectPublicKeyInfo.map((value) => ({ type: 'protocolEncrKey' as const, value })),
   algorithmIdentifier.map((value) => ({ type: 'algId' as const, value })),
-  fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map((value) => ({ type: 'rsaKeyLen' as const, value })),
+  fc
+    .integer({ min: 1, max: Number.MAX_SAFE_INTEGER })
+    .map((value) => ({ type: 'rsaKeyLen' as const, value })),
   fc.tuple(privateOid, derValue).map(([oid, value]) => ({ type: 'other' as const, oid, value })),
 );
 
@@ -106,7 +111,10 @@ export const certRequest: fc.Arbitrary<CertRequest> = fc.record(
   { requiredKeys: ['certReqId', 'certTemplate'] },
 );
 
-export const pkmacValue: fc.Arbitrary<PKMACValue> = fc.record({ algId: algorithmIdentifier, value: bytes() });
+export const pkmacValue: fc.Arbitrary<PKMACValue> = fc.record({
+  algId: algorithmIdentifier,
+  value: bytes(),
+});
 
 export const popoSigningKeyInput: fc.Arbitrary<POPOSigningKeyInput> = fc.record({
   authInfo: fc.oneof(
@@ -151,4 +159,7 @@ export const certReqMsg: fc.Arbitrary<CertReqMsg> = fc.record(
   { requiredKeys: ['certReq'] },
 );
 
-export const certReqMessages: fc.Arbitrary<CertReqMsg[]> = fc.array(certReqMsg, { minLength: 1, maxLength: 2 });
+export const certReqMessages: fc.Arbitrary<CertReqMsg[]> = fc.array(certReqMsg, {
+  minLength: 1,
+  maxLength: 2,
+});

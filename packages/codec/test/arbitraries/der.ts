@@ -11,7 +11,10 @@ export function lengthOctets(n: number): number[] {
   return [0x80 | out.length, ...out];
 }
 
-export function tlv(tag: number, ...contents: readonly (Uint8Array | readonly number[])[]): Uint8Array {
+export function tlv(
+  tag: number,
+  ...contents: readonly (Uint8Array | readonly number[])[]
+): Uint8Array {
   const size = contents.reduce((n, c) => n + c.length, 0);
   const head = [tag, ...lengthOctets(size)];
   const out = new Uint8Array(head.length + size);
@@ -69,9 +72,9 @@ export const privateOid: fc.Arbitrary<string> = fc
 export const derElement: fc.Arbitrary<Uint8Array> = fc.letrec<{ el: Uint8Array }>((tie) => ({
   el: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.tuple(fc.constantFrom(0x02, 0x04, 0x0c, 0x13, 0x16, 0x80, 0x81, 0x85), bytes(16)).map(([t, b]) =>
-      tlv(t, t === 0x02 && b.length === 0 ? [0] : b),
-    ),
+    fc
+      .tuple(fc.constantFrom(0x02, 0x04, 0x0c, 0x13, 0x16, 0x80, 0x81, 0x85), bytes(16))
+      .map(([t, b]) => tlv(t, t === 0x02 && b.length === 0 ? [0] : b)),
     fc.constant(tlv(0x05)),
     anyOid.map((o) => tlv(0x06, oidContents(o))),
     fc
@@ -93,7 +96,14 @@ export const safeInt: fc.Arbitrary<number> = fc.oneof(
   fc.integer({ min: -300, max: 300 }),
   fc.integer(),
   fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
-  fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 47, -(2 ** 47), 2 ** 48, -(2 ** 48) - 1),
+  fc.constantFrom(
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+    2 ** 47,
+    -(2 ** 47),
+    2 ** 48,
+    -(2 ** 48) - 1,
+  ),
 );
 
 export const anyBigInt: fc.Arbitrary<bigint> = fc.oneof(
@@ -102,8 +112,10 @@ export const anyBigInt: fc.Arbitrary<bigint> = fc.oneof(
 );
 
 /** Well-formed Unicode text (no lone surrogates: UTF-8 cannot carry them). */
-export const text = (maxLength = 12): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength });
-export const ascii = (maxLength = 16): fc.Arbitrary<string> => fc.string({ unit: 'binary-ascii', maxLength });
+export const text = (maxLength = 12): fc.Arbitrary<string> =>
+  fc.string({ unit: 'binary', maxLength });
+export const ascii = (maxLength = 16): fc.Arbitrary<string> =>
+  fc.string({ unit: 'binary-ascii', maxLength });
 
 /** A Date a GeneralizedTime holds exactly: years 0000-9999, millisecond precision. */
 export const generalizedDate: fc.Arbitrary<Date> = fc.date({

@@ -34,7 +34,10 @@ const attributeValue = fc.oneof(
 );
 
 export const attributeTypeAndValue: fc.Arbitrary<AttributeTypeAndValue> = fc.record({
-  type: fc.oneof(fc.constantFrom('2.5.4.3', '2.5.4.6', '2.5.4.10', '0.9.2342.19200300.100.1.25'), anyOid),
+  type: fc.oneof(
+    fc.constantFrom('2.5.4.3', '2.5.4.6', '2.5.4.10', '0.9.2342.19200300.100.1.25'),
+    anyOid,
+  ),
   value: attributeValue.map((der) => ({ der })),
 });
 
@@ -52,7 +55,12 @@ export const name: fc.Arbitrary<Name> = fc.array(
 );
 
 export const generalName: fc.Arbitrary<GeneralName> = fc.oneof(
-  fc.tuple(anyOid, derValue).map(([o, v]) => ({ type: 'otherName' as const, value: tlv(0xa0, tlv(0x06, oidContents(o)), tlv(0xa0, v.der)) })),
+  fc
+    .tuple(anyOid, derValue)
+    .map(([o, v]) => ({
+      type: 'otherName' as const,
+      value: tlv(0xa0, tlv(0x06, oidContents(o)), tlv(0xa0, v.der)),
+    })),
   ascii().map((value) => ({ type: 'rfc822Name' as const, value })),
   ascii().map((value) => ({ type: 'dNSName' as const, value })),
   derValue.map((v) => ({ type: 'x400Address' as const, value: tlv(0xa3, v.der) })),
@@ -74,7 +82,10 @@ export const extension: fc.Arbitrary<Extension> = fc.record(
   { requiredKeys: ['extnID', 'extnValue'] },
 );
 
-export const extensions: fc.Arbitrary<Extension[]> = fc.array(extension, { minLength: 1, maxLength: 3 });
+export const extensions: fc.Arbitrary<Extension[]> = fc.array(extension, {
+  minLength: 1,
+  maxLength: 3,
+});
 
 export const time: fc.Arbitrary<Time> = fc.oneof(
   utcDate.map((value) => ({ type: 'utcTime' as const, value })),

@@ -34,7 +34,10 @@ function vector(name: string): DecodedPKIMessage {
 function certs(list: readonly { der: Uint8Array }[] | undefined): string[] | undefined {
   return list?.map((c) => hex(c.der));
 }
-function body<K extends PKIBody['type']>(m: DecodedPKIMessage, type: K): Extract<PKIBody, { type: K }>['content'] {
+function body<K extends PKIBody['type']>(
+  m: DecodedPKIMessage,
+  type: K,
+): Extract<PKIBody, { type: K }>['content'] {
   return bodyOf(m.body, type).content as never;
 }
 
@@ -90,7 +93,9 @@ describe('hand-built vectors (golden)', () => {
   it('krr: every CertTemplate field, every known control, POPOSigningKey with sender, regInfo', () => {
     const m = vector('krr');
     expect(generalNameText(m.header.sender)).toBe('rfc822Name:device-0001@example.com');
-    expect(generalNameText(m.header.recipient)).toBe('uniformResourceIdentifier:https://ca.example.com/cmp');
+    expect(generalNameText(m.header.recipient)).toBe(
+      'uniformResourceIdentifier:https://ca.example.com/cmp',
+    );
     expect(m.header.protectionAlg).toEqual({ algorithm: oids.ecdsa_with_SHA256 });
     const [msg] = body(m, 'krr');
     const { certReqId, certTemplate: t, controls } = msg!.certReq;
@@ -114,8 +119,15 @@ describe('hand-built vectors (golden)', () => {
       { extnID: oids.id_ce_subjectAltName, extnValue: expect.any(Uint8Array) },
     ]);
     expect(controls?.map((c) => c.type)).toEqual([
-      'regToken', 'authenticator', 'pkiPublicationInfo', 'pkiArchiveOptions', 'oldCertID',
-      'protocolEncrKey', 'algId', 'rsaKeyLen', 'other',
+      'regToken',
+      'authenticator',
+      'pkiPublicationInfo',
+      'pkiArchiveOptions',
+      'oldCertID',
+      'protocolEncrKey',
+      'algId',
+      'rsaKeyLen',
+      'other',
     ]);
     const byType = Object.fromEntries(controls!.map((c) => [c.type, c]));
     expect(byType.regToken).toEqual({ type: 'regToken', value: 'one-time-token-42' });
@@ -125,7 +137,10 @@ describe('hand-built vectors (golden)', () => {
       value: {
         action: 1,
         pubInfos: [
-          { pubMethod: 2, pubLocation: { type: 'uniformResourceIdentifier', value: 'https://certs.example.com/' } },
+          {
+            pubMethod: 2,
+            pubLocation: { type: 'uniformResourceIdentifier', value: 'https://certs.example.com/' },
+          },
           { pubMethod: 0 },
         ],
       },
@@ -135,37 +150,54 @@ describe('hand-built vectors (golden)', () => {
       value: { type: 'archiveRemGenPrivKey', value: true },
     });
     const oldCertID = byType.oldCertID!;
-    expect(oldCertID.type === 'oldCertID' && [generalNameText(oldCertID.value.issuer), oldCertID.value.serialNumber]).toEqual([
-      CA,
-      0x5f3a9c41d2e07b18n,
-    ]);
+    expect(
+      oldCertID.type === 'oldCertID' && [
+        generalNameText(oldCertID.value.issuer),
+        oldCertID.value.serialNumber,
+      ],
+    ).toEqual([CA, 0x5f3a9c41d2e07b18n]);
     const encrKey = byType.protocolEncrKey!;
     expect(encrKey.type === 'protocolEncrKey' && encrKey.value.algorithm).toEqual({
       algorithm: oids.rsaEncryption,
       parameters: { der: Uint8Array.of(5, 0) },
     });
-    expect(encrKey.type === 'protocolEncrKey' && hex(rsaSpki).includes(hex(encrKey.value.subjectPublicKey))).toBe(true);
+    expect(
+      encrKey.type === 'protocolEncrKey' &&
+        hex(rsaSpki).includes(hex(encrKey.value.subjectPublicKey)),
+    ).toBe(true);
     expect(byType.algId).toEqual({
       type: 'algId',
-      value: { algorithm: oids.id_ecPublicKey, parameters: { der: Uint8Array.of(6, 8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 3, 1, 7) } },
+      value: {
+        algorithm: oids.id_ecPublicKey,
+        parameters: { der: Uint8Array.of(6, 8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 3, 1, 7) },
+      },
     });
     expect(byType.rsaKeyLen).toEqual({ type: 'rsaKeyLen', value: 3072 });
     expect(byType.other).toEqual({
       type: 'other',
       oid: '1.3.6.1.4.1.99999.3',
-      value: { der: Uint8Array.from([0x30, 0x0b, 2, 1, 1, 0x13, 6, ...new TextEncoder().encode('opaque')]) },
+      value: {
+        der: Uint8Array.from([0x30, 0x0b, 2, 1, 1, 0x13, 6, ...new TextEncoder().encode('opaque')]),
+      },
     });
     const popo = bodyOf(msg!.popo!, 'signature').value;
     expect(popo.poposkInput?.authInfo.type).toBe('sender');
-    expect(popo.poposkInput?.authInfo.type === 'sender' && generalNameText(popo.poposkInput.authInfo.value)).toBe(EE);
-    expect(hex(popo.poposkInput!.publicKey.subjectPublicKey)).toBe(hex(t.publicKey!.subjectPublicKey));
+    expect(
+      popo.poposkInput?.authInfo.type === 'sender' &&
+        generalNameText(popo.poposkInput.authInfo.value),
+    ).toBe(EE);
+    expect(hex(popo.poposkInput!.publicKey.subjectPublicKey)).toBe(
+      hex(t.publicKey!.subjectPublicKey),
+    );
     expect(popo.algorithmIdentifier).toEqual({ algorithm: oids.ecdsa_with_SHA256 });
     expect(hex(popo.signature)).toBe('3006020101020102');
     expect(msg!.regInfo?.map((r) => r.type)).toEqual(['utf8Pairs', 'certReq', 'other']);
     expect(msg!.regInfo![0]).toEqual({ type: 'utf8Pairs', value: 'cn?device-0001%ou?lab%' });
     const certReq = msg!.regInfo![1]!;
     expect(certReq.type === 'certReq' && certReq.value.certReqId).toBe(5);
-    expect(certReq.type === 'certReq' && nameToString(certReq.value.certTemplate.subject!)).toBe(EE);
+    expect(certReq.type === 'certReq' && nameToString(certReq.value.certTemplate.subject!)).toBe(
+      EE,
+    );
     expect(msg!.regInfo![2]).toEqual({
       type: 'other',
       oid: '1.3.6.1.4.1.99999.4',
@@ -192,11 +224,19 @@ describe('hand-built vectors (golden)', () => {
         type: 'encryptedValue',
         value: {
           intendedAlg: { algorithm: oids.id_ecPublicKey, parameters: expect.any(Object) },
-          symmAlg: { algorithm: oids.id_aes128_CBC, parameters: { der: Uint8Array.from([4, 16, ...Array.from({ length: 16 }, (_, i) => i)]) } },
+          symmAlg: {
+            algorithm: oids.id_aes128_CBC,
+            parameters: {
+              der: Uint8Array.from([4, 16, ...Array.from({ length: 16 }, (_, i) => i)]),
+            },
+          },
           encSymmKey: expect.any(Uint8Array),
           keyAlg: { algorithm: oids.rsaEncryption, parameters: { der: Uint8Array.of(5, 0) } },
           valueHint: new TextEncoder().encode('HINT'),
-          encValue: Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef]),
+          encValue: Uint8Array.from([
+            0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad,
+            0xbe, 0xef,
+          ]),
         },
       },
     });
@@ -210,7 +250,15 @@ describe('hand-built vectors (golden)', () => {
     expect(m.header.recipient.type).toBe('otherName');
     const msgs = body(m, 'ccr');
     expect(msgs.map((x) => x.certReq.certReqId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(msgs.map((x) => x.popo && [x.popo.type, x.popo.value !== null && 'type' in x.popo.value ? x.popo.value.type : null])).toEqual([
+    expect(
+      msgs.map(
+        (x) =>
+          x.popo && [
+            x.popo.type,
+            x.popo.value !== null && 'type' in x.popo.value ? x.popo.value.type : null,
+          ],
+      ),
+    ).toEqual([
       ['raVerified', null],
       ['keyEncipherment', 'thisMessage'],
       ['keyEncipherment', 'subsequentMessage'],
@@ -220,21 +268,47 @@ describe('hand-built vectors (golden)', () => {
       ['signature', null],
       undefined,
     ]);
-    expect(msgs[1]!.popo).toEqual({ type: 'keyEncipherment', value: { type: 'thisMessage', value: Uint8Array.of(0xc0, 0xff, 0xee) } });
-    expect(msgs[2]!.popo).toEqual({ type: 'keyEncipherment', value: { type: 'subsequentMessage', value: 1 } });
+    expect(msgs[1]!.popo).toEqual({
+      type: 'keyEncipherment',
+      value: { type: 'thisMessage', value: Uint8Array.of(0xc0, 0xff, 0xee) },
+    });
+    expect(msgs[2]!.popo).toEqual({
+      type: 'keyEncipherment',
+      value: { type: 'subsequentMessage', value: 1 },
+    });
     const encryptedKey = msgs[3]!.popo!;
-    expect(encryptedKey.type === 'keyEncipherment' && encryptedKey.value.type === 'encryptedKey' && hex(encryptedKey.value.value.der)).toBe(enveloped);
-    expect(msgs[4]!.popo).toEqual({ type: 'keyAgreement', value: { type: 'dhMAC', value: Uint8Array.of(10, 11, 12, 13) } });
+    expect(
+      encryptedKey.type === 'keyEncipherment' &&
+        encryptedKey.value.type === 'encryptedKey' &&
+        hex(encryptedKey.value.value.der),
+    ).toBe(enveloped);
+    expect(msgs[4]!.popo).toEqual({
+      type: 'keyAgreement',
+      value: { type: 'dhMAC', value: Uint8Array.of(10, 11, 12, 13) },
+    });
     const agree = msgs[5]!.popo!;
-    expect(agree.type === 'keyAgreement' && agree.value.type === 'agreeMAC' && agree.value.value.algId.algorithm).toBe(oids.id_PasswordBasedMac);
+    expect(
+      agree.type === 'keyAgreement' &&
+        agree.value.type === 'agreeMAC' &&
+        agree.value.value.algId.algorithm,
+    ).toBe(oids.id_PasswordBasedMac);
     const sig = bodyOf(msgs[6]!.popo!, 'signature').value;
     expect(sig.poposkInput?.authInfo.type).toBe('publicKeyMAC');
     expect(msgs[6]!.certReq.certTemplate).toEqual({});
     expect(msgs[1]!.certReq.controls).toEqual([
-      { type: 'pkiArchiveOptions', value: { type: 'encryptedPrivKey', value: { type: 'envelopedData', value: { der: expect.any(Uint8Array) } } } },
+      {
+        type: 'pkiArchiveOptions',
+        value: {
+          type: 'encryptedPrivKey',
+          value: { type: 'envelopedData', value: { der: expect.any(Uint8Array) } },
+        },
+      },
     ]);
     expect(msgs[2]!.certReq.controls).toEqual([
-      { type: 'pkiArchiveOptions', value: { type: 'keyGenParameters', value: Uint8Array.of(1, 2, 3, 4, 5) } },
+      {
+        type: 'pkiArchiveOptions',
+        value: { type: 'keyGenParameters', value: Uint8Array.of(1, 2, 3, 4, 5) },
+      },
     ]);
   });
 
@@ -245,33 +319,60 @@ describe('hand-built vectors (golden)', () => {
     const [r0, r1, r2, r3] = content.response;
     expect(r0!.certReqId).toBe(0);
     expect(r0!.status).toEqual({ status: 0 });
-    expect(r0!.certifiedKeyPair?.certOrEncCert.type === 'certificate' && hex(r0!.certifiedKeyPair.certOrEncCert.value.der)).toBe(ee);
+    expect(
+      r0!.certifiedKeyPair?.certOrEncCert.type === 'certificate' &&
+        hex(r0!.certifiedKeyPair.certOrEncCert.value.der),
+    ).toBe(ee);
     expect(new TextDecoder().decode(r0!.rspInfo)).toBe('RSPI');
     expect(r1!.status).toEqual({ status: 1, statusString: ['validity shortened'] });
     const pair = r1!.certifiedKeyPair!;
-    expect(pair.certOrEncCert.type === 'encryptedCert' && pair.certOrEncCert.value.type).toBe('envelopedData');
-    expect(pair.privateKey).toEqual({ type: 'encryptedValue', value: { encValue: Uint8Array.of(0xca, 0xfe, 0xba, 0xbe) } });
+    expect(pair.certOrEncCert.type === 'encryptedCert' && pair.certOrEncCert.value.type).toBe(
+      'envelopedData',
+    );
+    expect(pair.privateKey).toEqual({
+      type: 'encryptedValue',
+      value: { encValue: Uint8Array.of(0xca, 0xfe, 0xba, 0xbe) },
+    });
     expect(pair.publicationInfo).toEqual({
       action: 1,
-      pubInfos: [{ pubMethod: 3, pubLocation: { type: 'uniformResourceIdentifier', value: 'ldap://ldap.example.com/' } }],
+      pubInfos: [
+        {
+          pubMethod: 3,
+          pubLocation: { type: 'uniformResourceIdentifier', value: 'ldap://ldap.example.com/' },
+        },
+      ],
     });
     expect(r2).toEqual({ certReqId: 2, status: { status: 3 } });
     expect(r3).toEqual({
       certReqId: 3,
-      status: { status: 2, statusString: ['request rejected', 'see the failure bits'], failInfo: ['badPOP', 'badCertTemplate'] },
+      status: {
+        status: 2,
+        statusString: ['request rejected', 'see the failure bits'],
+        failInfo: ['badPOP', 'badCertTemplate'],
+      },
     });
   });
 
   it('ckuann: both CHOICE arms', () => {
     expect(body(vector('ckuann-v2'), 'ckuann')).toEqual({
       type: 'cAKeyUpdAnnV2',
-      value: { oldWithNew: { der: expect.any(Uint8Array) }, newWithOld: { der: expect.any(Uint8Array) }, newWithNew: { der: expect.any(Uint8Array) } },
+      value: {
+        oldWithNew: { der: expect.any(Uint8Array) },
+        newWithOld: { der: expect.any(Uint8Array) },
+        newWithNew: { der: expect.any(Uint8Array) },
+      },
     });
     const v2 = body(vector('ckuann-v2'), 'ckuann');
-    expect(v2.type === 'cAKeyUpdAnnV2' && [v2.value.oldWithNew, v2.value.newWithOld, v2.value.newWithNew].map((c) => hex(c.der))).toEqual([root, issuing, ee]);
+    expect(
+      v2.type === 'cAKeyUpdAnnV2' &&
+        [v2.value.oldWithNew, v2.value.newWithOld, v2.value.newWithNew].map((c) => hex(c.der)),
+    ).toEqual([root, issuing, ee]);
     const v3 = body(vector('ckuann-v3'), 'ckuann');
     expect(v3.type).toBe('cAKeyUpdAnnV3');
-    expect(v3.type === 'cAKeyUpdAnnV3' && [v3.value.newWithNew, v3.value.newWithOld, v3.value.oldWithNew].map((c) => c && hex(c.der))).toEqual([root, issuing, ee]);
+    expect(
+      v3.type === 'cAKeyUpdAnnV3' &&
+        [v3.value.newWithNew, v3.value.newWithOld, v3.value.oldWithNew].map((c) => c && hex(c.der)),
+    ).toEqual([root, issuing, ee]);
     const min = body(vector('ckuann-v3-min'), 'ckuann');
     expect(min.type === 'cAKeyUpdAnnV3' && Object.keys(min.value)).toEqual(['newWithNew']);
   });
@@ -283,7 +384,10 @@ describe('hand-built vectors (golden)', () => {
   it('rann: status, certId, GeneralizedTime with milliseconds, crlDetails', () => {
     const content = body(vector('rann'), 'rann');
     expect(content.status).toBe(5);
-    expect([generalNameText(content.certId.issuer), content.certId.serialNumber]).toEqual([CA, 0x5f3a9c41d2e07b18n]);
+    expect([generalNameText(content.certId.issuer), content.certId.serialNumber]).toEqual([
+      CA,
+      0x5f3a9c41d2e07b18n,
+    ]);
     expect(content.willBeRevokedAt.toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(content.badSinceDate.toISOString()).toBe('2026-11-20T10:10:10.123Z');
     expect(content.crlDetails).toEqual([
@@ -309,7 +413,10 @@ describe('hand-built vectors (golden)', () => {
 
   it('rp-full: statuses, revCerts with a negative serial and an rfc822Name issuer, crls', () => {
     const content = body(vector('rp-full'), 'rp');
-    expect(content.status).toEqual([{ status: 0 }, { status: 4, statusString: ['revocation scheduled'] }]);
+    expect(content.status).toEqual([
+      { status: 0 },
+      { status: 4, statusString: ['revocation scheduled'] },
+    ]);
     expect(content.revCerts?.map((id) => [generalNameText(id.issuer), id.serialNumber])).toEqual([
       [CA, 0x5f3a9c41d2e07b18n],
       ['rfc822Name:ca@example.com', -2n],
@@ -323,14 +430,21 @@ describe('hand-built vectors (golden)', () => {
     expect(nameToString(d0!.certDetails.issuer!)).toBe(CA);
     expect(d0!.crlEntryDetails).toEqual([
       { extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 1, 1) },
-      { extnID: oids.id_ce_invalidityDate, extnValue: Uint8Array.from([0x18, 15, ...new TextEncoder().encode('20261126000000Z')]) },
+      {
+        extnID: oids.id_ce_invalidityDate,
+        extnValue: Uint8Array.from([0x18, 15, ...new TextEncoder().encode('20261126000000Z')]),
+      },
     ]);
     expect(d1).toEqual({ certDetails: { serialNumber: 1n } });
   });
 
   it('error-full: negative errorCode, failInfo, errorDetails', () => {
     expect(body(vector('error-full'), 'error')).toEqual({
-      pKIStatusInfo: { status: 2, statusString: ['request rejected', 'see the failure bits'], failInfo: ['badPOP', 'badCertTemplate'] },
+      pKIStatusInfo: {
+        status: 2,
+        statusString: ['request rejected', 'see the failure bits'],
+        failInfo: ['badPOP', 'badCertTemplate'],
+      },
       errorCode: -1234567,
       errorDetails: ['the first detail', 'the second detail'],
     });
@@ -338,7 +452,11 @@ describe('hand-built vectors (golden)', () => {
 
   it('certconf-hashalg: hashAlg [0] and a rejecting statusInfo', () => {
     const [s0, s1] = body(vector('certconf-hashalg'), 'certConf');
-    expect(s0).toEqual({ certHash: expect.any(Uint8Array), certReqId: 0, hashAlg: { algorithm: oids.id_sha512 } });
+    expect(s0).toEqual({
+      certHash: expect.any(Uint8Array),
+      certReqId: 0,
+      hashAlg: { algorithm: oids.id_sha512 },
+    });
     expect(s0!.certHash).toHaveLength(64);
     expect(s1!.certReqId).toBe(1);
     expect(s1!.statusInfo?.failInfo).toEqual(['badPOP', 'badCertTemplate']);
@@ -354,7 +472,15 @@ describe('hand-built vectors (golden)', () => {
 
   it('genp-itav: private InfoTypeAndValues with and without value', () => {
     const items = body(vector('genp-itav'), 'genp');
-    expect(items.map(itavType)).toEqual(['1.3.6.1.4.1.99999.1', '1.3.6.1.4.1.99999.2', '1.3.6.1.4.1.99999.6']);
-    expect(items.map((i) => i.infoValue && hex(i.infoValue.der))).toEqual(['020300ddd5', undefined, root]);
+    expect(items.map(itavType)).toEqual([
+      '1.3.6.1.4.1.99999.1',
+      '1.3.6.1.4.1.99999.2',
+      '1.3.6.1.4.1.99999.6',
+    ]);
+    expect(items.map((i) => i.infoValue && hex(i.infoValue.der))).toEqual([
+      '020300ddd5',
+      undefined,
+      root,
+    ]);
   });
 });

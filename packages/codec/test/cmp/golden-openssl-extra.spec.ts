@@ -76,7 +76,9 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     expect(nameToString(t.subject!)).toBe(EE);
     expect(nameToString(t.issuer!)).toBe(CA);
     expect(t.validity?.notBefore?.type).toBe('utcTime');
-    expect(t.validity!.notAfter!.value.getTime() - t.validity!.notBefore!.value.getTime()).toBe(30 * 86400_000);
+    expect(t.validity!.notAfter!.value.getTime() - t.validity!.notBefore!.value.getTime()).toBe(
+      30 * 86400_000,
+    );
     expect(t.publicKey?.algorithm).toEqual({
       algorithm: oids.id_ecPublicKey,
       parameters: { der: Uint8Array.from([6, 8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 3, 1, 7]) },
@@ -90,7 +92,9 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     expect(san).toContain('device-0001.example.com');
     expect(san).toContain('https://device-0001.example.com/');
     expect(msg!.popo?.type).toBe('signature');
-    expect(bodyOf(msg!.popo!, 'signature').value.algorithmIdentifier.algorithm).toBe(oids.ecdsa_with_SHA256);
+    expect(bodyOf(msg!.popo!, 'signature').value.algorithmIdentifier.algorithm).toBe(
+      oids.ecdsa_with_SHA256,
+    );
     expect(msg!.popo?.type === 'signature' && msg!.popo.value.poposkInput).toBe(undefined);
 
     const response = bodyOf(cp!.body, 'cp').content;
@@ -137,13 +141,18 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     expect(msg!.certReq.controls).toEqual([
       {
         type: 'oldCertID',
-        value: { issuer: expect.objectContaining({ type: 'directoryName' }), serialNumber: 0x5f3a9c41d2e07b18n },
+        value: {
+          issuer: expect.objectContaining({ type: 'directoryName' }),
+          serialNumber: 0x5f3a9c41d2e07b18n,
+        },
       },
     ]);
     const oldCertId = msg!.certReq.controls![0]!;
     expect(oldCertId.type === 'oldCertID' && generalNameText(oldCertId.value.issuer)).toBe(CA);
     expect(nameToString(msg!.certReq.certTemplate.subject!)).toBe(EE);
-    expect(msg!.certReq.certTemplate.extensions?.map((e) => e.extnID)).toEqual([oids.id_ce_subjectAltName]);
+    expect(msg!.certReq.certTemplate.extensions?.map((e) => e.extnID)).toEqual([
+      oids.id_ce_subjectAltName,
+    ]);
     expect(hex(certOf(kup!)!)).toBe(hex(eeCert));
     expect(pkiConf!.body.type).toBe('pkiconf');
   });
@@ -175,7 +184,9 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     const [details] = bodyOf(rr!.body, 'rr').content;
     expect(details!.certDetails.serialNumber).toBe(0x5f3a9c41d2e07b18n);
     expect(nameToString(details!.certDetails.issuer!)).toBe(CA);
-    expect(details!.crlEntryDetails).toEqual([{ extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 1, 1) }]);
+    expect(details!.crlEntryDetails).toEqual([
+      { extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 1, 1) },
+    ]);
     const content = bodyOf(rp!.body, 'rp').content;
     expect(content.status).toEqual([{ status: 0 }]);
     expect(content.revCerts?.map((id) => [generalNameText(id.issuer), id.serialNumber])).toEqual([
@@ -189,7 +200,9 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     checkTransaction([genm!, genp!]);
     for (const m of [genm!, genp!]) {
       const items = m.body.type === 'genm' || m.body.type === 'genp' ? m.body.content : [];
-      expect(items.map(itavType)).toEqual([expect.stringMatching(/^(1\.3\.6\.1\.5\.5\.7\.4\.2|signKeyPairTypes)$/)]);
+      expect(items.map(itavType)).toEqual([
+        expect.stringMatching(/^(1\.3\.6\.1\.5\.5\.7\.4\.2|signKeyPairTypes)$/),
+      ]);
     }
   });
 
@@ -201,7 +214,9 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
       expect(m.protection).toBeUndefined();
       expect(m.body.content).toEqual([]);
     }
-    expect(genm!.header.generalInfo?.map((i) => [itavType(i), hex(i.infoValue!.der)])).toEqual([['1.2.3.4', '020107']]);
+    expect(genm!.header.generalInfo?.map((i) => [itavType(i), hex(i.infoValue!.der)])).toEqual([
+      ['1.2.3.4', '020107'],
+    ]);
   });
 
   it('error-pbm: error with rejection, badRequest, errorCode and errorDetails', () => {
@@ -220,11 +235,20 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
   it('poll-pbm: ip waiting, pollReq/pollRep(checkAfter 0), pollReq, ip accepted, certConf, pkiConf', () => {
     const messages = exchange('poll-pbm');
     expect(messages.map((m) => m.body.type)).toEqual([
-      'ir', 'ip', 'pollReq', 'pollRep', 'pollReq', 'ip', 'certConf', 'pkiconf',
+      'ir',
+      'ip',
+      'pollReq',
+      'pollRep',
+      'pollReq',
+      'ip',
+      'certConf',
+      'pkiconf',
     ]);
     checkTransaction(messages);
     const [, waiting, pollReq, pollRep, , ip] = messages;
-    expect(bodyOf(waiting!.body, 'ip').content.response).toEqual([{ certReqId: 0, status: { status: 3 } }]);
+    expect(bodyOf(waiting!.body, 'ip').content.response).toEqual([
+      { certReqId: 0, status: { status: 3 } },
+    ]);
     expect(bodyOf(pollReq!.body, 'pollReq').content).toEqual([{ certReqId: 0 }]);
     expect(bodyOf(pollRep!.body, 'pollRep').content).toEqual([{ certReqId: 0, checkAfter: 0 }]);
     expect(hex(certOf(ip!)!)).toBe(hex(eeCert));
@@ -236,12 +260,33 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     expect(response!.status.status).toBe(2);
     expect(response!.status.statusString).toEqual(['rejected by the mock server']);
     expect(response!.status.failInfo).toEqual([
-      'badAlg', 'badMessageCheck', 'badRequest', 'badTime', 'badCertId', 'badDataFormat',
-      'wrongAuthority', 'incorrectData', 'missingTimeStamp', 'badPOP', 'certRevoked', 'certConfirmed',
-      'wrongIntegrity', 'badRecipientNonce', 'timeNotAvailable', 'unacceptedPolicy',
-      'unacceptedExtension', 'addInfoNotAvailable', 'badSenderNonce', 'badCertTemplate',
-      'signerNotTrusted', 'transactionIdInUse', 'unsupportedVersion', 'notAuthorized',
-      'systemUnavail', 'systemFailure', 'duplicateCertReq',
+      'badAlg',
+      'badMessageCheck',
+      'badRequest',
+      'badTime',
+      'badCertId',
+      'badDataFormat',
+      'wrongAuthority',
+      'incorrectData',
+      'missingTimeStamp',
+      'badPOP',
+      'certRevoked',
+      'certConfirmed',
+      'wrongIntegrity',
+      'badRecipientNonce',
+      'timeNotAvailable',
+      'unacceptedPolicy',
+      'unacceptedExtension',
+      'addInfoNotAvailable',
+      'badSenderNonce',
+      'badCertTemplate',
+      'signerNotTrusted',
+      'transactionIdInUse',
+      'unsupportedVersion',
+      'notAuthorized',
+      'systemUnavail',
+      'systemFailure',
+      'duplicateCertReq',
     ]);
     expect(response!.certifiedKeyPair).toBeUndefined();
   });
@@ -269,7 +314,10 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
   it('ir-keyenc: POPO keyEncipherment subsequentMessage encrCert for an RSA key; rejected', () => {
     const [ir, ip] = exchange('ir-keyenc');
     const [msg] = bodyOf(ir!.body, 'ir').content;
-    expect(msg!.popo).toEqual({ type: 'keyEncipherment', value: { type: 'subsequentMessage', value: 0 } });
+    expect(msg!.popo).toEqual({
+      type: 'keyEncipherment',
+      value: { type: 'subsequentMessage', value: 0 },
+    });
     expect(msg!.certReq.certTemplate.publicKey?.algorithm).toEqual({
       algorithm: oids.rsaEncryption,
       parameters: { der: Uint8Array.of(5, 0) },
@@ -283,7 +331,11 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
       {
         certHash: expect.any(Uint8Array),
         certReqId: 0,
-        statusInfo: { status: 2, statusString: ['CMP client did not accept it'], failInfo: ['incorrectData'] },
+        statusInfo: {
+          status: 2,
+          statusString: ['CMP client did not accept it'],
+          failInfo: ['incorrectData'],
+        },
       },
     ]);
     expect(pkiConf!.body.type).toBe('pkiconf');
@@ -292,9 +344,20 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
   it('every scenario file is covered by a test above', () => {
     const scenarios = new Set(fixtureDir(DIR).map(([name]) => name.split('_')[0]));
     expect([...scenarios].sort()).toEqual([
-      'certconf-reject', 'cr-pbm', 'cr-popo-none', 'error-pbm', 'genm-pbm', 'genm-unprotected',
-      'ip-rejection', 'ir-keyenc', 'ir-raverified', 'ir-rsa-sig-implicit', 'kur-ec-sig', 'p10cr-pbm',
-      'poll-pbm', 'rr-pbm',
+      'certconf-reject',
+      'cr-pbm',
+      'cr-popo-none',
+      'error-pbm',
+      'genm-pbm',
+      'genm-unprotected',
+      'ip-rejection',
+      'ir-keyenc',
+      'ir-raverified',
+      'ir-rsa-sig-implicit',
+      'kur-ec-sig',
+      'p10cr-pbm',
+      'poll-pbm',
+      'rr-pbm',
     ]);
     expect(fixture(`${DIR}/README.md`).length).toBeGreaterThan(0);
   });

@@ -27,7 +27,7 @@ export function tlvAt(bytes: Uint8Array, pos: number): Tlv {
 
 export function childrenOf(bytes: Uint8Array, el: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let p = el.contentStart; p < el.end; ) {
+  for (let p = el.contentStart; p < el.end;) {
     const c = tlvAt(bytes, p);
     out.push(c);
     p = c.end;

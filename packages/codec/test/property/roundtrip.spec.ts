@@ -49,7 +49,13 @@ import { algorithmIdentifier, name, subjectPublicKeyInfo } from '../arbitraries/
  */
 function stripRaw<T>(value: T): T {
   if (Array.isArray(value)) return value.map(stripRaw) as T;
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Date) return value;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    value instanceof Uint8Array ||
+    value instanceof Date
+  )
+    return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (k !== 'raw') out[k] = stripRaw(v);
   return out as T;
@@ -106,7 +112,9 @@ describe('decode(encode(x)) = x (fast-check, seed 20261127)', () => {
         for (const msg of decoded.body.content) {
           expect(msg.raw?.certReq).toEqual(encodeCertRequest(msg.certReq));
           if (msg.popo?.type === 'signature' && msg.popo.value.poposkInput) {
-            expect(msg.popo.value.raw?.poposkInput).toEqual(encodePOPOSigningKeyInput(msg.popo.value.poposkInput));
+            expect(msg.popo.value.raw?.poposkInput).toEqual(
+              encodePOPOSigningKeyInput(msg.popo.value.poposkInput),
+            );
           }
         }
       }),
@@ -116,8 +124,18 @@ describe('decode(encode(x)) = x (fast-check, seed 20261127)', () => {
 
   it.each([
     ['Name', name, encodeName, decodeName],
-    ['AlgorithmIdentifier', algorithmIdentifier, encodeAlgorithmIdentifier, decodeAlgorithmIdentifier],
-    ['SubjectPublicKeyInfo', subjectPublicKeyInfo, encodeSubjectPublicKeyInfo, decodeSubjectPublicKeyInfo],
+    [
+      'AlgorithmIdentifier',
+      algorithmIdentifier,
+      encodeAlgorithmIdentifier,
+      decodeAlgorithmIdentifier,
+    ],
+    [
+      'SubjectPublicKeyInfo',
+      subjectPublicKeyInfo,
+      encodeSubjectPublicKeyInfo,
+      decodeSubjectPublicKeyInfo,
+    ],
     ['CertRequest', certRequest, encodeCertRequest, decodeCertRequest],
     ['Rand', rand, encodeRand, decodeRand],
     ['PBMParameter', pbmParameter, encodePBMParameter, decodePBMParameter],
@@ -141,13 +159,27 @@ describe('decode(encode(x)) = x (fast-check, seed 20261127)', () => {
 
 describe('number INTEGERs cover the whole safe-integer range', () => {
   const pollReq = (certReqId: number): PKIMessage => ({
-    header: { pvno: 2, sender: { type: 'directoryName', value: [] }, recipient: { type: 'directoryName', value: [] } },
+    header: {
+      pvno: 2,
+      sender: { type: 'directoryName', value: [] },
+      recipient: { type: 'directoryName', value: [] },
+    },
     body: { type: 'pollReq', content: [{ certReqId }] },
   });
 
   it.each([
-    0, 127, 128, -128, -129, 2 ** 47 - 1, 2 ** 47, -(2 ** 47), -(2 ** 47) - 1, 2 ** 52,
-    Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER,
+    0,
+    127,
+    128,
+    -128,
+    -129,
+    2 ** 47 - 1,
+    2 ** 47,
+    -(2 ** 47),
+    -(2 ** 47) - 1,
+    2 ** 52,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
   ])('certReqId %d round-trips', (n) => {
     const decoded = decodePKIMessage(encodePKIMessage(pollReq(n)));
     expect(decoded.body.content).toEqual([{ certReqId: n }]);
@@ -174,6 +206,9 @@ describe('number INTEGERs cover the whole safe-integer range', () => {
     } catch (e) {
       error = e;
     }
-    expect(isDerError(error) && [error.kind, error.path]).toEqual(['integerRange', 'PKIMessage.body.pollReq[0].certReqId']);
+    expect(isDerError(error) && [error.kind, error.path]).toEqual([
+      'integerRange',
+      'PKIMessage.body.pollReq[0].certReqId',
+    ]);
   });
 });
