@@ -1,6 +1,6 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readCertReqMessages, writeCertReqMessages, type CertReqMessages } from '../crmf/cert-req-messages.js';
 import { readCAKeyUpdContent, writeCAKeyUpdContent, type CAKeyUpdContent } from './ca-key-upd-content.js';
@@ -285,6 +285,7 @@ export function writePKIBody(w: DerWriter, body: PKIBody): void {
         return;
       case 'nested': {
         const messages = body.content;
+        requireItems(messages, 'NestedMessageContent');
         w.sequence((w) => {
           for (const m of messages) writePKIMessage(w, m);
         });

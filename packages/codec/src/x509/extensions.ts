@@ -1,5 +1,5 @@
 import type { DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 
 /**
@@ -43,6 +43,7 @@ export function readExtensions(r: DerReader, field: string, tag: number = Tag.SE
 }
 
 export function writeExtensions(w: DerWriter, extensions: Extensions, tag: number = Tag.SEQUENCE): void {
+  requireItems(extensions, 'Extensions');
   w.constructed(tag, (w) => {
     for (const ext of extensions) {
       w.sequence((w) => {

@@ -1,5 +1,5 @@
 import type { DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { readName, writeName, type Name } from './name.js';
 
 /**
@@ -98,6 +98,7 @@ export function writeGeneralName(w: DerWriter, name: GeneralName): void {
 }
 
 export function writeGeneralNames(w: DerWriter, names: GeneralNames, tag = 0x30): void {
+  requireItems(names, 'GeneralNames');
   w.constructed(tag, (w) => {
     for (const n of names) writeGeneralName(w, n);
   });

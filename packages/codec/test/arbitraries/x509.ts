@@ -55,12 +55,10 @@ export const name: fc.Arbitrary<Name> = fc.array(
 );
 
 export const generalName: fc.Arbitrary<GeneralName> = fc.oneof(
-  fc
-    .tuple(anyOid, derValue)
-    .map(([o, v]) => ({
-      type: 'otherName' as const,
-      value: tlv(0xa0, tlv(0x06, oidContents(o)), tlv(0xa0, v.der)),
-    })),
+  fc.tuple(anyOid, derValue).map(([o, v]) => ({
+    type: 'otherName' as const,
+    value: tlv(0xa0, tlv(0x06, oidContents(o)), tlv(0xa0, v.der)),
+  })),
   ascii().map((value) => ({ type: 'rfc822Name' as const, value })),
   ascii().map((value) => ({ type: 'dNSName' as const, value })),
   derValue.map((v) => ({ type: 'x400Address' as const, value: tlv(0xa3, v.der) })),
