@@ -6,7 +6,7 @@ import {
   Extensions as PExtensions,
   Name as PName,
   SubjectPublicKeyInfo as PSubjectPublicKeyInfo,
-  Time as PTime,
+  type Time as PTime,
 } from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
 import {
