@@ -12,7 +12,8 @@
 // imported keys and verified certificate signatures reused across calls).
 // Overhead = bare ops/s / cmpkit ops/s - 1.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   decodePKIMessage,
   decodePemBlock,
@@ -36,7 +37,9 @@ const keyPem = (name) => text(`fixtures/protection/pki/${name}.key`);
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const TIME = Number(args.get('time') ?? 2100);
-const crypto = args.has('peculiar') ? new (await import('@peculiar/webcrypto')).Crypto() : globalThis.crypto;
+// --peculiar: @peculiar/webcrypto, resolved from the protection package (its devDependency).
+const peculiar = () => createRequire(new URL('../packages/protection/package.json', import.meta.url)).resolve('@peculiar/webcrypto');
+const crypto = args.has('peculiar') ? new (await import(pathToFileURL(peculiar()).href)).Crypto() : globalThis.crypto;
 const at = new Date('2027-06-01T00:00:00Z');
 
 /** Wall-clock ops/s and CPU microseconds per op (all threads of this process) over about `ms`. */
