@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DerError } from '../src/index.js';
 
@@ -56,4 +56,35 @@ export function derErrorOf(fn: () => unknown): DerError {
     throw new Error(`expected a DerError, got ${String(error)}`);
   }
   throw new Error('expected a DerError, but nothing was thrown');
+}
+
+/**
+ * Every valid PKIMessage vector under fixtures/der (all subfolders except `invalid/`, unless
+ * `includeInvalid`, and `itav/`, which holds standalone InfoTypeAndValue values), as [path relative to fixtures/der, bytes], sorted by path.
+ */
+export function allVectors(includeInvalid = false): [string, Uint8Array][] {
+  const root = join(FIXTURES, 'der');
+  const out: [string, Uint8Array][] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir).sort()) {
+      const full = join(dir, entry);
+      if (statSync(full).isDirectory()) {
+        if ((includeInvalid || entry !== 'invalid') && entry !== 'itav') walk(full);
+      } else if (entry.endsWith('.der')) {
+        out.push([relative(root, full), new Uint8Array(readFileSync(full))]);
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Lower-case hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** Byte equality as a boolean (for `expect(...).toBe(true)` with readable failure output use `toHex`). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 }

@@ -51,6 +51,8 @@ export type { ImportPrivateKeyOptions, KeyObjectLike, PrivateKeyInput } from './
 export { parseCertificate, subjectKeyIdentifierOf } from './x509/certificate.js';
 export type { KeyUsageName, ParsedCertificate } from './x509/certificate.js';
 export { nameEqual } from './x509/name-equal.js';
+export { createCertificateCache } from './x509/certificate-cache.js';
+export type { CertificateCache, CertificateCacheInit } from './x509/certificate-cache.js';
 export { verifyCertificatePath } from './x509/verify-certificate-path.js';
 export type { CertificatePath, CertificatePathOptions } from './x509/verify-certificate-path.js';
 export { createPOPOSigningKey } from './pop/create-popo-signing-key.js';

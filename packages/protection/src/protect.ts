@@ -7,6 +7,7 @@ import type { MacBounds } from './mac/mac-bounds.js';
 import { computeMac, macIdentifier, resolveMacProtection } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions } from './options.js';
 import { subjectKeyIdentifierOf } from './x509/certificate.js';
+import { certificateEntry, type CertificateCache } from './x509/certificate-cache.js';
 
 /** Options of {@link protect}. */
 export interface ProtectOptions extends AlgorithmOptions {
@@ -15,6 +16,8 @@ export interface ProtectOptions extends AlgorithmOptions {
    * cmpkit never sends what it would refuse. Default: per algorithm, see `DEFAULT_PBMAC1_BOUNDS`.
    */
   macBounds?: Partial<MacBounds>;
+  /** A certificate cache, to read the signer certificate's SubjectKeyIdentifier once. */
+  cache?: CertificateCache;
 }
 
 function withCertificates(existing: readonly CMPCertificate[] | undefined, first: readonly Uint8Array[]): CMPCertificate[] {
@@ -54,7 +57,9 @@ export async function protect(message: PKIMessage, credential: ProtectionCredent
   }
   if (credential.privateKey.type !== 'private') throw new ProtectionError('badAlg', 'protect: the signature credential needs a private key');
   const algorithm = registry.signatureForKey(credential.privateKey, credential.hash ? { hash: credential.hash } : {});
-  const ski = subjectKeyIdentifierOf(credential.certificate);
+  const ski = options.cache
+    ? certificateEntry(options.cache, credential.certificate).parsed.subjectKeyIdentifier
+    : subjectKeyIdentifierOf(credential.certificate);
   const header: PKIHeader = { ...message.header, protectionAlg: algorithm.identifier };
   if (ski) header.senderKID = ski;
   const protection = await algorithm.sign(crypto, credential.privateKey, encodeProtectedPart({ header, body: message.body }));

@@ -14,9 +14,9 @@ import { bytesOf, equalBytes, hex } from './internal/bytes.js';
 import type { MacBounds } from './mac/mac-bounds.js';
 import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions, type TimeOptions } from './options.js';
-import { parseCertificate, type ParsedCertificate } from './x509/certificate.js';
+import { certificateEntry, createCertificateCache, entryPublicKey, type CertificateCache, type CertificateEntry } from './x509/certificate-cache.js';
 import { nameEqual } from './x509/name-equal.js';
-import { verifyParsedCertificatePath } from './x509/verify-certificate-path.js';
+import { verifyEntryPath } from './x509/verify-certificate-path.js';
 
 /** A shared secret, or a lookup of it by the message's senderKID (undefined when unknown). */
 export type SecretSource =
@@ -61,6 +61,8 @@ export interface VerifyProtectionOptions extends AlgorithmOptions, TimeOptions {
   macBounds?: Partial<MacBounds>;
   /** Accept SHA-1 signatures (message and certificates). Default false. */
   allowSha1?: boolean;
+  /** Parsed certificates and imported keys to reuse across calls (see `createCertificateCache`). */
+  cache?: CertificateCache;
 }
 
 /** A sender authenticated by a MAC. */
@@ -129,12 +131,14 @@ async function verifySignature(
   if (algorithm.weak && !options.allowSha1) fail('badAlg', `${algorithm.name} is not accepted (allowSha1 is off)`);
   const signerDer = trust.signerCertificate ?? message.extraCerts?.[0]?.der;
   if (!signerDer) fail('signerNotTrusted', 'no signer certificate: extraCerts is empty and none is configured');
-  let signer: ParsedCertificate;
+  const cache = options.cache ?? createCertificateCache({ maxEntries: 64 });
+  let entry: CertificateEntry;
   try {
-    signer = parseCertificate(signerDer);
+    entry = certificateEntry(cache, signerDer);
   } catch (e) {
     fail('signerNotTrusted', 'the signer certificate cannot be parsed', e);
   }
+  const signer = entry.parsed;
   const { sender, senderKID } = message.header;
   if (sender.type !== 'directoryName' || !nameEqual(sender.value, signer.subject)) {
     fail('signerNotTrusted', `header.sender is not the signer certificate's subject "${nameToString(signer.subject)}"`);
@@ -142,21 +146,25 @@ async function verifySignature(
   if (senderKID && signer.subjectKeyIdentifier && !equalBytes(senderKID, signer.subjectKeyIdentifier)) {
     fail('signerNotTrusted', `senderKID ${hex(senderKID)} is not the signer's SubjectKeyIdentifier ${hex(signer.subjectKeyIdentifier)}`);
   }
-  const key = await algorithm.importPublicKey(crypto, signer.subjectPublicKeyInfoDer, signer.subjectPublicKeyInfo);
+  const key = await entryPublicKey(entry, algorithm, crypto);
   if (!(await algorithm.verify(crypto, key, protection, receivedProtectedPart(message)))) {
     fail('badMessageCheck', `${algorithm.name} signature does not verify`);
   }
   const untrusted = [
-    ...(message.extraCerts ?? []).map((c) => c.der).filter((der) => !equalBytes(der, signerDer)),
+    ...(message.extraCerts ?? []).map((c) => c.der).filter((der) => der !== signerDer && !equalBytes(der, signerDer)),
     ...(trust.untrusted ?? []),
   ];
-  const path = await verifyParsedCertificatePath(signer, {
-    ...options,
-    anchors: trust.anchors,
-    untrusted,
-    requiredKeyUsage: trust.ignoreKeyUsage ? [] : ['digitalSignature'],
-    ...(trust.requiredExtendedKeyUsage ? { requiredExtendedKeyUsage: trust.requiredExtendedKeyUsage } : {}),
-  });
+  const path = await verifyEntryPath(
+    entry,
+    {
+      ...options,
+      anchors: trust.anchors,
+      untrusted,
+      requiredKeyUsage: trust.ignoreKeyUsage ? [] : ['digitalSignature'],
+      ...(trust.requiredExtendedKeyUsage ? { requiredExtendedKeyUsage: trust.requiredExtendedKeyUsage } : {}),
+    },
+    cache,
+  );
   const verified: SignatureVerifiedSender = {
     type: 'signature',
     algorithm: algorithm.name,

@@ -14,10 +14,10 @@ import { fixtureDir, OPENSSL_SECRET, providers } from './helpers.js';
  * the provider and the machine's load, so by default the offsets are sampled deterministically:
  * every byte of protectionAlg (where the key derivation parameters are), and every STRIDE-th
  * byte elsewhere. Set CMPKIT_TAMPER_EXHAUSTIVE=1 to flip every byte under both providers
- * (about two minutes on a loaded 2-CPU machine; it passes).
+ * (about three minutes on a loaded 2-CPU machine; it passes).
  */
 const EXHAUSTIVE = process.env.CMPKIT_TAMPER_EXHAUSTIVE === '1';
-const STRIDE: Record<string, number> = EXHAUSTIVE ? { node: 1, peculiar: 1 } : { node: 17, peculiar: 5 };
+const STRIDE: Record<string, number> = EXHAUSTIVE ? { node: 1, peculiar: 1 } : { node: 23, peculiar: 7 };
 
 interface Regions {
   header: [number, number];
@@ -56,7 +56,7 @@ function regionsOf(der: Uint8Array, message: DecodedPKIMessage): Regions {
 const within = (i: number, [a, b]: [number, number]): boolean => i >= a && i < b;
 
 describe.each(providers)('tampered OpenSSL vectors ($name)', ({ name, crypto }) => {
-  it.each(fixtureDir('der/openssl-3.0'))('%s: every flipped byte is caught', { timeout: 120_000 }, async (_file, der) => {
+  it.each(fixtureDir('der/openssl-3.0'))(`%s: ${EXHAUSTIVE ? 'every' : 'sampled'} flipped byte is caught`, { timeout: EXHAUSTIVE ? 600_000 : 120_000 }, async (_file, der) => {
     const original = decodePKIMessage(der);
     const regions = regionsOf(der, original);
     expect(regions.protectionAlg[0]).toBeGreaterThan(0);
@@ -97,7 +97,11 @@ describe.each(providers)('tampered OpenSSL vectors ($name)', ({ name, crypto }) 
       }
     };
     // Run in batches: WebCrypto work overlaps, the outcome of each offset is independent.
-    for (let i = 0; i < offsets.length; i += 64) await Promise.all(offsets.slice(i, i + 64).map(check));
+    // Yield between batches: @peculiar/webcrypto works synchronously and would starve vitest's RPC.
+    for (let i = 0; i < offsets.length; i += 32) {
+      await Promise.all(offsets.slice(i, i + 32).map(check));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
     expect(outcomes.badMessageCheck).toBeGreaterThan(0);
     expect(outcomes.derError + outcomes.badMessageCheck + outcomes.badAlg + outcomes.unprotectedRegion).toBe(offsets.length);
   });

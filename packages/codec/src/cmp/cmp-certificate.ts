@@ -1,6 +1,6 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 
 /**
@@ -28,6 +28,7 @@ export function readCMPCertificates(r: DerReader, field: string, tag: number = T
 }
 
 export function writeCMPCertificates(w: DerWriter, certs: readonly CMPCertificate[], tag: number = Tag.SEQUENCE): void {
+  requireItems(certs, 'SEQUENCE SIZE (1..MAX) OF CMPCertificate');
   w.constructed(tag, (w) => {
     for (const cert of certs) w.raw(cert.der);
   });

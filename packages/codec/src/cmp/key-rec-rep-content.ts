@@ -1,5 +1,5 @@
 import type { DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readCertifiedKeyPair, writeCertifiedKeyPair, type CertifiedKeyPair } from './cert-rep-message.js';
 import {
@@ -61,6 +61,7 @@ export function writeKeyRecRepContent(w: DerWriter, content: KeyRecRepContent): 
     }
     if (content.keyPairHist) {
       const history = content.keyPairHist;
+      requireItems(history, 'KeyRecRepContent.keyPairHist');
       w.explicit(2, (w) =>
         w.sequence((w) => {
           for (const pair of history) writeCertifiedKeyPair(w, pair);

@@ -1,6 +1,6 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readCertReqMessages, writeCertReqMessages, type CertReqMessages } from '../crmf/cert-req-messages.js';
 import { readCAKeyUpdContent, writeCAKeyUpdContent, type CAKeyUpdContent } from './ca-key-upd-content.js';
@@ -152,6 +152,7 @@ export function readPKIBody(r: DerReader, field: string): PKIBody {
   const tag = r.peekTag();
   const n = tag & 0x1f;
   if (tag < 0) r.fail('truncated', r.pos, 'missing PKIBody', field);
+  if ((tag & 0x1f) === 0x1f) r.fail('highTagNumber', r.pos, 'high tag number form', field);
   if ((tag & 0xe0) !== 0xa0 || n >= PKI_BODY_TYPES.length) {
     r.fail('unexpectedTag', r.pos, `PKIBody alternative [${tag & 0x1f}] is not defined`, field);
   }
@@ -284,6 +285,7 @@ export function writePKIBody(w: DerWriter, body: PKIBody): void {
         return;
       case 'nested': {
         const messages = body.content;
+        requireItems(messages, 'NestedMessageContent');
         w.sequence((w) => {
           for (const m of messages) writePKIMessage(w, m);
         });

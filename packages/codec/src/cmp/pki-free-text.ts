@@ -1,5 +1,5 @@
 import type { DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 
 /**
@@ -16,6 +16,7 @@ export function readPKIFreeText(r: DerReader, field: string): PKIFreeText {
 }
 
 export function writePKIFreeText(w: DerWriter, text: PKIFreeText): void {
+  requireItems(text, 'PKIFreeText');
   w.sequence((w) => {
     for (const line of text) w.utf8String(line);
   });

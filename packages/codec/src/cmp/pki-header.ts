@@ -1,5 +1,5 @@
 import type { DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import {
   readAlgorithmIdentifier,
@@ -114,6 +114,7 @@ export function writePKIHeader(w: DerWriter, h: PKIHeader): void {
     if (h.freeText) w.explicit(7, (w) => writePKIFreeText(w, h.freeText as PKIFreeText));
     if (h.generalInfo) {
       const info = h.generalInfo;
+      requireItems(info, 'PKIHeader.generalInfo');
       w.explicit(8, (w) =>
         w.sequence((w) => {
           for (const itav of info) writeInfoTypeAndValue(w, itav);

@@ -1,6 +1,6 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readCertId, writeCertId, type CertId } from '../crmf/cert-id.js';
 import { readPKIStatusInfo, writePKIStatusInfo, type PKIStatusInfo } from './pki-status-info.js';
@@ -42,6 +42,9 @@ export function readRevRepContent(r: DerReader, field: string): RevRepContent {
 }
 
 export function writeRevRepContent(w: DerWriter, content: RevRepContent): void {
+  requireItems(content.status, 'RevRepContent.status');
+  if (content.revCerts) requireItems(content.revCerts, 'RevRepContent.revCerts');
+  if (content.crls) requireItems(content.crls, 'RevRepContent.crls');
   w.sequence((w) => {
     w.sequence((w) => {
       for (const status of content.status) writePKIStatusInfo(w, status);

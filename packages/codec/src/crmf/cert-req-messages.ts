@@ -1,6 +1,6 @@
 import { decodeWith, encodeWith } from '../der/codec.js';
 import type { DecodeOptions, DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readCertRequest, writeCertRequest, type CertRequest } from './cert-request.js';
 import {
@@ -51,6 +51,7 @@ export function readCertReqMessages(r: DerReader, field: string): CertReqMessage
 }
 
 export function writeCertReqMessages(w: DerWriter, messages: CertReqMessages): void {
+  requireItems(messages, 'CertReqMessages');
   w.sequence((w) => {
     for (const msg of messages) {
       w.sequence((w) => {

@@ -1,6 +1,6 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { oids } from '../oids.js';
 import {
@@ -139,6 +139,7 @@ function writeControlValue(w: DerWriter, control: Control): void {
 }
 
 export function writeControls(w: DerWriter, controls: Controls): void {
+  requireItems(controls, 'Controls');
   w.sequence((w) => {
     for (const control of controls) {
       w.sequence((w) => {

@@ -1,5 +1,5 @@
 import type { DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readGeneralName, writeGeneralName, type GeneralName } from '../x509/general-name.js';
 
@@ -52,6 +52,7 @@ export function writePKIPublicationInfo(w: DerWriter, info: PKIPublicationInfo, 
     w.integer(info.action);
     if (info.pubInfos) {
       const pubInfos = info.pubInfos;
+      requireItems(pubInfos, 'PKIPublicationInfo.pubInfos');
       w.sequence((w) => {
         for (const p of pubInfos) {
           w.sequence((w) => {

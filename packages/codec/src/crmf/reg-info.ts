@@ -1,6 +1,6 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { oids } from '../oids.js';
 import { readCertRequest, writeCertRequest, type CertRequest } from './cert-request.js';
@@ -36,6 +36,7 @@ export function readRegInfo(r: DerReader, field: string): RegInfo[] {
 }
 
 export function writeRegInfo(w: DerWriter, items: readonly RegInfo[]): void {
+  requireItems(items, 'CertReqMsg.regInfo');
   w.sequence((w) => {
     for (const item of items) {
       w.sequence((w) => {

@@ -15,12 +15,28 @@ export interface DecodeLimits {
 
 /** Options of the public `decode*` functions. */
 export interface DecodeOptions {
-  /** Largest input accepted, in bytes. Default 1 MiB. */
+  /** Largest input accepted, in bytes. Default 1 MiB; NaN means the default. */
   maxBytes?: number;
-  /** Deepest nesting of constructed elements. Default 64. */
+  /**
+   * Deepest nesting of constructed elements. Default 64; values above 1000 are lowered to 1000
+   * (deeper recursion could exhaust the call stack); NaN means the default.
+   */
   maxDepth?: number;
   /** Most elements (TLVs) in one input. Default 100 000. */
   maxElements?: number;
+}
+
+/**
+ * The deepest nesting any decode accepts, whatever `maxDepth` asks for. The decoders recurse
+ * once per constructed level (a `nested` body contains whole PKIMessages), so an unbounded depth
+ * would let a hostile input overflow the call stack (a RangeError instead of a DerError).
+ */
+export const MAX_DEPTH_LIMIT = 1000;
+
+/** A limit from the options: the default when absent or NaN, else clamped to [0, max]. */
+function limitOf(value: number | undefined, fallback: number, max = Number.POSITIVE_INFINITY): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) return fallback;
+  return Math.min(Math.max(0, Math.floor(value)), max);
 }
 
 export const DEFAULT_LIMITS: Readonly<DecodeLimits> = Object.freeze({
@@ -75,9 +91,9 @@ export class DerReader {
   /** A reader over a whole input, for a top-level type named `rootName`. */
   static root(data: Uint8Array, rootName: string, options: DecodeOptions = {}): DerReader {
     const limits: DecodeLimits = {
-      maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes,
-      maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-      maxElements: options.maxElements ?? DEFAULT_LIMITS.maxElements,
+      maxBytes: limitOf(options.maxBytes, DEFAULT_LIMITS.maxBytes),
+      maxDepth: limitOf(options.maxDepth, DEFAULT_LIMITS.maxDepth, MAX_DEPTH_LIMIT),
+      maxElements: limitOf(options.maxElements, DEFAULT_LIMITS.maxElements),
     };
     if (!(data instanceof Uint8Array)) {
       throw new DerError('invalidValue', 0, rootName, 'input is not a Uint8Array');
@@ -225,7 +241,9 @@ export class DerReader {
     let previousEnd = -1;
     while (list.pos < list.end) {
       const itemStart = list.pos;
-      out.push(readItem(list, '', out.length));
+      // the item's field is its index, so that errors inside primitive items (a UTF8String of
+      // PKIFreeText, a certificate of extraCerts) name the item: `freeText[1]`
+      out.push(readItem(list, `[${out.length}]`, -1));
       if ((tag & 0x1f) === 0x11 && previousStart >= 0) {
         if (compareBytes(this.data, previousStart, previousEnd, itemStart, list.pos) > 0) {
           list.fail('setOrder', itemStart, 'SET OF elements not in DER order', `[${out.length - 1}]`);
@@ -282,9 +300,19 @@ export class DerReader {
     const p = this.integerStart(start, contentEnd, field);
     const len = contentEnd - p;
     const data = this.data;
-    if (len > 6) this.fail('integerRange', start, 'INTEGER too large for this field', field);
-    let value = (data[p] as number) >= 0x80 ? (data[p] as number) - 256 : (data[p] as number);
-    for (let i = p + 1; i < contentEnd; i++) value = value * 256 + (data[i] as number);
+    if (len > 7) this.fail('integerRange', start, 'INTEGER too large for this field', field);
+    let value: number;
+    if (len === 7) {
+      // 49 to 56 bits: exact in bigint arithmetic, then checked against the safe range
+      const big = bytesToBigInt(data, p, contentEnd);
+      if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
+        this.fail('integerRange', start, 'INTEGER too large for this field', field);
+      }
+      value = Number(big);
+    } else {
+      value = (data[p] as number) >= 0x80 ? (data[p] as number) - 256 : (data[p] as number);
+      for (let i = p + 1; i < contentEnd; i++) value = value * 256 + (data[i] as number);
+    }
     this.pos = contentEnd;
     return value;
   }

@@ -242,6 +242,14 @@ export class DerWriter {
   }
 }
 
+/**
+ * Throws an {@link EncodeError} when a `SIZE (1..MAX)` list is empty: its encoding would be DER
+ * that every decoder (this one included) rejects.
+ */
+export function requireItems(items: readonly unknown[], what: string): void {
+  if (items.length === 0) throw new EncodeError(`${what} needs at least one element (SIZE (1..MAX))`);
+}
+
 function asciiBytes(value: string, type: string): Uint8Array {
   const out = new Uint8Array(value.length);
   for (let i = 0; i < value.length; i++) {

@@ -1,6 +1,6 @@
 import { decodeWith, encodeWith } from '../der/codec.js';
 import type { DecodeOptions, DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 
 /**
@@ -44,6 +44,7 @@ export function readExtensions(r: DerReader, field: string, tag: number = Tag.SE
 }
 
 export function writeExtensions(w: DerWriter, extensions: Extensions, tag: number = Tag.SEQUENCE): void {
+  requireItems(extensions, 'Extensions');
   w.constructed(tag, (w) => {
     for (const ext of extensions) {
       w.sequence((w) => {

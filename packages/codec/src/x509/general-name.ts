@@ -1,6 +1,6 @@
 import { decodeWith, encodeWith } from '../der/codec.js';
 import type { DecodeOptions, DerReader } from '../der/reader.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { readName, writeName, type Name } from './name.js';
 
 /**
@@ -99,6 +99,7 @@ export function writeGeneralName(w: DerWriter, name: GeneralName): void {
 }
 
 export function writeGeneralNames(w: DerWriter, names: GeneralNames, tag = 0x30): void {
+  requireItems(names, 'GeneralNames');
   w.constructed(tag, (w) => {
     for (const n of names) writeGeneralName(w, n);
   });

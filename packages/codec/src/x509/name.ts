@@ -1,7 +1,7 @@
 import { decodeWith, encodeWith } from '../der/codec.js';
 import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
-import type { DerWriter } from '../der/writer.js';
+import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 
 /**
@@ -81,7 +81,10 @@ export function readName(r: DerReader, field: string): Name {
 
 export function writeName(w: DerWriter, name: Name): void {
   w.sequence((w) => {
-    for (const rdn of name) writeRelativeDistinguishedName(w, rdn);
+    for (const rdn of name) {
+      requireItems(rdn, 'RelativeDistinguishedName');
+      writeRelativeDistinguishedName(w, rdn);
+    }
   });
 }
 

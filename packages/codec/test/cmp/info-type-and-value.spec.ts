@@ -259,7 +259,7 @@ describe('InfoTypeAndValue invalid vectors', () => {
   const cases: [string, DerErrorKind, string][] = [
     ['itav-caProtEncCert-octetString', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-signKeyPairTypes-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
-    ['itav-encKeyPairTypes-bareOid', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
+    ['itav-encKeyPairTypes-bareOid', 'unexpectedTag', 'InfoTypeAndValue.infoValue[0]'],
     ['itav-preferredSymmAlg-trailing', 'unexpectedTag', 'InfoTypeAndValue'],
     ['itav-caKeyUpdateInfo-twoCerts', 'truncated', 'InfoTypeAndValue.infoValue.newWithNew'],
     ['itav-currentCRL-octetString', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
@@ -271,7 +271,7 @@ describe('InfoTypeAndValue invalid vectors', () => {
     ['itav-confirmWaitTime-utcTime', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-confirmWaitTime-trailingZero', 'invalidTime', 'InfoTypeAndValue.infoValue'],
     ['itav-origPKIMessage-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
-    ['itav-suppLangTags-printable', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
+    ['itav-suppLangTags-printable', 'unexpectedTag', 'InfoTypeAndValue.infoValue[0]'],
     ['itav-caCerts-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
     ['itav-rootCaKeyUpdate-context2', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-certReqTemplate-emptyKeySpec', 'sizeConstraint', 'InfoTypeAndValue.infoValue.keySpec'],

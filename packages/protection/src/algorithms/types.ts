@@ -80,8 +80,12 @@ export interface SignatureKeyOptions {
 export interface AlgorithmProvider {
   /** A name for messages and debugging. */
   readonly name: string;
+  /** The digest algorithm of an identifier (OWF, certHash hashAlg), or null. */
   digest?(identifier: AlgorithmIdentifier): DigestAlgorithm | null;
+  /** The HMAC algorithm of an identifier (PBM mac, PBKDF2 prf, PBMAC1 messageAuthScheme), or null. */
   mac?(identifier: AlgorithmIdentifier): MacAlgorithm | null;
+  /** The signature algorithm of an identifier (protectionAlg, POP, certificate signatures), or null. */
   signature?(identifier: AlgorithmIdentifier): SignatureAlgorithm | null;
+  /** The signature algorithm to sign with `key` (by `key.algorithm`), or null. */
   signatureForKey?(key: CryptoKey, options: SignatureKeyOptions): SignatureAlgorithm | null;
 }

@@ -78,22 +78,31 @@ export function contentBytes(data: Uint8Array, tlv: Tlv): Uint8Array {
 /** Dotted form of OBJECT IDENTIFIER content octets. */
 export function decodeOid(content: Uint8Array, what: string): string {
   if (content.length === 0) malformed(what, 'empty OBJECT IDENTIFIER');
-  const arcs: bigint[] = [];
-  let value = 0n;
+  let out = '';
+  let value = 0;
+  let big: bigint | undefined;
   let start = true;
+  let first = true;
   for (const byte of content) {
     if (start && byte === 0x80) malformed(what, 'non-minimal OBJECT IDENTIFIER arc');
-    value = (value << 7n) | BigInt(byte & 0x7f);
+    if (big === undefined && value > 0x3fffffffffff) big = BigInt(value);
+    if (big === undefined) value = value * 128 + (byte & 0x7f);
+    else big = big * 128n + BigInt(byte & 0x7f);
     start = (byte & 0x80) === 0;
-    if (start) {
-      arcs.push(value);
-      value = 0n;
+    if (!start) continue;
+    const arc: number | bigint = big ?? value;
+    if (first) {
+      if (typeof arc === 'number') out = arc < 40 ? `0.${arc}` : arc < 80 ? `1.${arc - 40}` : `2.${arc - 80}`;
+      else out = `2.${arc - 80n}`;
+      first = false;
+    } else {
+      out += `.${arc}`;
     }
+    value = 0;
+    big = undefined;
   }
   if (!start) malformed(what, 'truncated OBJECT IDENTIFIER');
-  const first = arcs[0] as bigint;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].join('.');
+  return out;
 }
 
 /** An OBJECT IDENTIFIER element's dotted value. */

@@ -207,9 +207,17 @@ export function subjectKeyIdentifierOf(der: Uint8Array): Uint8Array | undefined 
     if (!tbs) bad('not a Certificate');
     const wrapper = childrenOf(der, tbs, 'TBSCertificate').find((f) => f.tag === 0xa3);
     if (!wrapper) return undefined;
-    const ext = readExtensions(der, wrapper).find((e) => e.extnID === oids.id_ce_subjectKeyIdentifier);
-    if (!ext) return undefined;
-    return contentBytes(ext.extnValue, readSingle(ext.extnValue, 'subjectKeyIdentifier', 0x04));
+    const seq = readTlv(der, wrapper.contentStart, wrapper.end, 'extensions');
+    for (const ext of childrenOf(der, seq, 'extension')) {
+      const [id, ...rest] = childrenOf(der, ext, 'extension');
+      const value = rest[rest.length - 1];
+      // extnID 2.5.29.14 is 06 03 55 1d 0e
+      if (id && value && id.end - id.start === 5 && der[id.start] === 0x06 && der[id.start + 1] === 3 && der[id.start + 2] === 0x55 && der[id.start + 3] === 0x1d && der[id.start + 4] === 0x0e) {
+        const octets = contentBytes(der, value);
+        return contentBytes(octets, readSingle(octets, 'subjectKeyIdentifier', 0x04));
+      }
+    }
+    return undefined;
   } catch (e) {
     if (e instanceof ProtectionError) throw e;
     return bad(e instanceof Error ? e.message : 'malformed', e);

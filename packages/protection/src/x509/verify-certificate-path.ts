@@ -3,7 +3,14 @@ import { cryptoOf } from '../crypto-options.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { equalBytes } from '../internal/bytes.js';
 import { algorithmsOf, timeOfCheck, type AlgorithmOptions, type TimeOptions } from '../options.js';
-import { parseCertificate, type KeyUsageName, type ParsedCertificate } from './certificate.js';
+import type { KeyUsageName, ParsedCertificate } from './certificate.js';
+import {
+  certificateEntry,
+  createCertificateCache,
+  entryPublicKey,
+  type CertificateCache,
+  type CertificateEntry,
+} from './certificate-cache.js';
 import { nameEqual } from './name-equal.js';
 
 /** Inputs of {@link verifyCertificatePath}. */
@@ -23,6 +30,8 @@ export interface CertificatePathOptions extends AlgorithmOptions, TimeOptions {
   allowSha1?: boolean;
   /** Most certificates in a path, target and anchor included. Default 10. */
   maxPathLength?: number;
+  /** Parsed certificates, imported keys and verified certificate signatures to reuse. */
+  cache?: CertificateCache;
 }
 
 /** A verified path. */
@@ -94,11 +103,11 @@ function targetProblem(cert: ParsedCertificate, options: CertificatePathOptions,
   return undefined;
 }
 
-function parseAll(list: readonly Uint8Array[] | undefined): ParsedCertificate[] {
-  const out: ParsedCertificate[] = [];
+function entries(cache: CertificateCache, list: readonly Uint8Array[] | undefined): CertificateEntry[] {
+  const out: CertificateEntry[] = [];
   for (const der of list ?? []) {
     try {
-      out.push(parseCertificate(der));
+      out.push(certificateEntry(cache, der));
     } catch {
       // An unparsable candidate is simply not a candidate.
     }
@@ -106,84 +115,86 @@ function parseAll(list: readonly Uint8Array[] | undefined): ParsedCertificate[] 
   return out;
 }
 
-/** A verified path with its parsed certificates (target first). */
-export interface ParsedCertificatePath {
-  certificates: readonly ParsedCertificate[];
-  anchor: ParsedCertificate;
+/** A verified path (target first). */
+export interface EntryPath {
+  certificates: readonly CertificateEntry[];
+  anchor: CertificateEntry;
 }
 
-/** {@link verifyCertificatePath} for an already parsed target. */
-export async function verifyParsedCertificatePath(
-  target: ParsedCertificate,
-  options: CertificatePathOptions,
-): Promise<ParsedCertificatePath> {
+/** {@link verifyCertificatePath} for a cached target. */
+export async function verifyEntryPath(target: CertificateEntry, options: CertificatePathOptions, cache: CertificateCache): Promise<EntryPath> {
   const crypto = cryptoOf(options);
   const registry = algorithmsOf(options);
   const at = timeOfCheck(options);
   const maxLength = options.maxPathLength ?? 10;
-  const anchors = parseAll(options.anchors);
-  const intermediates = parseAll(options.untrusted);
-  const problem = targetProblem(target, options, at);
+  const anchors = entries(cache, options.anchors);
+  const intermediates = entries(cache, options.untrusted);
+  const problem = targetProblem(target.parsed, options, at);
   if (problem) throw untrusted(problem);
-  const pinned = anchors.find((a) => equalBytes(a.der, target.der));
-  if (pinned) return { certificates: [target], anchor: pinned };
+  if (anchors.includes(target)) return { certificates: [target], anchor: target };
 
   const reasons: string[] = [];
   let signatureChecks = 0;
 
-  async function signedBy(child: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
-    if (++signatureChecks > MAX_SIGNATURE_CHECKS) {
-      reasons.push('too many candidate certificates');
-      return false;
-    }
+  async function signedBy(child: CertificateEntry, issuer: CertificateEntry): Promise<boolean> {
+    const c = child.parsed;
     try {
-      const algorithm = registry.signature(child.signatureAlgorithm);
+      const algorithm = registry.signature(c.signatureAlgorithm);
       if (algorithm.weak && !options.allowSha1) {
-        reasons.push(`certificate ${label(child)} is signed with ${algorithm.name}, which is not allowed (allowSha1)`);
+        reasons.push(`certificate ${label(c)} is signed with ${algorithm.name}, which is not allowed (allowSha1)`);
         return false;
       }
-      const key = await algorithm.importPublicKey(crypto, issuer.subjectPublicKeyInfoDer, issuer.subjectPublicKeyInfo);
-      if (await algorithm.verify(crypto, key, child.signatureValue, child.tbsCertificate)) return true;
-      reasons.push(`the signature of ${label(child)} does not verify with the key of ${label(issuer)}`);
+      if (child.signedBy.has(issuer)) return true;
+      if (++signatureChecks > MAX_SIGNATURE_CHECKS) {
+        reasons.push('too many candidate certificates');
+        return false;
+      }
+      const key = await entryPublicKey(issuer, algorithm, crypto);
+      if (await algorithm.verify(crypto, key, c.signatureValue, c.tbsCertificate)) {
+        child.signedBy.add(issuer);
+        return true;
+      }
+      reasons.push(`the signature of ${label(c)} does not verify with the key of ${label(issuer.parsed)}`);
     } catch (e) {
-      reasons.push(`cannot check the signature of ${label(child)}: ${e instanceof Error ? e.message : String(e)}`);
+      reasons.push(`cannot check the signature of ${label(c)}: ${e instanceof Error ? e.message : String(e)}`);
     }
     return false;
   }
 
-  async function extend(chain: readonly ParsedCertificate[]): Promise<ParsedCertificatePath | null> {
-    const child = chain[chain.length - 1] as ParsedCertificate;
+  async function extend(chain: readonly CertificateEntry[]): Promise<EntryPath | null> {
+    const child = chain[chain.length - 1] as CertificateEntry;
+    const c = child.parsed;
     if (chain.length >= maxLength) {
       reasons.push(`path longer than ${maxLength} certificates`);
       return null;
     }
     const candidates = [
-      ...anchors.map((cert) => ({ cert, isAnchor: true })),
-      ...intermediates.map((cert) => ({ cert, isAnchor: false })),
+      ...anchors.map((entry) => ({ entry, isAnchor: true })),
+      ...intermediates.map((entry) => ({ entry, isAnchor: false })),
     ].filter(
-      ({ cert }) =>
-        nameEqual(cert.subject, child.issuer) &&
-        !chain.some((c) => equalBytes(c.der, cert.der)) &&
-        !(child.authorityKeyIdentifier && cert.subjectKeyIdentifier && !equalBytes(child.authorityKeyIdentifier, cert.subjectKeyIdentifier)),
+      ({ entry }) =>
+        !chain.includes(entry) &&
+        nameEqual(entry.parsed.subject, c.issuer) &&
+        !(c.authorityKeyIdentifier && entry.parsed.subjectKeyIdentifier && !equalBytes(c.authorityKeyIdentifier, entry.parsed.subjectKeyIdentifier)),
     );
-    for (const { cert, isAnchor } of candidates) {
-      const issue = issuerProblem(cert, isAnchor, chain, at);
+    for (const { entry, isAnchor } of candidates) {
+      const issue = issuerProblem(entry.parsed, isAnchor, chain.map((e) => e.parsed), at);
       if (issue) {
         reasons.push(issue);
         continue;
       }
-      if (!(await signedBy(child, cert))) continue;
-      if (isAnchor) return { certificates: [...chain, cert], anchor: cert };
-      const found = await extend([...chain, cert]);
+      if (!(await signedBy(child, entry))) continue;
+      if (isAnchor) return { certificates: [...chain, entry], anchor: entry };
+      const found = await extend([...chain, entry]);
       if (found) return found;
     }
-    if (!candidates.length) reasons.push(`no issuer certificate found for ${label(child)} (issuer "${nameToString(child.issuer)}")`);
+    if (!candidates.length) reasons.push(`no issuer certificate found for ${label(c)} (issuer "${nameToString(c.issuer)}")`);
     return null;
   }
 
   const found = await extend([target]);
   if (found) return found;
-  throw untrusted(`no trusted path for ${label(target)}: ${[...new Set(reasons)].join('; ')}`);
+  throw untrusted(`no trusted path for ${label(target.parsed)}: ${[...new Set(reasons)].join('; ')}`);
 }
 
 /**
@@ -197,12 +208,13 @@ export async function verifyParsedCertificatePath(
  * @throws ProtectionError with failInfo signerNotTrusted, naming the reason.
  */
 export async function verifyCertificatePath(target: Uint8Array, options: CertificatePathOptions): Promise<CertificatePath> {
-  let parsed: ParsedCertificate;
+  const cache = options.cache ?? createCertificateCache({ maxEntries: 256 });
+  let entry: CertificateEntry;
   try {
-    parsed = parseCertificate(target);
+    entry = certificateEntry(cache, target);
   } catch (e) {
     throw untrusted('the certificate cannot be parsed', e);
   }
-  const path = await verifyParsedCertificatePath(parsed, options);
+  const path = await verifyEntryPath(entry, options, cache);
   return { certificates: path.certificates.map((c) => c.der), anchor: path.anchor.der };
 }
