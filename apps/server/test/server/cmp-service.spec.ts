@@ -1,0 +1,139 @@
+// The engine of @cmpkit/core on the server's SQLite context, driven by core's own client over a
+// loopback transport, on a fake clock.
+import { describe, expect, it } from 'vitest';
+import { parseName } from '@cmpkit/codec';
+import { createClient, loopbackTransport, rejectCertificate, TransportError, type CmpHandler, type Transport } from '@cmpkit/core';
+import { loadConfig } from '../../src/config/load-config.js';
+import { lineLogger } from '../../src/log/logger.js';
+import { createCmpService } from '../../src/server/cmp-service.js';
+import { openServerContext, type ServerContext } from '../../src/server/server-context.js';
+import { crlContent, fakeClock, serialOf, tempDir, type FakeClock } from '../helpers.js';
+
+async function open(dir: string, clock: FakeClock): Promise<{ ctx: ServerContext; handle: CmpHandler; expire: () => Promise<number> }> {
+  const logger = lineLogger(() => {}, 'silent', clock);
+  const ctx = await openServerContext(await loadConfig({ cwd: dir }), { clock, crypto, logger });
+  const service = createCmpService(ctx, logger);
+  return { ctx, handle: service.handle, expire: () => service.expireTransactions() };
+}
+
+async function keyPair(): Promise<CryptoKeyPair> {
+  return (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+function client(transport: Transport, clock: FakeClock, extra: Partial<Parameters<typeof createClient>[0]> = {}) {
+  return createClient({ transport, clock, credential: { secret: 'demo-secret-change-me', senderKID: 'demo' }, ...extra });
+}
+
+describe('the CMP service on the SQLite context', () => {
+  it('enrolls under the certProfile the client names and stores the confirmed certificate', async () => {
+    const clock = fakeClock();
+    const { ctx, handle } = await open(tempDir(), clock);
+    try {
+      const result = await client(loopbackTransport(handle), clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=svc'), certProfile: 'tlsServer' });
+      expect(result.caPubs).toEqual([ctx.material.root.certificate]);
+      expect(ctx.store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', profile: 'tlsServer', subject: '/CN=svc' });
+    } finally {
+      ctx.close();
+    }
+  });
+
+  it('the /p/<label> path selects the profile too', async () => {
+    const clock = fakeClock();
+    const { ctx, handle } = await open(tempDir(), clock);
+    try {
+      const transport = loopbackTransport(handle, { path: '/p/tlsClient' });
+      const result = await client(transport, clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=by-path') });
+      expect(ctx.store.certificates.get(serialOf(result.certificate))?.profile).toBe('tlsClient');
+    } finally {
+      ctx.close();
+    }
+  });
+
+  it('revokes a certificate the client rejects in certConf', async () => {
+    const clock = fakeClock();
+    const { ctx, handle } = await open(tempDir(), clock);
+    let issued: Uint8Array | undefined;
+    try {
+      const c = client(loopbackTransport(handle), clock, {
+        onCertificate: (cert) => {
+          issued = cert.certificate;
+          return rejectCertificate('not what I asked for');
+        },
+      });
+      await c.enroll({ keyPair: await keyPair(), subject: parseName('/CN=rejected') }).catch(() => undefined);
+      expect(issued).toBeDefined();
+      const serial = serialOf(issued!);
+      expect(ctx.store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
+      expect(crlContent(ctx.store.crls.current()!.der).entries.get(serial)).toBe(5);
+    } finally {
+      ctx.close();
+    }
+  });
+
+  it('a restart between ip and certConf loses nothing: the new process confirms', async () => {
+    const dir = tempDir();
+    const clock = fakeClock();
+    const first = await open(dir, clock);
+    let current: CmpHandler = first.handle;
+    let calls = 0;
+    let restarted: Awaited<ReturnType<typeof open>> | undefined;
+    const transport: Transport = {
+      async send(request) {
+        calls += 1;
+        if (calls === 2) {
+          // The server process restarts after answering the ir.
+          first.ctx.close();
+          restarted = await open(dir, clock);
+          current = restarted.handle;
+        }
+        return current(request);
+      },
+    };
+    try {
+      const result = await client(transport, clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=restart') });
+      expect(calls).toBe(2);
+      expect(restarted!.ctx.store.certificates.get(serialOf(result.certificate))?.status).toBe('confirmed');
+    } finally {
+      restarted?.ctx.close();
+      first.ctx.close();
+    }
+  });
+
+  it('revokes a certificate whose certConf never comes, once confirmWaitTime has passed', async () => {
+    const clock = fakeClock();
+    const { ctx, handle, expire } = await open(tempDir(), clock);
+    let calls = 0;
+    const dropsCertConf: Transport = {
+      async send(request) {
+        calls += 1;
+        if (calls === 2) throw new TransportError('connection lost');
+        return handle(request);
+      },
+    };
+    try {
+      await expect(client(dropsCertConf, clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=silent') })).rejects.toThrow();
+      const [stored] = ctx.store.certificates.list();
+      expect(stored?.status).toBe('issued');
+      clock.advance(299_000);
+      expect(await expire()).toBe(0);
+      clock.advance(2_000);
+      expect(await expire()).toBe(1);
+      expect(ctx.store.certificates.get(stored!.serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
+    } finally {
+      ctx.close();
+    }
+  });
+
+  it('answers genm caCerts and certReqTemplate from the issuer', async () => {
+    const clock = fakeClock();
+    const { ctx, handle } = await open(tempDir(), clock);
+    try {
+      const c = client(loopbackTransport(handle), clock);
+      expect(await c.getCaCertificates()).toEqual([ctx.material.issuing.certificate, ctx.material.root.certificate]);
+      const template = await c.getCertReqTemplate();
+      expect(template?.keySpec?.length).toBeGreaterThan(0);
+    } finally {
+      ctx.close();
+    }
+  });
+});
