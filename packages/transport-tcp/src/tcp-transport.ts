@@ -98,16 +98,30 @@ export interface TcpTransport extends Transport {
  */
 export function tcpTransport(init: TcpTransportInit): TcpTransport {
   const host = init.host;
-  if (typeof host !== 'string' || host === '') throw new TypeError('tcp: host must be a non-empty string');
+  if (typeof host !== 'string' || host === '')
+    throw new TypeError('tcp: host must be a non-empty string');
   const port = init.port ?? CMP_TCP_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`tcp: port must be 1..65535: ${port}`);
-  const connectTimeoutMs = positive('connectTimeoutMs', init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RangeError(`tcp: port must be 1..65535: ${port}`);
+  const connectTimeoutMs = positive(
+    'connectTimeoutMs',
+    init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+  );
   const readTimeoutMs = positive('readTimeoutMs', init.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
   const onPush = init.onPush;
-  const idleTimeoutMs = positive('idleTimeoutMs', init.idleTimeoutMs ?? (onPush === undefined ? DEFAULT_IDLE_TIMEOUT_MS : Infinity));
+  const idleTimeoutMs = positive(
+    'idleTimeoutMs',
+    init.idleTimeoutMs ?? (onPush === undefined ? DEFAULT_IDLE_TIMEOUT_MS : Infinity),
+  );
   const maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1 || maxMessageBytes > MAX_VALUE_BYTES) {
-    throw new RangeError(`tcp: maxMessageBytes must be a positive integer below 2^32 - 3: ${maxMessageBytes}`);
+  if (
+    !Number.isSafeInteger(maxMessageBytes) ||
+    maxMessageBytes < 1 ||
+    maxMessageBytes > MAX_VALUE_BYTES
+  ) {
+    throw new RangeError(
+      `tcp: maxMessageBytes must be a positive integer below 2^32 - 3: ${maxMessageBytes}`,
+    );
   }
   const maxConnections = init.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
@@ -115,7 +129,8 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
   }
   const reuseConnection = init.reuseConnection ?? true;
   const framing = init.framing ?? 'v10';
-  if (framing !== 'v10' && framing !== 'rfc2510') throw new TypeError(`tcp: unknown framing ${String(framing)}`);
+  if (framing !== 'v10' && framing !== 'rfc2510')
+    throw new TypeError(`tcp: unknown framing ${String(framing)}`);
   const now = init.now ?? Date.now;
   const target = `${host}:${port}`;
 
@@ -212,7 +227,9 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => controller.abort(timeoutError()), timeoutMs) : undefined;
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => controller.abort(timeoutError()), timeoutMs)
+      : undefined;
     try {
       return await body(controller.signal);
     } catch (error) {
@@ -225,7 +242,10 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
     }
   };
 
-  const getConnection = (signal: AbortSignal | undefined, useIdle: boolean): Promise<ClientConnection> =>
+  const getConnection = (
+    signal: AbortSignal | undefined,
+    useIdle: boolean,
+  ): Promise<ClientConnection> =>
     withTimeout(
       connectTimeoutMs,
       signal,
@@ -234,52 +254,85 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
     );
 
   /** Sends the request and reads frames until its answer, polling when the server asks. */
-  const exchange = async (connection: ClientConnection, request: Uint8Array, signal: AbortSignal): Promise<{ answer: Uint8Array; reusable: boolean }> => {
+  const exchange = async (
+    connection: ClientConnection,
+    request: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<{ answer: Uint8Array; reusable: boolean }> => {
     const deadline = now() + readTimeoutMs;
     // Read while writing: a server refusing a large request answers before it has all of it.
-    connection.write(encodeFrame(framing, MessageType.pkiReq, request, reuseConnection ? 0 : FLAG_CLOSE)).catch(() => {
-      // A failed write ends the connection; next() reports it.
-    });
+    connection
+      .write(encodeFrame(framing, MessageType.pkiReq, request, reuseConnection ? 0 : FLAG_CLOSE))
+      .catch(() => {
+        // A failed write ends the connection; next() reports it.
+      });
     for (;;) {
       const frame = await connection.next(signal);
       switch (frame.type) {
         case MessageType.pkiRep: {
-          if (frame.value.byteLength === 0) throw new TcpTransportError(`tcp: ${target} answered with an empty pkiRep`);
+          if (frame.value.byteLength === 0)
+            throw new TcpTransportError(`tcp: ${target} answered with an empty pkiRep`);
           return { answer: frame.value, reusable: (frame.flags & FLAG_CLOSE) === 0 };
         }
         case MessageType.pollRep: {
           const reference = readUint32(frame.value, 0);
           const checkBack = readUint32(frame.value, 4);
-          if (reference === undefined || checkBack === undefined) throw new TcpTransportError(`tcp: ${target} sent a pollRep of ${frame.value.byteLength} octets, expected 8`);
+          if (reference === undefined || checkBack === undefined)
+            throw new TcpTransportError(
+              `tcp: ${target} sent a pollRep of ${frame.value.byteLength} octets, expected 8`,
+            );
           const delay = Math.max(MIN_POLL_DELAY_MS, pollDelayMs(checkBack, now()));
           if (now() + delay > deadline) {
-            throw new TcpTransportError(`tcp: ${target} asks to poll again in ${Math.ceil(delay / 1000)} s, after readTimeoutMs (${readTimeoutMs} ms) ends`);
+            throw new TcpTransportError(
+              `tcp: ${target} asks to poll again in ${Math.ceil(delay / 1000)} s, after readTimeoutMs (${readTimeoutMs} ms) ends`,
+            );
           }
           await sleep(delay, signal);
-          await connection.write(encodeFrame(framing, MessageType.pollReq, encodePollReq(reference), reuseConnection ? 0 : FLAG_CLOSE));
+          await connection.write(
+            encodeFrame(
+              framing,
+              MessageType.pollReq,
+              encodePollReq(reference),
+              reuseConnection ? 0 : FLAG_CLOSE,
+            ),
+          );
           break;
         }
         case MessageType.errorMsgRep: {
           const { errorCode, text } = decodeErrorMsgRep(frame.framing, frame.value);
-          const code = errorCode === undefined ? '' : ` (error code 0x${errorCode.toString(16).padStart(4, '0')})`;
-          throw new TcpTransportError(`tcp: ${target} answered with errorMsgRep${code}: ${text || '(no text)'}`, errorCode === undefined ? undefined : { errorCode });
+          const code =
+            errorCode === undefined
+              ? ''
+              : ` (error code 0x${errorCode.toString(16).padStart(4, '0')})`;
+          throw new TcpTransportError(
+            `tcp: ${target} answered with errorMsgRep${code}: ${text || '(no text)'}`,
+            errorCode === undefined ? undefined : { errorCode },
+          );
         }
         case MessageType.finRep:
-          throw new TcpTransportError(`tcp: ${target} ended the exchange (finRep) without a PKIMessage`);
+          throw new TcpTransportError(
+            `tcp: ${target} ended the exchange (finRep) without a PKIMessage`,
+          );
         default:
-          throw new TcpTransportError(`tcp: ${target} answered with a frame of type ${frame.type}, expected pkiRep, pollRep or errorMsgRep`);
+          throw new TcpTransportError(
+            `tcp: ${target} answered with a frame of type ${frame.type}, expected pkiRep, pollRep or errorMsgRep`,
+          );
       }
     }
   };
 
-  const closedError = (): TcpTransportError => new TcpTransportError('tcp: the transport is closed');
+  const closedError = (): TcpTransportError =>
+    new TcpTransportError('tcp: the transport is closed');
 
   return {
     async send(request: Uint8Array, options?: TransportSendOptions): Promise<Uint8Array> {
       const signal = options?.signal;
       signal?.throwIfAborted();
       if (closed) throw closedError();
-      if (request.byteLength > MAX_VALUE_BYTES) throw new TcpTransportError(`tcp: a request of ${request.byteLength} octets does not fit a frame`);
+      if (request.byteLength > MAX_VALUE_BYTES)
+        throw new TcpTransportError(
+          `tcp: a request of ${request.byteLength} octets does not fit a frame`,
+        );
       const connection = await getConnection(signal, reuseConnection);
       let reusable = false;
       try {
@@ -298,7 +351,8 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
 
     async connect(options?: TransportSendOptions): Promise<void> {
       options?.signal?.throwIfAborted();
-      if (!reuseConnection) throw new TypeError('tcp: connect() keeps a connection open, which needs reuseConnection');
+      if (!reuseConnection)
+        throw new TypeError('tcp: connect() keeps a connection open, which needs reuseConnection');
       if (closed) throw closedError();
       if (idle.some((connection) => !connection.closed)) return;
       release(await getConnection(options?.signal, false), true);

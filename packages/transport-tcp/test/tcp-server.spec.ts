@@ -7,8 +7,23 @@ import {
   type TcpServerConnection,
   type TcpServerInit,
 } from '../src/index.js';
-import { decodeErrorMsgRep, encodeFrame, encodePollReq, FLAG_CLOSE, MessageType, readUint32 } from '../src/internal/frame.js';
-import { deferred, expectTcpTransportError, hex, message, rawClient, type RawPeer, rejection } from './support/raw.js';
+import {
+  decodeErrorMsgRep,
+  encodeFrame,
+  encodePollReq,
+  FLAG_CLOSE,
+  MessageType,
+  readUint32,
+} from '../src/internal/frame.js';
+import {
+  deferred,
+  expectTcpTransportError,
+  hex,
+  message,
+  rawClient,
+  type RawPeer,
+  rejection,
+} from './support/raw.js';
 
 /** The answer of the echo handler: the request with every octet XOR 0xff. */
 const answerTo = (request: Uint8Array): Uint8Array => request.map((octet) => octet ^ 0xff);
@@ -21,7 +36,9 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(init: Partial<TcpServerInit> = {}): Promise<{ server: TcpServer; connect: () => Promise<RawPeer> }> {
+async function start(
+  init: Partial<TcpServerInit> = {},
+): Promise<{ server: TcpServer; connect: () => Promise<RawPeer> }> {
   const server = createTcpServer({ handle: async (request) => answerTo(request), ...init });
   running = server;
   const { port } = await server.listen(0, '127.0.0.1');
@@ -100,7 +117,10 @@ describe('createTcpServer', () => {
     peer.write(Uint8Array.of(0, 0, 0x03, 0xec, 10, 0, 0));
     const refusal = await peer.next();
     expect(refusal.flags & FLAG_CLOSE).toBe(FLAG_CLOSE);
-    expect(errorOf(refusal)).toEqual({ errorCode: TcpErrorCode.tooLarge, text: 'message larger than 1000 octets' });
+    expect(errorOf(refusal)).toEqual({
+      errorCode: TcpErrorCode.tooLarge,
+      text: 'message larger than 1000 octets',
+    });
     // The error data is the limit.
     expect(hex(refusal.value.subarray(2, 8))).toBe('0004' + '000003e8');
     await peer.closed;
@@ -116,8 +136,16 @@ describe('createTcpServer', () => {
   });
 
   it.each([
-    ['a version octet that is neither (raw DER sent without framing)', [0, 0, 0, 4, 0x30, 0x02, 0x05, 0x00], TcpErrorCode.unsupportedVersion],
-    ['version 10 with a length too short for its header', [0, 0, 0, 1, 10], TcpErrorCode.badRequest],
+    [
+      'a version octet that is neither (raw DER sent without framing)',
+      [0, 0, 0, 4, 0x30, 0x02, 0x05, 0x00],
+      TcpErrorCode.unsupportedVersion,
+    ],
+    [
+      'version 10 with a length too short for its header',
+      [0, 0, 0, 1, 10],
+      TcpErrorCode.badRequest,
+    ],
   ])('answers garbage framing with errorMsgRep and closes: %s', async (_name, bytes, code) => {
     const { connect } = await start();
     const peer = await connect();
@@ -133,13 +161,22 @@ describe('createTcpServer', () => {
     const { connect } = await start();
     const peer = await connect();
     peer.write(encodeFrame('v10', MessageType.pkiReq, new Uint8Array(0)));
-    expect(errorOf(await peer.next())).toEqual({ errorCode: TcpErrorCode.badRequest, text: 'empty pkiReq: it must carry a PKIMessage' });
+    expect(errorOf(await peer.next())).toEqual({
+      errorCode: TcpErrorCode.badRequest,
+      text: 'empty pkiReq: it must carry a PKIMessage',
+    });
     peer.write(encodeFrame('v10', MessageType.pkiRep, message(5)));
-    expect(errorOf(await peer.next())).toEqual({ errorCode: TcpErrorCode.badRequest, text: 'unexpected message type 5: send pkiReq or pollReq' });
+    expect(errorOf(await peer.next())).toEqual({
+      errorCode: TcpErrorCode.badRequest,
+      text: 'unexpected message type 5: send pkiReq or pollReq',
+    });
     peer.write(encodeFrame('rfc2510', MessageType.partialMsgRep, message(5)));
     const rfc2510 = await peer.next();
     expect(rfc2510.framing).toBe('rfc2510');
-    expect(errorOf(rfc2510)).toEqual({ errorCode: undefined, text: 'unexpected message type 4: send pkiReq or pollReq' });
+    expect(errorOf(rfc2510)).toEqual({
+      errorCode: undefined,
+      text: 'unexpected message type 4: send pkiReq or pollReq',
+    });
     peer.write(encodeFrame('v10', MessageType.pkiReq, message(5)));
     expect((await peer.next()).type).toBe(MessageType.pkiRep);
   });
@@ -165,7 +202,10 @@ describe('createTcpServer', () => {
     });
     const peer = await connect();
     peer.write(encodeFrame('v10', MessageType.pkiReq, Uint8Array.of(0x30, 0xee)));
-    expect(errorOf(await peer.next())).toEqual({ errorCode: TcpErrorCode.internalError, text: 'internal server error' });
+    expect(errorOf(await peer.next())).toEqual({
+      errorCode: TcpErrorCode.internalError,
+      text: 'internal server error',
+    });
     expect(reported).toHaveLength(1);
     expect((reported[0]!.error as Error).message).toBe('secret detail');
     const [connection] = [...server.connections.values()];
@@ -253,7 +293,10 @@ describe('createTcpServer', () => {
       expect(hex(answer.value)).toBe(hex(answerTo(request)));
       // A reference is answered once.
       peer.write(encodeFrame('v10', MessageType.pollReq, encodePollReq(reference)));
-      expect(errorOf(await peer.next())).toEqual({ errorCode: TcpErrorCode.unknownPollReference, text: `unknown polling reference ${reference}` });
+      expect(errorOf(await peer.next())).toEqual({
+        errorCode: TcpErrorCode.unknownPollReference,
+        text: `unknown polling reference ${reference}`,
+      });
     });
 
     it('answers at once, without pollRep, a handler that is quick enough', async () => {
@@ -267,7 +310,9 @@ describe('createTcpServer', () => {
   describe('push', () => {
     it('sends an announcement as a pkiReq frame, server to client, in the framing the client uses', async () => {
       const connected = deferred<TcpServerConnection>();
-      const { connect } = await start({ onConnection: (connection) => connected.resolve(connection) });
+      const { connect } = await start({
+        onConnection: (connection) => connected.resolve(connection),
+      });
       const peer = await connect();
       const connection = await connected.promise;
       expect(connection.id).toMatch(/^tcp-\d+$/);
@@ -306,7 +351,9 @@ describe('createTcpServer', () => {
 
     it('rejects a push on a closed connection with a TcpTransportError, and an empty one with TypeError', async () => {
       const connected = deferred<TcpServerConnection>();
-      const { connect } = await start({ onConnection: (connection) => connected.resolve(connection) });
+      const { connect } = await start({
+        onConnection: (connection) => connected.resolve(connection),
+      });
       const peer = await connect();
       const connection = await connected.promise;
       await expect(connection.push(new Uint8Array(0))).rejects.toThrow(TypeError);
@@ -321,7 +368,9 @@ describe('createTcpServer', () => {
     expect(() => createTcpServer({ handle, maxMessageBytes: 0 })).toThrow(RangeError);
     expect(() => createTcpServer({ handle, idleTimeoutMs: -1 })).toThrow(RangeError);
     expect(() => createTcpServer({ handle, polling: { afterMs: -1 } })).toThrow(RangeError);
-    expect(() => createTcpServer({ handle, polling: { afterMs: 1, checkAfterSeconds: 0.5 } })).toThrow(RangeError);
+    expect(() =>
+      createTcpServer({ handle, polling: { afterMs: 1, checkAfterSeconds: 0.5 } }),
+    ).toThrow(RangeError);
     expect(() => createTcpServer({ handle: undefined as never })).toThrow(TypeError);
   });
 });

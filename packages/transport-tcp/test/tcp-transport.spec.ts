@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTcpServer, TcpErrorCode, type TcpServer, type TcpServerConnection, type TcpTransport, tcpTransport, type TcpTransportInit } from '../src/index.js';
+import {
+  createTcpServer,
+  TcpErrorCode,
+  type TcpServer,
+  type TcpServerConnection,
+  type TcpTransport,
+  tcpTransport,
+  type TcpTransportInit,
+} from '../src/index.js';
 import {
   encodeErrorMsgRep,
   encodeFrame,
@@ -8,7 +16,16 @@ import {
   MessageType,
   readUint32,
 } from '../src/internal/frame.js';
-import { deferred, expectTcpTransportError, type FakeServer, fakeServer, hex, message, type RawPeer, rejection } from './support/raw.js';
+import {
+  deferred,
+  expectTcpTransportError,
+  type FakeServer,
+  fakeServer,
+  hex,
+  message,
+  type RawPeer,
+  rejection,
+} from './support/raw.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -27,15 +44,24 @@ function client(port: number, init: Partial<TcpTransportInit> = {}): TcpTranspor
   return transport;
 }
 
-async function realServer(init: Partial<Parameters<typeof createTcpServer>[0]> = {}): Promise<{ server: TcpServer; port: number }> {
-  const server = createTcpServer({ handle: async (request) => request.map((octet) => octet ^ 0xff), ...init });
+async function realServer(
+  init: Partial<Parameters<typeof createTcpServer>[0]> = {},
+): Promise<{ server: TcpServer; port: number }> {
+  const server = createTcpServer({
+    handle: async (request) => request.map((octet) => octet ^ 0xff),
+    ...init,
+  });
   cleanups.push(() => server.close());
   const { port } = await server.listen(0, '127.0.0.1');
   return { server, port };
 }
 
 /** A fake server answering every pkiReq with `answer(request)`, each frame written as given. */
-function answering(answer: (request: Uint8Array) => Uint8Array, write: (peer: RawPeer, bytes: Uint8Array) => Promise<void> | void = (peer, bytes) => peer.write(bytes)) {
+function answering(
+  answer: (request: Uint8Array) => Uint8Array,
+  write: (peer: RawPeer, bytes: Uint8Array) => Promise<void> | void = (peer, bytes) =>
+    peer.write(bytes),
+) {
   return async (peer: RawPeer) => {
     for (;;) {
       const frame = await peer.next();
@@ -47,7 +73,12 @@ function answering(answer: (request: Uint8Array) => Uint8Array, write: (peer: Ra
 describe('tcpTransport', () => {
   it('reads an answer that arrives one octet at a time', async () => {
     const answer = message(300, 5);
-    const server = await scripted(answering(() => encodeFrame('v10', MessageType.pkiRep, answer), (peer, bytes) => peer.writeSlowly(bytes)));
+    const server = await scripted(
+      answering(
+        () => encodeFrame('v10', MessageType.pkiRep, answer),
+        (peer, bytes) => peer.writeSlowly(bytes),
+      ),
+    );
     const transport = client(server.port);
     expect(hex(await transport.send(message(10)))).toBe(hex(answer));
   });
@@ -57,7 +88,13 @@ describe('tcpTransport', () => {
     const server = await scripted(async (peer) => {
       for (;;) {
         const frame = await peer.next();
-        pending.push(encodeFrame('v10', MessageType.pkiRep, frame.value.map((o) => o ^ 1)));
+        pending.push(
+          encodeFrame(
+            'v10',
+            MessageType.pkiRep,
+            frame.value.map((o) => o ^ 1),
+          ),
+        );
         if (pending.length === 1) {
           // Answer the first request, split inside the header.
           const bytes = pending[0]!;
@@ -83,11 +120,15 @@ describe('tcpTransport', () => {
         const frame = await peer.next();
         seen.push({ framing: frame.framing, flags: frame.flags, type: frame.type });
         // Answer in the other framing.
-        peer.write(encodeFrame(frame.framing === 'v10' ? 'rfc2510' : 'v10', MessageType.pkiRep, frame.value));
+        peer.write(
+          encodeFrame(frame.framing === 'v10' ? 'rfc2510' : 'v10', MessageType.pkiRep, frame.value),
+        );
       }
     });
     expect(hex(await client(server.port).send(message(4)))).toBe(hex(message(4)));
-    expect(hex(await client(server.port, { framing: 'rfc2510' }).send(message(4)))).toBe(hex(message(4)));
+    expect(hex(await client(server.port, { framing: 'rfc2510' }).send(message(4)))).toBe(
+      hex(message(4)),
+    );
     expect(seen).toEqual([
       { framing: 'v10', flags: 0, type: MessageType.pkiReq },
       { framing: 'rfc2510', flags: 0, type: MessageType.pkiReq },
@@ -98,13 +139,25 @@ describe('tcpTransport', () => {
     const server = await scripted(async (peer) => {
       const frame = await peer.next();
       const text = 'CA is in maintenance';
-      peer.write(encodeFrame(frame.framing, MessageType.errorMsgRep, encodeErrorMsgRep(frame.framing, 0x0300, text)));
+      peer.write(
+        encodeFrame(
+          frame.framing,
+          MessageType.errorMsgRep,
+          encodeErrorMsgRep(frame.framing, 0x0300, text),
+        ),
+      );
     });
     const v10 = expectTcpTransportError(await rejection(client(server.port).send(message(5))));
-    expect(v10.message).toBe(`tcp: 127.0.0.1:${server.port} answered with errorMsgRep (error code 0x0300): CA is in maintenance`);
+    expect(v10.message).toBe(
+      `tcp: 127.0.0.1:${server.port} answered with errorMsgRep (error code 0x0300): CA is in maintenance`,
+    );
     expect(v10.errorCode).toBe(0x0300);
-    const rfc2510 = expectTcpTransportError(await rejection(client(server.port, { framing: 'rfc2510' }).send(message(5))));
-    expect(rfc2510.message).toBe(`tcp: 127.0.0.1:${server.port} answered with errorMsgRep: CA is in maintenance`);
+    const rfc2510 = expectTcpTransportError(
+      await rejection(client(server.port, { framing: 'rfc2510' }).send(message(5))),
+    );
+    expect(rfc2510.message).toBe(
+      `tcp: 127.0.0.1:${server.port} answered with errorMsgRep: CA is in maintenance`,
+    );
     expect(rfc2510.errorCode).toBeUndefined();
   });
 
@@ -123,22 +176,42 @@ describe('tcpTransport', () => {
     });
     const transport = client(server.port, { maxMessageBytes: 1999, readTimeoutMs: 60_000 });
     const error = expectTcpTransportError(await rejection(transport.send(message(5))));
-    expect(error.message).toBe(`tcp: 127.0.0.1:${server.port} announced a frame of 2003 octets, more than maxMessageBytes (1999) allows`);
+    expect(error.message).toBe(
+      `tcp: 127.0.0.1:${server.port} announced a frame of 2003 octets, more than maxMessageBytes (1999) allows`,
+    );
     await server.peers[0]!.closed;
   });
 
   it.each([
-    ['finRep', encodeFrame('v10', MessageType.finRep, Uint8Array.of(0)), 'ended the exchange (finRep) without a PKIMessage'],
-    ['an empty pkiRep', encodeFrame('v10', MessageType.pkiRep, new Uint8Array(0)), 'answered with an empty pkiRep'],
-    ['partialMsgRep', encodeFrame('rfc2510', MessageType.partialMsgRep, message(12)), 'answered with a frame of type 4'],
-    ['a short pollRep', encodeFrame('v10', MessageType.pollRep, Uint8Array.of(0, 0, 0, 1)), 'sent a pollRep of 4 octets, expected 8'],
+    [
+      'finRep',
+      encodeFrame('v10', MessageType.finRep, Uint8Array.of(0)),
+      'ended the exchange (finRep) without a PKIMessage',
+    ],
+    [
+      'an empty pkiRep',
+      encodeFrame('v10', MessageType.pkiRep, new Uint8Array(0)),
+      'answered with an empty pkiRep',
+    ],
+    [
+      'partialMsgRep',
+      encodeFrame('rfc2510', MessageType.partialMsgRep, message(12)),
+      'answered with a frame of type 4',
+    ],
+    [
+      'a short pollRep',
+      encodeFrame('v10', MessageType.pollRep, Uint8Array.of(0, 0, 0, 1)),
+      'sent a pollRep of 4 octets, expected 8',
+    ],
     ['a bad version octet', Uint8Array.of(0, 0, 0, 3, 0x42, 0, 5), 'version/type octet 66'],
   ])('rejects %s with a TcpTransportError', async (_name, frame, text) => {
     const server = await scripted(async (peer) => {
       await peer.next();
       peer.write(frame);
     });
-    expect(expectTcpTransportError(await rejection(client(server.port).send(message(5)))).message).toContain(text);
+    expect(
+      expectTcpTransportError(await rejection(client(server.port).send(message(5)))).message,
+    ).toContain(text);
   });
 
   describe('TCP-level polling', () => {
@@ -147,14 +220,28 @@ describe('tcpTransport', () => {
       const server = await scripted(async (peer) => {
         const request = await peer.next();
         // Absolute time-to-check-back equal to the client's clock: poll at once.
-        peer.write(encodeFrame('v10', MessageType.pollRep, encodePollRep(0xabcdef01, 1_700_000_000)));
+        peer.write(
+          encodeFrame('v10', MessageType.pollRep, encodePollRep(0xabcdef01, 1_700_000_000)),
+        );
         const first = await peer.next();
-        polls.push({ framing: first.framing, reference: first.type === MessageType.pollReq ? readUint32(first.value, 0) : undefined });
+        polls.push({
+          framing: first.framing,
+          reference: first.type === MessageType.pollReq ? readUint32(first.value, 0) : undefined,
+        });
         // A relative delay of 0 s: poll again at once.
         peer.write(encodeFrame('v10', MessageType.pollRep, encodePollRep(0xabcdef02, 0)));
         const second = await peer.next();
-        polls.push({ framing: second.framing, reference: second.type === MessageType.pollReq ? readUint32(second.value, 0) : undefined });
-        peer.write(encodeFrame('v10', MessageType.pkiRep, request.value.map((o) => o ^ 0x0f)));
+        polls.push({
+          framing: second.framing,
+          reference: second.type === MessageType.pollReq ? readUint32(second.value, 0) : undefined,
+        });
+        peer.write(
+          encodeFrame(
+            'v10',
+            MessageType.pkiRep,
+            request.value.map((o) => o ^ 0x0f),
+          ),
+        );
       });
       const transport = client(server.port, { now: () => 1_700_000_000_000 });
       expect(hex(await transport.send(Uint8Array.of(0x30, 0x00)))).toBe('3f0f');
@@ -171,7 +258,9 @@ describe('tcpTransport', () => {
       });
       const transport = client(server.port, { readTimeoutMs: 20_000 });
       const error = expectTcpTransportError(await rejection(transport.send(message(5))));
-      expect(error.message).toBe(`tcp: 127.0.0.1:${server.port} asks to poll again in 3600 s, after readTimeoutMs (20000 ms) ends`);
+      expect(error.message).toBe(
+        `tcp: 127.0.0.1:${server.port} asks to poll again in 3600 s, after readTimeoutMs (20000 ms) ends`,
+      );
     });
 
     it('rejects with the abort reason while waiting to poll', async () => {
@@ -278,7 +367,9 @@ describe('tcpTransport', () => {
       const server = await scripted(async (peer) => {
         await peer.next();
       });
-      const error = expectTcpTransportError(await rejection(client(server.port, { readTimeoutMs: 50 }).send(message(5))));
+      const error = expectTcpTransportError(
+        await rejection(client(server.port, { readTimeoutMs: 50 }).send(message(5))),
+      );
       expect(error.message).toBe(`tcp: no answer from 127.0.0.1:${server.port} within 50 ms`);
     });
 
@@ -287,18 +378,22 @@ describe('tcpTransport', () => {
         await peer.next();
       });
       const transport = client(server.port);
-      const sending = transport.send(message(5));
+      const sending = rejection(transport.send(message(5)));
       await new Promise((resolve) => setTimeout(resolve, 30));
       await transport.close();
-      expect(expectTcpTransportError(await rejection(sending)).message).toBe('tcp: the transport is closed');
-      expect(expectTcpTransportError(await rejection(transport.send(message(5)))).message).toBe('tcp: the transport is closed');
+      expect(expectTcpTransportError(await sending).message).toBe('tcp: the transport is closed');
+      expect(expectTcpTransportError(await rejection(transport.send(message(5)))).message).toBe(
+        'tcp: the transport is closed',
+      );
     });
   });
 
   describe('push', () => {
     it('delivers announcements on a connection opened with connect(), before and between requests', async () => {
       const connected = deferred<TcpServerConnection>();
-      const { port } = await realServer({ onConnection: (connection) => connected.resolve(connection) });
+      const { port } = await realServer({
+        onConnection: (connection) => connected.resolve(connection),
+      });
       const pushed: string[] = [];
       const arrived = [deferred(), deferred()];
       const transport = client(port, {

@@ -38,8 +38,16 @@ export class ClientConnection {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     socket.on('data', (chunk: Uint8Array) => this.#onData(chunk));
-    socket.on('error', (error) => this.#fail(new TcpTransportError(`tcp: connection to ${this.#target()} failed: ${error.message}`, { cause: error })));
-    socket.on('close', () => this.#fail(new TcpTransportError(`tcp: ${this.#target()} closed the connection`)));
+    socket.on('error', (error) =>
+      this.#fail(
+        new TcpTransportError(`tcp: connection to ${this.#target()} failed: ${error.message}`, {
+          cause: error,
+        }),
+      ),
+    );
+    socket.on('close', () =>
+      this.#fail(new TcpTransportError(`tcp: ${this.#target()} closed the connection`)),
+    );
   }
 
   /** Opens a connection; rejects with a {@link TcpTransportError}, or with `signal.reason` when aborted. */
@@ -53,7 +61,12 @@ export class ClientConnection {
       };
       const onError = (error: Error): void => {
         signal.removeEventListener('abort', onAbort);
-        reject(new TcpTransportError(`tcp: cannot connect to ${options.host}:${options.port}: ${error.message}`, { cause: error }));
+        reject(
+          new TcpTransportError(
+            `tcp: cannot connect to ${options.host}:${options.port}: ${error.message}`,
+            { cause: error },
+          ),
+        );
       };
       signal.addEventListener('abort', onAbort, { once: true });
       socket.once('error', onError);
@@ -74,7 +87,16 @@ export class ClientConnection {
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closeError !== undefined) return Promise.reject(this.#closeError);
     return new Promise((resolve, reject) => {
-      this.#socket.write(bytes, (error) => (error ? reject(this.#closeError ?? new TcpTransportError(`tcp: write to ${this.#target()} failed: ${error.message}`, { cause: error })) : resolve()));
+      this.#socket.write(bytes, (error) =>
+        error
+          ? reject(
+              this.#closeError ??
+                new TcpTransportError(`tcp: write to ${this.#target()} failed: ${error.message}`, {
+                  cause: error,
+                }),
+            )
+          : resolve(),
+      );
     });
   }
 
@@ -130,7 +152,9 @@ export class ClientConnection {
 
   /** Closes the connection at once; a waiting exchange rejects with `error` (or a generic one). */
   destroy(error?: TcpTransportError): void {
-    this.#fail(error ?? new TcpTransportError(`tcp: the connection to ${this.#target()} was closed locally`));
+    this.#fail(
+      error ?? new TcpTransportError(`tcp: the connection to ${this.#target()} was closed locally`),
+    );
   }
 
   #onData(chunk: Uint8Array): void {
@@ -146,10 +170,15 @@ export class ClientConnection {
       } else if (this.#busy) {
         this.#queued.push(frame);
       } else {
-        this.#fail(new TcpTransportError(`tcp: ${this.#target()} sent a frame of type ${frame.type} nobody asked for`));
+        this.#fail(
+          new TcpTransportError(
+            `tcp: ${this.#target()} sent a frame of type ${frame.type} nobody asked for`,
+          ),
+        );
       }
     }
-    if (fault !== undefined) this.#fail(faultError(fault, this.#target(), this.#options.maxMessageBytes));
+    if (fault !== undefined)
+      this.#fail(faultError(fault, this.#target(), this.#options.maxMessageBytes));
   }
 
   #deliverPush(message: Uint8Array): void {
@@ -176,13 +205,23 @@ export class ClientConnection {
   }
 }
 
-function faultError(fault: FramingFault, target: string, maxMessageBytes: number): TcpTransportError {
+function faultError(
+  fault: FramingFault,
+  target: string,
+  maxMessageBytes: number,
+): TcpTransportError {
   switch (fault.kind) {
     case 'tooLarge':
-      return new TcpTransportError(`tcp: ${target} announced a frame of ${fault.announced} octets, more than maxMessageBytes (${maxMessageBytes}) allows`);
+      return new TcpTransportError(
+        `tcp: ${target} announced a frame of ${fault.announced} octets, more than maxMessageBytes (${maxMessageBytes}) allows`,
+      );
     case 'badVersion':
-      return new TcpTransportError(`tcp: ${target} sent a frame with version/type octet ${fault.octet}, neither 10 nor an RFC 2510 type`);
+      return new TcpTransportError(
+        `tcp: ${target} sent a frame with version/type octet ${fault.octet}, neither 10 nor an RFC 2510 type`,
+      );
     case 'badLength':
-      return new TcpTransportError(`tcp: ${target} sent a frame with length ${fault.announced}, too short for its header`);
+      return new TcpTransportError(
+        `tcp: ${target} sent a frame with length ${fault.announced}, too short for its header`,
+      );
   }
 }

@@ -74,7 +74,11 @@ export class ServerConnection implements TcpServerConnection {
     this.#reader = new FrameReader(options.maxMessageBytes);
     const address = socket.remoteAddress ?? 'unknown';
     this.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`;
-    this.#context = { remoteAddress: this.remoteAddress, connectionId: id, signal: this.#abort.signal };
+    this.#context = {
+      remoteAddress: this.remoteAddress,
+      connectionId: id,
+      signal: this.#abort.signal,
+    };
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -92,12 +96,23 @@ export class ServerConnection implements TcpServerConnection {
 
   push(message: Uint8Array): Promise<void> {
     if (!(message instanceof Uint8Array) || message.byteLength === 0) {
-      return Promise.reject(new TypeError('tcp: push needs a non-empty Uint8Array (the DER of a PKIMessage)'));
+      return Promise.reject(
+        new TypeError('tcp: push needs a non-empty Uint8Array (the DER of a PKIMessage)'),
+      );
     }
-    if (this.#gone || this.#ended) return Promise.reject(new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) is closed`));
+    if (this.#gone || this.#ended)
+      return Promise.reject(
+        new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) is closed`),
+      );
     return new Promise((resolve, reject) => {
       this.#socket.write(encodeFrame(this.#framing, MessageType.pkiReq, message), (error) =>
-        error ? reject(new TcpTransportError(`tcp: push to ${this.remoteAddress} failed: ${error.message}`, { cause: error })) : resolve(),
+        error
+          ? reject(
+              new TcpTransportError(`tcp: push to ${this.remoteAddress} failed: ${error.message}`, {
+                cause: error,
+              }),
+            )
+          : resolve(),
       );
     });
   }
@@ -135,7 +150,11 @@ export class ServerConnection implements TcpServerConnection {
     if (this.#processing) return;
     this.#processing = true;
     try {
-      for (let item = this.#queue.shift(); item !== undefined && !this.#gone; item = this.#queue.shift()) {
+      for (
+        let item = this.#queue.shift();
+        item !== undefined && !this.#gone;
+        item = this.#queue.shift()
+      ) {
         if (!this.#stopReading && this.#queue.length < MAX_QUEUED_FRAMES) this.#socket.resume();
         if ('fault' in item) {
           this.#refuse(item.fault);
@@ -155,7 +174,11 @@ export class ServerConnection implements TcpServerConnection {
     switch (frame.type) {
       case MessageType.pkiReq: {
         if (frame.value.byteLength === 0) {
-          this.#sendError(TcpErrorCode.badRequest, 'empty pkiReq: it must carry a PKIMessage', closing);
+          this.#sendError(
+            TcpErrorCode.badRequest,
+            'empty pkiReq: it must carry a PKIMessage',
+            closing,
+          );
           return;
         }
         const outcome = this.#invoke(frame.value);
@@ -165,7 +188,12 @@ export class ServerConnection implements TcpServerConnection {
           return;
         }
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const early = await Promise.race([outcome, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), polling.afterMs)))]);
+        const early = await Promise.race([
+          outcome,
+          new Promise<undefined>(
+            (resolve) => (timer = setTimeout(() => resolve(undefined), polling.afterMs)),
+          ),
+        ]);
         clearTimeout(timer);
         if (early !== undefined) {
           this.#answer(early, closing);
@@ -182,7 +210,11 @@ export class ServerConnection implements TcpServerConnection {
         const reference = readUint32(frame.value, 0);
         const pending = reference === undefined ? undefined : this.#polls.get(reference);
         if (reference === undefined || pending === undefined) {
-          this.#sendError(TcpErrorCode.unknownPollReference, `unknown polling reference ${reference ?? '(missing)'}`, closing);
+          this.#sendError(
+            TcpErrorCode.unknownPollReference,
+            `unknown polling reference ${reference ?? '(missing)'}`,
+            closing,
+          );
           return;
         }
         if (pending.outcome === undefined) {
@@ -199,7 +231,11 @@ export class ServerConnection implements TcpServerConnection {
         if (closing) this.#endAndDrain();
         return;
       default:
-        this.#sendError(TcpErrorCode.badRequest, `unexpected message type ${frame.type}: send pkiReq or pollReq`, closing);
+        this.#sendError(
+          TcpErrorCode.badRequest,
+          `unexpected message type ${frame.type}: send pkiReq or pollReq`,
+          closing,
+        );
     }
   }
 
@@ -213,7 +249,11 @@ export class ServerConnection implements TcpServerConnection {
       return { failed: true };
     }
     if (!(answer instanceof Uint8Array) || answer.byteLength === 0) {
-      this.#report(new TypeError('tcp: the CMP handler resolved to something other than a non-empty Uint8Array'));
+      this.#report(
+        new TypeError(
+          'tcp: the CMP handler resolved to something other than a non-empty Uint8Array',
+        ),
+      );
       return { failed: true };
     }
     return { answer };
@@ -228,18 +268,33 @@ export class ServerConnection implements TcpServerConnection {
   }
 
   #answer(outcome: Outcome, closing: boolean): void {
-    if ('answer' in outcome) this.#write(encodeFrame(this.#framing, MessageType.pkiRep, outcome.answer, closing ? FLAG_CLOSE : 0), closing);
+    if ('answer' in outcome)
+      this.#write(
+        encodeFrame(this.#framing, MessageType.pkiRep, outcome.answer, closing ? FLAG_CLOSE : 0),
+        closing,
+      );
     else this.#sendError(TcpErrorCode.internalError, 'internal server error', closing);
   }
 
   #sendPollRep(reference: number): void {
     const polling = this.#options.polling!;
     const checkBack = Math.floor(this.#options.now() / 1000) + polling.checkAfterSeconds;
-    this.#write(encodeFrame(this.#framing, MessageType.pollRep, encodePollRep(reference, checkBack)), false);
+    this.#write(
+      encodeFrame(this.#framing, MessageType.pollRep, encodePollRep(reference, checkBack)),
+      false,
+    );
   }
 
   #sendError(code: number, text: string, closing: boolean, data?: Uint8Array): void {
-    this.#write(encodeFrame(this.#framing, MessageType.errorMsgRep, encodeErrorMsgRep(this.#framing, code, text, data), closing ? FLAG_CLOSE : 0), closing);
+    this.#write(
+      encodeFrame(
+        this.#framing,
+        MessageType.errorMsgRep,
+        encodeErrorMsgRep(this.#framing, code, text, data),
+        closing ? FLAG_CLOSE : 0,
+      ),
+      closing,
+    );
   }
 
   #write(bytes: Uint8Array, thenClose: boolean): void {
@@ -254,14 +309,28 @@ export class ServerConnection implements TcpServerConnection {
       case 'tooLarge': {
         const limit = new Uint8Array(4);
         new DataView(limit.buffer).setUint32(0, this.#options.maxMessageBytes);
-        this.#sendError(TcpErrorCode.tooLarge, `message larger than ${this.#options.maxMessageBytes} octets`, true, limit);
+        this.#sendError(
+          TcpErrorCode.tooLarge,
+          `message larger than ${this.#options.maxMessageBytes} octets`,
+          true,
+          limit,
+        );
         break;
       }
       case 'badVersion':
-        this.#sendError(TcpErrorCode.unsupportedVersion, `unsupported version ${fault.octet}: this server speaks version 10 and RFC 2510`, true, Uint8Array.of(10));
+        this.#sendError(
+          TcpErrorCode.unsupportedVersion,
+          `unsupported version ${fault.octet}: this server speaks version 10 and RFC 2510`,
+          true,
+          Uint8Array.of(10),
+        );
         break;
       case 'badLength':
-        this.#sendError(TcpErrorCode.badRequest, `frame length ${fault.announced} is too short for its header`, true);
+        this.#sendError(
+          TcpErrorCode.badRequest,
+          `frame length ${fault.announced} is too short for its header`,
+          true,
+        );
         break;
     }
   }
@@ -270,7 +339,11 @@ export class ServerConnection implements TcpServerConnection {
     this.#readTimer = undefined;
     if (this.#gone || this.#stopReading) return;
     this.#stopReading = true;
-    this.#sendError(TcpErrorCode.readTimeout, `frame not complete within ${this.#options.readTimeoutMs} ms`, true);
+    this.#sendError(
+      TcpErrorCode.readTimeout,
+      `frame not complete within ${this.#options.readTimeoutMs} ms`,
+      true,
+    );
   }
 
   /** Ends our side and reads (and drops) what the peer still sends, so it can read our last frame. */
@@ -286,7 +359,14 @@ export class ServerConnection implements TcpServerConnection {
   }
 
   #armIdle(): void {
-    if (this.#gone || this.#stopReading || this.#processing || this.#queue.length > 0 || this.#reader.pending) return;
+    if (
+      this.#gone ||
+      this.#stopReading ||
+      this.#processing ||
+      this.#queue.length > 0 ||
+      this.#reader.pending
+    )
+      return;
     if (!Number.isFinite(this.#options.idleTimeoutMs)) return;
     this.#clearIdle();
     this.#idleTimer = setTimeout(() => this.#endAndDrain(), this.#options.idleTimeoutMs);
@@ -316,6 +396,8 @@ export class ServerConnection implements TcpServerConnection {
     this.#clearReadTimer();
     this.#queue.length = 0;
     this.#polls.clear();
-    this.#abort.abort(new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) closed`));
+    this.#abort.abort(
+      new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) closed`),
+    );
   }
 }

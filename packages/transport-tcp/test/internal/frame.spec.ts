@@ -12,11 +12,15 @@ import { hex } from '../support/raw.js';
 
 describe('frame encoding', () => {
   it('writes the version 10 layout: length, 10, flags, type, value', () => {
-    expect(hex(encodeFrame('v10', MessageType.pkiReq, Uint8Array.of(0x30, 0x00), 1))).toBe('00000005' + '0a' + '01' + '00' + '3000');
+    expect(hex(encodeFrame('v10', MessageType.pkiReq, Uint8Array.of(0x30, 0x00), 1))).toBe(
+      '00000005' + '0a' + '01' + '00' + '3000',
+    );
   });
 
   it('writes the RFC 2510 layout: length, type, value', () => {
-    expect(hex(encodeFrame('rfc2510', MessageType.pkiRep, Uint8Array.of(0x30, 0x00)))).toBe('00000003' + '05' + '3000');
+    expect(hex(encodeFrame('rfc2510', MessageType.pkiRep, Uint8Array.of(0x30, 0x00)))).toBe(
+      '00000003' + '05' + '3000',
+    );
   });
 
   it('writes pollRep and pollReq values as 32-bit big-endian fields', () => {
@@ -29,13 +33,22 @@ describe('frame encoding', () => {
     expect(hex(v10.subarray(0, 8))).toBe('0201' + '0004' + '00000100');
     expect(decodeErrorMsgRep('v10', v10)).toEqual({ errorCode: 0x0201, text: 'too large' });
     expect(hex(encodeErrorMsgRep('rfc2510', 0x0201, 'hi'))).toBe('6869');
-    expect(decodeErrorMsgRep('rfc2510', new TextEncoder().encode('unknown ref'))).toEqual({ errorCode: undefined, text: 'unknown ref' });
+    expect(decodeErrorMsgRep('rfc2510', new TextEncoder().encode('unknown ref'))).toEqual({
+      errorCode: undefined,
+      text: 'unknown ref',
+    });
   });
 
   it('reads a malformed errorMsgRep leniently as text, without control characters', () => {
-    expect(decodeErrorMsgRep('v10', Uint8Array.of(0x41, 0x42))).toEqual({ errorCode: undefined, text: 'AB' });
+    expect(decodeErrorMsgRep('v10', Uint8Array.of(0x41, 0x42))).toEqual({
+      errorCode: undefined,
+      text: 'AB',
+    });
     // The data length points past the end: the whole value is text.
-    expect(decodeErrorMsgRep('v10', Uint8Array.of(0, 1, 0, 9, 0x41))).toEqual({ errorCode: undefined, text: 'A' });
+    expect(decodeErrorMsgRep('v10', Uint8Array.of(0, 1, 0, 9, 0x41))).toEqual({
+      errorCode: undefined,
+      text: 'A',
+    });
     expect(decodeErrorMsgRep('rfc2510', new TextEncoder().encode('a\r\nb\u0007')).text).toBe('a b');
     expect(decodeErrorMsgRep('rfc2510', new Uint8Array(500).fill(0x61)).text).toHaveLength(203);
   });

@@ -47,7 +47,9 @@ export function rawPeer(socket: Socket, maxValueBytes = 16 * 1024 * 1024): RawPe
     write: (bytes) => socket.write(bytes),
     async writeSlowly(bytes) {
       for (const octet of bytes) {
-        await new Promise<void>((resolve, reject) => socket.write(Uint8Array.of(octet), (error) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          socket.write(Uint8Array.of(octet), (error) => (error ? reject(error) : resolve())),
+        );
       }
     },
     next() {
@@ -81,7 +83,9 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function fakeServer(onPeer: (peer: RawPeer) => void | Promise<void>): Promise<FakeServer> {
+export async function fakeServer(
+  onPeer: (peer: RawPeer) => void | Promise<void>,
+): Promise<FakeServer> {
   const peers: RawPeer[] = [];
   const server = createServer((socket) => {
     const peer = rawPeer(socket);
