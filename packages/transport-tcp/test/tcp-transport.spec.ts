@@ -277,14 +277,16 @@ describe('tcpTransport', () => {
     });
 
     it('polls createTcpServer until a slow handler has answered', async () => {
+      const now = (): number => 1_700_000_000_000;
       const { port } = await realServer({
         polling: { afterMs: 10, checkAfterSeconds: 0 },
+        now,
         handle: async (request) => {
           await new Promise((resolve) => setTimeout(resolve, 150));
           return request.map((o) => o ^ 0xff);
         },
       });
-      expect(hex(await client(port).send(Uint8Array.of(0x30, 0x01)))).toBe('cffe');
+      expect(hex(await client(port, { now }).send(Uint8Array.of(0x30, 0x01)))).toBe('cffe');
     });
   });
 
