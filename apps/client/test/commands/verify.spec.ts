@@ -55,7 +55,8 @@ describe('cmpkit verify', () => {
   it('fails with badMessageCheck when one byte of the body changed', async () => {
     const der = new Uint8Array(readFileSync(join(VECTORS, 'certConf.der')));
     const tampered = der.slice();
-    tampered[tampered.length - 60] ^= 0x01;
+    const at = tampered.length - 60;
+    tampered[at] = (tampered[at] as number) ^ 0x01;
     const file = join(tmp, 'tampered.der');
     writeFileSync(file, tampered);
     const { status, stdout } = await runCli('verify', file, '--secret', 'env:CMPKIT_TEST_SECRET');
