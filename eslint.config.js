@@ -72,6 +72,32 @@ export default tseslint.config(
     },
   },
   {
+    // The browser entry of transport-ws and everything it loads: no Node built-ins, no `ws`.
+    files: [
+      'packages/transport-ws/src/browser.ts',
+      'packages/transport-ws/src/ws-transport.ts',
+      'packages/transport-ws/src/ws-transport-error.ts',
+      'packages/transport-ws/src/websocket-like.ts',
+      'packages/transport-ws/src/envelope.ts',
+      'packages/transport-ws/src/internal/envelope.ts',
+      'packages/transport-ws/src/internal/backoff.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { ...NODE_BUILTINS, message: 'the browser entry of transport-ws loads no Node built-in.' },
+            { group: ['ws'], message: 'the browser entry of transport-ws takes its WebSocket from the global or the caller, never from ws.' },
+            { group: ['@cmpkit/core'], allowTypeImports: true, message: 'transports use core types only (peer dependency).' },
+            { group: ['@cmpkit/protection', '@cmpkit/test-utils'], message: 'transports move bytes; they do no CMP processing.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'Buffer', 'process', '__dirname', 'require'],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

@@ -30,6 +30,13 @@ export interface NodeListenerOptions extends HttpServerOptions {
    * certificate itself).
    */
   peerCertificate?: 'authorized' | 'presented';
+  /**
+   * Longest time the request body may take to arrive, in milliseconds (default 30 000). A slow
+   * or truncated body is answered `408` and the connection closed, so no request hangs. (Also
+   * set `server.headersTimeout` / `server.requestTimeout` on the node:http server for the
+   * request head.)
+   */
+  bodyTimeoutMs?: number;
 }
 
 /**
@@ -53,7 +60,7 @@ export interface NodeListenerOptions extends HttpServerOptions {
  */
 export function toNodeListener(handle: CmpHandler, options?: NodeListenerOptions): NodeListener {
   const resolved = resolveServerOptions(options);
-  return nodeAdapter(cmpProcessor(handle, resolved), resolved, options?.peerCertificate ?? 'authorized');
+  return nodeAdapter(cmpProcessor(handle, resolved), resolved, options?.peerCertificate ?? 'authorized', bodyTimeoutOf(options));
 }
 
 /**
@@ -64,13 +71,20 @@ export function toNodeListener(handle: CmpHandler, options?: NodeListenerOptions
  */
 export function toAnnouncementNodeListener(onAnnouncement: AnnouncementHandler, options?: NodeListenerOptions): NodeListener {
   const resolved = resolveServerOptions(options);
-  return nodeAdapter(announcementProcessor(onAnnouncement, resolved), resolved, options?.peerCertificate ?? 'authorized');
+  return nodeAdapter(announcementProcessor(onAnnouncement, resolved), resolved, options?.peerCertificate ?? 'authorized', bodyTimeoutOf(options));
+}
+
+function bodyTimeoutOf(options: NodeListenerOptions | undefined): number {
+  const ms = options?.bodyTimeoutMs ?? 30_000;
+  if (!(ms > 0)) throw new RangeError(`http: bodyTimeoutMs must be positive: ${ms}`);
+  return ms;
 }
 
 function nodeAdapter(
   processBody: BodyProcessor,
   options: ResolvedServerOptions,
   peerCertificate: 'authorized' | 'presented',
+  bodyTimeoutMs: number,
 ): NodeListener {
   return (req, res) => {
     req.on('error', () => {
@@ -94,7 +108,15 @@ function nodeAdapter(
       if (!res.writableFinished) controller.abort(new HttpTransportError('http: the client closed the connection before its answer was sent'));
     });
     const context = contextOf(req, head.path, controller.signal, peerCertificate);
+    const timer = setTimeout(() => {
+      req.removeAllListeners('data');
+      req.removeAllListeners('end');
+      writeReply(res, { status: 408, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: new TextEncoder().encode('request body timed out'), close: true });
+      req.destroy();
+    }, bodyTimeoutMs);
+    timer.unref?.();
     readBody(req, options.maxMessageBytes, (body) => {
+      clearTimeout(timer);
       if (body === undefined) {
         writeReply(res, tooLarge(options));
         return;

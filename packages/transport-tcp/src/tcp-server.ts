@@ -1,0 +1,151 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
+import { MAX_VALUE_BYTES } from './internal/frame.js';
+import type {
+  TcpCmpHandler,
+  TcpRequestContext,
+  TcpServer,
+  TcpServerConnection,
+} from './tcp-server-types.js';
+
+const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+const DEFAULT_READ_TIMEOUT_MS = 30_000;
+
+/** Configuration of {@link createTcpServer}. */
+export interface TcpServerInit {
+  /** Answers each request; a `CmpHandler` from `@cmpkit/core` fits. It should never reject. */
+  handle: TcpCmpHandler;
+  /**
+   * The largest message accepted in a frame, in bytes (default 1 MiB). A larger announced length
+   * is answered with `errorMsgRep` and the connection closed, before any of the message is kept.
+   */
+  maxMessageBytes?: number;
+  /**
+   * How long a connection may stay without a frame in progress or a request being handled, in ms
+   * (default 300000; `Infinity` for none). Raise it where clients wait for pushed announcements.
+   */
+  idleTimeoutMs?: number;
+  /** How long a started frame may take to arrive completely, in ms (default 30000). */
+  readTimeoutMs?: number;
+  /**
+   * TCP-level polling (draft-ietf-pkix-cmp-tcp-00, RFC 2510): when the handler has not answered
+   * within `afterMs`, the server sends `pollRep` with a polling reference and a time-to-check-back
+   * `checkAfterSeconds` (default 1) from now, and answers the client's `pollReq` with the `pkiRep`
+   * once the handler is done. References are valid on their connection only. Off by default.
+   */
+  polling?: { afterMs: number; checkAfterSeconds?: number };
+  /** The clock for time-to-check-back, ms since 1970 (default `Date.now`). */
+  now?: () => number;
+  /**
+   * Told when the handler rejects or resolves to something other than non-empty bytes (the
+   * client gets `errorMsgRep` "internal server error", never the detail). It must not throw.
+   */
+  onError?: (error: unknown, context: TcpRequestContext) => void;
+  /** Told about each accepted connection, e.g. to keep it for pushing announcements. It must not throw. */
+  onConnection?: (connection: TcpServerConnection) => void;
+}
+
+/**
+ * A CMP server over TCP on `node:net`. Each `pkiReq` frame is handed to `handle` and answered
+ * with a `pkiRep` frame carrying its bytes, in the framing of the request: version 10
+ * (draft-ietf-pkix-cmp-tcp-00) or RFC 2510, told apart by the octet after the length (10, or a
+ * message type 0..6). A connection carries any number of requests, answered in order.
+ *
+ * Refusals: an announced length over `maxMessageBytes`, a version octet that is neither, or a
+ * length too short for the header is answered with `errorMsgRep` and the connection is closed;
+ * an empty `pkiReq`, an unexpected message type or an unknown polling reference gets
+ * `errorMsgRep` and the connection stays open. A handler failure is answered with `errorMsgRep`
+ * "internal server error" and reported to `onError`.
+ *
+ * Each connection (`connections`, `onConnection`) can `push` announcements to its client.
+ *
+ * @example
+ * ```ts
+ * const server = createTcpServer({ handle: cmpServer.handle, idleTimeoutMs: Infinity });
+ * const { port } = await server.listen(829, '0.0.0.0');
+ * // later: push a caKeyUpdAnn to the connection an end entity last used
+ * await server.connections.get(connectionId)?.push(announcementDer);
+ * ```
+ */
+export function createTcpServer(init: TcpServerInit): TcpServer {
+  if (typeof init.handle !== 'function') throw new TypeError('tcp: handle must be a function');
+  const maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (
+    !Number.isSafeInteger(maxMessageBytes) ||
+    maxMessageBytes < 1 ||
+    maxMessageBytes > MAX_VALUE_BYTES
+  ) {
+    throw new RangeError(
+      `tcp: maxMessageBytes must be a positive integer below 2^32 - 3: ${maxMessageBytes}`,
+    );
+  }
+  const idleTimeoutMs = positive('idleTimeoutMs', init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+  const readTimeoutMs = positive('readTimeoutMs', init.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
+  let polling: ServerConnectionOptions['polling'];
+  if (init.polling !== undefined) {
+    const afterMs = init.polling.afterMs;
+    const checkAfterSeconds = init.polling.checkAfterSeconds ?? 1;
+    if (!(afterMs >= 0) || !Number.isFinite(afterMs))
+      throw new RangeError(`tcp: polling.afterMs must be a finite number >= 0: ${afterMs}`);
+    if (!Number.isInteger(checkAfterSeconds) || checkAfterSeconds < 0) {
+      throw new RangeError(
+        `tcp: polling.checkAfterSeconds must be an integer >= 0: ${checkAfterSeconds}`,
+      );
+    }
+    polling = { afterMs, checkAfterSeconds };
+  }
+  const options: ServerConnectionOptions = {
+    handle: init.handle,
+    maxMessageBytes,
+    idleTimeoutMs,
+    readTimeoutMs,
+    polling,
+    now: init.now ?? Date.now,
+    onError: init.onError,
+  };
+  const onConnection = init.onConnection;
+
+  const connections = new Map<string, ServerConnection>();
+  let counter = 0;
+  const server = createServer((socket) => {
+    const id = `tcp-${++counter}`;
+    const connection = new ServerConnection(id, socket, options);
+    connections.set(id, connection);
+    void connection.closed.then(() => connections.delete(id));
+    try {
+      onConnection?.(connection);
+    } catch {
+      // onConnection must not throw; the connection is served anyway.
+    }
+  });
+
+  return {
+    connections,
+    listen(port: number, host?: string): Promise<{ port: number }> {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error): void => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          resolve({ port: (server.address() as AddressInfo).port });
+        });
+      });
+    },
+    close(): Promise<void> {
+      return new Promise((resolve) => {
+        for (const connection of connections.values()) connection.destroy();
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`tcp: ${name} must be positive: ${value}`);
+  return value;
+}

@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { WS_SUBPROTOCOL } from './envelope.js';
+import { ENVELOPE_HEADER_BYTES } from './internal/envelope.js';
+import { allowed } from './internal/origin.js';
+import { attachWsServer } from './ws-server.js';
+import type { WsCmpHandler, WsCmpServer, WsServerOptions } from './ws-server-types.js';
+
+/** Configuration of {@link createWsServer}. */
+export interface WsServerInit extends WsServerOptions {
+  /** Answers each request; a `CmpHandler` from `@cmpkit/core` fits. It should never reject. */
+  handle: WsCmpHandler;
+  /** The port to listen on (0 for any free one). */
+  port: number;
+  /** The address to listen on (default: every address). */
+  host?: string;
+  /** The only request path accepted for the handshake, e.g. `'/cmp'` (default: any path). */
+  path?: string;
+}
+
+/** A listening WebSocket CMP server from {@link createWsServer}. */
+export interface WsServer extends WsCmpServer {
+  /** The port it listens on. */
+  readonly port: number;
+}
+
+/**
+ * Starts a plain-`ws:` CMP server on its own `node:http` server: {@link attachWsServer} with
+ * `maxPayload` set from `maxMessageBytes`, and handshakes checked before they are accepted:
+ * another path is refused with `404`, a refused `Origin` with `403`, a client that does not offer
+ * the `cmp` subprotocol with `400`; plain HTTP requests get `426`. For `wss:` or a shared HTTP
+ * server, build your own `WebSocketServer` and use `attachWsServer`.
+ *
+ * @example
+ * ```ts
+ * const server = await createWsServer({ handle: cmpServer.handle, port: 8081, path: '/cmp' });
+ * // later: push an announcement to the connection an end entity last used
+ * await server.connections.get(connectionId)?.push(announcementDer);
+ * await server.close();
+ * ```
+ */
+export async function createWsServer(init: WsServerInit): Promise<WsServer> {
+  const { handle, port, host, path, ...options } = init;
+  const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
+  const http = createServer((_request, response) => {
+    response.writeHead(426, {
+      Upgrade: 'websocket',
+      'Content-Type': 'text/plain; charset=utf-8',
+      Connection: 'close',
+    });
+    response.end(`upgrade to WebSocket with the subprotocol ${WS_SUBPROTOCOL}\n`);
+  });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageBytes + ENVELOPE_HEADER_BYTES,
+    handleProtocols: (offered) => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
+  });
+  // The origin is checked at the handshake; the attached server need not check it again.
+  const { origin, ...attachOptions } = options;
+  const attached = attachWsServer(wss, handle, attachOptions);
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    if (path !== undefined && pathOf(request.url) !== path)
+      return refuse(socket, 404, 'Not Found', 'no CMP endpoint here');
+    if (origin !== undefined && !allowed(origin, request.headers.origin))
+      return refuse(socket, 403, 'Forbidden', 'origin not allowed');
+    if (!offers(request.headers['sec-websocket-protocol'])) {
+      return refuse(
+        socket,
+        400,
+        'Bad Request',
+        `the subprotocol ${WS_SUBPROTOCOL} is required (Sec-WebSocket-Protocol)`,
+      );
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (http.address() as AddressInfo).port,
+    connections: attached.connections,
+    async close(): Promise<void> {
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      await attached.close();
+      wss.close();
+      http.closeAllConnections();
+      await stopped;
+    },
+  };
+}
+
+function offers(header: string | undefined): boolean {
+  return header !== undefined && header.split(',').some((token) => token.trim() === WS_SUBPROTOCOL);
+}
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+}
+
+function refuse(socket: Duplex, status: number, statusText: string, text: string): void {
+  const body = `${text}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,203 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { WsEnvelopeKind } from '../envelope.js';
+import type { WsRequestContext, WsServerConnection } from '../ws-server-types.js';
+import { WsTransportError } from '../ws-transport-error.js';
+import {
+  CloseCode,
+  decodeEnvelope,
+  ENVELOPE_HEADER_BYTES,
+  encodeEnvelope,
+  MAX_ID,
+} from './envelope.js';
+
+/** Server settings a connection needs, defaults applied. */
+export interface ServerConnectionOptions {
+  handle: (request: Uint8Array, context: WsRequestContext) => Promise<Uint8Array>;
+  maxMessageBytes: number;
+  onError: ((error: unknown, context: WsRequestContext) => void) | undefined;
+}
+
+/** How long a closing connection may take before it is terminated. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * One accepted WebSocket: each `request` envelope is handed to the handler at once (requests run
+ * concurrently) and answered with a `response` or `error` envelope of the same id, whatever the
+ * order they finish in. The application can push announcements at any time.
+ */
+export class ServerConnection implements WsServerConnection {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly origin: string | undefined;
+  readonly closed: Promise<void>;
+  readonly #ws: WebSocket;
+  readonly #options: ServerConnectionOptions;
+  readonly #abort = new AbortController();
+  readonly #context: WsRequestContext;
+  readonly #inFlight = new Set<number>();
+  #pushId = 0;
+  #alive = true;
+
+  constructor(
+    id: string,
+    ws: WebSocket,
+    request: IncomingMessage,
+    options: ServerConnectionOptions,
+  ) {
+    this.id = id;
+    this.#ws = ws;
+    this.#options = options;
+    const address = request.socket.remoteAddress ?? 'unknown';
+    this.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${request.socket.remotePort ?? 0}`;
+    const origin = request.headers.origin;
+    this.origin = typeof origin === 'string' ? origin : undefined;
+    this.#context = {
+      remoteAddress: this.remoteAddress,
+      connectionId: id,
+      signal: this.#abort.signal,
+    };
+    this.closed = new Promise((resolve) => {
+      if (ws.readyState === ws.CLOSED) resolve();
+      else ws.once('close', () => resolve());
+    });
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.#alive = true;
+    });
+    ws.on('error', () => {
+      // A protocol error or reset; ws closes the socket and 'close' follows.
+    });
+    ws.once('close', () => {
+      this.#inFlight.clear();
+      this.#abort.abort(
+        new WsTransportError(`ws: the connection ${id} (${this.remoteAddress}) closed`),
+      );
+    });
+  }
+
+  push(message: Uint8Array): Promise<void> {
+    if (!(message instanceof Uint8Array) || message.byteLength === 0) {
+      return Promise.reject(
+        new TypeError('ws: push needs a non-empty Uint8Array (the DER of a PKIMessage)'),
+      );
+    }
+    if (this.#ws.readyState !== this.#ws.OPEN) {
+      return Promise.reject(
+        new WsTransportError(`ws: the connection ${this.id} (${this.remoteAddress}) is not open`),
+      );
+    }
+    this.#pushId = this.#pushId >= MAX_ID ? 1 : this.#pushId + 1;
+    const envelope = encodeEnvelope(WsEnvelopeKind.push, this.#pushId, message);
+    return new Promise((resolve, reject) => {
+      this.#ws.send(envelope, { binary: true }, (error) =>
+        error
+          ? reject(
+              new WsTransportError(`ws: push to ${this.remoteAddress} failed: ${error.message}`, {
+                cause: error,
+              }),
+            )
+          : resolve(),
+      );
+    });
+  }
+
+  close(code: number = CloseCode.normal, reason?: string): void {
+    if (this.#ws.readyState === this.#ws.CLOSED) return;
+    this.#ws.close(code, reason);
+    setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** One keep-alive round: terminates a peer that did not answer the previous ping, pings the others. */
+  heartbeat(): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    if (!this.#alive) {
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#ws.ping();
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    this.#alive = true;
+    if (!isBinary) {
+      this.close(CloseCode.unsupportedData, 'binary messages only');
+      return;
+    }
+    const bytes = toBytes(data);
+    if (bytes.byteLength > this.#options.maxMessageBytes + ENVELOPE_HEADER_BYTES) {
+      this.close(CloseCode.messageTooBig, 'message too big');
+      return;
+    }
+    const envelope = decodeEnvelope(bytes);
+    if (envelope === undefined) {
+      this.close(CloseCode.protocolError, 'malformed envelope');
+      return;
+    }
+    if (envelope.kind !== WsEnvelopeKind.request) {
+      this.close(CloseCode.protocolError, `unexpected message kind ${envelope.kind}`);
+      return;
+    }
+    if (envelope.payload.byteLength === 0) {
+      this.#send(
+        WsEnvelopeKind.error,
+        envelope.id,
+        new TextEncoder().encode('empty request: it must carry a PKIMessage'),
+      );
+      return;
+    }
+    if (this.#inFlight.has(envelope.id)) {
+      this.#send(
+        WsEnvelopeKind.error,
+        envelope.id,
+        new TextEncoder().encode(`id ${envelope.id} is already in flight`),
+      );
+      return;
+    }
+    this.#inFlight.add(envelope.id);
+    void this.#serve(envelope.id, envelope.payload);
+  }
+
+  async #serve(id: number, request: Uint8Array): Promise<void> {
+    let answer: unknown;
+    let failed = false;
+    try {
+      answer = await this.#options.handle(request, this.#context);
+    } catch (error) {
+      failed = true;
+      this.#report(error);
+    }
+    if (!this.#inFlight.delete(id)) return; // the connection closed meanwhile
+    if (!failed && answer instanceof Uint8Array && answer.byteLength > 0) {
+      this.#send(WsEnvelopeKind.response, id, answer);
+      return;
+    }
+    if (!failed)
+      this.#report(
+        new TypeError(
+          'ws: the CMP handler resolved to something other than a non-empty Uint8Array',
+        ),
+      );
+    this.#send(WsEnvelopeKind.error, id, new TextEncoder().encode('internal server error'));
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#options.onError?.(error, this.#context);
+    } catch {
+      // onError must not throw; the client still gets its error envelope.
+    }
+  }
+
+  #send(kind: number, id: number, payload: Uint8Array): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#ws.send(encodeEnvelope(kind, id, payload), { binary: true });
+  }
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
