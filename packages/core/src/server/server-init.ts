@@ -34,7 +34,10 @@ export interface ServerProtection {
   signer?: SignatureCredential;
   /** Shared secrets by senderKID for MAC-protected requests. */
   secrets?: SecretStore;
-  /** MAC for responses to MAC-protected requests (default PBMAC1 with the request's secret). */
+  /**
+   * MAC for responses to MAC-protected requests (with the request's secret). Default: the request's
+   * own algorithm and parameters, so a PasswordBasedMac peer (OpenSSL 3.0) gets PasswordBasedMac.
+   */
   mac?: MacChoice;
   /** Answer MAC-protected requests with a MAC (default) or with the signer's signature. */
   macResponses?: 'mac' | 'signature';
