@@ -81,10 +81,17 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   if (central) {
     if (msg.popo) throw new RequestRejectedError('badPOP', 'a request for central key generation carries no POP');
   } else {
+    const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
+    const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
     await verifyPOP(msg, {
       crypto: ctx.runtime.crypto,
       acceptRaVerified: ctx.policy.acceptRAVerified && isRa(auth.requester),
+      // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
+      // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
+      ...(auth.requester.kind !== 'unprotected' ? { sender: auth.requester.sender } : {}),
+      ...(secret !== undefined ? { publicKeyMACSecret: secret } : {}),
       ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
+      ...(ctx.init.protection.macBounds ? { macBounds: ctx.init.protection.macBounds } : {}),
     });
   }
   const out: CertificationRequest = {
@@ -173,10 +180,15 @@ export async function finishCertification(
     generalInfo,
   };
   if (record.certificates.some((c) => c.envelopedKey)) reply.pvno = 3;
-  if (record.certificates.length === 0) return { reply, record: null };
+  if (record.certificates.length === 0) {
+    // Nothing to confirm: the transaction ends here (its record would otherwise linger until its TTL).
+    await ctx.transactions.delete(input.transactionId);
+    return { reply, record: null };
+  }
   if (record.implicitConfirm && ctx.policy.grantImplicitConfirm) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
     for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
+    await ctx.transactions.delete(input.transactionId);
     return { reply, record: null };
   }
   const deadline = now.getTime() + ctx.policy.confirmWaitTime * 1000;
