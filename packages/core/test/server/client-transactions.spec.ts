@@ -120,6 +120,16 @@ describe('enrollment with a shared secret (ir)', () => {
     expect(s.recorder.types()).toEqual(['ir>ip', 'certConf>pkiconf']);
   });
 
+  it('ir without a subject (subjectAltName only): POP over poposkInput naming the MAC-authenticated sender', async () => {
+    const s = setup();
+    const result = await s.client.enroll({ keyPair: await newKeyPair(), subjectAltNames: [{ type: 'dNSName', value: 'device.example' }] });
+    const ir = s.recorder.log[0]!.request;
+    const popo = ir.body.type === 'ir' ? ir.body.content[0]?.popo : undefined;
+    expect(popo?.type === 'signature' && popo.value.poposkInput?.authInfo.type).toBe('sender');
+    expect(s.recorder.types()).toEqual(['ir>ip', 'certConf>pkiconf']);
+    expect(parseCertificate(result.certificate).subject).toEqual([]);
+  });
+
   it('certProfile in generalInfo selects the issuer profile', async () => {
     const s = setup();
     const result = await s.client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=tls-client'), certProfile: 'tlsClient' });
