@@ -149,9 +149,13 @@ async function issuedResponse(
     status: { status: result.modified ? 1 : 0 },
     certifiedKeyPair: { certOrEncCert: { type: 'certificate', value: { der: result.certificate } } },
   };
-  const entry: TransactionRecord['certificates'][number] = { certReqId, certificate: encodeBase64(result.certificate) };
+  const entry: TransactionRecord['certificates'][number] = {
+    certReqId,
+    certificate: encodeBase64(result.certificate),
+    ...(result.modified ? { modified: true } : {}),
+  };
   if (result.privateKeyPkcs8) {
-    const envelopedData = await envelopeIssued(input, result.privateKeyPkcs8);
+    const envelopedData = await envelopeIssued(input, result.privateKeyPkcs8, result.certificate);
     response.certifiedKeyPair!.privateKey = { type: 'envelopedData', value: { der: envelopedData } };
     entry.envelopedKey = encodeBase64(envelopedData);
   }
