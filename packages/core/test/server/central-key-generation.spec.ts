@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tlv } from './support/csr.js';
 import { createTestPki, newKeyPair, RSA_2048, type Holder, type TestPki } from './support/pki.js';
 import { createTestIssuer } from './support/test-issuer.js';
-import { expectBoundTo, MAC, makeServer, send, SECRET, verifyResponse } from './support/wire.js';
+import { expectBoundTo, MAC, makeServer, send, SECRET, verifyResponse, type ServerSetup } from './support/wire.js';
 import { decodeSubjectPublicKeyInfo } from '@cmpkit/codec';
 
 const clock = fakeClock();
@@ -40,16 +40,16 @@ function certBody(type: 'ir' | 'cr', template: CertTemplate): PKIBody {
 }
 
 async function expectKeyFitsCertificate(pkcs8: Uint8Array, certificate: Uint8Array): Promise<void> {
-  const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-  const publicKey = await crypto.subtle.importKey('spki', parseCertificate(certificate).subjectPublicKeyInfoDer, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+  const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8.slice(), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const publicKey = await crypto.subtle.importKey('spki', parseCertificate(certificate).subjectPublicKeyInfoDer.slice(), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
   const data = new TextEncoder().encode('central key generation');
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data);
   expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, data)).toBe(true);
 }
 
-async function centralEnrollment(type: 'ir' | 'cr', protection: ProtectionCredential, key: CmsDecryptionKey, withAlgorithm = true) {
+async function centralEnrollment(type: 'ir' | 'cr', protection: ProtectionCredential, key: CmsDecryptionKey, withAlgorithm = true, setup: Partial<ServerSetup> = {}) {
   const issuer = createTestIssuer(pki);
-  const server = makeServer({ pki, issuer });
+  const server = makeServer({ pki, issuer, ...setup });
   const { request, response } = await send(server, { body: certBody(type, centralTemplate('/O=cmpkit test/CN=central', withAlgorithm)), protection, now: clock.date() });
   expectBoundTo(response, request);
   expect(response.body.type).toBe(type === 'ir' ? 'ip' : 'cp');
@@ -127,5 +127,40 @@ describe('central key generation', () => {
     const rep = (response.body as Extract<PKIBody, { type: 'ip' }>).content.response[0]!;
     expect(rep.status).toMatchObject({ status: 2, failInfo: ['badPOP'] });
     expect(issuer.requests).toHaveLength(0);
+  });
+
+  it('MAC requester while responses are signed (macResponses signature): still enveloped for the shared secret', async () => {
+    const run = await centralEnrollment('ir', MAC, { password: SECRET }, true, { protection: { macResponses: 'signature' } });
+    expect(await verifyResponse(run.response, pki)).toBe('signature');
+  });
+
+  it('a server without a signing key cannot deliver the key: systemUnavail, and the issued certificate is revoked', async () => {
+    const issuer = createTestIssuer(pki);
+    const server = makeServer({ pki, issuer, protection: { signer: undefined as never } });
+    const { response } = await send(server, { body: certBody('ir', centralTemplate('/CN=central')), now: clock.date() });
+    const rep = (response.body as Extract<PKIBody, { type: 'ip' }>).content.response[0]!;
+    expect(rep.status).toMatchObject({ status: 2, failInfo: ['systemUnavail'] });
+    const [entry] = [...issuer.issued.values()];
+    expect(entry?.confirmed).toBe(false);
+    expect(entry?.revoked).toBeDefined();
+  });
+
+  it('with a pending issuer: the key comes with the final response to pollReq', async () => {
+    const issuer = createTestIssuer(pki, { pendingPolls: 1, checkAfter: 1 });
+    const server = makeServer({ pki, issuer });
+    const first = await send(server, { body: certBody('ir', centralTemplate('/CN=central-polled')), now: clock.date() });
+    expect((first.response.body as Extract<PKIBody, { type: 'ip' }>).content.response[0]?.status.status).toBe(3);
+    const poll = await send(server, {
+      body: { type: 'pollReq', content: [{ certReqId: 0 }] },
+      transactionID: first.request.header.transactionID!,
+      recipNonce: first.response.header.senderNonce!,
+      now: clock.date(),
+    });
+    expectBoundTo(poll.response, poll.request);
+    expect(poll.response.header.pvno).toBe(3);
+    const rep = (poll.response.body as Extract<PKIBody, { type: 'ip' }>).content.response[0]!;
+    const opened = await openEnvelopedPrivateKey(rep.certifiedKeyPair!.privateKey!, { key: { password: SECRET } });
+    const certificate = (rep.certifiedKeyPair!.certOrEncCert as { value: { der: Uint8Array } }).value.der;
+    await expectKeyFitsCertificate(opened.privateKeyPkcs8, certificate);
   });
 });

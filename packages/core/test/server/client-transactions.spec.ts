@@ -274,6 +274,18 @@ describe('delayed delivery (polling)', () => {
   });
 });
 
+describe('grantedWithMods', () => {
+  it.each([
+    ['at once', 0],
+    ['after polling', 1],
+  ])('an issuer reporting a modified certificate: status grantedWithMods (%s)', async (_label, pendingPolls) => {
+    const s = setup({ issuer: { modified: true, pendingPolls, checkAfter: 1 } });
+    const result = await drive(s.client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=modified') }), clock);
+    expect(result.status).toBe(1);
+    expect(s.issuer.entryOf(result.certificate)?.confirmed).toBe(true);
+  });
+});
+
 describe('certificate checks in the client feed back to the server', () => {
   it('a certificate the EE rejects (onCertificate) is revoked through a negative certConf', async () => {
     const s = setup({ client: { onCertificate: () => ({ accept: false, failInfo: 'badCertTemplate', reason: 'not what I asked for' }) } });

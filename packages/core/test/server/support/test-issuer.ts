@@ -31,6 +31,8 @@ export interface TestIssuerOptions {
   checkAfter?: number;
   /** certify() throws this. */
   failWith?: unknown;
+  /** Report the certificates as differing from the request (grantedWithMods). */
+  modified?: boolean;
   /** Central key generation with this algorithm. Default ECDSA P-256. */
   centralKeyAlgorithm?: EcKeyGenParams | RsaHashedKeyGenParams;
 }
@@ -88,6 +90,7 @@ export function createTestIssuer(pki: TestPki, options: TestIssuerOptions = {}):
       chain: [pki.ca.certificate],
       ...(request.bodyType === 'ir' ? { caPubs: [pki.root.certificate] } : {}),
       ...(privateKeyPkcs8 ? { privateKeyPkcs8 } : {}),
+      ...(issuer.options.modified ? { modified: true } : {}),
     };
   }
 

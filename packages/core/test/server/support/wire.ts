@@ -12,7 +12,7 @@ import {
   type PKIMessage,
 } from '@cmpkit/codec';
 import { createServer, memorySecretStore, type CmpServer, type Logger, type ServerInit, type ServerPolicy } from '@cmpkit/core';
-import { parseCertificate, protect, verifyProtection, type ProtectionCredential, type ProtectionTrust } from '@cmpkit/protection';
+import { parseCertificate, protect, verifyProtection, type MacBounds, type ProtectionCredential, type ProtectionTrust } from '@cmpkit/protection';
 import { expect } from 'vitest';
 import type { TestPki } from './pki.js';
 import type { TestIssuer } from './test-issuer.js';
@@ -102,6 +102,8 @@ export interface RequestInit {
   recipNonce?: Uint8Array;
   messageTime?: Date | null;
   generalInfo?: InfoTypeAndValue[];
+  /** Bounds for building a MAC outside the default ones (hostile parameters). */
+  macBounds?: Partial<MacBounds>;
   now: Date;
 }
 
@@ -123,7 +125,7 @@ export async function buildRequest(init: RequestInit): Promise<{ message: PKIMes
   if (init.recipNonce) header.recipNonce = init.recipNonce;
   if (init.generalInfo) header.generalInfo = init.generalInfo;
   let message: PKIMessage = { header, body: init.body };
-  if (credential !== 'none') message = await protect(message, credential);
+  if (credential !== 'none') message = await protect(message, credential, init.macBounds ? { macBounds: init.macBounds } : {});
   return { message, bytes: encodePKIMessage(message) };
 }
 
