@@ -2,12 +2,13 @@
 // the response is decoded as a peer would, its body type, PKIStatusInfo rejection and exact
 // failInfo bit names are checked, and so is its protection where the server can protect it.
 // Every response carries the request's transactionID and recipNonce = the request's senderNonce.
-import { encodePKIMessage, oids, type DecodedPKIMessage, type PKIMessage } from '@cmpkit/codec';
+import { encodePKIMessage, oids, type DecodedPKIMessage, type PKIBody, type PKIMessage } from '@cmpkit/codec';
 import { type CmpServer, type ServerPolicy } from '@cmpkit/core';
 import { type ProtectionCredential } from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { certBody, certConfBody, expectCertRejection, genmBody, issuedCertificate, rrBody } from './support/bodies.js';
+import { certBody, certConfBody, certRep, expectCertRejection, genmBody, issuedCertificate, rrBody } from './support/bodies.js';
+import { buildCsr } from './support/csr.js';
 import { createTestPki, newKeyPair, type TestPki } from './support/pki.js';
 import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from './support/test-issuer.js';
 import {
@@ -350,6 +351,96 @@ describe('certConf', () => {
   });
 });
 
+describe('other transaction rules', () => {
+  it('an error message from the EE ends the transaction: pkiconf, the certificate revoked with its text', async () => {
+    const e = env();
+    const open = await openIr(e);
+    const { response } = await e.ask({
+      body: { type: 'error', content: { pKIStatusInfo: { status: 2, failInfo: ['badCertTemplate'], statusString: ['giving up'] } } },
+      ...followUp(open),
+    });
+    expect(response.body.type).toBe('pkiconf');
+    expect(e.issuer.entryOf(open.certificate)).toMatchObject({ confirmed: false, confirmReason: 'giving up' });
+    const late = await e.ask({ body: await certConfBody(open.certificate), ...followUp(open) });
+    expectErrorBody(late.response, ['badRequest']);
+  });
+
+  it('pollReq for a transaction that is not waiting: badRequest', async () => {
+    const e = env();
+    const open = await openIr(e);
+    const { response } = await e.ask({ body: { type: 'pollReq', content: [{ certReqId: 0 }] }, ...followUp(open) });
+    expectErrorBody(response, ['badRequest']);
+  });
+
+  it('pollReq for a certReqId that is not waiting: badCertId', async () => {
+    const e = env({ issuer: { pendingPolls: 1 } });
+    const open = await e.ask({ body: await certBody('ir', await newKeyPair()) });
+    const { response } = await e.ask({ body: { type: 'pollReq', content: [{ certReqId: 5 }] }, ...followUp(open) });
+    expectErrorBody(response, ['badCertId']);
+  });
+
+  it('a certReqId twice in one ir: badRequest, nothing issued, the transactionID free again', async () => {
+    const e = env();
+    const a = (await certBody('ir', await newKeyPair())) as Extract<PKIBody, { type: 'ir' }>;
+    const b = (await certBody('ir', await newKeyPair())) as Extract<PKIBody, { type: 'ir' }>;
+    const transactionID = fresh();
+    const { response } = await e.ask({ body: { type: 'ir', content: [...a.content, ...b.content] }, transactionID });
+    expectErrorBody(response, ['badRequest']);
+    expect(e.issuer.requests).toHaveLength(0);
+    expect((await e.ask({ body: a, transactionID })).response.body.type).toBe('ip');
+  });
+
+  it('a rejected ir ends its transaction (no certConf expected, no record left behind)', async () => {
+    const e = env();
+    const transactionID = fresh();
+    const refused = await e.ask({ body: await certBody('ir', await newKeyPair(), { pop: 'none' }), transactionID });
+    expectCertRejection(refused.response, 'ip', ['badPOP']);
+    expect(refused.response.header.generalInfo).toBeUndefined();
+    const conf = await e.ask({ body: await certConfBody(pki.other.certificate), transactionID, recipNonce: refused.response.header.senderNonce! });
+    expectErrorBody(conf.response, ['badRequest']);
+    // The record is gone, not left 'pending' until its TTL: the transactionID is free again.
+    expect((await e.ask({ body: await certBody('ir', await newKeyPair()), transactionID })).response.body.type).toBe('ip');
+    expect(e.issuer.requests).toHaveLength(1);
+  });
+
+  it('p10cr whose signature does not verify: cp with rejection badPOP', async () => {
+    const e = env();
+    const csr = await buildCsr(await newKeyPair(), '/CN=p10');
+    csr[csr.length - 1] = csr.at(-1)! ^ 0x01;
+    const { response } = await e.ask({ body: { type: 'p10cr', content: { der: csr } } });
+    const rep = certRep(response, 'cp').response;
+    expect(rep[0]).toMatchObject({ certReqId: -1, status: { status: 2 } });
+    expect(rep[0]!.status.failInfo).toContain('badPOP');
+    expect(e.issuer.requests).toHaveLength(0);
+  });
+
+  it('p10cr that is not a PKCS#10 request: cp with rejection badDataFormat or badPOP, never a crash', async () => {
+    const e = env();
+    const { response } = await e.ask({ body: { type: 'p10cr', content: { der: Uint8Array.of(0x30, 0x00) } } });
+    const rep = certRep(response, 'cp').response[0]!;
+    expect(rep.status.status).toBe(2);
+    expect(rep.status.failInfo?.some((b) => b === 'badDataFormat' || b === 'badPOP')).toBe(true);
+  });
+
+  it('rr with a shared secret and allowMacRevocation: accepted', async () => {
+    const e = env({ policy: { allowMacRevocation: true } });
+    const open = await openIr(e);
+    const { response } = await e.ask({ body: rrBody(open.certificate, 4) });
+    expect(response.body.type === 'rp' && response.body.content.status).toEqual([{ status: 0 }]);
+    expect(e.issuer.entryOf(open.certificate)?.revoked).toEqual({ by: 'rr', reason: 4 });
+  });
+
+  it('rr with a malformed reasonCode: badDataFormat', async () => {
+    const e = env();
+    const body = rrBody(pki.other.certificate) as Extract<PKIBody, { type: 'rr' }>;
+    body.content[0]!.crlEntryDetails = [{ extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x02, 0x01, 0x01) }];
+    const { response } = await e.ask({ body, protection: pki.other.credential });
+    const status = response.body.type === 'rp' ? response.body.content.status : undefined;
+    const bits = response.body.type === 'error' ? response.body.content.pKIStatusInfo.failInfo : status?.[0]?.failInfo;
+    expect(bits).toEqual(['badDataFormat']);
+  });
+});
+
 describe('proof of possession', () => {
   it('missing POP: ip with rejection badPOP, nothing issued', async () => {
     const e = env();
@@ -393,13 +484,6 @@ describe('proof of possession', () => {
 });
 
 describe('key update and revocation rules', () => {
-  async function holderOf(e: Env) {
-    const keyPair = await newKeyPair();
-    const open = await openIr(e);
-    void keyPair;
-    return open;
-  }
-
   async function enrolledHolder(e: Env) {
     const keyPair = await newKeyPair();
     const { request, response } = await e.ask({ body: await certBody('ir', keyPair, { subject: '/O=cmpkit test/CN=holder' }) });
@@ -457,7 +541,6 @@ describe('key update and revocation rules', () => {
       expect(response.body.type === 'rp' && response.body.content.status[0]).toMatchObject({ status: 2, failInfo: ['notAuthorized'] });
     }
     expect(e.issuer.entryOf(holder.certificate)?.revoked).toBeUndefined();
-    void holderOf;
   });
 });
 
