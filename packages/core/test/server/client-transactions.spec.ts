@@ -1,7 +1,7 @@
 // The server engine driven by cmpkit's own client over loopbackTransport: every end-entity
 // operation of RFC 9483 section 4, on a fake clock, against a test Issuer built on @cmpkit/ca.
 import { oids, parseName, type InfoTypeAndValue } from '@cmpkit/codec';
-import { createClient, CRLReason, RemoteError, type ClientInit } from '@cmpkit/core';
+import { createClient, CRLReason, loopbackTransport, RemoteError, type ClientInit } from '@cmpkit/core';
 import { parseCertificate, verifyCertificatePath, type SignatureCredential } from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,14 @@ describe('enrollment with a shared secret (ir)', () => {
     expect(popo?.type === 'signature' && popo.value.poposkInput?.authInfo.type).toBe('sender');
     expect(s.recorder.types()).toEqual(['ir>ip', 'certConf>pkiconf']);
     expect(parseCertificate(result.certificate).subject).toEqual([]);
+  });
+
+  it('the HTTP path /p/<label> selects the profile when generalInfo names none', async () => {
+    const issuer = createTestIssuer(pki);
+    const server = makeServer({ pki, issuer });
+    const client = createClient({ transport: loopbackTransport(server.handle, { path: '/p/tlsClient' }), credential: MAC, clock: clock.date, trustAnchors: [pki.root.certificate] });
+    const result = await client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=by-path') });
+    expect(issuer.entryOf(result.certificate)?.request.profile).toBe('tlsClient');
   });
 
   it('certProfile in generalInfo selects the issuer profile', async () => {

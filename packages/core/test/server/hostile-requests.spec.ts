@@ -403,6 +403,16 @@ describe('other transaction rules', () => {
     expect(e.issuer.requests).toHaveLength(1);
   });
 
+  it('an ir without any CertReqMsg (SIZE (1..MAX) broken): badDataFormat, nothing issued', async () => {
+    const e = env();
+    const { bytes } = await buildRequest({ body: { type: 'ir', content: [] }, now: clock.date() });
+    const response = await exchangeRaw(e.server, bytes);
+    // The codec refuses the whole message, so the header is not known either: no transactionID to echo.
+    expectErrorBody(response, ['badDataFormat']);
+    expect(response.header.transactionID).toBeUndefined();
+    expect(e.issuer.requests).toHaveLength(0);
+  });
+
   it('p10cr whose signature does not verify: cp with rejection badPOP', async () => {
     const e = env();
     const csr = await buildCsr(await newKeyPair(), '/CN=p10');
