@@ -64,10 +64,17 @@ export async function fallbackResponseProtection(
 }
 
 /**
+ * The bodies a manufacturer certificate (external anchor) may protect: the ir, and the messages
+ * that continue its transaction (certConf, pollReq, error). The transaction rules make sure only
+ * the certificate that opened a transaction continues it.
+ */
+const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', 'pollReq', 'error']);
+
+/**
  * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
  * (an unknown reference is refused before any key derivation), or a signature with a path to the
- * trust anchors — to the external anchors only for ir. Unprotected requests pass only with
- * acceptUnprotected.
+ * trust anchors — to the external anchors only for an ir and the follow-ups of its transaction.
+ * Unprotected requests pass only with acceptUnprotected.
  *
  * @throws ProtectionError badMessageCheck, wrongIntegrity, badAlg or signerNotTrusted.
  */
@@ -80,7 +87,7 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   const secrets = p.secrets;
   const trust: ProtectionTrust = {};
   if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
-  const external = request.body.type === 'ir' ? (p.externalAnchors ?? []) : [];
+  const external = EXTERNAL_ANCHOR_BODIES.has(request.body.type) ? (p.externalAnchors ?? []) : [];
   const anchors = [...(p.trustAnchors ?? []), ...external];
   if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
   const verified = await verifyProtection(request, trust, {

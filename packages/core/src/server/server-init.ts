@@ -43,7 +43,7 @@ export interface ServerProtection {
   macResponses?: 'mac' | 'signature';
   /** Trust anchors for signature-protected requests (the PKI's own CA certificates). */
   trustAnchors?: readonly Uint8Array[];
-  /** Anchors accepted for ir only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
+  /** Anchors accepted for ir (and its certConf/pollReq) only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
   externalAnchors?: readonly Uint8Array[];
   /** Further intermediates for path building. */
   untrusted?: readonly Uint8Array[];
