@@ -596,12 +596,33 @@ describe('external anchors (manufacturer certificates)', () => {
     expect(await verifyResponse(response, pki)).toBe('signature');
   });
 
+  it('the IDevID also confirms its ir (certConf) and polls (pollReq) in that transaction', async () => {
+    const e = env({ issuer: { pendingPolls: 1, checkAfter: 1 } });
+    const protection = pki.idevid.credential;
+    const ir = await e.ask({ body: await certBody('ir', await newKeyPair(), { subject: '/O=cmpkit test/CN=device-42' }), protection });
+    expect(certRep(ir.response, 'ip').response[0]?.status.status).toBe(3);
+    const poll = await e.ask({ body: { type: 'pollReq', content: [{ certReqId: 0 }] }, ...followUp(ir), protection });
+    const certificate = issuedCertificate(poll.response, 'ip');
+    const conf = await e.ask({ body: await certConfBody(certificate), ...followUp({ request: poll.request, response: poll.response }), protection });
+    expect(conf.response.body.type).toBe('pkiconf');
+    expect(e.issuer.entryOf(certificate)?.confirmed).toBe(true);
+  });
+
+  it('an IDevID cannot continue a transaction it did not open: notAuthorized', async () => {
+    const e = env();
+    const open = await openIr(e);
+    const { response } = await e.ask({ body: await certConfBody(open.certificate), ...followUp(open), protection: pki.idevid.credential });
+    expectErrorBody(response, ['notAuthorized']);
+  });
+
   it('not accepted for cr (or any other body): signerNotTrusted', async () => {
     const e = env();
     const cr = await e.ask({ body: await certBody('cr', await newKeyPair()), protection: pki.idevid.credential });
     expectErrorBody(cr.response, ['signerNotTrusted']);
-    const genm = await e.ask({ body: genmBody(), protection: pki.idevid.credential });
-    expectErrorBody(genm.response, ['signerNotTrusted']);
+    for (const body of [genmBody(), rrBody(pki.idevid.certificate), await certBody('kur', await newKeyPair(), { oldCertificate: pki.idevid.certificate })]) {
+      const { response } = await e.ask({ body, protection: pki.idevid.credential });
+      expectErrorBody(response, ['signerNotTrusted']);
+    }
     expect(e.issuer.requests).toHaveLength(0);
   });
 });
