@@ -130,11 +130,16 @@ async function checkP10cr(input: HandlerInput, csr: Uint8Array, profile: string 
   };
 }
 
-/** Runs the authorizer and the issuer for one request. */
+/**
+ * Runs the authorizer and the issuer for one request. A template amended by the authorizer makes
+ * an issued certificate grantedWithMods.
+ */
 async function certify(input: HandlerInput, request: CertificationRequest): Promise<CertificationResult> {
   const { ctx } = input;
   const amended = await ctx.init.authorizer?.authorizeCertification?.(request);
-  return ctx.init.issuer.certify(amended ? { ...request, template: amended } : request);
+  if (!amended || amended === request.template) return ctx.init.issuer.certify(request);
+  const result = await ctx.init.issuer.certify({ ...request, template: amended });
+  return result.status === 'issued' ? { ...result, modified: true } : result;
 }
 
 /** The CertResponse of an issued certificate; records it for certConf. */
