@@ -2,8 +2,8 @@
 // the response is decoded as a peer would, its body type, PKIStatusInfo rejection and exact
 // failInfo bit names are checked, and so is its protection where the server can protect it.
 // Every response carries the request's transactionID and recipNonce = the request's senderNonce.
-import { encodePKIMessage, oids, type DecodedPKIMessage, type PKIBody, type PKIMessage } from '@cmpkit/codec';
-import { type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import { encodePKIMessage, nameToString, oids, parseName, type DecodedPKIMessage, type PKIBody, type PKIMessage } from '@cmpkit/codec';
+import { RequestRejectedError, type CmpServer, type ServerPolicy } from '@cmpkit/core';
 import { type ProtectionCredential } from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -583,6 +583,51 @@ describe('issuer refusals and failures', () => {
     expect(expectErrorBody(response, ['systemFailure'])).toBe('internal error');
     expect(await verifyResponse(response, pki)).toBe('mac');
     expect(e.logger.text()).toContain('reading \\"rows\\"');
+  });
+});
+
+describe('authorizer', () => {
+  it('refusing a certification: the rejection carries its failInfo and text', async () => {
+    const e = env({
+      server: {
+        init: {
+          authorizer: {
+            async authorizeCertification() {
+              throw new RequestRejectedError('notAuthorized', 'this device is not on the list');
+            },
+          },
+        },
+      },
+    });
+    const { response } = await e.ask({ body: await certBody('ir', await newKeyPair()) });
+    expect(expectCertRejection(response, 'ip', ['notAuthorized'])).toBe('this device is not on the list');
+    expect(e.issuer.requests).toHaveLength(0);
+  });
+
+  it('amending the template: the issuer gets the amended template and the answer is grantedWithMods', async () => {
+    const e = env({
+      server: {
+        init: {
+          authorizer: {
+            async authorizeCertification(request) {
+              return { ...request.template, subject: parseName('/O=cmpkit test/CN=amended') };
+            },
+          },
+        },
+      },
+    });
+    const { response } = await e.ask({ body: await certBody('ir', await newKeyPair(), { subject: '/CN=asked' }) });
+    const rep = certRep(response, 'ip').response[0]!;
+    expect(rep.status.status).toBe(1);
+    expect(nameToString(e.issuer.requests[0]!.template.subject!)).toBe('/O=cmpkit test/CN=amended');
+  });
+
+  it('authorizeRevocation replaces the built-in rule', async () => {
+    const e = env({ server: { init: { authorizer: { async authorizeRevocation() {} } } } });
+    const open = await openIr(e);
+    // A MAC requester may revoke now, because the authorizer says so.
+    const { response } = await e.ask({ body: rrBody(open.certificate) });
+    expect(response.body.type === 'rp' && response.body.content.status).toEqual([{ status: 0 }]);
   });
 });
 
