@@ -54,6 +54,8 @@ function env(options: { policy?: ServerPolicy; issuer?: TestIssuerOptions; serve
     async ask(init) {
       const result = await send(server, { ...init, now: clock.date() });
       if (result.request.header.transactionID && result.request.header.senderNonce) expectBoundTo(result.response, result.request);
+      // The server has a signing key, so every answer is protected: MAC for a known shared secret, else signed.
+      await verifyResponse(result.response, pki);
       return result;
     },
   };

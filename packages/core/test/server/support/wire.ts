@@ -159,9 +159,13 @@ export function expectErrorBody(response: DecodedPKIMessage, failInfo: readonly 
 }
 
 /** Verifies the response's protection as the client would (MAC with the shared secret, or the server signature). */
-export async function verifyResponse(response: DecodedPKIMessage, pki: TestPki, secret = SECRET): Promise<'mac' | 'signature'> {
+export async function verifyResponse(response: DecodedPKIMessage, pki: TestPki): Promise<'mac' | 'signature'> {
   expect(response.protection, 'the response is protected').toBeDefined();
-  const trust: ProtectionTrust = { mac: { secret }, signature: { anchors: [pki.root.certificate] } };
+  const secrets: Record<string, string> = { [REF]: SECRET, other: 'another secret' };
+  const trust: ProtectionTrust = {
+    mac: { secret: (kid) => (kid ? secrets[new TextDecoder().decode(kid)] : undefined) },
+    signature: { anchors: [pki.root.certificate] },
+  };
   const verified = await verifyProtection(response, trust, { at: pki.clock() });
   return verified.type;
 }
