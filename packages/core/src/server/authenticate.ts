@@ -1,6 +1,7 @@
-import { oids, type DecodedPKIMessage } from '@cmpkit/codec';
+import { isCmpError, oids, type DecodedPKIMessage } from '@cmpkit/codec';
 import {
   ProtectionError,
+  type MacChoice,
   verifyProtection,
   type MacCredential,
   type ProtectionTrust,
@@ -28,27 +29,52 @@ function signerResponse(ctx: ServerContext): ResponseProtection {
 }
 
 /**
- * The protection the server would use for a response to `request` when it cannot authenticate it
- * (an error): the request's shared secret when it names a known one, else the signer.
+ * The MAC of responses to a MAC-protected request: the server's configured `protection.mac`, else
+ * the request's own algorithm and parameters (RFC 9810 section 5.1.3.1: keep them constant in a
+ * transaction). A peer that sent PasswordBasedMac, like OpenSSL 3.0, may know no PBMAC1.
  */
-export async function fallbackResponseProtection(ctx: ServerContext, request: DecodedPKIMessage | undefined): Promise<ResponseProtection> {
+function responseMac(ctx: ServerContext, request: DecodedPKIMessage, followRequest = true): MacChoice | undefined {
+  if (ctx.init.protection.mac) return ctx.init.protection.mac;
+  const alg = request.header.protectionAlg;
+  return followRequest && alg ? { protectionAlg: alg } : undefined;
+}
+
+/**
+ * The protection the server would use for a response to `request` when it cannot authenticate it
+ * (an error): the request's shared secret when it names a known one, else the signer. The MAC
+ * follows the request's unless the request's MAC parameters were what failed (badAlg).
+ */
+export async function fallbackResponseProtection(
+  ctx: ServerContext,
+  request: DecodedPKIMessage | undefined,
+  error?: unknown,
+): Promise<ResponseProtection> {
   const kid = request?.header.senderKID;
   const alg = request?.header.protectionAlg?.algorithm;
   const isMac = alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1;
-  if (isMac && kid && ctx.init.protection.secrets && ctx.init.protection.macResponses !== 'signature') {
+  if (request && isMac && kid && ctx.init.protection.secrets && ctx.init.protection.macResponses !== 'signature') {
     const secret = await ctx.init.protection.secrets.get(kid);
     if (secret !== undefined) {
-      return { kind: 'mac', credential: { secret, senderKID: kid, ...(ctx.init.protection.mac ? { mac: ctx.init.protection.mac } : {}) } };
+      const badAlg = isCmpError(error) && error.failInfo.includes('badAlg');
+      const mac = responseMac(ctx, request, !badAlg);
+      return { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } };
     }
   }
   return signerResponse(ctx);
 }
 
 /**
+ * The bodies a manufacturer certificate (external anchor) may protect: the ir, and the messages
+ * that continue its transaction (certConf, pollReq, error). The transaction rules make sure only
+ * the certificate that opened a transaction continues it.
+ */
+const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', 'pollReq', 'error']);
+
+/**
  * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
  * (an unknown reference is refused before any key derivation), or a signature with a path to the
- * trust anchors — to the external anchors only for ir. Unprotected requests pass only with
- * acceptUnprotected.
+ * trust anchors — to the external anchors only for an ir and the follow-ups of its transaction.
+ * Unprotected requests pass only with acceptUnprotected.
  *
  * @throws ProtectionError badMessageCheck, wrongIntegrity, badAlg or signerNotTrusted.
  */
@@ -61,7 +87,7 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   const secrets = p.secrets;
   const trust: ProtectionTrust = {};
   if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
-  const external = request.body.type === 'ir' ? (p.externalAnchors ?? []) : [];
+  const external = EXTERNAL_ANCHOR_BODIES.has(request.body.type) ? (p.externalAnchors ?? []) : [];
   const anchors = [...(p.trustAnchors ?? []), ...external];
   if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
   const verified = await verifyProtection(request, trust, {
@@ -76,7 +102,8 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
     if (p.macResponses === 'signature' || !kid || !secrets) return { requester, response: signerResponse(ctx) };
     const secret = await secrets.get(kid);
     if (secret === undefined) return { requester, response: signerResponse(ctx) };
-    return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(p.mac ? { mac: p.mac } : {}) } } };
+    const mac = responseMac(ctx, request);
+    return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } } };
   }
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));

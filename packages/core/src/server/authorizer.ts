@@ -4,8 +4,9 @@ import type { CertificationRequest, RevocationRequest } from './issuer.js';
 /**
  * Who may ask for what (STYLE.md P9). The engine has already authenticated the requester and
  * checked POP; the authorizer applies policy. Refuse by throwing `RequestRejectedError` with
- * notAuthorized or badCertTemplate; return a template to amend the request (the response is then
- * grantedWithMods when the issued certificate differs).
+ * notAuthorized or badCertTemplate; return a (new) template to amend the request: the issuer gets
+ * it instead, and the certificate is answered grantedWithMods (immediately issued ones; for
+ * pending ones the issuer's poll result decides).
  */
 export interface Authorizer {
   authorizeCertification?(request: CertificationRequest): Promise<CertTemplate | void>;

@@ -34,13 +34,16 @@ export interface ServerProtection {
   signer?: SignatureCredential;
   /** Shared secrets by senderKID for MAC-protected requests. */
   secrets?: SecretStore;
-  /** MAC for responses to MAC-protected requests (default PBMAC1 with the request's secret). */
+  /**
+   * MAC for responses to MAC-protected requests (with the request's secret). Default: the request's
+   * own algorithm and parameters, so a PasswordBasedMac peer (OpenSSL 3.0) gets PasswordBasedMac.
+   */
   mac?: MacChoice;
   /** Answer MAC-protected requests with a MAC (default) or with the signer's signature. */
   macResponses?: 'mac' | 'signature';
   /** Trust anchors for signature-protected requests (the PKI's own CA certificates). */
   trustAnchors?: readonly Uint8Array[];
-  /** Anchors accepted for ir only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
+  /** Anchors accepted for ir (and its certConf/pollReq) only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
   externalAnchors?: readonly Uint8Array[];
   /** Further intermediates for path building. */
   untrusted?: readonly Uint8Array[];

@@ -16,10 +16,11 @@ export interface TransactionRecord {
   /** The pvno used by the client. */
   pvno: number;
   /**
-   * Certificates issued in this transaction and not yet confirmed: certReqId, DER (base64) and,
-   * for central key generation, the EnvelopedData of the private key (base64).
+   * Certificates issued in this transaction and not yet confirmed: certReqId, DER (base64),
+   * for central key generation the EnvelopedData of the private key (base64), and whether the
+   * certificate differs from the request (grantedWithMods).
    */
-  certificates: { certReqId: number; certificate: string; envelopedKey?: string }[];
+  certificates: { certReqId: number; certificate: string; envelopedKey?: string; modified?: boolean }[];
   /** The issuing chain (base64 DER) to send in extraCerts when a pending request completes. */
   extraCerts?: string[];
   /** caPubs (base64 DER) to send when a pending request completes. */

@@ -16,11 +16,20 @@ export function rejection(certReqId: number, error: unknown, input: HandlerInput
   };
 }
 
-/** The recipient of a centrally generated key: the shared secret, or the requester's certificate. */
-function keyRecipient(input: HandlerInput): CmsRecipient {
-  const { auth } = input;
+/**
+ * The recipient of a centrally generated key: the requester's shared secret (also when responses
+ * are signed, `macResponses: 'signature'`), or the requester's certificate.
+ */
+async function keyRecipient(input: HandlerInput): Promise<CmsRecipient> {
+  const { auth, ctx } = input;
   if (auth.response.kind === 'mac') {
     const secret = auth.response.credential.secret;
+    return { type: 'pwri', password: secret };
+  }
+  if (auth.requester.kind === 'mac') {
+    const kid = auth.requester.senderKID;
+    const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
+    if (secret === undefined) throw new RequestRejectedError('notAuthorized', 'central key generation needs the shared secret of the requester');
     return { type: 'pwri', password: secret };
   }
   if (auth.requester.kind === 'signature') {
@@ -32,14 +41,23 @@ function keyRecipient(input: HandlerInput): CmsRecipient {
   throw new RequestRejectedError('notAuthorized', 'central key generation needs an authenticated requester');
 }
 
-/** Envelopes a centrally generated private key for the requester, signed by the server (RFC 9483 4.1.6). */
-export async function envelopeIssued(input: HandlerInput, pkcs8: Uint8Array): Promise<Uint8Array> {
-  const signer = input.ctx.init.protection.signer;
-  if (!signer) throw new RequestRejectedError('systemUnavail', 'central key generation is not available: the server has no signing key');
-  const enveloped = await envelopePrivateKey(pkcs8, {
-    crypto: input.ctx.runtime.crypto,
-    recipient: keyRecipient(input),
-    signer: { privateKey: signer.privateKey, certificate: signer.certificate, ...(signer.chain ? { chain: signer.chain } : {}) },
-  });
-  return enveloped.value.der;
+/**
+ * Envelopes a centrally generated private key for the requester, signed by the server (RFC 9483
+ * 4.1.6). When that fails the certificate cannot be delivered: the issuer is told it was rejected
+ * (so it is revoked) before the error goes on.
+ */
+export async function envelopeIssued(input: HandlerInput, pkcs8: Uint8Array, certificate: Uint8Array): Promise<Uint8Array> {
+  try {
+    const signer = input.ctx.init.protection.signer;
+    if (!signer) throw new RequestRejectedError('systemUnavail', 'central key generation is not available: the server has no signing key');
+    const enveloped = await envelopePrivateKey(pkcs8, {
+      crypto: input.ctx.runtime.crypto,
+      recipient: await keyRecipient(input),
+      signer: { privateKey: signer.privateKey, certificate: signer.certificate, ...(signer.chain ? { chain: signer.chain } : {}) },
+    });
+    return enveloped.value.der;
+  } catch (error) {
+    await input.ctx.init.issuer.confirm(certificate, false, 'the centrally generated key could not be delivered');
+    throw error;
+  }
 }

@@ -81,10 +81,17 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   if (central) {
     if (msg.popo) throw new RequestRejectedError('badPOP', 'a request for central key generation carries no POP');
   } else {
+    const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
+    const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
     await verifyPOP(msg, {
       crypto: ctx.runtime.crypto,
       acceptRaVerified: ctx.policy.acceptRAVerified && isRa(auth.requester),
+      // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
+      // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
+      ...(auth.requester.kind !== 'unprotected' ? { sender: auth.requester.sender } : {}),
+      ...(secret !== undefined ? { publicKeyMACSecret: secret } : {}),
       ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
+      ...(ctx.init.protection.macBounds ? { macBounds: ctx.init.protection.macBounds } : {}),
     });
   }
   const out: CertificationRequest = {
@@ -123,11 +130,16 @@ async function checkP10cr(input: HandlerInput, csr: Uint8Array, profile: string 
   };
 }
 
-/** Runs the authorizer and the issuer for one request. */
+/**
+ * Runs the authorizer and the issuer for one request. A template amended by the authorizer makes
+ * an issued certificate grantedWithMods.
+ */
 async function certify(input: HandlerInput, request: CertificationRequest): Promise<CertificationResult> {
   const { ctx } = input;
   const amended = await ctx.init.authorizer?.authorizeCertification?.(request);
-  return ctx.init.issuer.certify(amended ? { ...request, template: amended } : request);
+  if (!amended || amended === request.template) return ctx.init.issuer.certify(request);
+  const result = await ctx.init.issuer.certify({ ...request, template: amended });
+  return result.status === 'issued' ? { ...result, modified: true } : result;
 }
 
 /** The CertResponse of an issued certificate; records it for certConf. */
@@ -142,9 +154,13 @@ async function issuedResponse(
     status: { status: result.modified ? 1 : 0 },
     certifiedKeyPair: { certOrEncCert: { type: 'certificate', value: { der: result.certificate } } },
   };
-  const entry: TransactionRecord['certificates'][number] = { certReqId, certificate: encodeBase64(result.certificate) };
+  const entry: TransactionRecord['certificates'][number] = {
+    certReqId,
+    certificate: encodeBase64(result.certificate),
+    ...(result.modified ? { modified: true } : {}),
+  };
   if (result.privateKeyPkcs8) {
-    const envelopedData = await envelopeIssued(input, result.privateKeyPkcs8);
+    const envelopedData = await envelopeIssued(input, result.privateKeyPkcs8, result.certificate);
     response.certifiedKeyPair!.privateKey = { type: 'envelopedData', value: { der: envelopedData } };
     entry.envelopedKey = encodeBase64(envelopedData);
   }
@@ -173,10 +189,15 @@ export async function finishCertification(
     generalInfo,
   };
   if (record.certificates.some((c) => c.envelopedKey)) reply.pvno = 3;
-  if (record.certificates.length === 0) return { reply, record: null };
+  if (record.certificates.length === 0) {
+    // Nothing to confirm: the transaction ends here (its record would otherwise linger until its TTL).
+    await ctx.transactions.delete(input.transactionId);
+    return { reply, record: null };
+  }
   if (record.implicitConfirm && ctx.policy.grantImplicitConfirm) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
     for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
+    await ctx.transactions.delete(input.transactionId);
     return { reply, record: null };
   }
   const deadline = now.getTime() + ctx.policy.confirmWaitTime * 1000;

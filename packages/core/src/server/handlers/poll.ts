@@ -34,8 +34,19 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
       continue;
     }
     record.tickets = record.tickets.filter((t) => t !== entry);
-    const envelopedKey = result.privateKeyPkcs8 ? await envelopeIssued(input, result.privateKeyPkcs8) : undefined;
-    record.certificates.push({ certReqId, certificate: encodeBase64(result.certificate), ...(envelopedKey ? { envelopedKey: encodeBase64(envelopedKey) } : {}) });
+    let envelopedKey: Uint8Array | undefined;
+    try {
+      envelopedKey = result.privateKeyPkcs8 ? await envelopeIssued(input, result.privateKeyPkcs8, result.certificate) : undefined;
+    } catch (error) {
+      failed.push(rejection(certReqId, error, input));
+      continue;
+    }
+    record.certificates.push({
+      certReqId,
+      certificate: encodeBase64(result.certificate),
+      ...(envelopedKey ? { envelopedKey: encodeBase64(envelopedKey) } : {}),
+      ...(result.modified ? { modified: true } : {}),
+    });
     if (result.chain?.length) record.extraCerts = result.chain.map(encodeBase64);
     if (result.caPubs?.length) record.caPubs = result.caPubs.map(encodeBase64);
   }
@@ -49,7 +60,7 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
     ...failed,
     ...record.certificates.map((c): CertResponse => ({
       certReqId: c.certReqId,
-      status: { status: 0 },
+      status: { status: c.modified ? 1 : 0 },
       certifiedKeyPair: {
         certOrEncCert: { type: 'certificate', value: { der: decodeBase64(c.certificate) } },
         ...(c.envelopedKey ? { privateKey: { type: 'envelopedData', value: { der: decodeBase64(c.envelopedKey) } } } : {}),
