@@ -20,7 +20,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
     crlValidityHours: 168,
   },
   macResponses: 'mac',
-  responseMac: 'PasswordBasedMac',
+  responseMac: 'request',
   initialSecret: { reference: 'demo', secret: 'demo-secret-change-me' },
   defaultProfile: 'device',
   profiles: {

@@ -70,10 +70,11 @@ export interface ServerConfig {
   /** Responses to MAC-protected requests: MAC (default) or the CMP server certificate's signature. */
   macResponses: 'mac' | 'signature';
   /**
-   * The MAC of responses to MAC-protected requests: PasswordBasedMac (RFC 4210; what OpenSSL 3.0
-   * understands) or PBMAC1 (RFC 9481 section 6.1.3).
+   * The MAC of responses to MAC-protected requests: `request` (default: the algorithm and
+   * parameters the request used, so OpenSSL 3.0's PasswordBasedMac gets PasswordBasedMac back),
+   * or always PasswordBasedMac (RFC 4210) or PBMAC1 (RFC 9481 section 6.1.3).
    */
-  responseMac: 'PasswordBasedMac' | 'PBMAC1';
+  responseMac: 'request' | 'PasswordBasedMac' | 'PBMAC1';
   /** The shared secret stored on first start (printed once), or null for none. */
   initialSecret: { reference: string; secret: string } | null;
   defaultProfile: string;

@@ -110,8 +110,8 @@ export function validateConfig(config: ServerConfig): void {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
   if (config.macResponses !== 'mac' && config.macResponses !== 'signature') throw new ConfigError("macResponses must be 'mac' or 'signature'");
-  if (config.responseMac !== 'PasswordBasedMac' && config.responseMac !== 'PBMAC1') {
-    throw new ConfigError("responseMac must be 'PasswordBasedMac' or 'PBMAC1'");
+  if (config.responseMac !== 'request' && config.responseMac !== 'PasswordBasedMac' && config.responseMac !== 'PBMAC1') {
+    throw new ConfigError("responseMac must be 'request', 'PasswordBasedMac' or 'PBMAC1'");
   }
   if (!([...LOG_LEVELS, 'silent'] as readonly string[]).includes(config.logLevel)) {
     throw new ConfigError(`logLevel must be one of ${[...LOG_LEVELS, 'silent'].join(', ')}`);

@@ -22,7 +22,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger): CmpServer 
       },
       secrets: store.secrets,
       macResponses: config.macResponses,
-      mac: { algorithm: config.responseMac },
+      ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: [material.root.certificate],
       untrusted: [material.issuing.certificate],
     },

@@ -60,7 +60,7 @@ describe('loadConfig', () => {
     [{ defaultProfile: 'nope' }, 'defaultProfile "nope" is not among the profiles'],
     [{ ca: { keyAlgorithm: 'dsa:1024' } }, 'ca.keyAlgorithm must be one of'],
     [{ logLevel: 'loud' }, 'logLevel must be one of'],
-    [{ responseMac: 'HMAC' }, "responseMac must be 'PasswordBasedMac' or 'PBMAC1'"],
+    [{ responseMac: 'HMAC' }, "responseMac must be 'request', 'PasswordBasedMac' or 'PBMAC1'"],
     [{ profiles: { 'a/b': {} } }, 'must be one URL path segment'],
     [[], 'config must be an object'],
   ])('refuses %j', async (value, message) => {
