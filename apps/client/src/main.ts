@@ -33,7 +33,8 @@ server and protection (as in openssl cmp):
   --server URL  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
   --certout F --chainout F --extracertsout F --cacertsout F --newkeyout F  --implicit-confirm
-  --unprotected-errors  --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S
+  --disable-confirm  --centralkeygen [--newkey ec:P-256|rsa:2048|ed25519]  --unprotected-errors
+  --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S  --totaltimeout S
 `;
 
 function cmpArgs(args: readonly string[]): { values: CmpOptionValues; positionals: string[] } {
