@@ -32,6 +32,7 @@ commands:
 server and protection (as in openssl cmp):
   --server URL  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
+  --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)
   --certout F --chainout F --extracertsout F --cacertsout F --newkeyout F  --implicit-confirm
   --disable-confirm  --centralkeygen [--newkey ec:P-256|rsa:2048|ed25519]  --unprotected-errors
   --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S  --totaltimeout S

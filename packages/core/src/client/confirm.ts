@@ -1,4 +1,4 @@
-import { oids, type CertStatus } from '@cmpkit/codec';
+import { oids, type CertStatus, type GeneralName } from '@cmpkit/codec';
 import { computeCertHash } from '@cmpkit/protection';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { CertificateDecision } from './certificate-decision.js';
@@ -16,7 +16,7 @@ export async function confirm(
   certificate: Uint8Array,
   certReqId: number,
   decision: CertificateDecision,
-  options: { signal?: AbortSignal | undefined; pvno: number },
+  options: { signal?: AbortSignal | undefined; pvno: number; sender: GeneralName },
 ): Promise<void> {
   const hash = await computeCertHash(certificate, {
     crypto: ctx.runtime.crypto,
@@ -36,5 +36,6 @@ export async function confirm(
   await exchange(ctx, transaction, { type: 'certConf', content: [status] }, ['pkiconf'], {
     signal: options.signal,
     pvno: hash.hashAlg ? 3 : options.pvno,
+    sender: options.sender,
   });
 }

@@ -10,10 +10,11 @@ import {
   type Extension,
   type GeneralName,
   type InfoTypeAndValue,
+  type Name,
   type PKIBody,
   type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
-import { createPOPOSigningKey, parseCertificate } from '@cmpkit/protection';
+import { createPOPOSigningKey, parseCertificate, verifyCertificationRequest } from '@cmpkit/protection';
 import { directoryName } from '../message/general-names.js';
 import type { ClientContext } from './client-context.js';
 import type { EnrollOptions } from './enroll-options.js';
@@ -23,7 +24,9 @@ export interface EnrollRequest {
   body: PKIBody;
   /** The certReqId sent (0), or -1 for a p10cr. */
   certReqId: number;
-  /** The public key asked for; for central key generation it has an empty subjectPublicKey. */
+  /** p10cr: the subject of the CSR, header.sender when no other is known. */
+  csrSubject?: Name;
+  /** The public key asked for (p10cr: the CSR's); for central key generation it has an empty subjectPublicKey. */
   requestedKey: SubjectPublicKeyInfo | undefined;
 }
 
@@ -103,7 +106,17 @@ export async function buildEnrollRequest(ctx: ClientContext, options: EnrollOpti
   checkOptions(options);
   const bodyType = options.bodyType ?? 'ir';
   if (bodyType === 'p10cr') {
-    return { body: { type: 'p10cr', content: { der: options.csr! } }, certReqId: -1, requestedKey: undefined };
+    // The CSR's own signature is its POP; checking it here also gives the key the certificate must carry.
+    const csr = await verifyCertificationRequest(options.csr!, {
+      crypto: ctx.runtime.crypto,
+      ...(ctx.init.algorithms ? { algorithms: ctx.init.algorithms } : {}),
+    });
+    return {
+      body: { type: 'p10cr', content: { der: options.csr! } },
+      certReqId: -1,
+      requestedKey: csr.subjectPublicKeyInfo,
+      csrSubject: csr.subject,
+    };
   }
   const msg = await buildCertReqMsg(ctx, options, sender);
   return { body: { type: bodyType, content: [msg] }, certReqId: 0, requestedKey: msg.certReq.certTemplate.publicKey };

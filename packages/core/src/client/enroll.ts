@@ -4,8 +4,6 @@ import {
   type CertRepMessage,
   type CertResponse,
   type GeneralName,
-  type InfoTypeAndValue,
-  type PKIBody,
   type PKIBodyType,
   type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
@@ -41,6 +39,8 @@ interface Enrollment {
   readonly pvno: number;
   /** When the request was sent (ms), for the total poll time. */
   readonly startedAt: number;
+  /** header.sender of every message of the transaction. */
+  readonly sender: GeneralName;
 }
 
 function certRepOf(answer: Exchanged): CertRepMessage {
@@ -68,8 +68,9 @@ function findResponse(e: Enrollment, rep: CertRepMessage): CertResponse {
 /** Starts an enrollment: sends the request and returns the first step (STYLE.md P8 step API). */
 export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Promise<EnrollStep> {
   const bodyType = options.bodyType ?? 'ir';
-  const sender: GeneralName = ctx.sender ? directoryName(ctx.sender) : options.subject ? directoryName(options.subject) : NULL_DN;
+  let sender: GeneralName = ctx.sender ? directoryName(ctx.sender) : options.subject ? directoryName(options.subject) : NULL_DN;
   const request = await buildEnrollRequest(ctx, options, sender);
+  if (!ctx.sender && !options.subject && request.csrSubject) sender = directoryName(request.csrSubject);
   const central = bodyType === 'p10cr' ? undefined : options.centralKeyGeneration;
   const e: Enrollment = {
     ctx,
@@ -82,14 +83,16 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
     central,
     pvno: central ? 3 : (ctx.init.pvno ?? 2),
     startedAt: ctx.runtime.clock().getTime(),
+    sender,
   };
   const generalInfo = generalInfoOf(ctx, options);
-  const answer = await send(e, request.body, { ...(generalInfo.length ? { generalInfo } : {}), sender });
+  const answer = await exchange(ctx, e.transaction, request.body, [e.responseType], {
+    signal: options.signal,
+    pvno: e.pvno,
+    sender,
+    ...(generalInfo.length ? { generalInfo } : {}),
+  });
   return stepAfter(e, answer, false);
-}
-
-function send(e: Enrollment, body: PKIBody, extra: { generalInfo?: InfoTypeAndValue[]; sender: GeneralName }): Promise<Exchanged> {
-  return exchange(e.ctx, e.transaction, body, [e.responseType], { signal: e.options.signal, pvno: e.pvno, ...extra });
 }
 
 /** What follows a certificate response: wait (status waiting), or check, confirm and finish. */
@@ -121,6 +124,7 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
         final: [e.responseType],
         signal: e.options.signal,
         pvno: e.pvno,
+        sender: e.sender,
       });
       return 'final' in outcome ? stepAfter(e, outcome.final, true) : waiting(e, outcome.checkAfter);
     },
@@ -175,14 +179,14 @@ async function complete(e: Enrollment, answer: Exchanged, response: CertResponse
   } catch (error) {
     if (sendCertConf && !options.signal?.aborted) {
       try {
-        await confirm(ctx, transaction, certificate, e.certReqId, rejectionFor(error), { signal: options.signal, pvno: e.pvno });
+        await confirm(ctx, transaction, certificate, e.certReqId, rejectionFor(error), { signal: options.signal, pvno: e.pvno, sender: e.sender });
       } catch (confirmError) {
         ctx.runtime.logger.warn('cmp: the negative certConf failed', { error: String(confirmError) });
       }
     }
     throw error;
   }
-  if (sendCertConf) await confirm(ctx, transaction, certificate, e.certReqId, decision, { signal: options.signal, pvno: e.pvno });
+  if (sendCertConf) await confirm(ctx, transaction, certificate, e.certReqId, decision, { signal: options.signal, pvno: e.pvno, sender: e.sender });
   if (!decision.accept) {
     throw new ProtocolError(decision.failInfo ?? 'badCertTemplate', `the new certificate was rejected: ${decision.reason ?? 'by onCertificate'}`);
   }

@@ -1,4 +1,4 @@
-import type { PKIBodyType } from '@cmpkit/codec';
+import type { GeneralName, PKIBodyType } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
@@ -16,6 +16,8 @@ export interface PollOnceOptions {
   signal?: AbortSignal | undefined;
   /** pvno of the pollReq when the transaction uses another than the client's. */
   pvno?: number | undefined;
+  /** header.sender of the transaction when the client has no fixed one. */
+  sender?: GeneralName | undefined;
 }
 
 /**
@@ -28,7 +30,11 @@ export async function pollOnce(ctx: ClientContext, transaction: TransactionState
     transaction,
     { type: 'pollReq', content: [{ certReqId: options.certReqId }] },
     ['pollRep', ...options.final],
-    { signal: options.signal, ...(options.pvno !== undefined ? { pvno: options.pvno } : {}) },
+    {
+      signal: options.signal,
+      ...(options.pvno !== undefined ? { pvno: options.pvno } : {}),
+      ...(options.sender ? { sender: options.sender } : {}),
+    },
   );
   if (answer.message.body.type !== 'pollRep') return { final: answer };
   const entry = answer.message.body.content.find((rep) => rep.certReqId === options.certReqId);
