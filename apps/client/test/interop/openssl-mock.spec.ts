@@ -243,4 +243,15 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     expect(r.stderr).toMatch(/^response:\n {2}bodyType: ip$/m);
     expect(r.stderr).toMatch(/^response:\n {2}bodyType: pkiconf$/m);
   });
+
+  it('an unprotected rejected ip is refused by default and reported with --unprotected-errors', async () => {
+    const m = await macMock('-pkistatus', '2', '-failure', '9', '-statusstring', 'unprotected refusal', '-send_unprot_err');
+    const args = ['cr', '--server', m.server, ...MAC_CLIENT, '--newkey', pki('ee.key'), '--subject', SUBJECT];
+    const refused = await runCli(...args);
+    expect(refused.status, m.log()).toBe(1);
+    expect(refused.stderr).toBe('cmpkit: protection: the cp response is not protected\n');
+    const accepted = await runCli(...args, '--unprotected-errors');
+    expect(accepted.status).toBe(1);
+    expect(accepted.stderr).toBe('cmpkit: peer answered cp with status rejection (badPOP): unprotected refusal\n');
+  });
 });
