@@ -4,6 +4,7 @@ import { ProtocolError, rejectCertificate, RemoteError } from '@cmpkit/core';
 import { computeCertHash, ProtectionError, parseCertificate, type SignatureCredential } from '@cmpkit/protection';
 import { clientSetup as baseSetup, failureOf } from './helpers/client-setup.js';
 import { certRep, issued, PKICONF, type Replier } from './helpers/scripted-server.js';
+import { makeCsr } from './helpers/csr.js';
 import { createTestPki, type TestPki } from './helpers/test-pki.js';
 
 const SUBJECT = parseName('/O=cmpkit test/CN=device-0001');
@@ -271,7 +272,7 @@ describe('enroll: cr, kur, p10cr', () => {
   });
 
   it.each([-1, 0])('p10cr answered with certReqId %i: certConf echoes it', async (certReqId) => {
-    const csr = await makeCsr(keyPair);
+    const csr = await makeCsr(keyPair, SUBJECT);
     const { client, server } = clientSetup([(_, reply) => reply(certRep('cp', issued(certificate, certReqId))), pkiconf]);
     await expect(client.enroll({ bodyType: 'p10cr', csr })).resolves.toMatchObject({ certificate });
     expect(server.requests[0]!.body).toEqual({ type: 'p10cr', content: { der: csr } });
@@ -280,42 +281,9 @@ describe('enroll: cr, kur, p10cr', () => {
   });
 
   it('p10cr: a certificate for another key than the CSR is rejected with a negative certConf', async () => {
-    const csr = await makeCsr(await pki.newKeyPair());
+    const csr = await makeCsr(await pki.newKeyPair(), SUBJECT);
     const { client, server } = clientSetup([(_, reply) => reply(certRep('cp', issued(certificate, -1))), pkiconf]);
     await expect(client.enroll({ bodyType: 'p10cr', csr })).rejects.toMatchObject({ failInfo: ['badCertTemplate'] });
     expect(certStatusOf(server.requests[1]!).statusInfo?.failInfo).toEqual(['badCertTemplate']);
   });
 });
-
-/** A PKCS#10 request for `keys` with subject SUBJECT, signed with ECDSA-SHA256 (built by hand). */
-async function makeCsr(keys: CryptoKeyPair): Promise<Uint8Array> {
-  const { encodeName } = await import('@cmpkit/codec');
-  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey));
-  const info = tlv(0x30, concat(Uint8Array.of(0x02, 0x01, 0x00), encodeName(SUBJECT), spki, Uint8Array.of(0xa0, 0x00)));
-  const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, info));
-  const integer = (bytes: Uint8Array): Uint8Array => {
-    let i = 0;
-    while (i < bytes.length - 1 && bytes[i] === 0) i++;
-    const v = bytes.subarray(i);
-    return tlv(0x02, v[0]! & 0x80 ? concat(Uint8Array.of(0), v) : v);
-  };
-  const signature = tlv(0x30, concat(integer(raw.subarray(0, 32)), integer(raw.subarray(32))));
-  const algorithm = Uint8Array.of(0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02);
-  return tlv(0x30, concat(info, algorithm, tlv(0x03, concat(Uint8Array.of(0), signature))));
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function tlv(tag: number, content: Uint8Array): Uint8Array<ArrayBuffer> {
-  const n = content.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return concat(Uint8Array.of(tag, ...length), content);
-}
