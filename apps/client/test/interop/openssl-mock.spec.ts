@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePem, decodePKIMessage } from '@cmpkit/codec';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodePem, decodePKIMessage, parseName } from '@cmpkit/codec';
+import { createClient, RemoteError } from '@cmpkit/core';
+import { httpTransport } from '@cmpkit/transport-http';
+import { readKeyPair } from '../../src/keys.js';
 import { runCli } from '../run-cli.js';
 import {
   MAC_ARGS,
@@ -25,14 +28,17 @@ const SUBJECT = '/C=DE/O=Example Org/CN=device-0001';
 const MAC_CLIENT = ['--ref', '3078', '--secret', 'pass:perf-test-secret', '--mac', 'pbm'];
 
 describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENSSL_VERSION})`, () => {
-  const tmp = tempDir('cmpkit-interop-');
+  let tmp: ReturnType<typeof tempDir>;
   const mocks: MockServer[] = [];
 
-  beforeAll(() => makeServerPki(tmp.dir));
-  afterAll(async () => {
-    await Promise.all(mocks.map((m) => m.stop()));
-    tmp.remove();
+  beforeAll(() => {
+    tmp = tempDir('cmpkit-interop-');
+    makeServerPki(tmp.dir);
   });
+  afterEach(async () => {
+    await Promise.all(mocks.splice(0).map((m) => m.stop()));
+  });
+  afterAll(() => tmp?.remove());
 
   async function mock(...args: string[]): Promise<MockServer> {
     const m = await startMock(args);
@@ -253,5 +259,51 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     const accepted = await runCli(...args, '--unprotected-errors');
     expect(accepted.status).toBe(1);
     expect(accepted.stderr).toBe('cmpkit: peer answered cp with status rejection (badPOP): unprotected refusal\n');
+  });
+
+  describe('core client with httpTransport', () => {
+    async function coreClient(server: string, sleeps: number[]) {
+      const { privateKey, publicKey } = await readKeyPair(pki('ee.key'));
+      const client = createClient({
+        transport: httpTransport({ url: `http://${server}/pkix/` }),
+        credential: { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PasswordBasedMac', owf: 'SHA-256', mac: 'SHA-256' } },
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      });
+      return { client, keyPair: { privateKey, publicKey } };
+    }
+
+    it('enroll honours the pollRep checkAfter through the injected sleep', async () => {
+      const m = await macMock('-poll_count', '2', '-check_after', '1');
+      const sleeps: number[] = [];
+      const { client, keyPair } = await coreClient(m.server, sleeps);
+      const result = await client.enroll({ keyPair, subject: parseName(SUBJECT) });
+      expect(result.certificate, m.log()).toEqual(pemCerts(pki('ee.pem'))[0]);
+      expect(sleeps).toEqual([1_000]);
+    });
+
+    it('tryEnroll hands every wait to the caller', async () => {
+      const m = await macMock('-poll_count', '2', '-check_after', '3');
+      const sleeps: number[] = [];
+      const { client, keyPair } = await coreClient(m.server, sleeps);
+      const waits: number[] = [];
+      let step = await client.tryEnroll({ keyPair, subject: parseName(SUBJECT) });
+      while (!step.done) {
+        waits.push(step.checkAfter);
+        step = await step.next();
+      }
+      expect(waits, m.log()).toEqual([0, 3]);
+      expect(sleeps).toEqual([]);
+      expect(step.result.certificate).toEqual(pemCerts(pki('ee.pem'))[0]);
+    });
+
+    it('an error answer is a RemoteError carrying the peer status', async () => {
+      const m = await macMock('-send_error');
+      const { client, keyPair } = await coreClient(m.server, []);
+      const error = await client.enroll({ keyPair, subject: parseName(SUBJECT) }).catch((e: unknown) => e);
+      expect(error, m.log()).toBeInstanceOf(RemoteError);
+      expect(error).toMatchObject({ status: 2, bodyType: 'error' });
+    });
   });
 });
