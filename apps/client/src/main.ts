@@ -108,8 +108,12 @@ function describeError(error: unknown): string {
   if (isCmpError(error)) return error.message;
   if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
   if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${error.message}${cause}`;
+    // One line: the message, then whatever the chain of causes adds (say `connect ECONNREFUSED`).
+    let text = error.message;
+    for (let cause = error.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+      if (cause.message && !text.includes(cause.message)) text += ` (${cause.message})`;
+    }
+    return text.replace(/\s*\n\s*/g, ' ');
   }
   return String(error);
 }
