@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,17 +40,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** A running `openssl cmp -port` mock server. */
 export interface MockServer {
   port: number;
@@ -68,8 +57,7 @@ export const RESPONSE_ARGS = ['-rsp_cert', pki('ee.pem'), '-rsp_extracerts', pki
 export const MAC_ARGS = ['-srv_ref', '3078', '-srv_secret', 'pass:perf-test-secret'];
 
 /**
- * Starts `openssl cmp -port N` on a free loopback port with `args` and resolves once it accepts
- * connections.
+ * Starts `openssl cmp -port N` on a free loopback port with `args` and resolves once it listens.
  */
 export async function startMock(args: readonly string[]): Promise<MockServer> {
   const port = await freePort();
@@ -84,10 +72,11 @@ export async function startMock(args: readonly string[]): Promise<MockServer> {
     if (running && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
     await exited;
   };
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (!running) break;
-    if (await accepts(port)) return { port, server: `127.0.0.1:${port}`, log: () => output, stop };
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // The mock prints `ACCEPT <address> PID=<pid>` once it listens. (Probing with a bare TCP
+  // connection would hold its single-threaded loop for about a second.)
+  for (let attempt = 0; attempt < 200 && running; attempt++) {
+    if (/^ACCEPT /m.test(output)) return { port, server: `127.0.0.1:${port}`, log: () => output, stop };
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
   await stop();
   throw new Error(`openssl cmp -port ${port} did not start:\n${output}`);
