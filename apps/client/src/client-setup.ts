@@ -94,12 +94,15 @@ export async function clientFromOptions(values: CmpOptionValues, io: Io): Promis
     io,
   );
   const credential = await credentialOf(values);
+  // Newly enrolled certificates are checked against --out-trusted (openssl cmp -out_trusted),
+  // else against --trusted when the CA and the CMP server share a PKI.
+  const outTrusted = values['out-trusted'] ?? values.trusted;
   const init: ClientInit = {
     transport,
     trust: await trustOf(values),
     ...(credential ? { credential } : {}),
     ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),
-    ...(values.trusted ? { trustAnchors: await readCertificates(values.trusted) } : {}),
+    ...(outTrusted ? { trustAnchors: await readCertificates(outTrusted) } : {}),
     ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
     ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
     ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),

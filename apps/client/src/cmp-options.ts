@@ -11,6 +11,7 @@ export const CMP_OPTIONS = {
   keypass: { type: 'string' },
   extracerts: { type: 'string' },
   trusted: { type: 'string' },
+  'out-trusted': { type: 'string' },
   untrusted: { type: 'string' },
   srvcert: { type: 'string' },
   recipient: { type: 'string' },

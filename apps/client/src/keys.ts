@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { encodePem } from '@cmpkit/codec';
+import { encodePem, oids, type AlgorithmIdentifier } from '@cmpkit/codec';
 import { CliError } from './secrets.js';
 
 type Algorithm = RsaHashedImportParams | EcKeyImportParams | { name: 'Ed25519' | 'Ed448' };
@@ -66,6 +66,41 @@ export async function generateKeyPair(spec: string): Promise<CryptoKeyPair> {
       return (await subtle.generateKey({ name: 'Ed25519' }, true, usages)) as CryptoKeyPair;
     default:
       throw new CliError(`--newkey '${spec}' is neither a key file nor ec:CURVE, rsa:BITS or ed25519`);
+  }
+}
+
+/** True for a key spec (`ec:P-256`, `rsa:2048`, `ed25519`) rather than a key file name. */
+export function isKeySpec(value: string): boolean {
+  return /^(ec|rsa)(:|$)|^ed25519$/i.test(value);
+}
+
+/** DER of the namedCurve OIDs (RFC 5480) the specs name. */
+const CURVE_OIDS: Record<string, Uint8Array> = {
+  'p-256': Uint8Array.of(0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07),
+  'p-384': Uint8Array.of(0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22),
+  'p-521': Uint8Array.of(0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23),
+};
+
+/**
+ * The key algorithm a spec names, for a central key generation request (the template's
+ * publicKey.algorithm): `ec:P-256` is id-ecPublicKey with the curve, `rsa[:BITS]` rsaEncryption
+ * (the size cannot be said there), `ed25519` id-Ed25519.
+ */
+export function keyAlgorithmOf(spec: string): AlgorithmIdentifier {
+  const [kind, param] = spec.toLowerCase().split(':');
+  switch (kind) {
+    case 'ec': {
+      const alias: Record<string, string> = { prime256v1: 'p-256', secp384r1: 'p-384', secp521r1: 'p-521' };
+      const curve = CURVE_OIDS[alias[param ?? ''] ?? param ?? 'p-256'];
+      if (!curve) throw new CliError(`unknown curve '${param}' (use P-256, P-384 or P-521)`);
+      return { algorithm: oids.id_ecPublicKey, parameters: { der: curve } };
+    }
+    case 'rsa':
+      return { algorithm: oids.rsaEncryption, parameters: { der: Uint8Array.of(0x05, 0x00) } };
+    case 'ed25519':
+      return { algorithm: oids.id_Ed25519 };
+    default:
+      throw new CliError(`'${spec}' is not a key spec (ec:CURVE, rsa:BITS or ed25519)`);
   }
 }
 

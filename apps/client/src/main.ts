@@ -32,8 +32,10 @@ commands:
 server and protection (as in openssl cmp):
   --server URL  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
+  --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)
   --certout F --chainout F --extracertsout F --cacertsout F --newkeyout F  --implicit-confirm
-  --unprotected-errors  --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S
+  --disable-confirm  --centralkeygen [--newkey ec:P-256|rsa:2048|ed25519]  --unprotected-errors
+  --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S  --totaltimeout S
 `;
 
 function cmpArgs(args: readonly string[]): { values: CmpOptionValues; positionals: string[] } {
@@ -106,8 +108,12 @@ function describeError(error: unknown): string {
   if (isCmpError(error)) return error.message;
   if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
   if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${error.message}${cause}`;
+    // One line: the message, then whatever the chain of causes adds (say `connect ECONNREFUSED`).
+    let text = error.message;
+    for (let cause = error.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+      if (cause.message && !text.includes(cause.message)) text += ` (${cause.message})`;
+    }
+    return text.replace(/\s*\n\s*/g, ' ');
   }
   return String(error);
 }

@@ -28,7 +28,7 @@ export type { CmpClient } from './client/create-client.js';
 export type { ClientInit } from './client/client-init.js';
 export { acceptCertificate, rejectCertificate } from './client/certificate-decision.js';
 export type { CertificateDecision, IssuedCertificate } from './client/certificate-decision.js';
-export type { EnrollOptions, EnrollResult } from './client/enroll.js';
+export type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './client/enroll-options.js';
 export type { GeneralMessageOptions, RootCaUpdate } from './client/general-message.js';
 export { CRLReason } from './client/revoke.js';
 export type { RevokeOptions, RevokeResult } from './client/revoke.js';

@@ -1,15 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { parseName } from '@cmpkit/codec';
 import type { EnrollOptions } from '@cmpkit/core';
+import type { CmsDecryptionKey } from '@cmpkit/protection';
 import { readCertificate, writeCertificates } from '../certificates.js';
 import { clientFromOptions } from '../client-setup.js';
 import type { CmpOptionValues } from '../cmp-options.js';
 import { describeCertificate } from '../format/describe-certificate.js';
 import { derFromBytes } from '../input.js';
 import type { Io } from '../io.js';
-import { generateKeyPair, readKeyPair, writePrivateKey } from '../keys.js';
+import { generateKeyPair, isKeySpec, keyAlgorithmOf, readKeyPair, writePrivateKey } from '../keys.js';
 import { CliError, readSecret } from '../secrets.js';
 import { parseSubjectAltNames } from '../subject-alt-names.js';
+
+/**
+ * What opens a centrally generated key: the private key of --cert/--key for a signature client
+ * (as it protects its requests with them), else the shared secret of --secret.
+ */
+async function decryptionKeyOf(values: CmpOptionValues): Promise<CmsDecryptionKey> {
+  if (values.cert && values.key) {
+    const { privateKey } = await readKeyPair(values.key, values.keypass ? await readSecret(values.keypass) : undefined);
+    return { privateKey, certificate: await readCertificate(values.cert) };
+  }
+  if (values.secret) return { password: await readSecret(values.secret) };
+  throw new CliError('--centralkeygen needs --cert/--key or --secret to open the returned key with');
+}
 
 /** `cmpkit ir|cr|kur|p10cr`: requests a certificate and writes what came back. */
 export async function enrollCommand(bodyType: 'ir' | 'cr' | 'kur' | 'p10cr', values: CmpOptionValues, io: Io): Promise<number> {
@@ -19,10 +33,16 @@ export async function enrollCommand(bodyType: 'ir' | 'cr' | 'kur' | 'p10cr', val
     if (!values.csr) throw new CliError('p10cr needs --csr');
     options.csr = derFromBytes(new Uint8Array(await readFile(values.csr)));
   } else if (values.centralkeygen) {
-    throw new CliError('--centralkeygen is not supported by this client yet');
+    if (values.newkey && !isKeySpec(values.newkey)) {
+      throw new CliError('--centralkeygen takes no key file: give --newkey ec:CURVE, rsa:BITS or ed25519, or nothing');
+    }
+    options.centralKeyGeneration = {
+      ...(values.newkey ? { algorithm: keyAlgorithmOf(values.newkey) } : {}),
+      decryptionKey: await decryptionKeyOf(values),
+    };
   } else {
     if (!values.newkey) throw new CliError(`${bodyType} needs --newkey (a key file, or ec:P-256, rsa:2048, ed25519)`);
-    const isSpec = /^(ec|rsa)(:|$)|^ed25519$/i.test(values.newkey);
+    const isSpec = isKeySpec(values.newkey);
     options.keyPair = isSpec
       ? await generateKeyPair(values.newkey)
       : await readKeyPair(values.newkey, values.newkeypass ? await readSecret(values.newkeypass) : undefined);
@@ -39,6 +59,7 @@ export async function enrollCommand(bodyType: 'ir' | 'cr' | 'kur' | 'p10cr', val
   }
   if (values.profile) options.certProfile = values.profile;
   if (values['implicit-confirm']) options.implicitConfirm = true;
+  if (values['disable-confirm']) options.disableConfirm = true;
   if (bodyType === 'kur') {
     const old = values.oldcert ?? values.cert;
     if (!old) throw new CliError('kur needs --oldcert (or --cert)');
@@ -49,6 +70,12 @@ export async function enrollCommand(bodyType: 'ir' | 'cr' | 'kur' | 'p10cr', val
   if (values.chainout) await writeCertificates(values.chainout, result.path ? result.path.slice(1) : result.extraCerts);
   if (values.extracertsout) await writeCertificates(values.extracertsout, result.extraCerts);
   if (values.cacertsout) await writeCertificates(values.cacertsout, result.caPubs);
-  io.stdout(`${bodyType}: enrolled ${describeCertificate(result.certificate) ?? '(unparsable certificate)'}${result.implicitConfirmGranted ? ' (implicitly confirmed)' : ''}\n`);
+  if (result.privateKey && values.newkeyout) await writePrivateKey(values.newkeyout, result.privateKey);
+  const notes = [
+    ...(result.implicitConfirmGranted ? ['implicitly confirmed'] : []),
+    ...(options.disableConfirm && !result.implicitConfirmGranted ? ['not confirmed: --disable-confirm'] : []),
+    ...(result.privateKey ? [`centrally generated key${values.newkeyout ? ` written to ${values.newkeyout}` : ' not saved (no --newkeyout)'}`] : []),
+  ];
+  io.stdout(`${bodyType}: enrolled ${describeCertificate(result.certificate) ?? '(unparsable certificate)'}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
   return 0;
 }

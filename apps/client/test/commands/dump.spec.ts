@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeBase64, encodePem } from '@cmpkit/codec';
 import { runCli } from '../run-cli.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../../fixtures/der/openssl-3.0');
 const tmp = mkdtempSync(join(tmpdir(), 'cmpkit-dump-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('cmpkit dump', () => {
   it('prints the body type, header fields with OID names, status names and certificates', async () => {

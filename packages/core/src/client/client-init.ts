@@ -40,7 +40,11 @@ export interface ClientInit extends RuntimeInit {
   untrusted?: readonly Uint8Array[];
   /** Ask for implicit confirmation (RFC 9810 5.1.1.1). Default false. */
   implicitConfirm?: boolean;
-  /** Accept unprotected error responses (OpenSSL's -unprotected_errors). Default false. */
+  /**
+   * Accept responses that only refuse (error messages, and ip/cp/kup/rp whose every status is
+   * rejection) without protection or with protection that does not verify, as OpenSSL's
+   * `-unprotected_errors` does. They still end the call with a RemoteError. Default false.
+   */
   unprotectedErrors?: boolean;
   /** Largest accepted difference of a response's messageTime from our clock, in seconds. Default 600; `Infinity` disables. */
   messageTimeTolerance?: number;

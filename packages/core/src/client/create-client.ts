@@ -1,7 +1,8 @@
 import type { CertReqTemplateContent, CRLStatus, InfoTypeAndValue } from '@cmpkit/codec';
 import type { ClientInit } from './client-init.js';
 import { resolveClientContext } from './client-context.js';
-import { enroll, type EnrollOptions, type EnrollResult } from './enroll.js';
+import { enroll, tryEnroll } from './enroll.js';
+import type { EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
 import {
   generalMessage,
   getCaCertificates,
@@ -17,6 +18,13 @@ import { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
 export interface CmpClient {
   /** ir (default), cr or p10cr: a new certificate. */
   enroll(options: EnrollOptions): Promise<EnrollResult>;
+  /**
+   * The step form of {@link CmpClient.enroll} for event-loop hosts (OpenSSL's
+   * `OSSL_CMP_try_certreq`): sends the request and resolves without sleeping, either done or
+   * with the checkAfter the CA asked for and a `next()` that sends one pollReq. The certConf
+   * goes with the step that receives the certificate. `enroll` runs the same steps.
+   */
+  tryEnroll(options: EnrollOptions): Promise<EnrollStep>;
   /** kur: a new certificate for `oldCertificate`'s holder, signed with the current credential. */
   keyUpdate(options: EnrollOptions & { oldCertificate: Uint8Array }): Promise<EnrollResult>;
   /** rr: revokes a certificate. */
@@ -53,6 +61,7 @@ export function createClient(init: ClientInit): CmpClient {
   const ctx = resolveClientContext(init);
   return {
     enroll: (options) => enroll(ctx, options),
+    tryEnroll: (options) => tryEnroll(ctx, options),
     keyUpdate: (options) => enroll(ctx, { ...options, bodyType: 'kur' }),
     revoke: (options) => revoke(ctx, options),
     generalMessage: (items, options) => generalMessage(ctx, items, options),

@@ -37,6 +37,27 @@ export interface Exchanged {
 }
 
 const PKI_STATUS_WAITING = 3;
+const PKI_STATUS_REJECTION = 2;
+
+/**
+ * A response that only refuses: an error body (not waiting), or an ip/cp/kup/rp whose every status is
+ * rejection. With `unprotectedErrors` these are accepted without (valid) protection, as OpenSSL's
+ * `-unprotected_errors` does; they grant nothing, so the worst a forger achieves is a refusal.
+ */
+function isNegative(body: PKIBody): boolean {
+  switch (body.type) {
+    case 'error':
+      return body.content.pKIStatusInfo.status !== PKI_STATUS_WAITING;
+    case 'ip':
+    case 'cp':
+    case 'kup':
+      return body.content.response.length > 0 && body.content.response.every((r) => r.status.status === PKI_STATUS_REJECTION);
+    case 'rp':
+      return body.content.status.length > 0 && body.content.status.every((s) => s.status === PKI_STATUS_REJECTION);
+    default:
+      return false;
+  }
+}
 
 /**
  * The single choke point of the client (STYLE.md P8): builds the header of the next message of
@@ -77,22 +98,28 @@ export async function exchange(
   const now = runtime.clock();
 
   let verified: VerifiedSender | undefined;
+  const mayBeUnprotected = init.unprotectedErrors === true && isNegative(message.body);
   if (message.protection) {
-    verified = await verifyProtection(message, ctx.trust, {
-      crypto: runtime.crypto,
-      at: now,
-      ...(init.algorithms ? { algorithms: init.algorithms } : {}),
-      ...(init.macBounds ? { macBounds: init.macBounds } : {}),
-      ...(init.allowSha1 ? { allowSha1: true } : {}),
-    });
-  } else if (!(message.body.type === 'error' && init.unprotectedErrors)) {
+    try {
+      verified = await verifyProtection(message, ctx.trust, {
+        crypto: runtime.crypto,
+        at: now,
+        ...(init.algorithms ? { algorithms: init.algorithms } : {}),
+        ...(init.macBounds ? { macBounds: init.macBounds } : {}),
+        ...(init.allowSha1 ? { allowSha1: true } : {}),
+      });
+    } catch (error) {
+      if (!(mayBeUnprotected && error instanceof ProtectionError)) throw error;
+      runtime.logger.warn('cmp: accepting a negative response with invalid protection (unprotectedErrors)', { error: error.message });
+    }
+  } else if (!mayBeUnprotected) {
     throw new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`);
   }
 
   if (message.body.type === 'error') {
     const info = message.body.content.pKIStatusInfo;
     const waiting = info.status === PKI_STATUS_WAITING && options.acceptWaiting;
-    if (waiting || message.protection) {
+    if (waiting || verified) {
       checkResponseHeader(message, { transaction, now, messageTimeTolerance: ctx.messageTimeTolerance });
     }
     if (!waiting) {

@@ -7,8 +7,10 @@ import type {
   InfoTypeName,
   RootCaKeyUpdateContent,
 } from '@cmpkit/codec';
-import { verifyCertificatePath } from '@cmpkit/protection';
+import { parseCertificate, verifyCertificatePath } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
+import { bytesEqual } from '../message/bytes.js';
+import { namesEqual } from '../message/general-names.js';
 import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
@@ -69,10 +71,19 @@ export interface RootCaUpdate {
   oldWithNew?: Uint8Array;
 }
 
+/** Refuses a link certificate that certifies another key or name than `expected`. */
+function sameKeyAndSubject(link: Uint8Array, expected: Uint8Array, linkName: string, expectedName: string): void {
+  const a = parseCertificate(link);
+  const b = parseCertificate(expected);
+  if (!bytesEqual(a.subjectPublicKeyInfoDer, b.subjectPublicKeyInfoDer) || !namesEqual(a.subject, b.subject)) {
+    throw new ProtocolError('badCertId', `${linkName} does not certify the key and name of ${expectedName}`);
+  }
+}
+
 /**
  * Root CA update (RFC 9483 section 4.3.2): asks whether `oldRoot` has a successor. Returns
- * undefined when there is none. newWithOld is verified under the old root and oldWithNew under
- * the new one before the update is returned.
+ * undefined when there is none. newWithOld must carry the new root's key and name and verify under
+ * the old root; oldWithNew, when sent, the old root's key and name under the new root.
  */
 export async function getRootCaUpdate(
   ctx: ClientContext,
@@ -89,9 +100,12 @@ export async function getRootCaUpdate(
   if (!content.newWithOld) {
     throw new ProtocolError('badDataFormat', 'the root CA update lacks newWithOld, so it cannot be checked against the old root');
   }
+  // newWithOld must certify the new root's key under the old root; oldWithNew the old root's key under the new one.
+  sameKeyAndSubject(content.newWithOld.der, newWithNew, 'newWithOld', 'newWithNew');
   await verifyCertificatePath(content.newWithOld.der, { anchors: [oldRoot], ...common });
   const update: RootCaUpdate = { newWithNew, newWithOld: content.newWithOld.der };
   if (content.oldWithNew) {
+    sameKeyAndSubject(content.oldWithNew.der, oldRoot, 'oldWithNew', 'the old root');
     await verifyCertificatePath(content.oldWithNew.der, { anchors: [newWithNew], ...common });
     update.oldWithNew = content.oldWithNew.der;
   }
