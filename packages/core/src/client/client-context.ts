@@ -1,6 +1,8 @@
 import { type GeneralName, type Name } from '@cmpkit/codec';
 import {
+  createCertificateCache,
   parseCertificate,
+  type CertificateCache,
   type ProtectionCredential,
   type ProtectionTrust,
 } from '@cmpkit/protection';
@@ -19,6 +21,8 @@ export interface ClientContext {
   readonly sender: Name | undefined;
   readonly messageTimeTolerance: number;
   readonly pollTimeoutMs: number;
+  /** Parsed certificates, imported keys and verified signatures, reused across exchanges. */
+  readonly cache: CertificateCache;
 }
 
 /** The default trust: a MAC credential trusts its own secret. */
@@ -46,5 +50,6 @@ export function resolveClientContext(init: ClientInit): ClientContext {
     sender,
     messageTimeTolerance: init.messageTimeTolerance ?? 600,
     pollTimeoutMs: (init.pollTimeout ?? 600) * 1000,
+    cache: createCertificateCache(),
   };
 }

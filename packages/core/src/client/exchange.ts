@@ -87,6 +87,7 @@ export async function exchange(
   if (ctx.credential) {
     request = await protect(request, ctx.credential, {
       crypto: runtime.crypto,
+      cache: ctx.cache,
       ...(init.algorithms ? { algorithms: init.algorithms } : {}),
       ...(init.macBounds ? { macBounds: init.macBounds } : {}),
     });
@@ -103,6 +104,7 @@ export async function exchange(
     try {
       verified = await verifyProtection(message, ctx.trust, {
         crypto: runtime.crypto,
+        cache: ctx.cache,
         at: now,
         ...(init.algorithms ? { algorithms: init.algorithms } : {}),
         ...(init.macBounds ? { macBounds: init.macBounds } : {}),

@@ -92,6 +92,7 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
   const verified = await verifyProtection(request, trust, {
     crypto: ctx.runtime.crypto,
+    cache: ctx.cache,
     at: now,
     ...(p.algorithms ? { algorithms: p.algorithms } : {}),
     ...(p.macBounds ? { macBounds: p.macBounds } : {}),

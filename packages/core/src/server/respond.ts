@@ -57,6 +57,7 @@ export async function respond(
     const p = ctx.init.protection;
     message = await protect(message, protection.credential, {
       crypto: ctx.runtime.crypto,
+      cache: ctx.cache,
       ...(p.algorithms ? { algorithms: p.algorithms } : {}),
       ...(p.macBounds ? { macBounds: p.macBounds } : {}),
     });

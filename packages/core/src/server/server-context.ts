@@ -1,4 +1,5 @@
 import type { GeneralName } from '@cmpkit/codec';
+import { createCertificateCache, type CertificateCache } from '@cmpkit/protection';
 import { directoryName } from '../message/general-names.js';
 import { resolveRuntime, type Runtime } from '../runtime.js';
 import { memoryNonceStore, memoryTransactionStore } from './memory-stores.js';
@@ -13,6 +14,8 @@ export interface ServerContext {
   readonly policy: Required<ServerPolicy>;
   readonly transactions: TransactionStore;
   readonly nonces: NonceStore;
+  /** Parsed certificates, imported keys and verified signatures, reused across requests. */
+  readonly cache: CertificateCache;
 }
 
 export function resolveServerContext(init: ServerInit): ServerContext {
@@ -35,5 +38,6 @@ export function resolveServerContext(init: ServerInit): ServerContext {
     policy,
     transactions: init.stores?.transactions ?? memoryTransactionStore(runtime.clock),
     nonces: init.stores?.nonces ?? memoryNonceStore(runtime.clock),
+    cache: createCertificateCache(),
   };
 }

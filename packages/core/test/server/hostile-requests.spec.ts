@@ -2,7 +2,7 @@
 // the response is decoded as a peer would, its body type, PKIStatusInfo rejection and exact
 // failInfo bit names are checked, and so is its protection where the server can protect it.
 // Every response carries the request's transactionID and recipNonce = the request's senderNonce.
-import { encodePKIMessage, nameToString, oids, parseName, type DecodedPKIMessage, type PKIBody, type PKIMessage } from '@cmpkit/codec';
+import { decodePKIMessage, encodePKIMessage, nameToString, oids, parseName, type DecodedPKIMessage, type PKIBody, type PKIMessage } from '@cmpkit/codec';
 import { RequestRejectedError, type CmpServer, type ServerPolicy } from '@cmpkit/core';
 import { type ProtectionCredential } from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
@@ -407,8 +407,12 @@ describe('other transaction rules', () => {
 
   it('an ir without any CertReqMsg (SIZE (1..MAX) broken): badDataFormat, nothing issued', async () => {
     const e = env();
-    const { bytes } = await buildRequest({ body: { type: 'ir', content: [] }, now: clock.date() });
-    const response = await exchangeRaw(e.server, bytes);
+    // Our encoder refuses an empty CertReqMessages, so build an empty genm and retag its body as ir [0].
+    const { bytes } = await buildRequest({ body: { type: 'genm', content: [] }, now: clock.date() });
+    const body = decodePKIMessage(bytes).raw.body;
+    const tampered = bytes.slice();
+    tampered[body.byteOffset - bytes.byteOffset] = 0xa0;
+    const response = await exchangeRaw(e.server, tampered);
     // The codec refuses the whole message, so the header is not known either: no transactionID to echo.
     expectErrorBody(response, ['badDataFormat']);
     expect(response.header.transactionID).toBeUndefined();
