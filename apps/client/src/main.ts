@@ -18,7 +18,8 @@ import type { Io } from './io.js';
 const USAGE = `usage: cmpkit <command> [options]
 
 commands:
-  ir | cr | kur | p10cr  request a certificate (--newkey, --subject, --sans, --days, --csr, --oldcert)
+  ir | cr | kur | p10cr  request a certificate (--newkey, --newkeypass, --subject, --issuer, --sans,
+                         --days, --csr, --oldcert)
   rr                     revoke a certificate (--oldcert, --revreason)
   genm                   send a general message (--infotype NAME|OID, repeatable)
   cacerts                get the CA certificates (--cacertsout)
@@ -31,6 +32,7 @@ commands:
 
 server and protection (as in openssl cmp):
   --server URL  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --iterations N (MAC iteration count)
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
   --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)
   --certout F --chainout F --extracertsout F --cacertsout F --newkeyout F  --implicit-confirm

@@ -65,3 +65,13 @@ describe('cmpkit dump', () => {
     expect(stderr).toContain('ENOENT');
   });
 });
+
+describe('cmpkit help', () => {
+  it('documents every option the commands accept', async () => {
+    const { CMP_OPTIONS } = await import('../../src/cmp-options.js');
+    const { status, stdout } = await runCli('help');
+    expect(status).toBe(0);
+    const undocumented = Object.keys(CMP_OPTIONS).filter((name) => !new RegExp(`--${name}\\b`).test(stdout));
+    expect(undocumented).toEqual([]);
+  });
+});
