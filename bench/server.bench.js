@@ -18,7 +18,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePem, parseName } from '../packages/codec/dist/index.js';
-
 import { createClient } from '../packages/core/dist/index.js';
 import { httpTransport } from '../packages/transport-http/dist/index.js';
 
@@ -54,7 +53,17 @@ async function startServer(dataDir) {
       child.once('exit', resolve);
       child.kill('SIGTERM');
     });
-  return { url, stop, caDir: join(dataDir, 'ca') };
+  return { url, stop, caDir: join(dataDir, 'ca'), pid: child.pid };
+}
+
+/** CPU time (user + system, ms) the process has used so far; Linux only (undefined elsewhere). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
 }
 
 const ecKey = () => subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
@@ -67,6 +76,7 @@ async function load(clients, count, options) {
   let next = 0;
   let failed = 0;
   const latencies = [];
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
     clients.map(async (client) => {
@@ -84,8 +94,14 @@ async function load(clients, count, options) {
     }),
   );
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   latencies.sort((a, b) => a - b);
-  return { txPerSecond: (count - failed) / seconds, failed, p50: latencies[Math.floor(latencies.length / 2)] ?? 0 };
+  return {
+    txPerSecond: (count - failed) / seconds,
+    failed,
+    p50: latencies[Math.floor(latencies.length / 2)] ?? 0,
+    clientCpuMsPerTx: (cpu.user + cpu.system) / 1000 / count,
+  };
 }
 
 /** A PasswordBasedMac key: OWF iterated over secret || salt (RFC 9810 section 5.1.3.1). */
@@ -131,12 +147,14 @@ async function cryptoOnly(kind, ms) {
         };
   for (let i = 0; i < 3; i++) await transaction(); // warm up
   let n = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   while (performance.now() - start < ms) {
     await transaction();
     n++;
   }
-  return (n * 1000) / (performance.now() - start);
+  const cpu = process.cpuUsage(cpuStart);
+  return { txPerSecond: (n * 1000) / (performance.now() - start), cpuMsPerTx: (cpu.user + cpu.system) / 1000 / n };
 }
 
 export async function run() {
@@ -175,7 +193,10 @@ export async function run() {
       ['mac', macClients, MAC_TRANSACTIONS],
       ['signature', signatureClients, SIGNATURE_TRANSACTIONS],
     ]) {
+      const cpuBefore = cpuMs(server.pid);
       const measured = await load(clients, count, { label: kind });
+      const cpuAfter = cpuMs(server.pid);
+      measured.serverCpuMsPerTx = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / (count - measured.failed);
       const bare = await cryptoOnly(kind, 3000);
       rows.push({ kind, count, ...measured, bare });
     }
@@ -186,16 +207,21 @@ export async function run() {
   const lines = [
     `## cmpkit-server (full ir/ip/certConf/pkiConf over HTTP, concurrency ${CONCURRENCY}, ${availableParallelism()} CPUs)`,
     '',
-    '| protection | transactions | failed | server tx/s | p50 ms | crypto-only tx/s (one core) | server / crypto-only |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| protection | transactions | failed | server tx/s | p50 ms | server CPU ms/tx | clients CPU ms/tx | crypto-only tx/s (one core) | crypto-only CPU ms/tx | server / crypto-only tx/s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const name = r.kind === 'mac' ? `PasswordBasedMac (${PBM_ITERATIONS} iterations)` : 'signature (ECDSA P-256)';
-    lines.push(`| ${name} | ${r.count} | ${r.failed} | ${r.txPerSecond.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.bare.toFixed(1)} | ${((100 * r.txPerSecond) / r.bare).toFixed(0)} % |`);
+    const serverCpu = r.serverCpuMsPerTx === undefined ? '-' : r.serverCpuMsPerTx.toFixed(2);
+    lines.push(
+      `| ${name} | ${r.count} | ${r.failed} | ${r.txPerSecond.toFixed(1)} | ${r.p50.toFixed(1)} | ${serverCpu} | ${r.clientCpuMsPerTx.toFixed(2)} | ${r.bare.txPerSecond.toFixed(1)} | ` +
+        `${r.bare.cpuMsPerTx.toFixed(2)} | ${((100 * r.txPerSecond) / r.bare.txPerSecond).toFixed(0)} % |`,
+    );
   }
   lines.push(
     '',
     'Server: a child process (SQLite in a temporary data directory, request log on); the clients run in this process on the same machine.',
+    'Server CPU ms/tx: user + system time of the server process (Linux /proc) over the run, per transaction; compare it with the crypto-only CPU ms/tx to tell CPU cost from waiting (SQLite fsync, the shared CPUs). Clients CPU ms/tx: the same for this process, which generates the load on the same CPUs.',
     "Crypto-only: the server's WebCrypto calls of one transaction, sequentially (see the top of bench/server.bench.js). Target: server / crypto-only >= 60 %.",
   );
   if (rows.some((r) => r.failed > 0)) process.exitCode = 1;
