@@ -14,8 +14,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'cmpkit-demo-'));
 const serverBin = join(root, 'apps/server/bin/cmpkit-server.js');
 const clientBin = join(root, 'apps/client/bin/cmpkit.js');
 
-console.log(`$ cmpkit-server start --data-dir ${dataDir} --port 0`);
-const server = spawn(process.execPath, [serverBin, 'start', '--data-dir', dataDir, '--port', '0'], {
+console.log(`$ cmpkit-server serve --data-dir ${dataDir} --port 0`);
+const server = spawn(process.execPath, [serverBin, 'serve', '--data-dir', dataDir, '--port', '0'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const stop = () => {

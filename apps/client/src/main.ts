@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
 import { CMP_OPTIONS, type CmpOptionValues } from './cmp-options.js';
+import { benchCommand } from './commands/bench.js';
 import { dump } from './commands/dump.js';
 import { enrollCommand } from './commands/enroll.js';
 import {
@@ -28,6 +29,8 @@ commands:
   crls                   get newer CRLs (--crldp URL, --crlout)
   verify FILE            check a message's protection (--secret, --trusted, --untrusted, --at)
   dump FILE [--json]     decode a PKIMessage (DER, PEM or base64) and print it
+  bench                  load test: full ir enrollments (--concurrency N (4), --count N (100) |
+                         --duration S, --implicit-confirm, --newkey ec:P-256); keys made before timing
   help                   show this text
 
 server and protection (as in openssl cmp):
@@ -76,6 +79,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await templateCommand(noPositionals(cmpArgs(rest)), io);
       case 'crls':
         return await crlsCommand(noPositionals(cmpArgs(rest)), io);
+      case 'bench': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          options: { ...CMP_OPTIONS, concurrency: { type: 'string' }, count: { type: 'string' }, duration: { type: 'string' } },
+          allowPositionals: true,
+          strict: true,
+        });
+        if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+        return await benchCommand(values as CmpOptionValues & { concurrency?: string; count?: string; duration?: string }, io);
+      }
       case 'verify': {
         const { values, positionals } = cmpArgs(rest);
         if (positionals.length !== 1) throw new UsageError('verify needs exactly one FILE');

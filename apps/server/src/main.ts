@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
 import type { CliEnvironment } from './cli-environment.js';
 import { ca } from './commands/ca.js';
+import { cert } from './commands/cert.js';
 import { COMMON_OPTIONS } from './commands/command-context.js';
 import { crl } from './commands/crl.js';
 import { init } from './commands/init.js';
@@ -18,7 +19,8 @@ export type { CliEnvironment } from './cli-environment.js';
 const USAGE = `usage: cmpkit-server <command> [options]
 
 commands:
-  start [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start)
+  serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
+                                         also on / (OpenSSL's default path); 'start' is an alias
   init                                   create the CA material and the database, then exit
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
@@ -26,6 +28,7 @@ commands:
   pending list [--all]                   requests waiting for approval (--all: every one)
   pending approve ID                     issue the certificate at the client's next poll
   pending reject ID [--reason TEXT] [--fail-info notAuthorized|badCertTemplate]
+  cert list [--all] [--json]             issued certificates (--all: revoked ones too)
   revoke --serial HEX [--reason N|NAME]  revoke a certificate and publish a new CRL
   crl [--out F] [--new]                  print or write the current CRL
   ca certs [--out F] [--root-only]       print or write the CA certificates (issuing CA, root)
@@ -48,6 +51,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'serve':
       case 'start': {
         const { values } = parseArgs({
           args: rest,
@@ -78,6 +82,15 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
         });
         const [action, ...args] = positionals;
         return await pending(action, args, values, env);
+      }
+      case 'cert': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, all: { type: 'boolean' }, json: { type: 'boolean' } },
+          allowPositionals: true,
+        });
+        const [action, ...args] = positionals;
+        return await cert(action, args, values, env);
       }
       case 'revoke': {
         const { values } = parseArgs({

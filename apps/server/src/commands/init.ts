@@ -26,6 +26,39 @@ export function describeSetup(ctx: ServerContext, env: CliEnvironment): void {
   }
 }
 
+/** A word for a POSIX shell: quoted when it holds anything but safe characters. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What the first `serve` prints once it listens: the exact `cmpkit ir` and `openssl cmp -cmd ir`
+ * commands that enroll against it (its real address, path and data directory), MAC-protected
+ * with the seeded shared secret (or a placeholder when the configuration seeds none).
+ */
+export function describeEnrollment(ctx: ServerContext, address: { host: string; port: number }, env: CliEnvironment): void {
+  const dir = ctx.config.dataDir;
+  const host = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host.includes(':') ? `[${address.host}]` : address.host;
+  const path = ctx.config.http.path;
+  const url = `http://${host}:${address.port}${path}`;
+  const ref = ctx.seededSecret?.reference ?? 'REF';
+  const secret = ctx.seededSecret ? `pass:${ctx.seededSecret.secret}` : 'pass:SECRET';
+  const root = join(dir, CA_FILES.rootCertificate);
+  const issuing = join(dir, CA_FILES.issuingCertificate);
+  const w = shellWord;
+  env.stdout(
+    `enroll a device with the cmpkit client:\n` +
+      `  cmpkit ir --server ${w(url)} --ref ${w(ref)} --secret ${w(secret)} --trusted ${w(root)} ` +
+      `--newkey ec:P-256 --newkeyout device.key --subject /CN=device-1 --certout device.pem\n` +
+      `or with OpenSSL:\n` +
+      `  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out device.key\n` +
+      `  openssl cmp -cmd ir -server ${w(`${host}:${address.port}`)} -path ${w(path.replace(/^\/+/, ''))} ` +
+      `-ref ${w(ref)} -secret ${w(secret)} -newkey device.key -subject /CN=device-1 -certout device.pem\n` +
+      `  openssl verify -CAfile ${w(root)} -untrusted ${w(issuing)} device.pem\n` +
+      (ctx.seededSecret ? '' : `  (no shared secret yet: cmpkit-server secret add REF)\n`),
+  );
+}
+
 /** `cmpkit-server init`: creates the CA material and the database, then exits. */
 export async function init(options: CommonOptions, env: CliEnvironment): Promise<number> {
   const config = await configOf(options, env);

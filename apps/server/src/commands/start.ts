@@ -5,9 +5,9 @@ import { listenHttp } from '../server/http-listener.js';
 import { withRequestLog } from '../server/request-log.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
-import { describeSetup } from './init.js';
+import { describeEnrollment, describeSetup } from './init.js';
 
-/** Options of `cmpkit-server start`. */
+/** Options of `cmpkit-server serve` (alias `start`). */
 export interface StartOptions extends CommonOptions {
   port?: number;
   host?: string;
@@ -22,7 +22,7 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * `cmpkit-server start`: creates the CA and the database on first start, serves CMP over HTTP,
+ * `cmpkit-server serve` (alias `start`): creates the CA and the database on first start, serves CMP over HTTP,
  * revokes certificates whose confirmation never came, and stops gracefully when `env.signal`
  * aborts (SIGINT/SIGTERM): no new connections, open exchanges finish, the database is closed.
  */
@@ -52,6 +52,7 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     }, config.expirySweepSeconds * 1000);
     sweep.unref();
     logger.info('listening', { url: http.url, dataDir: config.dataDir });
+    if (ctx.createdCa) describeEnrollment(ctx, http, env);
     env.onListening?.({ host: http.host, port: http.port, url: http.url });
 
     await waitForAbort(env.signal);

@@ -17,17 +17,27 @@ export interface HttpListener {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Serves `handle` on HTTP (RFC 9811) at `host:port` under `path` (and `path/p/<profile>`). */
+/**
+ * Serves `handle` on HTTP (RFC 9811) at `host:port` under `path` (and `path/p/<profile>`), and on
+ * the root `/` (and `/p/<profile>`) too: `/` is the path `openssl cmp` uses when `-path` is not
+ * given. A path that is neither is answered `404` by the root listener.
+ */
 export async function listenHttp(
   handle: CmpHandler,
   options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger },
 ): Promise<HttpListener> {
-  const listener = toNodeListener(handle, {
-    basePath: options.path,
+  const common = {
     maxMessageBytes: options.maxMessageBytes,
-    onError: (error) => options.logger.error('handler failed', { error }),
+    onError: (error: unknown) => options.logger.error('handler failed', { error }),
+  };
+  const primary = toNodeListener(handle, { ...common, basePath: options.path });
+  const root = toNodeListener(handle, { ...common, basePath: '/' });
+  const base = trimSlashes(options.path);
+  const server: Server = createServer((req, res) => {
+    const path = pathOf(req.url);
+    const ours = base === '' || path === base || path.startsWith(`${base}/`);
+    (ours ? primary : root)(req, res);
   });
-  const server: Server = createServer(listener);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -53,4 +63,22 @@ export async function listenHttp(
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The path of a request target without query and trailing slashes (`''` for the root). */
+function pathOf(target: string | undefined): string {
+  const path = (target ?? '').split('?', 1)[0] ?? '';
+  return trimSlashes(path.startsWith('/') ? path : safePathname(path));
+}
+
+function safePathname(target: string): string {
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return '';
+  }
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/\/+$/, '');
 }

@@ -1,0 +1,161 @@
+import { parseName, type Name } from '@cmpkit/codec';
+import type { CmpClient, EnrollOptions } from '@cmpkit/core';
+import { clientFromOptions } from '../client-setup.js';
+import type { CmpOptionValues } from '../cmp-options.js';
+import type { Io } from '../io.js';
+import { generateKeyPair, isKeySpec } from '../keys.js';
+import { CliError } from '../secrets.js';
+
+/** The options `cmpkit bench` adds to the CMP options. */
+export interface BenchValues {
+  concurrency?: string;
+  count?: string;
+  duration?: string;
+}
+
+/** What {@link runBench} measured. */
+export interface BenchResult {
+  transactions: number;
+  errors: number;
+  /** Wall time of the timed part, in milliseconds. */
+  elapsedMs: number;
+  /** Latencies of the successful transactions, in milliseconds, ascending. */
+  latenciesMs: number[];
+  /** The distinct error messages, with how often each came. */
+  errorMessages: Map<string, number>;
+}
+
+/** Key pairs generated before timing: every transaction of `--count N` gets its own (up to this many). */
+const MAX_KEY_POOL = 10_000;
+/** With `--duration` the pool has this many keys, used round-robin. */
+const DURATION_KEY_POOL = 1_000;
+const PROGRESS_MS = 500;
+
+function positiveInteger(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n > 0)) throw new CliError(`--${name} '${value}' is not a positive integer`);
+  return n;
+}
+
+function positiveNumber(value: string, name: string): number {
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0)) throw new CliError(`--${name} '${value}' is not a positive number`);
+  return n;
+}
+
+/** The value at quantile `q` (nearest rank) of ascending `sorted`; 0 when empty. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] ?? 0;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/\s*\n\s*/g, ' ') : String(error);
+}
+
+/**
+ * Runs enrollments with `concurrency` workers (each with its own client) until `count` are done
+ * or `durationMs` has passed, and reports progress through `progress` at most every 500 ms.
+ */
+export async function runBench(init: {
+  clients: CmpClient[];
+  keys: CryptoKeyPair[];
+  options: (index: number, keyPair: CryptoKeyPair) => EnrollOptions;
+  count?: number;
+  durationMs?: number;
+  now?: () => number;
+  progress?: (done: number, errors: number, elapsedMs: number) => void;
+}): Promise<BenchResult> {
+  const now = init.now ?? (() => performance.now());
+  const latencies: number[] = [];
+  const errorMessages = new Map<string, number>();
+  let started = 0;
+  let errors = 0;
+  const t0 = now();
+  const more = (): boolean => (init.count !== undefined ? started < init.count : now() - t0 < (init.durationMs ?? 0));
+  const worker = async (client: CmpClient): Promise<void> => {
+    while (more()) {
+      const index = started++;
+      const keyPair = init.keys[index % init.keys.length]!;
+      const t = now();
+      try {
+        await client.enroll(init.options(index, keyPair));
+        latencies.push(now() - t);
+      } catch (error) {
+        errors++;
+        const message = messageOf(error);
+        errorMessages.set(message, (errorMessages.get(message) ?? 0) + 1);
+      }
+    }
+  };
+  const timer = init.progress
+    ? setInterval(() => init.progress!(latencies.length + errors, errors, now() - t0), PROGRESS_MS)
+    : undefined;
+  timer?.unref?.();
+  try {
+    await Promise.all(init.clients.map(worker));
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  latencies.sort((a, b) => a - b);
+  return { transactions: latencies.length + errors, errors, elapsedMs: now() - t0, latenciesMs: latencies, errorMessages };
+}
+
+/** The report `cmpkit bench` prints at the end. */
+export function formatBench(result: BenchResult, setup: { concurrency: number; keys: number }): string {
+  const ms = (x: number): string => x.toFixed(1);
+  const seconds = result.elapsedMs / 1000;
+  const ok = result.transactions - result.errors;
+  const lines = [
+    `transactions ${result.transactions}  errors ${result.errors}  concurrency ${setup.concurrency}  time ${seconds.toFixed(2)} s  ` +
+      `tx/s ${(seconds > 0 ? ok / seconds : 0).toFixed(1)}`,
+    `latency ms  p50 ${ms(percentile(result.latenciesMs, 0.5))}  p90 ${ms(percentile(result.latenciesMs, 0.9))}  ` +
+      `p99 ${ms(percentile(result.latenciesMs, 0.99))}  max ${ms(result.latenciesMs.at(-1) ?? 0)}`,
+    ...[...result.errorMessages].map(([message, n]) => `error x${n}: ${message}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `cmpkit bench`: a load generator. Runs full enrollments (ir, then certConf/pkiConf unless
+ * `--implicit-confirm` is granted) with `--concurrency` parallel clients, for `--count` transactions
+ * (default 100) or `--duration` seconds. The new keys (`--newkey`, default `ec:P-256`) are generated
+ * before the clock starts: one per transaction for `--count` (up to 10 000, then reused), a pool
+ * of 1 000 used round-robin for `--duration`; key generation is not measured. Prints progress to
+ * stderr (at most every 500 ms) and the totals to stdout; exit 1 when any transaction failed.
+ */
+export async function benchCommand(values: CmpOptionValues & BenchValues, io: Io): Promise<number> {
+  const concurrency = positiveInteger(values.concurrency, 'concurrency', 4);
+  if (values.count !== undefined && values.duration !== undefined) throw new CliError('give --count or --duration, not both');
+  const durationMs = values.duration === undefined ? undefined : positiveNumber(values.duration, 'duration') * 1000;
+  const count = durationMs === undefined ? positiveInteger(values.count, 'count', 100) : undefined;
+  const spec = values.newkey ?? 'ec:P-256';
+  if (!isKeySpec(spec)) throw new CliError(`bench needs a key spec for --newkey (ec:P-256, rsa:2048, ed25519), not '${spec}'`);
+  if (values.centralkeygen || values.csr) throw new CliError('bench enrolls with ir and its own keys: no --centralkeygen or --csr');
+
+  const clients = await Promise.all(Array.from({ length: concurrency }, () => clientFromOptions(values, io)));
+  const poolSize = count === undefined ? DURATION_KEY_POOL : Math.min(count, MAX_KEY_POOL);
+  const keys: CryptoKeyPair[] = [];
+  for (let i = 0; i < poolSize; i++) keys.push(await generateKeyPair(spec));
+  const fixedSubject: Name | undefined = values.subject ? parseName(values.subject) : undefined;
+  io.stderr(`bench: ${count === undefined ? `${durationMs! / 1000} s` : `${count} transactions`}, concurrency ${concurrency}, ${poolSize} ${spec} keys generated\n`);
+
+  const result = await runBench({
+    clients,
+    keys,
+    ...(count === undefined ? { durationMs: durationMs! } : { count }),
+    options: (index, keyPair) => ({
+      bodyType: 'ir',
+      keyPair,
+      subject: fixedSubject ?? parseName(`/CN=cmpkit-bench-${index + 1}`),
+      ...(values.profile ? { certProfile: values.profile } : {}),
+      ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
+    }),
+    progress: (done, errors, elapsedMs) =>
+      io.stderr(`bench: ${done} done, ${errors} errors, ${(elapsedMs / 1000).toFixed(1)} s, ${(done / (elapsedMs / 1000)).toFixed(1)} tx/s\n`),
+  });
+  io.stdout(formatBench(result, { concurrency, keys: poolSize }));
+  return result.errors > 0 ? 1 : 0;
+}
