@@ -1,3 +1,4 @@
+import { concat } from '../internal/bytes.js';
 import { ProtectionError } from '../errors/protection-error.js';
 
 /**
@@ -16,26 +17,6 @@ export const TAG = Object.freeze({
   SEQUENCE: 0x30,
   SET: 0x31,
 });
-
-/** Concatenates byte arrays. */
-export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** Byte-wise equality (for public values only; secrets are compared by WebCrypto). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);

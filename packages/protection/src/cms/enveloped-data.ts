@@ -13,21 +13,8 @@ import {
   encryptContent,
   importContentKey,
 } from './content-encryption.js';
-import {
-  bytesOf,
-  childrenOf,
-  concat,
-  contentsOf,
-  octetString,
-  oid,
-  oidText,
-  retag,
-  sequence,
-  setOf,
-  smallInteger,
-  TAG,
-  topLevel,
-} from './der.js';
+import { bytesOf, childrenOf, contentsOf, octetString, oid, oidText, retag, sequence, setOf, smallInteger, TAG, topLevel } from './der.js';
+import { concat } from '../internal/bytes.js';
 import { buildKeyAgreeRecipientInfo, openKeyAgreeRecipientInfo } from './key-agreement.js';
 import { buildKeyTransRecipientInfo, openKeyTransRecipientInfo } from './key-transport.js';
 import {

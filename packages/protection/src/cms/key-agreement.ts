@@ -16,19 +16,8 @@ import {
 import type { CertificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
 import type { KeyAgreeRecipient } from './cms-recipient.js';
-import {
-  algorithmIdentifier,
-  concat,
-  contentsOf,
-  explicit,
-  octetString,
-  oidText,
-  readElement,
-  sequence,
-  smallInteger,
-  TAG,
-  tlv,
-} from './der.js';
+import { algorithmIdentifier, contentsOf, explicit, octetString, oidText, readElement, sequence, smallInteger, TAG, tlv } from './der.js';
+import { concat } from '../internal/bytes.js';
 import { privateKeyFor } from './private-key.js';
 import {
   identifierType,

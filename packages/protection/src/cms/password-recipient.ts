@@ -15,20 +15,8 @@ import {
 } from './algorithms.js';
 import { cmsOids } from './cms-oids.js';
 import type { PasswordRecipient } from './cms-recipient.js';
-import {
-  algorithmIdentifier,
-  bytesOf,
-  childrenOf,
-  concat,
-  contentsOf,
-  octetString,
-  readElement,
-  retag,
-  smallInteger,
-  TAG,
-  tlv,
-  type Element,
-} from './der.js';
+import { algorithmIdentifier, bytesOf, childrenOf, contentsOf, octetString, readElement, retag, smallInteger, TAG, tlv, type Element } from './der.js';
+import { concat } from '../internal/bytes.js';
 import { bufferOf, guard, passwordBytes, randomBytes } from './webcrypto.js';
 
 const DEFAULT_ITERATIONS = 100_000;

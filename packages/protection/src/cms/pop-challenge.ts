@@ -9,7 +9,7 @@ import { cryptoOf } from '../crypto-options.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { hashOfOid, oidOfHash, type HashName } from './algorithms.js';
 import { cmsOids } from './cms-oids.js';
-import { equalBytes } from './der.js';
+import { equalBytes } from '../internal/bytes.js';
 import {
   createEnvelopedData,
   openEnvelopedData,

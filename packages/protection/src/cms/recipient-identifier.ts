@@ -4,7 +4,8 @@ import type { IssuerAndSerialNumber } from '@peculiar/asn1-cms';
 import { ProtectionError } from '../errors/protection-error.js';
 import type { CertificateFields } from './certificate-fields.js';
 import type { RecipientIdentifierType } from './cms-recipient.js';
-import { contentsOf, equalBytes, octetString, readElement, sequence } from './der.js';
+import { contentsOf, octetString, readElement, sequence } from './der.js';
+import { equalBytes } from '../internal/bytes.js';
 import { bufferOf } from './webcrypto.js';
 
 /** Which identifier to write for a certificate: the requested one, else SKI when the certificate has it. */

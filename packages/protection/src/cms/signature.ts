@@ -10,17 +10,8 @@ import {
 } from './algorithms.js';
 import type { CertificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
-import {
-  algorithmIdentifier,
-  concat,
-  contentsOf,
-  explicit,
-  sequence,
-  smallInteger,
-  TAG,
-  topLevel,
-  unsignedInteger,
-} from './der.js';
+import { algorithmIdentifier, contentsOf, explicit, sequence, smallInteger, TAG, topLevel, unsignedInteger } from './der.js';
+import { concat } from '../internal/bytes.js';
 import { namedCurveOf } from './key-agreement.js';
 import { readRsaParameters, smallIntegerValue } from './rsa-parameters.js';
 import { bufferOf, guard } from './webcrypto.js';

@@ -6,26 +6,8 @@ import { hashOfOid } from './algorithms.js';
 import { certificateFields, type CertificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
 import type { CmsSigner } from './cms-signer.js';
-import {
-  bytesOf,
-  childrenOf,
-  concat,
-  contentsOf,
-  equalBytes,
-  explicit,
-  octetString,
-  oid,
-  oidText,
-  readElement,
-  retag,
-  sequence,
-  setOf,
-  smallInteger,
-  TAG,
-  tlv,
-  topLevel,
-  type Element,
-} from './der.js';
+import { bytesOf, childrenOf, contentsOf, explicit, octetString, oid, oidText, readElement, retag, sequence, setOf, smallInteger, TAG, tlv, topLevel, type Element } from './der.js';
+import { concat, equalBytes } from '../internal/bytes.js';
 import {
   identifierType,
   issuerAndSerialNumber,
