@@ -128,6 +128,26 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     expect(r.stderr).toMatch(/Mock CMP Server|trust|anchor/i);
   });
 
+  it('ir signed with an RSA key (PKCS#1 v1.5, SHA-256)', async () => {
+    const rsa = (name: string): string => new URL(`../../../../fixtures/pki/openssl-3.0-extra/${name}`, import.meta.url).pathname;
+    // A mock of its own: the 3.0 mock misbehaves when one instance sees different signers.
+    const m = await mock('-srv_cert', tmp.path('srv.pem'), '-srv_key', tmp.path('srv.key'), '-srv_trusted', rsa('rsa.pem'), ...RESPONSE_ARGS);
+    const r = await runCli('ir', '--server', m.server, '--cert', rsa('rsa.pem'), '--key', rsa('rsa.key'),
+      '--trusted', tmp.path('srvroot.pem'), '--out-trusted', pki('root.pem'), '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^ir: enrolled .*device-0001/);
+  });
+
+  it('a wrong secret: the answer does not verify, exit 1 with one line naming the failure', async () => {
+    const m = await macMock();
+    const r = await runCli('ir', '--server', m.server, '--ref', '3078', '--secret', 'pass:not-the-secret', '--mac', 'pbm',
+      '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    expect(r.status, m.log()).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^cmpkit: [^\n]*\n$/);
+    expect(r.stderr).toMatch(/protection|verify/i);
+  });
+
   it('rr with PasswordBasedMac', async () => {
     const m = await macMock();
     const r = await runCli('rr', '--server', m.server, ...MAC_CLIENT, '--oldcert', pki('ee.pem'), '--revreason', '1');
