@@ -75,7 +75,9 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       request: request?.body.type ?? '(undecodable)',
       error: error instanceof Error ? error.message : String(error),
     });
-    const protection = auth?.response ?? (await fallbackResponseProtection(ctx, request, error).catch(() => ({ kind: 'none' as const })));
+    const protection = ctx.policy.sendUnprotectedErrors
+      ? ({ kind: 'none' } as const)
+      : (auth?.response ?? (await fallbackResponseProtection(ctx, request, error).catch(() => ({ kind: 'none' as const }))));
     const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
     try {
       return (await respond(ctx, request, protection, reply)).bytes;

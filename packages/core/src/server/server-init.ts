@@ -9,7 +9,11 @@ import type { NonceStore, SecretStore, TransactionStore } from './stores.js';
 export interface ServerPolicy {
   /** Accept unprotected requests. Default false. */
   acceptUnprotected?: boolean;
-  /** Send unprotected error messages when a response cannot be protected. Default false. */
+  /**
+   * Send error messages unprotected (OpenSSL's -send_unprotected_errors), for peers that cannot
+   * verify the server's protection. Default false: errors are protected wherever the server can
+   * (an error it cannot protect at all is still sent, unprotected).
+   */
   sendUnprotectedErrors?: boolean;
   /** Accept POP raVerified from authorised RAs (signer with id-kp-cmcRA). Default false. */
   acceptRAVerified?: boolean;

@@ -180,6 +180,13 @@ describe('header and message checks', () => {
     expect(await verifyResponse(response, pki)).toBe('mac');
   });
 
+  it('policy sendUnprotectedErrors: the error answer goes out unprotected', async () => {
+    const e = env({ policy: { sendUnprotectedErrors: true } });
+    const { response } = await send(e.server, { body: genmBody(), protection: { secret: 'wrong secret', senderKID: '3078' }, now: clock.date() });
+    expectErrorBody(response, ['badMessageCheck']);
+    expect(response.protection).toBeUndefined();
+  });
+
   it('a flipped byte in a MAC-protected body: badMessageCheck', async () => {
     const e = env();
     const { bytes } = await buildRequest({ body: genmBody([{ type: 'caCerts' }, { type: 'certReqTemplate' }]), now: clock.date() });
