@@ -37,5 +37,6 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
     messageTimeWindow: 300,
     confirmWaitTime: 300,
   },
+  externalAnchors: [],
   logLevel: 'info',
 }) as ServerConfig;

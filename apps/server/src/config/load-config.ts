@@ -39,7 +39,8 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
 
 /**
  * The configuration: embedded defaults, then the file (its relative `dataDir` is relative to the
- * file), then the command-line options. `dataDir` and `database` come back absolute.
+ * file, and so are the `externalAnchors` files), then the command-line options. `dataDir`,
+ * `database` and `externalAnchors` come back absolute.
  *
  * @throws ConfigError for an unreadable or invalid file or value.
  */
@@ -63,6 +64,7 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
     const file = validateConfigFile(parsed, 'config');
     config = mergeConfig(config, file);
     if (file.dataDir !== undefined) dataDirBase = dirname(path);
+    config.externalAnchors = config.externalAnchors.map((anchor) => resolve(dirname(path), anchor));
   }
   if (sources.dataDir !== undefined) {
     config.dataDir = sources.dataDir;

@@ -84,6 +84,11 @@ export interface ServerConfig {
   /** How often unconfirmed certificates past confirmWaitTime are revoked, seconds. */
   expirySweepSeconds: number;
   policy: PolicyConfig;
+  /**
+   * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
+   * with a certificate under one of them is accepted (RFC 9483 section 4.1.1). Absolute paths.
+   */
+  externalAnchors: string[];
   logLevel: LogLevel;
 }
 

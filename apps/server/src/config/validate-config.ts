@@ -88,6 +88,7 @@ const configFile = object({
     allowMacRevocation: boolean,
     transactionTtl: number,
   }),
+  externalAnchors: strings,
   logLevel: string,
 });
 

@@ -189,8 +189,23 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     );
   }
 
+  /**
+   * OpenSSL's client puts the issuer of its signing certificate into the template's issuer when
+   * no `-issuer` is given. For an ir signed with a manufacturer certificate (external anchor) that
+   * names the manufacturer's CA, not this one: such an issuer is a default, not a wish, and is
+   * dropped instead of refusing the request with wrongAuthority.
+   */
+  function withoutSignerIssuer(request: CertificationRequest): CertificationRequest {
+    const { requester, template } = request;
+    if (requester.kind !== 'signature' || !requester.external || !template.issuer) return request;
+    if (!sameName(template.issuer, readCertificateFields(requester.certificate).issuer)) return request;
+    const { issuer: _signerIssuer, ...rest } = template;
+    return { ...request, template: rest };
+  }
+
   return {
-    async certify(request) {
+    async certify(original) {
+      const request = withoutSignerIssuer(original);
       const profile = chooseProfile(request);
       const entry = catalog.profiles.get(profile)!;
       const requester = describeRequester(request.requester);

@@ -24,6 +24,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger): CmpServer 
       macResponses: config.macResponses,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: [material.root.certificate],
+      ...(ctx.externalAnchors.length ? { externalAnchors: ctx.externalAnchors } : {}),
       untrusted: [material.issuing.certificate],
     },
     issuer: ctx.issuer,

@@ -1,10 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { createCertificateAuthority, type CertificateAuthority } from '@cmpkit/ca';
 import type { ServerConfig } from '../config/server-config.js';
+import { ConfigError } from '../config/config-error.js';
 import { buildCatalog } from '../config/profile-catalog.js';
 import { createCaIssuer, type CaIssuer } from '../issuer/ca-issuer.js';
 import { createCrlPublisher, type CrlPublisher } from '../issuer/crl-publisher.js';
 import type { ProfileCatalog } from '../issuer/server-profile.js';
 import type { Logger } from '../log/logger.js';
+import { pemBlocks } from '../pki/pem.js';
 import { createCaMaterial, loadCaMaterial, writeCaMaterial, type CaMaterial } from '../pki/ca-material.js';
 import { openServerStore, type ServerStore } from '../store/server-store.js';
 
@@ -13,6 +16,8 @@ export interface ServerContext {
   config: ServerConfig;
   store: ServerStore;
   material: CaMaterial;
+  /** The manufacturer root certificates of `externalAnchors` (DER). */
+  externalAnchors: Uint8Array[];
   ca: CertificateAuthority;
   catalog: ProfileCatalog;
   crlPublisher: CrlPublisher;
@@ -43,6 +48,7 @@ export interface ServerContextOptions {
 export async function openServerContext(config: ServerConfig, options: ServerContextOptions): Promise<ServerContext> {
   const { clock, crypto, logger } = options;
   const catalog = buildCatalog(config);
+  const externalAnchors = await loadExternalAnchors(config.externalAnchors);
   let material = await loadCaMaterial(config.dataDir, crypto);
   let createdCa = false;
   if (!material) {
@@ -93,6 +99,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       config,
       store,
       material,
+      externalAnchors,
       ca,
       catalog,
       crlPublisher,
@@ -107,4 +114,21 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
     store.close();
     throw error;
   }
+}
+
+/** The certificates of the `externalAnchors` PEM files; a file without one is a configuration error. */
+async function loadExternalAnchors(files: readonly string[]): Promise<Uint8Array[]> {
+  const anchors: Uint8Array[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (cause) {
+      throw new ConfigError(`externalAnchors: cannot read ${file}: ${(cause as Error).message}`, { cause });
+    }
+    const certificates = pemBlocks(text, 'CERTIFICATE');
+    if (certificates.length === 0) throw new ConfigError(`externalAnchors: ${file} holds no CERTIFICATE`);
+    anchors.push(...certificates);
+  }
+  return anchors;
 }

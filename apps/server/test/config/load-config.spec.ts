@@ -70,6 +70,13 @@ describe('loadConfig', () => {
     expect((error as Error).message).toContain(message);
   });
 
+  it('resolves externalAnchors relative to the file and wants a list of strings', async () => {
+    const dir = tempDir();
+    const config = await loadConfig({ cwd: '/elsewhere', configFile: writeConfig(dir, { externalAnchors: ['mfg/root.pem', '/abs/other.pem'] }) });
+    expect(config.externalAnchors).toEqual([join(dir, 'mfg/root.pem'), '/abs/other.pem']);
+    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { externalAnchors: 'root.pem' }) })).rejects.toThrow(/config\.externalAnchors must be a list of strings/);
+  });
+
   it('names the file when it is not JSON or missing', async () => {
     const dir = tempDir();
     await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, '{ nope') })).rejects.toThrow(/server\.json is not valid JSON/);

@@ -1,11 +1,9 @@
 // End-to-end: OpenSSL 3.0's CMP client (`openssl cmp`) against cmpkit-server started in-process
 // on 127.0.0.1 with a port of the system's choosing. The server runs on the real clock here,
 // because openssl stamps messageTime and checks validity with it.
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePem } from '@cmpkit/codec';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -14,26 +12,12 @@ import { lineLogger } from '../../src/log/logger.js';
 import { openServerContext, type ServerContext } from '../../src/server/server-context.js';
 import { runCli } from '../run-cli.js';
 import { serialOf } from '../helpers.js';
-
-const run = promisify(execFile);
-
-function opensslVersion(): string | undefined {
-  try {
-    return execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-}
+import { opensslVersion, openssl as runOpenssl, type Outcome } from './openssl-harness.js';
 
 const version = opensslVersion();
 const title = version
   ? `openssl cmp (${version}) against cmpkit-server`
   : 'openssl cmp against cmpkit-server — SKIPPED: no openssl binary on PATH';
-
-interface Outcome {
-  ok: boolean;
-  output: string;
-}
 
 describe.skipIf(!version)(title, () => {
   let dir: string;
@@ -43,15 +27,7 @@ describe.skipIf(!version)(title, () => {
   let running: Promise<number>;
   let serverLog = '';
 
-  async function openssl(...args: string[]): Promise<Outcome> {
-    try {
-      const { stdout, stderr } = await run('openssl', args, { cwd: dir, timeout: 60_000 });
-      return { ok: true, output: stdout + stderr };
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string; message: string };
-      return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? e.message}` };
-    }
-  }
+  const openssl = (...args: string[]): Promise<Outcome> => runOpenssl(dir, ...args);
 
   const mac = ['-ref', 'demo', '-secret', 'pass:demo-secret-change-me'];
   const trust = () => ['-trusted', join(data, 'root-ca.pem'), '-untrusted', join(data, 'issuing-ca.pem')];
