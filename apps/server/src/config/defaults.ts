@@ -8,6 +8,7 @@ import type { ServerConfig } from './server-config.js';
 export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   dataDir: './.cmpkit-server',
   database: 'cmpkit-server.sqlite',
+  durability: 'full',
   http: { host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1024 * 1024 },
   ca: {
     keyAlgorithm: 'ec:P-256',

@@ -57,6 +57,7 @@ const profile = object({
 const configFile = object({
   dataDir: string,
   database: string,
+  durability: string,
   http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
   ca: object({
     keyAlgorithm: string,
@@ -110,6 +111,7 @@ export function validateConfig(config: ServerConfig): void {
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
+  if (config.durability !== 'full' && config.durability !== 'normal') throw new ConfigError("durability must be 'full' or 'normal'");
   if (config.macResponses !== 'mac' && config.macResponses !== 'signature') throw new ConfigError("macResponses must be 'mac' or 'signature'");
   if (config.responseMac !== 'request' && config.responseMac !== 'PasswordBasedMac' && config.responseMac !== 'PBMAC1') {
     throw new ConfigError("responseMac must be 'request', 'PasswordBasedMac' or 'PBMAC1'");

@@ -61,7 +61,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
     createdCa = true;
     logger.info('created CA material', { dataDir: config.dataDir });
   }
-  const store = openServerStore(config.database, clock);
+  const store = openServerStore(config.database, clock, config.durability);
   try {
     let seededSecret: { reference: string; secret: string } | undefined;
     if (store.migration.from === 0 && config.initialSecret && store.secrets.count() === 0) {

@@ -25,8 +25,12 @@ export interface ServerStore {
 }
 
 /** Opens the database at `path` (created if missing), migrates it and wraps it in the stores. */
-export function openServerStore(path: string, clock: () => Date = () => new Date()): ServerStore {
-  const db = openSqlite(path);
+export function openServerStore(
+  path: string,
+  clock: () => Date = () => new Date(),
+  durability: 'full' | 'normal' = 'full',
+): ServerStore {
+  const db = openSqlite(path, durability);
   let migration: MigrationResult;
   try {
     migration = migrate(db, undefined, clock);

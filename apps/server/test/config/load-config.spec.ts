@@ -61,6 +61,7 @@ describe('loadConfig', () => {
     [{ ca: { keyAlgorithm: 'dsa:1024' } }, 'ca.keyAlgorithm must be one of'],
     [{ logLevel: 'loud' }, 'logLevel must be one of'],
     [{ responseMac: 'HMAC' }, "responseMac must be 'request', 'PasswordBasedMac' or 'PBMAC1'"],
+    [{ durability: 'fast' }, "durability must be 'full' or 'normal'"],
     [{ profiles: { 'a/b': {} } }, 'must be one URL path segment'],
     [[], 'config must be an object'],
   ])('refuses %j', async (value, message) => {
