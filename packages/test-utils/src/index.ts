@@ -15,6 +15,8 @@
  * await slept;
  * ```
  */
+export { deferred, expectTransportError, rejection } from './async-assertions.js';
+export type { Deferred } from './async-assertions.js';
 export { fakeClock } from './fake-clock.js';
 export type { FakeClock } from './fake-clock.js';
 export { transportCompliance } from './transport-compliance.js';

@@ -1,4 +1,5 @@
-import { type CmpHandler, isTransportError, type Transport, TransportError } from '@cmpkit/core';
+import type { CmpHandler, Transport } from '@cmpkit/core';
+import { deferred, expectTransportError, rejection } from './async-assertions.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** A running server plus a client transport pointed at it, as a {@link TransportComplianceSetup} returns them. */
@@ -213,13 +214,6 @@ export function transportCompliance(
 const MARK = 0xee;
 const SMALL = 64;
 
-function expectTransportError(error: unknown): Error {
-  expect(isTransportError(error), `expected a TransportError, got ${String(error)}`).toBe(true);
-  expect(error).toBeInstanceOf(TransportError);
-  expect((error as { code?: unknown }).code).toBe('CMP_ERR_TRANSPORT');
-  return error as Error;
-}
-
 async function expectServes(transport: Transport): Promise<void> {
   const request = payload(SMALL, 9);
   expect(equal(await transport.send(request), answerTo(request))).toBe(true);
@@ -250,26 +244,4 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('compliance: expected the send to reject, but it resolved');
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }

@@ -1,9 +1,10 @@
+import { expectTransportError } from '@cmpkit/test-utils';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { isTransportError, TransportError } from '@cmpkit/core';
-import { expect } from 'vitest';
 import type { Frame } from '../../src/internal/frame.js';
 import { FrameReader, type FramingFault } from '../../src/internal/frame-reader.js';
 import { TcpTransportError } from '../../src/index.js';
+
+export { deferred, rejection } from '@cmpkit/test-utils';
 
 /** A frame-level view of one socket: write raw bytes, read the frames the peer sends. */
 export interface RawPeer {
@@ -105,31 +106,8 @@ export async function fakeServer(
   };
 }
 
-/** Awaits a promise that must reject, and returns the reason. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
-
 /** Asserts a transport error from this package, recognised by core, and returns it. */
-export function expectTcpTransportError(error: unknown): TcpTransportError {
-  expect(error).toBeInstanceOf(TcpTransportError);
-  expect(isTransportError(error)).toBe(true);
-  expect(error).toBeInstanceOf(TransportError);
-  expect((error as TcpTransportError).code).toBe('CMP_ERR_TRANSPORT');
-  return error as TcpTransportError;
-}
-
-/** A promise with its resolve function. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export const expectTcpTransportError = (error: unknown): TcpTransportError => expectTransportError(error, TcpTransportError);
 
 /** Deterministic bytes that look like a DER SEQUENCE header. */
 export function message(size: number, seed = 1): Uint8Array {

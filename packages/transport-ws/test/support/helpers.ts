@@ -1,32 +1,10 @@
-import { isTransportError, TransportError } from '@cmpkit/core';
-import { expect } from 'vitest';
+import { expectTransportError } from '@cmpkit/test-utils';
 import { WsTransportError } from '../../src/index.js';
 
-/** Awaits a promise that must reject, and returns the reason. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
+export { deferred, rejection } from '@cmpkit/test-utils';
 
 /** Asserts a transport error from this package, recognised by core, and returns it. */
-export function expectWsTransportError(error: unknown): WsTransportError {
-  expect(error).toBeInstanceOf(WsTransportError);
-  expect(isTransportError(error)).toBe(true);
-  expect(error).toBeInstanceOf(TransportError);
-  expect((error as WsTransportError).code).toBe('CMP_ERR_TRANSPORT');
-  return error as WsTransportError;
-}
-
-/** A promise with its resolve function. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export const expectWsTransportError = (error: unknown): WsTransportError => expectTransportError(error, WsTransportError);
 
 /** Deterministic bytes that look like a DER SEQUENCE header. */
 export function message(size: number, seed = 1): Uint8Array {
