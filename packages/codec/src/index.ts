@@ -135,6 +135,8 @@ export { decodeExtensions, encodeExtensions } from './x509/extensions.js';
 export type { Extension, Extensions } from './x509/extensions.js';
 export { decodeGeneralNames, encodeGeneralNames } from './x509/general-name.js';
 export type { GeneralName, GeneralNames } from './x509/general-name.js';
+export { KEY_USAGE_NAMES } from './x509/key-usage.js';
+export type { KeyUsageName } from './x509/key-usage.js';
 export { decodeName, encodeName } from './x509/name.js';
 export type { AttributeTypeAndValue, Name, RelativeDistinguishedName } from './x509/name.js';
 export { attributeValueText, nameToString, parseName } from './x509/name-text.js';

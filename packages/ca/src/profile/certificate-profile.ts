@@ -1,4 +1,4 @@
-import type { Extension, GeneralName, Name } from '@cmpkit/codec';
+import { KEY_USAGE_NAMES, type Extension, type GeneralName, type KeyUsageName, type Name } from '@cmpkit/codec';
 import { IssuanceError } from '../errors/issuance-error.js';
 import { parseDnsPattern } from '../internal/dns-name.js';
 import { parseIpRange } from '../internal/ip-address.js';
@@ -6,47 +6,10 @@ import { asList } from '../internal/lists.js';
 import { parseKeyAlgorithm } from '../internal/key-algorithm.js';
 import { CA_MANAGED_EXTENSIONS } from '../internal/managed-extensions.js';
 
-/**
- * The bits of KeyUsage, RFC 5280 section 4.2.1.3, by name (bit 1 is also called
- * contentCommitment):
- *
- * ```asn1
- * KeyUsage ::= BIT STRING {
- *      digitalSignature        (0),
- *      nonRepudiation          (1), -- recent editions of X.509 have
- *                           -- renamed this bit to contentCommitment
- *      keyEncipherment         (2),
- *      dataEncipherment        (3),
- *      keyAgreement            (4),
- *      keyCertSign             (5),
- *      cRLSign                 (6),
- *      encipherOnly            (7),
- *      decipherOnly            (8) }
- * ```
- */
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign'
-  | 'encipherOnly'
-  | 'decipherOnly';
+/** KeyUsage bit names in bit order (index = bit number), from the codec. */
+export type { KeyUsageName };
 
-/** KeyUsage bit names in bit order (index = bit number). */
-export const KEY_USAGE_BITS: readonly KeyUsageName[] = Object.freeze([
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-]);
+export const KEY_USAGE_BITS: readonly KeyUsageName[] = KEY_USAGE_NAMES;
 
 /** A GeneralName alternative that may appear in subjectAltName (`'dNSName'`, `'iPAddress'`, ...). */
 export type SubjectAltNameType = GeneralName['type'];

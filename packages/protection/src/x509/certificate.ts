@@ -2,9 +2,11 @@ import {
   decodeAlgorithmIdentifier,
   decodeName,
   decodeSubjectPublicKeyInfo,
+  KEY_USAGE_NAMES,
   oids,
   type AlgorithmIdentifier,
   type Extension,
+  type KeyUsageName,
   type Name,
   type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
@@ -14,29 +16,9 @@ import { ProtectionError } from '../errors/protection-error.js';
 import { equalBytes } from '../internal/bytes.js';
 import { childrenOf, contentBytes, elementBytes, readOid, readSingle, readTlv, type Tlv } from '../internal/der.js';
 
-/** The KeyUsage bits of RFC 5280 section 4.2.1.3. */
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign'
-  | 'encipherOnly'
-  | 'decipherOnly';
+export type { KeyUsageName };
 
-const KEY_USAGE_BITS: readonly KeyUsageName[] = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-];
+const KEY_USAGE_BITS: readonly KeyUsageName[] = KEY_USAGE_NAMES;
 
 /**
  * The fields of an X.509 certificate (RFC 5280 section 4.1) that protection checks need, with
