@@ -20,7 +20,9 @@ const USAGE = `usage: cmpkit-server <command> [options]
 
 commands:
   serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
-                                         also on / (OpenSSL's default path); 'start' is an alias
+        [--tcp-port P] [--ws-port P]     also on / (OpenSSL's default path); 'start' is an alias;
+                                         WebSocket on the HTTP port (ws.path) unless --ws-port;
+                                         TCP only with --tcp-port (or tcp.port)
   init                                   create the CA material and the database, then exit
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
@@ -40,9 +42,9 @@ options of every command:
   --data-dir D     data directory (default ./.cmpkit-server)
 `;
 
-function portOf(text: string | undefined): number | undefined {
+function portOf(text: string | undefined, option = '--port'): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`${option} must be a number from 0 to 65535, not '${text}'`);
   return Number(text);
 }
 
@@ -55,11 +57,21 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'start': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' } },
+          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, 'tcp-port': { type: 'string' }, 'ws-port': { type: 'string' } },
         });
-        const { port: portText, ...others } = values;
+        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, ...others } = values;
         const port = portOf(portText);
-        return await start({ ...others, ...(port === undefined ? {} : { port }) }, env);
+        const tcpPort = portOf(tcpText, '--tcp-port');
+        const wsPort = portOf(wsText, '--ws-port');
+        return await start(
+          {
+            ...others,
+            ...(port === undefined ? {} : { port }),
+            ...(tcpPort === undefined ? {} : { tcpPort }),
+            ...(wsPort === undefined ? {} : { wsPort }),
+          },
+          env,
+        );
       }
       case 'init': {
         const { values } = parseArgs({ args: rest, options: COMMON_OPTIONS });
