@@ -53,16 +53,15 @@ function connect(s: Setup, init: Partial<ClientInit> = {}) {
   const closed = new Promise<void>((resolve) => (closeConnection = resolve));
   const events: AnnouncementEvent[] = [];
   const refused: unknown[] = [];
-  let client: CmpClient | undefined;
   const push: PushChannel = {
     id: `conn-${++connectionCount}`,
     closed,
     async send(message) {
       if (!open) throw new Error('closed');
-      client?.receivePush(message);
+      client.receivePush(message);
     },
   };
-  client = createClient({
+  const client: CmpClient = createClient({
     transport: { send: (der) => s.server.handle(der, { push }) },
     credential: MAC,
     clock: clock.date,
