@@ -25,7 +25,8 @@ export { RequestRejectedError } from './errors/request-rejected-error.js';
 // Client
 export { createClient } from './client/create-client.js';
 export type { CmpClient } from './client/create-client.js';
-export type { ClientInit } from './client/client-init.js';
+export type { AutoRenewOptions, ClientInit } from './client/client-init.js';
+export type { AnnouncementEvent } from './client/announcements.js';
 export { acceptCertificate, rejectCertificate } from './client/certificate-decision.js';
 export type { CertificateDecision, IssuedCertificate } from './client/certificate-decision.js';
 export type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './client/enroll-options.js';
