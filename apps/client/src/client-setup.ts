@@ -97,6 +97,7 @@ export async function clientFromOptions(
   values: CmpOptionValues,
   io: Io,
   transportOptions: Omit<TransportOptions, 'timeoutMs'> = {},
+  extraInit: Pick<ClientInit, 'autoRenew'> = {},
 ): Promise<CliClient> {
   const timeout = values.timeout ? Number(values.timeout) : 30;
   const inner = transportForUrl(serverUrl(values), { ...transportOptions, timeoutMs: timeout * 1000 });
@@ -124,6 +125,7 @@ export async function clientFromOptions(
       ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
       ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),
       ...(values.totaltimeout ? { pollTimeout: Number(values.totaltimeout) } : {}),
+      ...extraInit,
     };
     return { client: createClient(init), transport: inner, close: () => inner.close() };
   } catch (error) {

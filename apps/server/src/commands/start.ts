@@ -1,5 +1,6 @@
 import type { CliEnvironment } from '../cli-environment.js';
 import { lineLogger } from '../log/logger.js';
+import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
@@ -29,7 +30,9 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
 
 /**
  * `cmpkit-server serve` (alias `start`): creates the CA and the database on first start, serves CMP over HTTP,
- * revokes certificates whose confirmation never came, and stops gracefully when `env.signal`
+ * WebSocket and (when configured) TCP, revokes certificates whose confirmation never came,
+ * delivers announcements (pushed on the TCP/WebSocket connections where end entities
+ * authenticated, POSTed to subscribers), and stops gracefully when `env.signal`
  * aborts (SIGINT/SIGTERM): no new connections, open exchanges finish, the database is closed.
  */
 export async function start(options: StartOptions, env: CliEnvironment): Promise<number> {
@@ -44,10 +47,13 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
   const ctx = await openServerContext(config, { clock, crypto, logger });
   try {
     describeSetup(ctx, env);
-    const service = createCmpService(ctx, logger);
-    const handle = withRequestLog(service.handle, logger, clock);
-    const http = await listenHttp(handle, { ...config.http, logger });
+    const announcer = createServerAnnouncer(ctx, logger);
+    const hooks = { onAuthenticated: announcer.onAuthenticated };
+    let service = createCmpService(ctx, logger, hooks);
     const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
+    // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
+    const handle = withRequestLog((request, context) => service.handle(request, context), logger, clock);
+    const http = await listenHttp(handle, { ...config.http, logger });
     const closeListeners = async (): Promise<void> => {
       await Promise.all([listeners.ws?.close(), listeners.tcp?.close()]);
     };
@@ -82,6 +88,29 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
         });
     }, config.expirySweepSeconds * 1000);
     sweep.unref();
+    // Announcements enqueued by the admin commands (separate processes) go out on the next tick;
+    // a root CA key update made by `ca rollover` is loaded first.
+    let rootUpdate = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
+    let flushing: Promise<void> | undefined;
+    const tick = async (): Promise<void> => {
+      const latest = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
+      if (latest !== rootUpdate) {
+        await ctx.reloadMaterial();
+        service = createCmpService(ctx, logger, hooks);
+        rootUpdate = latest;
+        logger.info('loaded the new root CA', { dataDir: config.dataDir });
+      }
+      const delivered = await announcer.flush();
+      if (delivered > 0) logger.info('announcements delivered', { count: delivered });
+    };
+    const flush = setInterval(() => {
+      flushing ??= tick()
+        .catch((error: unknown) => logger.error('delivering announcements failed', { error }))
+        .finally(() => {
+          flushing = undefined;
+        });
+    }, config.announcementFlushSeconds * 1000);
+    flush.unref();
     logger.info('listening', { url: http.url, dataDir: config.dataDir });
     if (ctx.createdCa) describeEnrollment(ctx, http, env);
     env.onListening?.({
@@ -95,7 +124,10 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     await waitForAbort(env.signal);
     logger.info('shutting down');
     clearInterval(sweep);
+    clearInterval(flush);
+    await flushing;
     await closeListeners();
+    await announcer.idle();
     await http.close();
     await sweeping;
     logger.info('stopped');

@@ -35,6 +35,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   },
   checkAfterSeconds: 1,
   expirySweepSeconds: 30,
+  announcementFlushSeconds: 2,
   policy: {
     grantImplicitConfirm: true,
     messageTimeWindow: 300,

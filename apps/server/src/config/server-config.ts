@@ -100,6 +100,11 @@ export interface ServerConfig {
   checkAfterSeconds: number;
   /** How often unconfirmed certificates past confirmWaitTime are revoked, seconds. */
   expirySweepSeconds: number;
+  /**
+   * How often the running server delivers the announcements the admin commands stored (and
+   * retries HTTP push subscribers that were down), seconds.
+   */
+  announcementFlushSeconds: number;
   policy: PolicyConfig;
   /**
    * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed

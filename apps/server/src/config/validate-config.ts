@@ -82,6 +82,7 @@ const configFile = object({
   },
   checkAfterSeconds: number,
   expirySweepSeconds: number,
+  announcementFlushSeconds: number,
   policy: object({
     acceptUnprotected: boolean,
     sendUnprotectedErrors: boolean,
@@ -113,6 +114,7 @@ export function validateConfig(config: ServerConfig): void {
   for (const [name, port] of [['tcp.port', config.tcp.port], ['ws.port', config.ws.port]] as const) {
     if (port !== null && (!Number.isInteger(port) || port > 65535)) throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
   }
+  if (!(config.announcementFlushSeconds > 0)) throw new ConfigError('announcementFlushSeconds must be positive');
   if (!(config.tcp.idleTimeoutSeconds > 0)) throw new ConfigError('tcp.idleTimeoutSeconds must be positive');
   if (!config.ws.path.startsWith('/')) throw new ConfigError("ws.path must start with '/'");
   if (!Number.isInteger(http.maxMessageBytes) || http.maxMessageBytes < 1) throw new ConfigError('http.maxMessageBytes must be a positive integer');

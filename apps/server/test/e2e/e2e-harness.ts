@@ -66,3 +66,70 @@ export async function runAdmin(server: RunningServer, ...argv: string[]): Promis
   const status = await serverMain([...argv, '--data-dir', 'data'], { cwd: server.dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { status, stdout, stderr };
 }
+
+/** A `cmpkit listen` running in-process. */
+export interface RunningListener {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout matches `pattern` (rejects after `timeoutMs` with what was printed). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Interrupts it (as SIGINT does) and resolves to its exit status. */
+  stop(): Promise<number>;
+  /** Its exit status, once it ends by itself (`--count`). */
+  readonly done: Promise<number>;
+}
+
+/** Starts `cmpkit listen ...args` in-process. */
+export function startListener(...args: string[]): RunningListener {
+  const stop = new AbortController();
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  const wake = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  const done = clientMain(['listen', ...args], {
+    stdout: (t) => {
+      stdout += t;
+      wake();
+    },
+    stderr: (t) => {
+      stderr += t;
+      wake();
+    },
+    signal: stop.signal,
+  });
+  let ended = false;
+  void done.finally(() => {
+    ended = true;
+    wake();
+  });
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    done,
+    waitFor(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`listener did not print ${pattern} within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+        }, timeoutMs);
+        const check = (): void => {
+          const match = pattern.exec(stdout);
+          if (match || ended) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            if (match) resolve(match);
+            else reject(new Error(`listener ended without printing ${pattern}; stdout: ${stdout}; stderr: ${stderr}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      stop.abort();
+      return done;
+    },
+  };
+}
