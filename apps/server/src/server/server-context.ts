@@ -33,7 +33,7 @@ export interface ServerContext {
    * and the issuer on it (after `ca rollover` changed the files under a running server).
    */
   reloadMaterial(): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Input of {@link openServerContext}. */
@@ -66,11 +66,11 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
     createdCa = true;
     logger.info('created CA material', { dataDir: config.dataDir });
   }
-  const store = openServerStore(config.database, clock, config.durability);
+  const store = await openServerStore(config.database, clock, config.durability);
   try {
     let seededSecret: { reference: string; secret: string } | undefined;
-    if (store.migration.from === 0 && config.initialSecret && store.secrets.count() === 0) {
-      store.secrets.add(config.initialSecret.reference, config.initialSecret.secret);
+    if (store.migration.from === 0 && config.initialSecret && (await store.secrets.count()) === 0) {
+      await store.secrets.add(config.initialSecret.reference, config.initialSecret.secret);
       seededSecret = config.initialSecret;
     }
     const crlUrls = [...catalog.profiles.values()].flatMap((p) => {
@@ -81,7 +81,6 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       const ca = createCertificateAuthority({ ...m.issuing, crypto, clock });
       const crlPublisher = createCrlPublisher({
         ca,
-        certificates: store.certificates,
         crls: store.crls,
         validityHours: config.ca.crlValidityHours,
         clock,
@@ -103,7 +102,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       return { ca, crlPublisher, issuer };
     };
     const { ca, crlPublisher, issuer } = engineOf(material);
-    if (!store.crls.current()) await crlPublisher.publish();
+    if (!(await store.crls.current())) await crlPublisher.publish();
     const ctx: ServerContext = {
       config,
       store,
@@ -126,7 +125,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
     };
     return ctx;
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }
