@@ -168,6 +168,19 @@ describe('announcements from the engine to connected clients', () => {
     expect(a.events).toEqual([]);
   });
 
+  it('accepts the older CAKeyUpdAnnContent form (v2) and refuses a stale announcement (badTime)', async () => {
+    const s = setup();
+    const a = connect(s);
+    await enrollOn(a);
+    const sender = { name: pki.serverName, credential: pki.server.credential };
+    const cross = await createCrossCertificates(pki.root, pki.newRoot);
+    const stale = await buildAnnouncement({ type: 'cann', certificate: pki.other.certificate }, { ...sender, clock: () => new Date(clock.now() - 3_600_000) });
+    await expect(a.client.receiveAnnouncement(stale)).rejects.toMatchObject({ failInfo: ['badTime'] });
+    const event = await a.client.receiveAnnouncement(await buildAnnouncement({ type: 'ckuann', ...cross, form: 'v2' }, { ...sender, clock: clock.date }));
+    expect(event.type === 'ckuann' && event.message.header.pvno).toBe(2);
+    expect(a.client.trustAnchors()).toEqual([pki.root.certificate, pki.newRoot.certificate]);
+  });
+
   it('a revocationWarning (renew-request) makes a client with autoRenew run kur before willBeRevokedAt', async () => {
     const s = setup();
     const first = connect(s);
