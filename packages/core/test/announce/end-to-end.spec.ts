@@ -70,8 +70,14 @@ function connect(s: Setup, init: Partial<ClientInit> = {}) {
     ...init,
   });
   client.onAnnouncement(
-    (event) => events.push(event),
-    (error) => refused.push(error),
+    (event) => {
+      events.push(event);
+      wake();
+    },
+    (error) => {
+      refused.push(error);
+      wake();
+    },
   );
   return {
     client,
@@ -84,14 +90,22 @@ function connect(s: Setup, init: Partial<ClientInit> = {}) {
   };
 }
 
-/** Lets the announcer's background deliveries and the clients' verifications run to the end. */
-async function settle(s: Setup, until: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !until(); i++) {
-    await s.announcer.idle();
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  expect(until()).toBe(true);
+/** Resolves once `until()` holds; re-checked whenever a client hears of an announcement. */
+const waiters = new Set<() => void>();
+function settle(until: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!until()) return;
+      waiters.delete(check);
+      resolve();
+    };
+    waiters.add(check);
+    check();
+  });
 }
+const wake = (): void => {
+  for (const check of [...waiters]) check();
+};
 
 const subjectA = parseName('/O=cmpkit test/CN=device-a');
 const subjectB = parseName('/O=cmpkit test/CN=device-b');
@@ -124,7 +138,7 @@ describe('announcements from the engine to connected clients', () => {
     const cross = await createCrossCertificates(pki.root, pki.newRoot);
     const deliveries = await s.announcer.broadcast({ type: 'ckuann', ...cross });
     expect(deliveries.map((d) => d.route)).toEqual(['pushed', 'pushed']);
-    await settle(s, () => a.events.length === 1 && b.events.length === 1);
+    await settle(() => a.events.length === 1 && b.events.length === 1);
 
     for (const c of [a, b]) {
       const event = c.events[0]!;
@@ -135,7 +149,7 @@ describe('announcements from the engine to connected clients', () => {
     }
     // The client's own check of certificates now accepts the new root: a cann under it is believed.
     await s.announcer.announce(recipientKeyOf(subjectA), { type: 'cann', certificate: fromNewRoot });
-    await settle(s, () => a.events.length === 2);
+    await settle(() => a.events.length === 2);
     expect(a.events[1]!.type === 'cann' && a.events[1]!.certificate).toEqual(fromNewRoot);
     expect(a.refused).toEqual([]);
   });
@@ -152,6 +166,19 @@ describe('announcements from the engine to connected clients', () => {
     await expect(a.client.receiveAnnouncement(forged)).rejects.toMatchObject({ failInfo: ['signerNotTrusted'] });
     expect(a.client.trustAnchors()).toEqual([pki.root.certificate]);
     expect(a.events).toEqual([]);
+  });
+
+  it('accepts the older CAKeyUpdAnnContent form (v2) and refuses a stale announcement (badTime)', async () => {
+    const s = setup();
+    const a = connect(s);
+    await enrollOn(a);
+    const sender = { name: pki.serverName, credential: pki.server.credential };
+    const cross = await createCrossCertificates(pki.root, pki.newRoot);
+    const stale = await buildAnnouncement({ type: 'cann', certificate: pki.other.certificate }, { ...sender, clock: () => new Date(clock.now() - 3_600_000) });
+    await expect(a.client.receiveAnnouncement(stale)).rejects.toMatchObject({ failInfo: ['badTime'] });
+    const event = await a.client.receiveAnnouncement(await buildAnnouncement({ type: 'ckuann', ...cross, form: 'v2' }, { ...sender, clock: clock.date }));
+    expect(event.type === 'ckuann' && event.message.header.pvno).toBe(2);
+    expect(a.client.trustAnchors()).toEqual([pki.root.certificate, pki.newRoot.certificate]);
   });
 
   it('a revocationWarning (renew-request) makes a client with autoRenew run kur before willBeRevokedAt', async () => {
@@ -173,7 +200,7 @@ describe('announcements from the engine to connected clients', () => {
       badSinceDate: clock.date(),
     });
     expect(delivery.route).toBe('pushed');
-    await settle(s, () => c.events.length === 1);
+    await settle(() => c.events.length === 1);
     const event = c.events[0]!;
     if (event.type !== 'rann') throw new Error(`expected rann, got ${event.type}`);
     expect([event.statusName, event.ownCertificate]).toEqual(['revocationWarning', true]);
@@ -203,7 +230,7 @@ describe('announcements from the engine to connected clients', () => {
       willBeRevokedAt: clock.date(),
       badSinceDate: clock.date(),
     });
-    await settle(s, () => c.events.length === 1);
+    await settle(() => c.events.length === 1);
     const event = c.events[0]!;
     expect(event.type === 'rann' && [event.statusName, event.ownCertificate, event.renewal]).toEqual(['accepted', true, undefined]);
   });
@@ -217,7 +244,7 @@ describe('announcements from the engine to connected clients', () => {
       { name: pki.serverName, credential: pki.idevid.credential, clock: clock.date },
     );
     a.client.receivePush(forged);
-    await settle(s, () => a.refused.length === 1);
+    await settle(() => a.refused.length === 1);
     expect(a.refused[0]).toBeInstanceOf(ProtectionError);
     expect((a.refused[0] as ProtectionError).failInfo).toEqual(['signerNotTrusted']);
     // Tampered with after signing: the signature no longer verifies.
@@ -241,14 +268,14 @@ describe('announcements from the engine to connected clients', () => {
     expect((await s.announcer.broadcast({ type: 'crlann', crls: [crl] })).map((d) => d.route)).toEqual(['stored']);
     expect((await s.announcer.announce(recipientKeyOf(subjectA), { type: 'cann', certificate: pki.other.certificate })).route).toBe('stored');
     expect(a.events).toEqual([]);
+    expect(s.announcer.connected()).toEqual([]);
 
     const again = connect(s);
     await again.client.getCaCertificates(); // MAC-protected, sender = the NULL-DN: not reachable by name
-    await s.announcer.idle();
-    expect(again.events).toEqual([]);
+    expect(s.announcer.connected()).toEqual([]);
     const named = connect(s, { sender: subjectA });
     await named.client.getCaCertificates();
-    await settle(s, () => named.events.length === 2);
+    await settle(() => named.events.length === 2);
     expect(named.events.map((e) => e.type)).toEqual(['crlann', 'cann']);
     expect(named.events[0]!.type === 'crlann' && named.events[0]!.crls).toEqual([crl]);
 
