@@ -1,9 +1,12 @@
 import { parseName } from '@cmpkit/codec';
 import { createAnnouncer, type Announcer } from '@cmpkit/core';
+import { postAnnouncement } from '@cmpkit/transport-http';
 import type { Logger } from '../log/logger.js';
 import type { Credential } from '../pki/ca-material.js';
 import type { ServerContext } from '../server/server-context.js';
-import { postAnnouncement } from './post-announcement.js';
+
+/** How long a subscriber may take to answer a pushed announcement. */
+const PUSH_TIMEOUT_MS = 10_000;
 
 /**
  * The announcer of the sample CA: announcements are signed with the CMP server's key (the key
@@ -17,7 +20,7 @@ export function createServerAnnouncer(ctx: ServerContext, logger: Logger, signer
     name: parseName(ctx.config.ca.serverSubject),
     credential: { privateKey: signer.privateKey, certificate: signer.certificate, chain: signer.chain },
     store: ctx.store.announcements,
-    httpPush: { store: ctx.store.pushSubscribers, post: postAnnouncement },
+    httpPush: { store: ctx.store.pushSubscribers, post: (url, message) => postAnnouncement(url, message, { timeoutMs: PUSH_TIMEOUT_MS }) },
     clock: ctx.clock,
     crypto: ctx.crypto,
     logger,
