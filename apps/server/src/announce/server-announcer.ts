@@ -15,10 +15,15 @@ const PUSH_TIMEOUT_MS = 10_000;
  * with `cmpkit-server subscriber add`. `signer` overrides the CMP server credential (a root
  * rollover signs its ckuann with the chain to the old root).
  */
-export function createServerAnnouncer(ctx: ServerContext, logger: Logger, signer: Credential = ctx.material.cmpServer): Announcer {
+export function createServerAnnouncer(ctx: ServerContext, logger: Logger, signer?: Credential): Announcer {
   return createAnnouncer({
     name: parseName(ctx.config.ca.serverSubject),
-    credential: { privateKey: signer.privateKey, certificate: signer.certificate, chain: signer.chain },
+    // Read at each announcement, so a running server signs with the chain of the material it
+    // has reloaded after a rollover.
+    get credential() {
+      const { privateKey, certificate, chain } = signer ?? ctx.material.cmpServer;
+      return { privateKey, certificate, chain };
+    },
     store: ctx.store.announcements,
     httpPush: { store: ctx.store.pushSubscribers, post: (url, message) => postAnnouncement(url, message, { timeoutMs: PUSH_TIMEOUT_MS }) },
     clock: ctx.clock,

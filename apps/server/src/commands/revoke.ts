@@ -1,6 +1,7 @@
 import type { CliEnvironment } from '../cli-environment.js';
 import { describeDeliveries } from '../announce/describe-deliveries.js';
 import { announceRevocation } from '../announce/holder-announcements.js';
+import { announceNewCrl } from '../announce/crl-announcement.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { isRevocationReason, parseReason, reasonName } from '../issuer/revocation-reason.js';
 import { parseSerial, serialHex } from '../pki/serial-number.js';
@@ -44,7 +45,8 @@ export async function revoke(options: CommonOptions & { serial?: string; reason?
       const delivery = await announceRevocation(ctx, logger, stored.der, 'accepted', stored.revokedAt ?? ctx.clock());
       env.stdout(`revocation announced to ${stored.subject}: ${routeText(delivery.route)}\n`);
     }
-    if (crl) env.stdout(`CRL announced: ${describeDeliveries(await createServerAnnouncer(ctx, logger).broadcast({ type: 'crlann', crls: [crl.der] }))}\n`);
+    const announced = await announceNewCrl(ctx, createServerAnnouncer(ctx, logger));
+    if (announced) env.stdout(`CRL announced: ${describeDeliveries(announced.deliveries)}\n`);
     return 0;
   });
 }

@@ -1,5 +1,6 @@
 import type { CliEnvironment } from '../cli-environment.js';
 import { lineLogger } from '../log/logger.js';
+import { announceNewCrl } from '../announce/crl-announcement.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
@@ -100,6 +101,8 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
         rootUpdate = latest;
         logger.info('loaded the new root CA', { dataDir: config.dataDir });
       }
+      const crl = await announceNewCrl(ctx, announcer);
+      if (crl) logger.info('announced a new CRL', { crlNumber: crl.crlNumber, recipients: crl.deliveries.length });
       const delivered = await announcer.flush();
       if (delivered > 0) logger.info('announcements delivered', { count: delivered });
     };

@@ -5,6 +5,12 @@ import { bytesOf, type SqliteDatabase } from './sqlite.js';
 export interface AnnouncementRepository extends AnnouncementStore {
   /** How many announcements wait for delivery, over all recipients. */
   pendingCount(): Promise<number>;
+  /**
+   * Claims the announcement of the CRL with this cRLNumber: true for the first caller (of any
+   * process sharing the database) to claim it or a newer one, false afterwards, so each new CRL
+   * is announced once whoever signed it.
+   */
+  claimCrl(crlNumber: bigint): Promise<boolean>;
 }
 
 interface Row {
@@ -27,6 +33,9 @@ export function sqliteAnnouncementRepository(db: SqliteDatabase, clock: () => Da
   const delivered = db.prepare('UPDATE announcements SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL');
   const recipients = db.prepare<[], { recipient: string }>('SELECT recipient FROM announcement_recipients ORDER BY recipient');
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM announcements WHERE delivered_at IS NULL');
+  const claimCrl = db.prepare(
+    "INSERT INTO counters (name, value) VALUES ('announced_crl_number', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE value < excluded.value",
+  );
   const enqueue = db.transaction((recipient: string, message: Uint8Array, createdAt: number): number => {
     addRecipient.run(recipient, createdAt);
     return Number(insert.run(recipient, message, createdAt).lastInsertRowid);
@@ -46,6 +55,9 @@ export function sqliteAnnouncementRepository(db: SqliteDatabase, clock: () => Da
     },
     async recipients() {
       return recipients.all().map((row) => row.recipient);
+    },
+    async claimCrl(crlNumber) {
+      return claimCrl.run(crlNumber).changes > 0;
     },
     async pendingCount() {
       return count.get()?.n ?? 0;

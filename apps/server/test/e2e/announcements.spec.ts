@@ -126,6 +126,21 @@ describe('announcements end to end', () => {
     await listener.waitFor(/crlann: 1 CRL\(s\)/);
   }, 90_000);
 
+  it('announces a CRL the running server signed itself (rr over CMP) to connected clients', async () => {
+    const s = await announcingServer();
+    const watcher = await enroll(s, 'device-w');
+    const other = await enroll(s, 'device-x');
+    const listener = listen(s.tcpUrl, watcher);
+    await listener.waitFor(/listening for announcements/);
+    const rr = await runClient(
+      'rr', '--server', s.wsUrl, '--cert', other.cert, '--key', other.key, '--trusted', other.trusted,
+      '--untrusted', join(s.dir, 'data', 'issuing-ca.pem'), '--oldcert', other.cert,
+    );
+    expect(rr.stderr).toBe('');
+    await listener.waitFor(/crlann: 1 CRL\(s\)/);
+    expect(s.stderr()).toMatch(/announced a new CRL crlNumber=2/);
+  }, 90_000);
+
   it('keeps what a client missed while offline and delivers it when it reconnects', async () => {
     const s = await announcingServer();
     const device = await enroll(s, 'device-o');
