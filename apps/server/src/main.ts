@@ -3,6 +3,7 @@ import { isCmpError } from '@cmpkit/codec';
 import type { CliEnvironment } from './cli-environment.js';
 import { ca } from './commands/ca.js';
 import { cert } from './commands/cert.js';
+import { certIssue } from './commands/cert-issue.js';
 import { COMMON_OPTIONS } from './commands/command-context.js';
 import { crl } from './commands/crl.js';
 import { init } from './commands/init.js';
@@ -33,6 +34,8 @@ commands:
   pending approve ID                     issue the certificate at the client's next poll
   pending reject ID [--reason TEXT] [--fail-info notAuthorized|badCertTemplate]
   cert list [--all] [--json]             issued certificates (--all: revoked ones too)
+  cert issue --subject DN --pubkey F [--profile P] [--out F]
+                                         issue out of band and announce it to the holder (cann)
   revoke --serial HEX [--reason N|NAME]  revoke a certificate and publish a new CRL; announces the
                                          revocation to the holder (rann) and the CRL (crlann)
   renew-request --serial HEX --before T  ask the holder to re-enroll before T (ISO time or +N[smhd]):
@@ -108,10 +111,22 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'cert': {
         const { values, positionals } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, all: { type: 'boolean' }, json: { type: 'boolean' } },
+          options: {
+            ...COMMON_OPTIONS,
+            all: { type: 'boolean' },
+            json: { type: 'boolean' },
+            subject: { type: 'string' },
+            pubkey: { type: 'string' },
+            profile: { type: 'string' },
+            out: { type: 'string' },
+          },
           allowPositionals: true,
         });
         const [action, ...args] = positionals;
+        if (action === 'issue') {
+          if (args.length) throw new UsageError(`cert issue takes no arguments, not '${args[0]}'`);
+          return await certIssue(values, env);
+        }
         return await cert(action, args, values, env);
       }
       case 'revoke': {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,6 +140,21 @@ describe('announcements end to end', () => {
     expect(rr.stderr).toBe('');
     await listener.waitFor(/crlann: 1 CRL\(s\)/);
     expect(s.stderr()).toMatch(/announced a new CRL crlNumber=2/);
+  }, 90_000);
+
+  it('announces a certificate issued out of band (cert issue -> cann) to its holder', async () => {
+    const s = await announcingServer();
+    const device = await enroll(s, 'device-c');
+    const listener = listen(s.wsUrl, device);
+    await listener.waitFor(/listening for announcements/);
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(s.dir, 'pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const issued = await runAdmin(s, 'cert', 'issue', '--subject', '/CN=device-c', '--pubkey', join(s.dir, 'pub.pem'), '--profile', 'tlsClient');
+    expect(issued.stderr).toBe('');
+    const [, serial] = /issued ([0-9a-f]+) for \/CN=device-c \(profile tlsClient\)/.exec(issued.stdout) ?? [];
+    expect(issued.stdout).toContain('certificate announced to /CN=device-c: stored for the running server to deliver');
+    await listener.waitFor(new RegExp(`cann: certificate subject=/CN=device-c .*serial=${serial}`));
+    expect((await runAdmin(s, 'cert', 'list')).stdout).toMatch(new RegExp(`${serial}\t/CN=device-c\tissued\t.*\ttlsClient`));
   }, 90_000);
 
   it('keeps what a client missed while offline and delivers it when it reconnects', async () => {
