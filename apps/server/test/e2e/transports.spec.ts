@@ -53,3 +53,19 @@ describe.each([
     server = undefined;
   }, 60_000);
 });
+
+describe('cmpkit-server serve --ws-port', () => {
+  it('serves WebSocket on a port of its own, and no WebSocket on the HTTP port then', async () => {
+    const dir = tempDir();
+    server = await startServer(dir, '--ws-port', '0');
+    const wsPort = Number(new URL(server.wsUrl).port);
+    expect(wsPort).not.toBe(Number(new URL(server.httpUrl).port));
+    const genm = await runClient('cacerts', '--server', server.wsUrl, '--ref', 'demo', '--secret', 'pass:demo-secret-change-me', '--trusted', server.root);
+    expect(genm.stderr).toBe('');
+    expect(genm.stdout).toContain('cacerts: 2 certificate(s)');
+    const onHttpPort = await runClient(
+      'cacerts', '--server', server.httpUrl.replace(/^http/, 'ws'), '--ref', 'demo', '--secret', 'pass:demo-secret-change-me', '--trusted', server.root,
+    );
+    expect(onHttpPort.status).toBe(1);
+  }, 60_000);
+});
