@@ -76,7 +76,7 @@ describe('cmpkit bench', () => {
     expect(confirmed.length - before.confirmed).toBe(7);
     expect(bodies.filter((b) => b === 'ir')).toHaveLength(7);
     expect(bodies.filter((b) => b === 'certConf')).toHaveLength(7); // no implicit confirmation asked
-  });
+  }, 30_000); // key generation and 14 MAC exchanges take seconds on a loaded machine
 
   it('--implicit-confirm skips certConf (the server grants it)', async () => {
     const before = { issued, confirmed: confirmed.length };
@@ -86,7 +86,7 @@ describe('cmpkit bench', () => {
     expect(r.stdout).toMatch(/^transactions 4 {2}errors 0 /);
     expect(issued - before.issued).toBe(4);
     expect(bodies).toEqual(['ir', 'ir', 'ir', 'ir']);
-  });
+  }, 30_000);
 
   it('exits 1 and names the error when transactions fail', async () => {
     const r = await runCli('bench', '--server', url, '--ref', 'bench', '--secret', 'pass:wrong', '--count', '3', '--concurrency', '2');
