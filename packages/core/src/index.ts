@@ -50,6 +50,6 @@ export { buildAnnouncement, certIdOf } from './announce/announcement.js';
 export type { Announcement, AnnouncementSender, RevocationAnnouncementStatus } from './announce/announcement.js';
 export type { AnnouncementStore, PendingAnnouncement, PushUrlStore } from './announce/announcement-store.js';
 export { memoryAnnouncementStore, memoryPushUrlStore } from './announce/memory-announcement-store.js';
-export { recipientKeyOf, recipientKeyOfRequester, recipientNameOf } from './announce/recipient-key.js';
+export { recipientKeyOf, recipientKeyOfCertificate, recipientKeyOfRequester, recipientNameOf } from './announce/recipient-key.js';
 export { createAnnouncer } from './announce/announcer.js';
 export type { AnnouncementPoster, Announcer, AnnouncerInit, Delivery } from './announce/announcer.js';

@@ -41,6 +41,11 @@ export function recipientKeyOf(name: Name): string {
   return toHex(encodeName(name.map((rdn) => rdn.map(canonicalAttribute))));
 }
 
+/** The recipient key of a certificate's holder: {@link recipientKeyOf} its subject. */
+export function recipientKeyOfCertificate(certificate: Uint8Array): string {
+  return recipientKeyOf(parseCertificate(certificate).subject);
+}
+
 /** The (canonical) distinguished name a {@link recipientKeyOf} key stands for. */
 export function recipientNameOf(recipient: string): Name {
   if (!/^(?:[0-9a-f]{2})+$/.test(recipient)) throw new TypeError('core: a recipient key is the hex of a DER Name');
@@ -58,8 +63,7 @@ export function recipientKeyOfRequester(requester: Requester): string | undefine
   switch (requester.kind) {
     case 'signature': {
       if (requester.external) return undefined;
-      const subject = parseCertificate(requester.certificate).subject;
-      return subject.length ? recipientKeyOf(subject) : undefined;
+      return parseCertificate(requester.certificate).subject.length ? recipientKeyOfCertificate(requester.certificate) : undefined;
     }
     case 'mac':
       return requester.sender.type === 'directoryName' && requester.sender.value.length ? recipientKeyOf(requester.sender.value) : undefined;

@@ -11,6 +11,7 @@ import {
   memoryAnnouncementStore,
   memoryPushUrlStore,
   recipientKeyOf,
+  recipientKeyOfCertificate,
   recipientNameOf,
   type PushChannel,
 } from '@cmpkit/core';
@@ -57,6 +58,7 @@ describe('recipientKeyOf', () => {
     expect(recipientKeyOf(parseName('/CN=device 0002'))).not.toBe(a);
     expect(recipientKeyOf(recipientNameOf(a))).toBe(a);
     expect(() => recipientNameOf('xyz')).toThrow(TypeError);
+    expect(recipientKeyOfCertificate(pki.other.certificate)).toBe(recipientKeyOf(parseName('/O=cmpkit test/CN=someone else')));
   });
 });
 
