@@ -15,6 +15,10 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--tcp-port`: serve CMP over TCP on this port. */
+  tcpPort?: number;
+  /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
+  wsPort?: number;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -30,6 +34,8 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ...base,
     ...file,
     http: { ...base.http, ...file.http },
+    tcp: { ...base.tcp, ...file.tcp },
+    ws: { ...base.ws, ...file.ws },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
     profiles,
@@ -72,6 +78,8 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   }
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
+  if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   config.database = resolve(config.dataDir, config.database);
   validateConfig(config);

@@ -4,10 +4,12 @@ import {
   isFailInfo,
   nameToString,
   type CertReqTemplateContent,
+  type CertTemplate,
   type CRLStatus,
   type GeneralNames,
   type Name,
   type RootCaKeyUpdateContent,
+  type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
 import {
   RequestRejectedError,
@@ -58,6 +60,11 @@ export type CaIssuer = Issuer &
      * was revoked now.
      */
     revokeSerial(serialNumber: bigint, reason: number): Promise<RevokeOutcome>;
+    /**
+     * Issues and stores a certificate outside any CMP transaction (an operator's `cert issue`),
+     * within the named profile; the holder learns of it by a certificate announcement (cann).
+     */
+    issueOutOfBand(request: { template: CertTemplate; publicKey: SubjectPublicKeyInfo; profile: string; requester: string }): Promise<{ certificate: Uint8Array; serial: string }>;
   };
 
 type IssueInput = Pick<StoredRequest, 'bodyType' | 'template' | 'publicKey' | 'centralKeyGeneration' | 'profile' | 'transactionId' | 'requester'>;
@@ -143,7 +150,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       notAfter: issued.notAfter,
       profile: input.profile,
       requester: input.requester,
-      transactionId: input.transactionId,
+      ...(input.transactionId === '' ? {} : { transactionId: input.transactionId }),
       issuedAt: clock(),
     });
     logger.info('certificate issued', { serial, subject, profile: input.profile, requester: input.requester, transaction: input.transactionId });
@@ -322,5 +329,11 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     },
 
     revokeSerial,
+
+    async issueOutOfBand(request) {
+      const { result, serial } = await issue({ ...request, bodyType: 'oob', centralKeyGeneration: false, transactionId: '' });
+      if (result.status !== 'issued') throw new Error('server: an out-of-band issuance did not issue');
+      return { certificate: result.certificate, serial };
+    },
   };
 }

@@ -1,8 +1,10 @@
 import type { NonceStore, TransactionStore } from '@cmpkit/core';
+import { sqliteAnnouncementRepository, type AnnouncementRepository } from './announcement-repository.js';
 import { sqliteCertificateRepository, type CertificateRepository } from './certificate-repository.js';
 import { sqliteCrlRepository, type CrlRepository } from './crl-repository.js';
 import { migrate, type MigrationResult } from './migrations.js';
 import { sqlitePendingRequestRepository, type PendingRequestRepository } from './pending-request-repository.js';
+import { sqlitePushSubscriberRepository, type PushSubscriberRepository } from './push-subscriber-repository.js';
 import { sqliteRootCaUpdateRepository, type RootCaUpdateRepository } from './root-ca-update-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteNonceStore } from './sqlite-nonce-store.js';
@@ -20,6 +22,10 @@ export interface ServerStore {
   readonly pending: PendingRequestRepository;
   readonly crls: CrlRepository;
   readonly rootCaUpdates: RootCaUpdateRepository;
+  /** Announcements waiting for their recipients (core's AnnouncementStore). */
+  readonly announcements: AnnouncementRepository;
+  /** HTTP push URLs (core's PushUrlStore). */
+  readonly pushSubscribers: PushSubscriberRepository;
   close(): Promise<void>;
 }
 
@@ -61,6 +67,8 @@ export async function openSqliteServerStore(
     pending: sqlitePendingRequestRepository(db),
     crls: sqliteCrlRepository(db),
     rootCaUpdates: sqliteRootCaUpdateRepository(db),
+    announcements: sqliteAnnouncementRepository(db, clock),
+    pushSubscribers: sqlitePushSubscriberRepository(db, clock),
     close: async () => {
       if (db.open) db.close();
     },
