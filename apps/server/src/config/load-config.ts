@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { ConfigFile, ProfileConfig, ServerConfig } from './server-config.js';
+import { isPostgresUrl } from '../store/postgres.js';
 import { validateConfig, validateConfigFile } from './validate-config.js';
 
 /** Where the configuration comes from: an optional file, and command-line overrides. */
@@ -15,6 +16,8 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--db`: a SQLite file (relative to `cwd`) or a `postgres://` URL. */
+  database?: string;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -40,7 +43,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
 /**
  * The configuration: embedded defaults, then the file (its relative `dataDir` is relative to the
  * file, and so are the `externalAnchors` files), then the command-line options. `dataDir`,
- * `database` and `externalAnchors` come back absolute.
+ * `database` (unless a PostgreSQL URL) and `externalAnchors` come back absolute.
  *
  * @throws ConfigError for an unreadable or invalid file or value.
  */
@@ -73,7 +76,8 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
   config.dataDir = resolve(dataDirBase, config.dataDir);
-  config.database = resolve(config.dataDir, config.database);
+  if (sources.database !== undefined) config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
+  if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);
   validateConfig(config);
   return config;
 }
