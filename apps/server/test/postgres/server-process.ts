@@ -58,7 +58,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits until it listens. */
+/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits for its `listening` log line (logLevel info or debug). */
 export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
   const bundle = await serverBundle();
   const child = spawn(process.execPath, [bundle, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -73,16 +73,17 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
     });
     child.once('exit', (code, signal) => reject(new Error(`cmpkit-server exited (${code ?? signal}) before listening:\n${stderr}`)));
   });
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     pid: child.pid!,
     url,
     log: () => stderr,
     async stop() {
-      child.kill('SIGTERM');
+      if (running()) child.kill('SIGTERM');
       await exited(child);
     },
     async kill() {
-      process.kill(child.pid!, 'SIGKILL');
+      if (running()) process.kill(child.pid!, 'SIGKILL');
       await exited(child);
     },
   };
