@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,15 +30,19 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('postgresMissing', '');
     return undefined;
   }
-  const dir = join(mkdtempSync(join(tmpdir(), 'cmpkit-pg-')), 'cluster');
+  const parent = mkdtempSync(join(tmpdir(), 'cmpkit-pg-'));
+  chmodSync(parent, 0o755); // as root, the server runs as the postgres user
+  const dir = join(parent, 'cluster');
   try {
     const { stdout } = await run('bash', [script, 'start', dir]);
     project.provide('postgresUrl', stdout.trim());
     project.provide('postgresMissing', '');
     return async () => {
       await run('bash', [script, 'stop', dir]);
+      rmSync(parent, { recursive: true, force: true });
     };
   } catch (error) {
+    rmSync(parent, { recursive: true, force: true });
     const reason = `no PostgreSQL for the tests (set CMPKIT_TEST_POSTGRES_URL or install Debian's postgresql package): ${String((error as { stderr?: string }).stderr ?? error).trim()}`;
     if (process.env.CI === 'true') throw new Error(reason);
     console.warn(`\n[server] PostgreSQL tests are SKIPPED: ${reason}\n`);
