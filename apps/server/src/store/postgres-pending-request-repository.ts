@@ -71,7 +71,7 @@ export function postgresPendingRequestRepository(pool: PostgresPool): PendingReq
       );
     },
     async markIssued(id, serial) {
-      await pool.query("UPDATE pending_requests SET status = 'issued', serial = $1 WHERE id = $2", [serial, id]);
+      return changed(await pool.query("UPDATE pending_requests SET status = 'issued', serial = $1 WHERE id = $2 AND status <> 'issued'", [serial, id]));
     },
     async list(options = {}) {
       const { rows } = options.status

@@ -191,7 +191,8 @@ export function storeContract(name: string, database: () => Promise<ContractData
         const a = await pending.create(request(new Date(0)));
         const b = await pending.create(request(new Date(0)));
         await pending.approve(a, new Date(0));
-        await pending.markIssued(a, '1f');
+        expect(await pending.markIssued(a, '1f')).toBe(true);
+        expect(await pending.markIssued(a, '2f')).toBe(false); // another instance was first
         expect(await pending.get(a)).toMatchObject({ status: 'issued', serial: '1f' });
         expect((await pending.list({ status: 'pending' })).map((p) => p.id)).toEqual([b]);
         expect((await pending.list()).map((p) => p.id)).toEqual([a, b]);
