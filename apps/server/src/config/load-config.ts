@@ -16,6 +16,10 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--tcp-port`: serve CMP over TCP on this port. */
+  tcpPort?: number;
+  /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
+  wsPort?: number;
   /** `--db`: a SQLite file (relative to `cwd`) or a `postgres://` URL. */
   database?: string;
   /** The working directory relative paths are resolved against. */
@@ -33,6 +37,8 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ...base,
     ...file,
     http: { ...base.http, ...file.http },
+    tcp: { ...base.tcp, ...file.tcp },
+    ws: { ...base.ws, ...file.ws },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
     profiles,
@@ -75,6 +81,8 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   }
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
+  if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   if (sources.database !== undefined) config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
   if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);

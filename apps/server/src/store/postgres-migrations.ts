@@ -95,6 +95,33 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    version: 3,
+    name: 'announcements, their recipients, HTTP push subscribers',
+    sql: `
+      CREATE TABLE announcements (
+        id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        recipient    TEXT NOT NULL,
+        message      BYTEA NOT NULL,
+        created_at   BIGINT NOT NULL,
+        delivered_at BIGINT
+      );
+      CREATE INDEX announcements_pending ON announcements (recipient, id) WHERE delivered_at IS NULL;
+
+      CREATE TABLE announcement_recipients (
+        recipient TEXT PRIMARY KEY,
+        added_at  BIGINT NOT NULL
+      );
+
+      CREATE TABLE push_subscribers (
+        recipient TEXT NOT NULL,
+        url       TEXT NOT NULL,
+        subject   TEXT,
+        added_at  BIGINT NOT NULL,
+        PRIMARY KEY (recipient, url)
+      );
+    `,
+  },
 ]);
 
 /** The advisory lock that serialises migrations of processes starting at the same time (any fixed 64-bit number). */

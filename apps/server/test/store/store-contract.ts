@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransactionRecord } from '@cmpkit/core';
 import type { NewCertificate } from '../../src/store/certificate-repository.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { NewPendingRequest } from '../../src/store/pending-request-repository.js';
 import { openServerStore, type ServerStore } from '../../src/store/server-store.js';
 import { fakeClock, type FakeClock } from '../helpers.js';
@@ -83,8 +84,9 @@ export function storeContract(name: string, database: () => Promise<ContractData
     describe('migrations', () => {
       it('applies every step on a new database and nothing on the next open', async () => {
         const [first, second] = await open(fakeClock(), 2);
-        expect(first!.migration).toEqual({ from: 0, to: 2, applied: [1, 2] });
-        expect(second!.migration).toEqual({ from: 2, to: 2, applied: [] });
+        const latest = MIGRATIONS.length;
+        expect(first!.migration).toEqual({ from: 0, to: latest, applied: MIGRATIONS.map((m) => m.version) });
+        expect(second!.migration).toEqual({ from: latest, to: latest, applied: [] });
       });
     });
 
@@ -347,6 +349,50 @@ export function storeContract(name: string, database: () => Promise<ContractData
         expect(await transactions.expired(start + 15_000)).toEqual([{ transactionId: 'due', record: record({ confirmDeadline: start + 10_000 }) }]);
         const both = await transactions.expired(start + 20_000);
         expect(both.map((e) => e.transactionId)).toEqual(['due', 'later']);
+      });
+    });
+
+    describe('announcements', () => {
+      it('keeps announcements per recipient until delivered, oldest first, for every instance', async () => {
+        const [a, b] = await open(fakeClock(), 2);
+        const first = await a!.announcements.enqueue('r1', Uint8Array.of(1), 1000);
+        const second = await b!.announcements.enqueue('r1', Uint8Array.of(2), 2000);
+        await a!.announcements.enqueue('r2', Uint8Array.of(3), 3000);
+        expect(await b!.announcements.pending('r1')).toEqual([
+          { id: first, message: Uint8Array.of(1), createdAt: 1000 },
+          { id: second, message: Uint8Array.of(2), createdAt: 2000 },
+        ]);
+        expect(await a!.announcements.pendingCount()).toBe(3);
+        await b!.announcements.delivered(first);
+        await b!.announcements.delivered('unknown');
+        expect((await a!.announcements.pending('r1')).map((p) => p.id)).toEqual([second]);
+        expect(await a!.announcements.pendingCount()).toBe(2);
+      });
+
+      it('records recipients once, also those that only enqueue', async () => {
+        const { announcements } = await one();
+        await announcements.addRecipient('r2');
+        await announcements.addRecipient('r2');
+        await announcements.enqueue('r1', Uint8Array.of(1), 0);
+        expect(await announcements.recipients()).toEqual(['r1', 'r2']);
+      });
+    });
+
+    describe('push subscribers', () => {
+      it('registers URLs once per recipient, lists and removes them', async () => {
+        const clock = fakeClock();
+        const { pushSubscribers } = await one(clock);
+        expect(await pushSubscribers.add({ recipient: 'r1', url: 'http://a/', subject: '/CN=a', addedAt: new Date(1000) })).toBe(true);
+        expect(await pushSubscribers.add({ recipient: 'r1', url: 'http://a/', addedAt: new Date(2000) })).toBe(false);
+        await pushSubscribers.register('r2', 'http://a/');
+        await pushSubscribers.register('r1', 'http://b/');
+        expect(await pushSubscribers.urls('r1')).toEqual(['http://a/', 'http://b/']);
+        expect(await pushSubscribers.recipients()).toEqual(['r1', 'r2']);
+        expect((await pushSubscribers.list())[0]).toEqual({ recipient: 'r1', url: 'http://a/', subject: '/CN=a', addedAt: new Date(1000) });
+        await pushSubscribers.unregister('r1', 'http://b/');
+        expect(await pushSubscribers.urls('r1')).toEqual(['http://a/']);
+        expect(await pushSubscribers.removeUrl('http://a/')).toBe(2);
+        expect(await pushSubscribers.recipients()).toEqual([]);
       });
     });
 
