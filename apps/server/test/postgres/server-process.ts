@@ -58,7 +58,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits for its `listening` log line (logLevel info or debug). */
+/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits for the `listening` log line of its HTTP listener (logLevel info or debug). */
 export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
   const bundle = await serverBundle();
   const child = spawn(process.execPath, [bundle, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,7 +68,7 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
-      const match = /listening url=(\S+)/.exec(stderr);
+      const match = /listening url=(http:\/\/\S+)/.exec(stderr);
       if (match) resolve(match[1]!);
     });
     child.once('exit', (code, signal) => reject(new Error(`cmpkit-server exited (${code ?? signal}) before listening:\n${stderr}`)));
