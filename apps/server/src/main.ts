@@ -53,6 +53,8 @@ commands:
 options of every command:
   --config F       JSON configuration file (see README); without it the embedded defaults apply
   --data-dir D     data directory (default ./.cmpkit-server)
+  --db LOCATION    the database: a SQLite file, or postgres://USER@HOST/DB shared by several
+                   instances (default: cmpkit-server.sqlite in the data directory)
 `;
 
 function portOf(text: string | undefined, option = '--port'): number | undefined {

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { ConfigFile, ProfileConfig, ServerConfig } from './server-config.js';
+import { isPostgresUrl } from '../store/postgres.js';
 import { validateConfig, validateConfigFile } from './validate-config.js';
 
 /** Where the configuration comes from: an optional file, and command-line overrides. */
@@ -19,6 +20,8 @@ export interface ConfigSources {
   tcpPort?: number;
   /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
   wsPort?: number;
+  /** `--db`: a SQLite file (relative to `cwd`) or a `postgres://` URL. */
+  database?: string;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -46,7 +49,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
 /**
  * The configuration: embedded defaults, then the file (its relative `dataDir` is relative to the
  * file, and so are the `externalAnchors` files), then the command-line options. `dataDir`,
- * `database` and `externalAnchors` come back absolute.
+ * `database` (unless a PostgreSQL URL) and `externalAnchors` come back absolute.
  *
  * @throws ConfigError for an unreadable or invalid file or value.
  */
@@ -81,7 +84,8 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
   if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   config.dataDir = resolve(dataDirBase, config.dataDir);
-  config.database = resolve(config.dataDir, config.database);
+  if (sources.database !== undefined) config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
+  if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);
   validateConfig(config);
   return config;
 }

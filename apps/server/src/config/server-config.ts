@@ -46,7 +46,10 @@ export interface PolicyConfig {
 export interface ServerConfig {
   /** Holds the database and the CA material. */
   dataDir: string;
-  /** The SQLite file, relative to dataDir unless absolute. */
+  /**
+   * The SQLite file, relative to dataDir unless absolute, or a `postgres://` URL: a PostgreSQL
+   * database that several server instances share.
+   */
   database: string;
   /**
    * When a commit is on disk: `full` (default: fsync at every commit, so an issued certificate
