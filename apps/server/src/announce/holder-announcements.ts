@@ -1,5 +1,4 @@
-import { certIdOf, recipientKeyOf, type Delivery, type RevocationAnnouncementStatus } from '@cmpkit/core';
-import { parseCertificate } from '@cmpkit/protection';
+import { certIdOf, recipientKeyOfCertificate, type Delivery, type RevocationAnnouncementStatus } from '@cmpkit/core';
 import type { Logger } from '../log/logger.js';
 import type { ServerContext } from '../server/server-context.js';
 import { createServerAnnouncer } from './server-announcer.js';
@@ -16,8 +15,7 @@ export async function announceRevocation(
   status: RevocationAnnouncementStatus,
   at: Date,
 ): Promise<Delivery> {
-  const recipient = recipientKeyOf(parseCertificate(certificate).subject);
-  return createServerAnnouncer(ctx, logger).announce(recipient, {
+  return createServerAnnouncer(ctx, logger).announce(recipientKeyOfCertificate(certificate), {
     type: 'rann',
     status,
     certId: certIdOf(certificate),
