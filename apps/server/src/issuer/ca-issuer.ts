@@ -132,7 +132,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     }
     const issued = await ca.issue({ template: input.template, profile: entry.profile, ...(publicKey ? { publicKey } : {}) });
     const serial = serialHex(issued.serialNumber);
-    const subject = nameToString(readCertificateFields(issued.certificate).subject);
+    const subject = nameToString(issued.subject);
     // ARCHITECTURE.md decision 6: stored before the response that carries it leaves.
     certificates.insert({
       serial,

@@ -1,7 +1,5 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, type Time as AsnTime } from '@peculiar/asn1-x509';
-import { decodeName, decodeSubjectPublicKeyInfo, type Name, type SubjectPublicKeyInfo } from '@cmpkit/codec';
-import { serialFromBytes } from './serial-number.js';
+import type { Name, SubjectPublicKeyInfo } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
 
 /** The fields of a certificate the server stores and compares. */
 export interface CertificateFields {
@@ -13,20 +11,15 @@ export interface CertificateFields {
   publicKey: SubjectPublicKeyInfo;
 }
 
-function dateOf(time: AsnTime): Date {
-  return time.getTime();
-}
-
-/** Reads a DER certificate's serial number, names, validity and key. */
+/** Reads a DER certificate's serial number, names, validity and key (with the codec's DER reader). */
 export function readCertificateFields(der: Uint8Array): CertificateFields {
-  const cert = AsnConvert.parse(der, Certificate);
-  const tbs = cert.tbsCertificate;
+  const cert = parseCertificate(der);
   return {
-    serialNumber: serialFromBytes(new Uint8Array(tbs.serialNumber)),
-    issuer: decodeName(new Uint8Array(AsnConvert.serialize(tbs.issuer))),
-    subject: decodeName(new Uint8Array(AsnConvert.serialize(tbs.subject))),
-    notBefore: dateOf(tbs.validity.notBefore),
-    notAfter: dateOf(tbs.validity.notAfter),
-    publicKey: decodeSubjectPublicKeyInfo(new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo))),
+    serialNumber: cert.serialNumber,
+    issuer: cert.issuer,
+    subject: cert.subject,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    publicKey: cert.subjectPublicKeyInfo,
   };
 }
