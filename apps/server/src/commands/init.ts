@@ -70,6 +70,6 @@ export async function init(options: CommonOptions, env: CliEnvironment): Promise
     env.stdout(`database ${config.database} (schema version ${ctx.store.migration.to})\n`);
     return 0;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
