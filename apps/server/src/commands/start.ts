@@ -1,3 +1,4 @@
+import type { CmpHandler } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
 import { lineLogger } from '../log/logger.js';
 import { createCmpService } from '../server/cmp-service.js';
@@ -37,7 +38,13 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
   try {
     describeSetup(ctx, env);
     const service = createCmpService(ctx, logger);
-    const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
+    // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
+    const durable: CmpHandler = async (request, context) => {
+      const response = await service.handle(request, context);
+      await ctx.store.flush();
+      return response;
+    };
+    const http = await listenHttp(withRequestLog(durable, logger, clock), { ...config.http, logger });
     let sweeping: Promise<void> | undefined;
     const sweep = setInterval(() => {
       sweeping ??= service

@@ -17,7 +17,7 @@ import {
   type RevocationRequest,
 } from '@cmpkit/core';
 import type { Logger } from '../log/logger.js';
-import { readCertificateFields } from '../pki/certificate-fields.js';
+import { certificateSerialNumber, readCertificateFields } from '../pki/certificate-fields.js';
 import { serialHex } from '../pki/serial-number.js';
 import type { CertificateRepository, RevokeOutcome } from '../store/certificate-repository.js';
 import type { PendingRequest, PendingRequestRepository } from '../store/pending-request-repository.js';
@@ -104,7 +104,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       return request.profile;
     }
     if (request.bodyType === 'kur' && request.oldCertificate) {
-      const old = await certificates.get(serialHex(readCertificateFields(request.oldCertificate).serialNumber));
+      const old = await certificates.get(serialHex(certificateSerialNumber(request.oldCertificate)));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
     return catalog.defaultProfile;
@@ -270,7 +270,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     },
 
     async confirm(certificate, accepted, reason) {
-      const serial = serialHex(readCertificateFields(certificate).serialNumber);
+      const serial = serialHex(certificateSerialNumber(certificate));
       if (accepted) {
         if (await certificates.confirm(serial)) logger.info('certificate confirmed', { serial });
         else logger.warn('confirmation of a certificate that is not awaiting one', { serial, status: (await certificates.get(serial))?.status ?? 'unknown' });

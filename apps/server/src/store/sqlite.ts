@@ -8,13 +8,14 @@ export type SqliteDatabase = BetterSqlite3.Database;
  * write-ahead logging, so the CLI can approve requests and add secrets while a server runs on
  * the same file, and a busy timeout for the moments both write.
  */
-export function openSqlite(path: string, durability: 'full' | 'normal' = 'full'): SqliteDatabase {
+export function openSqlite(path: string, synchronous: 'full' | 'normal' = 'full'): SqliteDatabase {
   const db = new BetterSqlite3(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  // FULL: a committed certificate survives a power cut too, not only a process restart.
-  db.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  // FULL: every commit is fsynced before it returns. NORMAL: commits reach the WAL only; the
+  // server store then makes them durable with a group commit (wal-group-commit.ts).
+  db.pragma(synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   return db;
 }
 
