@@ -52,7 +52,7 @@ export interface CaIssuerInit {
 
 /** The server's {@link Issuer}, with every optional member, plus what the CLI needs. */
 export type CaIssuer = Issuer &
-  Required<Pick<Issuer, 'poll' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls'>> & {
+  Required<Pick<Issuer, 'poll' | 'isRevoked' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls'>> & {
     /**
      * Revokes a certificate by serial number with a CRLReason code and publishes a new CRL when it
      * was revoked now.
@@ -289,6 +289,17 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       const outcome = await revokeSerial(request.serialNumber, reason);
       if (outcome === 'unknown') throw new RequestRejectedError('badCertId', 'no certificate with this serial number was issued by this CA');
       if (outcome === 'alreadyRevoked') throw new RequestRejectedError('certRevoked', 'the certificate is already revoked');
+    },
+
+    async isRevoked(certificate) {
+      let serial: bigint;
+      try {
+        serial = certificateSerialNumber(certificate);
+      } catch {
+        return false;
+      }
+      const stored = await certificates.get(serialHex(serial));
+      return stored !== undefined && stored.status === 'revoked' && sameBytes(stored.der, certificate);
     },
 
     async caCertificates() {
