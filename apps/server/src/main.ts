@@ -19,8 +19,10 @@ export type { CliEnvironment } from './cli-environment.js';
 const USAGE = `usage: cmpkit-server <command> [options]
 
 commands:
-  serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
-                                         also on / (OpenSSL's default path); 'start' is an alias
+  serve [--port P] [--host H] [--workers N]
+                                         serve CMP over HTTP (creates the CA on first start);
+                                         also on / (OpenSSL's default path); 'start' is an alias;
+                                         --workers N: N processes behind one port (node:cluster)
   init                                   create the CA material and the database, then exit
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
@@ -46,6 +48,12 @@ function portOf(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+function workersOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw new UsageError(`--workers must be a number from 1 to 256, not '${text}'`);
+  return Number(text);
+}
+
 /** Runs the `cmpkit-server` command line; resolves to the process exit status. */
 export async function main(argv: readonly string[], env: CliEnvironment): Promise<number> {
   const [command, ...rest] = argv;
@@ -55,11 +63,12 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'start': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' } },
+          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' } },
         });
-        const { port: portText, ...others } = values;
+        const { port: portText, workers: workersText, ...others } = values;
         const port = portOf(portText);
-        return await start({ ...others, ...(port === undefined ? {} : { port }) }, env);
+        const workers = workersOf(workersText);
+        return await start({ ...others, ...(port === undefined ? {} : { port }), ...(workers === undefined ? {} : { workers }) }, env);
       }
       case 'init': {
         const { values } = parseArgs({ args: rest, options: COMMON_OPTIONS });

@@ -15,6 +15,8 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--workers`. */
+  workers?: number;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -72,6 +74,7 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   }
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  if (sources.workers !== undefined) config.workers = sources.workers;
   config.dataDir = resolve(dataDirBase, config.dataDir);
   config.database = resolve(config.dataDir, config.database);
   validateConfig(config);

@@ -54,6 +54,11 @@ export interface ServerConfig {
    * survives a process crash, not a power cut; about a third more transactions per second).
    */
   durability: 'full' | 'normal';
+  /**
+   * Worker processes serving one listening port (node:cluster), default 1. State lives in the
+   * database, so a transaction begun on one worker continues on any other.
+   */
+  workers: number;
   http: {
     host: string;
     port: number;
