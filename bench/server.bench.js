@@ -91,9 +91,12 @@ async function startServer(dataDir, { workers, durability, layout }) {
   const [command, args] = pinnedCommand(layout.server, layout.pinned, [process.execPath, ...SERVER_NODE_ARGS, ...serveArgs]);
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
+  const errors = [];
   const url = await new Promise((resolve, reject) => {
     child.stderr.on('data', (chunk) => {
-      if (log.length < 100_000) log += chunk.toString();
+      const text = chunk.toString();
+      if (log.length < 100_000) log += text;
+      for (const line of text.split('\n')) if (/ error /.test(line) && errors.length < 5) errors.push(line);
       const match = /listening url=(\S+)/.exec(log);
       if (match) resolve(match[1]);
     });
@@ -107,7 +110,7 @@ async function startServer(dataDir, { workers, durability, layout }) {
       child.once('exit', resolve);
       child.kill('SIGTERM');
     });
-  return { url, stop, caDir: join(dataDir, 'ca'), pid: child.pid };
+  return { url, stop, caDir: join(dataDir, 'ca'), pid: child.pid, errors };
 }
 
 /** Resolves once `workers` workers have logged that they listen. */
@@ -275,6 +278,7 @@ async function measureServer({ workers, durability }) {
       measured.serverCpuShare = cpuBefore === undefined ? undefined : (cpuAfter - cpuBefore) / 1000 / measured.seconds / layout.server.length;
       const bare = cryptoOnlyPinned(kind, layout, 3000);
       rows.push({ kind, count, workers, durability, layout, ...measured, bare });
+      if (measured.failed) console.error(`server bench: server errors:\n${server.errors.join('\n')}`);
     }
   } finally {
     await server.stop();
