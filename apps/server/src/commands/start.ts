@@ -1,13 +1,16 @@
 import type { CmpHandler } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
-import { lineLogger } from '../log/logger.js';
+import type { ServerConfig } from '../config/server-config.js';
+import { lineLogger, type Logger } from '../log/logger.js';
+import { announceNewCrl } from '../announce/crl-announcement.js';
+import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
+import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
+import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
 import { withRequestLog } from '../server/request-log.js';
-import { clusterWorkerNumber, leaveCluster, runClusterPrimary } from '../server/cluster.js';
+import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
-import type { ServerConfig } from '../config/server-config.js';
-import type { Logger } from '../log/logger.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { describeEnrollment, describeSetup } from './init.js';
 
@@ -15,6 +18,11 @@ import { describeEnrollment, describeSetup } from './init.js';
 export interface StartOptions extends CommonOptions {
   port?: number;
   host?: string;
+  /** Serve CMP over TCP on this port. */
+  tcpPort?: number;
+  /** Serve CMP over WebSocket on a port of its own (default: on the HTTP port). */
+  wsPort?: number;
+  /** Worker processes behind the listening ports (node:cluster). */
   workers?: number;
 }
 
@@ -28,13 +36,17 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
 
 /**
  * `cmpkit-server serve` (alias `start`): creates the CA and the database on first start, serves CMP over HTTP,
- * revokes certificates whose confirmation never came, and stops gracefully when `env.signal`
+ * WebSocket and (when configured) TCP, revokes certificates whose confirmation never came,
+ * delivers announcements (pushed on the TCP/WebSocket connections where end entities
+ * authenticated, POSTed to subscribers), and stops gracefully when `env.signal`
  * aborts (SIGINT/SIGTERM): no new connections, open exchanges finish, the database is closed.
  */
 export async function start(options: StartOptions, env: CliEnvironment): Promise<number> {
   const config = await configOf(options, env, {
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
+    ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
   const logger = lineLogger(env.stderr, config.logLevel, runtimeOf(env).clock);
@@ -64,11 +76,9 @@ async function startPrimary(config: ServerConfig, env: CliEnvironment, logger: L
     logger,
     ...(env.signal ? { signal: env.signal } : {}),
     onListening(address) {
-      const hostText = address.host.includes(':') ? `[${address.host}]` : address.host;
-      const url = `http://${hostText}:${address.port}${config.http.path}`;
-      logger.info('listening', { url, dataDir: config.dataDir, workers: config.workers });
+      logger.info('listening', { url: address.url, dataDir: config.dataDir, workers: config.workers });
       if (ctx.createdCa) describeEnrollment(ctx, address, env);
-      env.onListening?.({ host: address.host, port: address.port, url });
+      env.onListening?.(address);
     },
   });
   logger.info('stopped');
@@ -81,14 +91,40 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
   const ctx = await openServerContext(config, { clock, crypto, logger });
   try {
     if (worker === undefined) describeSetup(ctx, env);
-    const service = createCmpService(ctx, logger);
+    const announcer = createServerAnnouncer(ctx, logger);
+    const hooks = { onAuthenticated: announcer.onAuthenticated };
+    let service = createCmpService(ctx, logger, hooks);
+    const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
+    // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
     // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
     const durable: CmpHandler = async (request, context) => {
       const response = await service.handle(request, context);
       await ctx.store.flush();
       return response;
     };
-    const http = await listenHttp(withRequestLog(durable, logger, clock), { ...config.http, logger });
+    const handle = withRequestLog(durable, logger, clock);
+    const http = await listenHttp(handle, { ...config.http, logger });
+    const closeListeners = async (): Promise<void> => {
+      await Promise.all([listeners.ws?.close(), listeners.tcp?.close()]);
+    };
+    try {
+      if (config.tcp.port !== null) {
+        listeners.tcp = await listenTcp(handle, { ...config.tcp, port: config.tcp.port, maxMessageBytes: config.http.maxMessageBytes, logger });
+        logger.info('listening', { url: listeners.tcp.url });
+      }
+      if (config.ws.enabled) {
+        const wsOptions = { path: config.ws.path, maxMessageBytes: config.http.maxMessageBytes, logger };
+        listeners.ws =
+          config.ws.port === null
+            ? attachWs(http.server, handle, { ...wsOptions, baseUrl: http.url })
+            : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port });
+        logger.info('listening', { url: listeners.ws.url });
+      }
+    } catch (error) {
+      await closeListeners();
+      await http.close(0);
+      throw error;
+    }
     // In a cluster the first worker sweeps; any worker may, since the records are in the store.
     let sweeping: Promise<void> | undefined;
     const sweep =
@@ -106,17 +142,54 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
           }, config.expirySweepSeconds * 1000)
         : undefined;
     sweep?.unref();
+    // Announcements enqueued by the admin commands (separate processes) go out on the next tick;
+    // a root CA key update made by `ca rollover` is loaded first.
+    let rootUpdate = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
+    let flushing: Promise<void> | undefined;
+    const tick = async (): Promise<void> => {
+      const latest = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
+      if (latest !== rootUpdate) {
+        await ctx.reloadMaterial();
+        service = createCmpService(ctx, logger, hooks);
+        rootUpdate = latest;
+        logger.info('loaded the new root CA', { dataDir: config.dataDir });
+      }
+      const crl = await announceNewCrl(ctx, announcer);
+      if (crl) logger.info('announced a new CRL', { crlNumber: crl.crlNumber, recipients: crl.deliveries.length });
+      const delivered = await announcer.flush();
+      if (delivered > 0) logger.info('announcements delivered', { count: delivered });
+    };
+    const flush = setInterval(() => {
+      flushing ??= tick()
+        .catch((error: unknown) => logger.error('delivering announcements failed', { error }))
+        .finally(() => {
+          flushing = undefined;
+        });
+    }, config.announcementFlushSeconds * 1000);
+    flush.unref();
+    const address = {
+      host: http.host,
+      port: http.port,
+      url: http.url,
+      ...(listeners.tcp ? { tcpUrl: listeners.tcp.url } : {}),
+      ...(listeners.ws ? { wsUrl: listeners.ws.url } : {}),
+    };
     if (worker === undefined) {
       logger.info('listening', { url: http.url, dataDir: config.dataDir });
       if (ctx.createdCa) describeEnrollment(ctx, http, env);
-      env.onListening?.({ host: http.host, port: http.port, url: http.url });
+      env.onListening?.(address);
     } else {
       logger.info('worker listening', { worker, pid: process.pid });
+      reportListening(address);
     }
 
     await waitForAbort(env.signal);
     logger.info('shutting down', worker === undefined ? {} : { worker });
     clearInterval(sweep);
+    clearInterval(flush);
+    await flushing;
+    await closeListeners();
+    await announcer.idle();
     await http.close();
     await sweeping;
     if (worker === undefined) logger.info('stopped');

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { ConfigFile, ProfileConfig, ServerConfig } from './server-config.js';
+import { isPostgresUrl } from '../store/postgres.js';
 import { validateConfig, validateConfigFile } from './validate-config.js';
 
 /** Where the configuration comes from: an optional file, and command-line overrides. */
@@ -17,6 +18,12 @@ export interface ConfigSources {
   host?: string;
   /** `--workers`. */
   workers?: number;
+  /** `--tcp-port`: serve CMP over TCP on this port. */
+  tcpPort?: number;
+  /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
+  wsPort?: number;
+  /** `--db`: a SQLite file (relative to `cwd`) or a `postgres://` URL. */
+  database?: string;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -32,6 +39,8 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ...base,
     ...file,
     http: { ...base.http, ...file.http },
+    tcp: { ...base.tcp, ...file.tcp },
+    ws: { ...base.ws, ...file.ws },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
     profiles,
@@ -42,7 +51,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
 /**
  * The configuration: embedded defaults, then the file (its relative `dataDir` is relative to the
  * file, and so are the `externalAnchors` files), then the command-line options. `dataDir`,
- * `database` and `externalAnchors` come back absolute.
+ * `database` (unless a PostgreSQL URL) and `externalAnchors` come back absolute.
  *
  * @throws ConfigError for an unreadable or invalid file or value.
  */
@@ -75,8 +84,11 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
   if (sources.workers !== undefined) config.workers = sources.workers;
+  if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
+  if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   config.dataDir = resolve(dataDirBase, config.dataDir);
-  config.database = resolve(config.dataDir, config.database);
+  if (sources.database !== undefined) config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
+  if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);
   validateConfig(config);
   return config;
 }

@@ -20,6 +20,16 @@ export function leaveCluster(): void {
 export interface ClusterAddress {
   host: string;
   port: number;
+  url: string;
+  tcpUrl?: string;
+  wsUrl?: string;
+}
+
+const LISTENING = 'cmpkit-server:listening';
+
+/** A worker tells the primary where it listens, once every listener is up. */
+export function reportListening(address: ClusterAddress): void {
+  if (cluster.isWorker) process.send?.({ type: LISTENING, address });
 }
 
 /** Options of {@link runClusterPrimary}. */
@@ -28,7 +38,7 @@ export interface ClusterPrimaryOptions {
   logger: Logger;
   /** Stops the workers (SIGTERM: each finishes its open exchanges) when aborted. */
   signal?: AbortSignal;
-  /** Called once, when the first worker listens. */
+  /** Called once, when the first worker reports that it listens ({@link reportListening}). */
   onListening(address: ClusterAddress): void;
   /** The script the workers run. Default: this process's own (process.argv[1]) with its arguments. */
   exec?: string;
@@ -63,11 +73,12 @@ export function runClusterPrimary(options: ClusterPrimaryOptions): Promise<numbe
     const fork = (n: number) => {
       const worker = cluster.fork({ [WORKER_NUMBER]: String(n) });
       running.set(worker, n);
-      worker.on('listening', (address) => {
+      worker.on('message', (message: { type?: string; address?: ClusterAddress }) => {
+        if (message?.type !== LISTENING || !message.address) return;
         listened.add(n);
         if (!announced) {
           announced = true;
-          options.onListening({ host: address.address ?? '127.0.0.1', port: address.port });
+          options.onListening(message.address);
         }
       });
       worker.on('exit', (code, sig) => {

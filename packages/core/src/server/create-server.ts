@@ -58,6 +58,19 @@ function dispatch(input: HandlerInput): Promise<HandlerOutcome> {
   }
 }
 
+/** Calls the `onAuthenticated` hook without waiting for it; its failures only reach the log. */
+function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: RequestContext): void {
+  const hook = ctx.init.onAuthenticated;
+  if (!hook || auth.requester.kind === 'unprotected') return;
+  const logFailure = (error: unknown): void => ctx.runtime.logger.error('cmp: onAuthenticated failed', { error: String(error) });
+  try {
+    const result = hook(auth.requester, context);
+    if (result) result.catch(logFailure);
+  } catch (error) {
+    logFailure(error);
+  }
+}
+
 async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext): Promise<Uint8Array> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
@@ -71,6 +84,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
+    notifyAuthenticated(ctx, auth, context);
     const transactionId = toHex(request.header.transactionID as Uint8Array);
     const outcome = await dispatch({ ctx, request, auth, context, transactionId, now });
     const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
