@@ -16,6 +16,8 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--workers`. */
+  workers?: number;
   /** `--tcp-port`: serve CMP over TCP on this port. */
   tcpPort?: number;
   /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
@@ -81,6 +83,7 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   }
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  if (sources.workers !== undefined) config.workers = sources.workers;
   if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
   if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   config.dataDir = resolve(dataDirBase, config.dataDir);

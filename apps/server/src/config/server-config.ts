@@ -52,11 +52,16 @@ export interface ServerConfig {
    */
   database: string;
   /**
-   * When a commit is on disk: `full` (default: fsync at every commit, so an issued certificate
-   * survives a power cut before its response leaves) or `normal` (WAL without fsync per commit:
-   * survives a process crash, not a power cut; about a third more transactions per second).
+   * When a commit is on disk: `full` (default: before the response that reports it leaves, by a
+   * group commit of the WAL, so an issued certificate survives a power cut) or `normal` (WAL
+   * without fsync: survives a process crash, not a power cut).
    */
   durability: 'full' | 'normal';
+  /**
+   * Worker processes serving one listening port (node:cluster), default 1. State lives in the
+   * database, so a transaction begun on one worker continues on any other.
+   */
+  workers: number;
   http: {
     host: string;
     port: number;

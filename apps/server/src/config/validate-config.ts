@@ -59,6 +59,7 @@ const configFile = object({
   dataDir: string,
   database: string,
   durability: string,
+  workers: number,
   http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
   tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number }),
   ws: object({ enabled: boolean, port: portOrNull, host: string, path: string }),
@@ -122,6 +123,7 @@ export function validateConfig(config: ServerConfig): void {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
   if (config.durability !== 'full' && config.durability !== 'normal') throw new ConfigError("durability must be 'full' or 'normal'");
+  if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 256) throw new ConfigError('workers must be an integer from 1 to 256');
   if (config.macResponses !== 'mac' && config.macResponses !== 'signature') throw new ConfigError("macResponses must be 'mac' or 'signature'");
   if (config.responseMac !== 'request' && config.responseMac !== 'PasswordBasedMac' && config.responseMac !== 'PBMAC1') {
     throw new ConfigError("responseMac must be 'request', 'PasswordBasedMac' or 'PBMAC1'");

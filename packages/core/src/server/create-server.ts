@@ -1,4 +1,4 @@
-import { decodeBase64, decodePKIMessage, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { toHex } from '../message/bytes.js';
 import type { CmpHandler, RequestContext } from '../transport.js';
@@ -24,6 +24,15 @@ export interface CmpServer {
    * transactions. Call it periodically (the core runs no timers).
    */
   expireTransactions(): Promise<number>;
+}
+
+/** The header of a message whose whole does not decode, or undefined when the header does not either. */
+function headerOnly(bytes: Uint8Array): Pick<DecodedPKIMessage, 'header'> | undefined {
+  try {
+    return { header: decodePKIMessageHeader(bytes) };
+  } catch {
+    return undefined;
+  }
 }
 
 function dispatch(input: HandlerInput): Promise<HandlerOutcome> {
@@ -89,15 +98,17 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       request: request?.body.type ?? '(undecodable)',
       error: error instanceof Error ? error.message : String(error),
     });
+    // A message whose body does not decode is still answered to its header when that decodes.
+    const answerTo = request ?? headerOnly(bytes);
     const protection = ctx.policy.sendUnprotectedErrors
       ? ({ kind: 'none' } as const)
-      : (auth?.response ?? (await fallbackResponseProtection(ctx, request, error).catch(() => ({ kind: 'none' as const }))));
+      : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
     const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
     try {
-      return (await respond(ctx, request, protection, reply)).bytes;
+      return (await respond(ctx, answerTo, protection, reply)).bytes;
     } catch (protectError) {
       runtime.logger.error('cmp: cannot protect the error response', { error: String(protectError) });
-      return (await respond(ctx, request, { kind: 'none' }, reply)).bytes;
+      return (await respond(ctx, answerTo, { kind: 'none' }, reply)).bytes;
     }
   }
 }

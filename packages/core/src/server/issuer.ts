@@ -86,6 +86,12 @@ export interface Issuer {
   confirm(certificate: Uint8Array, accepted: boolean, reason?: string): Promise<void>;
   /** Revokes a certificate; throws RequestRejectedError('certRevoked') if it already is, 'badCertId' if unknown. */
   revoke(request: RevocationRequest): Promise<void>;
+  /**
+   * True when `certificate` (DER) is one this CA issued and has revoked. Asked for the signer
+   * certificate of every signature-protected request: a revoked signer is refused with
+   * certRevoked. Without it only the certificate path is checked.
+   */
+  isRevoked?(certificate: Uint8Array): Promise<boolean>;
   /** CA certificates for genm caCerts. */
   caCertificates?(): Promise<readonly Uint8Array[]>;
   /** A root CA key update for the root the EE trusts (genm rootCaCert), or undefined. */

@@ -7,6 +7,7 @@ import { namesEqual } from '../../message/general-names.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
 import type { RevocationRequest } from '../issuer.js';
 import type { Requester } from '../requester.js';
+import { claimTransactionId } from '../transaction-rules.js';
 
 function reasonOf(extensions: readonly { extnID: string; extnValue: Uint8Array }[] | undefined): number | undefined {
   const ext = extensions?.find((e) => e.extnID === oids.id_ce_cRLReasons);
@@ -30,6 +31,7 @@ export async function handleRevocation(input: HandlerInput): Promise<HandlerOutc
   const { ctx, request, auth } = input;
   if (request.body.type !== 'rr') throw new ProtocolError('badRequest', 'not an rr');
   if (request.body.content.length === 0) throw new ProtocolError('badRequest', 'rr without RevDetails');
+  await claimTransactionId(input);
   const status: PKIStatusInfo[] = [];
   for (const details of request.body.content) {
     try {
