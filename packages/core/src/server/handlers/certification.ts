@@ -82,10 +82,8 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   } else {
     if (msg.popo?.type === 'raVerified' && !(ctx.policy.acceptRAVerified && ra)) {
       // RFC 9483 section 5.2.3.2: only an RA the CA trusts may vouch for POP.
-      throw new RequestRejectedError(
-        ['badPOP', 'notAuthorized'],
-        ra ? 'raVerified POP is not accepted by this server' : 'raVerified POP is accepted only from an authorised RA, and this request is not signed by one',
-      );
+      if (ra) throw new RequestRejectedError('badPOP', 'raVerified POP is not accepted by this server');
+      throw new RequestRejectedError(['badPOP', 'notAuthorized'], 'raVerified POP is accepted only from an authorised RA, and this request is not signed by one');
     }
     const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
     const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
