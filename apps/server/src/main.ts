@@ -22,6 +22,8 @@ commands:
   serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
                                          also on / (OpenSSL's default path); 'start' is an alias
   init                                   create the CA material and the database, then exit
+  serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
+  init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
   secret list | secret remove REF        show or delete shared secrets
@@ -55,14 +57,14 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'start': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' } },
+          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, upstream: { type: 'string' } },
         });
         const { port: portText, ...others } = values;
         const port = portOf(portText);
         return await start({ ...others, ...(port === undefined ? {} : { port }) }, env);
       }
       case 'init': {
-        const { values } = parseArgs({ args: rest, options: COMMON_OPTIONS });
+        const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } } });
         return await init(values, env);
       }
       case 'secret': {

@@ -6,11 +6,16 @@ import { withRequestLog } from '../server/request-log.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { describeEnrollment, describeSetup } from './init.js';
+import { startRa } from './ra.js';
 
 /** Options of `cmpkit-server serve` (alias `start`). */
 export interface StartOptions extends CommonOptions {
   port?: number;
   host?: string;
+  /** `ca` (default) or `ra`. */
+  role?: string;
+  /** The CA's URL, for role ra. */
+  upstream?: string;
 }
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -30,7 +35,10 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
   const config = await configOf(options, env, {
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.role === undefined ? {} : { role: options.role }),
+    ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
   });
+  if (config.role === 'ra') return startRa(config, env);
   const { clock, crypto } = runtimeOf(env);
   const logger = lineLogger(env.stderr, config.logLevel, clock);
   const ctx = await openServerContext(config, { clock, crypto, logger });

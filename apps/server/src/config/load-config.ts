@@ -15,6 +15,10 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--role`. */
+  role?: string;
+  /** `--upstream` (role ra). */
+  upstream?: string;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -32,6 +36,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     http: { ...base.http, ...file.http },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
+    ra: { ...base.ra, ...file.ra },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,
   } as ServerConfig;
@@ -72,6 +77,8 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   }
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
+  if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   config.database = resolve(config.dataDir, config.database);
   validateConfig(config);
