@@ -33,7 +33,7 @@ export async function cert(action: string | undefined, args: string[], options: 
   if (action !== 'list') throw new UsageError('cert needs list');
   if (args.length) throw new UsageError(`cert list takes no arguments, not '${args[0]}'`);
   return withContext(options, env, async (ctx) => {
-    const rows = ctx.store.certificates.list().filter((c) => options.all || c.status !== 'revoked');
+    const rows = (await ctx.store.certificates.list()).filter((c) => options.all || c.status !== 'revoked');
     if (options.json) {
       env.stdout(`${JSON.stringify(rows.map(jsonOf), null, 2)}\n`);
       return 0;

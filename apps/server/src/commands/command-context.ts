@@ -53,7 +53,7 @@ export async function withContext<T>(options: CommonOptions, env: CliEnvironment
   try {
     return await work(ctx);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

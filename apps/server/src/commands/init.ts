@@ -72,6 +72,6 @@ export async function init(options: CommonOptions & { role?: string; 'ca-data-di
     env.stdout(`database ${config.database} (schema version ${ctx.store.migration.to})\n`);
     return 0;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

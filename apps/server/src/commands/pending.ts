@@ -30,7 +30,7 @@ export async function pending(
   switch (action) {
     case 'list':
       return withContext(options, env, async (ctx) => {
-        const rows = options.all ? ctx.store.pending.list() : ctx.store.pending.list({ status: 'pending' }).filter((r) => r.kind === 'approval');
+        const rows = options.all ? await ctx.store.pending.list() : (await ctx.store.pending.list({ status: 'pending' })).filter((r) => r.kind === 'approval');
         if (rows.length === 0) env.stdout(options.all ? 'no requests\n' : 'no requests waiting for approval\n');
         for (const row of rows) env.stdout(line(row));
         return 0;
@@ -38,7 +38,7 @@ export async function pending(
     case 'approve': {
       const id = idOf(args[0]);
       return withContext(options, env, async (ctx) => {
-        if (!ctx.store.pending.approve(id, clock())) {
+        if (!(await ctx.store.pending.approve(id, clock()))) {
           env.stderr(`cmpkit-server: request ${id} is not waiting for approval\n`);
           return 1;
         }
@@ -53,7 +53,7 @@ export async function pending(
         throw new UsageError(`--fail-info must be ${REJECT_FAIL_INFO.join(' or ')}`);
       }
       return withContext(options, env, async (ctx) => {
-        if (!ctx.store.pending.reject(id, clock(), failInfo, options.reason)) {
+        if (!(await ctx.store.pending.reject(id, clock(), failInfo, options.reason))) {
           env.stderr(`cmpkit-server: request ${id} is not waiting for approval\n`);
           return 1;
         }

@@ -28,7 +28,7 @@ export async function revoke(options: CommonOptions & { serial?: string; reason?
       env.stderr(`cmpkit-server: certificate ${hex} is already revoked\n`);
       return 1;
     }
-    const crl = ctx.store.crls.current();
+    const crl = await ctx.store.crls.current();
     env.stdout(`revoked ${hex} (${reasonName(reason)}); CRL number ${crl?.crlNumber ?? '?'} published\n`);
     return 0;
   });

@@ -48,7 +48,7 @@ export async function secret(
       const value = given ?? randomSecret(runtimeOf(env).crypto);
       if (value === '') throw new UsageError('the secret must not be empty');
       return withContext(options, env, async (ctx) => {
-        const replaced = ctx.store.secrets.add(reference, value);
+        const replaced = await ctx.store.secrets.add(reference, value);
         env.stdout(`${replaced ? 'replaced' : 'added'} secret '${reference}'\n`);
         if (given === undefined) env.stdout(`secret: ${value}\n  e.g. openssl cmp ... -ref ${reference} -secret pass:${value}\n`);
         return 0;
@@ -57,7 +57,7 @@ export async function secret(
     case 'list':
       if (args.length !== 0) throw new UsageError('secret list takes no arguments');
       return withContext(options, env, async (ctx) => {
-        const entries = ctx.store.secrets.list();
+        const entries = await ctx.store.secrets.list();
         if (entries.length === 0) env.stdout('no shared secrets\n');
         for (const e of entries) env.stdout(`${e.reference}\t${e.createdAt.toISOString()}\n`);
         return 0;
@@ -66,7 +66,7 @@ export async function secret(
       const [reference] = args;
       if (args.length !== 1 || !reference) throw new UsageError('secret remove needs REF');
       return withContext(options, env, async (ctx) => {
-        if (!ctx.store.secrets.remove(reference)) {
+        if (!(await ctx.store.secrets.remove(reference))) {
           env.stderr(`cmpkit-server: no secret '${reference}'\n`);
           return 1;
         }

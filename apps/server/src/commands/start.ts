@@ -71,6 +71,6 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     logger.info('stopped');
     return 0;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

@@ -96,7 +96,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
   const chain = [ca.certificate, ...ca.chain];
   const inFlight = new Map<number, Promise<CertificationResult>>();
 
-  function chooseProfile(request: CertificationRequest): string {
+  async function chooseProfile(request: CertificationRequest): Promise<string> {
     if (request.profile !== undefined) {
       if (!catalog.profiles.has(request.profile)) {
         throw new RequestRejectedError('badCertTemplate', `unknown certificate profile "${request.profile}"`);
@@ -104,7 +104,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       return request.profile;
     }
     if (request.bodyType === 'kur' && request.oldCertificate) {
-      const old = certificates.get(serialHex(readCertificateFields(request.oldCertificate).serialNumber));
+      const old = await certificates.get(serialHex(readCertificateFields(request.oldCertificate).serialNumber));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
     return catalog.defaultProfile;
@@ -134,7 +134,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     const serial = serialHex(issued.serialNumber);
     const subject = nameToString(readCertificateFields(issued.certificate).subject);
     // ARCHITECTURE.md decision 6: stored before the response that carries it leaves.
-    certificates.insert({
+    await certificates.insert({
       serial,
       issuer: nameToString(ca.subject),
       subject,
@@ -159,7 +159,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     if (running) return running;
     const work = (async () => {
       const { result, serial } = await issue(deserializeRequest(row.request));
-      pending.markIssued(row.id, serial);
+      await pending.markIssued(row.id, serial);
       return result;
     })();
     inFlight.set(row.id, work);
@@ -172,7 +172,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
 
   async function revokeSerial(serialNumber: bigint, reason: number): Promise<RevokeOutcome> {
     const serial = serialHex(serialNumber);
-    const outcome = certificates.revoke(serial, reason, clock());
+    const outcome = await certificates.revoke(serial, reason, clock());
     if (outcome === 'revoked') {
       logger.info('certificate revoked', { serial, reason });
       await crlPublisher.publish();
@@ -206,7 +206,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
   return {
     async certify(original) {
       const request = withoutSignerIssuer(original);
-      const profile = chooseProfile(request);
+      const profile = await chooseProfile(request);
       const entry = catalog.profiles.get(profile)!;
       const requester = describeRequester(request.requester);
       const { requireApproval, issueDelay } = entry.profile;
@@ -215,7 +215,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       if (requireApproval || delayPolls > 0 || delaySeconds > 0) {
         const now = clock();
         const kind = requireApproval ? 'approval' : 'delay';
-        const id = pending.create({
+        const id = await pending.create({
           kind,
           transactionId: request.transactionId,
           profile,
@@ -244,10 +244,10 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
 
     async poll(ticket) {
       const id = /^\d+$/.test(ticket) ? Number(ticket) : NaN;
-      const row = Number.isSafeInteger(id) ? pending.get(id) : undefined;
+      const row = Number.isSafeInteger(id) ? await pending.get(id) : undefined;
       if (!row) throw new RequestRejectedError('badRequest', 'no such pending request');
       if (row.status === 'issued') {
-        const stored = certificates.get(row.serial!);
+        const stored = await certificates.get(row.serial!);
         if (!stored) throw new Error(`server: certificate ${row.serial} of pending request ${row.id} is missing`);
         return issuedResult(stored.der, deserializeRequest(row.request).bodyType);
       }
@@ -255,7 +255,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
         const failInfo = row.failInfo !== undefined && isFailInfo(row.failInfo) ? row.failInfo : 'notAuthorized';
         throw new RequestRejectedError(failInfo, row.reason ?? 'the request was rejected by an operator');
       }
-      const polls = pending.countPoll(row.id);
+      const polls = await pending.countPoll(row.id);
       if (row.kind === 'approval') {
         if (row.status === 'pending') return waiting(row.id, init.checkAfterSeconds, 'waiting for approval by an operator');
         return issuePending(row);
@@ -272,8 +272,8 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     async confirm(certificate, accepted, reason) {
       const serial = serialHex(readCertificateFields(certificate).serialNumber);
       if (accepted) {
-        if (certificates.confirm(serial)) logger.info('certificate confirmed', { serial });
-        else logger.warn('confirmation of a certificate that is not awaiting one', { serial, status: certificates.get(serial)?.status ?? 'unknown' });
+        if (await certificates.confirm(serial)) logger.info('certificate confirmed', { serial });
+        else logger.warn('confirmation of a certificate that is not awaiting one', { serial, status: (await certificates.get(serial))?.status ?? 'unknown' });
         return;
       }
       logger.info('certificate rejected by the requester', { serial, reason });
@@ -297,8 +297,8 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
 
     async rootCaKeyUpdate(oldRoot): Promise<RootCaKeyUpdateContent | undefined> {
       const update = oldRoot
-        ? rootCaUpdates.fromRoot(hex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(oldRoot)))))
-        : rootCaUpdates.latest();
+        ? await rootCaUpdates.fromRoot(hex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(oldRoot)))))
+        : await rootCaUpdates.latest();
       if (!update) return undefined;
       return {
         newWithNew: { der: update.newWithNew },

@@ -1,5 +1,4 @@
 import type { CertificateAuthority, CrlEntry } from '@cmpkit/ca';
-import type { CertificateRepository } from '../store/certificate-repository.js';
 import type { CrlRepository, StoredCrl } from '../store/crl-repository.js';
 import { reasonName } from './revocation-reason.js';
 
@@ -14,7 +13,6 @@ export interface CrlPublisher {
 /** Input of {@link createCrlPublisher}. */
 export interface CrlPublisherInit {
   ca: CertificateAuthority;
-  certificates: CertificateRepository;
   crls: CrlRepository;
   /** Hours from thisUpdate to nextUpdate. */
   validityHours: number;
@@ -22,12 +20,12 @@ export interface CrlPublisherInit {
 }
 
 export function createCrlPublisher(init: CrlPublisherInit): CrlPublisher {
-  const { ca, certificates, crls, clock } = init;
+  const { ca, crls, clock } = init;
   async function publish(): Promise<StoredCrl> {
-    // Number and entries are taken together, synchronously: a CRL with a higher number never
-    // lists fewer revocations.
-    const crlNumber = crls.nextNumber();
-    const entries: CrlEntry[] = certificates.revoked().map((r) => {
+    // Number and entries are taken together: a CRL with a higher number never lists fewer
+    // revocations.
+    const { crlNumber, revoked } = await crls.reserve();
+    const entries: CrlEntry[] = revoked.map((r) => {
       const reason = r.revocationReason === undefined ? undefined : reasonName(r.revocationReason);
       return {
         serialNumber: BigInt(`0x${r.serial}`),
@@ -39,13 +37,13 @@ export function createCrlPublisher(init: CrlPublisherInit): CrlPublisher {
     const nextUpdate = new Date(thisUpdate.getTime() + init.validityHours * 3_600_000);
     const der = await ca.createCrl({ entries, thisUpdate, nextUpdate, crlNumber });
     const crl: StoredCrl = { crlNumber, thisUpdate, nextUpdate, der };
-    crls.store(crl);
+    await crls.store(crl);
     return crl;
   }
   return {
     publish,
     async current() {
-      const crl = crls.current();
+      const crl = await crls.current();
       if (crl && crl.nextUpdate.getTime() > clock().getTime()) return crl;
       return publish();
     },

@@ -28,7 +28,7 @@ export interface ServerContext {
   seededSecret?: { reference: string; secret: string };
   clock: () => Date;
   crypto: Crypto;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Input of {@link openServerContext}. */
@@ -61,22 +61,21 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
     createdCa = true;
     logger.info('created CA material', { dataDir: config.dataDir });
   }
-  const store = openServerStore(config.database, clock, config.durability);
+  const store = await openServerStore(config.database, clock, config.durability);
   try {
     let seededSecret: { reference: string; secret: string } | undefined;
-    if (store.migration.from === 0 && config.initialSecret && store.secrets.count() === 0) {
-      store.secrets.add(config.initialSecret.reference, config.initialSecret.secret);
+    if (store.migration.from === 0 && config.initialSecret && (await store.secrets.count()) === 0) {
+      await store.secrets.add(config.initialSecret.reference, config.initialSecret.secret);
       seededSecret = config.initialSecret;
     }
     const ca = createCertificateAuthority({ ...material.issuing, crypto, clock });
     const crlPublisher = createCrlPublisher({
       ca,
-      certificates: store.certificates,
       crls: store.crls,
       validityHours: config.ca.crlValidityHours,
       clock,
     });
-    if (!store.crls.current()) await crlPublisher.publish();
+    if (!(await store.crls.current())) await crlPublisher.publish();
     const crlUrls = [...catalog.profiles.values()].flatMap((p) => {
       const dp = p.profile.crlDistributionPoint;
       return dp === undefined ? [] : typeof dp === 'string' ? [dp] : [...dp];
@@ -111,7 +110,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       close: () => store.close(),
     };
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }

@@ -42,21 +42,21 @@ export interface RevokedEntry {
 
 /**
  * The certificates the server issued (ARCHITECTURE.md decision 6: stored before the response that
- * carries them leaves). Every method is one SQLite statement or transaction, so the `revoke`
- * command and a running server can share the file.
+ * carries them leaves). Every method is one statement or transaction of the database, so the
+ * `revoke` command and running servers can share it.
  */
 export interface CertificateRepository {
   /** Stores a newly issued certificate with status `issued`. */
-  insert(certificate: NewCertificate): void;
-  get(serial: string): StoredCertificate | undefined;
+  insert(certificate: NewCertificate): Promise<void>;
+  get(serial: string): Promise<StoredCertificate | undefined>;
   /** `issued` → `confirmed`; returns false when the certificate is unknown or not `issued`. */
-  confirm(serial: string): boolean;
+  confirm(serial: string): Promise<boolean>;
   /** Marks a certificate revoked at `at` with a CRLReason code, unless it is unknown or already revoked. */
-  revoke(serial: string, reason: number, at: Date): RevokeOutcome;
+  revoke(serial: string, reason: number, at: Date): Promise<RevokeOutcome>;
   /** Every revoked certificate, oldest revocation first. */
-  revoked(): RevokedEntry[];
+  revoked(): Promise<RevokedEntry[]>;
   /** Certificates, newest first, optionally of one status. */
-  list(options?: { status?: CertificateStatus; limit?: number }): StoredCertificate[];
+  list(options?: { status?: CertificateStatus; limit?: number }): Promise<StoredCertificate[]>;
 }
 
 interface Row {
@@ -116,7 +116,7 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
   });
 
   return {
-    insert(c) {
+    async insert(c) {
       insert.run({
         serial: c.serial,
         issuer: c.issuer,
@@ -130,24 +130,24 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
         issuedAt: c.issuedAt.getTime(),
       });
     },
-    get(serial) {
+    async get(serial) {
       const row = select.get(serial);
       return row ? fromRow(row) : undefined;
     },
-    confirm(serial) {
+    async confirm(serial) {
       return confirm.run(serial).changes > 0;
     },
-    revoke(serial, reason, at) {
+    async revoke(serial, reason, at) {
       return revokeTx(serial, reason, at);
     },
-    revoked() {
+    async revoked() {
       return revoked.all().map((r) => ({
         serial: r.serial,
         revokedAt: new Date(r.revoked_at!),
         ...(r.revocation_reason === null ? {} : { revocationReason: r.revocation_reason }),
       }));
     },
-    list(options = {}) {
+    async list(options = {}) {
       const limit = options.limit ?? -1;
       return (options.status ? listStatus.all(options.status, limit) : listAll.all(limit)).map(fromRow);
     },

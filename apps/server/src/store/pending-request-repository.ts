@@ -43,18 +43,18 @@ export type NewPendingRequest = Pick<PendingRequest, 'kind' | 'transactionId' | 
 /** Requests waiting for approval or for their delay, shared by the server and the `pending` command. */
 export interface PendingRequestRepository {
   /** Stores a new request with status `pending`; returns its id. */
-  create(request: NewPendingRequest): number;
-  get(id: number): PendingRequest | undefined;
+  create(request: NewPendingRequest): Promise<number>;
+  get(id: number): Promise<PendingRequest | undefined>;
   /** Counts one poll; returns the new count (0 when the id is unknown). */
-  countPoll(id: number): number;
+  countPoll(id: number): Promise<number>;
   /** `pending` → `approved`; false when it is unknown or no longer pending. */
-  approve(id: number, at: Date): boolean;
+  approve(id: number, at: Date): Promise<boolean>;
   /** `pending` → `rejected` with the reason and failInfo sent to the requester; false when not pending. */
-  reject(id: number, at: Date, failInfo: string, reason?: string): boolean;
+  reject(id: number, at: Date, failInfo: string, reason?: string): Promise<boolean>;
   /** Records the certificate issued for it (status `issued`). */
-  markIssued(id: number, serial: string): void;
+  markIssued(id: number, serial: string): Promise<void>;
   /** Requests, oldest first, optionally of one status. */
-  list(options?: { status?: PendingStatus }): PendingRequest[];
+  list(options?: { status?: PendingStatus }): Promise<PendingRequest[]>;
 }
 
 interface Row {
@@ -111,7 +111,7 @@ export function sqlitePendingRequestRepository(db: SqliteDatabase): PendingReque
   const listStatus = db.prepare<[string], Row>('SELECT * FROM pending_requests WHERE status = ? ORDER BY id');
 
   return {
-    create(r) {
+    async create(r) {
       const result = insert.run({
         kind: r.kind,
         transactionId: r.transactionId,
@@ -124,23 +124,23 @@ export function sqlitePendingRequestRepository(db: SqliteDatabase): PendingReque
       });
       return Number(result.lastInsertRowid);
     },
-    get(id) {
+    async get(id) {
       const row = select.get(id);
       return row ? fromRow(row) : undefined;
     },
-    countPoll(id) {
+    async countPoll(id) {
       return poll.get(id)?.polls ?? 0;
     },
-    approve(id, at) {
+    async approve(id, at) {
       return approve.run(at.getTime(), id).changes > 0;
     },
-    reject(id, at, failInfo, reason) {
+    async reject(id, at, failInfo, reason) {
       return reject.run(at.getTime(), failInfo, reason ?? null, id).changes > 0;
     },
-    markIssued(id, serial) {
+    async markIssued(id, serial) {
       issued.run(serial, id);
     },
-    list(options = {}) {
+    async list(options = {}) {
       return (options.status ? listStatus.all(options.status) : listAll.all()).map(fromRow);
     },
   };

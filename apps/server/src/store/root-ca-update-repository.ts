@@ -12,11 +12,11 @@ export interface RootCaUpdate {
 
 /** Root CA key updates that happened, for genm rootCaCert (RFC 9810 section 5.3.19.15). */
 export interface RootCaUpdateRepository {
-  add(update: RootCaUpdate): void;
+  add(update: RootCaUpdate): Promise<void>;
   /** The newest update away from the root with this hash. */
-  fromRoot(oldRootSha256: string): RootCaUpdate | undefined;
+  fromRoot(oldRootSha256: string): Promise<RootCaUpdate | undefined>;
   /** The newest update of all. */
-  latest(): RootCaUpdate | undefined;
+  latest(): Promise<RootCaUpdate | undefined>;
 }
 
 interface Row {
@@ -44,14 +44,14 @@ export function sqliteRootCaUpdateRepository(db: SqliteDatabase): RootCaUpdateRe
   const byRoot = db.prepare<[string], Row>('SELECT * FROM root_ca_updates WHERE old_root_sha256 = ? ORDER BY id DESC LIMIT 1');
   const latest = db.prepare<[], Row>('SELECT * FROM root_ca_updates ORDER BY id DESC LIMIT 1');
   return {
-    add(u) {
+    async add(u) {
       insert.run(u.oldRootSha256.toLowerCase(), u.newWithNew, u.newWithOld ?? null, u.oldWithNew ?? null, u.createdAt.getTime());
     },
-    fromRoot(hash) {
+    async fromRoot(hash) {
       const row = byRoot.get(hash.toLowerCase());
       return row ? fromRow(row) : undefined;
     },
-    latest() {
+    async latest() {
       const row = latest.get();
       return row ? fromRow(row) : undefined;
     },

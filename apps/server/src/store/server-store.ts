@@ -6,30 +6,43 @@ import { sqlitePendingRequestRepository, type PendingRequestRepository } from '.
 import { sqliteRootCaUpdateRepository, type RootCaUpdateRepository } from './root-ca-update-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteNonceStore } from './sqlite-nonce-store.js';
-import { sqliteSecretStore, type SqliteSecretStore } from './sqlite-secret-store.js';
+import { sqliteSecretStore, type ServerSecretStore } from './sqlite-secret-store.js';
 import { sqliteTransactionStore } from './sqlite-transaction-store.js';
 
-/** Everything the server keeps, on one SQLite file. */
+/** Everything the server keeps, on one database. */
 export interface ServerStore {
-  readonly db: SqliteDatabase;
-  /** What the migrations did when the file was opened. */
+  /** What the migrations did when the database was opened. */
   readonly migration: MigrationResult;
   readonly transactions: TransactionStore;
   readonly nonces: NonceStore;
-  readonly secrets: SqliteSecretStore;
+  readonly secrets: ServerSecretStore;
   readonly certificates: CertificateRepository;
   readonly pending: PendingRequestRepository;
   readonly crls: CrlRepository;
   readonly rootCaUpdates: RootCaUpdateRepository;
-  close(): void;
+  close(): Promise<void>;
+}
+
+/** The {@link ServerStore} on one SQLite file. */
+export interface SqliteServerStore extends ServerStore {
+  readonly db: SqliteDatabase;
 }
 
 /** Opens the database at `path` (created if missing), migrates it and wraps it in the stores. */
-export function openServerStore(
+export async function openServerStore(
   path: string,
   clock: () => Date = () => new Date(),
   durability: 'full' | 'normal' = 'full',
-): ServerStore {
+): Promise<ServerStore> {
+  return openSqliteServerStore(path, clock, durability);
+}
+
+/** Opens the SQLite file at `path` (created if missing), migrates it and wraps it in the stores. */
+export async function openSqliteServerStore(
+  path: string,
+  clock: () => Date = () => new Date(),
+  durability: 'full' | 'normal' = 'full',
+): Promise<SqliteServerStore> {
   const db = openSqlite(path, durability);
   let migration: MigrationResult;
   try {
@@ -48,7 +61,7 @@ export function openServerStore(
     pending: sqlitePendingRequestRepository(db),
     crls: sqliteCrlRepository(db),
     rootCaUpdates: sqliteRootCaUpdateRepository(db),
-    close: () => {
+    close: async () => {
       if (db.open) db.close();
     },
   };

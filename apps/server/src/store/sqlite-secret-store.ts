@@ -8,22 +8,23 @@ export interface SecretEntry {
 }
 
 /**
- * Core's {@link SecretStore} on SQLite, plus what the `secret` command needs. A secret is found by
- * its reference: the senderKID of a MAC-protected request read as UTF-8 (`openssl cmp -ref demo`
+ * Core's {@link SecretStore} plus what the `secret` command needs. A secret is found by its
+ * reference: the senderKID of a MAC-protected request read as UTF-8 (`openssl cmp -ref demo`
  * sends the bytes of `demo`). Secrets are stored as given, because MAC verification needs them.
  */
-export interface SqliteSecretStore extends SecretStore {
+export interface ServerSecretStore extends SecretStore {
   /** Adds or replaces the secret of `reference`; returns true when it replaced one. */
-  add(reference: string, secret: Uint8Array | string): boolean;
+  add(reference: string, secret: Uint8Array | string): Promise<boolean>;
   /** Every reference, oldest first. */
-  list(): SecretEntry[];
+  list(): Promise<SecretEntry[]>;
   /** Deletes a secret; returns false when there was none. */
-  remove(reference: string): boolean;
+  remove(reference: string): Promise<boolean>;
   /** The number of stored secrets. */
-  count(): number;
+  count(): Promise<number>;
 }
 
-export function sqliteSecretStore(db: SqliteDatabase, clock: () => Date): SqliteSecretStore {
+/** The {@link ServerSecretStore} on SQLite. */
+export function sqliteSecretStore(db: SqliteDatabase, clock: () => Date): ServerSecretStore {
   const select = db.prepare<[string], { secret: Uint8Array }>('SELECT secret FROM shared_secrets WHERE reference = ?');
   const exists = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM shared_secrets WHERE reference = ?');
   const upsert = db.prepare(
@@ -49,19 +50,19 @@ export function sqliteSecretStore(db: SqliteDatabase, clock: () => Date): Sqlite
       const row = select.get(reference);
       return row ? bytesOf(row.secret) : undefined;
     },
-    add(reference, secret) {
+    async add(reference, secret) {
       if (reference === '') throw new Error('server: a secret reference must not be empty');
       const replaced = exists.get(reference)!.n > 0;
       upsert.run(reference, typeof secret === 'string' ? encoder.encode(secret) : secret, clock().getTime());
       return replaced;
     },
-    list() {
+    async list() {
       return all.all().map((r) => ({ reference: r.reference, createdAt: new Date(r.created_at) }));
     },
-    remove(reference) {
+    async remove(reference) {
       return remove.run(reference).changes > 0;
     },
-    count() {
+    async count() {
       return count.get()!.n;
     },
   };

@@ -10,7 +10,7 @@ async function issue(setup: CliSetup, cn: string): Promise<string> {
     if (result.status !== 'issued') throw new Error('expected issued');
     return serialOf(result.certificate);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

@@ -11,7 +11,7 @@ async function waitingRequest(setup: CliSetup, profile: string, subject: string)
     if (result.status !== 'pending') throw new Error('expected pending');
     return result.ticket;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
@@ -20,7 +20,7 @@ async function poll(setup: CliSetup, ticket: string) {
   try {
     return await ctx.issuer.poll(ticket, certRequest(undefined).requester).catch((e: unknown) => e);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

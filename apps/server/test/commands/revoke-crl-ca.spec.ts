@@ -13,7 +13,7 @@ async function issue(setup: CliSetup): Promise<string> {
     if (result.status !== 'issued') throw new Error('expected issued');
     return serialOf(result.certificate);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

@@ -26,7 +26,7 @@ describe('cmpkit-server secret', () => {
       expect(await ctx.store.secrets.get(utf8('beta'))).toEqual(utf8('from-file'));
       expect(await ctx.store.secrets.get(utf8('gamma'))).toEqual(utf8('from-env'));
     } finally {
-      ctx.close();
+      await ctx.close();
     }
 
     expect((await setup.run('secret', 'remove', 'beta')).stdout).toBe("removed secret 'beta'\n");
@@ -45,7 +45,7 @@ describe('cmpkit-server secret', () => {
     try {
       expect(await ctx.store.secrets.get(utf8('device-7'))).toEqual(utf8(secret!));
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 

@@ -48,7 +48,7 @@ describe.skipIf(!version)(title, () => {
     try {
       return await work(ctx);
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   }
 
@@ -94,7 +94,7 @@ describe.skipIf(!version)(title, () => {
     expect(out.ok, out.output).toBe(true);
     expect(out.output).not.toContain('sending CERTCONF');
     expect((await verify('cr.pem')).ok).toBe(true);
-    expect(await withContext(async (ctx) => ctx.store.certificates.get(serialOfFile('cr.pem'))?.status)).toBe('confirmed');
+    expect(await withContext(async (ctx) => (await ctx.store.certificates.get(serialOfFile('cr.pem')))?.status)).toBe('confirmed');
   });
 
   it('p10cr with a PKCS#10 request', async () => {
@@ -114,7 +114,7 @@ describe.skipIf(!version)(title, () => {
     const kur = await openssl('cmp', '-cmd', 'kur', ...endpoint(), ...trust(), '-cert', 'kur-old.pem', '-key', oldKey, '-newkey', newKeyFile, '-certout', 'kur-new.pem');
     expect(kur.ok, kur.output).toBe(true);
     expect((await verify('kur-new.pem')).ok).toBe(true);
-    expect(await withContext(async (ctx) => ctx.store.certificates.get(serialOfFile('kur-new.pem'))?.subject)).toBe('/CN=interop-kur');
+    expect(await withContext(async (ctx) => (await ctx.store.certificates.get(serialOfFile('kur-new.pem')))?.subject)).toBe('/CN=interop-kur');
 
     const rr = await openssl('cmp', '-cmd', 'rr', ...endpoint(), ...trust(), '-cert', 'kur-new.pem', '-key', newKeyFile, '-oldcert', 'kur-new.pem', '-revreason', '1');
     expect(rr.ok, rr.output).toBe(true);
@@ -144,7 +144,7 @@ describe.skipIf(!version)(title, () => {
     const out = await openssl('cmp', '-cmd', 'ir', ...endpoint('.well-known/cmp/p/delayed'), ...mac, '-newkey', key, '-subject', '/CN=interop-delayed', '-certout', 'delayed.pem');
     expect(out.ok, out.output).toBe(true);
     expect(out.output).toContain('received ip/cp/kup after polling');
-    expect(await withContext(async (ctx) => ctx.store.certificates.get(serialOfFile('delayed.pem'))?.profile)).toBe('delayed');
+    expect(await withContext(async (ctx) => (await ctx.store.certificates.get(serialOfFile('delayed.pem')))?.profile)).toBe('delayed');
   });
 
   it('the approval profile waits until `pending approve`', async () => {

@@ -35,7 +35,7 @@ describe('createCaIssuer: certify', () => {
     expect(result.caPubs).toEqual([root.certificate]);
     expect(result.privateKeyPkcs8).toBeUndefined();
     const serial = serialOf(result.certificate);
-    expect(store.certificates.get(serial)).toMatchObject({
+    expect(await store.certificates.get(serial)).toMatchObject({
       status: 'issued',
       subject: '/CN=device-1',
       issuer: '/O=Test/CN=Test Issuing CA',
@@ -60,7 +60,7 @@ describe('createCaIssuer: certify', () => {
     const { spki } = await ecKey();
     const result = issued(await issuer.certify(certRequest(spki, { profile: 'tlsServer' })));
     expect(ekuOf(result.certificate)).toEqual([oids.id_kp_serverAuth]);
-    expect(store.certificates.get(serialOf(result.certificate))?.profile).toBe('tlsServer');
+    expect((await store.certificates.get(serialOf(result.certificate)))?.profile).toBe('tlsServer');
   });
 
   it('refuses an unknown profile with badCertTemplate', async () => {
@@ -88,7 +88,7 @@ describe('createCaIssuer: certify', () => {
     const error = await issuer.certify(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IssuanceError);
     expect((error as IssuanceError).failInfo).toEqual(['badCertTemplate']);
-    expect(store.certificates.list()).toEqual([]);
+    expect(await store.certificates.list()).toEqual([]);
   });
 
   it('refuses a key the profile does not accept with badAlg', async () => {
@@ -105,7 +105,7 @@ describe('createCaIssuer: confirm', () => {
     const { spki } = await ecKey();
     const { certificate } = issued(await issuer.certify(certRequest(spki)));
     await issuer.confirm(certificate, true);
-    expect(store.certificates.get(serialOf(certificate))?.status).toBe('confirmed');
+    expect((await store.certificates.get(serialOf(certificate)))?.status).toBe('confirmed');
   });
 
   it('revokes a rejected certificate (cessationOfOperation) and publishes a CRL listing it', async () => {
@@ -114,8 +114,8 @@ describe('createCaIssuer: confirm', () => {
     const { certificate } = issued(await issuer.certify(certRequest(spki)));
     await issuer.confirm(certificate, false, 'wrong subject');
     const serial = serialOf(certificate);
-    expect(store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
-    const crl = crlContent(store.crls.current()!.der);
+    expect(await store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
+    const crl = crlContent((await store.crls.current())!.der);
     expect(crl.entries.get(serial)).toBe(5);
   });
 });
@@ -133,14 +133,14 @@ describe('createCaIssuer: revoke', () => {
       requester: { kind: 'signature' as const, sender: { type: 'directoryName' as const, value: [] }, certificate, path: [certificate, issuing.certificate], external: false },
     };
     await issuer.revoke(request);
-    expect(store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 1 });
-    const first = crlContent(store.crls.current()!.der);
+    expect(await store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 1 });
+    const first = crlContent((await store.crls.current())!.der);
     expect(first.entries.get(serial)).toBe(1);
     expect(first.crlNumber).toBe(1);
 
     const again = await rejection(issuer.revoke(request));
     expect(again.failInfo).toEqual(['certRevoked']);
-    expect(crlContent(store.crls.current()!.der).crlNumber).toBe(1);
+    expect(crlContent((await store.crls.current())!.der).crlNumber).toBe(1);
   });
 
   it('refuses an unknown serial number with badCertId', async () => {
@@ -171,7 +171,7 @@ describe('createCaIssuer: revoke', () => {
       issuer.revoke({ serialNumber: BigInt(`0x${serialOf(certificate)}`), reason, requester: { kind: 'unprotected', sender: { type: 'directoryName', value: [] } } }),
     );
     expect(error.failInfo).toEqual(['badRequest']);
-    expect(store.certificates.get(serialOf(certificate))?.status).toBe('issued');
+    expect((await store.certificates.get(serialOf(certificate)))?.status).toBe('issued');
   });
 
   it('revokeSerial (the CLI path) reports unknown and already revoked', async () => {

@@ -22,7 +22,7 @@ describe('createCaIssuer: general messages', () => {
 
     const newRoot = await createSelfSignedCa({ subject: '/O=Test/CN=Test Root CA 2', clock });
     const links = await createCrossCertificates(root, newRoot);
-    store.rootCaUpdates.add({ oldRootSha256: await sha256Hex(root.certificate), ...links, createdAt: clock() });
+    await store.rootCaUpdates.add({ oldRootSha256: await sha256Hex(root.certificate), ...links, createdAt: clock() });
 
     const expected = { newWithNew: { der: links.newWithNew }, newWithOld: { der: links.newWithOld }, oldWithNew: { der: links.oldWithNew } };
     expect(await issuer.rootCaKeyUpdate(root.certificate)).toEqual(expected);
@@ -56,7 +56,7 @@ describe('createCaIssuer: general messages', () => {
     const { issuer, store, clock } = await issuerSetup();
     const [first] = await issuer.crls([]);
     expect(first).toBeDefined();
-    const current = store.crls.current()!;
+    const current = (await store.crls.current())!;
     expect(first).toEqual(current.der);
 
     const ours = { type: 'issuer' as const, value: [{ type: 'directoryName' as const, value: parseName('/O=Test/CN=Test Issuing CA') }] };
@@ -83,7 +83,7 @@ describe('createCaIssuer: general messages', () => {
   it('crls: signs a new CRL when the current one is past its nextUpdate', async () => {
     const { issuer, store, clock } = await issuerSetup();
     await issuer.crls([]);
-    expect(store.crls.current()!.crlNumber).toBe(1n);
+    expect((await store.crls.current())!.crlNumber).toBe(1n);
     clock.advance(24 * 3_600_000);
     const [crl] = await issuer.crls([]);
     expect(crlContent(crl!).crlNumber).toBe(2);

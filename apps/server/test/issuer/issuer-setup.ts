@@ -26,7 +26,7 @@ export interface IssuerSetup {
 export async function issuerSetup(): Promise<IssuerSetup> {
   const clock = fakeClock();
   const { root, issuing, ca } = await makeCa(clock);
-  const store = openServerStore(':memory:', clock);
+  const store = await openServerStore(':memory:', clock);
   const base = buildCatalog(DEFAULT_CONFIG);
   const profiles = new Map(base.profiles);
   profiles.set('slow', { profile: defineProfile({ name: 'slow', issueDelay: { seconds: 10 } }) });
@@ -36,7 +36,7 @@ export async function issuerSetup(): Promise<IssuerSetup> {
   });
   profiles.set('withCrlUrl', { profile: defineProfile({ name: 'withCrlUrl', crlDistributionPoint: 'http://crl.example/ca.crl' }) });
   const catalog: ProfileCatalog = { profiles, defaultProfile: 'device' };
-  const crlPublisher = createCrlPublisher({ ca, certificates: store.certificates, crls: store.crls, validityHours: 24, clock });
+  const crlPublisher = createCrlPublisher({ ca, crls: store.crls, validityHours: 24, clock });
   const log: string[] = [];
   const issuer = createCaIssuer({
     ca,

@@ -17,22 +17,22 @@ describe('createCaIssuer: approval', () => {
     const first = await issuer.certify(certRequest(spki, { profile: 'approval', subject: '/CN=needs-ok' }));
     expect(first).toEqual({ status: 'pending', ticket: expect.any(String), checkAfter: 3, reason: 'waiting for approval by an operator' });
     const ticket = ticketOf(first);
-    const row = store.pending.get(Number(ticket))!;
+    const row = (await store.pending.get(Number(ticket)))!;
     expect(row).toMatchObject({ kind: 'approval', status: 'pending', profile: 'approval', subject: '/CN=needs-ok', requester: 'mac:demo' });
-    expect(store.certificates.list()).toEqual([]);
+    expect(await store.certificates.list()).toEqual([]);
 
     expect((await issuer.poll(ticket, certRequest(spki).requester)).status).toBe('pending');
-    expect(store.pending.approve(row.id, new Date())).toBe(true);
+    expect(await store.pending.approve(row.id, new Date())).toBe(true);
     const result = await issuer.poll(ticket, certRequest(spki).requester);
     if (result.status !== 'issued') throw new Error('not issued');
     const serial = serialOf(result.certificate);
-    expect(store.certificates.get(serial)).toMatchObject({ status: 'issued', profile: 'approval', subject: '/CN=needs-ok' });
-    expect(store.pending.get(row.id)).toMatchObject({ status: 'issued', serial, polls: 2 });
+    expect(await store.certificates.get(serial)).toMatchObject({ status: 'issued', profile: 'approval', subject: '/CN=needs-ok' });
+    expect(await store.pending.get(row.id)).toMatchObject({ status: 'issued', serial, polls: 2 });
     expect(result.caPubs).toHaveLength(1);
 
     const again = await issuer.poll(ticket, certRequest(spki).requester);
     expect(again.status === 'issued' && again.certificate).toEqual(result.certificate);
-    expect(store.certificates.list()).toHaveLength(1);
+    expect(await store.certificates.list()).toHaveLength(1);
   });
 
   it.each([
@@ -42,7 +42,7 @@ describe('createCaIssuer: approval', () => {
     const { issuer, store } = await issuerSetup();
     const { spki } = await ecKey();
     const ticket = ticketOf(await issuer.certify(certRequest(spki, { profile: 'approval' })));
-    store.pending.reject(Number(ticket), new Date(), failInfo, reason);
+    await store.pending.reject(Number(ticket), new Date(), failInfo, reason);
     const error = await issuer.poll(ticket, certRequest(spki).requester).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestRejectedError);
     expect((error as RequestRejectedError).failInfo).toEqual([failInfo]);
@@ -53,7 +53,7 @@ describe('createCaIssuer: approval', () => {
     const { issuer, store } = await issuerSetup();
     const { spki } = await ecKey();
     const ticket = ticketOf(await issuer.certify(certRequest(spki, { profile: 'approval' })));
-    store.pending.reject(Number(ticket), new Date(), 'notAuthorized');
+    await store.pending.reject(Number(ticket), new Date(), 'notAuthorized');
     await expect(issuer.poll(ticket, certRequest(spki).requester)).rejects.toThrow('the request was rejected by an operator');
   });
 
@@ -69,7 +69,7 @@ describe('createCaIssuer: approval', () => {
     const setup = await issuerSetup();
     const { spki } = await ecKey();
     const ticket = ticketOf(await setup.issuer.certify(certRequest(spki, { profile: 'approval', subject: '/CN=after-restart' })));
-    setup.store.pending.approve(Number(ticket), new Date());
+    await setup.store.pending.approve(Number(ticket), new Date());
     const restarted = createCaIssuer({
       ca: setup.ca,
       rootCertificate: setup.root.certificate,
@@ -85,7 +85,7 @@ describe('createCaIssuer: approval', () => {
     });
     const result = await restarted.poll(ticket, certRequest(spki).requester);
     expect(result.status).toBe('issued');
-    expect(setup.store.certificates.list()[0]?.subject).toBe('/CN=after-restart');
+    expect((await setup.store.certificates.list())[0]?.subject).toBe('/CN=after-restart');
   });
 });
 
@@ -96,11 +96,11 @@ describe('createCaIssuer: issueDelay', () => {
     const first = await issuer.certify(certRequest(spki, { profile: 'delayed' }));
     expect(first).toMatchObject({ status: 'pending', checkAfter: 3, reason: 'issuance is delayed' });
     const ticket = ticketOf(first);
-    expect(store.pending.get(Number(ticket))?.kind).toBe('delay');
+    expect((await store.pending.get(Number(ticket)))?.kind).toBe('delay');
     expect((await issuer.poll(ticket, certRequest(spki).requester)).status).toBe('pending');
-    expect(store.certificates.list()).toEqual([]);
+    expect(await store.certificates.list()).toEqual([]);
     expect((await issuer.poll(ticket, certRequest(spki).requester)).status).toBe('issued');
-    expect(store.certificates.list()).toHaveLength(1);
+    expect(await store.certificates.list()).toHaveLength(1);
   });
 
   it('issues after the delay in seconds on the injected clock, telling the requester how long to wait', async () => {
@@ -119,10 +119,10 @@ describe('createCaIssuer: issueDelay', () => {
     const { issuer, store } = await issuerSetup();
     const { spki } = await ecKey();
     const ticket = ticketOf(await issuer.certify(certRequest(spki, { profile: 'approval' })));
-    store.pending.approve(Number(ticket), new Date());
+    await store.pending.approve(Number(ticket), new Date());
     const requester = certRequest(spki).requester;
     const [a, b] = await Promise.all([issuer.poll(ticket, requester), issuer.poll(ticket, requester)]);
     expect(a.status === 'issued' && b.status === 'issued' && a.certificate).toEqual(b.status === 'issued' && b.certificate);
-    expect(store.certificates.list()).toHaveLength(1);
+    expect(await store.certificates.list()).toHaveLength(1);
   });
 });

@@ -31,9 +31,9 @@ describe('the CMP service on the SQLite context', () => {
     try {
       const result = await client(loopbackTransport(handle), clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=svc'), certProfile: 'tlsServer' });
       expect(result.caPubs).toEqual([ctx.material.root.certificate]);
-      expect(ctx.store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', profile: 'tlsServer', subject: '/CN=svc' });
+      expect(await ctx.store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', profile: 'tlsServer', subject: '/CN=svc' });
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 
@@ -43,9 +43,9 @@ describe('the CMP service on the SQLite context', () => {
     try {
       const transport = loopbackTransport(handle, { path: '/p/tlsClient' });
       const result = await client(transport, clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=by-path') });
-      expect(ctx.store.certificates.get(serialOf(result.certificate))?.profile).toBe('tlsClient');
+      expect((await ctx.store.certificates.get(serialOf(result.certificate)))?.profile).toBe('tlsClient');
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 
@@ -63,10 +63,10 @@ describe('the CMP service on the SQLite context', () => {
       await c.enroll({ keyPair: await keyPair(), subject: parseName('/CN=rejected') }).catch(() => undefined);
       expect(issued).toBeDefined();
       const serial = serialOf(issued!);
-      expect(ctx.store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
-      expect(crlContent(ctx.store.crls.current()!.der).entries.get(serial)).toBe(5);
+      expect(await ctx.store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
+      expect(crlContent((await ctx.store.crls.current())!.der).entries.get(serial)).toBe(5);
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 
@@ -82,7 +82,7 @@ describe('the CMP service on the SQLite context', () => {
         calls += 1;
         if (calls === 2) {
           // The server process restarts after answering the ir.
-          first.ctx.close();
+          await first.ctx.close();
           restarted = await open(dir, clock);
           current = restarted.handle;
         }
@@ -92,10 +92,10 @@ describe('the CMP service on the SQLite context', () => {
     try {
       const result = await client(transport, clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=restart') });
       expect(calls).toBe(2);
-      expect(restarted!.ctx.store.certificates.get(serialOf(result.certificate))?.status).toBe('confirmed');
+      expect((await restarted!.ctx.store.certificates.get(serialOf(result.certificate)))?.status).toBe('confirmed');
     } finally {
-      restarted?.ctx.close();
-      first.ctx.close();
+      await restarted?.ctx.close();
+      await first.ctx.close();
     }
   });
 
@@ -112,15 +112,15 @@ describe('the CMP service on the SQLite context', () => {
     };
     try {
       await expect(client(dropsCertConf, clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=silent') })).rejects.toThrow();
-      const [stored] = ctx.store.certificates.list();
+      const [stored] = await ctx.store.certificates.list();
       expect(stored?.status).toBe('issued');
       clock.advance(299_000);
       expect(await expire()).toBe(0);
       clock.advance(2_000);
       expect(await expire()).toBe(1);
-      expect(ctx.store.certificates.get(stored!.serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
+      expect(await ctx.store.certificates.get(stored!.serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 
@@ -133,7 +133,7 @@ describe('the CMP service on the SQLite context', () => {
       const template = await c.getCertReqTemplate();
       expect(template?.keySpec?.length).toBeGreaterThan(0);
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 });

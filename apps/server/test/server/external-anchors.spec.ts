@@ -25,7 +25,7 @@ describe('externalAnchors', () => {
     try {
       expect(ctx.externalAnchors).toEqual([a.certificate, b.certificate]);
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 

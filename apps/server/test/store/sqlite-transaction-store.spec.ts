@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TransactionRecord } from '@cmpkit/core';
-import { openServerStore } from '../../src/store/server-store.js';
+import { openSqliteServerStore } from '../../src/store/server-store.js';
 import { fakeClock, tempDir } from '../helpers.js';
 
 function record(overrides: Partial<TransactionRecord> = {}): TransactionRecord {
@@ -16,15 +16,15 @@ function record(overrides: Partial<TransactionRecord> = {}): TransactionRecord {
   };
 }
 
-function setup() {
+async function setup() {
   const clock = fakeClock();
-  const store = openServerStore(':memory:', clock);
+  const store = await openSqliteServerStore(':memory:', clock);
   return { clock, transactions: store.transactions };
 }
 
 describe('sqliteTransactionStore', () => {
   it('creates, reads, updates and deletes a record', async () => {
-    const { transactions } = setup();
+    const { transactions } = await setup();
     expect(await transactions.create('t1', record(), 60)).toBe(true);
     expect(await transactions.get('t1')).toEqual(record());
     const changed = record({ state: 'done', implicitConfirm: true, profile: 'device' });
@@ -35,14 +35,14 @@ describe('sqliteTransactionStore', () => {
   });
 
   it('refuses a second create of a live transactionID', async () => {
-    const { transactions } = setup();
+    const { transactions } = await setup();
     expect(await transactions.create('t1', record(), 60)).toBe(true);
     expect(await transactions.create('t1', record({ bodyType: 'cr' }), 60)).toBe(false);
     expect((await transactions.get('t1'))?.bodyType).toBe('ir');
   });
 
   it('forgets a record after its TTL, and lets the ID be used again', async () => {
-    const { clock, transactions } = setup();
+    const { clock, transactions } = await setup();
     await transactions.create('t1', record(), 60);
     clock.advance(59_999);
     expect(await transactions.get('t1')).toBeDefined();
@@ -53,7 +53,7 @@ describe('sqliteTransactionStore', () => {
   });
 
   it('update extends the TTL', async () => {
-    const { clock, transactions } = setup();
+    const { clock, transactions } = await setup();
     await transactions.create('t1', record(), 60);
     clock.advance(50_000);
     await transactions.update('t1', record(), 60);
@@ -62,7 +62,7 @@ describe('sqliteTransactionStore', () => {
   });
 
   it('expired(now) lists the records whose confirmDeadline has passed, even past their TTL', async () => {
-    const { clock, transactions } = setup();
+    const { clock, transactions } = await setup();
     const start = clock().getTime();
     await transactions.create('due', record({ confirmDeadline: start + 10_000 }), 5);
     await transactions.create('later', record({ confirmDeadline: start + 20_000 }), 60);
@@ -76,7 +76,7 @@ describe('sqliteTransactionStore', () => {
 
   it('expired(now) purges records past their TTL that await no confirmation', async () => {
     const clock = fakeClock();
-    const store = openServerStore(':memory:', clock);
+    const store = await openSqliteServerStore(':memory:', clock);
     await store.transactions.create('old', record(), 1);
     clock.advance(2000);
     await store.transactions.expired(clock().getTime());
@@ -86,11 +86,11 @@ describe('sqliteTransactionStore', () => {
   it('keeps records across a reopen of the file', async () => {
     const file = `${tempDir()}/db.sqlite`;
     const clock = fakeClock();
-    const first = openServerStore(file, clock);
+    const first = await openSqliteServerStore(file, clock);
     await first.transactions.create('t1', record(), 60);
-    first.close();
-    const second = openServerStore(file, clock);
+    await first.close();
+    const second = await openSqliteServerStore(file, clock);
     expect(await second.transactions.get('t1')).toEqual(record());
-    second.close();
+    await second.close();
   });
 });
