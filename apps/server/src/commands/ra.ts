@@ -21,11 +21,11 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** Opens the RA's database (device secrets, transactions, nonces); a new one gets the initial secret. */
-function openRaStore(config: ServerConfig, clock: () => Date, env: CliEnvironment): ServerStore {
-  const store = openServerStore(config.database, clock, config.durability);
-  if (store.migration.from === 0 && config.initialSecret && store.secrets.count() === 0) {
+async function openRaStore(config: ServerConfig, clock: () => Date, env: CliEnvironment): Promise<ServerStore> {
+  const store = await openServerStore(config.database, clock, config.durability);
+  if (store.migration.from === 0 && config.initialSecret && (await store.secrets.count()) === 0) {
     const { reference, secret } = config.initialSecret;
-    store.secrets.add(reference, secret);
+    await store.secrets.add(reference, secret);
     env.stdout(`shared secret for MAC-protected devices at the RA: reference '${reference}', secret '${secret}'\n`);
   }
   return store;
@@ -65,7 +65,7 @@ export async function initRa(config: ServerConfig, caDataDir: string | undefined
   } else {
     throw new UsageError('init --role ra needs --ca-data-dir (the CA that issues the RA certificate), or RA credential files in ra.certificate/ra.key/ra.trustAnchors');
   }
-  openRaStore(config, clock, env).close();
+  await (await openRaStore(config, clock, env)).close();
   return 0;
 }
 
@@ -80,7 +80,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
   const logger: Logger = lineLogger(env.stderr, config.logLevel, clock);
   const material = await raMaterialOf(config, crypto);
   const externalAnchors = await loadExternalAnchors(config.externalAnchors);
-  const store = openRaStore(config, clock, env);
+  const store = await openRaStore(config, clock, env);
   try {
     const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger });
     const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
@@ -97,6 +97,6 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
     logger.info('stopped');
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -70,7 +70,7 @@ describe.skipIf(!version)(title, () => {
     try {
       return ctx.store.certificates.get(serial);
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   }
 
