@@ -17,7 +17,25 @@ import { fakeClock, rejection } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, newKeyPair, type Holder, type TestPki } from '../server/support/pki.js';
 import { createTestIssuer, type TestIssuer } from '../server/support/test-issuer.js';
-import { drive, makeServer, MAC, REF, SECRET } from '../server/support/wire.js';
+import { makeServer, MAC, REF, SECRET } from '../server/support/wire.js';
+
+/**
+ * Settles `promise`, advancing the fake clock by `stepMs` whenever the code under test sleeps
+ * (batch timers, delayed delivery, polling) and never otherwise: no iteration cap, so slow
+ * cryptography on a loaded machine cannot make time run out.
+ */
+async function drive<T>(promise: Promise<T>, clock: { pending(): number; advance(ms: number): void }, stepMs: number): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  watched.catch(() => undefined);
+  while (!settled) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (clock.pending() > 0) clock.advance(stepMs);
+  }
+  return watched;
+}
 
 const clock = fakeClock();
 let pki: TestPki;
