@@ -4,6 +4,7 @@ import { decodePKIMessage, parseName, type DecodedPKIMessage, type PKIMessage } 
 import {
   createClient,
   createRegistrationAuthority,
+  rejectCertificate,
   memorySecretStore,
   RemoteError,
   RequestRejectedError,
@@ -16,6 +17,7 @@ import { type SignatureCredential } from '@cmpkit/protection';
 import { fakeClock, rejection } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, newKeyPair, type Holder, type TestPki } from '../server/support/pki.js';
+import { buildCsr } from '../server/support/csr.js';
 import { createTestIssuer, type TestIssuer } from '../server/support/test-issuer.js';
 import { makeServer, MAC, REF, SECRET } from '../server/support/wire.js';
 
@@ -221,6 +223,35 @@ describe('ir with MAC at the device, through the RA', () => {
     const error = await rejection(stranger.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=x') }));
     expect(String(error)).toMatch(/PBMAC1|protection/);
     expect(c.link.seen).toHaveLength(0);
+  });
+});
+
+describe('the RA on the device side of its own transaction (reprotect)', () => {
+  it('p10cr: the PKCS#10 request goes to the CA unchanged, signed by the RA', async () => {
+    const c = chain({ mode: 'reprotect' });
+    const keyPair = await newKeyPair();
+    const csr = await buildCsr(keyPair, '/O=cmpkit test/CN=p10-device');
+    const result = await drive(c.device.enroll({ bodyType: 'p10cr', csr }), clock, 10);
+    const upstream = c.link.seen[0]!.message;
+    expect(upstream.body.type === 'p10cr' && upstream.body.content.der).toEqual(csr);
+    expect(c.issuer.entryOf(result.certificate)?.confirmed).toBe(true);
+  });
+
+  it('a certificate the device rejects in certConf is revoked at the CA by the RA', async () => {
+    const c = chain({ mode: 'reprotect' });
+    const refusing = createClient({
+      transport: c.raTransport,
+      credential: MAC,
+      clock: clock.date,
+      sleep: clock.sleep,
+      trustAnchors: [pki.root.certificate],
+      onCertificate: () => rejectCertificate('wrong subject for this device'),
+    });
+    await rejection(drive(refusing.enroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=refused') }), clock, 10));
+    const [entry] = [...c.issuer.issued.values()];
+    expect(entry?.confirmed).toBe(true); // the RA confirmed it to the CA ...
+    expect(entry?.revoked?.reason).toBe(5); // ... and revoked it when the device said no
+    expect(c.link.types()).toEqual(['ir>ip', 'certConf>pkiconf', 'rr>rp']);
   });
 });
 
