@@ -103,8 +103,10 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       }
       return request.profile;
     }
-    if (request.bodyType === 'kur' && request.oldCertificate) {
-      const old = await certificates.get(serialHex(readCertificateFields(request.oldCertificate).serialNumber));
+    // The updated certificate: the signer's, or (an RA's kur for a device) the one oldCertID names.
+    const oldSerial = request.oldCertificate ? readCertificateFields(request.oldCertificate).serialNumber : request.oldCertID?.serialNumber;
+    if (request.bodyType === 'kur' && oldSerial !== undefined) {
+      const old = await certificates.get(serialHex(oldSerial));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
     return catalog.defaultProfile;
