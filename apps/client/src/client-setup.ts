@@ -1,13 +1,13 @@
 import { parseName } from '@cmpkit/codec';
 import { createClient, type ClientInit, type CmpClient } from '@cmpkit/core';
 import type { MacChoice, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
-import { httpTransport } from '@cmpkit/transport-http';
 import { readCertificate, readCertificates } from './certificates.js';
 import type { CmpOptionValues } from './cmp-options.js';
 import type { Io } from './io.js';
 import { readKeyPair } from './keys.js';
 import { recordingTransport } from './recording-transport.js';
 import { CliError, readSecret } from './secrets.js';
+import { transportForUrl, type ClosableTransport, type TransportOptions } from './transport/transport-for-url.js';
 
 type Sha2 = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -35,7 +35,10 @@ function macChoiceOf(values: CmpOptionValues): MacChoice {
   }
 }
 
-/** The CMP server URL: a full URL, or host:port plus --path (as with openssl cmp). */
+/**
+ * The CMP server URL: a full URL (`http(s)://`, `tcp://`, `ws(s)://`), or host:port plus --path
+ * (as with openssl cmp, HTTP).
+ */
 export function serverUrl(values: CmpOptionValues): string {
   if (!values.server) throw new CliError('--server is required (e.g. http://127.0.0.1:8080/.well-known/cmp)');
   const base = /^[a-z]+:\/\//i.test(values.server) ? values.server : `http://${values.server}`;
@@ -81,11 +84,25 @@ async function trustOf(values: CmpOptionValues): Promise<ProtectionTrust> {
   return trust;
 }
 
-/** A CMP client configured from the command line. */
-export async function clientFromOptions(values: CmpOptionValues, io: Io): Promise<CmpClient> {
+/** A CMP client of the command line, with the transport it owns. */
+export interface CliClient {
+  client: CmpClient;
+  transport: ClosableTransport;
+  /** Closes the transport's connections (TCP, WebSocket); the command calls it when done. */
+  close(): Promise<void>;
+}
+
+/** A CMP client configured from the command line; `transport` adds push handling for `listen`. */
+export async function clientFromOptions(
+  values: CmpOptionValues,
+  io: Io,
+  transportOptions: Omit<TransportOptions, 'timeoutMs'> = {},
+  extraInit: Pick<ClientInit, 'autoRenew'> = {},
+): Promise<CliClient> {
   const timeout = values.timeout ? Number(values.timeout) : 30;
+  const inner = transportForUrl(serverUrl(values), { ...transportOptions, timeoutMs: timeout * 1000 });
   const transport = recordingTransport(
-    httpTransport({ url: serverUrl(values), timeoutMs: timeout * 1000 }),
+    inner,
     {
       ...(values.reqout ? { reqout: values.reqout.split(',') } : {}),
       ...(values.rspout ? { rspout: values.rspout.split(',') } : {}),
@@ -93,20 +110,26 @@ export async function clientFromOptions(values: CmpOptionValues, io: Io): Promis
     },
     io,
   );
-  const credential = await credentialOf(values);
-  // Newly enrolled certificates are checked against --out-trusted (openssl cmp -out_trusted),
-  // else against --trusted when the CA and the CMP server share a PKI.
-  const outTrusted = values['out-trusted'] ?? values.trusted;
-  const init: ClientInit = {
-    transport,
-    trust: await trustOf(values),
-    ...(credential ? { credential } : {}),
-    ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),
-    ...(outTrusted ? { trustAnchors: await readCertificates(outTrusted) } : {}),
-    ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
-    ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
-    ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),
-    ...(values.totaltimeout ? { pollTimeout: Number(values.totaltimeout) } : {}),
-  };
-  return createClient(init);
+  try {
+    const credential = await credentialOf(values);
+    // Newly enrolled certificates are checked against --out-trusted (openssl cmp -out_trusted),
+    // else against --trusted when the CA and the CMP server share a PKI.
+    const outTrusted = values['out-trusted'] ?? values.trusted;
+    const init: ClientInit = {
+      transport,
+      trust: await trustOf(values),
+      ...(credential ? { credential } : {}),
+      ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),
+      ...(outTrusted ? { trustAnchors: await readCertificates(outTrusted) } : {}),
+      ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
+      ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
+      ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),
+      ...(values.totaltimeout ? { pollTimeout: Number(values.totaltimeout) } : {}),
+      ...extraInit,
+    };
+    return { client: createClient(init), transport: inner, close: () => inner.close() };
+  } catch (error) {
+    await inner.close();
+    throw error;
+  }
 }

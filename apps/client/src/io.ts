@@ -2,4 +2,6 @@
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Stops long-running commands (`listen`) when aborted; the bin wires SIGINT and SIGTERM to it. */
+  signal?: AbortSignal;
 }

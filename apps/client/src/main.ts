@@ -11,6 +11,7 @@ import {
   rootUpdateCommand,
   templateCommand,
 } from './commands/general-message.js';
+import { listenCommand, type ListenValues } from './commands/listen.js';
 import { revokeCommand } from './commands/revoke.js';
 import { verifyCommand } from './commands/verify.js';
 import { CliError } from './secrets.js';
@@ -27,6 +28,11 @@ commands:
   rootupdate             get a root CA update (--oldroot, --newwithnew, --newwithold, --oldwithnew)
   template               get the certificate request template (--profile)
   crls                   get newer CRLs (--crldp URL, --crlout)
+  listen                 print what the CA announces (ckuann, cann, rann, crlann), verified with
+                         --trusted: --server tcp://|ws(s):// (authenticates on the connection)
+                         and/or --http-listen [HOST:]PORT (RFC 9811 3.7 push); a ckuann adds the
+                         new root to the --trusted file; --auto-renew: kur on a revocationWarning
+                         (--cert/--key, --newkey ec:P-256, --certout, --newkeyout); --count N
   verify FILE            check a message's protection (--secret, --trusted, --untrusted, --at)
   dump FILE [--json]     decode a PKIMessage (DER, PEM or base64) and print it
   bench                  load test: full ir enrollments (--concurrency N (4), --count N (100) |
@@ -34,7 +40,7 @@ commands:
   help                   show this text
 
 server and protection (as in openssl cmp):
-  --server URL  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --server URL (http(s)://host:port/path, tcp://host[:port] (829), ws(s)://host:port/path)  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
   --iterations N (MAC iteration count)
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
   --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)
@@ -88,6 +94,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         });
         if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
         return await benchCommand(values as CmpOptionValues & { concurrency?: string; count?: string; duration?: string }, io);
+      }
+      case 'listen': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          options: { ...CMP_OPTIONS, 'http-listen': { type: 'string' }, 'auto-renew': { type: 'boolean' }, count: { type: 'string' } },
+          allowPositionals: true,
+          strict: true,
+        });
+        if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+        return await listenCommand(values as CmpOptionValues & ListenValues, io);
       }
       case 'verify': {
         const { values, positionals } = cmpArgs(rest);

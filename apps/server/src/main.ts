@@ -3,13 +3,16 @@ import { isCmpError } from '@cmpkit/codec';
 import type { CliEnvironment } from './cli-environment.js';
 import { ca } from './commands/ca.js';
 import { cert } from './commands/cert.js';
+import { certIssue } from './commands/cert-issue.js';
 import { COMMON_OPTIONS } from './commands/command-context.js';
 import { crl } from './commands/crl.js';
 import { init } from './commands/init.js';
 import { pending } from './commands/pending.js';
+import { renewRequest } from './commands/renew-request.js';
 import { revoke } from './commands/revoke.js';
 import { secret } from './commands/secret.js';
 import { showConfig } from './commands/show-config.js';
+import { subscriber } from './commands/subscriber.js';
 import { start } from './commands/start.js';
 import { UsageError } from './commands/usage-error.js';
 import { ConfigError } from './config/config-error.js';
@@ -20,7 +23,9 @@ const USAGE = `usage: cmpkit-server <command> [options]
 
 commands:
   serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
-                                         also on / (OpenSSL's default path); 'start' is an alias
+        [--tcp-port P] [--ws-port P]     also on / (OpenSSL's default path); 'start' is an alias;
+                                         WebSocket on the HTTP port (ws.path) unless --ws-port;
+                                         TCP only with --tcp-port (or tcp.port)
   init                                   create the CA material and the database, then exit
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
   init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
@@ -31,20 +36,32 @@ commands:
   pending approve ID                     issue the certificate at the client's next poll
   pending reject ID [--reason TEXT] [--fail-info notAuthorized|badCertTemplate]
   cert list [--all] [--json]             issued certificates (--all: revoked ones too)
-  revoke --serial HEX [--reason N|NAME]  revoke a certificate and publish a new CRL
-  crl [--out F] [--new]                  print or write the current CRL
+  cert issue --subject DN --pubkey F [--profile P] [--out F]
+                                         issue out of band and announce it to the holder (cann)
+  revoke --serial HEX [--reason N|NAME]  revoke a certificate and publish a new CRL; announces the
+                                         revocation to the holder (rann) and the CRL (crlann)
+  renew-request --serial HEX --before T  ask the holder to re-enroll before T (ISO time or +N[smhd]):
+                                         rann revocationWarning over TCP/WebSocket or HTTP push
+  crl [--out F] [--new]                  print or write the current CRL (a new one is announced)
   ca certs [--out F] [--root-only]       print or write the CA certificates (issuing CA, root)
+  ca rollover [--days N]                 new root CA key (oldWithNew, newWithOld, newWithNew),
+                                         served by genm rootCaCert and announced (ckuann)
+  subscriber add URL [--subject DN]      POST announcements to URL (RFC 9811 3.7): for DN, or
+                                         broadcasts (ckuann, crlann) only without --subject
+  subscriber list | subscriber remove URL
   config                                 print the effective configuration as JSON
   help                                   show this text
 
 options of every command:
   --config F       JSON configuration file (see README); without it the embedded defaults apply
   --data-dir D     data directory (default ./.cmpkit-server)
+  --db LOCATION    the database: a SQLite file, or postgres://USER@HOST/DB shared by several
+                   instances (default: cmpkit-server.sqlite in the data directory)
 `;
 
-function portOf(text: string | undefined): number | undefined {
+function portOf(text: string | undefined, option = '--port'): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`${option} must be a number from 0 to 65535, not '${text}'`);
   return Number(text);
 }
 
@@ -57,11 +74,21 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'start': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, upstream: { type: 'string' } },
+          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, 'tcp-port': { type: 'string' }, 'ws-port': { type: 'string' }, role: { type: 'string' }, upstream: { type: 'string' } },
         });
-        const { port: portText, ...others } = values;
+        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, ...others } = values;
         const port = portOf(portText);
-        return await start({ ...others, ...(port === undefined ? {} : { port }) }, env);
+        const tcpPort = portOf(tcpText, '--tcp-port');
+        const wsPort = portOf(wsText, '--ws-port');
+        return await start(
+          {
+            ...others,
+            ...(port === undefined ? {} : { port }),
+            ...(tcpPort === undefined ? {} : { tcpPort }),
+            ...(wsPort === undefined ? {} : { wsPort }),
+          },
+          env,
+        );
       }
       case 'init': {
         const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } } });
@@ -88,10 +115,22 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'cert': {
         const { values, positionals } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, all: { type: 'boolean' }, json: { type: 'boolean' } },
+          options: {
+            ...COMMON_OPTIONS,
+            all: { type: 'boolean' },
+            json: { type: 'boolean' },
+            subject: { type: 'string' },
+            pubkey: { type: 'string' },
+            profile: { type: 'string' },
+            out: { type: 'string' },
+          },
           allowPositionals: true,
         });
         const [action, ...args] = positionals;
+        if (action === 'issue') {
+          if (args.length) throw new UsageError(`cert issue takes no arguments, not '${args[0]}'`);
+          return await certIssue(values, env);
+        }
         return await cert(action, args, values, env);
       }
       case 'revoke': {
@@ -101,6 +140,22 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
         });
         return await revoke(values, env);
       }
+      case 'renew-request': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, serial: { type: 'string' }, before: { type: 'string' } },
+        });
+        return await renewRequest(values, env);
+      }
+      case 'subscriber': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, subject: { type: 'string' } },
+          allowPositionals: true,
+        });
+        const [action, ...args] = positionals;
+        return await subscriber(action, args, values, env);
+      }
       case 'crl': {
         const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, out: { type: 'string' }, new: { type: 'boolean' } } });
         return await crl(values, env);
@@ -108,10 +163,10 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'ca': {
         const { values, positionals } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, out: { type: 'string' }, 'root-only': { type: 'boolean' } },
+          options: { ...COMMON_OPTIONS, out: { type: 'string' }, 'root-only': { type: 'boolean' }, days: { type: 'string' } },
           allowPositionals: true,
         });
-        if (positionals.length !== 1) throw new UsageError('ca needs certs');
+        if (positionals.length !== 1) throw new UsageError('ca needs certs or rollover');
         return await ca(positionals[0], values, env);
       }
       case 'config': {

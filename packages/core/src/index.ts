@@ -25,7 +25,8 @@ export { RequestRejectedError } from './errors/request-rejected-error.js';
 // Client
 export { createClient } from './client/create-client.js';
 export type { CmpClient } from './client/create-client.js';
-export type { ClientInit } from './client/client-init.js';
+export type { AutoRenewOptions, ClientInit } from './client/client-init.js';
+export type { AnnouncementEvent } from './client/announcements.js';
 export { acceptCertificate, rejectCertificate } from './client/certificate-decision.js';
 export type { CertificateDecision, IssuedCertificate } from './client/certificate-decision.js';
 export type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './client/enroll-options.js';
@@ -50,3 +51,13 @@ export type { RequestRelay } from './server/server-init.js';
 // Runtime
 export { silentLogger } from './runtime.js';
 export type { Logger, RuntimeInit, Sleep } from './runtime.js';
+
+// Announcements (RFC 9810 5.3.13-5.3.16): building, storing, delivering
+export type { PushChannel } from './transport.js';
+export { buildAnnouncement, certIdOf } from './announce/announcement.js';
+export type { Announcement, AnnouncementSender, RevocationAnnouncementStatus } from './announce/announcement.js';
+export type { AnnouncementStore, PendingAnnouncement, PushUrlStore } from './announce/announcement-store.js';
+export { memoryAnnouncementStore, memoryPushUrlStore } from './announce/memory-announcement-store.js';
+export { recipientKeyOf, recipientKeyOfCertificate, recipientKeyOfRequester, recipientNameOf } from './announce/recipient-key.js';
+export { createAnnouncer } from './announce/announcer.js';
+export type { AnnouncementPoster, Announcer, AnnouncerInit, Delivery } from './announce/announcer.js';

@@ -23,6 +23,24 @@ export interface RequestContext {
   path?: string;
   /** Aborted when the peer goes away. */
   signal?: AbortSignal;
+  /**
+   * Present when the transport can send this peer messages it did not ask for (TCP and WebSocket
+   * connections): the way announcements reach an end entity that authenticated on it.
+   */
+  push?: PushChannel;
+}
+
+/**
+ * A connection on which the server may send messages unasked (announcements, RFC 9810 5.3.13 to
+ * 5.3.16). Plain functions and a promise, so the core stays transport-neutral.
+ */
+export interface PushChannel {
+  /** Unique among the server's connections for its lifetime (e.g. `tcp-3`, `ws-7`). */
+  readonly id: string;
+  /** Sends one DER PKIMessage; rejects (with the transport's error) when the connection is closed. */
+  send(message: Uint8Array): Promise<void>;
+  /** Resolves when the connection has closed. */
+  readonly closed: Promise<void>;
 }
 
 /**

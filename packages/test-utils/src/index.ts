@@ -15,6 +15,10 @@
  * await slept;
  * ```
  */
+export { announcementDelivery } from './announcement-delivery.js';
+export type { PushServerSetup, PushServerUnderTest, PushTransport } from './announcement-delivery.js';
+export { createAnnouncementScenario } from './announcement-scenario.js';
+export type { AnnouncementScenario, AnnouncementScenarioOptions } from './announcement-scenario.js';
 export { deferred, expectTransportError, rejection } from './async-assertions.js';
 export type { Deferred } from './async-assertions.js';
 export { fakeClock } from './fake-clock.js';

@@ -29,5 +29,7 @@ export { toAnnouncementFetchHandler, toFetchHandler } from './fetch-handler.js';
 export type { FetchHandler, FetchRequestInfo } from './fetch-handler.js';
 export { toAnnouncementNodeListener, toNodeListener } from './node-listener.js';
 export type { NodeListener, NodeListenerOptions } from './node-listener.js';
+export { postAnnouncement } from './post-announcement.js';
+export type { PostAnnouncementOptions } from './post-announcement.js';
 export { WELL_KNOWN_CMP_PATH } from './server-options.js';
 export type { AnnouncementHandler, AnnouncementResult, HttpServerOptions } from './server-options.js';

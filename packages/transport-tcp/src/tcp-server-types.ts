@@ -1,4 +1,4 @@
-import type { RequestContext } from '@cmpkit/core';
+import type { PushChannel, RequestContext } from '@cmpkit/core';
 import type { TcpFraming } from './framing.js';
 
 /** The context a TCP server passes to its handler: core's `RequestContext` plus the connection's id. */
@@ -9,6 +9,11 @@ export interface TcpRequestContext extends RequestContext {
   connectionId: string;
   /** Aborted when the connection closes. */
   signal: AbortSignal;
+  /**
+   * Pushes to this connection ({@link TcpServerConnection.push}): what an announcer of `@cmpkit/core`
+   * keeps to reach the end entity that authenticated on it.
+   */
+  push: PushChannel;
 }
 
 /**

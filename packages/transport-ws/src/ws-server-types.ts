@@ -1,4 +1,4 @@
-import type { RequestContext } from '@cmpkit/core';
+import type { PushChannel, RequestContext } from '@cmpkit/core';
 
 /** The context a WebSocket server passes to its handler: core's `RequestContext` plus the connection's id. */
 export interface WsRequestContext extends RequestContext {
@@ -8,6 +8,11 @@ export interface WsRequestContext extends RequestContext {
   connectionId: string;
   /** Aborted when the connection closes. */
   signal: AbortSignal;
+  /**
+   * Pushes to this connection ({@link WsServerConnection.push}): what an announcer of `@cmpkit/core`
+   * keeps to reach the end entity that authenticated on it.
+   */
+  push: PushChannel;
 }
 
 /**

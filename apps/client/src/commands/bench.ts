@@ -135,7 +135,19 @@ export async function benchCommand(values: CmpOptionValues & BenchValues, io: Io
   if (!isKeySpec(spec)) throw new CliError(`bench needs a key spec for --newkey (ec:P-256, rsa:2048, ed25519), not '${spec}'`);
   if (values.centralkeygen || values.csr) throw new CliError('bench enrolls with ir and its own keys: no --centralkeygen or --csr');
 
-  const clients = await Promise.all(Array.from({ length: concurrency }, () => clientFromOptions(values, io)));
+  const cliClients = await Promise.all(Array.from({ length: concurrency }, () => clientFromOptions(values, io)));
+  try {
+    return await benchWith(cliClients.map((c) => c.client), { values, io, concurrency, durationMs, count, spec });
+  } finally {
+    await Promise.all(cliClients.map((c) => c.close()));
+  }
+}
+
+async function benchWith(
+  clients: CmpClient[],
+  setup: { values: CmpOptionValues & BenchValues; io: Io; concurrency: number; durationMs: number | undefined; count: number | undefined; spec: string },
+): Promise<number> {
+  const { values, io, concurrency, durationMs, count, spec } = setup;
   const poolSize = count === undefined ? DURATION_KEY_POOL : Math.min(count, MAX_KEY_POOL);
   const keys: CryptoKeyPair[] = [];
   for (let i = 0; i < poolSize; i++) keys.push(await generateKeyPair(spec));

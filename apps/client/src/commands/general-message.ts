@@ -19,60 +19,80 @@ function itavFor(spec: string): InfoTypeAndValue {
 
 /** `cmpkit genm [--infotype NAME|OID]...`: sends a general message and prints the genp. */
 export async function genmCommand(values: CmpOptionValues, io: Io): Promise<number> {
-  const client = await clientFromOptions(values, io);
-  const items = (values.infotype ?? []).map(itavFor);
-  const answer = await client.generalMessage(items, values.profile ? { certProfile: values.profile } : {});
-  const view = viewOfValue(answer, 'genp');
-  io.stdout(values.json ? `${JSON.stringify(view, null, 2)}\n` : `genp:${renderTree(view, '  ')}`);
-  return 0;
+  const { client, close } = await clientFromOptions(values, io);
+  try {
+    const items = (values.infotype ?? []).map(itavFor);
+    const answer = await client.generalMessage(items, values.profile ? { certProfile: values.profile } : {});
+    const view = viewOfValue(answer, 'genp');
+    io.stdout(values.json ? `${JSON.stringify(view, null, 2)}\n` : `genp:${renderTree(view, '  ')}`);
+    return 0;
+  } finally {
+    await close();
+  }
 }
 
 /** `cmpkit cacerts [--cacertsout FILE]`: the CA certificates of RFC 9483 section 4.3.1. */
 export async function caCertsCommand(values: CmpOptionValues, io: Io): Promise<number> {
-  const client = await clientFromOptions(values, io);
-  const certs = await client.getCaCertificates();
-  if (values.cacertsout) await writeCertificates(values.cacertsout, certs);
-  io.stdout(`cacerts: ${certs.length} certificate(s)\n${certs.map((c) => `  ${describeCertificate(c) ?? ''}\n`).join('')}`);
-  return 0;
+  const { client, close } = await clientFromOptions(values, io);
+  try {
+    const certs = await client.getCaCertificates();
+    if (values.cacertsout) await writeCertificates(values.cacertsout, certs);
+    io.stdout(`cacerts: ${certs.length} certificate(s)\n${certs.map((c) => `  ${describeCertificate(c) ?? ''}\n`).join('')}`);
+    return 0;
+  } finally {
+    await close();
+  }
 }
 
 /** `cmpkit rootupdate --oldroot FILE [--newwithnew F --newwithold F --oldwithnew F]`. */
 export async function rootUpdateCommand(values: CmpOptionValues, io: Io): Promise<number> {
   if (!values.oldroot) throw new CliError('rootupdate needs --oldroot (the root CA certificate you trust now)');
-  const client = await clientFromOptions(values, io);
-  const update = await client.getRootCaUpdate(await readCertificate(values.oldroot));
-  if (!update) {
-    io.stdout('rootupdate: no root CA update available\n');
+  const { client, close } = await clientFromOptions(values, io);
+  try {
+    const update = await client.getRootCaUpdate(await readCertificate(values.oldroot));
+    if (!update) {
+      io.stdout('rootupdate: no root CA update available\n');
+      return 0;
+    }
+    if (values.newwithnew) await writeCertificates(values.newwithnew, [update.newWithNew]);
+    if (values.newwithold && update.newWithOld) await writeCertificates(values.newwithold, [update.newWithOld]);
+    if (values.oldwithnew && update.oldWithNew) await writeCertificates(values.oldwithnew, [update.oldWithNew]);
+    io.stdout(`rootupdate: new root ${describeCertificate(update.newWithNew) ?? ''} (verified with the old root)\n`);
     return 0;
+  } finally {
+    await close();
   }
-  if (values.newwithnew) await writeCertificates(values.newwithnew, [update.newWithNew]);
-  if (values.newwithold && update.newWithOld) await writeCertificates(values.newwithold, [update.newWithOld]);
-  if (values.oldwithnew && update.oldWithNew) await writeCertificates(values.oldwithnew, [update.oldWithNew]);
-  io.stdout(`rootupdate: new root ${describeCertificate(update.newWithNew) ?? ''} (verified with the old root)\n`);
-  return 0;
 }
 
 /** `cmpkit template [--profile NAME]`: the certificate request template of RFC 9483 section 4.3.3. */
 export async function templateCommand(values: CmpOptionValues, io: Io): Promise<number> {
-  const client = await clientFromOptions(values, io);
-  const template = await client.getCertReqTemplate(values.profile ? { certProfile: values.profile } : {});
-  if (!template) {
-    io.stdout('template: the server has no certificate request template\n');
+  const { client, close } = await clientFromOptions(values, io);
+  try {
+    const template = await client.getCertReqTemplate(values.profile ? { certProfile: values.profile } : {});
+    if (!template) {
+      io.stdout('template: the server has no certificate request template\n');
+      return 0;
+    }
+    const view = viewOfValue(template, 'certReqTemplate');
+    io.stdout(values.json ? `${JSON.stringify(view, null, 2)}\n` : `template:${renderTree(view, '  ')}`);
     return 0;
+  } finally {
+    await close();
   }
-  const view = viewOfValue(template, 'certReqTemplate');
-  io.stdout(values.json ? `${JSON.stringify(view, null, 2)}\n` : `template:${renderTree(view, '  ')}`);
-  return 0;
 }
 
 /** `cmpkit crls --crldp URL [--crlout FILE]`: CRL update retrieval (RFC 9483 section 4.3.4). */
 export async function crlsCommand(values: CmpOptionValues, io: Io): Promise<number> {
   if (!values.crldp) throw new CliError('crls needs --crldp URL (the CRL distribution point)');
-  const client = await clientFromOptions(values, io);
-  const crls = await client.getCrls([
-    { source: { type: 'dpn', value: { type: 'fullName', value: [{ type: 'uniformResourceIdentifier', value: values.crldp }] } } },
-  ]);
-  if (values.crlout) await writeFile(values.crlout, crls.map((der) => encodePem('X509 CRL', der)).join(''));
-  io.stdout(`crls: ${crls.length} CRL(s)${values.crlout ? ` written to ${values.crlout}` : ''}\n`);
-  return 0;
+  const { client, close } = await clientFromOptions(values, io);
+  try {
+    const crls = await client.getCrls([
+      { source: { type: 'dpn', value: { type: 'fullName', value: [{ type: 'uniformResourceIdentifier', value: values.crldp }] } } },
+    ]);
+    if (values.crlout) await writeFile(values.crlout, crls.map((der) => encodePem('X509 CRL', der)).join(''));
+    io.stdout(`crls: ${crls.length} CRL(s)${values.crlout ? ` written to ${values.crlout}` : ''}\n`);
+    return 0;
+  } finally {
+    await close();
+  }
 }

@@ -13,9 +13,13 @@ export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<nu
   if (!Number.isInteger(reason) || reason < 0 || reason > 10 || reason === 7) {
     throw new CliError(`--revreason '${values.revreason}' must be a CRLReason code 0..10 (not 7)`);
   }
-  const client = await clientFromOptions(values, io);
-  const certificate = await readCertificate(target);
-  await client.revoke({ certificate, reason });
-  io.stdout(`rr: revoked ${describeCertificate(certificate) ?? ''}\n`);
-  return 0;
+  const { client, close } = await clientFromOptions(values, io);
+  try {
+    const certificate = await readCertificate(target);
+    await client.revoke({ certificate, reason });
+    io.stdout(`rr: revoked ${describeCertificate(certificate) ?? ''}\n`);
+    return 0;
+  } finally {
+    await close();
+  }
 }

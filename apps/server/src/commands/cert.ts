@@ -30,7 +30,7 @@ function jsonOf(c: StoredCertificate): Record<string, unknown> {
  * status, notAfter, profile), or a JSON array with `--json`.
  */
 export async function cert(action: string | undefined, args: string[], options: CertListOptions, env: CliEnvironment): Promise<number> {
-  if (action !== 'list') throw new UsageError('cert needs list');
+  if (action !== 'list') throw new UsageError('cert needs list or issue');
   if (args.length) throw new UsageError(`cert list takes no arguments, not '${args[0]}'`);
   return withContext(options, env, async (ctx) => {
     const rows = (await ctx.store.certificates.list()).filter((c) => options.all || c.status !== 'revoked');

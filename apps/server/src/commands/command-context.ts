@@ -9,12 +9,14 @@ import { UsageError } from './usage-error.js';
 export interface CommonOptions {
   config?: string;
   'data-dir'?: string;
+  db?: string;
 }
 
 /** parseArgs descriptions of {@link CommonOptions}. */
 export const COMMON_OPTIONS = {
   config: { type: 'string' },
   'data-dir': { type: 'string' },
+  db: { type: 'string' },
 } as const;
 
 /** The resolved environment: clock, crypto and working directory. */
@@ -32,6 +34,7 @@ export async function configOf(options: CommonOptions, env: CliEnvironment, extr
     cwd: runtimeOf(env).cwd,
     ...(options.config === undefined ? {} : { configFile: options.config }),
     ...(options['data-dir'] === undefined ? {} : { dataDir: options['data-dir'] }),
+    ...(options.db === undefined ? {} : { database: options.db }),
     ...extra,
   });
 }

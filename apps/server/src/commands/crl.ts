@@ -2,16 +2,22 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { encodePem } from '@cmpkit/codec';
 import type { CliEnvironment } from '../cli-environment.js';
-import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
+import { describeDeliveries } from '../announce/describe-deliveries.js';
+import { announceNewCrl } from '../announce/crl-announcement.js';
+import { createServerAnnouncer } from '../announce/server-announcer.js';
+import { loggerOf, runtimeOf, withContext, type CommonOptions } from './command-context.js';
 
 /**
  * `cmpkit-server crl [--out F] [--new]`: prints the current CRL as PEM, or writes it to F (DER
  * when F ends in `.der` or `.crl`). A new CRL is signed when the current one is past its
- * nextUpdate, or with `--new`.
+ * nextUpdate, or with `--new`; a CRL not announced yet is announced (crlann) to every known
+ * recipient, HTTP push subscribers included.
  */
 export async function crl(options: CommonOptions & { out?: string; new?: boolean }, env: CliEnvironment): Promise<number> {
   return withContext(options, env, async (ctx) => {
     const current = options.new ? await ctx.crlPublisher.publish() : await ctx.crlPublisher.current();
+    const announced = await announceNewCrl(ctx, createServerAnnouncer(ctx, loggerOf(env, ctx.config, true)));
+    if (announced) env.stderr(`CRL number ${announced.crlNumber} announced: ${describeDeliveries(announced.deliveries)}\n`);
     const summary = `CRL number ${current.crlNumber}, thisUpdate ${current.thisUpdate.toISOString()}, nextUpdate ${current.nextUpdate.toISOString()}`;
     if (options.out === undefined) {
       env.stdout(encodePem('X509 CRL', current.der));

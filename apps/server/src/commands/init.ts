@@ -5,6 +5,7 @@ import type { ServerContext } from '../server/server-context.js';
 import { configOf, loggerOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { initRa } from './ra.js';
 import { openServerContext } from '../server/server-context.js';
+import { withoutPassword } from '../store/postgres.js';
 
 /** What `init` and the first `start` print about a new data directory. */
 export function describeSetup(ctx: ServerContext, env: CliEnvironment): void {
@@ -69,7 +70,7 @@ export async function init(options: CommonOptions & { role?: string; 'ca-data-di
   try {
     describeSetup(ctx, env);
     if (!ctx.createdCa) env.stdout(`${config.dataDir} is already initialised\n`);
-    env.stdout(`database ${config.database} (schema version ${ctx.store.migration.to})\n`);
+    env.stdout(`database ${withoutPassword(config.database)} (schema version ${ctx.store.migration.to})\n`);
     return 0;
   } finally {
     await ctx.close();

@@ -1,10 +1,19 @@
 import type { CliEnvironment } from '../cli-environment.js';
+import { describeDeliveries } from '../announce/describe-deliveries.js';
+import { announceRevocation } from '../announce/holder-announcements.js';
+import { announceNewCrl } from '../announce/crl-announcement.js';
+import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { isRevocationReason, parseReason, reasonName } from '../issuer/revocation-reason.js';
 import { parseSerial, serialHex } from '../pki/serial-number.js';
-import { withContext, type CommonOptions } from './command-context.js';
+import { loggerOf, withContext, type CommonOptions } from './command-context.js';
+import { routeText } from './renew-request.js';
 import { UsageError } from './usage-error.js';
 
-/** `cmpkit-server revoke --serial HEX [--reason N|NAME]`: revokes and publishes a new CRL. */
+/**
+ * `cmpkit-server revoke --serial HEX [--reason N|NAME]`: revokes, publishes a new CRL, tells the
+ * holder with a revocation announcement (rann, status accepted) and announces the CRL (crlann)
+ * to every known recipient.
+ */
 export async function revoke(options: CommonOptions & { serial?: string; reason?: string }, env: CliEnvironment): Promise<number> {
   if (options.serial === undefined) throw new UsageError('revoke needs --serial HEX');
   let serial: bigint;
@@ -30,6 +39,14 @@ export async function revoke(options: CommonOptions & { serial?: string; reason?
     }
     const crl = await ctx.store.crls.current();
     env.stdout(`revoked ${hex} (${reasonName(reason)}); CRL number ${crl?.crlNumber ?? '?'} published\n`);
+    const stored = await ctx.store.certificates.get(hex);
+    const logger = loggerOf(env, ctx.config, true);
+    if (stored) {
+      const delivery = await announceRevocation(ctx, logger, stored.der, 'accepted', stored.revokedAt ?? ctx.clock());
+      env.stdout(`revocation announced to ${stored.subject}: ${routeText(delivery.route)}\n`);
+    }
+    const announced = await announceNewCrl(ctx, createServerAnnouncer(ctx, logger));
+    if (announced) env.stdout(`CRL announced: ${describeDeliveries(announced.deliveries)}\n`);
     return 0;
   });
 }

@@ -1,7 +1,11 @@
 import type { CliEnvironment } from '../cli-environment.js';
 import { lineLogger } from '../log/logger.js';
+import { announceNewCrl } from '../announce/crl-announcement.js';
+import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
+import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
+import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
 import { withRequestLog } from '../server/request-log.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
@@ -12,6 +16,10 @@ import { startRa } from './ra.js';
 export interface StartOptions extends CommonOptions {
   port?: number;
   host?: string;
+  /** Serve CMP over TCP on this port. */
+  tcpPort?: number;
+  /** Serve CMP over WebSocket on a port of its own (default: on the HTTP port). */
+  wsPort?: number;
   /** `ca` (default) or `ra`. */
   role?: string;
   /** The CA's URL, for role ra. */
@@ -28,13 +36,17 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
 
 /**
  * `cmpkit-server serve` (alias `start`): creates the CA and the database on first start, serves CMP over HTTP,
- * revokes certificates whose confirmation never came, and stops gracefully when `env.signal`
+ * WebSocket and (when configured) TCP, revokes certificates whose confirmation never came,
+ * delivers announcements (pushed on the TCP/WebSocket connections where end entities
+ * authenticated, POSTed to subscribers), and stops gracefully when `env.signal`
  * aborts (SIGINT/SIGTERM): no new connections, open exchanges finish, the database is closed.
  */
 export async function start(options: StartOptions, env: CliEnvironment): Promise<number> {
   const config = await configOf(options, env, {
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
+    ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
   });
@@ -44,8 +56,34 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
   const ctx = await openServerContext(config, { clock, crypto, logger });
   try {
     describeSetup(ctx, env);
-    const service = createCmpService(ctx, logger);
-    const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
+    const announcer = createServerAnnouncer(ctx, logger);
+    const hooks = { onAuthenticated: announcer.onAuthenticated };
+    let service = createCmpService(ctx, logger, hooks);
+    const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
+    // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
+    const handle = withRequestLog((request, context) => service.handle(request, context), logger, clock);
+    const http = await listenHttp(handle, { ...config.http, logger });
+    const closeListeners = async (): Promise<void> => {
+      await Promise.all([listeners.ws?.close(), listeners.tcp?.close()]);
+    };
+    try {
+      if (config.tcp.port !== null) {
+        listeners.tcp = await listenTcp(handle, { ...config.tcp, port: config.tcp.port, maxMessageBytes: config.http.maxMessageBytes, logger });
+        logger.info('listening', { url: listeners.tcp.url });
+      }
+      if (config.ws.enabled) {
+        const wsOptions = { path: config.ws.path, maxMessageBytes: config.http.maxMessageBytes, logger };
+        listeners.ws =
+          config.ws.port === null
+            ? attachWs(http.server, handle, { ...wsOptions, baseUrl: http.url })
+            : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port });
+        logger.info('listening', { url: listeners.ws.url });
+      }
+    } catch (error) {
+      await closeListeners();
+      await http.close(0);
+      throw error;
+    }
     let sweeping: Promise<void> | undefined;
     const sweep = setInterval(() => {
       sweeping ??= service
@@ -59,13 +97,48 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
         });
     }, config.expirySweepSeconds * 1000);
     sweep.unref();
+    // Announcements enqueued by the admin commands (separate processes) go out on the next tick;
+    // a root CA key update made by `ca rollover` is loaded first.
+    let rootUpdate = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
+    let flushing: Promise<void> | undefined;
+    const tick = async (): Promise<void> => {
+      const latest = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
+      if (latest !== rootUpdate) {
+        await ctx.reloadMaterial();
+        service = createCmpService(ctx, logger, hooks);
+        rootUpdate = latest;
+        logger.info('loaded the new root CA', { dataDir: config.dataDir });
+      }
+      const crl = await announceNewCrl(ctx, announcer);
+      if (crl) logger.info('announced a new CRL', { crlNumber: crl.crlNumber, recipients: crl.deliveries.length });
+      const delivered = await announcer.flush();
+      if (delivered > 0) logger.info('announcements delivered', { count: delivered });
+    };
+    const flush = setInterval(() => {
+      flushing ??= tick()
+        .catch((error: unknown) => logger.error('delivering announcements failed', { error }))
+        .finally(() => {
+          flushing = undefined;
+        });
+    }, config.announcementFlushSeconds * 1000);
+    flush.unref();
     logger.info('listening', { url: http.url, dataDir: config.dataDir });
     if (ctx.createdCa) describeEnrollment(ctx, http, env);
-    env.onListening?.({ host: http.host, port: http.port, url: http.url });
+    env.onListening?.({
+      host: http.host,
+      port: http.port,
+      url: http.url,
+      ...(listeners.tcp ? { tcpUrl: listeners.tcp.url } : {}),
+      ...(listeners.ws ? { wsUrl: listeners.ws.url } : {}),
+    });
 
     await waitForAbort(env.signal);
     logger.info('shutting down');
     clearInterval(sweep);
+    clearInterval(flush);
+    await flushing;
+    await closeListeners();
+    await announcer.idle();
     await http.close();
     await sweeping;
     logger.info('stopped');

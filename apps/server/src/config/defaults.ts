@@ -11,6 +11,8 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   database: 'cmpkit-server.sqlite',
   durability: 'full',
   http: { host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1024 * 1024 },
+  tcp: { port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600 },
+  ws: { enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp' },
   ca: {
     keyAlgorithm: 'ec:P-256',
     rootSubject: '/O=cmpkit demo/CN=cmpkit Root CA',
@@ -34,6 +36,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   },
   checkAfterSeconds: 1,
   expirySweepSeconds: 30,
+  announcementFlushSeconds: 2,
   policy: {
     grantImplicitConfirm: true,
     messageTimeWindow: 300,

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { ConfigFile, ProfileConfig, ServerConfig } from './server-config.js';
+import { isPostgresUrl } from '../store/postgres.js';
 import { validateConfig, validateConfigFile } from './validate-config.js';
 
 /** Where the configuration comes from: an optional file, and command-line overrides. */
@@ -15,6 +16,12 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--tcp-port`: serve CMP over TCP on this port. */
+  tcpPort?: number;
+  /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
+  wsPort?: number;
+  /** `--db`: a SQLite file (relative to `cwd`) or a `postgres://` URL. */
+  database?: string;
   /** `--role`. */
   role?: string;
   /** `--upstream` (role ra). */
@@ -34,6 +41,8 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ...base,
     ...file,
     http: { ...base.http, ...file.http },
+    tcp: { ...base.tcp, ...file.tcp },
+    ws: { ...base.ws, ...file.ws },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
     ra: { ...base.ra, ...file.ra },
@@ -45,7 +54,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
 /**
  * The configuration: embedded defaults, then the file (its relative `dataDir` is relative to the
  * file, and so are the `externalAnchors` files), then the command-line options. `dataDir`,
- * `database` and `externalAnchors` come back absolute.
+ * `database` (unless a PostgreSQL URL) and `externalAnchors` come back absolute.
  *
  * @throws ConfigError for an unreadable or invalid file or value.
  */
@@ -77,10 +86,13 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   }
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
+  if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
   if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
   config.dataDir = resolve(dataDirBase, config.dataDir);
-  config.database = resolve(config.dataDir, config.database);
+  if (sources.database !== undefined) config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
+  if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);
   validateConfig(config);
   return config;
 }

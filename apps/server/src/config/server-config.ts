@@ -47,7 +47,10 @@ export interface PolicyConfig {
 export interface ServerConfig {
   /** Holds the database and the CA material. */
   dataDir: string;
-  /** The SQLite file, relative to dataDir unless absolute. */
+  /**
+   * The SQLite file, relative to dataDir unless absolute, or a `postgres://` URL: a PostgreSQL
+   * database that several server instances share.
+   */
   database: string;
   /**
    * When a commit is on disk: `full` (default: fsync at every commit, so an issued certificate
@@ -62,6 +65,17 @@ export interface ServerConfig {
     path: string;
     maxMessageBytes: number;
   };
+  /**
+   * CMP over TCP (draft-ietf-pkix-cmp-tcp-00 / RFC 2510 framing): off while `port` is null. A
+   * connection stays open `idleTimeoutSeconds` without traffic, so end entities can wait on it
+   * for announcements.
+   */
+  tcp: { port: number | null; host: string; idleTimeoutSeconds: number };
+  /**
+   * CMP over WebSocket (subprotocol `cmp`): on the HTTP server's port at `path` while `port` is
+   * null (host then ignored), else on a listener of its own; off when `enabled` is false.
+   */
+  ws: { enabled: boolean; port: number | null; host: string; path: string };
   ca: {
     /** Key algorithm of the generated root, issuing CA and CMP server keys. */
     keyAlgorithm: string;
@@ -90,6 +104,11 @@ export interface ServerConfig {
   checkAfterSeconds: number;
   /** How often unconfirmed certificates past confirmWaitTime are revoked, seconds. */
   expirySweepSeconds: number;
+  /**
+   * How often the running server delivers the announcements the admin commands stored (and
+   * retries HTTP push subscribers that were down), seconds.
+   */
+  announcementFlushSeconds: number;
   policy: PolicyConfig;
   /**
    * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
@@ -104,9 +123,11 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
+  tcp?: Partial<ServerConfig['tcp']>;
+  ws?: Partial<ServerConfig['ws']>;
   ca?: Partial<ServerConfig['ca']>;
   profiles?: Record<string, ProfileConfig | null>;
   policy?: PolicyConfig;

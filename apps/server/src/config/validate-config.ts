@@ -17,6 +17,7 @@ const boolean: Check = (v, path) => {
 const number: Check = (v, path) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`${path} must be a number of 0 or more`);
 };
+const portOrNull: Check = (v, path) => (v === null ? undefined : number(v, path));
 const strings: Check = (v, path) => {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${path} must be a list of strings`);
 };
@@ -60,6 +61,8 @@ const configFile = object({
   database: string,
   durability: string,
   http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
+  tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number }),
+  ws: object({ enabled: boolean, port: portOrNull, host: string, path: string }),
   ca: object({
     keyAlgorithm: string,
     rootSubject: string,
@@ -80,6 +83,7 @@ const configFile = object({
   },
   checkAfterSeconds: number,
   expirySweepSeconds: number,
+  announcementFlushSeconds: number,
   policy: object({
     acceptUnprotected: boolean,
     sendUnprotectedErrors: boolean,
@@ -120,6 +124,12 @@ export function validateConfig(config: ServerConfig): void {
   const { http } = config;
   if (!Number.isInteger(http.port) || http.port > 65535) throw new ConfigError('http.port must be an integer from 0 to 65535');
   if (!http.path.startsWith('/')) throw new ConfigError("http.path must start with '/'");
+  for (const [name, port] of [['tcp.port', config.tcp.port], ['ws.port', config.ws.port]] as const) {
+    if (port !== null && (!Number.isInteger(port) || port > 65535)) throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
+  }
+  if (!(config.announcementFlushSeconds > 0)) throw new ConfigError('announcementFlushSeconds must be positive');
+  if (!(config.tcp.idleTimeoutSeconds > 0)) throw new ConfigError('tcp.idleTimeoutSeconds must be positive');
+  if (!config.ws.path.startsWith('/')) throw new ConfigError("ws.path must start with '/'");
   if (!Number.isInteger(http.maxMessageBytes) || http.maxMessageBytes < 1) throw new ConfigError('http.maxMessageBytes must be a positive integer');
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);

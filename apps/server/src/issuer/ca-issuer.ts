@@ -4,10 +4,12 @@ import {
   isFailInfo,
   nameToString,
   type CertReqTemplateContent,
+  type CertTemplate,
   type CRLStatus,
   type GeneralNames,
   type Name,
   type RootCaKeyUpdateContent,
+  type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
 import {
   RequestRejectedError,
@@ -26,7 +28,7 @@ import { certReqTemplateOf } from './cert-req-template.js';
 import { generateCentralKey } from './central-key.js';
 import type { CrlPublisher } from './crl-publisher.js';
 import { describeRequester } from './requester-text.js';
-import { isRevocationReason, UNCONFIRMED_REASON } from './revocation-reason.js';
+import { DUPLICATE_REASON, isRevocationReason, UNCONFIRMED_REASON } from './revocation-reason.js';
 import type { ProfileCatalog } from './server-profile.js';
 import { deserializeRequest, serializeRequest, type StoredRequest } from './stored-request.js';
 
@@ -58,6 +60,11 @@ export type CaIssuer = Issuer &
      * was revoked now.
      */
     revokeSerial(serialNumber: bigint, reason: number): Promise<RevokeOutcome>;
+    /**
+     * Issues and stores a certificate outside any CMP transaction (an operator's `cert issue`),
+     * within the named profile; the holder learns of it by a certificate announcement (cann).
+     */
+    issueOutOfBand(request: { template: CertTemplate; publicKey: SubjectPublicKeyInfo; profile: string; requester: string }): Promise<{ certificate: Uint8Array; serial: string }>;
   };
 
 type IssueInput = Pick<StoredRequest, 'bodyType' | 'template' | 'publicKey' | 'centralKeyGeneration' | 'profile' | 'transactionId' | 'requester'>;
@@ -145,7 +152,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       notAfter: issued.notAfter,
       profile: input.profile,
       requester: input.requester,
-      transactionId: input.transactionId,
+      ...(input.transactionId === '' ? {} : { transactionId: input.transactionId }),
       issuedAt: clock(),
     });
     logger.info('certificate issued', { serial, subject, profile: input.profile, requester: input.requester, transaction: input.transactionId });
@@ -156,13 +163,26 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     return { status: 'pending', ticket: String(id), checkAfter: Math.max(0, Math.ceil(checkAfter)), reason };
   }
 
+  /** The certificate recorded for a waiting request that was issued. */
+  async function issuedCertificateOf(id: number, bodyType: string): Promise<CertificationResult> {
+    const row = await pending.get(id);
+    const stored = row?.serial === undefined ? undefined : await certificates.get(row.serial);
+    if (!stored) throw new Error(`server: the certificate of pending request ${id} is missing`);
+    return issuedResult(stored.der, bodyType);
+  }
+
   async function issuePending(row: PendingRequest): Promise<CertificationResult> {
     const running = inFlight.get(row.id);
     if (running) return running;
     const work = (async () => {
-      const { result, serial } = await issue(deserializeRequest(row.request));
-      await pending.markIssued(row.id, serial);
-      return result;
+      const request = deserializeRequest(row.request);
+      const { result, serial } = await issue(request);
+      if (await pending.markIssued(row.id, serial)) return result;
+      // Another server instance issued for this request at the same moment: its certificate is
+      // the one, this duplicate is revoked before anyone gets it.
+      logger.warn('duplicate issuance for a waiting request revoked', { ticket: row.id, serial });
+      await revokeSerial(BigInt(`0x${serial}`), DUPLICATE_REASON);
+      return issuedCertificateOf(row.id, request.bodyType);
     })();
     inFlight.set(row.id, work);
     try {
@@ -248,11 +268,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       const id = /^\d+$/.test(ticket) ? Number(ticket) : NaN;
       const row = Number.isSafeInteger(id) ? await pending.get(id) : undefined;
       if (!row) throw new RequestRejectedError('badRequest', 'no such pending request');
-      if (row.status === 'issued') {
-        const stored = await certificates.get(row.serial!);
-        if (!stored) throw new Error(`server: certificate ${row.serial} of pending request ${row.id} is missing`);
-        return issuedResult(stored.der, deserializeRequest(row.request).bodyType);
-      }
+      if (row.status === 'issued') return issuedCertificateOf(row.id, deserializeRequest(row.request).bodyType);
       if (row.status === 'rejected') {
         const failInfo = row.failInfo !== undefined && isFailInfo(row.failInfo) ? row.failInfo : 'notAuthorized';
         throw new RequestRejectedError(failInfo, row.reason ?? 'the request was rejected by an operator');
@@ -324,5 +340,11 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     },
 
     revokeSerial,
+
+    async issueOutOfBand(request) {
+      const { result, serial } = await issue({ ...request, bodyType: 'oob', centralKeyGeneration: false, transactionId: '' });
+      if (result.status !== 'issued') throw new Error('server: an out-of-band issuance did not issue');
+      return { certificate: result.certificate, serial };
+    },
   };
 }

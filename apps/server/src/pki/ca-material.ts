@@ -23,6 +23,16 @@ export interface Credential {
 export interface CaMaterial {
   /** The root CA; its private key only right after generation (the server never loads it). */
   root: { certificate: Uint8Array; privateKey?: CryptoKey };
+  /**
+   * Root certificates replaced by `ca rollover`, newest first: still trust anchors for requests
+   * (until they expire), so end entities that have not updated yet keep working.
+   */
+  previousRoots: Uint8Array[];
+  /**
+   * The link certificates of the rollovers (newWithOld, oldWithNew), sent with responses so that
+   * an end entity that trusts either root finds a path.
+   */
+  links: Uint8Array[];
   issuing: Credential;
   /** Signs CMP responses; certified by the issuing CA with extKeyUsage id-kp-cmcCA. */
   cmpServer: Credential;
@@ -48,6 +58,10 @@ export const CA_FILES = Object.freeze({
   issuingKey: 'issuing-ca.key.pem',
   serverCertificate: 'cmp-server.pem',
   serverKey: 'cmp-server.key.pem',
+  /** Roots replaced by `ca rollover`, newest first (PEM bundle). */
+  previousRoots: 'previous-roots.pem',
+  /** The link certificates of every rollover (PEM bundle). */
+  links: 'root-links.pem',
 });
 
 /** The profile of the CMP server's own certificate (RFC 9483 section 3.1: id-kp-cmcCA). */
@@ -67,7 +81,8 @@ interface Environment {
   clock: () => Date;
 }
 
-async function generateKeyPair(spec: string, crypto: Crypto): Promise<CryptoKeyPair> {
+/** A new signature key pair of `spec` (`ec:P-256`, `rsa:3072`, ...), extractable so it can be written. */
+export async function generateKeyPair(spec: string, crypto: Crypto): Promise<CryptoKeyPair> {
   const gen = keyGenParams(spec);
   if (!gen || !gen.usages.includes('sign')) throw new Error(`server: '${spec}' is not a signature key algorithm the server can generate`);
   return (await crypto.subtle.generateKey(gen.params, true, gen.usages)) as CryptoKeyPair;
@@ -100,6 +115,8 @@ export async function createCaMaterial(setup: CaSetup, env: Environment): Promis
   });
   return {
     root: { certificate: root.certificate, privateKey: root.privateKey },
+    previousRoots: [],
+    links: [],
     issuing: { certificate: issuing.certificate, privateKey: issuing.privateKey, chain: issuing.chain },
     cmpServer: { certificate: server.certificate, privateKey: serverKeys.privateKey, chain: [issuing.certificate, root.certificate] },
   };
@@ -155,7 +172,9 @@ async function readCredential(dir: string, certFile: string, keyFile: string, ch
 export async function loadCaMaterial(dir: string, crypto: Crypto): Promise<CaMaterial | undefined> {
   if ((await readOptional(join(dir, CA_FILES.rootCertificate))) === undefined) return undefined;
   const root = { certificate: await readCertificate(dir, CA_FILES.rootCertificate) };
-  const issuing = await readCredential(dir, CA_FILES.issuingCertificate, CA_FILES.issuingKey, [root.certificate], crypto);
-  const cmpServer = await readCredential(dir, CA_FILES.serverCertificate, CA_FILES.serverKey, [issuing.certificate, root.certificate], crypto);
-  return { root, issuing, cmpServer };
+  const previousRoots = pemBlocks((await readOptional(join(dir, CA_FILES.previousRoots))) ?? '', 'CERTIFICATE');
+  const links = pemBlocks((await readOptional(join(dir, CA_FILES.links))) ?? '', 'CERTIFICATE');
+  const issuing = await readCredential(dir, CA_FILES.issuingCertificate, CA_FILES.issuingKey, [root.certificate, ...links], crypto);
+  const cmpServer = await readCredential(dir, CA_FILES.serverCertificate, CA_FILES.serverKey, [issuing.certificate, root.certificate, ...links], crypto);
+  return { root, previousRoots, links, issuing, cmpServer };
 }

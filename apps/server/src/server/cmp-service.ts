@@ -1,5 +1,5 @@
 import { parseName } from '@cmpkit/codec';
-import { createServer, type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import { createServer, type CmpServer, type ServerInit, type ServerPolicy } from '@cmpkit/core';
 import { demoteInfo, type Logger } from '../log/logger.js';
 import type { ServerContext } from './server-context.js';
 
@@ -7,9 +7,9 @@ import type { ServerContext } from './server-context.js';
  * The CMP engine on the server's context: responses are sent in the name of (and, for
  * signature-protected requests, signed with) the CMP server certificate; requests are
  * authenticated with the stored shared secrets or a certificate path to the server's root; the
- * transactions and nonces live in SQLite.
+ * transactions and nonces live in SQLite. Roots replaced by `ca rollover` stay trust anchors.
  */
-export function createCmpService(ctx: ServerContext, logger: Logger): CmpServer {
+export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick<ServerInit, 'onAuthenticated'> = {}): CmpServer {
   const { config, material, store } = ctx;
   const policy: ServerPolicy = { ...config.policy };
   return createServer({
@@ -23,9 +23,9 @@ export function createCmpService(ctx: ServerContext, logger: Logger): CmpServer 
       secrets: store.secrets,
       macResponses: config.macResponses,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
-      trustAnchors: [material.root.certificate],
+      trustAnchors: [material.root.certificate, ...material.previousRoots],
       ...(ctx.externalAnchors.length ? { externalAnchors: ctx.externalAnchors } : {}),
-      untrusted: [material.issuing.certificate],
+      untrusted: [material.issuing.certificate, ...material.links],
     },
     issuer: ctx.issuer,
     stores: { transactions: store.transactions, nonces: store.nonces },
@@ -33,5 +33,6 @@ export function createCmpService(ctx: ServerContext, logger: Logger): CmpServer 
     clock: ctx.clock,
     crypto: ctx.crypto,
     logger: demoteInfo(logger),
+    ...hooks,
   });
 }

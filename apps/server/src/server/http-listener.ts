@@ -10,6 +10,8 @@ export interface HttpListener {
   port: number;
   /** The CMP endpoint, e.g. `http://127.0.0.1:8080/.well-known/cmp`. */
   url: string;
+  /** The Node server (WebSocket upgrades attach to it). */
+  server: Server;
   /**
    * Stops accepting connections, lets open exchanges finish, then closes the idle connections;
    * after `graceMs` the remaining ones are cut.
@@ -52,6 +54,7 @@ export async function listenHttp(
     host: address.address,
     port: address.port,
     url: `http://${hostText}:${address.port}${options.path}`,
+    server,
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -28,6 +28,11 @@ export interface ServerContext {
   seededSecret?: { reference: string; secret: string };
   clock: () => Date;
   crypto: Crypto;
+  /**
+   * Loads the CA material from the data directory again and rebuilds the CA, the CRL publisher
+   * and the issuer on it (after `ca rollover` changed the files under a running server).
+   */
+  reloadMaterial(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,33 +73,37 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       await store.secrets.add(config.initialSecret.reference, config.initialSecret.secret);
       seededSecret = config.initialSecret;
     }
-    const ca = createCertificateAuthority({ ...material.issuing, crypto, clock });
-    const crlPublisher = createCrlPublisher({
-      ca,
-      crls: store.crls,
-      validityHours: config.ca.crlValidityHours,
-      clock,
-    });
-    if (!(await store.crls.current())) await crlPublisher.publish();
     const crlUrls = [...catalog.profiles.values()].flatMap((p) => {
       const dp = p.profile.crlDistributionPoint;
       return dp === undefined ? [] : typeof dp === 'string' ? [dp] : [...dp];
     });
-    const issuer = createCaIssuer({
-      ca,
-      rootCertificate: material.root.certificate,
-      certificates: store.certificates,
-      pending: store.pending,
-      rootCaUpdates: store.rootCaUpdates,
-      crlPublisher,
-      catalog,
-      checkAfterSeconds: config.checkAfterSeconds,
-      crlUrls,
-      clock,
-      crypto,
-      logger,
-    });
-    return {
+    const engineOf = (m: CaMaterial) => {
+      const ca = createCertificateAuthority({ ...m.issuing, crypto, clock });
+      const crlPublisher = createCrlPublisher({
+        ca,
+        crls: store.crls,
+        validityHours: config.ca.crlValidityHours,
+        clock,
+      });
+      const issuer = createCaIssuer({
+        ca,
+        rootCertificate: m.root.certificate,
+        certificates: store.certificates,
+        pending: store.pending,
+        rootCaUpdates: store.rootCaUpdates,
+        crlPublisher,
+        catalog,
+        checkAfterSeconds: config.checkAfterSeconds,
+        crlUrls,
+        clock,
+        crypto,
+        logger,
+      });
+      return { ca, crlPublisher, issuer };
+    };
+    const { ca, crlPublisher, issuer } = engineOf(material);
+    if (!(await store.crls.current())) await crlPublisher.publish();
+    const ctx: ServerContext = {
       config,
       store,
       material,
@@ -107,8 +116,14 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       ...(seededSecret ? { seededSecret } : {}),
       clock,
       crypto,
+      async reloadMaterial() {
+        const reloaded = await loadCaMaterial(config.dataDir, crypto);
+        if (!reloaded) throw new Error(`server: the CA material in ${config.dataDir} is gone`);
+        Object.assign(ctx, { material: reloaded, ...engineOf(reloaded) });
+      },
       close: () => store.close(),
     };
+    return ctx;
   } catch (error) {
     await store.close();
     throw error;

@@ -104,6 +104,33 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    version: 3,
+    name: 'announcements, their recipients, HTTP push subscribers',
+    sql: `
+      CREATE TABLE announcements (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        recipient    TEXT NOT NULL,
+        message      BLOB NOT NULL,
+        created_at   INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      CREATE INDEX announcements_pending ON announcements (recipient, id) WHERE delivered_at IS NULL;
+
+      CREATE TABLE announcement_recipients (
+        recipient TEXT PRIMARY KEY,
+        added_at  INTEGER NOT NULL
+      );
+
+      CREATE TABLE push_subscribers (
+        recipient TEXT NOT NULL,
+        url       TEXT NOT NULL,
+        subject   TEXT,
+        added_at  INTEGER NOT NULL,
+        PRIMARY KEY (recipient, url)
+      );
+    `,
+  },
 ]);
 
 /** The result of {@link migrate}. */

@@ -51,8 +51,11 @@ export interface PendingRequestRepository {
   approve(id: number, at: Date): Promise<boolean>;
   /** `pending` → `rejected` with the reason and failInfo sent to the requester; false when not pending. */
   reject(id: number, at: Date, failInfo: string, reason?: string): Promise<boolean>;
-  /** Records the certificate issued for it (status `issued`). */
-  markIssued(id: number, serial: string): Promise<void>;
+  /**
+   * Records the certificate issued for it (status `issued`); false when a certificate was
+   * recorded already (another server instance issued for it at the same time).
+   */
+  markIssued(id: number, serial: string): Promise<boolean>;
   /** Requests, oldest first, optionally of one status. */
   list(options?: { status?: PendingStatus }): Promise<PendingRequest[]>;
 }
@@ -106,7 +109,7 @@ export function sqlitePendingRequestRepository(db: SqliteDatabase): PendingReque
   const reject = db.prepare(
     "UPDATE pending_requests SET status = 'rejected', decided_at = ?, fail_info = ?, reason = ? WHERE id = ? AND status = 'pending'",
   );
-  const issued = db.prepare("UPDATE pending_requests SET status = 'issued', serial = ? WHERE id = ?");
+  const issued = db.prepare("UPDATE pending_requests SET status = 'issued', serial = ? WHERE id = ? AND status <> 'issued'");
   const listAll = db.prepare<[], Row>('SELECT * FROM pending_requests ORDER BY id');
   const listStatus = db.prepare<[string], Row>('SELECT * FROM pending_requests WHERE status = ? ORDER BY id');
 
@@ -138,7 +141,7 @@ export function sqlitePendingRequestRepository(db: SqliteDatabase): PendingReque
       return reject.run(at.getTime(), failInfo, reason ?? null, id).changes > 0;
     },
     async markIssued(id, serial) {
-      issued.run(serial, id);
+      return issued.run(serial, id).changes > 0;
     },
     async list(options = {}) {
       return (options.status ? listStatus.all(options.status) : listAll.all()).map(fromRow);

@@ -1,8 +1,21 @@
 import type { NonceStore, TransactionStore } from '@cmpkit/core';
+import { sqliteAnnouncementRepository, type AnnouncementRepository } from './announcement-repository.js';
 import { sqliteCertificateRepository, type CertificateRepository } from './certificate-repository.js';
 import { sqliteCrlRepository, type CrlRepository } from './crl-repository.js';
 import { migrate, type MigrationResult } from './migrations.js';
+import { isPostgresUrl, openPostgresPool, type PostgresPool } from './postgres.js';
+import { postgresAnnouncementRepository } from './postgres-announcement-repository.js';
+import { postgresCertificateRepository } from './postgres-certificate-repository.js';
+import { postgresCrlRepository } from './postgres-crl-repository.js';
+import { migratePostgres } from './postgres-migrations.js';
+import { postgresNonceStore } from './postgres-nonce-store.js';
+import { postgresPendingRequestRepository } from './postgres-pending-request-repository.js';
+import { postgresPushSubscriberRepository } from './postgres-push-subscriber-repository.js';
+import { postgresRootCaUpdateRepository } from './postgres-root-ca-update-repository.js';
+import { postgresSecretStore } from './postgres-secret-store.js';
+import { postgresTransactionStore } from './postgres-transaction-store.js';
 import { sqlitePendingRequestRepository, type PendingRequestRepository } from './pending-request-repository.js';
+import { sqlitePushSubscriberRepository, type PushSubscriberRepository } from './push-subscriber-repository.js';
 import { sqliteRootCaUpdateRepository, type RootCaUpdateRepository } from './root-ca-update-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteNonceStore } from './sqlite-nonce-store.js';
@@ -20,6 +33,10 @@ export interface ServerStore {
   readonly pending: PendingRequestRepository;
   readonly crls: CrlRepository;
   readonly rootCaUpdates: RootCaUpdateRepository;
+  /** Announcements waiting for their recipients (core's AnnouncementStore). */
+  readonly announcements: AnnouncementRepository;
+  /** HTTP push URLs (core's PushUrlStore). */
+  readonly pushSubscribers: PushSubscriberRepository;
   close(): Promise<void>;
 }
 
@@ -28,13 +45,53 @@ export interface SqliteServerStore extends ServerStore {
   readonly db: SqliteDatabase;
 }
 
-/** Opens the database at `path` (created if missing), migrates it and wraps it in the stores. */
+/** The {@link ServerStore} on a PostgreSQL database that several server instances share. */
+export interface PostgresServerStore extends ServerStore {
+  readonly pool: PostgresPool;
+}
+
+/**
+ * Opens the database at `location`, migrates it and wraps it in the stores: a PostgreSQL database
+ * for a `postgres://` or `postgresql://` URL, else the SQLite file at that path (created if
+ * missing). `durability` applies to SQLite; PostgreSQL commits are durable by its own settings.
+ */
 export async function openServerStore(
-  path: string,
+  location: string,
   clock: () => Date = () => new Date(),
   durability: 'full' | 'normal' = 'full',
 ): Promise<ServerStore> {
-  return openSqliteServerStore(path, clock, durability);
+  return isPostgresUrl(location) ? openPostgresServerStore(location, clock) : openSqliteServerStore(location, clock, durability);
+}
+
+/** Connects to the PostgreSQL database at `url`, migrates it and wraps it in the stores. */
+export async function openPostgresServerStore(url: string, clock: () => Date = () => new Date()): Promise<PostgresServerStore> {
+  const pool = openPostgresPool(url);
+  let migration: MigrationResult;
+  try {
+    migration = await migratePostgres(pool, undefined, clock);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  let closed = false;
+  return {
+    pool,
+    migration,
+    transactions: postgresTransactionStore(pool, clock),
+    nonces: postgresNonceStore(pool, clock),
+    secrets: postgresSecretStore(pool, clock),
+    certificates: postgresCertificateRepository(pool),
+    pending: postgresPendingRequestRepository(pool),
+    crls: postgresCrlRepository(pool),
+    rootCaUpdates: postgresRootCaUpdateRepository(pool),
+    announcements: postgresAnnouncementRepository(pool, clock),
+    pushSubscribers: postgresPushSubscriberRepository(pool, clock),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
 }
 
 /** Opens the SQLite file at `path` (created if missing), migrates it and wraps it in the stores. */
@@ -61,6 +118,8 @@ export async function openSqliteServerStore(
     pending: sqlitePendingRequestRepository(db),
     crls: sqliteCrlRepository(db),
     rootCaUpdates: sqliteRootCaUpdateRepository(db),
+    announcements: sqliteAnnouncementRepository(db, clock),
+    pushSubscribers: sqlitePushSubscriberRepository(db, clock),
     close: async () => {
       if (db.open) db.close();
     },

@@ -24,7 +24,11 @@ describe('cmpkit-server revoke', () => {
     const typed = serial.toUpperCase().padStart(serial.length + 2, '0').replace(/(..)(?=.)/g, '$1:');
     const result = await setup.run('revoke', '--serial', typed, '--reason', 'keyCompromise');
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(`revoked ${serial} (keyCompromise); CRL number 2 published\n`);
+    expect(result.stdout).toBe(
+      `revoked ${serial} (keyCompromise); CRL number 2 published\n` +
+        'revocation announced to /CN=device-1: stored for the running server to deliver\n' +
+        'CRL announced: stored 1 for the running server to deliver\n',
+    );
 
     const crl = await setup.run('crl');
     expect(crl.status).toBe(0);

@@ -51,8 +51,27 @@ describe('loadConfig', () => {
     expect(config.http.host).toBe('::1');
   });
 
+  it('takes TCP and WebSocket listeners from the file, off/on the HTTP port by default, and --tcp-port/--ws-port over it', async () => {
+    const defaults = await loadConfig({ cwd: '/work' });
+    expect(defaults.tcp).toEqual({ port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600 });
+    expect(defaults.ws).toEqual({ enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp' });
+    const file = writeConfig(tempDir(), { tcp: { port: 1829 }, ws: { enabled: false, path: '/cmp' }, announcementFlushSeconds: 0.5 });
+    const fromFile = await loadConfig({ cwd: '/work', configFile: file });
+    expect(fromFile.tcp).toEqual({ port: 1829, host: '127.0.0.1', idleTimeoutSeconds: 3600 });
+    expect(fromFile.ws).toEqual({ enabled: false, port: null, host: '127.0.0.1', path: '/cmp' });
+    expect(fromFile.announcementFlushSeconds).toBe(0.5);
+    const flags = await loadConfig({ cwd: '/work', configFile: file, tcpPort: 0, wsPort: 8081 });
+    expect(flags.tcp.port).toBe(0);
+    expect(flags.ws).toMatchObject({ enabled: true, port: 8081 });
+  });
+
   it.each([
     [{ htp: {} }, 'unknown setting config.htp'],
+    [{ tcp: { port: 70000 } }, 'tcp.port must be null or an integer from 0 to 65535'],
+    [{ ws: { port: '8081' } }, 'config.ws.port must be a number'],
+    [{ ws: { path: 'cmp' } }, "ws.path must start with '/'"],
+    [{ tcp: { idleTimeoutSeconds: 0 } }, 'tcp.idleTimeoutSeconds must be positive'],
+    [{ announcementFlushSeconds: 0 }, 'announcementFlushSeconds must be positive'],
     [{ http: { port: '80' } }, 'config.http.port must be a number'],
     [{ http: { port: 70000 } }, 'http.port must be an integer from 0 to 65535'],
     [{ http: { path: 'cmp' } }, "http.path must start with '/'"],

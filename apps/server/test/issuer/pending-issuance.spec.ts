@@ -65,12 +65,8 @@ describe('createCaIssuer: approval', () => {
     }
   });
 
-  it('survives a restart: a new issuer on the same store issues an approved request', async () => {
-    const setup = await issuerSetup();
-    const { spki } = await ecKey();
-    const ticket = ticketOf(await setup.issuer.certify(certRequest(spki, { profile: 'approval', subject: '/CN=after-restart' })));
-    await setup.store.pending.approve(Number(ticket), new Date());
-    const restarted = createCaIssuer({
+  function secondIssuer(setup: Awaited<ReturnType<typeof issuerSetup>>) {
+    return createCaIssuer({
       ca: setup.ca,
       rootCertificate: setup.root.certificate,
       certificates: setup.store.certificates,
@@ -83,9 +79,31 @@ describe('createCaIssuer: approval', () => {
       crypto: globalThis.crypto,
       logger: lineLogger(() => {}, 'silent', setup.clock),
     });
-    const result = await restarted.poll(ticket, certRequest(spki).requester);
+  }
+
+  it('survives a restart: a new issuer on the same store issues an approved request', async () => {
+    const setup = await issuerSetup();
+    const { spki } = await ecKey();
+    const ticket = ticketOf(await setup.issuer.certify(certRequest(spki, { profile: 'approval', subject: '/CN=after-restart' })));
+    await setup.store.pending.approve(Number(ticket), new Date());
+    const result = await secondIssuer(setup).poll(ticket, certRequest(spki).requester);
     expect(result.status).toBe('issued');
     expect((await setup.store.certificates.list())[0]?.subject).toBe('/CN=after-restart');
+  });
+
+  it('answers polls on two server instances at once with one certificate, revoking the duplicate (superseded)', async () => {
+    const setup = await issuerSetup();
+    const { spki } = await ecKey();
+    const ticket = ticketOf(await setup.issuer.certify(certRequest(spki, { profile: 'approval' })));
+    await setup.store.pending.approve(Number(ticket), new Date());
+    const requester = certRequest(spki).requester;
+    const [a, b] = await Promise.all([setup.issuer.poll(ticket, requester), secondIssuer(setup).poll(ticket, requester)]);
+    expect(a.status === 'issued' && b.status === 'issued' && a.certificate).toEqual(b.status === 'issued' && b.certificate);
+    const recorded = (await setup.store.pending.get(Number(ticket)))!.serial;
+    expect(a.status === 'issued' && serialOf(a.certificate)).toBe(recorded);
+    const all = await setup.store.certificates.list();
+    expect(all).toHaveLength(2);
+    expect(all.find((c) => c.serial !== recorded)).toMatchObject({ status: 'revoked', revocationReason: 4 });
   });
 });
 

@@ -17,11 +17,14 @@ describe('migrate', () => {
     const result = migrate(db, MIGRATIONS, clock);
     expect(result).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
     expect(tables(db)).toEqual([
+      'announcement_recipients',
+      'announcements',
       'certificates',
       'counters',
       'crls',
       'nonces',
       'pending_requests',
+      'push_subscribers',
       'root_ca_updates',
       'schema_migrations',
       'shared_secrets',

@@ -16,64 +16,7 @@ function record(overrides: Partial<TransactionRecord> = {}): TransactionRecord {
   };
 }
 
-async function setup() {
-  const clock = fakeClock();
-  const store = await openSqliteServerStore(':memory:', clock);
-  return { clock, transactions: store.transactions };
-}
-
 describe('sqliteTransactionStore', () => {
-  it('creates, reads, updates and deletes a record', async () => {
-    const { transactions } = await setup();
-    expect(await transactions.create('t1', record(), 60)).toBe(true);
-    expect(await transactions.get('t1')).toEqual(record());
-    const changed = record({ state: 'done', implicitConfirm: true, profile: 'device' });
-    await transactions.update('t1', changed, 60);
-    expect(await transactions.get('t1')).toEqual(changed);
-    await transactions.delete('t1');
-    expect(await transactions.get('t1')).toBeUndefined();
-  });
-
-  it('refuses a second create of a live transactionID', async () => {
-    const { transactions } = await setup();
-    expect(await transactions.create('t1', record(), 60)).toBe(true);
-    expect(await transactions.create('t1', record({ bodyType: 'cr' }), 60)).toBe(false);
-    expect((await transactions.get('t1'))?.bodyType).toBe('ir');
-  });
-
-  it('forgets a record after its TTL, and lets the ID be used again', async () => {
-    const { clock, transactions } = await setup();
-    await transactions.create('t1', record(), 60);
-    clock.advance(59_999);
-    expect(await transactions.get('t1')).toBeDefined();
-    clock.advance(1);
-    expect(await transactions.get('t1')).toBeUndefined();
-    expect(await transactions.create('t1', record({ bodyType: 'cr' }), 60)).toBe(true);
-    expect((await transactions.get('t1'))?.bodyType).toBe('cr');
-  });
-
-  it('update extends the TTL', async () => {
-    const { clock, transactions } = await setup();
-    await transactions.create('t1', record(), 60);
-    clock.advance(50_000);
-    await transactions.update('t1', record(), 60);
-    clock.advance(50_000);
-    expect(await transactions.get('t1')).toBeDefined();
-  });
-
-  it('expired(now) lists the records whose confirmDeadline has passed, even past their TTL', async () => {
-    const { clock, transactions } = await setup();
-    const start = clock().getTime();
-    await transactions.create('due', record({ confirmDeadline: start + 10_000 }), 5);
-    await transactions.create('later', record({ confirmDeadline: start + 20_000 }), 60);
-    await transactions.create('none', record(), 60);
-    expect(await transactions.expired(start + 9_999)).toEqual([]);
-    clock.advance(15_000);
-    expect(await transactions.expired(start + 15_000)).toEqual([{ transactionId: 'due', record: record({ confirmDeadline: start + 10_000 }) }]);
-    const both = await transactions.expired(start + 20_000);
-    expect(both.map((e) => e.transactionId)).toEqual(['due', 'later']);
-  });
-
   it('expired(now) purges records past their TTL that await no confirmation', async () => {
     const clock = fakeClock();
     const store = await openSqliteServerStore(':memory:', clock);

@@ -14,8 +14,12 @@ import type { ClientInit } from './client-init.js';
 export interface ClientContext {
   readonly init: ClientInit;
   readonly runtime: Runtime;
-  readonly credential: ProtectionCredential | undefined;
-  readonly trust: ProtectionTrust;
+  /** Replaced when an automatic renewal (revocationWarning) got a new certificate. */
+  credential: ProtectionCredential | undefined;
+  /** Extended with the new root when a verified ckuann arrives (only where signatures are trusted). */
+  trust: ProtectionTrust;
+  /** The anchors for certificates we get; a verified ckuann adds the new root. */
+  readonly trustAnchors: Uint8Array[];
   readonly recipient: GeneralName;
   /** The sender name when configured or implied by a signature credential. */
   readonly sender: Name | undefined;
@@ -23,6 +27,10 @@ export interface ClientContext {
   readonly pollTimeoutMs: number;
   /** Parsed certificates, imported keys and verified signatures, reused across exchanges. */
   readonly cache: CertificateCache;
+  /** senderNonces (hex) of announcements already received, oldest first, to drop duplicates. */
+  readonly announcementNonces: Set<string>;
+  /** The renewal a revocationWarning started, while it runs. */
+  renewal: Promise<unknown> | undefined;
 }
 
 /** The default trust: a MAC credential trusts its own secret. */
@@ -51,5 +59,8 @@ export function resolveClientContext(init: ClientInit): ClientContext {
     messageTimeTolerance: init.messageTimeTolerance ?? 600,
     pollTimeoutMs: (init.pollTimeout ?? 600) * 1000,
     cache: createCertificateCache(),
+    trustAnchors: [...(init.trustAnchors ?? [])],
+    announcementNonces: new Set(),
+    renewal: undefined,
   };
 }

@@ -8,6 +8,7 @@ import type {
 import type { RuntimeInit } from '../runtime.js';
 import type { Transport } from '../transport.js';
 import type { IssuedCertificate, CertificateDecision } from './certificate-decision.js';
+import type { EnrollOptions } from './enroll-options.js';
 
 /** Construction input of {@link createClient}. */
 export interface ClientInit extends RuntimeInit {
@@ -62,4 +63,19 @@ export interface ClientInit extends RuntimeInit {
   allowSha1?: boolean;
   /** Largest response accepted, in bytes. Default 1 MiB. */
   maxResponseBytes?: number;
+  /**
+   * Re-enroll by itself when a verified revocation announcement (rann) with status
+   * revocationWarning names the certificate of the signature credential and willBeRevokedAt is
+   * still ahead: a kur with a new key pair. The client then protects its requests with the new
+   * certificate. Default: off (the announcement is only reported).
+   */
+  autoRenew?: AutoRenewOptions;
+}
+
+/** How {@link ClientInit.autoRenew} re-enrolls. */
+export interface AutoRenewOptions {
+  /** Makes the key pair of the new certificate. */
+  newKeyPair(): Promise<CryptoKeyPair>;
+  /** Further options of the kur (certProfile, validity, ...). */
+  enroll?: Omit<EnrollOptions, 'bodyType' | 'keyPair' | 'publicKey' | 'oldCertificate' | 'centralKeyGeneration' | 'csr'>;
 }

@@ -15,6 +15,7 @@ import {
   type RootCaUpdate,
 } from './general-message.js';
 import { revoke, type RevokeOptions, type RevokeResult } from './revoke.js';
+import { receiveAnnouncement, type AnnouncementEvent } from './announcements.js';
 
 /** The end-entity client: every operation of RFC 9483 section 4 over one transport. */
 export interface CmpClient {
@@ -41,6 +42,25 @@ export interface CmpClient {
   getCertReqTemplate(options?: GeneralMessageOptions): Promise<CertReqTemplateContent | undefined>;
   /** genm crlStatusList -> crls. */
   getCrls(status: CRLStatus[], options?: GeneralMessageOptions): Promise<Uint8Array[]>;
+  /**
+   * Verifies an announcement the CA pushed (DER), acts on it (a ckuann adds the new root to the
+   * trust anchors; a revocationWarning for our certificate starts `autoRenew`), tells the
+   * {@link CmpClient.onAnnouncement} listeners and resolves to the event. Rejects with a typed
+   * error for anything not believed; then no listener hears of it.
+   */
+  receiveAnnouncement(message: Uint8Array): Promise<AnnouncementEvent>;
+  /**
+   * {@link CmpClient.receiveAnnouncement} for a transport's push callback
+   * (`tcpTransport({ onPush: (m) => client.receivePush(m) })`): returns at once; what is refused
+   * goes to the error listeners of {@link CmpClient.onAnnouncement} and to the log.
+   */
+  receivePush(message: Uint8Array): void;
+  /** Registers listeners for verified announcements and for refused ones; returns the unsubscribe. */
+  onAnnouncement(listener: (event: AnnouncementEvent) => void, onRefused?: (error: unknown, message: Uint8Array) => void): () => void;
+  /** The anchors the client checks certificates with now (the configured ones, plus roots from ckuann). */
+  trustAnchors(): readonly Uint8Array[];
+  /** The certificate the client signs with now (after an automatic renewal, the new one). */
+  currentCertificate(): Uint8Array | undefined;
   /**
    * Sends a complete message of someone else (an RA forwarding a request unchanged, RFC 9483
    * section 5.2.1) and resolves to the answer, unchanged.
@@ -71,6 +91,19 @@ export interface CmpClient {
  */
 export function createClient(init: ClientInit): CmpClient {
   const ctx = resolveClientContext(init);
+  const listeners = new Set<{ event: (event: AnnouncementEvent) => void; refused: ((error: unknown, message: Uint8Array) => void) | undefined }>();
+  const tell = (what: () => void): void => {
+    try {
+      what();
+    } catch (error) {
+      ctx.runtime.logger.error('cmp: an announcement listener threw', { error: String(error) });
+    }
+  };
+  const receive = async (message: Uint8Array): Promise<AnnouncementEvent> => {
+    const event = await receiveAnnouncement(ctx, message);
+    for (const listener of [...listeners]) tell(() => listener.event(event));
+    return event;
+  };
   return {
     enroll: (options) => enroll(ctx, options),
     tryEnroll: (options) => tryEnroll(ctx, options),
@@ -83,5 +116,21 @@ export function createClient(init: ClientInit): CmpClient {
     getCrls: (status, options) => getCrls(ctx, status, options),
     forward: (request, options) => relay(ctx, request, options?.signal),
     sendNested: (messages, options) => sendNested(ctx, messages, options),
+    receiveAnnouncement: receive,
+    receivePush(message) {
+      receive(message).catch((error: unknown) => {
+        ctx.runtime.logger.warn('cmp: announcement refused', { error: error instanceof Error ? error.message : String(error) });
+        for (const listener of [...listeners]) tell(() => listener.refused?.(error, message));
+      });
+    },
+    onAnnouncement(event, refused) {
+      const listener = { event, refused };
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    trustAnchors: () => [...ctx.trustAnchors],
+    currentCertificate: () => (ctx.credential && 'certificate' in ctx.credential ? ctx.credential.certificate : undefined),
   };
 }

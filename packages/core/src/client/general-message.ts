@@ -81,18 +81,11 @@ function sameKeyAndSubject(link: Uint8Array, expected: Uint8Array, linkName: str
 }
 
 /**
- * Root CA update (RFC 9483 section 4.3.2): asks whether `oldRoot` has a successor. Returns
- * undefined when there is none. newWithOld must carry the new root's key and name and verify under
- * the old root; oldWithNew, when sent, the old root's key and name under the new root.
+ * Checks a root CA key update against `oldRoot` (RFC 9810 section 4.4): newWithNew verifies under
+ * itself, newWithOld carries newWithNew's key and name and verifies under the old root, and
+ * oldWithNew, when present, carries the old root's key and name and verifies under the new root.
  */
-export async function getRootCaUpdate(
-  ctx: ClientContext,
-  oldRoot: Uint8Array,
-  options?: GeneralMessageOptions,
-): Promise<RootCaUpdate | undefined> {
-  const items = await generalMessage(ctx, [{ type: 'rootCaCert', infoValue: { der: oldRoot } }], options);
-  const content: RootCaKeyUpdateContent | undefined = answerOf(items, 'rootCaKeyUpdate')?.infoValue;
-  if (!content) return undefined;
+export async function verifyRootCaKeyUpdate(ctx: ClientContext, content: RootCaKeyUpdateContent, oldRoot: Uint8Array): Promise<RootCaUpdate> {
   const at = ctx.runtime.clock();
   const common = { at, crypto: ctx.runtime.crypto, ...(ctx.init.algorithms ? { algorithms: ctx.init.algorithms } : {}) };
   const newWithNew = content.newWithNew.der;
@@ -110,6 +103,20 @@ export async function getRootCaUpdate(
     update.oldWithNew = content.oldWithNew.der;
   }
   return update;
+}
+
+/**
+ * Root CA update (RFC 9483 section 4.3.2): asks whether `oldRoot` has a successor. Returns
+ * undefined when there is none; the update is checked by {@link verifyRootCaKeyUpdate}.
+ */
+export async function getRootCaUpdate(
+  ctx: ClientContext,
+  oldRoot: Uint8Array,
+  options?: GeneralMessageOptions,
+): Promise<RootCaUpdate | undefined> {
+  const items = await generalMessage(ctx, [{ type: 'rootCaCert', infoValue: { der: oldRoot } }], options);
+  const content: RootCaKeyUpdateContent | undefined = answerOf(items, 'rootCaKeyUpdate')?.infoValue;
+  return content ? verifyRootCaKeyUpdate(ctx, content, oldRoot) : undefined;
 }
 
 /** Certificate request template (RFC 9483 section 4.3.3); undefined when the server has none. */

@@ -10,7 +10,7 @@ import type { ClientContext } from './client-context.js';
  * 4.1.1: only a shared secret makes caPubs trustworthy), else none.
  */
 export function anchorsFor(ctx: ClientContext, caPubs: readonly Uint8Array[], macProtected: boolean): readonly Uint8Array[] {
-  if (ctx.init.trustAnchors?.length) return ctx.init.trustAnchors;
+  if (ctx.trustAnchors.length) return ctx.trustAnchors;
   return macProtected ? caPubs : [];
 }
 

@@ -55,6 +55,19 @@ function dispatch(input: HandlerInput, processInner: InnerRequestProcessor): Pro
   }
 }
 
+/** Calls the `onAuthenticated` hook without waiting for it; its failures only reach the log. */
+function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: RequestContext): void {
+  const hook = ctx.init.onAuthenticated;
+  if (!hook || auth.requester.kind === 'unprotected') return;
+  const logFailure = (error: unknown): void => ctx.runtime.logger.error('cmp: onAuthenticated failed', { error: String(error) });
+  try {
+    const result = hook(auth.requester, context);
+    if (result) result.catch(logFailure);
+  } catch (error) {
+    logFailure(error);
+  }
+}
+
 async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<Uint8Array> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
@@ -68,6 +81,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
+    notifyAuthenticated(ctx, auth, context);
     const relayed = await ctx.init.relay?.(request, auth.requester, context);
     if (relayed) {
       runtime.logger.info('cmp: relayed', { request: request.body.type });

@@ -2,9 +2,9 @@ import type { DecodedPKIMessage, Name } from '@cmpkit/codec';
 import type { AlgorithmRegistry, MacBounds, MacChoice, SignatureCredential } from '@cmpkit/protection';
 import type { RuntimeInit } from '../runtime.js';
 import type { RequestContext } from '../transport.js';
-import type { Requester } from './requester.js';
 import type { Authorizer } from './authorizer.js';
 import type { Issuer } from './issuer.js';
+import type { Requester } from './requester.js';
 import type { NonceStore, SecretStore, TransactionStore } from './stores.js';
 
 /** Server policy flags; every default is the strict choice (STYLE.md P7, OpenSSL's names). */
@@ -79,4 +79,11 @@ export interface ServerInit extends RuntimeInit {
   policy?: ServerPolicy;
   /** Requests this returns an answer for are not processed here (see {@link RequestRelay}). */
   relay?: RequestRelay;
+  /**
+   * Told about every request whose protection verified (and that is no replay), with the
+   * transport's context, before the request is handled. An announcer uses it to learn on which
+   * connection (`context.push`) an end entity can be reached. It is not awaited: a rejection or a
+   * throw is logged and changes nothing for the request.
+   */
+  onAuthenticated?: (requester: Requester, context: RequestContext) => void | Promise<void>;
 }

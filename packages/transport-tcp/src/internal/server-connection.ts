@@ -74,14 +74,15 @@ export class ServerConnection implements TcpServerConnection {
     this.#reader = new FrameReader(options.maxMessageBytes);
     const address = socket.remoteAddress ?? 'unknown';
     this.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`;
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     this.#context = {
       remoteAddress: this.remoteAddress,
       connectionId: id,
       signal: this.#abort.signal,
+      push: { id, send: (message) => this.push(message), closed: this.closed },
     };
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Uint8Array) => this.#onData(chunk));
     socket.on('error', () => {
       // A reset or a write after the peer left; 'close' follows and cleans up.

@@ -52,15 +52,16 @@ export class ServerConnection implements WsServerConnection {
     this.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${request.socket.remotePort ?? 0}`;
     const origin = request.headers.origin;
     this.origin = typeof origin === 'string' ? origin : undefined;
-    this.#context = {
-      remoteAddress: this.remoteAddress,
-      connectionId: id,
-      signal: this.#abort.signal,
-    };
     this.closed = new Promise((resolve) => {
       if (ws.readyState === ws.CLOSED) resolve();
       else ws.once('close', () => resolve());
     });
+    this.#context = {
+      remoteAddress: this.remoteAddress,
+      connectionId: id,
+      signal: this.#abort.signal,
+      push: { id, send: (message) => this.push(message), closed: this.closed },
+    };
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => {
       this.#alive = true;

@@ -1,0 +1,203 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AnnouncementEvent, CmpClient } from '@cmpkit/core';
+import { toAnnouncementNodeListener } from '@cmpkit/transport-http';
+import { writeCertificates } from '../certificates.js';
+import { clientFromOptions, serverUrl } from '../client-setup.js';
+import type { CmpOptionValues } from '../cmp-options.js';
+import { describeCertificate } from '../format/describe-certificate.js';
+import type { Io } from '../io.js';
+import { generateKeyPair, isKeySpec, writePrivateKey } from '../keys.js';
+import { CliError } from '../secrets.js';
+
+/** The options `cmpkit listen` adds to the CMP options. */
+export interface ListenValues {
+  'http-listen'?: string;
+  'auto-renew'?: boolean;
+  count?: string;
+}
+
+function hex(value: bigint): string {
+  return value.toString(16);
+}
+
+/** One line for a verified announcement. */
+function describeEvent(event: AnnouncementEvent): string {
+  switch (event.type) {
+    case 'ckuann':
+      return `ckuann: new root CA ${describeCertificate(event.update.newWithNew) ?? ''} (newWithOld verified with the old root), now trusted`;
+    case 'cann':
+      return `cann: certificate ${describeCertificate(event.certificate) ?? ''}`;
+    case 'rann':
+      return (
+        `rann: ${event.statusName} serial=${hex(event.certId.serialNumber)} willBeRevokedAt=${event.willBeRevokedAt.toISOString()}` +
+        `${event.ownCertificate ? ' (our certificate)' : ''}`
+      );
+    case 'crlann':
+      return `crlann: ${event.crls.length} CRL(s)`;
+  }
+}
+
+/** `host:port`, `:port` or `port` of --http-listen; the host defaults to 127.0.0.1. */
+function listenAddress(text: string): { host: string; port: number } {
+  const match = /^(?:(.*):)?(\d+)$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || !(port >= 0 && port <= 65535)) throw new CliError(`--http-listen '${text}' must be [HOST:]PORT`);
+  const host = (match[1] ?? '').replace(/^\[(.*)\]$/, '$1');
+  return { host: host === '' ? '127.0.0.1' : host, port };
+}
+
+/**
+ * `cmpkit listen`: waits for what the CA announces (RFC 9810 5.3.13 to 5.3.16) and prints each
+ * verified announcement on stdout (refused ones on stderr). On `tcp://` and `ws(s)://` it
+ * authenticates on the connection first (a protected genm caCerts), so the server knows where to
+ * push; `--http-listen [HOST:]PORT` receives announcements POSTed over HTTP (RFC 9811 section 3.7).
+ * A verified ckuann adds the new root to the `--trusted` file. `--auto-renew` answers a
+ * revocationWarning for our certificate (`--cert`) with a kur and writes the new certificate and
+ * key over `--cert`/`--key` (or to `--certout`/`--newkeyout`). Runs until interrupted, or until
+ * `--count N` announcements were handled.
+ */
+export async function listenCommand(values: CmpOptionValues & ListenValues, io: Io): Promise<number> {
+  const url = serverUrl(values);
+  const pushCapable = /^(tcp|wss?):/i.test(url);
+  if (!pushCapable && values['http-listen'] === undefined) {
+    throw new CliError('listen needs a tcp:// or ws(s):// --server, or --http-listen [HOST:]PORT for announcements pushed over HTTP');
+  }
+  if (!values.trusted) throw new CliError('listen needs --trusted (announcements are believed only when signed under a trust anchor)');
+  const trustedFile = values.trusted;
+  const count = values.count === undefined ? undefined : Number(values.count);
+  if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new CliError(`--count '${values.count}' is not a positive integer`);
+  const autoRenew = values['auto-renew'] === true;
+  if (autoRenew && (!values.cert || !values.key)) throw new CliError('--auto-renew needs --cert and --key (the certificate to renew, and the key that signs the kur)');
+  const keySpec = values.newkey ?? 'ec:P-256';
+  if (autoRenew && !isKeySpec(keySpec)) throw new CliError(`--auto-renew makes its key from --newkey ec:P-256|rsa:2048|ed25519, not '${keySpec}'`);
+
+  // The transport's push callback is made before the client exists.
+  const late: { client?: CmpClient } = {};
+  let hello: (() => void) | undefined;
+  let newKey: CryptoKeyPair | undefined;
+  const cli = await clientFromOptions(
+    values,
+    io,
+    pushCapable
+      ? { onPush: (message) => late.client?.receivePush(message), onConnect: () => hello?.(), reconnect: true }
+      : {},
+    autoRenew
+      ? {
+          autoRenew: {
+            newKeyPair: async () => (newKey = await generateKeyPair(keySpec)),
+          },
+        }
+      : {},
+  );
+  const client = cli.client;
+  late.client = client;
+  let http: Server | undefined;
+  try {
+    let handled = 0;
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const done = (): void => {
+      handled++;
+      if (count !== undefined && handled >= count) finish();
+    };
+    const work = new Set<Promise<void>>();
+    const track = (promise: Promise<void>): void => {
+      work.add(promise);
+      void promise.finally(() => work.delete(promise));
+    };
+
+    client.onAnnouncement(
+      (event) => {
+        io.stdout(`${describeEvent(event)}\n`);
+        if (event.type === 'ckuann') {
+          track(
+            writeCertificates(trustedFile, client.trustAnchors())
+              .then(() => io.stdout(`trust anchors written to ${trustedFile}\n`))
+              .catch((error: unknown) => io.stderr(`cmpkit: cannot write ${trustedFile}: ${(error as Error).message}\n`))
+              .finally(done),
+          );
+          return;
+        }
+        if (event.type === 'rann' && event.renewal) {
+          const renewal = event.renewal;
+          track(
+            renewal
+              .then(async (result) => {
+                const certout = values.certout ?? values.cert!;
+                const keyout = values.newkeyout ?? values.key!;
+                await writeCertificates(certout, [result.certificate]);
+                if (newKey) await writePrivateKey(keyout, newKey.privateKey);
+                io.stdout(`kur: renewed ${describeCertificate(result.certificate) ?? ''}; written to ${certout} and ${keyout}\n`);
+              })
+              .catch((error: unknown) => io.stderr(`cmpkit: automatic renewal failed: ${(error as Error).message}\n`))
+              .finally(done),
+          );
+          return;
+        }
+        done();
+      },
+      (error) => io.stderr(`cmpkit: announcement refused: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+
+    if (values['http-listen'] !== undefined) {
+      const { host, port } = listenAddress(values['http-listen']);
+      const receiver = toAnnouncementNodeListener(
+        async (message) => {
+          try {
+            await client.receiveAnnouncement(message);
+            return 'stored';
+          } catch (error) {
+            io.stderr(`cmpkit: announcement refused: ${error instanceof Error ? error.message : String(error)}\n`);
+            return 'rejected';
+          }
+        },
+        { basePath: '/' },
+      );
+      const server = createServer(receiver);
+      http = server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      io.stdout(`listening for announcements pushed over HTTP on http://${hostText}:${address.port}/\n`);
+    }
+
+    if (pushCapable) {
+      // A protected request on the connection makes us reachable there; again after a reconnection.
+      const authenticate = (): Promise<void> =>
+        client!
+          .getCaCertificates()
+          .then(() => undefined)
+          .catch((error: unknown) => io.stderr(`cmpkit: cannot authenticate on ${url}: ${(error as Error).message}\n`));
+      let connected = false;
+      hello = () => {
+        if (connected) track(authenticate());
+      };
+      await cli.transport.connect();
+      await client.getCaCertificates();
+      connected = true;
+      io.stdout(`listening for announcements on ${url}\n`);
+    }
+
+    const stopped = new Promise<void>((resolve) => {
+      if (io.signal?.aborted) resolve();
+      io.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([finished, stopped]);
+    while (work.size) await Promise.allSettled([...work]);
+    return 0;
+  } finally {
+    if (http) {
+      const server = http;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    }
+    await cli.close();
+  }
+}

@@ -1,0 +1,72 @@
+import type { Transport } from '@cmpkit/core';
+import { httpTransport } from '@cmpkit/transport-http';
+import { CMP_TCP_PORT, tcpTransport } from '@cmpkit/transport-tcp';
+import { wsTransport } from '@cmpkit/transport-ws';
+import { CliError } from '../secrets.js';
+
+/** A transport the CLI closes when its command is done (TCP and WebSocket keep connections open). */
+export interface ClosableTransport extends Transport {
+  /** Opens the connection ahead of the first request, where the transport keeps one (TCP, WebSocket). */
+  connect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How {@link transportForUrl} builds the transport. */
+export interface TransportOptions {
+  /** Bound on one exchange, in ms. */
+  timeoutMs: number;
+  /** Receives what the server pushes unasked on a TCP or WebSocket connection (announcements). */
+  onPush?: (message: Uint8Array) => void;
+  /** Told each time a WebSocket connection (re)opens. */
+  onConnect?: () => void;
+  /** Re-establish a lost WebSocket connection with backoff (for `listen`). */
+  reconnect?: boolean;
+}
+
+/** The URL schemes the CLI speaks, and the transport package behind each. */
+export const TRANSPORT_SCHEMES = ['http:', 'https:', 'tcp:', 'ws:', 'wss:'] as const;
+
+/**
+ * The transport for a server URL, chosen by its scheme: `http(s)://` -> RFC 9811 HTTP,
+ * `tcp://host[:port]` -> CMP over TCP (port 829 by default; the path is ignored),
+ * `ws(s)://` -> CMP over WebSocket (subprotocol `cmp`).
+ */
+export function transportForUrl(url: string, options: TransportOptions): ClosableTransport {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(`--server '${url}' is not a URL`);
+  }
+  switch (parsed.protocol) {
+    case 'http:':
+    case 'https:': {
+      if (options.onPush) throw new CliError('an http(s) server cannot push to us: use tcp://, ws:// or --http-listen');
+      const transport = httpTransport({ url, timeoutMs: options.timeoutMs });
+      return { send: (request, sendOptions) => transport.send(request, sendOptions), connect: async () => {}, close: async () => {} };
+    }
+    case 'tcp:': {
+      const port = parsed.port === '' ? CMP_TCP_PORT : Number(parsed.port);
+      const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+      if (host === '') throw new CliError(`--server '${url}' names no host`);
+      return tcpTransport({
+        host,
+        port,
+        readTimeoutMs: options.timeoutMs,
+        connectTimeoutMs: options.timeoutMs,
+        ...(options.onPush ? { onPush: options.onPush } : {}),
+      });
+    }
+    case 'ws:':
+    case 'wss:':
+      return wsTransport({
+        url,
+        timeoutMs: options.timeoutMs,
+        ...(options.onPush ? { onPush: options.onPush } : {}),
+        ...(options.onConnect ? { onConnect: options.onConnect } : {}),
+        ...(options.reconnect ? { reconnect: { initialDelayMs: 200, maxDelayMs: 5000 } } : {}),
+      });
+    default:
+      throw new CliError(`--server '${url}': unsupported scheme ${parsed.protocol} (use http://, https://, tcp:// or ws(s)://)`);
+  }
+}

@@ -1,0 +1,37 @@
+import type { CmpHandler } from '@cmpkit/core';
+import { createTcpServer, type TcpServerConnection } from '@cmpkit/transport-tcp';
+import type { Logger } from '../log/logger.js';
+
+/** A listening CMP-over-TCP server. */
+export interface TcpListener {
+  host: string;
+  port: number;
+  /** `tcp://host:port`, what `cmpkit --server` takes. */
+  url: string;
+  /** The open connections by id (`tcp-N`, the `connectionId` the handler sees). */
+  readonly connections: ReadonlyMap<string, TcpServerConnection>;
+  /** Stops listening and closes the connections. */
+  close(): Promise<void>;
+}
+
+/** Serves `handle` over TCP (both framings) on `host:port`. */
+export async function listenTcp(
+  handle: CmpHandler,
+  options: { host: string; port: number; maxMessageBytes: number; idleTimeoutSeconds: number; logger: Logger },
+): Promise<TcpListener> {
+  const server = createTcpServer({
+    handle,
+    maxMessageBytes: options.maxMessageBytes,
+    idleTimeoutMs: options.idleTimeoutSeconds * 1000,
+    onError: (error, context) => options.logger.error('handler failed', { error, peer: context.remoteAddress }),
+  });
+  const { port } = await server.listen(options.port, options.host);
+  const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    host: options.host,
+    port,
+    url: `tcp://${hostText}:${port}`,
+    connections: server.connections,
+    close: () => server.close(),
+  };
+}

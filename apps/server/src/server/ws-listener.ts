@@ -1,0 +1,78 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { CmpHandler } from '@cmpkit/core';
+import { attachWsServer, createWsServer, WS_SUBPROTOCOL, type WsServerConnection } from '@cmpkit/transport-ws';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../log/logger.js';
+
+/** A CMP-over-WebSocket endpoint. */
+export interface WsListener {
+  /** `ws://host:port/path`, what `cmpkit --server` takes. */
+  url: string;
+  port: number;
+  /** The open connections by id (`ws-N`, the `connectionId` the handler sees). */
+  readonly connections: ReadonlyMap<string, WsServerConnection>;
+  /** Closes the connections (and the listener of its own, if any). */
+  close(): Promise<void>;
+}
+
+interface WsListenOptions {
+  path: string;
+  maxMessageBytes: number;
+  logger: Logger;
+}
+
+/** The 5-octet envelope header of the `cmp` subprotocol (kind and id) on top of the DER. */
+const ENVELOPE_BYTES = 5;
+
+function onError(logger: Logger) {
+  return (error: unknown, context: { remoteAddress: string }) => logger.error('handler failed', { error, peer: context.remoteAddress });
+}
+
+/** Serves `handle` over WebSocket on a listener of its own at `host:port`, handshakes on `path` only. */
+export async function listenWs(handle: CmpHandler, options: WsListenOptions & { host: string; port: number }): Promise<WsListener> {
+  const server = await createWsServer({
+    handle,
+    host: options.host,
+    port: options.port,
+    path: options.path,
+    maxMessageBytes: options.maxMessageBytes,
+    onError: onError(options.logger),
+  });
+  const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return { url: `ws://${hostText}:${server.port}${options.path}`, port: server.port, connections: server.connections, close: () => server.close() };
+}
+
+/**
+ * Serves `handle` over WebSocket on an HTTP server that already listens (the CMP HTTP endpoint):
+ * upgrade requests for `path` offering the `cmp` subprotocol are taken, other upgrades refused.
+ */
+export function attachWs(http: Server, handle: CmpHandler, options: WsListenOptions & { baseUrl: string }): WsListener {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes + ENVELOPE_BYTES,
+    handleProtocols: (offered) => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
+  });
+  const attached = attachWsServer(wss, handle, { maxMessageBytes: options.maxMessageBytes, onError: onError(options.logger) });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => {});
+    const path = (request.url ?? '').split('?', 1)[0]?.replace(/\/+$/, '') ?? '';
+    if (path !== options.path.replace(/\/+$/, '')) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  http.on('upgrade', onUpgrade);
+  const port = Number(new URL(options.baseUrl).port);
+  return {
+    url: `${options.baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '').replace(/^(ws:\/\/[^/]+).*$/, '$1')}${options.path}`,
+    port,
+    connections: attached.connections,
+    async close() {
+      http.off('upgrade', onUpgrade);
+      await attached.close();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,203 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodePem, encodePem } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
+import { tempDir } from '../helpers.js';
+import { runAdmin, runClient, startListener, startServer, type RunningListener, type RunningServer } from './e2e-harness.js';
+
+// CA-initiated announcements end to end: `cmpkit-server` admin commands (separate from the
+// running server, sharing its database) announce; `cmpkit listen` clients on TCP, WebSocket and
+// HTTP push receive, verify and act.
+
+const SECRET = ['--ref', 'demo', '--secret', 'pass:demo-secret-change-me'];
+let server: RunningServer | undefined;
+const listeners: RunningListener[] = [];
+
+afterEach(async () => {
+  await Promise.all(listeners.splice(0).map((l) => l.stop()));
+  await server?.stop();
+  server = undefined;
+});
+
+function certificatesIn(path: string): Uint8Array[] {
+  return decodePem(readFileSync(path, 'utf8')).map((b) => b.der);
+}
+
+function serialOf(path: string): string {
+  return parseCertificate(certificatesIn(path)[0]!).serialNumber.toString(16);
+}
+
+/** A server with fast announcement delivery, TCP and WebSocket. */
+async function announcingServer(): Promise<RunningServer> {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ announcementFlushSeconds: 0.1 }));
+  server = await startServer(dir, '--config', join(dir, 'config.json'));
+  return server;
+}
+
+/** Enrolls `name` with the shared secret; its certificate and key go to `<name>.pem`/`<name>.key`, the root to `<name>-trust.pem`. */
+async function enroll(s: RunningServer, name: string): Promise<{ cert: string; key: string; trusted: string }> {
+  const file = (f: string): string => join(s.dir, f);
+  writeFileSync(file(`${name}-trust.pem`), readFileSync(s.root));
+  const ir = await runClient(
+    'ir', '--server', s.httpUrl, ...SECRET, '--trusted', file(`${name}-trust.pem`), '--newkey', 'ec:P-256',
+    '--newkeyout', file(`${name}.key`), '--subject', `/CN=${name}`, '--certout', file(`${name}.pem`),
+  );
+  expect(ir.stderr).toBe('');
+  return { cert: file(`${name}.pem`), key: file(`${name}.key`), trusted: file(`${name}-trust.pem`) };
+}
+
+function listen(url: string, device: { cert: string; key: string; trusted: string }, ...extra: string[]): RunningListener {
+  const listener = startListener('--server', url, '--cert', device.cert, '--key', device.key, '--trusted', device.trusted, ...extra);
+  listeners.push(listener);
+  return listener;
+}
+
+describe('announcements end to end', () => {
+  it('pushes a CA key rollover (ckuann) to two connected clients (TCP and WebSocket), which then trust certificates from the new root', async () => {
+    const s = await announcingServer();
+    const a = await enroll(s, 'device-a');
+    const b = await enroll(s, 'device-b');
+    const oldRoot = readFileSync(s.root, 'utf8');
+    const overTcp = listen(s.tcpUrl, a);
+    const overWs = listen(s.wsUrl, b);
+    await overTcp.waitFor(/listening for announcements on tcp:/);
+    await overWs.waitFor(/listening for announcements on ws:/);
+
+    const rollover = await runAdmin(s, 'ca', 'rollover');
+    expect(rollover.stderr).toBe('');
+    expect(rollover.stdout).toContain('CA key update announced: stored 2 for the running server to deliver');
+    const newRoot = certificatesIn(s.root)[0]!;
+    expect(readFileSync(s.root, 'utf8')).not.toBe(oldRoot);
+
+    for (const [listener, device] of [[overTcp, a], [overWs, b]] as const) {
+      await listener.waitFor(/trust anchors written to/);
+      expect(listener.stdout()).toMatch(/ckuann: new root CA subject=\/O=cmpkit demo\/CN=cmpkit Root CA .*now trusted/);
+      const anchors = certificatesIn(device.trusted);
+      expect(anchors).toHaveLength(2);
+      expect(anchors[1]).toEqual(newRoot);
+    }
+
+    // Trusting only the new root, a device enrolls: the response and the certificate verify under it.
+    writeFileSync(join(s.dir, 'new-root-only.pem'), encodePem('CERTIFICATE', newRoot));
+    const ir = await runClient(
+      'ir', '--server', s.wsUrl, ...SECRET, '--trusted', join(s.dir, 'new-root-only.pem'), '--newkey', 'ec:P-256',
+      '--subject', '/CN=device-c', '--certout', join(s.dir, 'device-c.pem'), '--srvcert', join(s.dir, 'data', 'cmp-server.pem'),
+    );
+    expect(ir.stderr).toBe('');
+    expect(ir.stdout).toContain('ir: enrolled subject=/CN=device-c');
+    const signed = await runClient(
+      'genm', '--server', s.tcpUrl, '--cert', a.cert, '--key', a.key, '--trusted', join(s.dir, 'new-root-only.pem'), '--infotype', 'caCerts',
+    );
+    expect(signed.stderr).toBe('');
+
+    // Those who pull get the same update (genm rootCaCert -> rootCaKeyUpdate), verified with the old root.
+    writeFileSync(join(s.dir, 'old-root.pem'), oldRoot);
+    const pulled = await runClient(
+      'rootupdate', '--server', s.httpUrl, ...SECRET, '--trusted', join(s.dir, 'old-root.pem'), '--oldroot', join(s.dir, 'old-root.pem'),
+      '--newwithnew', join(s.dir, 'pulled.pem'),
+    );
+    expect(pulled.stderr).toBe('');
+    expect(certificatesIn(join(s.dir, 'pulled.pem'))[0]).toEqual(newRoot);
+  }, 90_000);
+
+  it('renew-request makes a listening client with --auto-renew run kur before the deadline; revoke sends it a rann', async () => {
+    const s = await announcingServer();
+    const device = await enroll(s, 'device-r');
+    const before = serialOf(device.cert);
+    const listener = listen(s.wsUrl, device, '--auto-renew', '--untrusted', join(s.dir, 'data', 'issuing-ca.pem'));
+    await listener.waitFor(/listening for announcements/);
+
+    const deadline = '2099-01-01T00:00:00.000Z';
+    const request = await runAdmin(s, 'renew-request', '--serial', before, '--before', deadline);
+    expect(request.stderr).toBe('');
+    expect(request.stdout).toContain(`renewal of ${before} (/CN=device-r) requested before ${deadline}`);
+    await listener.waitFor(/kur: renewed/);
+    expect(listener.stdout()).toContain(`rann: revocationWarning serial=${before} willBeRevokedAt=${deadline} (our certificate)`);
+    const after = serialOf(device.cert);
+    expect(after).not.toBe(before);
+    expect(s.stderr()).toMatch(/kur -> kup accepted/);
+
+    const revoked = await runAdmin(s, 'revoke', '--serial', after);
+    expect(revoked.stderr).toBe('');
+    expect(revoked.stdout).toContain('revocation announced to /CN=device-r');
+    await listener.waitFor(new RegExp(`rann: accepted serial=${after} `));
+    await listener.waitFor(/crlann: 1 CRL\(s\)/);
+  }, 90_000);
+
+  it('announces a CRL the running server signed itself (rr over CMP) to connected clients', async () => {
+    const s = await announcingServer();
+    const watcher = await enroll(s, 'device-w');
+    const other = await enroll(s, 'device-x');
+    const listener = listen(s.tcpUrl, watcher);
+    await listener.waitFor(/listening for announcements/);
+    const rr = await runClient(
+      'rr', '--server', s.wsUrl, '--cert', other.cert, '--key', other.key, '--trusted', other.trusted,
+      '--untrusted', join(s.dir, 'data', 'issuing-ca.pem'), '--oldcert', other.cert,
+    );
+    expect(rr.stderr).toBe('');
+    await listener.waitFor(/crlann: 1 CRL\(s\)/);
+    expect(s.stderr()).toMatch(/announced a new CRL crlNumber=2/);
+  }, 90_000);
+
+  it('announces a certificate issued out of band (cert issue -> cann) to its holder', async () => {
+    const s = await announcingServer();
+    const device = await enroll(s, 'device-c');
+    const listener = listen(s.wsUrl, device);
+    await listener.waitFor(/listening for announcements/);
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(s.dir, 'pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const issued = await runAdmin(s, 'cert', 'issue', '--subject', '/CN=device-c', '--pubkey', join(s.dir, 'pub.pem'), '--profile', 'tlsClient');
+    expect(issued.stderr).toBe('');
+    const [, serial] = /issued ([0-9a-f]+) for \/CN=device-c \(profile tlsClient\)/.exec(issued.stdout) ?? [];
+    expect(issued.stdout).toContain('certificate announced to /CN=device-c: stored for the running server to deliver');
+    await listener.waitFor(new RegExp(`cann: certificate subject=/CN=device-c .*serial=${serial}`));
+    expect((await runAdmin(s, 'cert', 'list')).stdout).toMatch(new RegExp(`${serial}\t/CN=device-c\tissued\t.*\ttlsClient`));
+  }, 90_000);
+
+  it('keeps what a client missed while offline and delivers it when it reconnects', async () => {
+    const s = await announcingServer();
+    const device = await enroll(s, 'device-o');
+    const serial = serialOf(device.cert);
+    const request = await runAdmin(s, 'renew-request', '--serial', serial, '--before', '+30d');
+    expect(request.stdout).toContain('stored for the running server to deliver');
+
+    const listener = listen(s.tcpUrl, device, '--count', '1');
+    await listener.waitFor(new RegExp(`rann: revocationWarning serial=${serial} `));
+    expect(await listener.done).toBe(0);
+  }, 90_000);
+
+  it('refuses a forged announcement: a crlann signed by another CA, pushed over HTTP', async () => {
+    const s = await announcingServer();
+    const listener = startListener('--server', s.httpUrl, '--http-listen', '127.0.0.1:0', '--trusted', s.root);
+    listeners.push(listener);
+    const [, url] = await listener.waitFor(/pushed over HTTP on (http:\/\/\S+)/);
+    // A second CA (its own data directory) that knows our listener's URL.
+    const forger = { ...s, dir: tempDir() };
+    expect((await runAdmin(forger, 'init')).status).toBe(0);
+    expect((await runAdmin(forger, 'subscriber', 'add', url!)).status).toBe(0);
+    const crl = await runAdmin(forger, 'crl', '--new', '--out', join(forger.dir, 'crl.der'));
+    // The listener answered 400: the announcement stays with the forger, undelivered.
+    expect(crl.stderr).toMatch(/CRL number 2 announced: stored 1/);
+    expect(listener.stderr()).toMatch(/announcement refused: .*(signerNotTrusted|no trusted path)/);
+    expect(listener.stdout()).not.toContain('crlann');
+  }, 90_000);
+
+  it('pushes a new CRL (crlann) over HTTP to a registered subscriber (RFC 9811 3.7)', async () => {
+    const s = await announcingServer();
+    const listener = startListener('--server', s.httpUrl, '--http-listen', '127.0.0.1:0', '--trusted', s.root);
+    listeners.push(listener);
+    const [, url] = await listener.waitFor(/pushed over HTTP on (http:\/\/\S+)/);
+    const added = await runAdmin(s, 'subscriber', 'add', url!);
+    expect(added.stdout).toContain(`added: ${url} (broadcasts)`);
+    expect((await runAdmin(s, 'subscriber', 'list')).stdout).toContain(`${url}\t(broadcasts)`);
+
+    const crl = await runAdmin(s, 'crl', '--new', '--out', join(s.dir, 'crl.der'));
+    expect(crl.stderr).toMatch(/CRL number 2 announced: posted 1/);
+    await listener.waitFor(/crlann: 1 CRL\(s\)/);
+
+    expect((await runAdmin(s, 'subscriber', 'remove', url!)).stdout).toContain(`removed ${url}`);
+  }, 90_000);
+});

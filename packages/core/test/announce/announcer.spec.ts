@@ -1,0 +1,189 @@
+// The announcer on its own: recipient keys, protected announcements, storing for offline end
+// entities and delivering on connect, in order and once, and the createServer hook that makes
+// an end entity reachable on the connection its verified request came on.
+import { decodePKIMessage, parseName, type DecodedPKIMessage } from '@cmpkit/codec';
+import {
+  buildAnnouncement,
+  certIdOf,
+  createAnnouncer,
+  createClient,
+  loopbackTransport,
+  memoryAnnouncementStore,
+  memoryPushUrlStore,
+  recipientKeyOf,
+  recipientKeyOfCertificate,
+  recipientNameOf,
+  type PushChannel,
+} from '@cmpkit/core';
+import { verifyProtection } from '@cmpkit/protection';
+import { fakeClock } from '@cmpkit/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, newKeyPair, type TestPki } from '../server/support/pki.js';
+import { createTestIssuer } from '../server/support/test-issuer.js';
+import { MAC, makeServer } from '../server/support/wire.js';
+
+const clock = fakeClock();
+let pki: TestPki;
+
+beforeAll(async () => {
+  pki = await createTestPki(clock.date);
+});
+
+/** A push channel that records what it was sent, and can be closed or made to fail. */
+function fakeChannel(id: string) {
+  const sent: DecodedPKIMessage[] = [];
+  let close = (): void => {};
+  const closed = new Promise<void>((resolve) => (close = resolve));
+  const channel: PushChannel & { sent: DecodedPKIMessage[]; close(): void; failing: boolean } = {
+    id,
+    sent,
+    failing: false,
+    closed,
+    close,
+    async send(message) {
+      if (channel.failing) throw new Error('connection reset');
+      sent.push(decodePKIMessage(message));
+    },
+  };
+  return channel;
+}
+
+const sender = () => ({ name: pki.serverName, credential: pki.server.credential, clock: clock.date });
+
+describe('recipientKeyOf', () => {
+  it('is the same for names RFC 5280 calls equal, and decodes back to the name', () => {
+    const a = recipientKeyOf(parseName('/O=cmpkit test/CN=Device  0001'));
+    const b = recipientKeyOf(parseName('/O=CMPKIT TEST/CN=device 0001'));
+    expect(a).toBe(b);
+    expect(recipientKeyOf(parseName('/CN=device 0002'))).not.toBe(a);
+    expect(recipientKeyOf(recipientNameOf(a))).toBe(a);
+    expect(() => recipientNameOf('xyz')).toThrow(TypeError);
+    expect(recipientKeyOfCertificate(pki.other.certificate)).toBe(recipientKeyOf(parseName('/O=cmpkit test/CN=someone else')));
+  });
+});
+
+describe('buildAnnouncement', () => {
+  it('protects each announcement with the CA credential, fresh transactionID and nonce', async () => {
+    const holder = pki.other.certificate;
+    const bodies = [
+      await buildAnnouncement({ type: 'cann', certificate: holder }, sender()),
+      await buildAnnouncement(
+        { type: 'rann', status: 'revocationWarning', certId: certIdOf(holder), willBeRevokedAt: new Date(clock.now() + 86_400_000), badSinceDate: clock.date() },
+        sender(),
+        parseName('/O=cmpkit test/CN=someone else'),
+      ),
+      await buildAnnouncement({ type: 'crlann', crls: [await pki.ca.createCrl({ entries: [], nextUpdate: new Date(clock.now() + 86_400_000), crlNumber: 1n })] }, sender()),
+      await buildAnnouncement({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate }, sender()),
+    ].map((der) => decodePKIMessage(der));
+    expect(bodies.map((m) => m.body.type)).toEqual(['cann', 'rann', 'crlann', 'ckuann']);
+    expect(bodies.map((m) => m.header.pvno)).toEqual([2, 2, 2, 3]);
+    for (const m of bodies) {
+      await verifyProtection(m, { signature: { anchors: [pki.root.certificate] } }, { at: clock.date() });
+    }
+    const rann = bodies[1]!;
+    expect(rann.body.type === 'rann' && rann.body.content.status).toBe(4);
+    expect(rann.header.recipient).toEqual({ type: 'directoryName', value: parseName('/O=cmpkit test/CN=someone else') });
+    expect(new Set(bodies.map((m) => Buffer.from(m.header.transactionID!).toString('hex'))).size).toBe(4);
+    await expect(buildAnnouncement({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate, form: 'v2' }, sender())).rejects.toThrow(TypeError);
+  });
+});
+
+describe('createAnnouncer', () => {
+  const alice = () => recipientKeyOf(parseName('/CN=alice'));
+
+  it('stores for an offline recipient and delivers in order once it connects', async () => {
+    const store = memoryAnnouncementStore();
+    const announcer = createAnnouncer({ ...sender(), store });
+    const first = await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate });
+    const second = await announcer.announce(alice(), { type: 'cann', certificate: pki.ra.certificate });
+    expect([first.route, second.route]).toEqual(['stored', 'stored']);
+    expect((await store.pending(alice())).map((p) => p.id)).toEqual([first.id, second.id]);
+
+    const channel = fakeChannel('c1');
+    announcer.connect(alice(), channel);
+    await announcer.idle();
+    expect(channel.sent.map((m) => m.body.type === 'cann' && m.body.content.der.length)).toEqual([pki.other.certificate.length, pki.ra.certificate.length]);
+    expect(await store.pending(alice())).toEqual([]);
+
+    const third = await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate });
+    expect(third.route).toBe('pushed');
+    expect(channel.sent).toHaveLength(3);
+  });
+
+  it('keeps what a broken connection could not take, and forgets closed connections', async () => {
+    const store = memoryAnnouncementStore();
+    const announcer = createAnnouncer({ ...sender(), store });
+    const channel = fakeChannel('c1');
+    announcer.connect(alice(), channel);
+    channel.failing = true;
+    expect((await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate })).route).toBe('stored');
+    expect(announcer.connected()).toEqual([]);
+
+    const again = fakeChannel('c2');
+    announcer.connect(alice(), again);
+    await announcer.idle();
+    expect(again.sent).toHaveLength(1);
+    expect(announcer.connected()).toEqual([alice()]);
+    again.close();
+    await again.closed;
+    expect(announcer.connected()).toEqual([]);
+  });
+
+  it('flush delivers what another process enqueued in the shared store; broadcast reaches known offline recipients', async () => {
+    const store = memoryAnnouncementStore();
+    const announcer = createAnnouncer({ ...sender(), store });
+    const bob = recipientKeyOf(parseName('/CN=bob'));
+    await store.addRecipient(bob);
+    const channel = fakeChannel('c1');
+    announcer.connect(alice(), channel);
+    await announcer.idle();
+    await store.enqueue(alice(), await buildAnnouncement({ type: 'cann', certificate: pki.other.certificate }, sender()), clock.now());
+    expect(await announcer.flush()).toBe(1);
+    expect(channel.sent).toHaveLength(1);
+
+    const deliveries = await announcer.broadcast({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate });
+    expect(deliveries.map((d) => [d.recipient, d.route]).sort()).toEqual([[alice(), 'pushed'], [bob, 'stored']].sort());
+    expect((await store.pending(bob)).length).toBe(1);
+  });
+
+  it('posts to a push URL when the recipient is not connected', async () => {
+    const posted: string[] = [];
+    const urls = memoryPushUrlStore({ [alice()]: ['http://127.0.0.1:1/down', 'http://127.0.0.1:2/up'] });
+    const announcer = createAnnouncer({
+      ...sender(),
+      httpPush: {
+        store: urls,
+        post: async (url) => {
+          if (url.endsWith('/down')) throw new Error('refused');
+          posted.push(url);
+        },
+      },
+    });
+    expect((await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate })).route).toBe('posted');
+    expect(posted).toEqual(['http://127.0.0.1:2/up']);
+  });
+
+  it('learns recipients from requests verified on push-capable connections (createServer onAuthenticated)', async () => {
+    const announcer = createAnnouncer(sender());
+    const server = makeServer({ pki, issuer: createTestIssuer(pki), init: { onAuthenticated: announcer.onAuthenticated } });
+    const channel = fakeChannel('conn-1');
+    const subject = parseName('/O=cmpkit test/CN=device-0001');
+    await announcer.announce(recipientKeyOf(subject), { type: 'cann', certificate: pki.other.certificate });
+    const client = createClient({
+      transport: { send: (der) => server.handle(der, { push: channel }) },
+      credential: MAC,
+      clock: clock.date,
+      sleep: clock.sleep,
+      trustAnchors: [pki.root.certificate],
+    });
+    await client.enroll({ keyPair: await newKeyPair(), subject });
+    await announcer.idle();
+    expect(channel.sent.map((m) => m.body.type)).toEqual(['cann']);
+    expect(announcer.connected()).toEqual([recipientKeyOf(subject)]);
+    // Without a push channel (HTTP), nobody becomes reachable.
+    const other = createAnnouncer(sender());
+    const plain = makeServer({ pki, issuer: createTestIssuer(pki), init: { onAuthenticated: other.onAuthenticated } });
+    await createClient({ transport: loopbackTransport(plain.handle), credential: MAC, clock: clock.date, sleep: clock.sleep }).getCaCertificates();
+    expect(other.connected()).toEqual([]);
+  });
+});
