@@ -36,6 +36,15 @@ export function postgresAnnouncementRepository(pool: PostgresPool, clock: () => 
       const { rows } = await pool.query<{ recipient: string }>('SELECT recipient FROM announcement_recipients ORDER BY recipient');
       return rows.map((row) => row.recipient);
     },
+    async claimCrl(crlNumber) {
+      // Only the first instance to see a CRL number announces that CRL (as the SQLite store does).
+      const { rowCount } = await pool.query(
+        `INSERT INTO counters (name, value) VALUES ('announced_crl_number', $1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE counters.value < excluded.value`,
+        [crlNumber.toString()],
+      );
+      return (rowCount ?? 0) > 0;
+    },
     async pendingCount() {
       const { rows } = await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM announcements WHERE delivered_at IS NULL');
       return int(rows[0]!.n);
