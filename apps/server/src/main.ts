@@ -28,6 +28,8 @@ commands:
                                          TCP only with --tcp-port (or tcp.port);
         [--workers N]                    N processes behind the same ports (node:cluster)
   init                                   create the CA material and the database, then exit
+  serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
+  init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
   secret list | secret remove REF        show or delete shared secrets
@@ -79,7 +81,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'start': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, 'tcp-port': { type: 'string' }, 'ws-port': { type: 'string' }, workers: { type: 'string' } },
+          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, 'tcp-port': { type: 'string' }, 'ws-port': { type: 'string' }, workers: { type: 'string' }, role: { type: 'string' }, upstream: { type: 'string' } },
         });
         const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, workers: workersText, ...others } = values;
         const port = portOf(portText);
@@ -98,7 +100,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
         );
       }
       case 'init': {
-        const { values } = parseArgs({ args: rest, options: COMMON_OPTIONS });
+        const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } } });
         return await init(values, env);
       }
       case 'secret': {

@@ -13,6 +13,7 @@ import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary }
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { describeEnrollment, describeSetup } from './init.js';
+import { startRa } from './ra.js';
 
 /** Options of `cmpkit-server serve` (alias `start`). */
 export interface StartOptions extends CommonOptions {
@@ -24,6 +25,10 @@ export interface StartOptions extends CommonOptions {
   wsPort?: number;
   /** Worker processes behind the listening ports (node:cluster). */
   workers?: number;
+  /** `ca` (default) or `ra`. */
+  role?: string;
+  /** The CA's URL, for role ra. */
+  upstream?: string;
 }
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -48,7 +53,10 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.role === undefined ? {} : { role: options.role }),
+    ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
   });
+  if (config.role === 'ra') return startRa(config, env);
   const logger = lineLogger(env.stderr, config.logLevel, runtimeOf(env).clock);
   const worker = clusterWorkerNumber();
   if (config.workers > 1 && worker === undefined) return startPrimary(config, env, logger);

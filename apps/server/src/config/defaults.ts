@@ -1,3 +1,4 @@
+import { DEFAULT_RA_CONFIG } from './ra-config.js';
 import type { ServerConfig } from './server-config.js';
 
 /**
@@ -44,4 +45,6 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   },
   externalAnchors: [],
   logLevel: 'info',
+  role: 'ca',
+  ra: DEFAULT_RA_CONFIG,
 }) as ServerConfig;

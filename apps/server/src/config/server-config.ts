@@ -1,4 +1,5 @@
 import type { LogLevel } from '../log/logger.js';
+import type { RaConfig } from './ra-config.js';
 
 /** One certificate profile in the configuration; everything but `base` overrides the base profile. */
 export interface ProfileConfig {
@@ -120,10 +121,15 @@ export interface ServerConfig {
    */
   externalAnchors: string[];
   logLevel: LogLevel;
+  /** `ca` (default): issue certificates; `ra`: a registration authority in front of `ra.upstream`. */
+  role: 'ca' | 'ra';
+  /** Registration authority settings (role ra). */
+  ra: RaConfig;
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+  ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;
   ws?: Partial<ServerConfig['ws']>;

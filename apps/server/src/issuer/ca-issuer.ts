@@ -110,8 +110,10 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       }
       return request.profile;
     }
-    if (request.bodyType === 'kur' && request.oldCertificate) {
-      const old = await certificates.get(serialHex(certificateSerialNumber(request.oldCertificate)));
+    // The updated certificate: the signer's, or (an RA's kur for a device) the one oldCertID names.
+    const oldSerial = request.oldCertificate ? certificateSerialNumber(request.oldCertificate) : request.oldCertID?.serialNumber;
+    if (request.bodyType === 'kur' && oldSerial !== undefined) {
+      const old = await certificates.get(serialHex(oldSerial));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
     return catalog.defaultProfile;

@@ -9,6 +9,7 @@ import { handleCertConf } from './handlers/cert-conf.js';
 import { handleCertification } from './handlers/certification.js';
 import { handleErrorMessage } from './handlers/error-message.js';
 import { handleGeneralMessage } from './handlers/general-message.js';
+import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
 import { errorBody, respond } from './respond.js';
@@ -35,8 +36,13 @@ function headerOnly(bytes: Uint8Array): Pick<DecodedPKIMessage, 'header'> | unde
   }
 }
 
-function dispatch(input: HandlerInput): Promise<HandlerOutcome> {
+/** How deep nested messages may nest (an RA in front of an RA in front of the CA, ...). */
+const MAX_NESTING = 4;
+
+function dispatch(input: HandlerInput, processInner: InnerRequestProcessor): Promise<HandlerOutcome> {
   switch (input.request.body.type) {
+    case 'nested':
+      return handleNested(input, processInner);
     case 'ir':
     case 'cr':
     case 'kur':
@@ -71,7 +77,7 @@ function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: R
   }
 }
 
-async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext): Promise<Uint8Array> {
+async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<Uint8Array> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
   let auth: Authenticated | undefined;
@@ -85,8 +91,14 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
     notifyAuthenticated(ctx, auth, context);
+    const relayed = await ctx.init.relay?.(request, auth.requester, context);
+    if (relayed) {
+      runtime.logger.info('cmp: relayed', { request: request.body.type });
+      return relayed;
+    }
     const transactionId = toHex(request.header.transactionID as Uint8Array);
-    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now });
+    if (request.body.type === 'nested' && depth >= MAX_NESTING) throw new ProtocolError('badRequest', 'nested messages nest too deeply');
+    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) => processRequest(ctx, inner, context, depth + 1));
     const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);

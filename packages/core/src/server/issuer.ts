@@ -1,7 +1,9 @@
 import type {
+  CertId,
   CertReqTemplateContent,
   CertTemplate,
   CRLStatus,
+  DecodedPKIMessage,
   InfoTypeAndValue,
   Name,
   PKIBodyType,
@@ -24,14 +26,21 @@ export interface CertificationRequest {
   centralKeyGeneration: boolean;
   /** The certificate profile asked for (generalInfo certProfile, or the HTTP `/p/<label>` path). */
   profile?: string;
-  /** kur: the certificate being updated (DER). */
+  /** kur: the certificate being updated (DER), when its holder signed the request. */
   oldCertificate?: Uint8Array;
+  /** kur: the oldCertID control, which names the certificate being updated (also when an RA signed). */
+  oldCertID?: CertId;
   /** Who asked, as authenticated. */
   requester: Requester;
   /** The DER PKCS#10 request of a p10cr. */
   csr?: Uint8Array;
   /** The transaction this request belongs to (hex). */
   transactionId: string;
+  /**
+   * The request message as received, with its exact bytes: what an RA sends on (the original
+   * CertReqMsg and its POP, or origPKIMessage, RFC 9483 section 5.2.3).
+   */
+  received?: DecodedPKIMessage;
 }
 
 /** The issuer's answer to a {@link CertificationRequest}. */

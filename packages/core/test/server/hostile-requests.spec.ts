@@ -535,14 +535,14 @@ describe('proof of possession', () => {
   });
 
   it.each([
-    ['a MAC requester', 'mac', true],
-    ['a signer without id-kp-cmcRA', 'other', true],
-    ['the RA when acceptRAVerified is off', 'ra', false],
-  ] as const)('raVerified from %s: badPOP', async (_label, who, acceptRAVerified) => {
+    ['a MAC requester', 'mac', true, ['badPOP', 'notAuthorized']],
+    ['a signer without id-kp-cmcRA', 'other', true, ['badPOP', 'notAuthorized']],
+    ['the RA when acceptRAVerified is off', 'ra', false, ['badPOP']],
+  ] as const)('raVerified from %s: badPOP', async (_label, who, acceptRAVerified, failInfo) => {
     const e = env({ policy: { acceptRAVerified } });
     const protection = who === 'mac' ? MAC : who === 'ra' ? pki.ra.credential : pki.other.credential;
     const { response } = await e.ask({ body: await certBody('cr', await newKeyPair(), { pop: 'raVerified' }), protection });
-    expectCertRejection(response, 'cp', ['badPOP']);
+    expectCertRejection(response, 'cp', failInfo);
   });
 
   it('raVerified from an RA certificate (id-kp-cmcRA) with acceptRAVerified: accepted', async () => {

@@ -4,6 +4,7 @@ import { isCmpError } from '@cmpkit/codec';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
 import { namesEqual } from '../../message/general-names.js';
+import { isAuthorizedRa } from '../authorized-ra.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
 import type { RevocationRequest } from '../issuer.js';
 import type { Requester } from '../requester.js';
@@ -18,11 +19,11 @@ function reasonOf(extensions: readonly { extnID: string; extnValue: Uint8Array }
 }
 
 /** Built-in policy: the certificate's holder, an RA (id-kp-cmcRA), or a shared secret when allowed. */
-function mayRevoke(input: HandlerInput, requester: Requester, request: RevocationRequest): boolean {
+async function mayRevoke(input: HandlerInput, requester: Requester, request: RevocationRequest): Promise<boolean> {
+  if (await isAuthorizedRa(input.ctx, requester)) return true;
   if (requester.kind === 'mac') return input.ctx.policy.allowMacRevocation;
   if (requester.kind !== 'signature') return false;
   const signer = parseCertificate(requester.certificate);
-  if (signer.extKeyUsage?.includes(oids.id_kp_cmcRA)) return true;
   return signer.serialNumber === request.serialNumber && (!request.issuer || namesEqual(request.issuer, signer.issuer));
 }
 
@@ -42,7 +43,7 @@ export async function handleRevocation(input: HandlerInput): Promise<HandlerOutc
       const reason = reasonOf(details.crlEntryDetails);
       if (reason !== undefined) revocation.reason = reason;
       if (ctx.init.authorizer?.authorizeRevocation) await ctx.init.authorizer.authorizeRevocation(revocation);
-      else if (!mayRevoke(input, auth.requester, revocation)) {
+      else if (!(await mayRevoke(input, auth.requester, revocation))) {
         throw new RequestRejectedError('notAuthorized', 'only the holder of the certificate or an authorised RA may revoke it');
       }
       await ctx.init.issuer.revoke(revocation);
