@@ -97,7 +97,7 @@ async function startServer(dataDir, { workers, durability, layout }) {
       const text = chunk.toString();
       if (log.length < 100_000) log += text;
       for (const line of text.split('\n')) if (/ error /.test(line) && errors.length < 5) errors.push(line);
-      const match = /listening url=(\S+)/.exec(log);
+      const match = /listening url=(http\S+)/.exec(log);
       if (match) resolve(match[1]);
     });
     child.on('exit', (code) => reject(new Error(`cmpkit-server exited early (status ${code}): ${log}`)));
