@@ -6,5 +6,6 @@ export default defineProject({
   test: {
     name: 'ca',
     include: ['test/**/*.spec.ts'],
+    testTimeout: 20_000, // key generation and PBM-heavy tests are slow on a loaded 2-core machine
   },
 });

@@ -25,8 +25,11 @@ commands:
   serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
         [--tcp-port P] [--ws-port P]     also on / (OpenSSL's default path); 'start' is an alias;
                                          WebSocket on the HTTP port (ws.path) unless --ws-port;
-                                         TCP only with --tcp-port (or tcp.port)
+                                         TCP only with --tcp-port (or tcp.port);
+        [--workers N]                    N processes behind the same ports (node:cluster)
   init                                   create the CA material and the database, then exit
+  serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
+  init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
   secret list | secret remove REF        show or delete shared secrets
@@ -63,6 +66,12 @@ function portOf(text: string | undefined, option = '--port'): number | undefined
   return Number(text);
 }
 
+function workersOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw new UsageError(`--workers must be a number from 1 to 256, not '${text}'`);
+  return Number(text);
+}
+
 /** Runs the `cmpkit-server` command line; resolves to the process exit status. */
 export async function main(argv: readonly string[], env: CliEnvironment): Promise<number> {
   const [command, ...rest] = argv;
@@ -72,24 +81,26 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'start': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, 'tcp-port': { type: 'string' }, 'ws-port': { type: 'string' } },
+          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, 'tcp-port': { type: 'string' }, 'ws-port': { type: 'string' }, workers: { type: 'string' }, role: { type: 'string' }, upstream: { type: 'string' } },
         });
-        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, ...others } = values;
+        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, workers: workersText, ...others } = values;
         const port = portOf(portText);
         const tcpPort = portOf(tcpText, '--tcp-port');
         const wsPort = portOf(wsText, '--ws-port');
+        const workers = workersOf(workersText);
         return await start(
           {
             ...others,
             ...(port === undefined ? {} : { port }),
             ...(tcpPort === undefined ? {} : { tcpPort }),
             ...(wsPort === undefined ? {} : { wsPort }),
+            ...(workers === undefined ? {} : { workers }),
           },
           env,
         );
       }
       case 'init': {
-        const { values } = parseArgs({ args: rest, options: COMMON_OPTIONS });
+        const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } } });
         return await init(values, env);
       }
       case 'secret': {

@@ -7,7 +7,6 @@ import {
   DistributionPoint,
   DistributionPointName,
   ExtendedKeyUsage,
-  type Extension as AsnExtension,
   GeneralName as AsnGeneralName,
   KeyUsage,
   KeyUsageFlags,
@@ -23,7 +22,7 @@ import {
 } from '@cmpkit/codec';
 import type { CreateCrlOptions } from './crl-options.js';
 import { IssuanceError } from './errors/issuance-error.js';
-import { asnExtension, asnExtensionOf, asnNameOf, derOf } from './internal/asn.js';
+import { derOf, extension, nameDer } from './internal/asn.js';
 import { buildCertificate } from './internal/build-certificate.js';
 import { buildCrl } from './internal/build-crl.js';
 import { checkIssuingCertificate, readCertificate, type CertificateInfo } from './internal/ca-certificate.js';
@@ -79,6 +78,8 @@ export interface IssuedCertificate {
   certificate: Uint8Array;
   /** Its serial number. */
   serialNumber: bigint;
+  /** Its subject. */
+  subject: Name;
   /** Its notBefore. */
   notBefore: Date;
   /** Its notAfter. */
@@ -144,6 +145,23 @@ function parseExtension<T>(ext: Extension, type: new () => T, what: string): T {
   } catch {
     return badTemplate(`the ${what} extension of the template is malformed`);
   }
+}
+
+/**
+ * The DER of a schema value that depends only on `key`, built once: the extension values a CA
+ * writes into every certificate of a profile (basicConstraints, keyUsage, extKeyUsage, CRL
+ * distribution points, authority information access) repeat, and serializing them through the
+ * schema library is the costliest part of issuance after the signature.
+ */
+const derMemo = new Map<string, Uint8Array>();
+function memoDer(key: string, build: () => unknown): Uint8Array {
+  let der = derMemo.get(key);
+  if (!der) {
+    der = derOf(build());
+    if (derMemo.size >= 1024) derMemo.clear();
+    derMemo.set(key, der);
+  }
+  return der;
 }
 
 function uriNames(urls: readonly string[]): AsnGeneralName[] {
@@ -223,7 +241,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     let san: Uint8Array | undefined;
     let kuRequested: number | undefined;
     let ekuRequested: string[] | undefined;
-    const copied: AsnExtension[] = [];
+    const copied: Extension[] = [];
     for (const ext of requested.values()) {
       switch (ext.extnID) {
         case oids.id_ce_subjectAltName:
@@ -244,7 +262,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
           if (CA_MANAGED_EXTENSIONS.has(ext.extnID) || !profile.allowedExtensions.includes(ext.extnID)) {
             badTemplate(`extension ${ext.extnID} is not allowed by certificate profile "${profile.name}"`);
           }
-          copied.push(asnExtensionOf(ext));
+          copied.push(extension(ext.extnID, ext.critical === true, ext.extnValue));
       }
     }
 
@@ -254,8 +272,8 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     else if (profile.subject && profile.subject.length > 0) subjectName = profile.subject;
     else if (san) subjectName = [];
     else return badTemplate('the template carries no subject and no subjectAltName');
-    const subject = asnNameOf(subjectName, 'subject');
-    if (!profile.basicConstraints.cA && bytesEqual(derOf(subject), info.subjectDer)) {
+    const subject = nameDer(subjectName, 'subject');
+    if (!profile.basicConstraints.cA && bytesEqual(subject, info.subjectDer)) {
       badTemplate("the subject must differ from the CA's name");
     }
 
@@ -277,7 +295,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     if (notAfter.getTime() <= notBefore.getTime()) badTemplate("the requested validity does not overlap the CA's validity");
 
     // Extensions the CA sets.
-    const extensions: AsnExtension[] = [];
+    const extensions: Extension[] = [];
     let pathLen = profile.basicConstraints.pathLenConstraint;
     if (profile.basicConstraints.cA) {
       const caPathLen = info.basicConstraints?.pathLenConstraint;
@@ -287,10 +305,10 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
       }
     }
     extensions.push(
-      asnExtension(
+      extension(
         oids.id_ce_basicConstraints,
         true,
-        derOf(
+        memoDer(`bc:${profile.basicConstraints.cA}:${pathLen}`, () =>
           new BasicConstraints({
             cA: profile.basicConstraints.cA,
             ...(profile.basicConstraints.cA && pathLen !== undefined ? { pathLenConstraint: pathLen } : {}),
@@ -306,44 +324,52 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     let ku = kuRequested ?? allowedKu;
     if (!key.rsa) ku &= ~(KeyUsageFlags.keyEncipherment | KeyUsageFlags.dataEncipherment);
     if (ku === 0 && (kuRequested !== undefined || allowedKu !== 0)) badTemplate('no requested keyUsage is possible with this key type');
-    if (ku !== 0) extensions.push(asnExtension(oids.id_ce_keyUsage, true, derOf(new KeyUsage(ku))));
+    if (ku !== 0) extensions.push(extension(oids.id_ce_keyUsage, true, memoDer(`ku:${ku}`, () => new KeyUsage(ku))));
 
     if (ekuRequested) {
       const outside = ekuRequested.find((e) => !profile.extendedKeyUsage.includes(e));
       if (outside !== undefined) badTemplate(`extKeyUsage ${outside} is not allowed by certificate profile "${profile.name}"`);
     }
     const eku = ekuRequested ?? profile.extendedKeyUsage;
-    if (eku.length) extensions.push(asnExtension(oids.id_ce_extKeyUsage, false, derOf(new ExtendedKeyUsage([...eku]))));
+    if (eku.length) extensions.push(extension(oids.id_ce_extKeyUsage, false, memoDer(`eku:${eku.join(',')}`, () => new ExtendedKeyUsage([...eku]))));
 
-    if (san) extensions.push(asnExtension(oids.id_ce_subjectAltName, subjectName.length === 0, san));
+    if (san) extensions.push(extension(oids.id_ce_subjectAltName, subjectName.length === 0, san));
 
     const ski = await keyIdentifier(crypto, spki.subjectPublicKey, method);
-    extensions.push(asnExtension(oids.id_ce_subjectKeyIdentifier, false, tlv(0x04, ski)));
-    extensions.push(asnExtension(oids.id_ce_authorityKeyIdentifier, false, tlv(0x30, tlv(0x80, keyId))));
+    extensions.push(extension(oids.id_ce_subjectKeyIdentifier, false, tlv(0x04, ski)));
+    extensions.push(extension(oids.id_ce_authorityKeyIdentifier, false, tlv(0x30, tlv(0x80, keyId))));
 
     const crlUrls = asList(profile.crlDistributionPoint);
     if (crlUrls.length) {
-      const dp = new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: uriNames(crlUrls) }) });
-      extensions.push(asnExtension(oids.id_ce_cRLDistributionPoints, false, derOf(new CRLDistributionPoints([dp]))));
+      const value = memoDer(`crldp:${JSON.stringify(crlUrls)}`, () => {
+        const dp = new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: uriNames(crlUrls) }) });
+        return new CRLDistributionPoints([dp]);
+      });
+      extensions.push(extension(oids.id_ce_cRLDistributionPoints, false, value));
     }
-    const access = [
-      ...asList(profile.authorityInfoAccess?.ocsp).map(
-        (u) => new AccessDescription({ accessMethod: ID_AD_OCSP, accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }) }),
-      ),
-      ...asList(profile.authorityInfoAccess?.caIssuers).map(
-        (u) => new AccessDescription({ accessMethod: ID_AD_CA_ISSUERS, accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }) }),
-      ),
-    ];
-    if (access.length) extensions.push(asnExtension(oids.id_pe_authorityInfoAccess, false, derOf(new AuthorityInfoAccessSyntax(access))));
+    const ocsp = asList(profile.authorityInfoAccess?.ocsp);
+    const caIssuers = asList(profile.authorityInfoAccess?.caIssuers);
+    if (ocsp.length || caIssuers.length) {
+      const value = memoDer(`aia:${JSON.stringify([ocsp, caIssuers])}`, () => {
+        const access = [
+          ...ocsp.map((u) => new AccessDescription({ accessMethod: ID_AD_OCSP, accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }) })),
+          ...caIssuers.map(
+            (u) => new AccessDescription({ accessMethod: ID_AD_CA_ISSUERS, accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }) }),
+          ),
+        ];
+        return new AuthorityInfoAccessSyntax(access);
+      });
+      extensions.push(extension(oids.id_pe_authorityInfoAccess, false, value));
+    }
 
-    for (const ext of profile.extensions) extensions.push(asnExtensionOf(ext));
+    for (const ext of profile.extensions) extensions.push(extension(ext.extnID, ext.critical === true, ext.extnValue));
     extensions.push(...copied);
 
     const der = await buildCertificate(
-      { serialNumber, issuer: info.subject, subject, notBefore, notAfter, publicKey: key.der, extensions },
+      { serialNumber, issuer: info.subjectDer, subject, notBefore, notAfter, publicKey: key.der, extensions },
       signer,
     );
-    return { certificate: der, serialNumber, notBefore, notAfter };
+    return { certificate: der, serialNumber, subject: subjectName, notBefore, notAfter };
   }
 
   async function createCrl(options: CreateCrlOptions): Promise<Uint8Array> {

@@ -17,6 +17,7 @@
 // Messages
 export {
   decodePKIMessage,
+  decodePKIMessageHeader,
   decodePKIMessages,
   encodePKIMessage,
   encodePKIMessages,

@@ -40,6 +40,14 @@ export type { CmpServer } from './server/create-server.js';
 export type { ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
 export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
 
+// Registration authority (RFC 9483 section 5)
+export { createRegistrationAuthority } from './ra/create-registration-authority.js';
+export type { RaBatching, RaDelayedDelivery, RaMode, RaModeChooser, RegistrationAuthorityInit } from './ra/registration-authority-init.js';
+export { createNestedBatcher } from './ra/nested-batcher.js';
+export type { NestedBatcher, NestedBatcherInit } from './ra/nested-batcher.js';
+export type { NestedOptions } from './client/nested.js';
+export type { RequestRelay } from './server/server-init.js';
+
 // Runtime
 export { silentLogger } from './runtime.js';
 export type { Logger, RuntimeInit, Sleep } from './runtime.js';

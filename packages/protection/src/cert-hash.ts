@@ -1,9 +1,9 @@
-import { oidName, type AlgorithmIdentifier, type CertStatus } from '@cmpkit/codec';
+import { decodeAlgorithmIdentifier, oidName, type AlgorithmIdentifier, type CertStatus } from '@cmpkit/codec';
 import { cryptoOf } from './crypto-options.js';
 import { ProtectionError } from './errors/protection-error.js';
 import { equalBytes, hex } from './internal/bytes.js';
 import { algorithmsOf, type AlgorithmOptions } from './options.js';
-import { parseCertificate } from './x509/certificate.js';
+import { childrenOf, elementBytes, readSingle } from './internal/der.js';
 
 /** Options of {@link computeCertHash}. */
 export interface CertHashOptions extends AlgorithmOptions {
@@ -25,7 +25,11 @@ export interface CertHash {
 
 function signatureAlgorithmOf(certDer: Uint8Array): AlgorithmIdentifier {
   try {
-    return parseCertificate(certDer).signatureAlgorithm;
+    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }: only the
+    // second element is needed, so the TBSCertificate is skipped rather than parsed.
+    const [, algorithm, signature] = childrenOf(certDer, readSingle(certDer, 'Certificate', 0x30), 'Certificate');
+    if (!algorithm || !signature) throw new ProtectionError('badCertId', 'certHash: the certificate is not a Certificate');
+    return decodeAlgorithmIdentifier(elementBytes(certDer, algorithm));
   } catch (e) {
     throw new ProtectionError('badCertId', 'certHash: the certificate cannot be parsed', e);
   }

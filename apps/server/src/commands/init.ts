@@ -3,6 +3,7 @@ import type { CliEnvironment } from '../cli-environment.js';
 import { CA_FILES } from '../pki/ca-material.js';
 import type { ServerContext } from '../server/server-context.js';
 import { configOf, loggerOf, runtimeOf, type CommonOptions } from './command-context.js';
+import { initRa } from './ra.js';
 import { openServerContext } from '../server/server-context.js';
 import { withoutPassword } from '../store/postgres.js';
 
@@ -61,8 +62,9 @@ export function describeEnrollment(ctx: ServerContext, address: { host: string; 
 }
 
 /** `cmpkit-server init`: creates the CA material and the database, then exits. */
-export async function init(options: CommonOptions, env: CliEnvironment): Promise<number> {
-  const config = await configOf(options, env);
+export async function init(options: CommonOptions & { role?: string; 'ca-data-dir'?: string }, env: CliEnvironment): Promise<number> {
+  const config = await configOf(options, env, options.role === undefined ? {} : { role: options.role });
+  if (config.role === 'ra') return initRa(config, options['ca-data-dir'], env);
   const { clock, crypto } = runtimeOf(env);
   const ctx = await openServerContext(config, { clock, crypto, logger: loggerOf(env, config, true) });
   try {

@@ -1,5 +1,7 @@
+import type { CmpHandler } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
-import { lineLogger } from '../log/logger.js';
+import type { ServerConfig } from '../config/server-config.js';
+import { lineLogger, type Logger } from '../log/logger.js';
 import { announceNewCrl } from '../announce/crl-announcement.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { createCmpService } from '../server/cmp-service.js';
@@ -7,9 +9,11 @@ import { listenHttp } from '../server/http-listener.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
 import { withRequestLog } from '../server/request-log.js';
+import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { describeEnrollment, describeSetup } from './init.js';
+import { startRa } from './ra.js';
 
 /** Options of `cmpkit-server serve` (alias `start`). */
 export interface StartOptions extends CommonOptions {
@@ -19,6 +23,12 @@ export interface StartOptions extends CommonOptions {
   tcpPort?: number;
   /** Serve CMP over WebSocket on a port of its own (default: on the HTTP port). */
   wsPort?: number;
+  /** Worker processes behind the listening ports (node:cluster). */
+  workers?: number;
+  /** `ca` (default) or `ra`. */
+  role?: string;
+  /** The CA's URL, for role ra. */
+  upstream?: string;
 }
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -42,18 +52,65 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.role === undefined ? {} : { role: options.role }),
+    ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
   });
+  if (config.role === 'ra') return startRa(config, env);
+  const logger = lineLogger(env.stderr, config.logLevel, runtimeOf(env).clock);
+  const worker = clusterWorkerNumber();
+  if (config.workers > 1 && worker === undefined) return startPrimary(config, env, logger);
+  try {
+    return await serve(config, env, logger, worker);
+  } finally {
+    leaveCluster();
+  }
+}
+
+/**
+ * The primary of `serve --workers N`: creates the CA and the database once (so the workers do
+ * not race to), prints what a first start prints, then runs the workers until `env.signal`.
+ */
+async function startPrimary(config: ServerConfig, env: CliEnvironment, logger: Logger): Promise<number> {
   const { clock, crypto } = runtimeOf(env);
-  const logger = lineLogger(env.stderr, config.logLevel, clock);
   const ctx = await openServerContext(config, { clock, crypto, logger });
   try {
     describeSetup(ctx, env);
+  } finally {
+    await ctx.close();
+  }
+  const status = await runClusterPrimary({
+    workers: config.workers,
+    logger,
+    ...(env.signal ? { signal: env.signal } : {}),
+    onListening(address) {
+      logger.info('listening', { url: address.url, dataDir: config.dataDir, workers: config.workers });
+      if (ctx.createdCa) describeEnrollment(ctx, address, env);
+      env.onListening?.(address);
+    },
+  });
+  logger.info('stopped');
+  return status;
+}
+
+/** One serving process: the only one, or worker `worker` of a cluster. */
+async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, worker: number | undefined): Promise<number> {
+  const { clock, crypto } = runtimeOf(env);
+  const ctx = await openServerContext(config, { clock, crypto, logger });
+  try {
+    if (worker === undefined) describeSetup(ctx, env);
     const announcer = createServerAnnouncer(ctx, logger);
     const hooks = { onAuthenticated: announcer.onAuthenticated };
     let service = createCmpService(ctx, logger, hooks);
     const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
     // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
-    const handle = withRequestLog((request, context) => service.handle(request, context), logger, clock);
+    // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
+    const durable: CmpHandler = async (request, context) => {
+      const response = await service.handle(request, context);
+      await ctx.store.flush();
+      return response;
+    };
+    const handle = withRequestLog(durable, logger, clock);
     const http = await listenHttp(handle, { ...config.http, logger });
     const closeListeners = async (): Promise<void> => {
       await Promise.all([listeners.ws?.close(), listeners.tcp?.close()]);
@@ -76,19 +133,23 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
       await http.close(0);
       throw error;
     }
+    // In a cluster the first worker sweeps; any worker may, since the records are in the store.
     let sweeping: Promise<void> | undefined;
-    const sweep = setInterval(() => {
-      sweeping ??= service
-        .expireTransactions()
-        .then((n) => {
-          if (n > 0) logger.info('revoked unconfirmed certificates', { transactions: n });
-        })
-        .catch((error: unknown) => logger.error('expiring transactions failed', { error }))
-        .finally(() => {
-          sweeping = undefined;
-        });
-    }, config.expirySweepSeconds * 1000);
-    sweep.unref();
+    const sweep =
+      worker === undefined || worker === 1
+        ? setInterval(() => {
+            sweeping ??= service
+              .expireTransactions()
+              .then((n) => {
+                if (n > 0) logger.info('revoked unconfirmed certificates', { transactions: n });
+              })
+              .catch((error: unknown) => logger.error('expiring transactions failed', { error }))
+              .finally(() => {
+                sweeping = undefined;
+              });
+          }, config.expirySweepSeconds * 1000)
+        : undefined;
+    sweep?.unref();
     // Announcements enqueued by the admin commands (separate processes) go out on the next tick;
     // a root CA key update made by `ca rollover` is loaded first.
     let rootUpdate = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
@@ -114,18 +175,24 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
         });
     }, config.announcementFlushSeconds * 1000);
     flush.unref();
-    logger.info('listening', { url: http.url, dataDir: config.dataDir });
-    if (ctx.createdCa) describeEnrollment(ctx, http, env);
-    env.onListening?.({
+    const address = {
       host: http.host,
       port: http.port,
       url: http.url,
       ...(listeners.tcp ? { tcpUrl: listeners.tcp.url } : {}),
       ...(listeners.ws ? { wsUrl: listeners.ws.url } : {}),
-    });
+    };
+    if (worker === undefined) {
+      logger.info('listening', { url: http.url, dataDir: config.dataDir });
+      if (ctx.createdCa) describeEnrollment(ctx, http, env);
+      env.onListening?.(address);
+    } else {
+      logger.info('worker listening', { worker, pid: process.pid });
+      reportListening(address);
+    }
 
     await waitForAbort(env.signal);
-    logger.info('shutting down');
+    logger.info('shutting down', worker === undefined ? {} : { worker });
     clearInterval(sweep);
     clearInterval(flush);
     await flushing;
@@ -133,7 +200,7 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     await announcer.idle();
     await http.close();
     await sweeping;
-    logger.info('stopped');
+    if (worker === undefined) logger.info('stopped');
     return 0;
   } finally {
     await ctx.close();

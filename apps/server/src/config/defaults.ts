@@ -1,3 +1,4 @@
+import { DEFAULT_RA_CONFIG } from './ra-config.js';
 import type { ServerConfig } from './server-config.js';
 
 /**
@@ -9,6 +10,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   dataDir: './.cmpkit-server',
   database: 'cmpkit-server.sqlite',
   durability: 'full',
+  workers: 1,
   http: { host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1024 * 1024 },
   tcp: { port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600 },
   ws: { enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp' },
@@ -43,4 +45,6 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   },
   externalAnchors: [],
   logLevel: 'info',
+  role: 'ca',
+  ra: DEFAULT_RA_CONFIG,
 }) as ServerConfig;

@@ -16,12 +16,18 @@ export interface ConfigSources {
   port?: number;
   /** `--host`. */
   host?: string;
+  /** `--workers`. */
+  workers?: number;
   /** `--tcp-port`: serve CMP over TCP on this port. */
   tcpPort?: number;
   /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
   wsPort?: number;
   /** `--db`: a SQLite file (relative to `cwd`) or a `postgres://` URL. */
   database?: string;
+  /** `--role`. */
+  role?: string;
+  /** `--upstream` (role ra). */
+  upstream?: string;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -41,6 +47,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ws: { ...base.ws, ...file.ws },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
+    ra: { ...base.ra, ...file.ra },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,
   } as ServerConfig;
@@ -81,8 +88,11 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   }
   if (sources.port !== undefined) config.http = { ...config.http, port: sources.port };
   if (sources.host !== undefined) config.http = { ...config.http, host: sources.host };
+  if (sources.workers !== undefined) config.workers = sources.workers;
   if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
   if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
+  if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
+  if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   if (sources.database !== undefined) config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
   if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);

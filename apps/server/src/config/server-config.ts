@@ -1,4 +1,5 @@
 import type { LogLevel } from '../log/logger.js';
+import type { RaConfig } from './ra-config.js';
 
 /** One certificate profile in the configuration; everything but `base` overrides the base profile. */
 export interface ProfileConfig {
@@ -52,11 +53,16 @@ export interface ServerConfig {
    */
   database: string;
   /**
-   * When a commit is on disk: `full` (default: fsync at every commit, so an issued certificate
-   * survives a power cut before its response leaves) or `normal` (WAL without fsync per commit:
-   * survives a process crash, not a power cut; about a third more transactions per second).
+   * When a commit is on disk: `full` (default: before the response that reports it leaves, by a
+   * group commit of the WAL, so an issued certificate survives a power cut) or `normal` (WAL
+   * without fsync: survives a process crash, not a power cut).
    */
   durability: 'full' | 'normal';
+  /**
+   * Worker processes serving one listening port (node:cluster), default 1. State lives in the
+   * database, so a transaction begun on one worker continues on any other.
+   */
+  workers: number;
   http: {
     host: string;
     port: number;
@@ -115,10 +121,15 @@ export interface ServerConfig {
    */
   externalAnchors: string[];
   logLevel: LogLevel;
+  /** `ca` (default): issue certificates; `ra`: a registration authority in front of `ra.upstream`. */
+  role: 'ca' | 'ra';
+  /** Registration authority settings (role ra). */
+  ra: RaConfig;
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+  ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;
   ws?: Partial<ServerConfig['ws']>;

@@ -1,6 +1,7 @@
 import { LOG_LEVELS } from '../log/logger.js';
 import { GENERATED_KEY_ALGORITHMS } from '../pki/key-algorithms.js';
 import { ConfigError } from './config-error.js';
+import { RA_MODES } from './ra-config.js';
 import type { ConfigFile, ServerConfig } from './server-config.js';
 
 type Check = (value: unknown, path: string) => void;
@@ -59,6 +60,7 @@ const configFile = object({
   dataDir: string,
   database: string,
   durability: string,
+  workers: number,
   http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
   tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number }),
   ws: object({ enabled: boolean, port: portOrNull, host: string, path: string }),
@@ -95,6 +97,18 @@ const configFile = object({
   }),
   externalAnchors: strings,
   logLevel: string,
+  role: string,
+  ra: object({
+    upstream: (v, path) => (v === null ? undefined : string(v, path)),
+    mode: string,
+    subject: string,
+    keyAlgorithm: string,
+    certificate: string,
+    key: string,
+    trustAnchors: string,
+    batching: (v, path) => (v === null ? undefined : object({ maxSize: number, maxDelayMs: number })(v, path)),
+    delayedDelivery: (v, path) => (v === null ? undefined : object({ waitMs: number, checkAfter: number })(v, path)),
+  }),
 });
 
 /**
@@ -122,6 +136,7 @@ export function validateConfig(config: ServerConfig): void {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
   if (config.durability !== 'full' && config.durability !== 'normal') throw new ConfigError("durability must be 'full' or 'normal'");
+  if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 256) throw new ConfigError('workers must be an integer from 1 to 256');
   if (config.macResponses !== 'mac' && config.macResponses !== 'signature') throw new ConfigError("macResponses must be 'mac' or 'signature'");
   if (config.responseMac !== 'request' && config.responseMac !== 'PasswordBasedMac' && config.responseMac !== 'PBMAC1') {
     throw new ConfigError("responseMac must be 'request', 'PasswordBasedMac' or 'PBMAC1'");
@@ -130,9 +145,22 @@ export function validateConfig(config: ServerConfig): void {
     throw new ConfigError(`logLevel must be one of ${[...LOG_LEVELS, 'silent'].join(', ')}`);
   }
   if (!(config.defaultProfile in config.profiles)) throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
+  validateRaConfig(config);
   if (config.initialSecret && config.initialSecret.reference === '') throw new ConfigError('initialSecret.reference must not be empty');
   for (const [name, p] of Object.entries(config.profiles)) {
     if (!/^[A-Za-z0-9._~-]+$/.test(name)) throw new ConfigError(`profile name "${name}" must be one URL path segment (letters, digits, . _ ~ -)`);
     if (p.issueDelay?.polls !== undefined && !Number.isInteger(p.issueDelay.polls)) throw new ConfigError(`profiles.${name}.issueDelay.polls must be an integer`);
+  }
+}
+
+/** The role, and for role ra the RA settings. */
+function validateRaConfig(config: ServerConfig): void {
+  if (config.role !== 'ca' && config.role !== 'ra') throw new ConfigError("role must be 'ca' or 'ra'");
+  const ra = config.ra;
+  if (!(RA_MODES as readonly string[]).includes(ra.mode)) throw new ConfigError(`ra.mode must be one of ${RA_MODES.join(', ')}`);
+  if (ra.upstream !== null && !/^https?:\/\//.test(ra.upstream)) throw new ConfigError('ra.upstream must be an http:// or https:// URL');
+  if (ra.batching && !(Number.isInteger(ra.batching.maxSize) && ra.batching.maxSize >= 1)) throw new ConfigError('ra.batching.maxSize must be an integer of 1 or more');
+  if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(ra.keyAlgorithm)) {
+    throw new ConfigError(`ra.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
 }

@@ -19,7 +19,7 @@ import {
   type RevocationRequest,
 } from '@cmpkit/core';
 import type { Logger } from '../log/logger.js';
-import { readCertificateFields } from '../pki/certificate-fields.js';
+import { certificateSerialNumber, readCertificateFields } from '../pki/certificate-fields.js';
 import { serialHex } from '../pki/serial-number.js';
 import type { CertificateRepository, RevokeOutcome } from '../store/certificate-repository.js';
 import type { PendingRequest, PendingRequestRepository } from '../store/pending-request-repository.js';
@@ -54,7 +54,7 @@ export interface CaIssuerInit {
 
 /** The server's {@link Issuer}, with every optional member, plus what the CLI needs. */
 export type CaIssuer = Issuer &
-  Required<Pick<Issuer, 'poll' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls'>> & {
+  Required<Pick<Issuer, 'poll' | 'isRevoked' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls'>> & {
     /**
      * Revokes a certificate by serial number with a CRLReason code and publishes a new CRL when it
      * was revoked now.
@@ -110,8 +110,10 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       }
       return request.profile;
     }
-    if (request.bodyType === 'kur' && request.oldCertificate) {
-      const old = await certificates.get(serialHex(readCertificateFields(request.oldCertificate).serialNumber));
+    // The updated certificate: the signer's, or (an RA's kur for a device) the one oldCertID names.
+    const oldSerial = request.oldCertificate ? certificateSerialNumber(request.oldCertificate) : request.oldCertID?.serialNumber;
+    if (request.bodyType === 'kur' && oldSerial !== undefined) {
+      const old = await certificates.get(serialHex(oldSerial));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
     return catalog.defaultProfile;
@@ -139,7 +141,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     }
     const issued = await ca.issue({ template: input.template, profile: entry.profile, ...(publicKey ? { publicKey } : {}) });
     const serial = serialHex(issued.serialNumber);
-    const subject = nameToString(readCertificateFields(issued.certificate).subject);
+    const subject = nameToString(issued.subject);
     // ARCHITECTURE.md decision 6: stored before the response that carries it leaves.
     await certificates.insert({
       serial,
@@ -286,7 +288,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     },
 
     async confirm(certificate, accepted, reason) {
-      const serial = serialHex(readCertificateFields(certificate).serialNumber);
+      const serial = serialHex(certificateSerialNumber(certificate));
       if (accepted) {
         if (await certificates.confirm(serial)) logger.info('certificate confirmed', { serial });
         else logger.warn('confirmation of a certificate that is not awaiting one', { serial, status: (await certificates.get(serial))?.status ?? 'unknown' });
@@ -305,6 +307,17 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       const outcome = await revokeSerial(request.serialNumber, reason);
       if (outcome === 'unknown') throw new RequestRejectedError('badCertId', 'no certificate with this serial number was issued by this CA');
       if (outcome === 'alreadyRevoked') throw new RequestRejectedError('certRevoked', 'the certificate is already revoked');
+    },
+
+    async isRevoked(certificate) {
+      let serial: bigint;
+      try {
+        serial = certificateSerialNumber(certificate);
+      } catch {
+        return false;
+      }
+      const stored = await certificates.get(serialHex(serial));
+      return stored !== undefined && stored.status === 'revoked' && sameBytes(stored.der, certificate);
     },
 
     async caCertificates() {

@@ -1,6 +1,7 @@
 import { parseName } from '@cmpkit/codec';
 import { createServer, type CmpServer, type ServerInit, type ServerPolicy } from '@cmpkit/core';
 import { demoteInfo, type Logger } from '../log/logger.js';
+import { nodeAlgorithms } from '../pki/node-algorithms.js';
 import type { ServerContext } from './server-context.js';
 
 /**
@@ -26,6 +27,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
       trustAnchors: [material.root.certificate, ...material.previousRoots],
       ...(ctx.externalAnchors.length ? { externalAnchors: ctx.externalAnchors } : {}),
       untrusted: [material.issuing.certificate, ...material.links],
+      algorithms: nodeAlgorithms,
     },
     issuer: ctx.issuer,
     stores: { transactions: store.transactions, nonces: store.nonces },

@@ -131,7 +131,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
 }
 
 /** The certificates of the `externalAnchors` PEM files; a file without one is a configuration error. */
-async function loadExternalAnchors(files: readonly string[]): Promise<Uint8Array[]> {
+export async function loadExternalAnchors(files: readonly string[]): Promise<Uint8Array[]> {
   const anchors: Uint8Array[] = [];
   for (const file of files) {
     let text: string;

@@ -138,7 +138,7 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
       return confirm.run(serial).changes > 0;
     },
     async revoke(serial, reason, at) {
-      return revokeTx(serial, reason, at);
+      return revokeTx.immediate(serial, reason, at);
     },
     async revoked() {
       return revoked.all().map((r) => ({

@@ -21,6 +21,7 @@ import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteNonceStore } from './sqlite-nonce-store.js';
 import { sqliteSecretStore, type ServerSecretStore } from './sqlite-secret-store.js';
 import { sqliteTransactionStore } from './sqlite-transaction-store.js';
+import { walGroupCommit } from './wal-group-commit.js';
 
 /** Everything the server keeps, on one database. */
 export interface ServerStore {
@@ -33,6 +34,12 @@ export interface ServerStore {
   readonly pending: PendingRequestRepository;
   readonly crls: CrlRepository;
   readonly rootCaUpdates: RootCaUpdateRepository;
+  /**
+   * Resolves once everything committed so far is durable as the configured durability promises.
+   * The server awaits it before a response leaves (ARCHITECTURE.md decision 6). Stores whose
+   * commits are durable when they return resolve at once.
+   */
+  flush(): Promise<void>;
   /** Announcements waiting for their recipients (core's AnnouncementStore). */
   readonly announcements: AnnouncementRepository;
   /** HTTP push URLs (core's PushUrlStore). */
@@ -86,6 +93,8 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     rootCaUpdates: postgresRootCaUpdateRepository(pool),
     announcements: postgresAnnouncementRepository(pool, clock),
     pushSubscribers: postgresPushSubscriberRepository(pool, clock),
+    // Every PostgreSQL commit is durable (by the server's settings) when it returns.
+    flush: async () => {},
     close: async () => {
       if (closed) return;
       closed = true;
@@ -100,7 +109,10 @@ export async function openSqliteServerStore(
   clock: () => Date = () => new Date(),
   durability: 'full' | 'normal' = 'full',
 ): Promise<SqliteServerStore> {
-  const db = openSqlite(path, durability);
+  // 'full' on a file: commits go to the WAL (synchronous NORMAL) and flush() syncs it for every
+  // request that committed since the last sync (group commit). An in-memory database has no file.
+  const groupCommit = durability === 'full' && path !== ':memory:' ? walGroupCommit(path) : undefined;
+  const db = openSqlite(path, groupCommit || durability === 'normal' ? 'normal' : 'full');
   let migration: MigrationResult;
   try {
     migration = migrate(db, undefined, clock);
@@ -118,9 +130,13 @@ export async function openSqliteServerStore(
     pending: sqlitePendingRequestRepository(db),
     crls: sqliteCrlRepository(db),
     rootCaUpdates: sqliteRootCaUpdateRepository(db),
+    flush: async () => {
+      await groupCommit?.flush();
+    },
     announcements: sqliteAnnouncementRepository(db, clock),
     pushSubscribers: sqlitePushSubscriberRepository(db, clock),
     close: async () => {
+      await groupCommit?.close();
       if (db.open) db.close();
     },
   };

@@ -21,7 +21,7 @@ export function sqliteNonceStore(db: SqliteDatabase, clock: () => Date): NonceSt
   });
   return {
     async remember(nonce, ttlSeconds) {
-      return remember(nonce, ttlSeconds);
+      return remember.immediate(nonce, ttlSeconds);
     },
   };
 }

@@ -48,7 +48,7 @@ export function sqliteTransactionStore(db: SqliteDatabase, clock: () => Date): T
 
   return {
     async create(transactionId, record, ttlSeconds) {
-      return create(transactionId, record, ttlSeconds);
+      return create.immediate(transactionId, record, ttlSeconds);
     },
     async get(transactionId) {
       const row = live(transactionId, clock().getTime());

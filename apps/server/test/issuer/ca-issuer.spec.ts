@@ -80,6 +80,16 @@ describe('createCaIssuer: certify', () => {
     expect(ekuOf(updated.certificate)).toEqual([oids.id_kp_clientAuth]);
   });
 
+  it('keeps the profile for an RA kur too, finding the updated certificate by oldCertID', async () => {
+    const { issuer } = await issuerSetup();
+    const { spki } = await ecKey();
+    const first = issued(await issuer.certify(certRequest(spki, { profile: 'tlsServer' })));
+    const { spki: next } = await ecKey();
+    const oldCertID = { issuer: { type: 'directoryName' as const, value: [] }, serialNumber: BigInt(`0x${serialOf(first.certificate)}`) };
+    const updated = issued(await issuer.certify(certRequest(next, { bodyType: 'kur', oldCertID })));
+    expect(ekuOf(updated.certificate)).toEqual([oids.id_kp_serverAuth]);
+  });
+
   it('passes the CA refusals through with their failInfo', async () => {
     const { issuer, store } = await issuerSetup();
     const { spki } = await ecKey();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nameToString, oids, parseName } from '@cmpkit/codec';
 import { defineProfile } from '@cmpkit/ca';
-import { readCertificateFields } from '../../src/pki/certificate-fields.js';
+import { certificateSerialNumber, readCertificateFields } from '../../src/pki/certificate-fields.js';
 import { keyGenParams, matchesAlgorithm } from '../../src/pki/key-algorithms.js';
 import { oidDer } from '../../src/pki/oid-der.js';
 import { parseSerial, serialFromBytes, serialHex } from '../../src/pki/serial-number.js';
@@ -65,6 +65,8 @@ describe('readCertificateFields', () => {
     const issued = await ca.issue({ template: { subject: parseName('/CN=x'), publicKey: spki }, profile: defineProfile({ name: 'x' }) });
     const fields = readCertificateFields(issued.certificate);
     expect(fields.serialNumber).toBe(issued.serialNumber);
+    expect(certificateSerialNumber(issued.certificate)).toBe(issued.serialNumber);
+    expect(() => certificateSerialNumber(issued.certificate.subarray(0, 10))).toThrow(/truncated|bad length/);
     expect(nameToString(fields.issuer)).toBe('/O=Test/CN=Test Issuing CA');
     expect(nameToString(fields.subject)).toBe('/CN=x');
     expect(fields.notBefore).toEqual(issued.notBefore);

@@ -1,33 +1,30 @@
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Extension as AsnExtension, Name as AsnName, Time } from '@peculiar/asn1-x509';
+import { Extension as AsnExtension, Time } from '@peculiar/asn1-x509';
 import { encodeName, type Extension, type Name } from '@cmpkit/codec';
 import { IssuanceError } from '../errors/issuance-error.js';
-import { bytesEqual } from './der.js';
 
-/** The @peculiar Name for a codec Name, refused when it does not survive the conversion exactly. */
-export function asnNameOf(name: Name, what: string): AsnName {
-  let der: Uint8Array;
-  let parsed: AsnName;
+/** The DER of a codec Name, refused with badCertTemplate when it cannot be encoded. */
+export function nameDer(name: Name, what: string): Uint8Array {
   try {
-    der = encodeName(name);
-    parsed = AsnConvert.parse(der, AsnName);
+    return encodeName(name);
   } catch {
     throw new IssuanceError('badCertTemplate', `the ${what} name cannot be encoded`);
   }
-  if (!bytesEqual(new Uint8Array(AsnConvert.serialize(parsed)), der)) {
-    throw new IssuanceError('badCertTemplate', `the ${what} name uses an attribute value encoding this CA cannot reproduce`);
-  }
-  return parsed;
+}
+
+/** A codec Extension with the given DER value (critical left out when false, as DER wants). */
+export function extension(extnID: string, critical: boolean, value: Uint8Array): Extension {
+  return critical ? { extnID, critical: true, extnValue: value } : { extnID, extnValue: value };
+}
+
+/** A codec Extension from a @peculiar one. */
+export function extensionOfAsn(ext: AsnExtension): Extension {
+  return extension(ext.extnID, ext.critical, new Uint8Array(ext.extnValue.buffer));
 }
 
 /** A @peculiar Extension with the given DER value. */
 export function asnExtension(extnID: string, critical: boolean, value: Uint8Array | ArrayBuffer): AsnExtension {
   return new AsnExtension({ extnID, critical, extnValue: new OctetString(value) });
-}
-
-/** A @peculiar Extension from a codec Extension. */
-export function asnExtensionOf(ext: Extension): AsnExtension {
-  return asnExtension(ext.extnID, ext.critical === true, ext.extnValue);
 }
 
 /** The DER value of a @peculiar object. */

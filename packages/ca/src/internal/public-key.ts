@@ -36,6 +36,13 @@ const FIXED_KEYS: Record<string, { name: FixedKeyName; length: number }> = {
 
 const NULL_DER = Uint8Array.of(0x05, 0x00);
 
+const hexOf = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** The DER of ECParameters naming each supported curve: the common case is read without a schema parse. */
+const NAMED_CURVE_PARAMETERS = new Map(
+  Object.keys(CURVES).map((oid) => [hexOf(new Uint8Array(AsnConvert.serialize(new ECParameters({ namedCurve: oid })))), oid]),
+);
+
 function malformed(why: string): never {
   throw new IssuanceError('badCertTemplate', `the public key is malformed: ${why}`);
 }
@@ -91,11 +98,13 @@ export async function checkPublicKey(
   const key = spki.subjectPublicKey;
 
   if (oid === oids.id_ecPublicKey) {
-    let curveOid: string | undefined;
-    try {
-      curveOid = parameters ? AsnConvert.parse(parameters.der, ECParameters).namedCurve : undefined;
-    } catch {
-      return malformed('bad EC parameters');
+    let curveOid: string | undefined = parameters ? NAMED_CURVE_PARAMETERS.get(hexOf(parameters.der)) : undefined;
+    if (parameters && curveOid === undefined) {
+      try {
+        curveOid = AsnConvert.parse(parameters.der, ECParameters).namedCurve;
+      } catch {
+        return malformed('bad EC parameters');
+      }
     }
     if (curveOid === undefined) return refused(profile, 'an EC key without a named curve');
     const curve = CURVES[curveOid];

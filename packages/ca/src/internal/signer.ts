@@ -1,15 +1,16 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { ECDSASigValue } from '@peculiar/asn1-ecc';
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { oids } from '@cmpkit/codec';
 import { IssuanceError } from '../errors/issuance-error.js';
-import { arrayBufferOf, bufferSource, unsignedIntegerContents } from './der.js';
+import { arrayBufferOf, bufferSource, concatBytes, tlv, unsignedIntegerContents } from './der.js';
 
 /** Signs TBS structures with a CA key. */
 export interface Signer {
   /** The signature AlgorithmIdentifier written into certificates and CRLs. */
   readonly algorithm: AlgorithmIdentifier;
+  /** {@link algorithm} as DER. */
+  readonly algorithmDer: Uint8Array;
   /** The signature value as it goes into the BIT STRING (ECDSA as DER Ecdsa-Sig-Value). */
   sign(data: Uint8Array): Promise<Uint8Array>;
   /** True when `spki` (DER SubjectPublicKeyInfo) is the public half of this signer's key. */
@@ -54,11 +55,7 @@ function hashAlgorithmIdentifier(hash: HashInfo): AlgorithmIdentifier {
 
 function ecdsaDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
-  const value = new ECDSASigValue({
-    r: arrayBufferOf(unsignedIntegerContents(raw.subarray(0, half))),
-    s: arrayBufferOf(unsignedIntegerContents(raw.subarray(half))),
-  });
-  return new Uint8Array(AsnConvert.serialize(value));
+  return tlv(0x30, concatBytes([tlv(0x02, unsignedIntegerContents(raw.subarray(0, half))), tlv(0x02, unsignedIntegerContents(raw.subarray(half)))]));
 }
 
 function unsupported(): never {
@@ -138,6 +135,7 @@ export function signerFor(key: CryptoKey, crypto: Crypto): Signer {
 
   return {
     algorithm,
+    algorithmDer: new Uint8Array(AsnConvert.serialize(algorithm)),
     async sign(data) {
       const raw = await rawSign(data);
       return der ? ecdsaDer(raw) : raw;

@@ -1,6 +1,6 @@
 import { oids } from '@cmpkit/codec';
 import { IssuanceError } from '../errors/issuance-error.js';
-import { asnExtension } from '../internal/asn.js';
+import { derOf, extension, extensionOfAsn } from '../internal/asn.js';
 import { buildCertificate } from '../internal/build-certificate.js';
 import { readCertificate, type CertificateInfo } from '../internal/ca-certificate.js';
 import { tlv } from '../internal/der.js';
@@ -49,17 +49,17 @@ async function linkCertificate(
   method: KeyIdentifierMethod,
 ): Promise<Uint8Array> {
   const authorityKeyId = signerInfo.subjectKeyIdentifier ?? (await keyIdentifier(crypto, signerInfo.subjectPublicKey, method));
-  const extensions = certified.extensions.filter((e) => e.extnID !== oids.id_ce_authorityKeyIdentifier);
+  const extensions = certified.extensions.filter((e) => e.extnID !== oids.id_ce_authorityKeyIdentifier).map(extensionOfAsn);
   if (!certified.subjectKeyIdentifier) {
     const ski = await keyIdentifier(crypto, certified.subjectPublicKey, method);
-    extensions.push(asnExtension(oids.id_ce_subjectKeyIdentifier, false, tlv(0x04, ski)));
+    extensions.push(extension(oids.id_ce_subjectKeyIdentifier, false, tlv(0x04, ski)));
   }
-  extensions.push(asnExtension(oids.id_ce_authorityKeyIdentifier, false, tlv(0x30, tlv(0x80, authorityKeyId))));
+  extensions.push(extension(oids.id_ce_authorityKeyIdentifier, false, tlv(0x30, tlv(0x80, authorityKeyId))));
   return buildCertificate(
     {
       serialNumber: randomSerialNumber(crypto),
-      issuer: signerInfo.subject,
-      subject: certified.subject,
+      issuer: signerInfo.subjectDer,
+      subject: derOf(certified.subject),
       notBefore,
       notAfter,
       publicKey: certified.publicKey,

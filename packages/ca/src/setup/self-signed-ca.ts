@@ -1,7 +1,7 @@
 import { BasicConstraints, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
 import { decodeSubjectPublicKeyInfo, oids, parseName, type Name } from '@cmpkit/codec';
 import { IssuanceError } from '../errors/issuance-error.js';
-import { asnExtension, asnNameOf, derOf } from '../internal/asn.js';
+import { derOf, extension, nameDer } from '../internal/asn.js';
 import { buildCertificate } from '../internal/build-certificate.js';
 import { tlv } from '../internal/der.js';
 import { addDays, clockOf, cryptoOf, wholeSeconds } from '../internal/environment.js';
@@ -39,18 +39,18 @@ export function nameOf(subject: Name | string): Name {
 /** The extensions of a CA certificate: basicConstraints, keyUsage, and both key identifiers. @internal */
 export function caExtensions(ski: Uint8Array, aki: Uint8Array, pathLenConstraint?: number) {
   return [
-    asnExtension(
+    extension(
       oids.id_ce_basicConstraints,
       true,
       derOf(new BasicConstraints({ cA: true, ...(pathLenConstraint === undefined ? {} : { pathLenConstraint }) })),
     ),
-    asnExtension(
+    extension(
       oids.id_ce_keyUsage,
       true,
       derOf(new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
     ),
-    asnExtension(oids.id_ce_subjectKeyIdentifier, false, tlv(0x04, ski)),
-    asnExtension(oids.id_ce_authorityKeyIdentifier, false, tlv(0x30, tlv(0x80, aki))),
+    extension(oids.id_ce_subjectKeyIdentifier, false, tlv(0x04, ski)),
+    extension(oids.id_ce_authorityKeyIdentifier, false, tlv(0x30, tlv(0x80, aki))),
   ];
 }
 
@@ -83,7 +83,7 @@ export async function createSelfSignedCa(options: SelfSignedCaOptions): Promise<
   const signer = signerFor(keys.privateKey, crypto);
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey));
   const ski = await keyIdentifier(crypto, decodeSubjectPublicKeyInfo(publicKey).subjectPublicKey, options.keyIdentifierMethod ?? 'sha1');
-  const name = asnNameOf(nameOf(options.subject), 'CA');
+  const name = nameDer(nameOf(options.subject), 'CA');
   const notBefore = new Date(wholeSeconds(clock()).getTime() - backdate * 1000);
   const certificate = await buildCertificate(
     {

@@ -117,6 +117,17 @@ export function decodePKIMessage(der: Uint8Array, options?: DecodeOptions): Deco
   return message;
 }
 
+/**
+ * Decodes only the header of a DER PKIMessage (its first element), whatever follows it. A
+ * server answering a message whose body it cannot decode uses it to address the error response
+ * (transactionID, recipNonce, recipient) to the request.
+ */
+export function decodePKIMessageHeader(der: Uint8Array, options?: DecodeOptions): PKIHeader {
+  const r = DerReader.root(der, 'PKIMessage', options);
+  const s = r.sequence('', Tag.SEQUENCE);
+  return readPKIHeader(s, 'header');
+}
+
 /** Encodes a PKIMessage as DER. The same value always gives the same bytes. */
 export function encodePKIMessage(message: PKIMessage): Uint8Array {
   const w = new DerWriter(1024);

@@ -1,7 +1,9 @@
-import type { CertReqTemplateContent, CRLStatus, InfoTypeAndValue } from '@cmpkit/codec';
+import type { CertReqTemplateContent, CRLStatus, DecodedPKIMessage, InfoTypeAndValue } from '@cmpkit/codec';
 import type { ClientInit } from './client-init.js';
 import { resolveClientContext } from './client-context.js';
 import { enroll, tryEnroll } from './enroll.js';
+import { relay } from './exchange.js';
+import { sendNested, type NestedOptions } from './nested.js';
 import type { EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
 import {
   generalMessage,
@@ -59,6 +61,16 @@ export interface CmpClient {
   trustAnchors(): readonly Uint8Array[];
   /** The certificate the client signs with now (after an automatic renewal, the new one). */
   currentCertificate(): Uint8Array | undefined;
+  /**
+   * Sends a complete message of someone else (an RA forwarding a request unchanged, RFC 9483
+   * section 5.2.1) and resolves to the answer, unchanged.
+   */
+  forward(request: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  /**
+   * Wraps complete messages in one nested message with this client's protection (RFC 9483
+   * section 5.2.2) and resolves to the inner responses of the verified nested answer.
+   */
+  sendNested(messages: readonly DecodedPKIMessage[], options?: NestedOptions): Promise<DecodedPKIMessage[]>;
 }
 
 /**
@@ -102,6 +114,8 @@ export function createClient(init: ClientInit): CmpClient {
     getRootCaUpdate: (oldRoot, options) => getRootCaUpdate(ctx, oldRoot, options),
     getCertReqTemplate: (options) => getCertReqTemplate(ctx, options),
     getCrls: (status, options) => getCrls(ctx, status, options),
+    forward: (request, options) => relay(ctx, request, options?.signal),
+    sendNested: (messages, options) => sendNested(ctx, messages, options),
     receiveAnnouncement: receive,
     receivePush(message) {
       receive(message).catch((error: unknown) => {

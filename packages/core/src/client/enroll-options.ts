@@ -1,4 +1,4 @@
-import type { AlgorithmIdentifier, Extension, GeneralName, Name, SubjectPublicKeyInfo } from '@cmpkit/codec';
+import type { AlgorithmIdentifier, CertReqMsg, Extension, GeneralName, InfoTypeAndValue, Name, SubjectPublicKeyInfo } from '@cmpkit/codec';
 import type { CmsDecryptionKey } from '@cmpkit/protection';
 
 /**
@@ -52,6 +52,19 @@ export interface EnrollOptions {
    * certificate after its confirmWaitTime. Default false.
    */
   disableConfirm?: boolean;
+  /**
+   * Send this CertReqMsg as it is (an RA replacing an end entity's protection, RFC 9483 section
+   * 5.2.3.1: the end entity's POP stays valid because its CertRequest is unchanged). Replaces
+   * keyPair, publicKey, subject and the other template options.
+   */
+  certReqMsg?: CertReqMsg;
+  /**
+   * With `certReqMsg`: replace its POP by raVerified (RFC 9483 section 5.2.3.2), for an RA that
+   * verified the POP itself; the CA accepts it only from an authorised RA.
+   */
+  raVerified?: boolean;
+  /** Further generalInfo of the request (e.g. origPKIMessage, RFC 9810 section 5.1.1.3). */
+  generalInfo?: InfoTypeAndValue[];
   signal?: AbortSignal;
 }
 

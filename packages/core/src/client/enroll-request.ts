@@ -103,8 +103,13 @@ function checkOptions(options: EnrollOptions): void {
 
 /** The ir, cr, kur or p10cr body for `options`. */
 export async function buildEnrollRequest(ctx: ClientContext, options: EnrollOptions, sender: GeneralName): Promise<EnrollRequest> {
-  checkOptions(options);
   const bodyType = options.bodyType ?? 'ir';
+  if (options.certReqMsg && bodyType !== 'p10cr') {
+    const given = options.certReqMsg;
+    const msg: CertReqMsg = options.raVerified ? { ...given, popo: { type: 'raVerified', value: null } } : given;
+    return { body: { type: bodyType, content: [msg] }, certReqId: msg.certReq.certReqId, requestedKey: msg.certReq.certTemplate.publicKey };
+  }
+  checkOptions(options);
   if (bodyType === 'p10cr') {
     // The CSR's own signature is its POP; checking it here also gives the key the certificate must carry.
     const csr = await verifyCertificationRequest(options.csr!, {
@@ -127,5 +132,6 @@ export function generalInfoOf(ctx: ClientContext, options: EnrollOptions): InfoT
   const info: InfoTypeAndValue[] = [];
   if (options.implicitConfirm ?? ctx.init.implicitConfirm) info.push({ type: 'implicitConfirm', infoValue: null });
   if (options.certProfile) info.push({ type: 'certProfile', infoValue: [options.certProfile] });
+  info.push(...(options.generalInfo ?? []));
   return info;
 }

@@ -139,3 +139,15 @@ export async function exchange(
   if (message.header.senderNonce) transaction.lastPeerNonce = message.header.senderNonce;
   return { message, verified };
 }
+
+/**
+ * Sends a message that is already complete (an RA forwarding an end entity's request unchanged,
+ * RFC 9483 section 5.2.1) and resolves to the peer's answer, unchanged. The answer is decoded
+ * only to make sure a PKIMessage of acceptable size goes back; its protection is for the end
+ * entity to check.
+ */
+export async function relay(ctx: ClientContext, request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await ctx.init.transport.send(request, signal ? { signal } : {});
+  decodePKIMessage(response, { maxBytes: ctx.init.maxResponseBytes ?? 1 << 20 });
+  return response;
+}

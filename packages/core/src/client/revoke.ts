@@ -1,4 +1,4 @@
-import { oids, type Extension, type RevDetails } from '@cmpkit/codec';
+import { oids, type Extension, type Name, type RevDetails } from '@cmpkit/codec';
 import { parseCertificate } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { RemoteError } from '../errors/remote-error.js';
@@ -25,7 +25,12 @@ export const CRLReason = Object.freeze({
 /** What to revoke. */
 export interface RevokeOptions {
   /** DER of the certificate to revoke (its issuer and serial identify it). */
-  certificate: Uint8Array;
+  certificate?: Uint8Array;
+  /**
+   * Instead of `certificate`: the issuer and serial number of the certificate to revoke (an RA
+   * revoking for an end entity, RFC 9483 section 5.3, may not hold the certificate itself).
+   */
+  certId?: { issuer: Name; serialNumber: bigint };
   /** CRLReason code; default unspecified (0), sent as a reasonCode crlEntryDetails extension. */
   reason?: number;
   signal?: AbortSignal;
@@ -48,9 +53,10 @@ function reasonCodeExtension(reason: number): Extension {
 
 /** rr/rp (RFC 9483 section 4.2): asks the CA to revoke a certificate. */
 export async function revoke(ctx: ClientContext, options: RevokeOptions): Promise<RevokeResult> {
-  const cert = parseCertificate(options.certificate);
+  const id = options.certificate ? parseCertificate(options.certificate) : options.certId;
+  if (!id) throw new TypeError('core: revoke needs `certificate` or `certId`');
   const details: RevDetails = {
-    certDetails: { issuer: cert.issuer, serialNumber: cert.serialNumber },
+    certDetails: { issuer: id.issuer, serialNumber: id.serialNumber },
     crlEntryDetails: [reasonCodeExtension(options.reason ?? CRLReason.unspecified)],
   };
   const transaction: TransactionState = { transactionID: randomBytes(ctx.runtime.crypto, 16) };

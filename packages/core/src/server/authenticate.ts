@@ -1,5 +1,6 @@
 import { isCmpError, oids, type DecodedPKIMessage } from '@cmpkit/codec';
 import {
+  parseCertificate,
   ProtectionError,
   type MacChoice,
   verifyProtection,
@@ -7,6 +8,7 @@ import {
   type ProtectionTrust,
   type SignatureCredential,
 } from '@cmpkit/protection';
+import { ProtocolError } from '../errors/protocol-error.js';
 import type { Requester } from './requester.js';
 import type { ServerContext } from './server-context.js';
 
@@ -33,7 +35,7 @@ function signerResponse(ctx: ServerContext): ResponseProtection {
  * the request's own algorithm and parameters (RFC 9810 section 5.1.3.1: keep them constant in a
  * transaction). A peer that sent PasswordBasedMac, like OpenSSL 3.0, may know no PBMAC1.
  */
-function responseMac(ctx: ServerContext, request: DecodedPKIMessage, followRequest = true): MacChoice | undefined {
+function responseMac(ctx: ServerContext, request: Pick<DecodedPKIMessage, 'header'>, followRequest = true): MacChoice | undefined {
   if (ctx.init.protection.mac) return ctx.init.protection.mac;
   const alg = request.header.protectionAlg;
   return followRequest && alg ? { protectionAlg: alg } : undefined;
@@ -46,7 +48,7 @@ function responseMac(ctx: ServerContext, request: DecodedPKIMessage, followReque
  */
 export async function fallbackResponseProtection(
   ctx: ServerContext,
-  request: DecodedPKIMessage | undefined,
+  request: Pick<DecodedPKIMessage, 'header'> | undefined,
   error?: unknown,
 ): Promise<ResponseProtection> {
   const kid = request?.header.senderKID;
@@ -61,6 +63,16 @@ export async function fallbackResponseProtection(
     }
   }
   return signerResponse(ctx);
+}
+
+/**
+ * An rr whose every RevDetails names the signer's own certificate: its answer (rp, certRevoked
+ * when it already is) says more than refusing the signer would.
+ */
+function revokesOnlyItself(request: DecodedPKIMessage, signer: Uint8Array): boolean {
+  if (request.body.type !== 'rr') return false;
+  const own = parseCertificate(signer).serialNumber;
+  return request.body.content.every((d) => d.certDetails.serialNumber === own);
 }
 
 /**
@@ -108,6 +120,9 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   }
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));
+  if (!isExternal && !revokesOnlyItself(request, verified.certificate) && (await ctx.init.issuer.isRevoked?.(verified.certificate))) {
+    throw new ProtocolError(['certRevoked', 'notAuthorized'], 'the certificate that signed the request is revoked');
+  }
   return {
     requester: { kind: 'signature', sender: verified.sender, certificate: verified.certificate, path: verified.path, external: isExternal },
     response: signerResponse(ctx),

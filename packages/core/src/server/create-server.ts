@@ -1,4 +1,4 @@
-import { decodeBase64, decodePKIMessage, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { toHex } from '../message/bytes.js';
 import type { CmpHandler, RequestContext } from '../transport.js';
@@ -9,6 +9,7 @@ import { handleCertConf } from './handlers/cert-conf.js';
 import { handleCertification } from './handlers/certification.js';
 import { handleErrorMessage } from './handlers/error-message.js';
 import { handleGeneralMessage } from './handlers/general-message.js';
+import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
 import { errorBody, respond } from './respond.js';
@@ -26,8 +27,22 @@ export interface CmpServer {
   expireTransactions(): Promise<number>;
 }
 
-function dispatch(input: HandlerInput): Promise<HandlerOutcome> {
+/** The header of a message whose whole does not decode, or undefined when the header does not either. */
+function headerOnly(bytes: Uint8Array): Pick<DecodedPKIMessage, 'header'> | undefined {
+  try {
+    return { header: decodePKIMessageHeader(bytes) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How deep nested messages may nest (an RA in front of an RA in front of the CA, ...). */
+const MAX_NESTING = 4;
+
+function dispatch(input: HandlerInput, processInner: InnerRequestProcessor): Promise<HandlerOutcome> {
   switch (input.request.body.type) {
+    case 'nested':
+      return handleNested(input, processInner);
     case 'ir':
     case 'cr':
     case 'kur':
@@ -62,7 +77,7 @@ function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: R
   }
 }
 
-async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext): Promise<Uint8Array> {
+async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<Uint8Array> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
   let auth: Authenticated | undefined;
@@ -76,8 +91,14 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
     notifyAuthenticated(ctx, auth, context);
+    const relayed = await ctx.init.relay?.(request, auth.requester, context);
+    if (relayed) {
+      runtime.logger.info('cmp: relayed', { request: request.body.type });
+      return relayed;
+    }
     const transactionId = toHex(request.header.transactionID as Uint8Array);
-    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now });
+    if (request.body.type === 'nested' && depth >= MAX_NESTING) throw new ProtocolError('badRequest', 'nested messages nest too deeply');
+    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) => processRequest(ctx, inner, context, depth + 1));
     const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
@@ -89,15 +110,17 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       request: request?.body.type ?? '(undecodable)',
       error: error instanceof Error ? error.message : String(error),
     });
+    // A message whose body does not decode is still answered to its header when that decodes.
+    const answerTo = request ?? headerOnly(bytes);
     const protection = ctx.policy.sendUnprotectedErrors
       ? ({ kind: 'none' } as const)
-      : (auth?.response ?? (await fallbackResponseProtection(ctx, request, error).catch(() => ({ kind: 'none' as const }))));
+      : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
     const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
     try {
-      return (await respond(ctx, request, protection, reply)).bytes;
+      return (await respond(ctx, answerTo, protection, reply)).bytes;
     } catch (protectError) {
       runtime.logger.error('cmp: cannot protect the error response', { error: String(protectError) });
-      return (await respond(ctx, request, { kind: 'none' }, reply)).bytes;
+      return (await respond(ctx, answerTo, { kind: 'none' }, reply)).bytes;
     }
   }
 }

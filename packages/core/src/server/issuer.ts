@@ -1,7 +1,9 @@
 import type {
+  CertId,
   CertReqTemplateContent,
   CertTemplate,
   CRLStatus,
+  DecodedPKIMessage,
   InfoTypeAndValue,
   Name,
   PKIBodyType,
@@ -24,14 +26,21 @@ export interface CertificationRequest {
   centralKeyGeneration: boolean;
   /** The certificate profile asked for (generalInfo certProfile, or the HTTP `/p/<label>` path). */
   profile?: string;
-  /** kur: the certificate being updated (DER). */
+  /** kur: the certificate being updated (DER), when its holder signed the request. */
   oldCertificate?: Uint8Array;
+  /** kur: the oldCertID control, which names the certificate being updated (also when an RA signed). */
+  oldCertID?: CertId;
   /** Who asked, as authenticated. */
   requester: Requester;
   /** The DER PKCS#10 request of a p10cr. */
   csr?: Uint8Array;
   /** The transaction this request belongs to (hex). */
   transactionId: string;
+  /**
+   * The request message as received, with its exact bytes: what an RA sends on (the original
+   * CertReqMsg and its POP, or origPKIMessage, RFC 9483 section 5.2.3).
+   */
+  received?: DecodedPKIMessage;
 }
 
 /** The issuer's answer to a {@link CertificationRequest}. */
@@ -86,6 +95,12 @@ export interface Issuer {
   confirm(certificate: Uint8Array, accepted: boolean, reason?: string): Promise<void>;
   /** Revokes a certificate; throws RequestRejectedError('certRevoked') if it already is, 'badCertId' if unknown. */
   revoke(request: RevocationRequest): Promise<void>;
+  /**
+   * True when `certificate` (DER) is one this CA issued and has revoked. Asked for the signer
+   * certificate of every signature-protected request: a revoked signer is refused with
+   * certRevoked. Without it only the certificate path is checked.
+   */
+  isRevoked?(certificate: Uint8Array): Promise<boolean>;
   /** CA certificates for genm caCerts. */
   caCertificates?(): Promise<readonly Uint8Array[]>;
   /** A root CA key update for the root the EE trusts (genm rootCaCert), or undefined. */

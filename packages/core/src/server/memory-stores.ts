@@ -10,7 +10,9 @@ export function memoryTransactionStore(clock: () => Date = () => new Date()): Tr
   const entries = new Map<string, Entry<TransactionRecord>>();
   const live = (id: string): Entry<TransactionRecord> | undefined => {
     const entry = entries.get(id);
-    if (entry && entry.expiresAt <= clock().getTime()) {
+    // A record with a confirmDeadline leaves only through expireTransactions() (which revokes its
+    // certificates) or delete(), never silently by its TTL.
+    if (entry && entry.expiresAt <= clock().getTime() && entry.value.confirmDeadline === undefined) {
       entries.delete(id);
       return undefined;
     }

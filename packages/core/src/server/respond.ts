@@ -26,7 +26,7 @@ export interface Reply {
 }
 
 /** The header of the response to `request` (or of an error to an undecodable message). */
-function responseHeader(ctx: ServerContext, request: DecodedPKIMessage | undefined, now: Date, reply: Reply): { header: PKIHeader; senderNonce: Uint8Array } {
+function responseHeader(ctx: ServerContext, request: Pick<DecodedPKIMessage, 'header'> | undefined, now: Date, reply: Reply): { header: PKIHeader; senderNonce: Uint8Array } {
   const senderNonce = randomBytes(ctx.runtime.crypto, 16);
   const req = request?.header;
   const header: PKIHeader = {
@@ -45,7 +45,7 @@ function responseHeader(ctx: ServerContext, request: DecodedPKIMessage | undefin
 /** Builds, protects and encodes a response. Returns its bytes and its senderNonce. */
 export async function respond(
   ctx: ServerContext,
-  request: DecodedPKIMessage | undefined,
+  request: Pick<DecodedPKIMessage, 'header'> | undefined,
   protection: ResponseProtection,
   reply: Reply,
 ): Promise<{ bytes: Uint8Array; senderNonce: Uint8Array }> {

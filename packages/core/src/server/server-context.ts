@@ -31,6 +31,9 @@ export function resolveServerContext(init: ServerInit): ServerContext {
     transactionTtl: 3600,
     ...init.policy,
   };
+  // A record awaiting certConf must outlive its confirmWaitTime, or a store could drop it before
+  // expireTransactions() revokes its certificates.
+  policy.transactionTtl = Math.max(policy.transactionTtl, policy.confirmWaitTime + policy.messageTimeWindow);
   return {
     init,
     runtime,

@@ -1,4 +1,4 @@
-import type { Name } from '@cmpkit/codec';
+import type { DecodedPKIMessage, Name } from '@cmpkit/codec';
 import type { AlgorithmRegistry, MacBounds, MacChoice, SignatureCredential } from '@cmpkit/protection';
 import type { RuntimeInit } from '../runtime.js';
 import type { RequestContext } from '../transport.js';
@@ -59,6 +59,14 @@ export interface ServerProtection {
   algorithms?: AlgorithmRegistry;
 }
 
+/**
+ * Hands an authenticated request on instead of answering it here: a registration authority
+ * forwarding it unchanged or wrapped in nested (RFC 9483 sections 5.2.1, 5.2.2). Resolves to the
+ * DER answer, which goes back unchanged, or to undefined to have the server process the request.
+ * Called after the header, protection and replay checks.
+ */
+export type RequestRelay = (request: DecodedPKIMessage, requester: Requester, context: RequestContext) => Promise<Uint8Array | undefined>;
+
 /** Construction input of {@link createServer}. */
 export interface ServerInit extends RuntimeInit {
   /** The server's name: header.sender of responses, and the recipient requests may name. */
@@ -69,6 +77,8 @@ export interface ServerInit extends RuntimeInit {
   /** Defaults to in-memory stores. */
   stores?: { transactions?: TransactionStore; nonces?: NonceStore };
   policy?: ServerPolicy;
+  /** Requests this returns an answer for are not processed here (see {@link RequestRelay}). */
+  relay?: RequestRelay;
   /**
    * Told about every request whose protection verified (and that is no replay), with the
    * transport's context, before the request is handled. An announcer uses it to learn on which

@@ -17,6 +17,27 @@ export async function requesterKeyOf(crypto: Crypto, requester: Requester): Prom
 }
 
 /**
+ * Claims the transactionID of a one-exchange transaction (rr, genm) for transactionTtl, as ir
+ * does for its own: an ID that an open or recent transaction uses is refused with
+ * transactionIdInUse, and a later request cannot take this one's ID either.
+ */
+export async function claimTransactionId(input: HandlerInput): Promise<void> {
+  const { ctx, request, transactionId } = input;
+  const record: TransactionRecord = {
+    bodyType: request.body.type,
+    state: 'done',
+    lastResponseNonce: '',
+    requesterKey: await requesterKeyOf(ctx.runtime.crypto, input.auth.requester),
+    pvno: request.header.pvno,
+    certificates: [],
+    tickets: [],
+  };
+  if (!(await ctx.transactions.create(transactionId, record, ctx.policy.transactionTtl))) {
+    throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
+  }
+}
+
+/**
  * Loads the open transaction a follow-up message (certConf, pollReq, error) belongs to and checks
  * it continues it: same requester, recipNonce equal to our last senderNonce, expected state.
  */

@@ -108,6 +108,19 @@ describe('header and message checks', () => {
     expect(expectErrorBody(await exchangeRaw(e.server, new Uint8Array(0)), ['badDataFormat'])).toMatch(/codec/);
   });
 
+  it('a body that does not decode under a good header: badDataFormat, answered to the request (transactionID, recipNonce)', async () => {
+    const e = env();
+    const { message, bytes } = await buildRequest({ body: genmBody(), now: clock.date() });
+    const header = decodePKIMessage(bytes).raw.header;
+    const garbledBody = Uint8Array.of(0xa0, 0x03, 0x01, 0x02, 0x03); // [0] ir holding no CertReqMessages
+    const content = Uint8Array.of(...header, ...garbledBody);
+    const length = content.length < 0x80 ? [content.length] : content.length < 0x100 ? [0x81, content.length] : [0x82, content.length >> 8, content.length & 0xff];
+    const response = await exchangeRaw(e.server, Uint8Array.of(0x30, ...length, ...content));
+    expectErrorBody(response, ['badDataFormat']);
+    expectBoundTo(response, message);
+    expect(await verifyResponse(response, pki)).toBe('mac');
+  });
+
   it('trailing bytes after a valid message: badDataFormat', async () => {
     const e = env();
     const { bytes } = await buildRequest({ body: genmBody(), now: clock.date() });
@@ -254,6 +267,29 @@ describe('header and message checks', () => {
     expect(conf.response.body.type).toBe('pkiconf');
   });
 
+  it('genm and rr reusing the transactionID of an open transaction: transactionIdInUse, nothing revoked', async () => {
+    const e = env({ policy: { allowMacRevocation: true } });
+    const open = await openIr(e);
+    const transactionID = open.request.header.transactionID!;
+    expectErrorBody((await e.ask({ body: genmBody(), transactionID })).response, ['transactionIdInUse']);
+    expectErrorBody((await e.ask({ body: rrBody(open.certificate, 4), transactionID })).response, ['transactionIdInUse']);
+    expect(e.issuer.entryOf(open.certificate)?.revoked).toBeUndefined();
+    const conf = await e.ask({ body: await certConfBody(open.certificate), ...followUp(open) });
+    expect(conf.response.body.type).toBe('pkiconf');
+  });
+
+  it('a genm or rr transactionID used again (by any message): transactionIdInUse', async () => {
+    const e = env({ policy: { allowMacRevocation: true } });
+    const genm = await e.ask({ body: genmBody() });
+    expect(genm.response.body.type).toBe('genp');
+    expectErrorBody((await e.ask({ body: genmBody(), transactionID: genm.request.header.transactionID! })).response, ['transactionIdInUse']);
+    const open = await openIr(e);
+    const rr = await e.ask({ body: rrBody(open.certificate, 4) });
+    expect(rr.response.body.type).toBe('rp');
+    const ir = await e.ask({ body: await certBody('ir', await newKeyPair()), transactionID: rr.request.header.transactionID! });
+    expectErrorBody(ir.response, ['transactionIdInUse']);
+  });
+
   it('replayed message (same senderNonce): badSenderNonce', async () => {
     const e = env();
     const { bytes, message } = await buildRequest({ body: genmBody(), now: clock.date() });
@@ -340,6 +376,17 @@ describe('certConf', () => {
     expectErrorBody(late.response, ['badRequest']);
   });
 
+  it('transactionTtl shorter than confirmWaitTime: the record outlives its TTL until expireTransactions() revokes it', async () => {
+    const e = env({ policy: { confirmWaitTime: 600, transactionTtl: 10, messageTimeWindow: 60 } });
+    const open = await openIr(e);
+    clock.advance(30_000); // past the configured TTL, within confirmWaitTime
+    expect(await e.server.expireTransactions()).toBe(0);
+    clock.advance(600_000);
+    expect(await e.server.expireTransactions()).toBe(1);
+    expect(e.issuer.entryOf(open.certificate)?.confirmReason).toBe('confirmWaitTime expired');
+    expect(e.issuer.entryOf(open.certificate)?.revoked).toBeDefined();
+  });
+
   it('from another requester continuing the transaction: notAuthorized', async () => {
     const e = env();
     const open = await openIr(e);
@@ -415,14 +462,14 @@ describe('other transaction rules', () => {
   it('an ir without any CertReqMsg (SIZE (1..MAX) broken): badDataFormat, nothing issued', async () => {
     const e = env();
     // Our encoder refuses an empty CertReqMessages, so build an empty genm and retag its body as ir [0].
-    const { bytes } = await buildRequest({ body: { type: 'genm', content: [] }, now: clock.date() });
+    const { bytes, message } = await buildRequest({ body: { type: 'genm', content: [] }, now: clock.date() });
     const body = decodePKIMessage(bytes).raw.body;
     const tampered = bytes.slice();
     tampered[body.byteOffset - bytes.byteOffset] = 0xa0;
     const response = await exchangeRaw(e.server, tampered);
-    // The codec refuses the whole message, so the header is not known either: no transactionID to echo.
+    // The codec refuses the whole message; the header alone still decodes and the answer is bound to it.
     expectErrorBody(response, ['badDataFormat']);
-    expect(response.header.transactionID).toBeUndefined();
+    expectBoundTo(response, message);
     expect(e.issuer.requests).toHaveLength(0);
   });
 
@@ -488,14 +535,14 @@ describe('proof of possession', () => {
   });
 
   it.each([
-    ['a MAC requester', 'mac', true],
-    ['a signer without id-kp-cmcRA', 'other', true],
-    ['the RA when acceptRAVerified is off', 'ra', false],
-  ] as const)('raVerified from %s: badPOP', async (_label, who, acceptRAVerified) => {
+    ['a MAC requester', 'mac', true, ['badPOP', 'notAuthorized']],
+    ['a signer without id-kp-cmcRA', 'other', true, ['badPOP', 'notAuthorized']],
+    ['the RA when acceptRAVerified is off', 'ra', false, ['badPOP']],
+  ] as const)('raVerified from %s: badPOP', async (_label, who, acceptRAVerified, failInfo) => {
     const e = env({ policy: { acceptRAVerified } });
     const protection = who === 'mac' ? MAC : who === 'ra' ? pki.ra.credential : pki.other.credential;
     const { response } = await e.ask({ body: await certBody('cr', await newKeyPair(), { pop: 'raVerified' }), protection });
-    expectCertRejection(response, 'cp', ['badPOP']);
+    expectCertRejection(response, 'cp', failInfo);
   });
 
   it('raVerified from an RA certificate (id-kp-cmcRA) with acceptRAVerified: accepted', async () => {
@@ -520,6 +567,17 @@ describe('key update and revocation rules', () => {
     const holder = await enrolledHolder(e);
     const { response } = await e.ask({ body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }), protection: holder });
     issuedCertificate(response, 'kup');
+  });
+
+  it('a request signed with a revoked certificate of this CA: certRevoked (the issuer is asked); its own rr still gets rp certRevoked', async () => {
+    const e = env({ policy: { allowMacRevocation: true } });
+    const holder = await enrolledHolder(e);
+    expect((await e.ask({ body: rrBody(holder.certificate, 1) })).response.body.type).toBe('rp'); // revoked with the shared secret
+    const kur = await e.ask({ body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }), protection: holder });
+    expectErrorBody(kur.response, ['certRevoked', 'notAuthorized']);
+    expectErrorBody((await e.ask({ body: genmBody(), protection: holder })).response, ['certRevoked', 'notAuthorized']);
+    const rr = await e.ask({ body: rrBody(holder.certificate, 4), protection: holder });
+    expect(rr.response.body.type === 'rp' && rr.response.body.content.status[0]).toMatchObject({ status: 2, failInfo: ['certRevoked'] });
   });
 
   it('kur signed by another certificate than the one in oldCertID: badCertId', async () => {

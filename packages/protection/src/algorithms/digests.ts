@@ -28,7 +28,7 @@ function digestAlgorithm(entry: DigestEntry): DigestAlgorithm {
   });
 }
 
-function shaProvider(name: string, entries: readonly DigestEntry[]): AlgorithmProvider {
+function shaProvider(name: string, entries: readonly DigestEntry[], hash?: SyncHash): AlgorithmProvider {
   const byOid = new Map(entries.map((e) => [e.oid, e]));
   return Object.freeze({
     name,
@@ -36,9 +36,28 @@ function shaProvider(name: string, entries: readonly DigestEntry[]): AlgorithmPr
       const entry = byOid.get(identifier.algorithm);
       if (!entry) return null;
       requireAbsentOrNullParameters(identifier);
-      return digestAlgorithm(entry);
+      const algorithm = digestAlgorithm(entry);
+      return hash ? Object.freeze({ ...algorithm, digestSync: (data: Uint8Array) => hash(entry.name, data) }) : algorithm;
     },
   });
+}
+
+/** A synchronous hash function, e.g. over `node:crypto`'s `createHash`. */
+export type SyncHash = (name: HashName, data: Uint8Array) => Uint8Array;
+
+/**
+ * SHA-1 and SHA-2 with a synchronous hash next to the WebCrypto one (`DigestAlgorithm.digestSync`),
+ * for runtimes that have one. Put it before the default providers:
+ *
+ * @example
+ * ```ts
+ * import { createHash } from 'node:crypto';
+ * const hash: SyncHash = (name, data) => createHash(name.replace('-', '').toLowerCase()).update(data).digest();
+ * const algorithms = createAlgorithmRegistry([syncDigestProvider(hash), ...defaultAlgorithmProviders]);
+ * ```
+ */
+export function syncDigestProvider(hash: SyncHash): AlgorithmProvider {
+  return shaProvider('sync-digests', SHA, hash);
 }
 
 /** SHA-256, SHA-384 and SHA-512 (RFC 9481 section 2.1); parameters absent or NULL. */

@@ -92,7 +92,15 @@ export async function derivePasswordBasedMacKey(
   secret: Uint8Array,
   usages: KeyUsage[],
 ): Promise<CryptoKey> {
-  let key = await resolved.owf.digest(crypto, concat(secret, resolved.params.salt));
-  for (let i = 1; i < resolved.params.iterationCount; i++) key = await resolved.owf.digest(crypto, key);
+  const { owf } = resolved;
+  const first = concat(secret, resolved.params.salt);
+  let key: Uint8Array;
+  if (owf.digestSync) {
+    key = owf.digestSync(first);
+    for (let i = 1; i < resolved.params.iterationCount; i++) key = owf.digestSync(key);
+  } else {
+    key = await owf.digest(crypto, first);
+    for (let i = 1; i < resolved.params.iterationCount; i++) key = await owf.digest(crypto, key);
+  }
   return resolved.mac.importKey(crypto, key, usages);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultAlgorithms } from '../../src/index.js';
+import { createHash } from 'node:crypto';
+import { createAlgorithmRegistry, defaultAlgorithmProviders, defaultAlgorithms, syncDigestProvider, type SyncHash } from '../../src/index.js';
 import { computeMac, resolveMacProtection } from '../../src/mac/mac-protection.js';
 import { passwordBasedMacIdentifier } from '../../src/mac/password-based-mac.js';
 import { pbkdf2, pbmac1Identifier } from '../../src/mac/pbmac1.js';
@@ -62,5 +63,22 @@ describe.each(providers)('MAC known answers ($name)', ({ crypto }) => {
     const mac = await computeMac(crypto, resolveMacProtection(id, defaultAlgorithms), text('perf-test-secret'), text('cmpkit PBM known answer'));
     // Python: K = secret || salt, K = sha256(K) 500 times, hmac(sha1, K, msg)
     expect(hex(mac)).toBe('c46d9b37b86ebe106fa921b065f97e934a0cd750');
+  });
+
+  it('PasswordBasedMac with a synchronous OWF (syncDigestProvider) gives the same known answer', async () => {
+    const used: string[] = [];
+    const hash: SyncHash = (name, data) => {
+      used.push(name);
+      return new Uint8Array(createHash(name.replace('-', '').toLowerCase()).update(data).digest());
+    };
+    const algorithms = createAlgorithmRegistry([syncDigestProvider(hash), ...defaultAlgorithmProviders]);
+    const id = passwordBasedMacIdentifier(
+      { algorithm: 'PasswordBasedMac', salt: text('saltSALTsaltSALT'), iterationCount: 500, mac: 'SHA-1' },
+      crypto,
+    );
+    const mac = await computeMac(crypto, resolveMacProtection(id, algorithms), text('perf-test-secret'), text('cmpkit PBM known answer'));
+    expect(hex(mac)).toBe('c46d9b37b86ebe106fa921b065f97e934a0cd750');
+    expect(used).toHaveLength(500);
+    expect(new Set(used)).toEqual(new Set(['SHA-256']));
   });
 });

@@ -1,7 +1,7 @@
 import {
   decodeBase64,
   encodeBase64,
-  oids,
+  type CertId,
   type CertReqMsg,
   type CertResponse,
   type CertTemplate,
@@ -18,6 +18,7 @@ import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
 import { toHex } from '../../message/bytes.js';
 import { namesEqual } from '../../message/general-names.js';
+import { isAuthorizedRa } from '../authorized-ra.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
 import type { CertificationRequest, CertificationResult } from '../issuer.js';
 import type { Requester } from '../requester.js';
@@ -41,30 +42,27 @@ export function certResponseType(bodyType: PKIBodyType): 'ip' | 'cp' | 'kup' | '
   return type;
 }
 
-function isRa(requester: Requester): boolean {
-  if (requester.kind !== 'signature') return false;
-  return parseCertificate(requester.certificate).extKeyUsage?.includes(oids.id_kp_cmcRA) ?? false;
-}
-
-/** kur (RFC 9483 section 4.1.3): only the holder of the current certificate, for the same subject. */
-function checkKeyUpdate(msg: CertReqMsg, requester: Requester): Uint8Array {
-  if (requester.kind !== 'signature') {
-    throw new RequestRejectedError('notAuthorized', 'kur must be signed with the certificate being updated');
-  }
-  const current = parseCertificate(requester.certificate);
+/**
+ * kur (RFC 9483 section 4.1.3): the holder of the current certificate, for the same subject; or
+ * an authorised RA acting for the holder (section 5.2.3), which must name the certificate in
+ * oldCertID. Returns the certificate being updated when the holder signed.
+ */
+function checkKeyUpdate(msg: CertReqMsg, requester: Requester, ra: boolean): { oldCertificate?: Uint8Array; oldCertID?: CertId } {
   const oldCertId = msg.certReq.controls?.find((c) => c.type === 'oldCertID');
-  if (oldCertId?.type === 'oldCertID') {
-    const id = oldCertId.value;
-    const sameIssuer = id.issuer.type === 'directoryName' && namesEqual(id.issuer.value, current.issuer);
-    if (!sameIssuer || id.serialNumber !== current.serialNumber) {
-      throw new RequestRejectedError('badCertId', 'oldCertID does not name the certificate that signed the kur');
+  const id = oldCertId?.type === 'oldCertID' ? oldCertId.value : undefined;
+  if (requester.kind === 'signature') {
+    const current = parseCertificate(requester.certificate);
+    const namesSigner = !id || (id.issuer.type === 'directoryName' && namesEqual(id.issuer.value, current.issuer) && id.serialNumber === current.serialNumber);
+    if (!namesSigner && ra && id) return { oldCertID: id };
+    if (!namesSigner) throw new RequestRejectedError('badCertId', 'oldCertID does not name the certificate that signed the kur');
+    const subject = msg.certReq.certTemplate.subject;
+    if (subject && subject.length > 0 && !namesEqual(subject, current.subject)) {
+      throw new RequestRejectedError('notAuthorized', 'kur may not change the subject');
     }
+    return { oldCertificate: requester.certificate, ...(id ? { oldCertID: id } : {}) };
   }
-  const subject = msg.certReq.certTemplate.subject;
-  if (subject && subject.length > 0 && !namesEqual(subject, current.subject)) {
-    throw new RequestRejectedError('notAuthorized', 'kur may not change the subject');
-  }
-  return requester.certificate;
+  if (ra && id) return { oldCertID: id };
+  throw new RequestRejectedError('notAuthorized', 'kur must be signed with the certificate being updated');
 }
 
 interface Requested {
@@ -78,14 +76,20 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   const bodyType = request.body.type;
   const template = msg.certReq.certTemplate;
   const central = !template.publicKey || template.publicKey.subjectPublicKey.length === 0;
+  const ra = await isAuthorizedRa(ctx, auth.requester);
   if (central) {
     if (msg.popo) throw new RequestRejectedError('badPOP', 'a request for central key generation carries no POP');
   } else {
+    if (msg.popo?.type === 'raVerified' && !(ctx.policy.acceptRAVerified && ra)) {
+      // RFC 9483 section 5.2.3.2: only an RA the CA trusts may vouch for POP.
+      if (ra) throw new RequestRejectedError('badPOP', 'raVerified POP is not accepted by this server');
+      throw new RequestRejectedError(['badPOP', 'notAuthorized'], 'raVerified POP is accepted only from an authorised RA, and this request is not signed by one');
+    }
     const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
     const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
     await verifyPOP(msg, {
       crypto: ctx.runtime.crypto,
-      acceptRaVerified: ctx.policy.acceptRAVerified && isRa(auth.requester),
+      acceptRaVerified: ctx.policy.acceptRAVerified && ra,
       // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
       // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
       ...(auth.requester.kind !== 'unprotected' ? { sender: auth.requester.sender } : {}),
@@ -101,10 +105,11 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
     centralKeyGeneration: central,
     requester: auth.requester,
     transactionId: input.transactionId,
+    received: request,
   };
   if (!central) out.publicKey = template.publicKey as SubjectPublicKeyInfo;
   if (profile) out.profile = profile;
-  if (bodyType === 'kur') out.oldCertificate = checkKeyUpdate(msg, auth.requester);
+  if (bodyType === 'kur') Object.assign(out, checkKeyUpdate(msg, auth.requester, ra));
   return out;
 }
 
@@ -125,6 +130,7 @@ async function checkP10cr(input: HandlerInput, csr: Uint8Array, profile: string 
     centralKeyGeneration: false,
     requester: auth.requester,
     transactionId: input.transactionId,
+    received: input.request,
     csr,
     ...(profile ? { profile } : {}),
   };

@@ -1,7 +1,7 @@
 import type { InfoTypeAndValue } from '@cmpkit/codec';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
-import { profileOf } from '../transaction-rules.js';
+import { claimTransactionId, profileOf } from '../transaction-rules.js';
 
 /** Answers one infotype; undefined leaves it out of the genp (the receiver may ignore unknown ones). */
 async function answer(input: HandlerInput, item: InfoTypeAndValue): Promise<InfoTypeAndValue | undefined> {
@@ -32,6 +32,7 @@ async function answer(input: HandlerInput, item: InfoTypeAndValue): Promise<Info
 export async function handleGeneralMessage(input: HandlerInput): Promise<HandlerOutcome> {
   const { request } = input;
   if (request.body.type !== 'genm') throw new ProtocolError('badRequest', 'not a genm');
+  await claimTransactionId(input);
   const items: InfoTypeAndValue[] = request.body.content.length ? request.body.content : [{ type: 'caCerts' }];
   const answers: InfoTypeAndValue[] = [];
   for (const item of items) {

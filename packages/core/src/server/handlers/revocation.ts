@@ -4,9 +4,11 @@ import { isCmpError } from '@cmpkit/codec';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
 import { namesEqual } from '../../message/general-names.js';
+import { isAuthorizedRa } from '../authorized-ra.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
 import type { RevocationRequest } from '../issuer.js';
 import type { Requester } from '../requester.js';
+import { claimTransactionId } from '../transaction-rules.js';
 
 function reasonOf(extensions: readonly { extnID: string; extnValue: Uint8Array }[] | undefined): number | undefined {
   const ext = extensions?.find((e) => e.extnID === oids.id_ce_cRLReasons);
@@ -17,11 +19,11 @@ function reasonOf(extensions: readonly { extnID: string; extnValue: Uint8Array }
 }
 
 /** Built-in policy: the certificate's holder, an RA (id-kp-cmcRA), or a shared secret when allowed. */
-function mayRevoke(input: HandlerInput, requester: Requester, request: RevocationRequest): boolean {
+async function mayRevoke(input: HandlerInput, requester: Requester, request: RevocationRequest): Promise<boolean> {
+  if (await isAuthorizedRa(input.ctx, requester)) return true;
   if (requester.kind === 'mac') return input.ctx.policy.allowMacRevocation;
   if (requester.kind !== 'signature') return false;
   const signer = parseCertificate(requester.certificate);
-  if (signer.extKeyUsage?.includes(oids.id_kp_cmcRA)) return true;
   return signer.serialNumber === request.serialNumber && (!request.issuer || namesEqual(request.issuer, signer.issuer));
 }
 
@@ -30,6 +32,7 @@ export async function handleRevocation(input: HandlerInput): Promise<HandlerOutc
   const { ctx, request, auth } = input;
   if (request.body.type !== 'rr') throw new ProtocolError('badRequest', 'not an rr');
   if (request.body.content.length === 0) throw new ProtocolError('badRequest', 'rr without RevDetails');
+  await claimTransactionId(input);
   const status: PKIStatusInfo[] = [];
   for (const details of request.body.content) {
     try {
@@ -40,7 +43,7 @@ export async function handleRevocation(input: HandlerInput): Promise<HandlerOutc
       const reason = reasonOf(details.crlEntryDetails);
       if (reason !== undefined) revocation.reason = reason;
       if (ctx.init.authorizer?.authorizeRevocation) await ctx.init.authorizer.authorizeRevocation(revocation);
-      else if (!mayRevoke(input, auth.requester, revocation)) {
+      else if (!(await mayRevoke(input, auth.requester, revocation))) {
         throw new RequestRejectedError('notAuthorized', 'only the holder of the certificate or an authorised RA may revoke it');
       }
       await ctx.init.issuer.revoke(revocation);

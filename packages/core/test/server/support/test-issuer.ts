@@ -144,6 +144,10 @@ export function createTestIssuer(pki: TestPki, options: TestIssuerOptions = {}):
       entry.revoked = { by: 'rr', ...(request.reason !== undefined ? { reason: request.reason } : {}) };
     },
 
+    async isRevoked(certificate) {
+      return entryOf(certificate)?.revoked !== undefined;
+    },
+
     async caCertificates() {
       return [pki.ca.certificate, pki.root.certificate];
     },

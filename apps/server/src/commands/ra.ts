@@ -1,0 +1,102 @@
+import { join, resolve } from 'node:path';
+import type { CliEnvironment } from '../cli-environment.js';
+import type { ServerConfig } from '../config/server-config.js';
+import { lineLogger, type Logger } from '../log/logger.js';
+import { CA_FILES } from '../pki/ca-material.js';
+import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-material.js';
+import { listenHttp } from '../server/http-listener.js';
+import { createRaService, raFilesOf } from '../server/ra-service.js';
+import { withRequestLog } from '../server/request-log.js';
+import { loadExternalAnchors } from '../server/server-context.js';
+import { openServerStore, type ServerStore } from '../store/server-store.js';
+import { runtimeOf } from './command-context.js';
+import { UsageError } from './usage-error.js';
+
+function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return; // runs until the process is killed
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Opens the RA's database (device secrets, transactions, nonces); a new one gets the initial secret. */
+async function openRaStore(config: ServerConfig, clock: () => Date, env: CliEnvironment): Promise<ServerStore> {
+  const store = await openServerStore(config.database, clock, config.durability);
+  if (store.migration.from === 0 && config.initialSecret && (await store.secrets.count()) === 0) {
+    const { reference, secret } = config.initialSecret;
+    await store.secrets.add(reference, secret);
+    env.stdout(`shared secret for MAC-protected devices at the RA: reference '${reference}', secret '${secret}'\n`);
+  }
+  return store;
+}
+
+async function raMaterialOf(config: ServerConfig, crypto: Crypto): Promise<RaMaterial> {
+  const files = raFilesOf(config);
+  const material = await loadRaMaterial(files, crypto);
+  if (!material) {
+    throw new UsageError(
+      `no RA credentials (${files.certificate}); run 'cmpkit-server init --role ra --ca-data-dir <CA data dir>' ` +
+        'or set ra.certificate, ra.key and ra.trustAnchors',
+    );
+  }
+  return material;
+}
+
+/**
+ * `cmpkit-server init --role ra --ca-data-dir DIR`: development RA credentials issued by the CA in
+ * DIR (profile ra, id-kp-cmcRA) and the RA database. Without --ca-data-dir only the database is
+ * created (the credentials are then given as files).
+ */
+export async function initRa(config: ServerConfig, caDataDir: string | undefined, env: CliEnvironment): Promise<number> {
+  const { clock, crypto, cwd } = runtimeOf(env);
+  const files = raFilesOf(config);
+  if (await loadRaMaterial(files, crypto)) {
+    env.stdout(`${config.dataDir} already holds RA credentials (${files.certificate})\n`);
+  } else if (caDataDir !== undefined) {
+    const dir = resolve(cwd, caDataDir);
+    await issueDevRaMaterial(dir, config.ra, files, config.dataDir, { crypto, clock });
+    env.stdout(
+      `created RA credentials in ${config.dataDir}, issued by the CA in ${dir} (${join(dir, CA_FILES.issuingCertificate)}):\n` +
+        `  RA certificate and chain  ${files.certificate}\n` +
+        `  RA private key            ${files.key}\n` +
+        `  CA root                   ${files.trustAnchors}\n`,
+    );
+  } else {
+    throw new UsageError('init --role ra needs --ca-data-dir (the CA that issues the RA certificate), or RA credential files in ra.certificate/ra.key/ra.trustAnchors');
+  }
+  await (await openRaStore(config, clock, env)).close();
+  return 0;
+}
+
+/**
+ * `cmpkit-server serve --role ra --upstream URL`: the registration authority in front of the CA at
+ * URL, until `env.signal` aborts.
+ */
+export async function startRa(config: ServerConfig, env: CliEnvironment): Promise<number> {
+  const upstream = config.ra.upstream;
+  if (!upstream) throw new UsageError('--role ra needs --upstream URL (or ra.upstream in the configuration)');
+  const { clock, crypto } = runtimeOf(env);
+  const logger: Logger = lineLogger(env.stderr, config.logLevel, clock);
+  const material = await raMaterialOf(config, crypto);
+  const externalAnchors = await loadExternalAnchors(config.externalAnchors);
+  const store = await openRaStore(config, clock, env);
+  try {
+    const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger });
+    const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
+    const sweep = setInterval(() => {
+      service.expireTransactions().catch((error: unknown) => logger.error('expiring transactions failed', { error }));
+    }, config.expirySweepSeconds * 1000);
+    sweep.unref();
+    logger.info('RA listening', { url: http.url, upstream, mode: config.ra.mode, dataDir: config.dataDir });
+    env.onListening?.({ host: http.host, port: http.port, url: http.url });
+    await waitForAbort(env.signal);
+    logger.info('shutting down');
+    clearInterval(sweep);
+    await http.close();
+    logger.info('stopped');
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
