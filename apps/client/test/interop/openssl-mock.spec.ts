@@ -231,7 +231,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(req.map(bodyTypeOf)).toEqual(['ir', 'pollReq', 'pollReq', 'certConf']);
     expect(rsp.map(bodyTypeOf)).toEqual(['ip', 'pollRep', 'ip', 'pkiconf']);
-  });
+  }, 30_000); // two checkAfter waits of 1 s plus an openssl process, on a loaded machine
 
   it('-send_error: exit 1 with the peer error in one line', async () => {
     const m = await macMock('-send_error');
