@@ -4,7 +4,25 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = {
-  group: ['node:*', 'buffer', 'fs', 'fs/*', 'net', 'http', 'https', 'crypto', 'path', 'os', 'stream', 'child_process', 'url', 'util', 'events', 'tls', 'zlib'],
+  group: [
+    'node:*',
+    'buffer',
+    'fs',
+    'fs/*',
+    'net',
+    'http',
+    'https',
+    'crypto',
+    'path',
+    'os',
+    'stream',
+    'child_process',
+    'url',
+    'util',
+    'events',
+    'tls',
+    'zlib',
+  ],
   message: 'codec, protection and core must run in a browser: no Node built-ins.',
 };
 
@@ -45,18 +63,24 @@ export default tseslint.config(
       ],
     },
   },
-  layer(['packages/codec/src/**/*.ts'], [
-    { group: ['@cmpkit/*'], message: 'codec is the bottom layer: it imports no other package.' },
-  ]),
-  layer(['packages/protection/src/**/*.ts'], [
-    { group: ['@cmpkit/core', '@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'protection may import only @cmpkit/codec.' },
-  ]),
-  layer(['packages/ca/src/**/*.ts'], [
-    { group: ['@cmpkit/protection', '@cmpkit/core', '@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'ca may import only @cmpkit/codec.' },
-  ]),
-  layer(['packages/core/src/**/*.ts'], [
-    { group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' },
-  ]),
+  layer(['packages/codec/src/**/*.ts'], [{ group: ['@cmpkit/*'], message: 'codec is the bottom layer: it imports no other package.' }]),
+  layer(
+    ['packages/protection/src/**/*.ts'],
+    [{ group: ['@cmpkit/core', '@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'protection may import only @cmpkit/codec.' }],
+  ),
+  layer(
+    ['packages/ca/src/**/*.ts'],
+    [
+      {
+        group: ['@cmpkit/protection', '@cmpkit/core', '@cmpkit/transport-*', '@cmpkit/test-utils'],
+        message: 'ca may import only @cmpkit/codec.',
+      },
+    ],
+  ),
+  layer(
+    ['packages/core/src/**/*.ts'],
+    [{ group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' }],
+  ),
   {
     files: ['packages/transport-*/src/**/*.ts'],
     rules: {
@@ -88,7 +112,10 @@ export default tseslint.config(
         {
           patterns: [
             { ...NODE_BUILTINS, message: 'the browser entry of transport-ws loads no Node built-in.' },
-            { group: ['ws'], message: 'the browser entry of transport-ws takes its WebSocket from the global or the caller, never from ws.' },
+            {
+              group: ['ws'],
+              message: 'the browser entry of transport-ws takes its WebSocket from the global or the caller, never from ws.',
+            },
             { group: ['@cmpkit/core'], allowTypeImports: true, message: 'transports use core types only (peer dependency).' },
             { group: ['@cmpkit/protection', '@cmpkit/test-utils'], message: 'transports move bytes; they do no CMP processing.' },
           ],

@@ -10,7 +10,10 @@ const vector = (name) => new Uint8Array(readFileSync(new URL(`../fixtures/der/op
 export function run() {
   const lines = ['## @cmpkit/codec (ops/s, median of interleaved rounds)', ''];
   const rows = [];
-  for (const [name, file] of [['ir (624 B)', 'ir.der'], ['ip (1811 B, 3 certificates)', 'ip.der']]) {
+  for (const [name, file] of [
+    ['ir (624 B)', 'ir.der'],
+    ['ip (1811 B, 3 certificates)', 'ip.der'],
+  ]) {
     const der = vector(file);
     const decoded = decodePKIMessage(der);
     const r = compare({

@@ -171,8 +171,18 @@ for (const m of MACS) {
   const credential = { secret, senderKID: '3078', mac: m.mac };
   const sent = await protect(message, credential, { crypto });
   const received = decodePKIMessage(encodePKIMessage(sent));
-  await row(m.label, 'protect', () => m.bare(encodeProtectedPart(sent)), () => protect(message, credential, { crypto }));
-  await row(m.label, 'verify', () => m.bare(receivedProtectedPart(received)), () => verifyProtection(received, { mac: { secret } }, { crypto }));
+  await row(
+    m.label,
+    'protect',
+    () => m.bare(encodeProtectedPart(sent)),
+    () => protect(message, credential, { crypto }),
+  );
+  await row(
+    m.label,
+    'verify',
+    () => m.bare(receivedProtectedPart(received)),
+    () => verifyProtection(received, { mac: { secret } }, { crypto }),
+  );
 }
 
 // ---- Report -----------------------------------------------------------------------------------

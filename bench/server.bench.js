@@ -48,7 +48,11 @@ const CONCURRENCY_PER_WORKER = 4;
 const PBM_ITERATIONS = 500;
 const SECRET = 'bench-secret';
 const subtle = globalThis.crypto.subtle;
-const list = (name, fallback) => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (name, fallback) =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const WORKERS = list('CMPKIT_BENCH_WORKERS', '1,2').map(Number);
 const DURABILITY = list('CMPKIT_BENCH_DURABILITY', 'full,normal');
 const KINDS = list('CMPKIT_BENCH_KINDS', 'signature,mac');
@@ -127,7 +131,9 @@ function treeCpuMs(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     let ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
-    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
     for (const child of children) ms += treeCpuMs(Number(child)) ?? 0;
     return ms;
   } catch {
@@ -136,7 +142,10 @@ function treeCpuMs(pid) {
 }
 
 const ecKey = () => subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-const pemCerts = (file) => decodePem(readFileSync(file, 'utf8')).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
+const pemCerts = (file) =>
+  decodePem(readFileSync(file, 'utf8'))
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => b.der);
 
 /** Runs `count` enrollments with the given clients; resolves to tx/s and failures. */
 async function load(clients, count, options) {
@@ -249,7 +258,11 @@ async function measureServer({ workers, durability }) {
         transport: transport(),
         trust: { mac: { secret: SECRET } },
         algorithms: clientAlgorithms,
-        credential: { secret: SECRET, senderKID: 'bench', mac: { algorithm: 'PasswordBasedMac', owf: 'SHA-256', mac: 'SHA-256', iterationCount: PBM_ITERATIONS } },
+        credential: {
+          secret: SECRET,
+          senderKID: 'bench',
+          mac: { algorithm: 'PasswordBasedMac', owf: 'SHA-256', mac: 'SHA-256', iterationCount: PBM_ITERATIONS },
+        },
         trustAnchors: rootCa,
         untrusted: issuingCa,
       });
@@ -270,12 +283,15 @@ async function measureServer({ workers, durability }) {
     await load(signatureClients, 40 * workers, { label: 'warmup' }); // JIT and connection warm-up
 
     for (const kind of KINDS) {
-      const [clients, count] = kind === 'mac' ? [macClients, MAC_TRANSACTIONS * workers] : [signatureClients, SIGNATURE_TRANSACTIONS * workers];
+      const [clients, count] =
+        kind === 'mac' ? [macClients, MAC_TRANSACTIONS * workers] : [signatureClients, SIGNATURE_TRANSACTIONS * workers];
       const cpuBefore = treeCpuMs(server.pid);
       const measured = await load(clients, count, { label: kind });
       const cpuAfter = treeCpuMs(server.pid);
-      measured.serverCpuMsPerTx = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / (count - measured.failed);
-      measured.serverCpuShare = cpuBefore === undefined ? undefined : (cpuAfter - cpuBefore) / 1000 / measured.seconds / layout.server.length;
+      measured.serverCpuMsPerTx =
+        cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / (count - measured.failed);
+      measured.serverCpuShare =
+        cpuBefore === undefined ? undefined : (cpuAfter - cpuBefore) / 1000 / measured.seconds / layout.server.length;
       const bare = cryptoOnlyPinned(kind, layout, 3000);
       rows.push({ kind, count, workers, durability, layout, ...measured, bare });
       if (measured.failed) console.error(`server bench: server errors:\n${server.errors.join('\n')}`);
@@ -313,7 +329,7 @@ export async function run() {
     '',
     'Method: see the top of bench/server.bench.js. The server runs in its own processes pinned to its cores; the clients run in the benchmark process on the other cores (or share them when the server takes every core).',
     'Server core use: server CPU time / wall time / its cores (below 100 % means the server waited: on the clients, on fsync, on the shared machine). Server CPU ms/tx: user + system time of the server processes over the run, per transaction.',
-    'server / crypto-only tx/s: against the crypto-only limit of the same cores (one core per worker), measured in the same run on the server\'s core. Target: >= 60 % on one core. crypto / server CPU per tx: the same ratio from CPU time, free of waiting.',
+    "server / crypto-only tx/s: against the crypto-only limit of the same cores (one core per worker), measured in the same run on the server's core. Target: >= 60 % on one core. crypto / server CPU per tx: the same ratio from CPU time, free of waiting.",
   );
   if (rows.some((r) => r.failed > 0)) process.exitCode = 1;
   return lines.join('\n');

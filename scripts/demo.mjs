@@ -50,9 +50,50 @@ function cmpkit(...args) {
 
 const file = (name) => join(dataDir, name);
 const common = ['--server', url, '--trusted', file('root-ca.pem')];
-cmpkit('ir', ...common, '--ref', 'demo', '--secret', 'pass:demo-secret-change-me', '--newkey', 'ec:P-256', '--newkeyout', file('device.key'), '--subject', '/CN=device-0001', '--sans', 'device-0001.example', '--certout', file('device.pem'));
-cmpkit('kur', ...common, '--cert', file('device.pem'), '--key', file('device.key'), '--newkey', 'ec:P-256', '--newkeyout', file('device-2.key'), '--certout', file('device-2.pem'));
-cmpkit('rr', ...common, '--cert', file('device-2.pem'), '--key', file('device-2.key'), '--oldcert', file('device-2.pem'), '--revreason', '4');
+cmpkit(
+  'ir',
+  ...common,
+  '--ref',
+  'demo',
+  '--secret',
+  'pass:demo-secret-change-me',
+  '--newkey',
+  'ec:P-256',
+  '--newkeyout',
+  file('device.key'),
+  '--subject',
+  '/CN=device-0001',
+  '--sans',
+  'device-0001.example',
+  '--certout',
+  file('device.pem'),
+);
+cmpkit(
+  'kur',
+  ...common,
+  '--cert',
+  file('device.pem'),
+  '--key',
+  file('device.key'),
+  '--newkey',
+  'ec:P-256',
+  '--newkeyout',
+  file('device-2.key'),
+  '--certout',
+  file('device-2.pem'),
+);
+cmpkit(
+  'rr',
+  ...common,
+  '--cert',
+  file('device-2.pem'),
+  '--key',
+  file('device-2.key'),
+  '--oldcert',
+  file('device-2.pem'),
+  '--revreason',
+  '4',
+);
 
 console.log(`\ndone: device enrolled, key updated and the new certificate revoked; files in ${dataDir}`);
 stop();

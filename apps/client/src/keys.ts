@@ -32,7 +32,12 @@ function algorithmOf(key: KeyObject): Algorithm {
 export async function readKeyPair(path: string, passphrase?: string): Promise<CryptoKeyPair> {
   const data = await readFile(path);
   const isPem = data.includes('-----BEGIN');
-  const key = createPrivateKey({ key: data, format: isPem ? 'pem' : 'der', ...(isPem ? {} : { type: 'pkcs8' }), ...(passphrase ? { passphrase } : {}) });
+  const key = createPrivateKey({
+    key: data,
+    format: isPem ? 'pem' : 'der',
+    ...(isPem ? {} : { type: 'pkcs8' }),
+    ...(passphrase ? { passphrase } : {}),
+  });
   const algorithm = algorithmOf(key);
   const pkcs8 = key.export({ format: 'der', type: 'pkcs8' });
   const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
@@ -49,7 +54,14 @@ export async function generateKeyPair(spec: string): Promise<CryptoKeyPair> {
   const usages: KeyUsage[] = ['sign', 'verify'];
   switch (kind) {
     case 'ec': {
-      const namedCurve = { 'p-256': 'P-256', 'p-384': 'P-384', 'p-521': 'P-521', prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[param ?? 'p-256'];
+      const namedCurve = {
+        'p-256': 'P-256',
+        'p-384': 'P-384',
+        'p-521': 'P-521',
+        prime256v1: 'P-256',
+        secp384r1: 'P-384',
+        secp521r1: 'P-521',
+      }[param ?? 'p-256'];
       if (!namedCurve) throw new CliError(`unknown curve '${param}' (use P-256, P-384 or P-521)`);
       return (await subtle.generateKey({ name: 'ECDSA', namedCurve }, true, usages)) as CryptoKeyPair;
     }
@@ -106,6 +118,7 @@ export function keyAlgorithmOf(spec: string): AlgorithmIdentifier {
 
 /** Writes a private key as PKCS#8 PEM. */
 export async function writePrivateKey(path: string, privateKey: CryptoKey | Uint8Array): Promise<void> {
-  const der = privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await (webcrypto.subtle as SubtleCrypto).exportKey('pkcs8', privateKey));
+  const der =
+    privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await (webcrypto.subtle as SubtleCrypto).exportKey('pkcs8', privateKey));
   await writeFile(path, encodePem('PRIVATE KEY', der), { mode: 0o600 });
 }

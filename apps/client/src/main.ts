@@ -4,13 +4,7 @@ import { CMP_OPTIONS, type CmpOptionValues } from './cmp-options.js';
 import { benchCommand } from './commands/bench.js';
 import { dump } from './commands/dump.js';
 import { enrollCommand } from './commands/enroll.js';
-import {
-  caCertsCommand,
-  crlsCommand,
-  genmCommand,
-  rootUpdateCommand,
-  templateCommand,
-} from './commands/general-message.js';
+import { caCertsCommand, crlsCommand, genmCommand, rootUpdateCommand, templateCommand } from './commands/general-message.js';
 import { listenCommand, type ListenValues } from './commands/listen.js';
 import { revokeCommand } from './commands/revoke.js';
 import { verifyCommand } from './commands/verify.js';

@@ -68,7 +68,8 @@ function portOf(text: string | undefined, option = '--port'): number | undefined
 
 function workersOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw new UsageError(`--workers must be a number from 1 to 256, not '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256)
+    throw new UsageError(`--workers must be a number from 1 to 256, not '${text}'`);
   return Number(text);
 }
 
@@ -81,7 +82,16 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'start': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, 'tcp-port': { type: 'string' }, 'ws-port': { type: 'string' }, workers: { type: 'string' }, role: { type: 'string' }, upstream: { type: 'string' } },
+          options: {
+            ...COMMON_OPTIONS,
+            port: { type: 'string' },
+            host: { type: 'string' },
+            'tcp-port': { type: 'string' },
+            'ws-port': { type: 'string' },
+            workers: { type: 'string' },
+            role: { type: 'string' },
+            upstream: { type: 'string' },
+          },
         });
         const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, workers: workersText, ...others } = values;
         const port = portOf(portText);
@@ -100,7 +110,10 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
         );
       }
       case 'init': {
-        const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } } });
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } },
+        });
         return await init(values, env);
       }
       case 'secret': {
@@ -198,7 +211,11 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
 }
 
 function isParseArgsError(error: unknown): boolean {
-  return error instanceof TypeError && typeof (error as NodeJS.ErrnoException).code === 'string' && (error as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS');
+  return (
+    error instanceof TypeError &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    (error as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS')
+  );
 }
 
 function describeError(error: unknown): string {

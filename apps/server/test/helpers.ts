@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CertificateList, CRLNumber, CRLReason, id_ce_cRLNumber, id_ce_cRLReasons } from '@peculiar/asn1-x509';
 import { afterEach } from 'vitest';
-import { createCertificateAuthority, createSelfSignedCa, createSubordinateCa, type CertificateAuthority, type GeneratedCa } from '@cmpkit/ca';
+import {
+  createCertificateAuthority,
+  createSelfSignedCa,
+  createSubordinateCa,
+  type CertificateAuthority,
+  type GeneratedCa,
+} from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, parseName, type CertTemplate, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import type { CertificationRequest, Requester } from '@cmpkit/core';
 
@@ -100,7 +106,9 @@ export function crlContent(der: Uint8Array): { crlNumber: number | undefined; th
   const tbs = parseCrl(der).tbsCertList;
   const entries = new Map<string, number | undefined>();
   for (const entry of tbs.revokedCertificates ?? []) {
-    const serial = BigInt(`0x${Array.from(new Uint8Array(entry.userCertificate), (b) => b.toString(16).padStart(2, '0')).join('')}`).toString(16);
+    const serial = BigInt(
+      `0x${Array.from(new Uint8Array(entry.userCertificate), (b) => b.toString(16).padStart(2, '0')).join('')}`,
+    ).toString(16);
     const ext = entry.crlEntryExtensions?.find((e) => e.extnID === id_ce_cRLReasons);
     entries.set(serial, ext ? AsnConvert.parse(ext.extnValue, CRLReason).reason : undefined);
   }

@@ -11,15 +11,7 @@ import {
   KeyUsage,
   KeyUsageFlags,
 } from '@peculiar/asn1-x509';
-import {
-  decodeName,
-  encodeName,
-  oids,
-  type CertTemplate,
-  type Extension,
-  type Name,
-  type SubjectPublicKeyInfo,
-} from '@cmpkit/codec';
+import { decodeName, encodeName, oids, type CertTemplate, type Extension, type Name, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import type { CreateCrlOptions } from './crl-options.js';
 import { IssuanceError } from './errors/issuance-error.js';
 import { derOf, extension, nameDer } from './internal/asn.js';
@@ -214,7 +206,8 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     if (template.version !== undefined && template.version !== 2) badTemplate('the template version must be absent or v3 (2)');
     if (template.serialNumber !== undefined) badTemplate('the template must not carry a serialNumber');
     if (template.signingAlg !== undefined) badTemplate('the template must not carry a signingAlg');
-    if (template.issuerUID !== undefined || template.subjectUID !== undefined) badTemplate('the template must not carry unique identifiers');
+    if (template.issuerUID !== undefined || template.subjectUID !== undefined)
+      badTemplate('the template must not carry unique identifiers');
     if (template.issuer !== undefined && template.issuer.length > 0) {
       let same = false;
       try {
@@ -308,11 +301,13 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
       extension(
         oids.id_ce_basicConstraints,
         true,
-        memoDer(`bc:${profile.basicConstraints.cA}:${pathLen}`, () =>
-          new BasicConstraints({
-            cA: profile.basicConstraints.cA,
-            ...(profile.basicConstraints.cA && pathLen !== undefined ? { pathLenConstraint: pathLen } : {}),
-          }),
+        memoDer(
+          `bc:${profile.basicConstraints.cA}:${pathLen}`,
+          () =>
+            new BasicConstraints({
+              cA: profile.basicConstraints.cA,
+              ...(profile.basicConstraints.cA && pathLen !== undefined ? { pathLenConstraint: pathLen } : {}),
+            }),
         ),
       ),
     );
@@ -324,14 +319,28 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     let ku = kuRequested ?? allowedKu;
     if (!key.rsa) ku &= ~(KeyUsageFlags.keyEncipherment | KeyUsageFlags.dataEncipherment);
     if (ku === 0 && (kuRequested !== undefined || allowedKu !== 0)) badTemplate('no requested keyUsage is possible with this key type');
-    if (ku !== 0) extensions.push(extension(oids.id_ce_keyUsage, true, memoDer(`ku:${ku}`, () => new KeyUsage(ku))));
+    if (ku !== 0)
+      extensions.push(
+        extension(
+          oids.id_ce_keyUsage,
+          true,
+          memoDer(`ku:${ku}`, () => new KeyUsage(ku)),
+        ),
+      );
 
     if (ekuRequested) {
       const outside = ekuRequested.find((e) => !profile.extendedKeyUsage.includes(e));
       if (outside !== undefined) badTemplate(`extKeyUsage ${outside} is not allowed by certificate profile "${profile.name}"`);
     }
     const eku = ekuRequested ?? profile.extendedKeyUsage;
-    if (eku.length) extensions.push(extension(oids.id_ce_extKeyUsage, false, memoDer(`eku:${eku.join(',')}`, () => new ExtendedKeyUsage([...eku]))));
+    if (eku.length)
+      extensions.push(
+        extension(
+          oids.id_ce_extKeyUsage,
+          false,
+          memoDer(`eku:${eku.join(',')}`, () => new ExtendedKeyUsage([...eku])),
+        ),
+      );
 
     if (san) extensions.push(extension(oids.id_ce_subjectAltName, subjectName.length === 0, san));
 
@@ -352,9 +361,16 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     if (ocsp.length || caIssuers.length) {
       const value = memoDer(`aia:${JSON.stringify([ocsp, caIssuers])}`, () => {
         const access = [
-          ...ocsp.map((u) => new AccessDescription({ accessMethod: ID_AD_OCSP, accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }) })),
+          ...ocsp.map(
+            (u) =>
+              new AccessDescription({ accessMethod: ID_AD_OCSP, accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }) }),
+          ),
           ...caIssuers.map(
-            (u) => new AccessDescription({ accessMethod: ID_AD_CA_ISSUERS, accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }) }),
+            (u) =>
+              new AccessDescription({
+                accessMethod: ID_AD_CA_ISSUERS,
+                accessLocation: new AsnGeneralName({ uniformResourceIdentifier: u }),
+              }),
           ),
         ];
         return new AuthorityInfoAccessSyntax(access);

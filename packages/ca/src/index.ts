@@ -26,12 +26,7 @@
  * ```
  */
 export { createCertificateAuthority } from './certificate-authority.js';
-export type {
-  CertificateAuthority,
-  CertificateAuthorityInit,
-  IssuedCertificate,
-  IssueRequest,
-} from './certificate-authority.js';
+export type { CertificateAuthority, CertificateAuthorityInit, IssuedCertificate, IssueRequest } from './certificate-authority.js';
 export type { CreateCrlOptions, CrlEntry, RevocationReason } from './crl-options.js';
 export { IssuanceError } from './errors/issuance-error.js';
 export type { KeyIdentifierMethod } from './key-identifier-method.js';

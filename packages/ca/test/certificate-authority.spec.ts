@@ -11,16 +11,7 @@ import {
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodePem,
-  decodePKIMessage,
-  encodeName,
-  oids,
-  parseName,
-  timeOf,
-  type CertTemplate,
-  type Extension,
-} from '@cmpkit/codec';
+import { decodePem, decodePKIMessage, encodeName, oids, parseName, timeOf, type CertTemplate, type Extension } from '@cmpkit/codec';
 import {
   createCertificateAuthority,
   createSelfSignedCa,
@@ -59,7 +50,10 @@ const EE_EXTENSIONS = [
   oids.id_ce_authorityKeyIdentifier,
 ];
 
-async function pki(crypto: Crypto, rootValidityDays = 3650): Promise<{ root: GeneratedCa; issuing: GeneratedCa; ca: CertificateAuthority }> {
+async function pki(
+  crypto: Crypto,
+  rootValidityDays = 3650,
+): Promise<{ root: GeneratedCa; issuing: GeneratedCa; ca: CertificateAuthority }> {
   const root = await createSelfSignedCa({ subject: '/O=Example/CN=Test Root CA', crypto, clock, validityDays: rootValidityDays });
   const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, crypto, clock }), {
     subject: '/O=Example/CN=Test Issuing CA',
@@ -116,7 +110,9 @@ describe.each(providers)('issue under %s', (_name, crypto) => {
     expect(sanOut.critical).toBe(false);
     expect(hex(sanOut.value)).toBe(hex(san.extnValue));
 
-    const ski = new Uint8Array(AsnConvert.parse(extensionValue(certificate, oids.id_ce_subjectKeyIdentifier)!.value, SubjectKeyIdentifier).buffer);
+    const ski = new Uint8Array(
+      AsnConvert.parse(extensionValue(certificate, oids.id_ce_subjectKeyIdentifier)!.value, SubjectKeyIdentifier).buffer,
+    );
     const expectedSki = new Uint8Array(await crypto.subtle.digest('SHA-1', publicKey.subjectPublicKey as Uint8Array<ArrayBuffer>));
     expect(hex(ski)).toBe(hex(expectedSki));
     const aki = AsnConvert.parse(extensionValue(certificate, oids.id_ce_authorityKeyIdentifier)!.value, AuthorityKeyIdentifier);
@@ -132,7 +128,10 @@ describe.each(providers)('issue under %s', (_name, crypto) => {
     const keys = await keyPair(EC_P256, crypto);
     const { certificate } = await ca.issue({
       template: template(await spkiOf(keys.publicKey, crypto), '/O=Example/CN=device-0001', [
-        sanExtension([{ dNSName: 'device-0001.example.com' }, { uniformResourceIdentifier: 'urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427' }]),
+        sanExtension([
+          { dNSName: 'device-0001.example.com' },
+          { uniformResourceIdentifier: 'urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427' },
+        ]),
       ]),
       profile: profiles.device,
     });
@@ -210,11 +209,20 @@ describe('issue', () => {
       keyUsage: ['digitalSignature', 'nonRepudiation', 'keyAgreement'],
       extendedKeyUsage: [oids.id_kp_clientAuth, oids.id_kp_emailProtection],
     });
-    const ku: Extension = { extnID: oids.id_ce_keyUsage, critical: true, extnValue: new Uint8Array(AsnConvert.serialize(new KeyUsage(KeyUsageFlags.keyAgreement))) };
-    const eku: Extension = { extnID: oids.id_ce_extKeyUsage, extnValue: new Uint8Array(AsnConvert.serialize(new ExtendedKeyUsage([oids.id_kp_emailProtection]))) };
+    const ku: Extension = {
+      extnID: oids.id_ce_keyUsage,
+      critical: true,
+      extnValue: new Uint8Array(AsnConvert.serialize(new KeyUsage(KeyUsageFlags.keyAgreement))),
+    };
+    const eku: Extension = {
+      extnID: oids.id_ce_extKeyUsage,
+      extnValue: new Uint8Array(AsnConvert.serialize(new ExtendedKeyUsage([oids.id_kp_emailProtection]))),
+    };
     const { certificate } = await ca.issue({ template: template(ecKey!, '/CN=narrow', [ku, eku]), profile });
     expect(AsnConvert.parse(extensionValue(certificate, oids.id_ce_keyUsage)!.value, KeyUsage).toNumber()).toBe(KeyUsageFlags.keyAgreement);
-    expect([...AsnConvert.parse(extensionValue(certificate, oids.id_ce_extKeyUsage)!.value, ExtendedKeyUsage)]).toEqual([oids.id_kp_emailProtection]);
+    expect([...AsnConvert.parse(extensionValue(certificate, oids.id_ce_extKeyUsage)!.value, ExtendedKeyUsage)]).toEqual([
+      oids.id_kp_emailProtection,
+    ]);
   });
 
   it('writes CRL distribution point, authorityInfoAccess, fixed and allowed template extensions in order', async () => {
@@ -243,8 +251,12 @@ describe('issue', () => {
     ]);
     if (!opensslMissing) {
       const text = ws.text(ws.write('published.pem', 'CERTIFICATE', certificate));
-      expect(text).toMatch(/X509v3 CRL Distribution Points:\s+Full Name:\s+URI:http:\/\/crl.example.com\/issuing.crl\s+URI:ldap:\/\/ldap.example.com\/cn=crl/);
-      expect(text).toMatch(/Authority Information Access:\s+OCSP - URI:http:\/\/ocsp.example.com\s+CA Issuers - URI:http:\/\/pki.example.com\/issuing.cer/);
+      expect(text).toMatch(
+        /X509v3 CRL Distribution Points:\s+Full Name:\s+URI:http:\/\/crl.example.com\/issuing.crl\s+URI:ldap:\/\/ldap.example.com\/cn=crl/,
+      );
+      expect(text).toMatch(
+        /Authority Information Access:\s+OCSP - URI:http:\/\/ocsp.example.com\s+CA Issuers - URI:http:\/\/pki.example.com\/issuing.cer/,
+      );
       expect(text).toContain('Policy: 1.3.6.1.4.1.99999.1');
     }
   });
@@ -259,7 +271,9 @@ describe('issue', () => {
 
     const fixed = defineProfile({ name: 'fixed subject', subject: parseName('/O=Example/CN=assigned') });
     const named = await ca.issue({ template: { publicKey: ecKey! }, profile: fixed });
-    expect(hex(AsnConvert.serialize(parseCertificate(named.certificate).tbsCertificate.subject))).toBe(hex(encodeName(parseName('/O=Example/CN=assigned'))));
+    expect(hex(AsnConvert.serialize(parseCertificate(named.certificate).tbsCertificate.subject))).toBe(
+      hex(encodeName(parseName('/O=Example/CN=assigned'))),
+    );
   });
 
   it('certifies the request publicKey instead of the template key, with a given serial number', async () => {
@@ -277,13 +291,20 @@ describe('issue', () => {
   });
 
   it('accepts a template issuer equal to the CA name and version v3', async () => {
-    const { certificate } = await ca.issue({ template: { ...template(ecKey!), issuer: ca.subject, version: 2 }, profile: profiles.tlsClient });
+    const { certificate } = await ca.issue({
+      template: { ...template(ecKey!), issuer: ca.subject, version: 2 },
+      profile: profiles.tlsClient,
+    });
     expect(certificate.length).toBeGreaterThan(0);
   });
 
   it('issues CA certificates under a CA profile, lowering pathLenConstraint under the CA', async () => {
     const rootCa = createCertificateAuthority({ ...root, clock });
-    const deep = defineProfile({ name: 'deep CA', basicConstraints: { cA: true, pathLenConstraint: 5 }, keyUsage: ['keyCertSign', 'cRLSign'] });
+    const deep = defineProfile({
+      name: 'deep CA',
+      basicConstraints: { cA: true, pathLenConstraint: 5 },
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    });
     const sub = await rootCa.issue({ template: template(ecKey!, '/CN=Sub CA'), profile: deep });
     const bc = AsnConvert.parse(extensionValue(sub.certificate, oids.id_ce_basicConstraints)!.value, BasicConstraints);
     expect(bc).toMatchObject({ cA: true, pathLenConstraint: 5 });
@@ -294,7 +315,9 @@ describe('issue', () => {
       clock,
     });
     const below = await mid.issue({ template: template(ecKey!, '/CN=Below CA'), profile: deep });
-    expect(AsnConvert.parse(extensionValue(below.certificate, oids.id_ce_basicConstraints)!.value, BasicConstraints).pathLenConstraint).toBe(1);
+    expect(
+      AsnConvert.parse(extensionValue(below.certificate, oids.id_ce_basicConstraints)!.value, BasicConstraints).pathLenConstraint,
+    ).toBe(1);
   });
 
   it.skipIf(opensslMissing)(`issues under the OpenSSL-made issuing CA from a real OpenSSL ir ${opensslMissing ?? ''}`, async () => {
@@ -315,7 +338,16 @@ describe('issue', () => {
     const rootPem = ws.write('ossl-root.pem', 'CERTIFICATE', pem('root.pem'));
     const issuingPem = ws.write('ossl-issuing.pem', 'CERTIFICATE', pem('issuing.pem'));
     const eePem = ws.write('ossl-ee.pem', 'CERTIFICATE', certificate);
-    const r = ws.run('verify', '-attime', String(Date.parse('2026-12-02T00:00:00Z') / 1000), '-CAfile', rootPem, '-untrusted', issuingPem, eePem);
+    const r = ws.run(
+      'verify',
+      '-attime',
+      String(Date.parse('2026-12-02T00:00:00Z') / 1000),
+      '-CAfile',
+      rootPem,
+      '-untrusted',
+      issuingPem,
+      eePem,
+    );
     expect(r.stdout).toContain('ossl-ee.pem: OK');
     const text = ws.text(eePem);
     expect(text).toContain('Subject: C = DE, O = Example Org, CN = device-0001');
@@ -368,16 +400,28 @@ describe('issue refusals', () => {
   });
 
   it('refuses a template without public key (badCertTemplate)', async () => {
-    await expectIssuanceError(ca.issue({ template: { subject: parseName('/CN=x') }, profile: profiles.tlsClient }), 'badCertTemplate', /no public key/);
+    await expectIssuanceError(
+      ca.issue({ template: { subject: parseName('/CN=x') }, profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /no public key/,
+    );
   });
 
   it('refuses an extension the profile does not allow (badCertTemplate)', async () => {
     const policies: Extension = { extnID: oids.id_ce_certificatePolicies, extnValue: Uint8Array.of(0x30, 0x00) };
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [policies]), profile: profiles.tlsClient }), 'badCertTemplate', /2\.5\.29\.32 is not allowed/);
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [policies]), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /2\.5\.29\.32 is not allowed/,
+    );
     const ski: Extension = { extnID: oids.id_ce_subjectKeyIdentifier, extnValue: Uint8Array.of(0x04, 0x01, 0x01) };
     await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [ski]), profile: profiles.tlsClient }), 'badCertTemplate');
     const twice = sanExtension([{ dNSName: 'a.example.com' }]);
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [twice, twice]), profile: profiles.tlsClient }), 'badCertTemplate', /twice/);
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [twice, twice]), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /twice/,
+    );
   });
 
   it('refuses a key algorithm the profile does not accept (badAlg)', async () => {
@@ -388,7 +432,10 @@ describe('issue refusals', () => {
     const x25519 = await spkiOf(((await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair).publicKey);
     await expectIssuanceError(ca.issue({ template: template(x25519), profile: profiles.tlsClient }), 'badAlg');
     await expectIssuanceError(
-      ca.issue({ template: template({ algorithm: { algorithm: '1.2.3.4' }, subjectPublicKey: new Uint8Array(8) }), profile: profiles.tlsClient }),
+      ca.issue({
+        template: template({ algorithm: { algorithm: '1.2.3.4' }, subjectPublicKey: new Uint8Array(8) }),
+        profile: profiles.tlsClient,
+      }),
       'badAlg',
     );
   });
@@ -404,14 +451,25 @@ describe('issue refusals', () => {
   it('refuses malformed public keys (badCertTemplate)', async () => {
     const offCurve = ecKey.subjectPublicKey.slice();
     offCurve[64] = offCurve[64]! ^ 0x01;
-    await expectIssuanceError(ca.issue({ template: template({ ...ecKey, subjectPublicKey: offCurve }), profile: profiles.tlsClient }), 'badCertTemplate', /not a point/);
+    await expectIssuanceError(
+      ca.issue({ template: template({ ...ecKey, subjectPublicKey: offCurve }), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /not a point/,
+    );
     const compressed = Uint8Array.of(0x02, ...ecKey.subjectPublicKey.subarray(1, 33));
-    await expectIssuanceError(ca.issue({ template: template({ ...ecKey, subjectPublicKey: compressed }), profile: profiles.tlsClient }), 'badCertTemplate');
+    await expectIssuanceError(
+      ca.issue({ template: template({ ...ecKey, subjectPublicKey: compressed }), profile: profiles.tlsClient }),
+      'badCertTemplate',
+    );
     const rsaKey = await spkiOf((await keyPair(rsa(2048))).publicKey);
     const even = rsaKey.subjectPublicKey.slice();
     // RSAPublicKey: 30 82 01 0a 02 82 01 01 00 <256 modulus bytes> ...; make the modulus even.
     even[9 + 255] = even[9 + 255]! & 0xfe;
-    await expectIssuanceError(ca.issue({ template: template({ ...rsaKey, subjectPublicKey: even }), profile: profiles.tlsClient }), 'badCertTemplate', /even/);
+    await expectIssuanceError(
+      ca.issue({ template: template({ ...rsaKey, subjectPublicKey: even }), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /even/,
+    );
     await expectIssuanceError(
       ca.issue({ template: template({ ...rsaKey, subjectPublicKey: Uint8Array.of(1, 2, 3) }), profile: profiles.tlsClient }),
       'badCertTemplate',
@@ -425,9 +483,17 @@ describe('issue refusals', () => {
 
   it('refuses a subjectAltName the profile does not allow (badCertTemplate)', async () => {
     const san = sanExtension([{ dNSName: 'ra.example.com' }]);
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=RA', [san]), profile: profiles.ra }), 'badCertTemplate', /does not allow a subjectAltName/);
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=RA', [san]), profile: profiles.ra }),
+      'badCertTemplate',
+      /does not allow a subjectAltName/,
+    );
     const mail = sanExtension([{ rfc822Name: 'a@example.com' }]);
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [mail]), profile: profiles.tlsServer }), 'badCertTemplate', /rfc822Name/);
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [mail]), profile: profiles.tlsServer }),
+      'badCertTemplate',
+      /rfc822Name/,
+    );
   });
 
   it.each<[string, Parameters<typeof sanExtension>[0], boolean]>([
@@ -451,30 +517,76 @@ describe('issue refusals', () => {
 
   it('accepts wildcards only when allowed', async () => {
     const wild = defineProfile({ name: 'wild', allowWildcardDnsNames: true, dnsNamePatterns: ['*.example.com'] });
-    await expect(ca.issue({ template: template(ecKey, '/CN=x', [sanExtension([{ dNSName: '*.example.com' }])]), profile: wild })).resolves.toBeDefined();
+    await expect(
+      ca.issue({ template: template(ecKey, '/CN=x', [sanExtension([{ dNSName: '*.example.com' }])]), profile: wild }),
+    ).resolves.toBeDefined();
   });
 
   it('refuses keyUsage, extKeyUsage or basicConstraints outside the profile (badCertTemplate)', async () => {
-    const ku: Extension = { extnID: oids.id_ce_keyUsage, extnValue: new Uint8Array(AsnConvert.serialize(new KeyUsage(KeyUsageFlags.keyCertSign))) };
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [ku]), profile: profiles.tlsClient }), 'badCertTemplate', /keyUsage/);
-    const eku: Extension = { extnID: oids.id_ce_extKeyUsage, extnValue: new Uint8Array(AsnConvert.serialize(new ExtendedKeyUsage([oids.id_kp_codeSigning]))) };
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [eku]), profile: profiles.tlsClient }), 'badCertTemplate', /1\.3\.6\.1\.5\.5\.7\.3\.3/);
-    const bc: Extension = { extnID: oids.id_ce_basicConstraints, extnValue: new Uint8Array(AsnConvert.serialize(new BasicConstraints({ cA: true }))) };
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [bc]), profile: profiles.tlsClient }), 'badCertTemplate', /CA certificates/);
-    const onlyEncipher: Extension = { extnID: oids.id_ce_keyUsage, extnValue: new Uint8Array(AsnConvert.serialize(new KeyUsage(KeyUsageFlags.keyEncipherment))) };
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [onlyEncipher]), profile: profiles.tlsServer }), 'badCertTemplate');
+    const ku: Extension = {
+      extnID: oids.id_ce_keyUsage,
+      extnValue: new Uint8Array(AsnConvert.serialize(new KeyUsage(KeyUsageFlags.keyCertSign))),
+    };
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [ku]), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /keyUsage/,
+    );
+    const eku: Extension = {
+      extnID: oids.id_ce_extKeyUsage,
+      extnValue: new Uint8Array(AsnConvert.serialize(new ExtendedKeyUsage([oids.id_kp_codeSigning]))),
+    };
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [eku]), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /1\.3\.6\.1\.5\.5\.7\.3\.3/,
+    );
+    const bc: Extension = {
+      extnID: oids.id_ce_basicConstraints,
+      extnValue: new Uint8Array(AsnConvert.serialize(new BasicConstraints({ cA: true }))),
+    };
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [bc]), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /CA certificates/,
+    );
+    const onlyEncipher: Extension = {
+      extnID: oids.id_ce_keyUsage,
+      extnValue: new Uint8Array(AsnConvert.serialize(new KeyUsage(KeyUsageFlags.keyEncipherment))),
+    };
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [onlyEncipher]), profile: profiles.tlsServer }),
+      'badCertTemplate',
+    );
     const garbage: Extension = { extnID: oids.id_ce_keyUsage, extnValue: Uint8Array.of(0x04, 0x00) };
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [garbage]), profile: profiles.tlsClient }), 'badCertTemplate', /malformed/);
+    await expectIssuanceError(
+      ca.issue({ template: template(ecKey, '/CN=x', [garbage]), profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /malformed/,
+    );
   });
 
   it('refuses template fields reserved to the CA', async () => {
     const base = template(ecKey);
     await expectIssuanceError(ca.issue({ template: { ...base, serialNumber: 5n }, profile: profiles.tlsClient }), 'badCertTemplate');
-    await expectIssuanceError(ca.issue({ template: { ...base, signingAlg: { algorithm: oids.ecdsa_with_SHA256 } }, profile: profiles.tlsClient }), 'badCertTemplate');
+    await expectIssuanceError(
+      ca.issue({ template: { ...base, signingAlg: { algorithm: oids.ecdsa_with_SHA256 } }, profile: profiles.tlsClient }),
+      'badCertTemplate',
+    );
     await expectIssuanceError(ca.issue({ template: { ...base, version: 0 }, profile: profiles.tlsClient }), 'badCertTemplate');
-    await expectIssuanceError(ca.issue({ template: { ...base, subjectUID: { bytes: Uint8Array.of(1), unusedBits: 0 } }, profile: profiles.tlsClient }), 'badCertTemplate');
-    await expectIssuanceError(ca.issue({ template: { ...base, issuer: parseName('/CN=Other CA') }, profile: profiles.tlsClient }), 'wrongAuthority');
-    await expectIssuanceError(ca.issue({ template: { ...base, subject: ca.subject }, profile: profiles.tlsClient }), 'badCertTemplate', /differ/);
+    await expectIssuanceError(
+      ca.issue({ template: { ...base, subjectUID: { bytes: Uint8Array.of(1), unusedBits: 0 } }, profile: profiles.tlsClient }),
+      'badCertTemplate',
+    );
+    await expectIssuanceError(
+      ca.issue({ template: { ...base, issuer: parseName('/CN=Other CA') }, profile: profiles.tlsClient }),
+      'wrongAuthority',
+    );
+    await expectIssuanceError(
+      ca.issue({ template: { ...base, subject: ca.subject }, profile: profiles.tlsClient }),
+      'badCertTemplate',
+      /differ/,
+    );
   });
 
   it('refuses an invalid explicit serial number (badRequest)', async () => {
@@ -483,7 +595,10 @@ describe('issue refusals', () => {
   });
 
   it('refuses to issue outside its own validity (systemUnavail)', async () => {
-    const expired = createCertificateAuthority({ ...(await createSelfSignedCa({ subject: '/CN=Old', clock, validityDays: 1 })), clock: () => new Date(NOW.getTime() + 2 * DAY) });
+    const expired = createCertificateAuthority({
+      ...(await createSelfSignedCa({ subject: '/CN=Old', clock, validityDays: 1 })),
+      clock: () => new Date(NOW.getTime() + 2 * DAY),
+    });
     await expectIssuanceError(expired.issue({ template: template(ecKey), profile: profiles.tlsClient }), 'systemUnavail');
   });
 
@@ -499,7 +614,9 @@ describe('issue refusals', () => {
     const { certificate } = await ca.issue({ template: template(ecKey), profile: profiles.tlsClient });
     const keys = await keyPair();
     expect(() => createCertificateAuthority({ certificate, privateKey: keys.privateKey })).toThrow(/not a CA certificate/);
-    expect(() => createCertificateAuthority({ certificate: Uint8Array.of(1, 2, 3), privateKey: keys.privateKey })).toThrow(/not an X.509 certificate/);
+    expect(() => createCertificateAuthority({ certificate: Uint8Array.of(1, 2, 3), privateKey: keys.privateKey })).toThrow(
+      /not an X.509 certificate/,
+    );
     expect(() => createCertificateAuthority({ certificate, privateKey: keys.publicKey })).toThrow();
   });
 });

@@ -11,11 +11,28 @@ import {
   type CrlEntry,
   type GeneratedCa,
 } from '@cmpkit/ca';
-import { NOW, OpensslWorkspace, clock, expectIssuanceError, extensionValue, hex, keyPair, opensslMissing, providers, spkiOf, template } from './helpers.js';
+import {
+  NOW,
+  OpensslWorkspace,
+  clock,
+  expectIssuanceError,
+  extensionValue,
+  hex,
+  keyPair,
+  opensslMissing,
+  providers,
+  spkiOf,
+  template,
+} from './helpers.js';
 
 const DAY = 86_400_000;
 const entries: CrlEntry[] = [
-  { serialNumber: 0x0a1b2c3d4e5f60718293a4b5c6d7e8f9n, revocationDate: new Date('2030-01-10T08:00:00.750Z'), reason: 'keyCompromise', invalidityDate: new Date('2030-01-09T00:00:00Z') },
+  {
+    serialNumber: 0x0a1b2c3d4e5f60718293a4b5c6d7e8f9n,
+    revocationDate: new Date('2030-01-10T08:00:00.750Z'),
+    reason: 'keyCompromise',
+    invalidityDate: new Date('2030-01-09T00:00:00Z'),
+  },
   { serialNumber: 2n, revocationDate: new Date('2030-01-11T08:00:00Z'), reason: 'superseded' },
   { serialNumber: 3n, revocationDate: new Date('2030-01-12T08:00:00Z'), reason: 'unspecified' },
   { serialNumber: 4n, revocationDate: new Date('2030-01-13T08:00:00Z') },
@@ -28,7 +45,10 @@ describe.each(providers)('createCrl under %s', (_name, crypto) => {
   const ws = new OpensslWorkspace();
   beforeAll(async () => {
     root = await createSelfSignedCa({ subject: '/O=Example/CN=CRL Root', crypto, clock });
-    issuing = await createSubordinateCa(createCertificateAuthority({ ...root, crypto, clock }), { subject: '/O=Example/CN=CRL Issuing CA', crypto });
+    issuing = await createSubordinateCa(createCertificateAuthority({ ...root, crypto, clock }), {
+      subject: '/O=Example/CN=CRL Issuing CA',
+      crypto,
+    });
     ca = createCertificateAuthority({ ...issuing, crypto, clock });
   });
   afterAll(() => ws.dispose());
@@ -65,20 +85,41 @@ describe.each(providers)('createCrl under %s', (_name, crypto) => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Version 2 (0x1)');
     expect(r.stdout).toMatch(/X509v3 CRL Number:\s+42/);
-    expect(r.stdout).toMatch(/Serial Number: 0A1B2C3D4E5F60718293A4B5C6D7E8F9\s+Revocation Date: Jan 10 08:00:00 2030 GMT\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Key Compromise\s+Invalidity Date:\s+Jan {2}9 00:00:00 2030 GMT/);
-    expect(r.stdout).toMatch(/Serial Number: 02\s+Revocation Date: Jan 11 08:00:00 2030 GMT\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Superseded/);
+    expect(r.stdout).toMatch(
+      /Serial Number: 0A1B2C3D4E5F60718293A4B5C6D7E8F9\s+Revocation Date: Jan 10 08:00:00 2030 GMT\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Key Compromise\s+Invalidity Date:\s+Jan {2}9 00:00:00 2030 GMT/,
+    );
+    expect(r.stdout).toMatch(
+      /Serial Number: 02\s+Revocation Date: Jan 11 08:00:00 2030 GMT\s+CRL entry extensions:\s+X509v3 CRL Reason Code:\s+Superseded/,
+    );
     expect(r.stdout).toMatch(/Serial Number: 03\s+Revocation Date: Jan 12 08:00:00 2030 GMT\s+Serial Number: 04/);
   });
 
   it.skipIf(opensslMissing)(`makes openssl reject a revoked certificate ${opensslMissing ?? ''}`, async () => {
-    const ee = await ca.issue({ template: template(await spkiOf((await keyPair(undefined, crypto)).publicKey, crypto)), profile: defineProfile({ name: 'ee' }) });
-    const crl = await ca.createCrl({ entries: [{ serialNumber: ee.serialNumber, revocationDate: NOW, reason: 'cessationOfOperation' }], nextUpdate: new Date(NOW.getTime() + DAY), crlNumber: 1n });
-    const rootCrl = await createCertificateAuthority({ ...root, crypto, clock }).createCrl({ entries: [], nextUpdate: new Date(NOW.getTime() + DAY), crlNumber: 1n });
+    const ee = await ca.issue({
+      template: template(await spkiOf((await keyPair(undefined, crypto)).publicKey, crypto)),
+      profile: defineProfile({ name: 'ee' }),
+    });
+    const crl = await ca.createCrl({
+      entries: [{ serialNumber: ee.serialNumber, revocationDate: NOW, reason: 'cessationOfOperation' }],
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      crlNumber: 1n,
+    });
+    const rootCrl = await createCertificateAuthority({ ...root, crypto, clock }).createCrl({
+      entries: [],
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      crlNumber: 1n,
+    });
     const r = ws.run(
-      'verify', '-attime', String(NOW.getTime() / 1000 + 3600), '-crl_check_all',
-      '-CAfile', ws.write('root.pem', 'CERTIFICATE', root.certificate),
-      '-untrusted', ws.write('issuing.pem', 'CERTIFICATE', issuing.certificate),
-      '-CRLfile', ws.write('both.crl', 'X509 CRL', crl, rootCrl),
+      'verify',
+      '-attime',
+      String(NOW.getTime() / 1000 + 3600),
+      '-crl_check_all',
+      '-CAfile',
+      ws.write('root.pem', 'CERTIFICATE', root.certificate),
+      '-untrusted',
+      ws.write('issuing.pem', 'CERTIFICATE', issuing.certificate),
+      '-CRLfile',
+      ws.write('both.crl', 'X509 CRL', crl, rootCrl),
       ws.write('ee.pem', 'CERTIFICATE', ee.certificate),
     );
     expect(r.stdout + r.stderr).toContain('certificate revoked');
@@ -94,7 +135,10 @@ describe('createCrl', () => {
 
   it('leaves revokedCertificates out of an empty CRL and honours thisUpdate', async () => {
     const thisUpdate = new Date('2030-01-14T00:00:00Z');
-    const crl = AsnConvert.parse(await ca.createCrl({ entries: [], thisUpdate, nextUpdate: new Date('2030-01-21T00:00:00Z'), crlNumber: 0n }), CertificateList);
+    const crl = AsnConvert.parse(
+      await ca.createCrl({ entries: [], thisUpdate, nextUpdate: new Date('2030-01-21T00:00:00Z'), crlNumber: 0n }),
+      CertificateList,
+    );
     expect(crl.tbsCertList.revokedCertificates).toBeUndefined();
     expect(crl.tbsCertList.thisUpdate.getTime()).toEqual(thisUpdate);
     expect(hex(crl.tbsCertList.crlExtensions![1]!.extnValue.buffer)).toBe('020100');
@@ -104,13 +148,26 @@ describe('createCrl', () => {
     const nextUpdate = new Date(NOW.getTime() + DAY);
     await expectIssuanceError(ca.createCrl({ entries: [], nextUpdate: NOW, crlNumber: 1n }), 'badRequest', /nextUpdate/);
     await expectIssuanceError(ca.createCrl({ entries: [], nextUpdate, crlNumber: -1n }), 'badRequest');
-    await expectIssuanceError(ca.createCrl({ entries: [{ serialNumber: 0n, revocationDate: NOW }], nextUpdate, crlNumber: 1n }), 'badRequest');
     await expectIssuanceError(
-      ca.createCrl({ entries: [{ serialNumber: 7n, revocationDate: NOW }, { serialNumber: 7n, revocationDate: NOW }], nextUpdate, crlNumber: 1n }),
+      ca.createCrl({ entries: [{ serialNumber: 0n, revocationDate: NOW }], nextUpdate, crlNumber: 1n }),
+      'badRequest',
+    );
+    await expectIssuanceError(
+      ca.createCrl({
+        entries: [
+          { serialNumber: 7n, revocationDate: NOW },
+          { serialNumber: 7n, revocationDate: NOW },
+        ],
+        nextUpdate,
+        crlNumber: 1n,
+      }),
       'badRequest',
       /twice/,
     );
-    await expectIssuanceError(ca.createCrl({ entries: [{ serialNumber: 7n, revocationDate: NOW, reason: 'removeFromCRL' }], nextUpdate, crlNumber: 1n }), 'badRequest');
+    await expectIssuanceError(
+      ca.createCrl({ entries: [{ serialNumber: 7n, revocationDate: NOW, reason: 'removeFromCRL' }], nextUpdate, crlNumber: 1n }),
+      'badRequest',
+    );
   });
 
   it('refuses when the CA certificate lacks cRLSign (systemFailure)', async () => {
@@ -119,6 +176,10 @@ describe('createCrl', () => {
     const noCrl = defineProfile({ name: 'no CRL signing', basicConstraints: { cA: true }, keyUsage: ['keyCertSign'] });
     const { certificate } = await root.issue({ template: template(await spkiOf(keys.publicKey), '/CN=No CRL CA'), profile: noCrl });
     const limited = createCertificateAuthority({ certificate, privateKey: keys.privateKey, clock });
-    await expectIssuanceError(limited.createCrl({ entries: [], nextUpdate: new Date(NOW.getTime() + DAY), crlNumber: 1n }), 'systemFailure', /cRLSign/);
+    await expectIssuanceError(
+      limited.createCrl({ entries: [], nextUpdate: new Date(NOW.getTime() + DAY), crlNumber: 1n }),
+      'systemFailure',
+      /cRLSign/,
+    );
   });
 });

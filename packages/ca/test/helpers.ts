@@ -91,8 +91,7 @@ export async function expectIssuanceError(promise: Promise<unknown>, failInfo: s
 
 const probe = spawnSync('openssl', ['version'], { encoding: 'utf8' });
 /** Why the openssl checks are skipped, or undefined when openssl is available. */
-export const opensslMissing: string | undefined =
-  probe.status === 0 ? undefined : 'SKIPPED: the openssl binary is not on the PATH';
+export const opensslMissing: string | undefined = probe.status === 0 ? undefined : 'SKIPPED: the openssl binary is not on the PATH';
 
 export interface OpensslResult {
   status: number | null;

@@ -41,34 +41,14 @@ export type {
 } from './cmp/pki-body.js';
 
 // Body contents
-export type {
-  CAKeyUpdAnnContent,
-  CAKeyUpdContent,
-} from './cmp/ca-key-upd-content.js';
+export type { CAKeyUpdAnnContent, CAKeyUpdContent } from './cmp/ca-key-upd-content.js';
 export type { CertConfirmContent, CertStatus } from './cmp/cert-confirm-content.js';
-export type {
-  CertifiedKeyPair,
-  CertOrEncCert,
-  CertRepMessage,
-  CertResponse,
-} from './cmp/cert-rep-message.js';
+export type { CertifiedKeyPair, CertOrEncCert, CertRepMessage, CertResponse } from './cmp/cert-rep-message.js';
 export type { CMPCertificate } from './cmp/cmp-certificate.js';
 export type { ErrorMsgContent } from './cmp/error-msg-content.js';
-export {
-  decodeInfoTypeAndValue,
-  encodeInfoTypeAndValue,
-  INFO_TYPE_OIDS,
-  infoTypeOid,
-} from './cmp/info-type-and-value.js';
-export type {
-  InfoTypeAndValue,
-  InfoTypeAndValueOf,
-  InfoTypeName,
-} from './cmp/info-type-and-value.js';
-export {
-  decodeCertReqTemplateContent,
-  encodeCertReqTemplateContent,
-} from './cmp/cert-req-template-content.js';
+export { decodeInfoTypeAndValue, encodeInfoTypeAndValue, INFO_TYPE_OIDS, infoTypeOid } from './cmp/info-type-and-value.js';
+export type { InfoTypeAndValue, InfoTypeAndValueOf, InfoTypeName } from './cmp/info-type-and-value.js';
+export { decodeCertReqTemplateContent, encodeCertReqTemplateContent } from './cmp/cert-req-template-content.js';
 export type { CertReqTemplateContent } from './cmp/cert-req-template-content.js';
 export type { CRLSource, CRLStatus, DistributionPointName } from './cmp/crl-status.js';
 export { decodeKemCiphertextInfo, encodeKemCiphertextInfo } from './cmp/kem-ciphertext-info.js';
@@ -105,13 +85,7 @@ export type { EncryptedValue } from './crmf/encrypted-value.js';
 export type { PKIArchiveOptions } from './crmf/pki-archive-options.js';
 export type { PKIPublicationInfo, SinglePubInfo } from './crmf/pki-publication-info.js';
 export { encodePOPOSigningKeyInput, SubsequentMessage } from './crmf/proof-of-possession.js';
-export type {
-  PKMACValue,
-  POPOPrivKey,
-  POPOSigningKey,
-  POPOSigningKeyInput,
-  ProofOfPossession,
-} from './crmf/proof-of-possession.js';
+export type { PKMACValue, POPOPrivKey, POPOSigningKey, POPOSigningKeyInput, ProofOfPossession } from './crmf/proof-of-possession.js';
 export type { RegInfo } from './crmf/reg-info.js';
 
 // Algorithm parameters
@@ -121,12 +95,7 @@ export { decodeKemBMParameter, encodeKemBMParameter } from './params/kem-bm-para
 export type { KemBMParameter } from './params/kem-bm-parameter.js';
 export { decodePBMParameter, encodePBMParameter } from './params/pbm-parameter.js';
 export type { PBMParameter } from './params/pbm-parameter.js';
-export {
-  decodePBKDF2Params,
-  decodePBMAC1Params,
-  encodePBKDF2Params,
-  encodePBMAC1Params,
-} from './params/pbmac1-params.js';
+export { decodePBKDF2Params, decodePBMAC1Params, encodePBKDF2Params, encodePBMAC1Params } from './params/pbmac1-params.js';
 export type { PBKDF2Params, PBMAC1Params } from './params/pbmac1-params.js';
 
 // X.509 pieces
@@ -141,10 +110,7 @@ export type { KeyUsageName } from './x509/key-usage.js';
 export { decodeName, encodeName } from './x509/name.js';
 export type { AttributeTypeAndValue, Name, RelativeDistinguishedName } from './x509/name.js';
 export { attributeValueText, nameToString, parseName } from './x509/name-text.js';
-export {
-  decodeSubjectPublicKeyInfo,
-  encodeSubjectPublicKeyInfo,
-} from './x509/subject-public-key-info.js';
+export { decodeSubjectPublicKeyInfo, encodeSubjectPublicKeyInfo } from './x509/subject-public-key-info.js';
 export type { SubjectPublicKeyInfo } from './x509/subject-public-key-info.js';
 export { timeOf } from './x509/time.js';
 export type { Time } from './x509/time.js';

@@ -189,9 +189,7 @@ export const oids = Object.freeze({
 } as const);
 
 /** The name of every OID in {@link oids}, by dotted value. Built once; read-only. */
-const namesByOid: ReadonlyMap<string, string> = new Map(
-  Object.entries(oids).map(([name, oid]) => [oid, name]),
-);
+const namesByOid: ReadonlyMap<string, string> = new Map(Object.entries(oids).map(([name, oid]) => [oid, name]));
 
 /** The registered name of `oid` (`'id_PasswordBasedMac'`), or undefined when it has none. */
 export function oidName(oid: string): string | undefined {

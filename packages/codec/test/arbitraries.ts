@@ -66,10 +66,7 @@ export const algIdArb: fc.Arbitrary<AlgorithmIdentifier> = fc.record(
 );
 
 const REAL_CERTS = ['root', 'issuing', 'ee'].map((n) => pemFixture(`pki/openssl-3.0/${n}.pem`));
-const REAL_CRLS = [
-  fixture('der/itav/sources/issuing-crl1.der'),
-  fixture('der/itav/sources/issuing-crl2.der'),
-];
+const REAL_CRLS = [fixture('der/itav/sources/issuing-crl1.der'), fixture('der/itav/sources/issuing-crl2.der')];
 
 /** A CMPCertificate: a real one, or an opaque SEQUENCE (the codec does not parse its contents). */
 export const certArb: fc.Arbitrary<DerValue> = fc
@@ -121,10 +118,7 @@ export const generalNameArb: fc.Arbitrary<GeneralName> = fc.oneof(
   ia5Arb.map((value): GeneralName => ({ type: 'dNSName', value })),
   ia5Arb.map((value): GeneralName => ({ type: 'uniformResourceIdentifier', value })),
   fc
-    .oneof(
-      fc.uint8Array({ minLength: 4, maxLength: 4 }),
-      fc.uint8Array({ minLength: 16, maxLength: 16 }),
-    )
+    .oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 }))
     .map((value): GeneralName => ({ type: 'iPAddress', value })),
   oidArb.map((value): GeneralName => ({ type: 'registeredID', value })),
   nameArb.map((value): GeneralName => ({ type: 'directoryName', value })),
@@ -186,9 +180,7 @@ export const crlStatusArb: fc.Arbitrary<CRLStatus> = fc.record(
 const octetsArb = fc.uint8Array({ maxLength: 64 });
 
 export const encryptedKeyArb: fc.Arbitrary<EncryptedKey> = fc.oneof(
-  fc
-    .uint8Array({ maxLength: 200 })
-    .map((b): EncryptedKey => ({ type: 'envelopedData', value: { der: tlv(0x30, b) } })),
+  fc.uint8Array({ maxLength: 200 }).map((b): EncryptedKey => ({ type: 'envelopedData', value: { der: tlv(0x30, b) } })),
   fc
     .record(
       {
@@ -210,16 +202,13 @@ export const kemCiphertextInfoArb: fc.Arbitrary<KemCiphertextInfo> = fc.record({
 });
 
 /** Real decoded PKIMessages (with their raw bytes, as the decoder returns them). */
-const REAL_MESSAGES = [
-  ...fixtureDir('der/openssl-3.0'),
-  ...fixtureDir('der/openssl-3.0-genm').slice(0, 4),
-].map(([, der]) => decodePKIMessage(der));
+const REAL_MESSAGES = [...fixtureDir('der/openssl-3.0'), ...fixtureDir('der/openssl-3.0-genm').slice(0, 4)].map(([, der]) =>
+  decodePKIMessage(der),
+);
 
 /** The arbitrary of each infotype's value. */
 export const infoValueArbs: {
-  [K in InfoTypeName]: fc.Arbitrary<NonNullable<
-    Extract<InfoTypeAndValue, { type: K }>['infoValue']
-  > | null>;
+  [K in InfoTypeName]: fc.Arbitrary<NonNullable<Extract<InfoTypeAndValue, { type: K }>['infoValue']> | null>;
 } = {
   caProtEncCert: certArb,
   signKeyPairTypes: fc.array(algIdArb, { minLength: 1, maxLength: 4 }),
@@ -236,10 +225,7 @@ export const infoValueArbs: {
   origPKIMessage: fc.array(fc.constantFrom(...REAL_MESSAGES), { minLength: 1, maxLength: 3 }),
   suppLangTags: fc.array(textArb, { maxLength: 4 }),
   caCerts: fc.array(certArb, { minLength: 1, maxLength: 3 }),
-  rootCaKeyUpdate: fc.record(
-    { newWithNew: certArb, newWithOld: certArb, oldWithNew: certArb },
-    { requiredKeys: ['newWithNew'] },
-  ),
+  rootCaKeyUpdate: fc.record({ newWithNew: certArb, newWithOld: certArb, oldWithNew: certArb }, { requiredKeys: ['newWithNew'] }),
   certReqTemplate: certReqTemplateContentArb,
   rootCaCert: certArb,
   certProfile: fc.array(textArb, { minLength: 1, maxLength: 4 }),
@@ -252,9 +238,7 @@ export const infoValueArbs: {
 export function itavArbOf(type: InfoTypeName): fc.Arbitrary<InfoTypeAndValue> {
   return fc
     .option(infoValueArbs[type] as fc.Arbitrary<unknown>, { nil: undefined, freq: 4 })
-    .map(
-      (infoValue) => (infoValue === undefined ? { type } : { type, infoValue }) as InfoTypeAndValue,
-    );
+    .map((infoValue) => (infoValue === undefined ? { type } : { type, infoValue }) as InfoTypeAndValue);
 }
 
 /** InfoTypeAndValues of an infoType cmpkit does not know. */

@@ -28,9 +28,5 @@ export class TransportError extends Error {
 
 /** True for an error any cmpkit transport threw for a transport failure. */
 export function isTransportError(value: unknown): value is TransportError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { [TRANSPORT_ERROR]?: unknown })[TRANSPORT_ERROR] === true
-  );
+  return typeof value === 'object' && value !== null && (value as { [TRANSPORT_ERROR]?: unknown })[TRANSPORT_ERROR] === true;
 }

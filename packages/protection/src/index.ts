@@ -65,12 +65,7 @@ export type { CertHash, CertHashOptions } from './cert-hash.js';
 
 // CMS: central key generation, encrypted certificates, POP challenges (RFC 9483 4.1.6, RFC 9810 5.2.2, 5.2.8.3)
 export { createEnvelopedData, openEnvelopedData } from './cms/enveloped-data.js';
-export type {
-  CreateEnvelopedDataOptions,
-  EnvelopedContent,
-  EnvelopeOptions,
-  OpenEnvelopeOptions,
-} from './cms/enveloped-data.js';
+export type { CreateEnvelopedDataOptions, EnvelopedContent, EnvelopeOptions, OpenEnvelopeOptions } from './cms/enveloped-data.js';
 export { envelopePrivateKey, openEnvelopedPrivateKey } from './cms/private-key-envelope.js';
 export type {
   EnvelopedEncryptedKey,

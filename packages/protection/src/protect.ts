@@ -55,7 +55,8 @@ export async function protect(message: PKIMessage, credential: ProtectionCredent
     const protection = await computeMac(crypto, resolved, bytesOf(credential.secret), encodeProtectedPart({ header, body: message.body }));
     return compose(message, header, protection, message.extraCerts);
   }
-  if (credential.privateKey.type !== 'private') throw new ProtectionError('badAlg', 'protect: the signature credential needs a private key');
+  if (credential.privateKey.type !== 'private')
+    throw new ProtectionError('badAlg', 'protect: the signature credential needs a private key');
   const algorithm = registry.signatureForKey(credential.privateKey, credential.hash ? { hash: credential.hash } : {});
   const ski = options.cache
     ? certificateEntry(options.cache, credential.certificate).parsed.subjectKeyIdentifier

@@ -14,15 +14,19 @@ import { bytesOf, equalBytes, hex } from './internal/bytes.js';
 import type { MacBounds } from './mac/mac-bounds.js';
 import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions, type TimeOptions } from './options.js';
-import { certificateEntry, createCertificateCache, entryPublicKey, type CertificateCache, type CertificateEntry } from './x509/certificate-cache.js';
+import {
+  certificateEntry,
+  createCertificateCache,
+  entryPublicKey,
+  type CertificateCache,
+  type CertificateEntry,
+} from './x509/certificate-cache.js';
 import { nameEqual } from './x509/name-equal.js';
 import { verifyEntryPath } from './x509/verify-certificate-path.js';
 
 /** A shared secret, or a lookup of it by the message's senderKID (undefined when unknown). */
 export type SecretSource =
-  | Uint8Array
-  | string
-  | ((senderKID: Uint8Array | undefined) => Uint8Array | string | undefined | Promise<Uint8Array | string | undefined>);
+  Uint8Array | string | ((senderKID: Uint8Array | undefined) => Uint8Array | string | undefined | Promise<Uint8Array | string | undefined>);
 
 /** Trust in MAC-protected messages. */
 export interface MacTrust {
@@ -102,7 +106,13 @@ function algName(identifier: AlgorithmIdentifier): string {
   return oidName(identifier.algorithm) ?? identifier.algorithm;
 }
 
-async function verifyMac(message: DecodedPKIMessage, trust: MacTrust, options: VerifyProtectionOptions, protectionAlg: AlgorithmIdentifier, protection: Uint8Array): Promise<MacVerifiedSender> {
+async function verifyMac(
+  message: DecodedPKIMessage,
+  trust: MacTrust,
+  options: VerifyProtectionOptions,
+  protectionAlg: AlgorithmIdentifier,
+  protection: Uint8Array,
+): Promise<MacVerifiedSender> {
   const crypto = cryptoOf(options);
   const resolved = resolveMacProtection(protectionAlg, algorithmsOf(options), options.macBounds);
   const senderKID = message.header.senderKID;

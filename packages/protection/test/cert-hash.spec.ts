@@ -31,7 +31,9 @@ describe.each(providers)('certHash ($name)', ({ crypto }) => {
     expect(hex(certHash)).toBe(hex(status.certHash));
     expect(hashAlg).toBeUndefined();
     await expect(verifyCertHash(status, ee, { crypto })).resolves.toBeUndefined();
-    await expect(verifyCertHash(status, cert('pki/openssl-3.0/issuing.pem'), { crypto })).rejects.toMatchObject({ failInfo: ['badCertId'] });
+    await expect(verifyCertHash(status, cert('pki/openssl-3.0/issuing.pem'), { crypto })).rejects.toMatchObject({
+      failInfo: ['badCertId'],
+    });
   });
 
   it.each([
@@ -51,7 +53,9 @@ describe.each(providers)('certHash ($name)', ({ crypto }) => {
     if (result instanceof Error) {
       expect(result).toMatchObject({ failInfo: ['badAlg'] }); // e.g. Node's WebCrypto has no SHAKE256
     } else {
-      expect(hex((result as { certHash: Uint8Array }).certHash)).toBe(createHash('shake256', { outputLength: 64 }).update(der).digest('hex'));
+      expect(hex((result as { certHash: Uint8Array }).certHash)).toBe(
+        createHash('shake256', { outputLength: 64 }).update(der).digest('hex'),
+      );
     }
   });
 
@@ -64,7 +68,9 @@ describe.each(providers)('certHash ($name)', ({ crypto }) => {
     expect(result.hashAlg).toEqual(hashAlg);
     expect(hex(result.certHash)).toBe(createHash('sha384').update(der).digest('hex'));
     await expect(verifyCertHash({ certHash: result.certHash, certReqId: 0, hashAlg }, der, { crypto })).resolves.toBeUndefined();
-    await expect(verifyCertHash({ certHash: result.certHash, certReqId: 0 }, der, { crypto })).rejects.toMatchObject({ failInfo: ['badAlg'] });
+    await expect(verifyCertHash({ certHash: result.certHash, certReqId: 0 }, der, { crypto })).rejects.toMatchObject({
+      failInfo: ['badAlg'],
+    });
   });
 
   it('ignores hashAlg when the signature algorithm names a hash', async () => {

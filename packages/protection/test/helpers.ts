@@ -81,4 +81,3 @@ export function unprotectedGenm(subjectOf?: Uint8Array): PKIMessage {
 export function roundTrip(message: PKIMessage): DecodedPKIMessage {
   return decodePKIMessage(encodePKIMessage(message));
 }
-

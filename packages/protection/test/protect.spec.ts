@@ -15,8 +15,16 @@ const MAC_CHOICES: [string, MacChoice | undefined, string][] = [
   ['default (PBMAC1)', undefined, 'PBMAC1'],
   ['PBMAC1 PRF SHA-512, MAC SHA-384', { algorithm: 'PBMAC1', prf: 'SHA-512', mac: 'SHA-384', iterationCount: 2000 }, 'PBMAC1'],
   ['PasswordBasedMac SHA-256', { algorithm: 'PasswordBasedMac', iterationCount: 200 }, 'PasswordBasedMac'],
-  ['PasswordBasedMac SHA-1 / hMAC-SHA1', { algorithm: 'PasswordBasedMac', owf: 'SHA-1', mac: 'SHA-1', iterationCount: 200 }, 'PasswordBasedMac'],
-  ['PasswordBasedMac SHA-512 / HMAC-SHA512', { algorithm: 'PasswordBasedMac', owf: 'SHA-512', mac: 'SHA-512', iterationCount: 200 }, 'PasswordBasedMac'],
+  [
+    'PasswordBasedMac SHA-1 / hMAC-SHA1',
+    { algorithm: 'PasswordBasedMac', owf: 'SHA-1', mac: 'SHA-1', iterationCount: 200 },
+    'PasswordBasedMac',
+  ],
+  [
+    'PasswordBasedMac SHA-512 / HMAC-SHA512',
+    { algorithm: 'PasswordBasedMac', owf: 'SHA-512', mac: 'SHA-512', iterationCount: 200 },
+    'PasswordBasedMac',
+  ],
 ];
 
 interface SignerCase {
@@ -33,16 +41,75 @@ interface SignerCase {
 
 const SIGNERS: SignerCase[] = [
   { name: 'ECDSA P-256', cert: 'ee-p256', root: 'root-ec', key: {}, algorithm: 'ecdsa-with-SHA256', protectionOid: oids.ecdsa_with_SHA256 },
-  { name: 'ECDSA P-256 with SHA-512', cert: 'ee-p256', root: 'root-ec', key: {}, hash: 'SHA-512', algorithm: 'ecdsa-with-SHA512', protectionOid: oids.ecdsa_with_SHA512 },
+  {
+    name: 'ECDSA P-256 with SHA-512',
+    cert: 'ee-p256',
+    root: 'root-ec',
+    key: {},
+    hash: 'SHA-512',
+    algorithm: 'ecdsa-with-SHA512',
+    protectionOid: oids.ecdsa_with_SHA512,
+  },
   { name: 'ECDSA P-384', cert: 'ee-p384', root: 'root-ec', key: {}, algorithm: 'ecdsa-with-SHA384', protectionOid: oids.ecdsa_with_SHA384 },
   { name: 'ECDSA P-521', cert: 'ee-p521', root: 'root-ec', key: {}, algorithm: 'ecdsa-with-SHA512', protectionOid: oids.ecdsa_with_SHA512 },
-  { name: 'ECDSA via intermediate', cert: 'ee-chain', root: 'root-ec', key: {}, algorithm: 'ecdsa-with-SHA256', protectionOid: oids.ecdsa_with_SHA256, chain: ['int-ec'] },
-  { name: 'RSA PKCS#1 SHA-256', cert: 'ee-rsa', root: 'root-rsa', key: {}, algorithm: 'sha256WithRSAEncryption', protectionOid: oids.sha256WithRSAEncryption },
-  { name: 'RSA PKCS#1 SHA-384', cert: 'ee-rsa', root: 'root-rsa', key: { hash: 'SHA-384' }, algorithm: 'sha384WithRSAEncryption', protectionOid: oids.sha384WithRSAEncryption },
-  { name: 'RSA PKCS#1 SHA-512', cert: 'ee-rsa', root: 'root-rsa', key: { hash: 'SHA-512' }, algorithm: 'sha512WithRSAEncryption', protectionOid: oids.sha512WithRSAEncryption },
-  { name: 'RSASSA-PSS SHA-256', cert: 'ee-rsa', root: 'root-rsa', key: { rsa: 'RSA-PSS' }, algorithm: 'RSASSA-PSS', protectionOid: oids.id_RSASSA_PSS },
-  { name: 'RSASSA-PSS SHA-512 (PSS-signed cert)', cert: 'ee-rsa-pss', root: 'root-rsa', key: { rsa: 'RSA-PSS', hash: 'SHA-512' }, algorithm: 'RSASSA-PSS', protectionOid: oids.id_RSASSA_PSS },
-  { name: 'Ed25519', cert: 'ee-ed25519', root: 'root-ec', key: {}, algorithm: 'Ed25519', protectionOid: oids.id_Ed25519, requires: { name: 'Ed25519' } },
+  {
+    name: 'ECDSA via intermediate',
+    cert: 'ee-chain',
+    root: 'root-ec',
+    key: {},
+    algorithm: 'ecdsa-with-SHA256',
+    protectionOid: oids.ecdsa_with_SHA256,
+    chain: ['int-ec'],
+  },
+  {
+    name: 'RSA PKCS#1 SHA-256',
+    cert: 'ee-rsa',
+    root: 'root-rsa',
+    key: {},
+    algorithm: 'sha256WithRSAEncryption',
+    protectionOid: oids.sha256WithRSAEncryption,
+  },
+  {
+    name: 'RSA PKCS#1 SHA-384',
+    cert: 'ee-rsa',
+    root: 'root-rsa',
+    key: { hash: 'SHA-384' },
+    algorithm: 'sha384WithRSAEncryption',
+    protectionOid: oids.sha384WithRSAEncryption,
+  },
+  {
+    name: 'RSA PKCS#1 SHA-512',
+    cert: 'ee-rsa',
+    root: 'root-rsa',
+    key: { hash: 'SHA-512' },
+    algorithm: 'sha512WithRSAEncryption',
+    protectionOid: oids.sha512WithRSAEncryption,
+  },
+  {
+    name: 'RSASSA-PSS SHA-256',
+    cert: 'ee-rsa',
+    root: 'root-rsa',
+    key: { rsa: 'RSA-PSS' },
+    algorithm: 'RSASSA-PSS',
+    protectionOid: oids.id_RSASSA_PSS,
+  },
+  {
+    name: 'RSASSA-PSS SHA-512 (PSS-signed cert)',
+    cert: 'ee-rsa-pss',
+    root: 'root-rsa',
+    key: { rsa: 'RSA-PSS', hash: 'SHA-512' },
+    algorithm: 'RSASSA-PSS',
+    protectionOid: oids.id_RSASSA_PSS,
+  },
+  {
+    name: 'Ed25519',
+    cert: 'ee-ed25519',
+    root: 'root-ec',
+    key: {},
+    algorithm: 'Ed25519',
+    protectionOid: oids.id_Ed25519,
+    requires: { name: 'Ed25519' },
+  },
   { name: 'Ed448', cert: 'ee-ed448', root: 'root-ec', key: {}, algorithm: 'Ed448', protectionOid: oids.id_Ed448 },
 ];
 
@@ -75,7 +142,12 @@ describe.each(providers)('protect -> verifyProtection ($name)', ({ crypto }) => 
 
   it.each(SIGNERS)('signature: $name', async (c) => {
     if (c.requires && !(await supports(crypto, c.requires))) return;
-    if (c.name === 'Ed448' && !(await supports(crypto, { name: 'Ed448' })) && !(await supports(crypto, { name: 'EdDSA', namedCurve: 'Ed448' } as EcKeyGenParams))) return;
+    if (
+      c.name === 'Ed448' &&
+      !(await supports(crypto, { name: 'Ed448' })) &&
+      !(await supports(crypto, { name: 'EdDSA', namedCurve: 'Ed448' } as EcKeyGenParams))
+    )
+      return;
     const certificate = pki(c.cert);
     const privateKey = await importPrivateKey(pkiKey(c.cert), { ...c.key, crypto });
     const chain = (c.chain ?? []).map(pki);
@@ -145,11 +217,16 @@ describe.each(providers)('protect -> verifyProtection ($name)', ({ crypto }) => 
     await expect(verifyProtection(received, { mac: { secret: 'secret-b', senderKID: 'a' } }, { crypto })).rejects.toMatchObject({
       failInfo: ['signerNotTrusted'],
     });
-    const secrets = new Map([['a', 'secret-a'], ['b', 'secret-b']]);
+    const secrets = new Map([
+      ['a', 'secret-a'],
+      ['b', 'secret-b'],
+    ]);
     const lookup = (kid: Uint8Array | undefined) => (kid ? secrets.get(new TextDecoder().decode(kid)) : undefined);
     await expect(verifyProtection(received, { mac: { secret: lookup } }, { crypto })).resolves.toMatchObject({ type: 'mac' });
     const unknown = roundTrip(await protect(unprotectedGenm(), { secret: 'x', senderKID: 'c' }, { crypto }));
-    await expect(verifyProtection(unknown, { mac: { secret: lookup } }, { crypto })).rejects.toMatchObject({ failInfo: ['signerNotTrusted'] });
+    await expect(verifyProtection(unknown, { mac: { secret: lookup } }, { crypto })).rejects.toMatchObject({
+      failInfo: ['signerNotTrusted'],
+    });
   });
 
   it('checks sender and senderKID against the signer certificate (signerNotTrusted)', async () => {
@@ -161,14 +238,18 @@ describe.each(providers)('protect -> verifyProtection ($name)', ({ crypto }) => 
     const signed = await protect(unprotectedGenm(certificate), { privateKey, certificate }, { crypto });
     // Re-sign with a different senderKID: the signature is valid, the reference is not.
     const header = { ...signed.header, senderKID: Uint8Array.of(1, 2, 3) };
-    const protection = (await import('../src/algorithms/ecdsa.js')).ecdsaSignatures
-      .signature!(header.protectionAlg!)!
-      .sign(crypto, privateKey, encodeProtectedPart({ header, body: signed.body }));
+    const protection = (await import('../src/algorithms/ecdsa.js')).ecdsaSignatures.signature!(header.protectionAlg!)!.sign(
+      crypto,
+      privateKey,
+      encodeProtectedPart({ header, body: signed.body }),
+    );
     const wrongKid = roundTrip({ ...signed, header, protection: await protection });
     await expect(verifyProtection(wrongKid, trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({ failInfo: ['signerNotTrusted'] });
     // No certificate at all.
     const { extraCerts: _x, ...bare } = signed;
-    await expect(verifyProtection(roundTrip(bare), trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({ failInfo: ['signerNotTrusted'] });
+    await expect(verifyProtection(roundTrip(bare), trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({
+      failInfo: ['signerNotTrusted'],
+    });
     // A configured signer certificate replaces extraCerts.
     await expect(
       verifyProtection(roundTrip(bare), { signature: { ...trust.signature, signerCertificate: certificate } }, { crypto, at: PKI_TIME }),

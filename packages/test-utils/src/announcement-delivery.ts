@@ -216,7 +216,9 @@ export function announcementDelivery(name: string, setup: PushServerSetup): void
       const recipient = recipientKeyOf(subject('device-o'));
       const crl = await scenario.ca.createCrl({ entries: [], nextUpdate: new Date(Date.now() + 86_400_000), crlNumber: 1n });
       expect((await scenario.announcer.broadcast({ type: 'crlann', crls: [crl] })).map((d) => d.route)).toEqual(['stored']);
-      expect((await scenario.announcer.announce(recipient, { type: 'cann', certificate: scenario.serverCredential.certificate })).route).toBe('stored');
+      expect(
+        (await scenario.announcer.announce(recipient, { type: 'cann', certificate: scenario.serverCredential.certificate })).route,
+      ).toBe('stored');
 
       const again = listen(scenario, { sender: subject('device-o') });
       await again.client.getCaCertificates();

@@ -79,19 +79,35 @@ async function spkiOf(keyPair: CryptoKeyPair) {
 export async function createAnnouncementScenario(options: AnnouncementScenarioOptions = {}): Promise<AnnouncementScenario> {
   const clock = options.clock ?? (() => new Date());
   const root = await createSelfSignedCa({ subject: '/O=cmpkit test/CN=Announcing Root CA', clock });
-  const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), { subject: '/O=cmpkit test/CN=Announcing Issuing CA' });
+  const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), {
+    subject: '/O=cmpkit test/CN=Announcing Issuing CA',
+  });
   const ca = createCertificateAuthority({ ...issuing, clock });
   const newRoot = await createSelfSignedCa({ subject: '/O=cmpkit test/CN=Announcing Root CA 2', clock });
   const serverName = parseName('/O=cmpkit test/CN=Announcing CMP Server');
   const serverKey = await newKeyPair();
-  const serverProfile = defineProfile({ name: 'cmpServer', keyUsage: ['digitalSignature'], extendedKeyUsage: [oids.id_kp_cmcCA], allowSubjectAltName: false });
-  const serverCertificate = (await ca.issue({ template: { subject: serverName, publicKey: await spkiOf(serverKey) }, profile: serverProfile })).certificate;
-  const serverCredential: SignatureCredential = { privateKey: serverKey.privateKey, certificate: serverCertificate, chain: [ca.certificate] };
+  const serverProfile = defineProfile({
+    name: 'cmpServer',
+    keyUsage: ['digitalSignature'],
+    extendedKeyUsage: [oids.id_kp_cmcCA],
+    allowSubjectAltName: false,
+  });
+  const serverCertificate = (
+    await ca.issue({ template: { subject: serverName, publicKey: await spkiOf(serverKey) }, profile: serverProfile })
+  ).certificate;
+  const serverCredential: SignatureCredential = {
+    privateKey: serverKey.privateKey,
+    certificate: serverCertificate,
+    chain: [ca.certificate],
+  };
 
   const rogueRoot = await createSelfSignedCa({ subject: '/O=cmpkit test/CN=Announcing Root CA', clock });
   const rogueKey = await newKeyPair();
   const rogueCertificate = (
-    await createCertificateAuthority({ ...rogueRoot, clock }).issue({ template: { subject: serverName, publicKey: await spkiOf(rogueKey) }, profile: serverProfile })
+    await createCertificateAuthority({ ...rogueRoot, clock }).issue({
+      template: { subject: serverName, publicKey: await spkiOf(rogueKey) },
+      profile: serverProfile,
+    })
   ).certificate;
   const rogueCredential: SignatureCredential = { privateKey: rogueKey.privateKey, certificate: rogueCertificate };
 
@@ -119,7 +135,11 @@ export async function createAnnouncementScenario(options: AnnouncementScenarioOp
   });
   const server = createServer({
     name: serverName,
-    protection: { signer: serverCredential, secrets: memorySecretStore({ [String(mac.senderKID)]: String(mac.secret) }), trustAnchors: [root.certificate] },
+    protection: {
+      signer: serverCredential,
+      secrets: memorySecretStore({ [String(mac.senderKID)]: String(mac.secret) }),
+      trustAnchors: [root.certificate],
+    },
     issuer,
     clock,
     policy: { grantImplicitConfirm: true },
@@ -142,7 +162,8 @@ export async function createAnnouncementScenario(options: AnnouncementScenarioOp
     async issueUnderNewRoot(subject) {
       const key = await newKeyPair();
       const newCa = createCertificateAuthority({ ...newRoot, clock });
-      return (await newCa.issue({ template: { subject: parseName(subject), publicKey: await spkiOf(key) }, profile: profiles.device })).certificate;
+      return (await newCa.issue({ template: { subject: parseName(subject), publicKey: await spkiOf(key) }, profile: profiles.device }))
+        .certificate;
     },
     clientInit: () => ({ credential: mac, clock, trustAnchors: [root.certificate], implicitConfirm: true }),
   };

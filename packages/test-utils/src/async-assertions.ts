@@ -29,10 +29,7 @@ export function deferred<T = void>(): Deferred<T> {
  * TransportError`), it carries `code: 'CMP_ERR_TRANSPORT'`, and, when `errorClass` is given, it
  * is an instance of that transport's own class. Returns it, typed.
  */
-export function expectTransportError<E extends Error = Error>(
-  error: unknown,
-  errorClass?: abstract new (...args: never[]) => E,
-): E {
+export function expectTransportError<E extends Error = Error>(error: unknown, errorClass?: abstract new (...args: never[]) => E): E {
   expect(isTransportError(error), `expected a TransportError, got ${String(error)}`).toBe(true);
   expect(error).toBeInstanceOf(TransportError);
   expect((error as { code?: unknown }).code).toBe('CMP_ERR_TRANSPORT');

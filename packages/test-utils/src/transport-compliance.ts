@@ -25,10 +25,7 @@ export interface TransportComplianceLimits {
  * Starts a server on `127.0.0.1:0` serving `handler` with the given limits, and a client transport
  * pointed at it.
  */
-export type TransportComplianceSetup = (
-  handler: CmpHandler,
-  limits: TransportComplianceLimits,
-) => Promise<TransportUnderTest>;
+export type TransportComplianceSetup = (handler: CmpHandler, limits: TransportComplianceLimits) => Promise<TransportUnderTest>;
 
 /** Tuning of {@link transportCompliance}. */
 export interface TransportComplianceOptions {
@@ -60,11 +57,7 @@ const CONCURRENT = 20;
  * });
  * ```
  */
-export function transportCompliance(
-  name: string,
-  setup: TransportComplianceSetup,
-  options?: TransportComplianceOptions,
-): void {
+export function transportCompliance(name: string, setup: TransportComplianceSetup, options?: TransportComplianceOptions): void {
   const maxMessageBytes = options?.maxMessageBytes ?? 512 * KiB;
   if (maxMessageBytes < 300 * KiB) throw new RangeError('transportCompliance: maxMessageBytes must be at least 300 KiB');
 
@@ -117,9 +110,7 @@ export function transportCompliance(
     });
 
     it('refuses an answer over maxMessageBytes', async () => {
-      const transport = await start(async (request) =>
-        request[0] === MARK ? payload(maxMessageBytes + 1, 5) : answerTo(request),
-      );
+      const transport = await start(async (request) => (request[0] === MARK ? payload(maxMessageBytes + 1, 5) : answerTo(request)));
       expectTransportError(await rejection(transport.send(marked(100))));
       await expectServes(transport);
     });

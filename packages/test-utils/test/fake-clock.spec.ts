@@ -21,7 +21,11 @@ describe('fakeClock', () => {
   it('starts at 2026-12-01T00:00:00Z unless told otherwise', () => {
     expect(new Date(fakeClock().now()).toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(fakeClock({ start: 1000 }).now()).toBe(1000);
-    expect(fakeClock({ start: new Date('2030-01-02T03:04:05Z') }).date().toISOString()).toBe('2030-01-02T03:04:05.000Z');
+    expect(
+      fakeClock({ start: new Date('2030-01-02T03:04:05Z') })
+        .date()
+        .toISOString(),
+    ).toBe('2030-01-02T03:04:05.000Z');
   });
 
   it('moves only when advanced', () => {

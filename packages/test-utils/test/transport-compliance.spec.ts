@@ -43,6 +43,4 @@ function memoryTransport(handler: CmpHandler, maxMessageBytes: number): Transpor
   };
 }
 
-transportCompliance('in-memory reference transport', async (handler, { maxMessageBytes }) =>
-  memoryTransport(handler, maxMessageBytes),
-);
+transportCompliance('in-memory reference transport', async (handler, { maxMessageBytes }) => memoryTransport(handler, maxMessageBytes));

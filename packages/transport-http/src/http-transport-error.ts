@@ -32,10 +32,6 @@ export class HttpTransportError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this !== HttpTransportError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as { [HTTP_TRANSPORT_ERROR]?: unknown })[HTTP_TRANSPORT_ERROR] === true
-    );
+    return typeof value === 'object' && value !== null && (value as { [HTTP_TRANSPORT_ERROR]?: unknown })[HTTP_TRANSPORT_ERROR] === true;
   }
 }

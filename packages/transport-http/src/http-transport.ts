@@ -129,7 +129,10 @@ async function readAnswer(response: Response, target: string, maxResponseBytes: 
   const declared = response.headers.get('content-length');
   if (declared !== null && Number(declared) > maxResponseBytes) {
     discard(response);
-    throw new HttpTransportError(`http: the answer from ${target} has ${declared} bytes, more than maxResponseBytes (${maxResponseBytes})`, { status });
+    throw new HttpTransportError(
+      `http: the answer from ${target} has ${declared} bytes, more than maxResponseBytes (${maxResponseBytes})`,
+      { status },
+    );
   }
   const body = await readLimited(response.body, maxResponseBytes);
   if (body === undefined) {
@@ -148,8 +151,9 @@ async function textSnippet(response: Response): Promise<string> {
   }
   try {
     const bytes = await readPrefix(response.body, 800);
+    const decoded = new TextDecoder().decode(bytes);
     // eslint-disable-next-line no-control-regex
-    const text = new TextDecoder().decode(bytes).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    const text = decoded.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     return text.length > 200 ? `${text.slice(0, 200)}...` : text;
   } catch {
     return '';

@@ -71,7 +71,12 @@ export function toNodeListener(handle: CmpHandler, options?: NodeListenerOptions
  */
 export function toAnnouncementNodeListener(onAnnouncement: AnnouncementHandler, options?: NodeListenerOptions): NodeListener {
   const resolved = resolveServerOptions(options);
-  return nodeAdapter(announcementProcessor(onAnnouncement, resolved), resolved, options?.peerCertificate ?? 'authorized', bodyTimeoutOf(options));
+  return nodeAdapter(
+    announcementProcessor(onAnnouncement, resolved),
+    resolved,
+    options?.peerCertificate ?? 'authorized',
+    bodyTimeoutOf(options),
+  );
 }
 
 function bodyTimeoutOf(options: NodeListenerOptions | undefined): number {
@@ -105,13 +110,19 @@ function nodeAdapter(
     }
     const controller = new AbortController();
     res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new HttpTransportError('http: the client closed the connection before its answer was sent'));
+      if (!res.writableFinished)
+        controller.abort(new HttpTransportError('http: the client closed the connection before its answer was sent'));
     });
     const context = contextOf(req, head.path, controller.signal, peerCertificate);
     const timer = setTimeout(() => {
       req.removeAllListeners('data');
       req.removeAllListeners('end');
-      writeReply(res, { status: 408, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: new TextEncoder().encode('request body timed out'), close: true });
+      writeReply(res, {
+        status: 408,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        body: new TextEncoder().encode('request body timed out'),
+        close: true,
+      });
       req.destroy();
     }, bodyTimeoutMs);
     timer.unref?.();
@@ -158,12 +169,7 @@ function writeReply(res: ServerResponse, reply: HttpReply): void {
   res.end(reply.body);
 }
 
-function contextOf(
-  req: IncomingMessage,
-  path: string,
-  signal: AbortSignal,
-  peerCertificate: 'authorized' | 'presented',
-): RequestContext {
+function contextOf(req: IncomingMessage, path: string, signal: AbortSignal, peerCertificate: 'authorized' | 'presented'): RequestContext {
   const context: RequestContext = { path, signal };
   const socket = req.socket;
   if (socket.remoteAddress !== undefined) {

@@ -73,9 +73,12 @@ export async function postAnnouncement(
     if (signal?.aborted) throw signal.reason;
     if (timedOut) throw controller.signal.reason;
     if (error instanceof HttpTransportError) throw error;
-    throw new HttpTransportError(`http: posting the announcement to ${target.href} failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new HttpTransportError(
+      `http: posting the announcement to ${target.href} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);

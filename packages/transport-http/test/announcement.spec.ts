@@ -1,11 +1,6 @@
 import type { RequestContext } from '@cmpkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type AnnouncementHandler,
-  type HttpServerOptions,
-  toAnnouncementFetchHandler,
-  toAnnouncementNodeListener,
-} from '../src/index.js';
+import { type AnnouncementHandler, type HttpServerOptions, toAnnouncementFetchHandler, toAnnouncementNodeListener } from '../src/index.js';
 import { fixture } from './support/fixtures.js';
 import { type Listening, listen } from './support/listen.js';
 
@@ -31,7 +26,10 @@ afterEach(async () => {
 
 const viaFetchHandler: Post = async (onAnnouncement, options, init) => {
   const method = init.method ?? 'POST';
-  const response = await toAnnouncementFetchHandler(onAnnouncement, options)(
+  const response = await toAnnouncementFetchHandler(
+    onAnnouncement,
+    options,
+  )(
     new Request(`http://repo.test${init.path ?? '/.well-known/cmp'}`, {
       method,
       headers: { 'Content-Type': init.contentType ?? 'application/pkixcmp' },

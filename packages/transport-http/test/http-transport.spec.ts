@@ -166,9 +166,7 @@ describe('httpTransport: the answer', () => {
   it('stops reading a body that streams past maxResponseBytes', async () => {
     const body = endless(64 * 1024);
     const { fetch } = fakeFetch(() => pkix(body.stream));
-    const error = expectHttpTransportError(
-      await rejection(httpTransport({ url: URL_, fetch, maxResponseBytes: 256 * 1024 }).send(DER)),
-    );
+    const error = expectHttpTransportError(await rejection(httpTransport({ url: URL_, fetch, maxResponseBytes: 256 * 1024 }).send(DER)));
     expect(error.message).toContain('exceeds maxResponseBytes (262144)');
     expect(body.pulls()).toBeLessThanOrEqual(6);
     expect(body.cancelled()).toBe(true);
@@ -208,9 +206,7 @@ describe('httpTransport: abort and timeout', () => {
   });
 
   it('turns a timeout into a TransportError', async () => {
-    const error = expectHttpTransportError(
-      await rejection(httpTransport({ url: URL_, fetch: hangingFetch(), timeoutMs: 20 }).send(DER)),
-    );
+    const error = expectHttpTransportError(await rejection(httpTransport({ url: URL_, fetch: hangingFetch(), timeoutMs: 20 }).send(DER)));
     expect(error.message).toBe(`http: no answer from ${URL_} within 20 ms`);
   });
 
@@ -258,11 +254,14 @@ describe('httpTransport over node:http', () => {
     try {
       const controller = new AbortController();
       const reason = new Error('enough');
-      const transport = httpTransport({ url: server.url(), fetch: async (input, init) => {
-        const response = await fetch(input, init);
-        controller.abort(reason);
-        return response;
-      } });
+      const transport = httpTransport({
+        url: server.url(),
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          controller.abort(reason);
+          return response;
+        },
+      });
       expect(await rejection(transport.send(DER, { signal: controller.signal }))).toBe(reason);
     } finally {
       await server.close();

@@ -97,7 +97,14 @@ describe('toNodeListener', () => {
     // Announces 10 MiB but sends 10 bytes: the answer must not wait for the rest.
     const response = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port, method: 'POST', path: '/.well-known/cmp', agent: false, headers: { ...PKIX, 'Content-Length': String(10 * 1024 * 1024) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/.well-known/cmp',
+          agent: false,
+          headers: { ...PKIX, 'Content-Length': String(10 * 1024 * 1024) },
+        },
         (res) => {
           resolve(res.statusCode!);
           req.destroy();
@@ -218,7 +225,9 @@ describe('toNodeListener on node:https', () => {
   });
 
   const openssl = hasOpenssl();
-  const title = openssl ? 'with certificates made now by openssl' : 'with certificates made by openssl (skipped: openssl is not on the PATH)';
+  const title = openssl
+    ? 'with certificates made now by openssl'
+    : 'with certificates made by openssl (skipped: openssl is not on the PATH)';
   describe.skipIf(!openssl)(title, () => {
     it('passes a client certificate the server verified', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cmpkit-tls-'));
@@ -227,7 +236,22 @@ describe('toNodeListener on node:https', () => {
         const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
         run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cmpkit test CA');
         run('req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=cmpkit test client');
-        run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '2', '-days', '2', '-out', 'client.pem');
+        run(
+          'x509',
+          '-req',
+          '-in',
+          'client.csr',
+          '-CA',
+          'ca.pem',
+          '-CAkey',
+          'ca.key',
+          '-set_serial',
+          '2',
+          '-days',
+          '2',
+          '-out',
+          'client.pem',
+        );
         const read = (f: string) => readFileSync(join(dir, f), 'utf8');
         const { handle, calls } = recorder();
         const port = await serveTls(handle, { cert: read('ca.pem'), key: read('ca.key'), ca: read('ca.pem') });

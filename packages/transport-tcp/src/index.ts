@@ -28,12 +28,7 @@ export { CMP_TCP_PORT, tcpTransport } from './tcp-transport.js';
 export type { TcpTransport, TcpTransportInit } from './tcp-transport.js';
 export { createTcpServer } from './tcp-server.js';
 export type { TcpServerInit } from './tcp-server.js';
-export type {
-  TcpCmpHandler,
-  TcpRequestContext,
-  TcpServer,
-  TcpServerConnection,
-} from './tcp-server-types.js';
+export type { TcpCmpHandler, TcpRequestContext, TcpServer, TcpServerConnection } from './tcp-server-types.js';
 export { TcpErrorCode } from './framing.js';
 export type { TcpFraming } from './framing.js';
 export { TcpTransportError } from './tcp-transport-error.js';

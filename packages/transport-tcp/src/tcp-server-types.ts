@@ -21,10 +21,7 @@ export interface TcpRequestContext extends RequestContext {
  * to remember which connection an end entity uses (to push announcements to it later) reads
  * `context.connectionId`.
  */
-export type TcpCmpHandler = (
-  request: Uint8Array,
-  context: TcpRequestContext,
-) => Promise<Uint8Array>;
+export type TcpCmpHandler = (request: Uint8Array, context: TcpRequestContext) => Promise<Uint8Array>;
 
 /** One accepted connection of a {@link TcpServer}. */
 export interface TcpServerConnection {

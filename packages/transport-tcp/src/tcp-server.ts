@@ -1,12 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
 import { MAX_VALUE_BYTES } from './internal/frame.js';
-import type {
-  TcpCmpHandler,
-  TcpRequestContext,
-  TcpServer,
-  TcpServerConnection,
-} from './tcp-server-types.js';
+import type { TcpCmpHandler, TcpRequestContext, TcpServer, TcpServerConnection } from './tcp-server-types.js';
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -71,14 +66,8 @@ export interface TcpServerInit {
 export function createTcpServer(init: TcpServerInit): TcpServer {
   if (typeof init.handle !== 'function') throw new TypeError('tcp: handle must be a function');
   const maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  if (
-    !Number.isSafeInteger(maxMessageBytes) ||
-    maxMessageBytes < 1 ||
-    maxMessageBytes > MAX_VALUE_BYTES
-  ) {
-    throw new RangeError(
-      `tcp: maxMessageBytes must be a positive integer below 2^32 - 3: ${maxMessageBytes}`,
-    );
+  if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1 || maxMessageBytes > MAX_VALUE_BYTES) {
+    throw new RangeError(`tcp: maxMessageBytes must be a positive integer below 2^32 - 3: ${maxMessageBytes}`);
   }
   const idleTimeoutMs = positive('idleTimeoutMs', init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   const readTimeoutMs = positive('readTimeoutMs', init.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
@@ -86,12 +75,9 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
   if (init.polling !== undefined) {
     const afterMs = init.polling.afterMs;
     const checkAfterSeconds = init.polling.checkAfterSeconds ?? 1;
-    if (!(afterMs >= 0) || !Number.isFinite(afterMs))
-      throw new RangeError(`tcp: polling.afterMs must be a finite number >= 0: ${afterMs}`);
+    if (!(afterMs >= 0) || !Number.isFinite(afterMs)) throw new RangeError(`tcp: polling.afterMs must be a finite number >= 0: ${afterMs}`);
     if (!Number.isInteger(checkAfterSeconds) || checkAfterSeconds < 0) {
-      throw new RangeError(
-        `tcp: polling.checkAfterSeconds must be an integer >= 0: ${checkAfterSeconds}`,
-      );
+      throw new RangeError(`tcp: polling.checkAfterSeconds must be an integer >= 0: ${checkAfterSeconds}`);
     }
     polling = { afterMs, checkAfterSeconds };
   }

@@ -35,10 +35,6 @@ export class TcpTransportError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this !== TcpTransportError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as { [TCP_TRANSPORT_ERROR]?: unknown })[TCP_TRANSPORT_ERROR] === true
-    );
+    return typeof value === 'object' && value !== null && (value as { [TCP_TRANSPORT_ERROR]?: unknown })[TCP_TRANSPORT_ERROR] === true;
   }
 }

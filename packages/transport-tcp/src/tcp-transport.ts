@@ -2,15 +2,7 @@ import type { Transport, TransportSendOptions } from '@cmpkit/core';
 import type { TcpFraming } from './framing.js';
 import { pollDelayMs } from './internal/check-back.js';
 import { ClientConnection } from './internal/client-connection.js';
-import {
-  decodeErrorMsgRep,
-  encodeFrame,
-  encodePollReq,
-  FLAG_CLOSE,
-  MAX_VALUE_BYTES,
-  MessageType,
-  readUint32,
-} from './internal/frame.js';
+import { decodeErrorMsgRep, encodeFrame, encodePollReq, FLAG_CLOSE, MAX_VALUE_BYTES, MessageType, readUint32 } from './internal/frame.js';
 import { TcpTransportError } from './tcp-transport-error.js';
 
 /** The IANA port of CMP over TCP (`pkix-3-ca-ra`). */
@@ -98,30 +90,16 @@ export interface TcpTransport extends Transport {
  */
 export function tcpTransport(init: TcpTransportInit): TcpTransport {
   const host = init.host;
-  if (typeof host !== 'string' || host === '')
-    throw new TypeError('tcp: host must be a non-empty string');
+  if (typeof host !== 'string' || host === '') throw new TypeError('tcp: host must be a non-empty string');
   const port = init.port ?? CMP_TCP_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new RangeError(`tcp: port must be 1..65535: ${port}`);
-  const connectTimeoutMs = positive(
-    'connectTimeoutMs',
-    init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-  );
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`tcp: port must be 1..65535: ${port}`);
+  const connectTimeoutMs = positive('connectTimeoutMs', init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const readTimeoutMs = positive('readTimeoutMs', init.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
   const onPush = init.onPush;
-  const idleTimeoutMs = positive(
-    'idleTimeoutMs',
-    init.idleTimeoutMs ?? (onPush === undefined ? DEFAULT_IDLE_TIMEOUT_MS : Infinity),
-  );
+  const idleTimeoutMs = positive('idleTimeoutMs', init.idleTimeoutMs ?? (onPush === undefined ? DEFAULT_IDLE_TIMEOUT_MS : Infinity));
   const maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  if (
-    !Number.isSafeInteger(maxMessageBytes) ||
-    maxMessageBytes < 1 ||
-    maxMessageBytes > MAX_VALUE_BYTES
-  ) {
-    throw new RangeError(
-      `tcp: maxMessageBytes must be a positive integer below 2^32 - 3: ${maxMessageBytes}`,
-    );
+  if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1 || maxMessageBytes > MAX_VALUE_BYTES) {
+    throw new RangeError(`tcp: maxMessageBytes must be a positive integer below 2^32 - 3: ${maxMessageBytes}`);
   }
   const maxConnections = init.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
@@ -129,8 +107,7 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
   }
   const reuseConnection = init.reuseConnection ?? true;
   const framing = init.framing ?? 'v10';
-  if (framing !== 'v10' && framing !== 'rfc2510')
-    throw new TypeError(`tcp: unknown framing ${String(framing)}`);
+  if (framing !== 'v10' && framing !== 'rfc2510') throw new TypeError(`tcp: unknown framing ${String(framing)}`);
   const now = init.now ?? Date.now;
   const target = `${host}:${port}`;
 
@@ -227,9 +204,7 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = Number.isFinite(timeoutMs)
-      ? setTimeout(() => controller.abort(timeoutError()), timeoutMs)
-      : undefined;
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => controller.abort(timeoutError()), timeoutMs) : undefined;
     try {
       return await body(controller.signal);
     } catch (error) {
@@ -242,10 +217,7 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
     }
   };
 
-  const getConnection = (
-    signal: AbortSignal | undefined,
-    useIdle: boolean,
-  ): Promise<ClientConnection> =>
+  const getConnection = (signal: AbortSignal | undefined, useIdle: boolean): Promise<ClientConnection> =>
     withTimeout(
       connectTimeoutMs,
       signal,
@@ -261,26 +233,21 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
   ): Promise<{ answer: Uint8Array; reusable: boolean }> => {
     const deadline = now() + readTimeoutMs;
     // Read while writing: a server refusing a large request answers before it has all of it.
-    connection
-      .write(encodeFrame(framing, MessageType.pkiReq, request, reuseConnection ? 0 : FLAG_CLOSE))
-      .catch(() => {
-        // A failed write ends the connection; next() reports it.
-      });
+    connection.write(encodeFrame(framing, MessageType.pkiReq, request, reuseConnection ? 0 : FLAG_CLOSE)).catch(() => {
+      // A failed write ends the connection; next() reports it.
+    });
     for (;;) {
       const frame = await connection.next(signal);
       switch (frame.type) {
         case MessageType.pkiRep: {
-          if (frame.value.byteLength === 0)
-            throw new TcpTransportError(`tcp: ${target} answered with an empty pkiRep`);
+          if (frame.value.byteLength === 0) throw new TcpTransportError(`tcp: ${target} answered with an empty pkiRep`);
           return { answer: frame.value, reusable: (frame.flags & FLAG_CLOSE) === 0 };
         }
         case MessageType.pollRep: {
           const reference = readUint32(frame.value, 0);
           const checkBack = readUint32(frame.value, 4);
           if (reference === undefined || checkBack === undefined)
-            throw new TcpTransportError(
-              `tcp: ${target} sent a pollRep of ${frame.value.byteLength} octets, expected 8`,
-            );
+            throw new TcpTransportError(`tcp: ${target} sent a pollRep of ${frame.value.byteLength} octets, expected 8`);
           const delay = Math.max(MIN_POLL_DELAY_MS, pollDelayMs(checkBack, now()));
           if (now() + delay > deadline) {
             throw new TcpTransportError(
@@ -288,31 +255,19 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
             );
           }
           await sleep(delay, signal);
-          await connection.write(
-            encodeFrame(
-              framing,
-              MessageType.pollReq,
-              encodePollReq(reference),
-              reuseConnection ? 0 : FLAG_CLOSE,
-            ),
-          );
+          await connection.write(encodeFrame(framing, MessageType.pollReq, encodePollReq(reference), reuseConnection ? 0 : FLAG_CLOSE));
           break;
         }
         case MessageType.errorMsgRep: {
           const { errorCode, text } = decodeErrorMsgRep(frame.framing, frame.value);
-          const code =
-            errorCode === undefined
-              ? ''
-              : ` (error code 0x${errorCode.toString(16).padStart(4, '0')})`;
+          const code = errorCode === undefined ? '' : ` (error code 0x${errorCode.toString(16).padStart(4, '0')})`;
           throw new TcpTransportError(
             `tcp: ${target} answered with errorMsgRep${code}: ${text || '(no text)'}`,
             errorCode === undefined ? undefined : { errorCode },
           );
         }
         case MessageType.finRep:
-          throw new TcpTransportError(
-            `tcp: ${target} ended the exchange (finRep) without a PKIMessage`,
-          );
+          throw new TcpTransportError(`tcp: ${target} ended the exchange (finRep) without a PKIMessage`);
         default:
           throw new TcpTransportError(
             `tcp: ${target} answered with a frame of type ${frame.type}, expected pkiRep, pollRep or errorMsgRep`,
@@ -321,8 +276,7 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
     }
   };
 
-  const closedError = (): TcpTransportError =>
-    new TcpTransportError('tcp: the transport is closed');
+  const closedError = (): TcpTransportError => new TcpTransportError('tcp: the transport is closed');
 
   return {
     async send(request: Uint8Array, options?: TransportSendOptions): Promise<Uint8Array> {
@@ -330,9 +284,7 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
       signal?.throwIfAborted();
       if (closed) throw closedError();
       if (request.byteLength > MAX_VALUE_BYTES)
-        throw new TcpTransportError(
-          `tcp: a request of ${request.byteLength} octets does not fit a frame`,
-        );
+        throw new TcpTransportError(`tcp: a request of ${request.byteLength} octets does not fit a frame`);
       const connection = await getConnection(signal, reuseConnection);
       let reusable = false;
       try {
@@ -351,8 +303,7 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
 
     async connect(options?: TransportSendOptions): Promise<void> {
       options?.signal?.throwIfAborted();
-      if (!reuseConnection)
-        throw new TypeError('tcp: connect() keeps a connection open, which needs reuseConnection');
+      if (!reuseConnection) throw new TypeError('tcp: connect() keeps a connection open, which needs reuseConnection');
       if (closed) throw closedError();
       if (idle.some((connection) => !connection.closed)) return;
       release(await getConnection(options?.signal, false), true);

@@ -7,23 +7,8 @@ import {
   type TcpServerConnection,
   type TcpServerInit,
 } from '../src/index.js';
-import {
-  decodeErrorMsgRep,
-  encodeFrame,
-  encodePollReq,
-  FLAG_CLOSE,
-  MessageType,
-  readUint32,
-} from '../src/internal/frame.js';
-import {
-  deferred,
-  expectTcpTransportError,
-  hex,
-  message,
-  rawClient,
-  type RawPeer,
-  rejection,
-} from './support/raw.js';
+import { decodeErrorMsgRep, encodeFrame, encodePollReq, FLAG_CLOSE, MessageType, readUint32 } from '../src/internal/frame.js';
+import { deferred, expectTcpTransportError, hex, message, rawClient, type RawPeer, rejection } from './support/raw.js';
 
 /** The answer of the echo handler: the request with every octet XOR 0xff. */
 const answerTo = (request: Uint8Array): Uint8Array => request.map((octet) => octet ^ 0xff);
@@ -36,9 +21,7 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(
-  init: Partial<TcpServerInit> = {},
-): Promise<{ server: TcpServer; connect: () => Promise<RawPeer> }> {
+async function start(init: Partial<TcpServerInit> = {}): Promise<{ server: TcpServer; connect: () => Promise<RawPeer> }> {
   const server = createTcpServer({ handle: async (request) => answerTo(request), ...init });
   running = server;
   const { port } = await server.listen(0, '127.0.0.1');
@@ -141,11 +124,7 @@ describe('createTcpServer', () => {
       [0, 0, 0, 4, 0x30, 0x02, 0x05, 0x00],
       TcpErrorCode.unsupportedVersion,
     ],
-    [
-      'version 10 with a length too short for its header',
-      [0, 0, 0, 1, 10],
-      TcpErrorCode.badRequest,
-    ],
+    ['version 10 with a length too short for its header', [0, 0, 0, 1, 10], TcpErrorCode.badRequest],
   ])('answers garbage framing with errorMsgRep and closes: %s', async (_name, bytes, code) => {
     const { connect } = await start();
     const peer = await connect();
@@ -368,9 +347,7 @@ describe('createTcpServer', () => {
     expect(() => createTcpServer({ handle, maxMessageBytes: 0 })).toThrow(RangeError);
     expect(() => createTcpServer({ handle, idleTimeoutMs: -1 })).toThrow(RangeError);
     expect(() => createTcpServer({ handle, polling: { afterMs: -1 } })).toThrow(RangeError);
-    expect(() =>
-      createTcpServer({ handle, polling: { afterMs: 1, checkAfterSeconds: 0.5 } }),
-    ).toThrow(RangeError);
+    expect(() => createTcpServer({ handle, polling: { afterMs: 1, checkAfterSeconds: 0.5 } })).toThrow(RangeError);
     expect(() => createTcpServer({ handle: undefined as never })).toThrow(TypeError);
   });
 });

@@ -8,24 +8,8 @@ import {
   tcpTransport,
   type TcpTransportInit,
 } from '../src/index.js';
-import {
-  encodeErrorMsgRep,
-  encodeFrame,
-  encodePollRep,
-  FLAG_CLOSE,
-  MessageType,
-  readUint32,
-} from '../src/internal/frame.js';
-import {
-  deferred,
-  expectTcpTransportError,
-  type FakeServer,
-  fakeServer,
-  hex,
-  message,
-  type RawPeer,
-  rejection,
-} from './support/raw.js';
+import { encodeErrorMsgRep, encodeFrame, encodePollRep, FLAG_CLOSE, MessageType, readUint32 } from '../src/internal/frame.js';
+import { deferred, expectTcpTransportError, type FakeServer, fakeServer, hex, message, type RawPeer, rejection } from './support/raw.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -44,9 +28,7 @@ function client(port: number, init: Partial<TcpTransportInit> = {}): TcpTranspor
   return transport;
 }
 
-async function realServer(
-  init: Partial<Parameters<typeof createTcpServer>[0]> = {},
-): Promise<{ server: TcpServer; port: number }> {
+async function realServer(init: Partial<Parameters<typeof createTcpServer>[0]> = {}): Promise<{ server: TcpServer; port: number }> {
   const server = createTcpServer({
     handle: async (request) => request.map((octet) => octet ^ 0xff),
     ...init,
@@ -59,8 +41,7 @@ async function realServer(
 /** A fake server answering every pkiReq with `answer(request)`, each frame written as given. */
 function answering(
   answer: (request: Uint8Array) => Uint8Array,
-  write: (peer: RawPeer, bytes: Uint8Array) => Promise<void> | void = (peer, bytes) =>
-    peer.write(bytes),
+  write: (peer: RawPeer, bytes: Uint8Array) => Promise<void> | void = (peer, bytes) => peer.write(bytes),
 ) {
   return async (peer: RawPeer) => {
     for (;;) {
@@ -120,15 +101,11 @@ describe('tcpTransport', () => {
         const frame = await peer.next();
         seen.push({ framing: frame.framing, flags: frame.flags, type: frame.type });
         // Answer in the other framing.
-        peer.write(
-          encodeFrame(frame.framing === 'v10' ? 'rfc2510' : 'v10', MessageType.pkiRep, frame.value),
-        );
+        peer.write(encodeFrame(frame.framing === 'v10' ? 'rfc2510' : 'v10', MessageType.pkiRep, frame.value));
       }
     });
     expect(hex(await client(server.port).send(message(4)))).toBe(hex(message(4)));
-    expect(hex(await client(server.port, { framing: 'rfc2510' }).send(message(4)))).toBe(
-      hex(message(4)),
-    );
+    expect(hex(await client(server.port, { framing: 'rfc2510' }).send(message(4)))).toBe(hex(message(4)));
     expect(seen).toEqual([
       { framing: 'v10', flags: 0, type: MessageType.pkiReq },
       { framing: 'rfc2510', flags: 0, type: MessageType.pkiReq },
@@ -139,25 +116,13 @@ describe('tcpTransport', () => {
     const server = await scripted(async (peer) => {
       const frame = await peer.next();
       const text = 'CA is in maintenance';
-      peer.write(
-        encodeFrame(
-          frame.framing,
-          MessageType.errorMsgRep,
-          encodeErrorMsgRep(frame.framing, 0x0300, text),
-        ),
-      );
+      peer.write(encodeFrame(frame.framing, MessageType.errorMsgRep, encodeErrorMsgRep(frame.framing, 0x0300, text)));
     });
     const v10 = expectTcpTransportError(await rejection(client(server.port).send(message(5))));
-    expect(v10.message).toBe(
-      `tcp: 127.0.0.1:${server.port} answered with errorMsgRep (error code 0x0300): CA is in maintenance`,
-    );
+    expect(v10.message).toBe(`tcp: 127.0.0.1:${server.port} answered with errorMsgRep (error code 0x0300): CA is in maintenance`);
     expect(v10.errorCode).toBe(0x0300);
-    const rfc2510 = expectTcpTransportError(
-      await rejection(client(server.port, { framing: 'rfc2510' }).send(message(5))),
-    );
-    expect(rfc2510.message).toBe(
-      `tcp: 127.0.0.1:${server.port} answered with errorMsgRep: CA is in maintenance`,
-    );
+    const rfc2510 = expectTcpTransportError(await rejection(client(server.port, { framing: 'rfc2510' }).send(message(5))));
+    expect(rfc2510.message).toBe(`tcp: 127.0.0.1:${server.port} answered with errorMsgRep: CA is in maintenance`);
     expect(rfc2510.errorCode).toBeUndefined();
   });
 
@@ -176,42 +141,22 @@ describe('tcpTransport', () => {
     });
     const transport = client(server.port, { maxMessageBytes: 1999, readTimeoutMs: 60_000 });
     const error = expectTcpTransportError(await rejection(transport.send(message(5))));
-    expect(error.message).toBe(
-      `tcp: 127.0.0.1:${server.port} announced a frame of 2003 octets, more than maxMessageBytes (1999) allows`,
-    );
+    expect(error.message).toBe(`tcp: 127.0.0.1:${server.port} announced a frame of 2003 octets, more than maxMessageBytes (1999) allows`);
     await server.peers[0]!.closed;
   });
 
   it.each([
-    [
-      'finRep',
-      encodeFrame('v10', MessageType.finRep, Uint8Array.of(0)),
-      'ended the exchange (finRep) without a PKIMessage',
-    ],
-    [
-      'an empty pkiRep',
-      encodeFrame('v10', MessageType.pkiRep, new Uint8Array(0)),
-      'answered with an empty pkiRep',
-    ],
-    [
-      'partialMsgRep',
-      encodeFrame('rfc2510', MessageType.partialMsgRep, message(12)),
-      'answered with a frame of type 4',
-    ],
-    [
-      'a short pollRep',
-      encodeFrame('v10', MessageType.pollRep, Uint8Array.of(0, 0, 0, 1)),
-      'sent a pollRep of 4 octets, expected 8',
-    ],
+    ['finRep', encodeFrame('v10', MessageType.finRep, Uint8Array.of(0)), 'ended the exchange (finRep) without a PKIMessage'],
+    ['an empty pkiRep', encodeFrame('v10', MessageType.pkiRep, new Uint8Array(0)), 'answered with an empty pkiRep'],
+    ['partialMsgRep', encodeFrame('rfc2510', MessageType.partialMsgRep, message(12)), 'answered with a frame of type 4'],
+    ['a short pollRep', encodeFrame('v10', MessageType.pollRep, Uint8Array.of(0, 0, 0, 1)), 'sent a pollRep of 4 octets, expected 8'],
     ['a bad version octet', Uint8Array.of(0, 0, 0, 3, 0x42, 0, 5), 'version/type octet 66'],
   ])('rejects %s with a TcpTransportError', async (_name, frame, text) => {
     const server = await scripted(async (peer) => {
       await peer.next();
       peer.write(frame);
     });
-    expect(
-      expectTcpTransportError(await rejection(client(server.port).send(message(5)))).message,
-    ).toContain(text);
+    expect(expectTcpTransportError(await rejection(client(server.port).send(message(5)))).message).toContain(text);
   });
 
   describe('TCP-level polling', () => {
@@ -220,9 +165,7 @@ describe('tcpTransport', () => {
       const server = await scripted(async (peer) => {
         const request = await peer.next();
         // Absolute time-to-check-back equal to the client's clock: poll at once.
-        peer.write(
-          encodeFrame('v10', MessageType.pollRep, encodePollRep(0xabcdef01, 1_700_000_000)),
-        );
+        peer.write(encodeFrame('v10', MessageType.pollRep, encodePollRep(0xabcdef01, 1_700_000_000)));
         const first = await peer.next();
         polls.push({
           framing: first.framing,
@@ -258,9 +201,7 @@ describe('tcpTransport', () => {
       });
       const transport = client(server.port, { readTimeoutMs: 20_000 });
       const error = expectTcpTransportError(await rejection(transport.send(message(5))));
-      expect(error.message).toBe(
-        `tcp: 127.0.0.1:${server.port} asks to poll again in 3600 s, after readTimeoutMs (20000 ms) ends`,
-      );
+      expect(error.message).toBe(`tcp: 127.0.0.1:${server.port} asks to poll again in 3600 s, after readTimeoutMs (20000 ms) ends`);
     });
 
     it('rejects with the abort reason while waiting to poll', async () => {
@@ -369,9 +310,7 @@ describe('tcpTransport', () => {
       const server = await scripted(async (peer) => {
         await peer.next();
       });
-      const error = expectTcpTransportError(
-        await rejection(client(server.port, { readTimeoutMs: 50 }).send(message(5))),
-      );
+      const error = expectTcpTransportError(await rejection(client(server.port, { readTimeoutMs: 50 }).send(message(5))));
       expect(error.message).toBe(`tcp: no answer from 127.0.0.1:${server.port} within 50 ms`);
     });
 
@@ -384,9 +323,7 @@ describe('tcpTransport', () => {
       await new Promise((resolve) => setTimeout(resolve, 30));
       await transport.close();
       expect(expectTcpTransportError(await sending).message).toBe('tcp: the transport is closed');
-      expect(expectTcpTransportError(await rejection(transport.send(message(5)))).message).toBe(
-        'tcp: the transport is closed',
-      );
+      expect(expectTcpTransportError(await rejection(transport.send(message(5)))).message).toBe('tcp: the transport is closed');
     });
   });
 

@@ -21,10 +21,7 @@ import type { WebSocketConstructor } from './websocket-like.js';
  * their answers by id; see the Node entry's `wsTransport` for the details, which are the same.
  */
 export function wsTransport(init: WsTransportInit): WsTransport {
-  return createWsTransport(
-    init,
-    () => (globalThis as { WebSocket?: unknown }).WebSocket as WebSocketConstructor | undefined,
-  );
+  return createWsTransport(init, () => (globalThis as { WebSocket?: unknown }).WebSocket as WebSocketConstructor | undefined);
 }
 
 export type { WsReconnectOptions, WsTransport, WsTransportInit } from './ws-transport.js';

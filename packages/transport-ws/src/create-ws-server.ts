@@ -62,17 +62,10 @@ export async function createWsServer(init: WsServerInit): Promise<WsServer> {
   const attached = attachWsServer(wss, handle, attachOptions);
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
-    if (path !== undefined && pathOf(request.url) !== path)
-      return refuse(socket, 404, 'Not Found', 'no CMP endpoint here');
-    if (origin !== undefined && !allowed(origin, request.headers.origin))
-      return refuse(socket, 403, 'Forbidden', 'origin not allowed');
+    if (path !== undefined && pathOf(request.url) !== path) return refuse(socket, 404, 'Not Found', 'no CMP endpoint here');
+    if (origin !== undefined && !allowed(origin, request.headers.origin)) return refuse(socket, 403, 'Forbidden', 'origin not allowed');
     if (!offers(request.headers['sec-websocket-protocol'])) {
-      return refuse(
-        socket,
-        400,
-        'Bad Request',
-        `the subprotocol ${WS_SUBPROTOCOL} is required (Sec-WebSocket-Protocol)`,
-      );
+      return refuse(socket, 400, 'Bad Request', `the subprotocol ${WS_SUBPROTOCOL} is required (Sec-WebSocket-Protocol)`);
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });

@@ -63,12 +63,6 @@ export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
 export { attachWsServer } from './ws-server.js';
 export { createWsServer } from './create-ws-server.js';
 export type { WsServer, WsServerInit } from './create-ws-server.js';
-export type {
-  WsCmpHandler,
-  WsCmpServer,
-  WsRequestContext,
-  WsServerConnection,
-  WsServerOptions,
-} from './ws-server-types.js';
+export type { WsCmpHandler, WsCmpServer, WsRequestContext, WsServerConnection, WsServerOptions } from './ws-server-types.js';
 export { WS_SUBPROTOCOL, WsEnvelopeKind } from './envelope.js';
 export { WsTransportError } from './ws-transport-error.js';

@@ -12,21 +12,12 @@ export interface WebSocketLike {
   binaryType: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
-  addEventListener(
-    type: 'open' | 'message' | 'close' | 'error',
-    listener: (event: never) => void,
-  ): void;
-  removeEventListener(
-    type: 'open' | 'message' | 'close' | 'error',
-    listener: (event: never) => void,
-  ): void;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
+  removeEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
   ping?(): void;
   terminate?(): void;
   on?(event: 'pong', listener: () => void): unknown;
 }
 
 /** A `WebSocket` constructor: `new WebSocket(url, protocols)`. */
-export type WebSocketConstructor = new (
-  url: string,
-  protocols?: string | string[],
-) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;

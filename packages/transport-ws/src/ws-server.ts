@@ -34,19 +34,14 @@ const DEFAULT_PING_INTERVAL_MS = 30_000;
  * const cmp = attachWsServer(wss, cmpServer.handle, { origin: (o) => o === 'https://ee.example' });
  * ```
  */
-export function attachWsServer(
-  wss: WebSocketServer,
-  handle: WsCmpHandler,
-  options: WsServerOptions = {},
-): WsCmpServer {
+export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, options: WsServerOptions = {}): WsCmpServer {
   if (typeof handle !== 'function') throw new TypeError('ws: handle must be a function');
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1) {
     throw new RangeError(`ws: maxMessageBytes must be a positive integer: ${maxMessageBytes}`);
   }
   const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
-  if (!(pingIntervalMs > 0))
-    throw new RangeError(`ws: pingIntervalMs must be positive: ${pingIntervalMs}`);
+  if (!(pingIntervalMs > 0)) throw new RangeError(`ws: pingIntervalMs must be positive: ${pingIntervalMs}`);
   const { origin, onConnection, onError } = options;
 
   const connections = new Map<string, ServerConnection>();

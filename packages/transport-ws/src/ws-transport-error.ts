@@ -32,10 +32,6 @@ export class WsTransportError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this !== WsTransportError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as { [WS_TRANSPORT_ERROR]?: unknown })[WS_TRANSPORT_ERROR] === true
-    );
+    return typeof value === 'object' && value !== null && (value as { [WS_TRANSPORT_ERROR]?: unknown })[WS_TRANSPORT_ERROR] === true;
   }
 }

@@ -1,14 +1,7 @@
 import type { Transport, TransportSendOptions } from '@cmpkit/core';
 import { WS_SUBPROTOCOL, WsEnvelopeKind } from './envelope.js';
 import { type Backoff, backoffDelay } from './internal/backoff.js';
-import {
-  CloseCode,
-  decodeEnvelope,
-  ENVELOPE_HEADER_BYTES,
-  encodeEnvelope,
-  errorText,
-  MAX_ID,
-} from './internal/envelope.js';
+import { CloseCode, decodeEnvelope, ENVELOPE_HEADER_BYTES, encodeEnvelope, errorText, MAX_ID } from './internal/envelope.js';
 import type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
 import { WsTransportError } from './ws-transport-error.js';
 
@@ -84,25 +77,19 @@ export function createWsTransport(
   defaultWebSocket: (maxPayload: number) => WebSocketConstructor | undefined,
 ): WsTransport {
   const url = new URL(init.url);
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
-    throw new TypeError(`ws: the URL must be ws: or wss:, not ${url.protocol}`);
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`ws: the URL must be ws: or wss:, not ${url.protocol}`);
   const target = url.href;
   const protocols = init.protocols ?? [WS_SUBPROTOCOL];
-  if (!protocols.includes(WS_SUBPROTOCOL))
-    throw new TypeError(`ws: protocols must include "${WS_SUBPROTOCOL}"`);
+  if (!protocols.includes(WS_SUBPROTOCOL)) throw new TypeError(`ws: protocols must include "${WS_SUBPROTOCOL}"`);
   const maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1) {
     throw new RangeError(`ws: maxMessageBytes must be a positive integer: ${maxMessageBytes}`);
   }
   const maxPayload = maxMessageBytes + ENVELOPE_HEADER_BYTES;
   const WebSocketImpl = init.WebSocket ?? defaultWebSocket(maxPayload);
-  if (typeof WebSocketImpl !== 'function')
-    throw new TypeError('ws: no WebSocket here: pass one in WsTransportInit.WebSocket');
+  if (typeof WebSocketImpl !== 'function') throw new TypeError('ws: no WebSocket here: pass one in WsTransportInit.WebSocket');
   const timeoutMs = positive('timeoutMs', init.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const pingIntervalMs = positive(
-    'pingIntervalMs',
-    init.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
-  );
+  const pingIntervalMs = positive('pingIntervalMs', init.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
   const backoff = init.reconnect === undefined ? undefined : resolveBackoff(init.reconnect);
   const onPush = init.onPush;
   const onConnect = init.onConnect;
@@ -148,11 +135,7 @@ export function createWsTransport(
         cleanup();
         if (ws.protocol !== WS_SUBPROTOCOL) {
           ws.close(CloseCode.protocolError, `subprotocol ${WS_SUBPROTOCOL} required`);
-          reject(
-            new WsTransportError(
-              `ws: ${target} did not select the subprotocol "${WS_SUBPROTOCOL}"`,
-            ),
-          );
+          reject(new WsTransportError(`ws: ${target} did not select the subprotocol "${WS_SUBPROTOCOL}"`));
           return;
         }
         if (closed) {
@@ -165,11 +148,8 @@ export function createWsTransport(
       };
       const onError = (event: { message?: unknown; error?: unknown }): void => {
         cleanup();
-        const detail =
-          typeof event?.message === 'string' && event.message !== '' ? `: ${event.message}` : '';
-        reject(
-          new WsTransportError(`ws: cannot connect to ${target}${detail}`, { cause: event?.error }),
-        );
+        const detail = typeof event?.message === 'string' && event.message !== '' ? `: ${event.message}` : '';
+        reject(new WsTransportError(`ws: cannot connect to ${target}${detail}`, { cause: event?.error }));
         try {
           ws.close();
         } catch {
@@ -179,10 +159,7 @@ export function createWsTransport(
       const onCloseEarly = (event: { code?: number }): void => {
         cleanup();
         reject(
-          new WsTransportError(
-            `ws: ${target} closed the connection while opening it (code ${event?.code ?? 1006})`,
-            closeCodeOf(event),
-          ),
+          new WsTransportError(`ws: ${target} closed the connection while opening it (code ${event?.code ?? 1006})`, closeCodeOf(event)),
         );
       };
       ws.addEventListener('open', onOpen);
@@ -239,8 +216,7 @@ export function createWsTransport(
           const entry = pending.get(envelope.id);
           if (entry === undefined || entry.ws !== ws) return; // the answer to a request that was aborted or timed out
           pending.delete(envelope.id);
-          if (envelope.payload.byteLength === 0)
-            entry.reject(new WsTransportError(`ws: ${target} answered with an empty message`));
+          if (envelope.payload.byteLength === 0) entry.reject(new WsTransportError(`ws: ${target} answered with an empty message`));
           else entry.resolve(envelope.payload);
           return;
         }
@@ -248,11 +224,7 @@ export function createWsTransport(
           const entry = pending.get(envelope.id);
           if (entry === undefined || entry.ws !== ws) return;
           pending.delete(envelope.id);
-          entry.reject(
-            new WsTransportError(
-              `ws: ${target} could not answer: ${errorText(envelope.payload) || '(no text)'}`,
-            ),
-          );
+          entry.reject(new WsTransportError(`ws: ${target} could not answer: ${errorText(envelope.payload) || '(no text)'}`));
           return;
         }
         case WsEnvelopeKind.push:
@@ -279,8 +251,7 @@ export function createWsTransport(
       const current = socket === ws;
       if (current) socket = undefined;
       const code = event?.code ?? CloseCode.abnormal;
-      const reason =
-        typeof event?.reason === 'string' && event.reason !== '' ? `: ${event.reason}` : '';
+      const reason = typeof event?.reason === 'string' && event.reason !== '' ? `: ${event.reason}` : '';
       failPending(
         closedByUs ??
           new WsTransportError(`ws: the connection to ${target} closed (code ${code}${reason})`, {
@@ -296,20 +267,15 @@ export function createWsTransport(
     ws.addEventListener('message', onMessage);
     ws.addEventListener('close', onClose);
     ws.addEventListener('error', onError);
-    if (
-      Number.isFinite(pingIntervalMs) &&
-      typeof ws.ping === 'function' &&
-      typeof ws.on === 'function'
-    ) {
+    if (Number.isFinite(pingIntervalMs) && typeof ws.ping === 'function' && typeof ws.on === 'function') {
       ws.on('pong', () => {
         alive = true;
       });
       pinger = setInterval(() => {
         if (!alive) {
-          closedByUs ??= new WsTransportError(
-            `ws: ${target} did not answer a ping within ${pingIntervalMs} ms`,
-            { closeCode: CloseCode.abnormal },
-          );
+          closedByUs ??= new WsTransportError(`ws: ${target} did not answer a ping within ${pingIntervalMs} ms`, {
+            closeCode: CloseCode.abnormal,
+          });
           if (typeof ws.terminate === 'function') ws.terminate();
           else ws.close(CloseCode.goingAway);
           return;
@@ -348,10 +314,9 @@ export function createWsTransport(
             last = error;
           }
         }
-        throw new WsTransportError(
-          `ws: gave up reconnecting to ${target} after ${settings.maxAttempts} attempts: ${describe(last)}`,
-          { cause: last },
-        );
+        throw new WsTransportError(`ws: gave up reconnecting to ${target} after ${settings.maxAttempts} attempts: ${describe(last)}`, {
+          cause: last,
+        });
       })(),
       cancel: () => {
         cancelled = true;
@@ -395,22 +360,14 @@ export function createWsTransport(
   };
 
   /** Runs `body` with a signal that aborts on the caller's signal or after `timeoutMs`. */
-  const withTimeout = async <T>(
-    signal: AbortSignal | undefined,
-    what: string,
-    body: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> => {
+  const withTimeout = async <T>(signal: AbortSignal | undefined, what: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     signal?.throwIfAborted();
     if (closed) throw closedError();
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = Number.isFinite(timeoutMs)
-      ? setTimeout(
-          () =>
-            controller.abort(new WsTransportError(`ws: ${what} ${target} within ${timeoutMs} ms`)),
-          timeoutMs,
-        )
+      ? setTimeout(() => controller.abort(new WsTransportError(`ws: ${what} ${target} within ${timeoutMs} ms`)), timeoutMs)
       : undefined;
     try {
       return await body(controller.signal);
@@ -428,14 +385,9 @@ export function createWsTransport(
     send(request: Uint8Array, options?: TransportSendOptions): Promise<Uint8Array> {
       return withTimeout(options?.signal, 'no answer from', async (signal) => {
         const ws = await abortable(connection(), signal);
-        if (ws.readyState !== OPEN)
-          throw new WsTransportError(
-            `ws: the connection to ${target} closed before the request was sent`,
-          );
+        if (ws.readyState !== OPEN) throw new WsTransportError(`ws: the connection to ${target} closed before the request was sent`);
         const id = allocateId();
-        const answer = new Promise<Uint8Array>((resolve, reject) =>
-          pending.set(id, { ws, resolve, reject }),
-        );
+        const answer = new Promise<Uint8Array>((resolve, reject) => pending.set(id, { ws, resolve, reject }));
         try {
           try {
             ws.send(encodeEnvelope(WsEnvelopeKind.request, id, request));
@@ -452,9 +404,7 @@ export function createWsTransport(
     },
 
     async connect(options?: TransportSendOptions): Promise<void> {
-      await withTimeout(options?.signal, 'no connection to', (signal) =>
-        abortable(connection(), signal),
-      );
+      await withTimeout(options?.signal, 'no connection to', (signal) => abortable(connection(), signal));
     },
 
     async close(): Promise<void> {
@@ -480,17 +430,11 @@ function resolveBackoff(options: WsReconnectOptions): Backoff {
     maxAttempts: options.maxAttempts ?? Infinity,
   };
   if (!(backoff.initialDelayMs >= 0) || !Number.isFinite(backoff.initialDelayMs))
-    throw new RangeError(
-      `ws: reconnect.initialDelayMs must be a finite number >= 0: ${backoff.initialDelayMs}`,
-    );
+    throw new RangeError(`ws: reconnect.initialDelayMs must be a finite number >= 0: ${backoff.initialDelayMs}`);
   if (!(backoff.maxDelayMs >= backoff.initialDelayMs) || !Number.isFinite(backoff.maxDelayMs))
-    throw new RangeError(
-      `ws: reconnect.maxDelayMs must be finite and >= initialDelayMs: ${backoff.maxDelayMs}`,
-    );
-  if (!(backoff.factor >= 1))
-    throw new RangeError(`ws: reconnect.factor must be >= 1: ${backoff.factor}`);
-  if (!(backoff.maxAttempts >= 1))
-    throw new RangeError(`ws: reconnect.maxAttempts must be >= 1: ${backoff.maxAttempts}`);
+    throw new RangeError(`ws: reconnect.maxDelayMs must be finite and >= initialDelayMs: ${backoff.maxDelayMs}`);
+  if (!(backoff.factor >= 1)) throw new RangeError(`ws: reconnect.factor must be >= 1: ${backoff.factor}`);
+  if (!(backoff.maxAttempts >= 1)) throw new RangeError(`ws: reconnect.maxAttempts must be >= 1: ${backoff.maxAttempts}`);
   return backoff;
 }
 

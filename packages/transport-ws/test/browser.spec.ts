@@ -10,19 +10,12 @@ afterEach(() => {
 
 describe('the browser entry', () => {
   it('exports the client and no server', () => {
-    expect(Object.keys(browser).sort()).toEqual([
-      'WS_SUBPROTOCOL',
-      'WsEnvelopeKind',
-      'WsTransportError',
-      'wsTransport',
-    ]);
+    expect(Object.keys(browser).sort()).toEqual(['WS_SUBPROTOCOL', 'WsEnvelopeKind', 'WsTransportError', 'wsTransport']);
   });
 
   it('needs a global WebSocket or an injected one', () => {
     vi.stubGlobal('WebSocket', undefined);
-    expect(() => browser.wsTransport({ url: 'ws://127.0.0.1:1/' })).toThrow(
-      'ws: no WebSocket here: pass one in WsTransportInit.WebSocket',
-    );
+    expect(() => browser.wsTransport({ url: 'ws://127.0.0.1:1/' })).toThrow('ws: no WebSocket here: pass one in WsTransportInit.WebSocket');
   });
 
   it('uses the global WebSocket', async () => {

@@ -11,15 +11,7 @@ import {
   WsEnvelopeKind,
 } from '../src/index.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../src/internal/envelope.js';
-import {
-  answerTo,
-  deferred,
-  expectWsTransportError,
-  hex,
-  message,
-  rejection,
-  sleep,
-} from './support/helpers.js';
+import { answerTo, deferred, expectWsTransportError, hex, message, rejection, sleep } from './support/helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -73,15 +65,12 @@ function rawClient(
         closed,
       }),
     );
-    ws.once('unexpected-response', (_request, response) =>
-      reject(new Error(`HTTP ${response.statusCode}`)),
-    );
+    ws.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
     ws.once('error', reject);
   });
 }
 
-const request = (id: number, payload: Uint8Array): Uint8Array =>
-  encodeEnvelope(WsEnvelopeKind.request, id, payload);
+const request = (id: number, payload: Uint8Array): Uint8Array => encodeEnvelope(WsEnvelopeKind.request, id, payload);
 const text = (payload: Uint8Array): string => new TextDecoder().decode(payload);
 
 describe('createWsServer', () => {
@@ -110,9 +99,7 @@ describe('createWsServer', () => {
   it('refuses a handshake without the cmp subprotocol with 400', async () => {
     const server = await start();
     await expect(rawClient(`ws://127.0.0.1:${server.port}`, [])).rejects.toThrow('HTTP 400');
-    await expect(rawClient(`ws://127.0.0.1:${server.port}`, ['cmp.v2', 'chat'])).rejects.toThrow(
-      'HTTP 400',
-    );
+    await expect(rawClient(`ws://127.0.0.1:${server.port}`, ['cmp.v2', 'chat'])).rejects.toThrow('HTTP 400');
     const client = await rawClient(`ws://127.0.0.1:${server.port}`, ['chat', 'cmp']);
     expect(client.ws.protocol).toBe('cmp');
   });
@@ -126,9 +113,7 @@ describe('createWsServer', () => {
       },
     });
     const url = `ws://127.0.0.1:${server.port}`;
-    await expect(rawClient(url, ['cmp'], { origin: 'https://evil.example' })).rejects.toThrow(
-      'HTTP 403',
-    );
+    await expect(rawClient(url, ['cmp'], { origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
     await expect(rawClient(url, ['cmp'])).rejects.toThrow('HTTP 403');
     const client = await rawClient(url, ['cmp'], { origin: 'https://ee.example' });
     expect(seen).toEqual(['https://evil.example', undefined, 'https://ee.example']);
@@ -149,16 +134,8 @@ describe('createWsServer', () => {
 
   it.each([
     ['a text message', (ws: WebSocket) => ws.send('hello'), 1003],
-    [
-      'a message shorter than the envelope header',
-      (ws: WebSocket) => ws.send(Uint8Array.of(1, 0, 0)),
-      1002,
-    ],
-    [
-      'a response envelope from the client',
-      (ws: WebSocket) => ws.send(encodeEnvelope(WsEnvelopeKind.response, 1, message(3))),
-      1002,
-    ],
+    ['a message shorter than the envelope header', (ws: WebSocket) => ws.send(Uint8Array.of(1, 0, 0)), 1002],
+    ['a response envelope from the client', (ws: WebSocket) => ws.send(encodeEnvelope(WsEnvelopeKind.response, 1, message(3))), 1002],
     ['an unknown kind', (ws: WebSocket) => ws.send(encodeEnvelope(9, 1, message(3))), 1002],
     ['a message over maxPayload', (ws: WebSocket) => ws.send(request(1, message(1001))), 1009],
   ])('closes the connection on %s', async (_name, act, code) => {
@@ -193,18 +170,10 @@ describe('createWsServer', () => {
     client.ws.send(request(6, Uint8Array.of(0x30, 0xbb)));
     client.ws.send(request(6, Uint8Array.of(0x30, 0x01)));
     const duplicate = await client.next();
-    expect([duplicate.kind, duplicate.id, text(duplicate.payload)]).toEqual([
-      WsEnvelopeKind.error,
-      6,
-      'id 6 is already in flight',
-    ]);
+    expect([duplicate.kind, duplicate.id, text(duplicate.payload)]).toEqual([WsEnvelopeKind.error, 6, 'id 6 is already in flight']);
     client.ws.send(request(7, Uint8Array.of(0x30, 0xee)));
     const failure = await client.next();
-    expect([failure.kind, failure.id, text(failure.payload)]).toEqual([
-      WsEnvelopeKind.error,
-      7,
-      'internal server error',
-    ]);
+    expect([failure.kind, failure.id, text(failure.payload)]).toEqual([WsEnvelopeKind.error, 7, 'internal server error']);
     expect((reported[0]!.error as Error).message).toBe('secret detail');
     expect(reported[0]!.context.connectionId).toBe([...server.connections.keys()][0]);
     release.resolve();
@@ -224,9 +193,7 @@ describe('createWsServer', () => {
     const context = await entered.promise;
     const connection = server.connections.get(context.connectionId)!;
     expect(context.connectionId).toMatch(/^ws-\d+$/);
-    expect(context.remoteAddress).toBe(
-      `127.0.0.1:${(client.ws as unknown as { _socket: { localPort: number } })._socket.localPort}`,
-    );
+    expect(context.remoteAddress).toBe(`127.0.0.1:${(client.ws as unknown as { _socket: { localPort: number } })._socket.localPort}`);
     expect(connection.remoteAddress).toBe(context.remoteAddress);
     client.ws.terminate();
     await connection.closed;
@@ -255,11 +222,7 @@ describe('createWsServer', () => {
     await connection.push(message(60, 2));
     const first = await client.next();
     const second = await client.next();
-    expect([first.kind, first.id, hex(first.payload)]).toEqual([
-      WsEnvelopeKind.push,
-      1,
-      hex(message(50, 1)),
-    ]);
+    expect([first.kind, first.id, hex(first.payload)]).toEqual([WsEnvelopeKind.push, 1, hex(message(50, 1))]);
     expect([second.kind, second.id]).toEqual([WsEnvelopeKind.push, 2]);
     await expect(connection.push(new Uint8Array(0))).rejects.toThrow(TypeError);
     client.ws.close();

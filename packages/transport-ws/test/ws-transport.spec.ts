@@ -14,15 +14,7 @@ import {
   WsEnvelopeKind,
 } from '../src/index.js';
 import { decodeEnvelope, encodeEnvelope } from '../src/internal/envelope.js';
-import {
-  answerTo,
-  deferred,
-  expectWsTransportError,
-  hex,
-  message,
-  rejection,
-  sleep,
-} from './support/helpers.js';
+import { answerTo, deferred, expectWsTransportError, hex, message, rejection, sleep } from './support/helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -53,9 +45,7 @@ async function scripted(
 ): Promise<{ wss: WebSocketServer; url: string }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', ...options });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  wss.on('connection', (ws) =>
-    ws.on('message', (data: Buffer) => onMessage(ws, new Uint8Array(data))),
-  );
+  wss.on('connection', (ws) => ws.on('message', (data: Buffer) => onMessage(ws, new Uint8Array(data))));
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
@@ -96,8 +86,7 @@ describe('wsTransport', () => {
         return;
       }
       // Answer the held request first: its sender gave up already.
-      for (const h of held.splice(0))
-        h.ws.send(encodeEnvelope(WsEnvelopeKind.response, h.id, answerTo(h.payload)));
+      for (const h of held.splice(0)) h.ws.send(encodeEnvelope(WsEnvelopeKind.response, h.id, answerTo(h.payload)));
       ws.send(encodeEnvelope(WsEnvelopeKind.response, envelope.id, answerTo(envelope.payload)));
     });
     const transport = client(url);
@@ -112,13 +101,7 @@ describe('wsTransport', () => {
 
   it('turns an error envelope into a WsTransportError with its text', async () => {
     const { url } = await scripted((ws, bytes) => {
-      ws.send(
-        encodeEnvelope(
-          WsEnvelopeKind.error,
-          decodeEnvelope(bytes)!.id,
-          new TextEncoder().encode('internal server error'),
-        ),
-      );
+      ws.send(encodeEnvelope(WsEnvelopeKind.error, decodeEnvelope(bytes)!.id, new TextEncoder().encode('internal server error')));
     });
     const error = expectWsTransportError(await rejection(client(url).send(message(5))));
     expect(error.message).toBe(`ws: ${url}/ could not answer: internal server error`);
@@ -126,13 +109,9 @@ describe('wsTransport', () => {
 
   it('fails when the server selects no subprotocol, or another one', async () => {
     const none = await scripted(() => {}, { handleProtocols: () => false });
-    expect(
-      expectWsTransportError(await rejection(client(none.url).send(message(5)))).message,
-    ).toContain(`cannot connect to ${none.url}/`);
+    expect(expectWsTransportError(await rejection(client(none.url).send(message(5)))).message).toContain(`cannot connect to ${none.url}/`);
     const other = await scripted(() => {}, { handleProtocols: () => 'chat' });
-    const error = expectWsTransportError(
-      await rejection(client(other.url, { protocols: ['cmp', 'chat'] }).send(message(5))),
-    );
+    const error = expectWsTransportError(await rejection(client(other.url, { protocols: ['cmp', 'chat'] }).send(message(5))));
     expect(error.message).toBe(`ws: ${other.url}/ did not select the subprotocol "cmp"`);
   });
 
@@ -254,23 +233,18 @@ describe('wsTransport', () => {
       WebSocket: WebSocket as unknown as WebSocketConstructor,
     });
     const error = expectWsTransportError(await rejection(transport.send(message(5))));
-    expect(error.message).toBe(
-      `ws: ws://127.0.0.1:${server.port}/ sent a message of 1001 octets, more than maxMessageBytes (1000)`,
-    );
+    expect(error.message).toBe(`ws: ws://127.0.0.1:${server.port}/ sent a message of 1001 octets, more than maxMessageBytes (1000)`);
   });
 
   it('fails with a WsTransportError when no answer comes within timeoutMs, or nothing listens', async () => {
     const server = await start({ handle: () => new Promise(() => {}) });
-    const error = expectWsTransportError(
-      await rejection(client(`ws://127.0.0.1:${server.port}`, { timeoutMs: 50 }).send(message(5))),
-    );
+    const error = expectWsTransportError(await rejection(client(`ws://127.0.0.1:${server.port}`, { timeoutMs: 50 }).send(message(5))));
     expect(error.message).toBe(`ws: no answer from ws://127.0.0.1:${server.port}/ within 50 ms`);
     const port = server.port;
     await server.close();
-    expect(
-      expectWsTransportError(await rejection(client(`ws://127.0.0.1:${port}`).send(message(5))))
-        .message,
-    ).toContain('cannot connect to');
+    expect(expectWsTransportError(await rejection(client(`ws://127.0.0.1:${port}`).send(message(5)))).message).toContain(
+      'cannot connect to',
+    );
   });
 
   it('close() fails requests in flight and later sends', async () => {
@@ -280,9 +254,7 @@ describe('wsTransport', () => {
     await sleep(30);
     await transport.close();
     expect(expectWsTransportError(await sending).message).toBe('ws: the transport is closed');
-    expect(expectWsTransportError(await rejection(transport.send(message(5)))).message).toBe(
-      'ws: the transport is closed',
-    );
+    expect(expectWsTransportError(await rejection(transport.send(message(5)))).message).toBe('ws: the transport is closed');
     await transport.close();
   });
 
@@ -291,11 +263,7 @@ describe('wsTransport', () => {
     expect(() => wsTransport({ url: 'ws://ca.example/', protocols: ['chat'] })).toThrow(TypeError);
     expect(() => wsTransport({ url: 'ws://ca.example/', maxMessageBytes: 0 })).toThrow(RangeError);
     expect(() => wsTransport({ url: 'ws://ca.example/', timeoutMs: 0 })).toThrow(RangeError);
-    expect(() => wsTransport({ url: 'ws://ca.example/', reconnect: { factor: 0.5 } })).toThrow(
-      RangeError,
-    );
-    expect(() =>
-      wsTransport({ url: 'ws://ca.example/', reconnect: { initialDelayMs: 100, maxDelayMs: 10 } }),
-    ).toThrow(RangeError);
+    expect(() => wsTransport({ url: 'ws://ca.example/', reconnect: { factor: 0.5 } })).toThrow(RangeError);
+    expect(() => wsTransport({ url: 'ws://ca.example/', reconnect: { initialDelayMs: 100, maxDelayMs: 10 } })).toThrow(RangeError);
   });
 });

@@ -90,9 +90,7 @@ export async function runBench(init: {
       }
     }
   };
-  const timer = init.progress
-    ? setInterval(() => init.progress!(latencies.length + errors, errors, now() - t0), PROGRESS_MS)
-    : undefined;
+  const timer = init.progress ? setInterval(() => init.progress!(latencies.length + errors, errors, now() - t0), PROGRESS_MS) : undefined;
   timer?.unref?.();
   try {
     await Promise.all(init.clients.map(worker));
@@ -137,7 +135,10 @@ export async function benchCommand(values: CmpOptionValues & BenchValues, io: Io
 
   const cliClients = await Promise.all(Array.from({ length: concurrency }, () => clientFromOptions(values, io)));
   try {
-    return await benchWith(cliClients.map((c) => c.client), { values, io, concurrency, durationMs, count, spec });
+    return await benchWith(
+      cliClients.map((c) => c.client),
+      { values, io, concurrency, durationMs, count, spec },
+    );
   } finally {
     await Promise.all(cliClients.map((c) => c.close()));
   }
@@ -145,14 +146,23 @@ export async function benchCommand(values: CmpOptionValues & BenchValues, io: Io
 
 async function benchWith(
   clients: CmpClient[],
-  setup: { values: CmpOptionValues & BenchValues; io: Io; concurrency: number; durationMs: number | undefined; count: number | undefined; spec: string },
+  setup: {
+    values: CmpOptionValues & BenchValues;
+    io: Io;
+    concurrency: number;
+    durationMs: number | undefined;
+    count: number | undefined;
+    spec: string;
+  },
 ): Promise<number> {
   const { values, io, concurrency, durationMs, count, spec } = setup;
   const poolSize = count === undefined ? DURATION_KEY_POOL : Math.min(count, MAX_KEY_POOL);
   const keys: CryptoKeyPair[] = [];
   for (let i = 0; i < poolSize; i++) keys.push(await generateKeyPair(spec));
   const fixedSubject: Name | undefined = values.subject ? parseName(values.subject) : undefined;
-  io.stderr(`bench: ${count === undefined ? `${durationMs! / 1000} s` : `${count} transactions`}, concurrency ${concurrency}, ${poolSize} ${spec} keys generated\n`);
+  io.stderr(
+    `bench: ${count === undefined ? `${durationMs! / 1000} s` : `${count} transactions`}, concurrency ${concurrency}, ${poolSize} ${spec} keys generated\n`,
+  );
 
   const result = await runBench({
     clients,
@@ -166,7 +176,9 @@ async function benchWith(
       ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
     }),
     progress: (done, errors, elapsedMs) =>
-      io.stderr(`bench: ${done} done, ${errors} errors, ${(elapsedMs / 1000).toFixed(1)} s, ${(done / (elapsedMs / 1000)).toFixed(1)} tx/s\n`),
+      io.stderr(
+        `bench: ${done} done, ${errors} errors, ${(elapsedMs / 1000).toFixed(1)} s, ${(done / (elapsedMs / 1000)).toFixed(1)} tx/s\n`,
+      ),
   });
   io.stdout(formatBench(result, { concurrency, keys: poolSize }));
   return result.errors > 0 ? 1 : 0;

@@ -56,7 +56,10 @@ export async function enrollCommand(bodyType: 'ir' | 'cr' | 'kur' | 'p10cr', val
       const days = Number(values.days);
       if (!(Number.isInteger(days) && days > 0)) throw new CliError(`--days '${values.days}' is not a positive integer`);
       const now = new Date();
-      options.validity = { notBefore: new Date(Math.floor(now.getTime() / 1000) * 1000), notAfter: new Date(Math.floor(now.getTime() / 1000) * 1000 + days * 86_400_000) };
+      options.validity = {
+        notBefore: new Date(Math.floor(now.getTime() / 1000) * 1000),
+        notAfter: new Date(Math.floor(now.getTime() / 1000) * 1000 + days * 86_400_000),
+      };
     }
     if (values.profile) options.certProfile = values.profile;
     if (values['implicit-confirm']) options.implicitConfirm = true;
@@ -75,9 +78,13 @@ export async function enrollCommand(bodyType: 'ir' | 'cr' | 'kur' | 'p10cr', val
     const notes = [
       ...(result.implicitConfirmGranted ? ['implicitly confirmed'] : []),
       ...(options.disableConfirm && !result.implicitConfirmGranted ? ['not confirmed: --disable-confirm'] : []),
-      ...(result.privateKey ? [`centrally generated key${values.newkeyout ? ` written to ${values.newkeyout}` : ' not saved (no --newkeyout)'}`] : []),
+      ...(result.privateKey
+        ? [`centrally generated key${values.newkeyout ? ` written to ${values.newkeyout}` : ' not saved (no --newkeyout)'}`]
+        : []),
     ];
-    io.stdout(`${bodyType}: enrolled ${describeCertificate(result.certificate) ?? '(unparsable certificate)'}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
+    io.stdout(
+      `${bodyType}: enrolled ${describeCertificate(result.certificate) ?? '(unparsable certificate)'}${notes.length ? ` (${notes.join('; ')})` : ''}\n`,
+    );
     return 0;
   } finally {
     await close();

@@ -66,11 +66,14 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
   if (!values.trusted) throw new CliError('listen needs --trusted (announcements are believed only when signed under a trust anchor)');
   const trustedFile = values.trusted;
   const count = values.count === undefined ? undefined : Number(values.count);
-  if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new CliError(`--count '${values.count}' is not a positive integer`);
+  if (count !== undefined && !(Number.isInteger(count) && count > 0))
+    throw new CliError(`--count '${values.count}' is not a positive integer`);
   const autoRenew = values['auto-renew'] === true;
-  if (autoRenew && (!values.cert || !values.key)) throw new CliError('--auto-renew needs --cert and --key (the certificate to renew, and the key that signs the kur)');
+  if (autoRenew && (!values.cert || !values.key))
+    throw new CliError('--auto-renew needs --cert and --key (the certificate to renew, and the key that signs the kur)');
   const keySpec = values.newkey ?? 'ec:P-256';
-  if (autoRenew && !isKeySpec(keySpec)) throw new CliError(`--auto-renew makes its key from --newkey ec:P-256|rsa:2048|ed25519, not '${keySpec}'`);
+  if (autoRenew && !isKeySpec(keySpec))
+    throw new CliError(`--auto-renew makes its key from --newkey ec:P-256|rsa:2048|ed25519, not '${keySpec}'`);
 
   // The transport's push callback is made before the client exists.
   const late: { client?: CmpClient } = {};
@@ -79,9 +82,7 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
   const cli = await clientFromOptions(
     values,
     io,
-    pushCapable
-      ? { onPush: (message) => late.client?.receivePush(message), onConnect: () => hello?.(), reconnect: true }
-      : {},
+    pushCapable ? { onPush: (message) => late.client?.receivePush(message), onConnect: () => hello?.(), reconnect: true } : {},
     autoRenew
       ? {
           autoRenew: {

@@ -15,7 +15,19 @@ import { describeCertificate } from './describe-certificate.js';
 export type View = string | number | boolean | null | View[] | { [key: string]: View };
 
 const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;
-const CERTIFICATE_KEYS = new Set(['extraCerts', 'caPubs', 'certificate', 'newSigCert', 'caCerts', 'rootCaCert', 'caProtEncCert', 'newWithNew', 'newWithOld', 'oldWithNew', 'cann']);
+const CERTIFICATE_KEYS = new Set([
+  'extraCerts',
+  'caPubs',
+  'certificate',
+  'newSigCert',
+  'caCerts',
+  'rootCaCert',
+  'caProtEncCert',
+  'newWithNew',
+  'newWithOld',
+  'oldWithNew',
+  'cann',
+]);
 const NAME_KEYS = new Set(['subject', 'issuer', 'directoryName']);
 const STATUS_KEYS = new Set(['status']);
 const TEXT_KEYS = new Set(['senderKID', 'recipKID']);
@@ -35,9 +47,7 @@ function isName(value: unknown): value is Name {
   return (
     Array.isArray(value) &&
     value.every(
-      (rdn) =>
-        Array.isArray(rdn) &&
-        rdn.every((atv) => typeof atv === 'object' && atv !== null && 'type' in atv && 'value' in atv),
+      (rdn) => Array.isArray(rdn) && rdn.every((atv) => typeof atv === 'object' && atv !== null && 'type' in atv && 'value' in atv),
     )
   );
 }

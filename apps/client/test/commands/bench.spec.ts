@@ -67,7 +67,21 @@ describe('cmpkit bench', () => {
   it('runs --count full MAC enrollments with certConf at --concurrency and reports tx/s and latency percentiles', async () => {
     const before = { issued, confirmed: confirmed.length };
     bodies.length = 0;
-    const r = await runCli('bench', '--server', url, '--ref', 'bench', '--secret', 'pass:bench-secret', '--mac', 'pbm', '--concurrency', '3', '--count', '7');
+    const r = await runCli(
+      'bench',
+      '--server',
+      url,
+      '--ref',
+      'bench',
+      '--secret',
+      'pass:bench-secret',
+      '--mac',
+      'pbm',
+      '--concurrency',
+      '3',
+      '--count',
+      '7',
+    );
     expect(r.stderr).toMatch(/^bench: 7 transactions, concurrency 3, 7 ec:P-256 keys generated\n/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^transactions 7 {2}errors 0 {2}concurrency 3 {2}time \d+\.\d\d s {2}tx\/s \d+\.\d\n/);
@@ -81,7 +95,20 @@ describe('cmpkit bench', () => {
   it('--implicit-confirm skips certConf (the server grants it)', async () => {
     const before = { issued, confirmed: confirmed.length };
     bodies.length = 0;
-    const r = await runCli('bench', '--server', url, '--ref', 'bench', '--secret', 'pass:bench-secret', '--count', '4', '--implicit-confirm', '--trusted', join(dir, 'root.pem'));
+    const r = await runCli(
+      'bench',
+      '--server',
+      url,
+      '--ref',
+      'bench',
+      '--secret',
+      'pass:bench-secret',
+      '--count',
+      '4',
+      '--implicit-confirm',
+      '--trusted',
+      join(dir, 'root.pem'),
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^transactions 4 {2}errors 0 /);
     expect(issued - before.issued).toBe(4);
@@ -114,7 +141,13 @@ describe('runBench', () => {
         return {};
       },
     } as unknown as Parameters<typeof runBench>[0]['clients'][number];
-    const result = await runBench({ clients: [client, client], keys: [{} as CryptoKeyPair], count: 8, now: () => t, options: () => ({ bodyType: 'ir' }) });
+    const result = await runBench({
+      clients: [client, client],
+      keys: [{} as CryptoKeyPair],
+      count: 8,
+      now: () => t,
+      options: () => ({ bodyType: 'ir' }),
+    });
     expect(result.transactions).toBe(8);
     expect(result.errors).toBe(2);
     expect(result.errorMessages).toEqual(new Map([['refused', 2]]));

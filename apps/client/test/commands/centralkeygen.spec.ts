@@ -48,9 +48,12 @@ async function writeKey(path: string, key: CryptoKey): Promise<void> {
 const issuer = (): Issuer => ({
   async certify(request) {
     const keyPair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const publicKey = request.publicKey ?? decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey)));
+    const publicKey =
+      request.publicKey ?? decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey)));
     const { certificate } = await ca.issue({ template: request.template, profile: profiles.device, publicKey });
-    const privateKeyPkcs8 = request.centralKeyGeneration ? new Uint8Array(await crypto.subtle.exportKey('pkcs8', keyPair.privateKey)) : undefined;
+    const privateKeyPkcs8 = request.centralKeyGeneration
+      ? new Uint8Array(await crypto.subtle.exportKey('pkcs8', keyPair.privateKey))
+      : undefined;
     return { status: 'issued', certificate, chain: [issuingCert], caPubs: [rootCert], ...(privateKeyPkcs8 ? { privateKeyPkcs8 } : {}) };
   },
   async confirm() {},
@@ -86,7 +89,10 @@ beforeAll(async () => {
   rootCert = root.certificate;
   issuingCert = issuing.certificate;
   kga = await holder('/O=cmpkit cli test/CN=KGA', profiles.kga);
-  cmpServer = await holder('/O=cmpkit cli test/CN=CMP Server', defineProfile({ name: 'cmp', validityDays: 30, keyUsage: ['digitalSignature'], allowSubjectAltName: false }));
+  cmpServer = await holder(
+    '/O=cmpkit cli test/CN=CMP Server',
+    defineProfile({ name: 'cmp', validityDays: 30, keyUsage: ['digitalSignature'], allowSubjectAltName: false }),
+  );
   const ee = await holder('/O=cmpkit cli test/CN=device-0002');
   writeFileSync(file('root.pem'), encodePem('CERTIFICATE', rootCert));
   writeFileSync(file('chain.pem'), encodePem('CERTIFICATE', issuingCert));
@@ -107,8 +113,24 @@ function keyMatches(keyFile: string, certFile: string): boolean {
 describe('cmpkit --centralkeygen', () => {
   it('MAC client: the key opened with the secret is written with --newkeyout', async () => {
     const url = await listen(engine(kga));
-    const r = await runCli('ir', '--server', url, '--ref', '3078', '--secret', 'pass:ckg-secret', '--centralkeygen', '--newkey', 'ec:P-256',
-      '--subject', '/O=cmpkit cli test/CN=device-0003', '--newkeyout', file('mac.key'), '--certout', file('mac.pem'));
+    const r = await runCli(
+      'ir',
+      '--server',
+      url,
+      '--ref',
+      '3078',
+      '--secret',
+      'pass:ckg-secret',
+      '--centralkeygen',
+      '--newkey',
+      'ec:P-256',
+      '--subject',
+      '/O=cmpkit cli test/CN=device-0003',
+      '--newkeyout',
+      file('mac.key'),
+      '--certout',
+      file('mac.pem'),
+    );
     expect(r).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/^ir: enrolled .*device-0003.*centrally generated key written to/);
     expect(keyMatches(file('mac.key'), file('mac.pem'))).toBe(true);
@@ -116,22 +138,63 @@ describe('cmpkit --centralkeygen', () => {
 
   it('signature client: the key opened with --key', async () => {
     const url = await listen(engine(cmpServer));
-    const r = await runCli('cr', '--server', url, '--cert', file('ee.pem'), '--key', file('ee.key'), '--extracerts', file('chain.pem'),
-      '--trusted', file('root.pem'), '--centralkeygen', '--subject', '/O=cmpkit cli test/CN=device-0002', '--newkeyout', file('sig.key'), '--certout', file('sig.pem'));
+    const r = await runCli(
+      'cr',
+      '--server',
+      url,
+      '--cert',
+      file('ee.pem'),
+      '--key',
+      file('ee.key'),
+      '--extracerts',
+      file('chain.pem'),
+      '--trusted',
+      file('root.pem'),
+      '--centralkeygen',
+      '--subject',
+      '/O=cmpkit cli test/CN=device-0002',
+      '--newkeyout',
+      file('sig.key'),
+      '--certout',
+      file('sig.pem'),
+    );
     expect(r).toMatchObject({ status: 0, stderr: '' });
     expect(keyMatches(file('sig.key'), file('sig.pem'))).toBe(true);
   });
 
   it('refuses a key file with --centralkeygen (exit 2)', async () => {
-    const r = await runCli('ir', '--server', 'http://127.0.0.1:9/', '--ref', '3078', '--secret', 'pass:x', '--centralkeygen', '--newkey', file('ee.key'));
+    const r = await runCli(
+      'ir',
+      '--server',
+      'http://127.0.0.1:9/',
+      '--ref',
+      '3078',
+      '--secret',
+      'pass:x',
+      '--centralkeygen',
+      '--newkey',
+      file('ee.key'),
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^cmpkit: --centralkeygen takes no key file/);
   });
 
   it('a MAC client whose server signs keys without id-kp-cmKGA refuses the key (exit 1)', async () => {
     const url = await listen(engine(cmpServer));
-    const r = await runCli('ir', '--server', url, '--ref', '3078', '--secret', 'pass:ckg-secret', '--centralkeygen',
-      '--subject', '/O=cmpkit cli test/CN=device-0004', '--newkeyout', file('refused.key'));
+    const r = await runCli(
+      'ir',
+      '--server',
+      url,
+      '--ref',
+      '3078',
+      '--secret',
+      'pass:ckg-secret',
+      '--centralkeygen',
+      '--subject',
+      '/O=cmpkit cli test/CN=device-0004',
+      '--newkeyout',
+      file('refused.key'),
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^cmpkit: [^\n]*extended key usage[^\n]*\n$/i);
   });

@@ -23,9 +23,12 @@ describe('cmpkit verify', () => {
     const { status, stdout } = await runCli(
       'verify',
       join(FIXTURES, 'der/openssl-3.0-extra/kur-ec-sig_1-kur.der'),
-      '--trusted', join(pki, 'root.pem'),
-      '--untrusted', join(pki, 'chain.pem'),
-      '--at', '2026-12-01T00:00:00Z',
+      '--trusted',
+      join(pki, 'root.pem'),
+      '--untrusted',
+      join(pki, 'chain.pem'),
+      '--at',
+      '2026-12-01T00:00:00Z',
     );
     expect(status).toBe(0);
     expect(stdout).toContain('protection: ecdsa_with_SHA256');
@@ -38,9 +41,12 @@ describe('cmpkit verify', () => {
     const { status, stdout } = await runCli(
       'verify',
       join(FIXTURES, 'der/openssl-3.0-extra/kur-ec-sig_1-kur.der'),
-      '--trusted', join(pki, 'root.pem'),
-      '--untrusted', join(pki, 'chain.pem'),
-      '--at', '2030-01-01T00:00:00Z',
+      '--trusted',
+      join(pki, 'root.pem'),
+      '--untrusted',
+      join(pki, 'chain.pem'),
+      '--at',
+      '2030-01-01T00:00:00Z',
     );
     expect(status).toBe(1);
     expect(stdout).toContain('signerNotTrusted');

@@ -63,8 +63,24 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     const out = tmp.path('ir-cert.pem');
     const req = [tmp.path('ir-req.der'), tmp.path('ir-certconf.der')];
     const rsp = [tmp.path('ir-rsp.der'), tmp.path('ir-pkiconf.der')];
-    const r = await runCli('ir', '--server', m.server, '--path', 'pkix/', ...MAC_CLIENT, '--newkey', pki('ee.key'),
-      '--subject', SUBJECT, '--certout', out, '--reqout', req.join(','), '--rspout', rsp.join(','));
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      '--path',
+      'pkix/',
+      ...MAC_CLIENT,
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+      '--certout',
+      out,
+      '--reqout',
+      req.join(','),
+      '--rspout',
+      rsp.join(','),
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/^ir: enrolled .*device-0001/);
     expect(pemCerts(out)).toEqual(pemCerts(pki('ee.pem')));
@@ -85,7 +101,19 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
 
   it('ir with the default PBMAC1 is refused by OpenSSL 3.0 (exit 1, one line)', async () => {
     const m = await macMock();
-    const r = await runCli('ir', '--server', m.server, '--ref', '3078', '--secret', 'pass:perf-test-secret', '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      '--ref',
+      '3078',
+      '--secret',
+      'pass:perf-test-secret',
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+    );
     expect(r.status, m.log()).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cmpkit: peer answered error with status rejection[^\n]*\n$/);
@@ -104,8 +132,25 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
   it('kur signed with ee.pem/ee.key, response signed by the mock and checked against --trusted', async () => {
     const m = await signedMock();
     const out = tmp.path('kur-cert.pem');
-    const r = await runCli('kur', '--server', m.server, '--cert', pki('ee.pem'), '--key', pki('ee.key'), '--extracerts', pki('chain.pem'),
-      '--trusted', tmp.path('srvroot.pem'), '--out-trusted', pki('root.pem'), '--newkey', pki('ee.key'), '--certout', out);
+    const r = await runCli(
+      'kur',
+      '--server',
+      m.server,
+      '--cert',
+      pki('ee.pem'),
+      '--key',
+      pki('ee.key'),
+      '--extracerts',
+      pki('chain.pem'),
+      '--trusted',
+      tmp.path('srvroot.pem'),
+      '--out-trusted',
+      pki('root.pem'),
+      '--newkey',
+      pki('ee.key'),
+      '--certout',
+      out,
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/^kur: enrolled .*device-0001/);
     expect(pemCerts(out)).toEqual(pemCerts(pki('ee.pem')));
@@ -113,15 +158,47 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
 
   it('cr signed, response signer pinned with --srvcert', async () => {
     const m = await signedMock();
-    const r = await runCli('cr', '--server', m.server, '--cert', pki('ee.pem'), '--key', pki('ee.key'), '--extracerts', pki('chain.pem'),
-      '--srvcert', tmp.path('srv.pem'), '--out-trusted', pki('root.pem'), '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    const r = await runCli(
+      'cr',
+      '--server',
+      m.server,
+      '--cert',
+      pki('ee.pem'),
+      '--key',
+      pki('ee.key'),
+      '--extracerts',
+      pki('chain.pem'),
+      '--srvcert',
+      tmp.path('srv.pem'),
+      '--out-trusted',
+      pki('root.pem'),
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
   });
 
   it('a signed response from an untrusted server is refused (exit 1, one line)', async () => {
     const m = await signedMock();
-    const r = await runCli('cr', '--server', m.server, '--cert', pki('ee.pem'), '--key', pki('ee.key'), '--extracerts', pki('chain.pem'),
-      '--trusted', pki('root.pem'), '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    const r = await runCli(
+      'cr',
+      '--server',
+      m.server,
+      '--cert',
+      pki('ee.pem'),
+      '--key',
+      pki('ee.key'),
+      '--extracerts',
+      pki('chain.pem'),
+      '--trusted',
+      pki('root.pem'),
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+    );
     expect(r.status, m.log()).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cmpkit: [^\n]*\n$/);
@@ -131,17 +208,53 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
   it('ir signed with an RSA key (PKCS#1 v1.5, SHA-256)', async () => {
     const rsa = (name: string): string => new URL(`../../../../fixtures/pki/openssl-3.0-extra/${name}`, import.meta.url).pathname;
     // A mock of its own: the 3.0 mock misbehaves when one instance sees different signers.
-    const m = await mock('-srv_cert', tmp.path('srv.pem'), '-srv_key', tmp.path('srv.key'), '-srv_trusted', rsa('rsa.pem'), ...RESPONSE_ARGS);
-    const r = await runCli('ir', '--server', m.server, '--cert', rsa('rsa.pem'), '--key', rsa('rsa.key'),
-      '--trusted', tmp.path('srvroot.pem'), '--out-trusted', pki('root.pem'), '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    const m = await mock(
+      '-srv_cert',
+      tmp.path('srv.pem'),
+      '-srv_key',
+      tmp.path('srv.key'),
+      '-srv_trusted',
+      rsa('rsa.pem'),
+      ...RESPONSE_ARGS,
+    );
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      '--cert',
+      rsa('rsa.pem'),
+      '--key',
+      rsa('rsa.key'),
+      '--trusted',
+      tmp.path('srvroot.pem'),
+      '--out-trusted',
+      pki('root.pem'),
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/^ir: enrolled .*device-0001/);
   });
 
   it('a wrong secret: the answer does not verify, exit 1 with one line naming the failure', async () => {
     const m = await macMock();
-    const r = await runCli('ir', '--server', m.server, '--ref', '3078', '--secret', 'pass:not-the-secret', '--mac', 'pbm',
-      '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      '--ref',
+      '3078',
+      '--secret',
+      'pass:not-the-secret',
+      '--mac',
+      'pbm',
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+    );
     expect(r.status, m.log()).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cmpkit: [^\n]*\n$/);
@@ -157,8 +270,21 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
 
   it('rr signed', async () => {
     const m = await signedMock();
-    const r = await runCli('rr', '--server', m.server, '--cert', pki('ee.pem'), '--key', pki('ee.key'), '--extracerts', pki('chain.pem'),
-      '--trusted', tmp.path('srvroot.pem'), '--oldcert', pki('ee.pem'));
+    const r = await runCli(
+      'rr',
+      '--server',
+      m.server,
+      '--cert',
+      pki('ee.pem'),
+      '--key',
+      pki('ee.key'),
+      '--extracerts',
+      pki('chain.pem'),
+      '--trusted',
+      tmp.path('srvroot.pem'),
+      '--oldcert',
+      pki('ee.pem'),
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
   });
 
@@ -194,8 +320,19 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
   it('implicitConfirm granted: no certConf is sent', async () => {
     const m = await macMock('-grant_implicitconf');
     const req = [tmp.path('ic-req.der'), tmp.path('ic-req2.der')];
-    const r = await runCli('ir', '--server', m.server, ...MAC_CLIENT, '--newkey', pki('ee.key'), '--subject', SUBJECT,
-      '--implicit-confirm', '--reqout', req.join(','));
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      ...MAC_CLIENT,
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+      '--implicit-confirm',
+      '--reqout',
+      req.join(','),
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/\(implicitly confirmed\)\n$/);
     expect(bodyTypeOf(req[0]!)).toBe('ir');
@@ -205,8 +342,19 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
   it('implicitConfirm asked but not granted: certConf is sent', async () => {
     const m = await macMock();
     const req = [tmp.path('nic-req.der'), tmp.path('nic-req2.der')];
-    const r = await runCli('ir', '--server', m.server, ...MAC_CLIENT, '--newkey', pki('ee.key'), '--subject', SUBJECT,
-      '--implicit-confirm', '--reqout', req.join(','));
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      ...MAC_CLIENT,
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+      '--implicit-confirm',
+      '--reqout',
+      req.join(','),
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).not.toMatch(/implicitly/);
     expect(req.map(bodyTypeOf)).toEqual(['ir', 'certConf']);
@@ -215,8 +363,19 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
   it('--disable-confirm: no certConf although not granted', async () => {
     const m = await macMock();
     const req = [tmp.path('dc-req.der'), tmp.path('dc-req2.der')];
-    const r = await runCli('ir', '--server', m.server, ...MAC_CLIENT, '--newkey', pki('ee.key'), '--subject', SUBJECT,
-      '--disable-confirm', '--reqout', req.join(','));
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      ...MAC_CLIENT,
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+      '--disable-confirm',
+      '--reqout',
+      req.join(','),
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/not confirmed/);
     expect(existsSync(req[1]!)).toBe(false);
@@ -226,8 +385,20 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     const m = await macMock('-poll_count', '2', '-check_after', '1');
     const req = ['ir', 'poll1', 'poll2', 'certConf'].map((n) => tmp.path(`poll-${n}.der`));
     const rsp = ['ip', 'pollRep1', 'ip2', 'pkiConf'].map((n) => tmp.path(`poll-rsp-${n}.der`));
-    const r = await runCli('ir', '--server', m.server, ...MAC_CLIENT, '--newkey', pki('ee.key'), '--subject', SUBJECT,
-      '--reqout', req.join(','), '--rspout', rsp.join(','));
+    const r = await runCli(
+      'ir',
+      '--server',
+      m.server,
+      ...MAC_CLIENT,
+      '--newkey',
+      pki('ee.key'),
+      '--subject',
+      SUBJECT,
+      '--reqout',
+      req.join(','),
+      '--rspout',
+      rsp.join(','),
+    );
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(req.map(bodyTypeOf)).toEqual(['ir', 'pollReq', 'pollReq', 'certConf']);
     expect(rsp.map(bodyTypeOf)).toEqual(['ip', 'pollRep', 'ip', 'pkiconf']);
@@ -286,7 +457,11 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
       const { privateKey, publicKey } = await readKeyPair(pki('ee.key'));
       const client = createClient({
         transport: httpTransport({ url: `http://${server}/pkix/` }),
-        credential: { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PasswordBasedMac', owf: 'SHA-256', mac: 'SHA-256' } },
+        credential: {
+          secret: 'perf-test-secret',
+          senderKID: '3078',
+          mac: { algorithm: 'PasswordBasedMac', owf: 'SHA-256', mac: 'SHA-256' },
+        },
         sleep: async (ms) => {
           sleeps.push(ms);
         },

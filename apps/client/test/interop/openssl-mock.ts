@@ -96,12 +96,48 @@ export function tempDir(prefix: string): { dir: string; path(file: string): stri
  */
 export function makeServerPki(dir: string): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'srvroot.key', '-out', 'srvroot.pem', '-days', '2', '-subj', '/O=cmpkit interop/CN=Mock Root CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'srvroot.key',
+      '-out',
+      'srvroot.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/O=cmpkit interop/CN=Mock Root CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   openssl(['req', '-new', ...ec, '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/O=cmpkit interop/CN=Mock CMP Server'], dir);
   writeFileSync(join(dir, 'srv.ext'), 'keyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-  openssl(['x509', '-req', '-in', 'srv.csr', '-CA', 'srvroot.pem', '-CAkey', 'srvroot.key', '-CAcreateserial', '-days', '2',
-    '-extfile', 'srv.ext', '-out', 'srv.pem'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'srv.csr',
+      '-CA',
+      'srvroot.pem',
+      '-CAkey',
+      'srvroot.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'srv.ext',
+      '-out',
+      'srv.pem',
+    ],
+    dir,
+  );
   openssl(['req', '-new', '-key', pki('ee.key'), '-subj', '/C=DE/O=Example Org/CN=device-0001', '-out', 'ee-csr.pem'], dir);
   openssl(['req', '-new', ...ec, '-keyout', 'other.key', '-subj', '/C=DE/O=Example Org/CN=device-0001', '-out', 'other-csr.pem'], dir);
 }

@@ -7,7 +7,10 @@ import type { ServerContext } from '../server/server-context.js';
  * running server on each delivery tick for CRLs it signed itself (rr over CMP, the expiry sweep).
  * Resolves to the deliveries, or undefined when there was nothing new.
  */
-export async function announceNewCrl(ctx: ServerContext, announcer: Announcer): Promise<{ crlNumber: bigint; deliveries: Delivery[] } | undefined> {
+export async function announceNewCrl(
+  ctx: ServerContext,
+  announcer: Announcer,
+): Promise<{ crlNumber: bigint; deliveries: Delivery[] } | undefined> {
   const current = await ctx.store.crls.current();
   if (!current || !(await ctx.store.announcements.claimCrl(current.crlNumber))) return undefined;
   return { crlNumber: current.crlNumber, deliveries: await announcer.broadcast({ type: 'crlann', crls: [current.der] }) };

@@ -20,7 +20,9 @@ export async function ca(
   if (action === 'rollover') return rollover(options, env);
   if (action !== 'certs') throw new UsageError('ca needs certs or rollover');
   return withContext(options, env, async (ctx) => {
-    const certs = options['root-only'] ? [ctx.material.root.certificate] : [ctx.material.issuing.certificate, ctx.material.root.certificate];
+    const certs = options['root-only']
+      ? [ctx.material.root.certificate]
+      : [ctx.material.issuing.certificate, ctx.material.root.certificate];
     const pem = certificatesPem(certs);
     if (options.out === undefined) {
       env.stdout(pem);
@@ -42,7 +44,8 @@ export async function ca(
  */
 async function rollover(options: CommonOptions & { days?: string }, env: CliEnvironment): Promise<number> {
   const days = options.days === undefined ? undefined : Number(options.days);
-  if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new UsageError(`--days must be a positive integer, not '${options.days}'`);
+  if (days !== undefined && !(Number.isInteger(days) && days > 0))
+    throw new UsageError(`--days must be a positive integer, not '${options.days}'`);
   return withContext(options, env, async (ctx) => {
     const { clock, crypto } = runtimeOf(env);
     const before = ctx.material;

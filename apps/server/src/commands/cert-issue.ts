@@ -30,7 +30,8 @@ async function readPublicKey(path: string): Promise<SubjectPublicKeyInfo> {
  * section 5.3.14), who receives it on its TCP or WebSocket connection or at its push URL.
  */
 export async function certIssue(options: CertIssueOptions, env: CliEnvironment): Promise<number> {
-  if (options.subject === undefined || options.pubkey === undefined) throw new UsageError('cert issue needs --subject DN and --pubkey FILE');
+  if (options.subject === undefined || options.pubkey === undefined)
+    throw new UsageError('cert issue needs --subject DN and --pubkey FILE');
   let subject;
   try {
     subject = parseName(options.subject);
@@ -43,10 +44,20 @@ export async function certIssue(options: CertIssueOptions, env: CliEnvironment):
   return withContext(options, env, async (ctx) => {
     const profile = options.profile ?? ctx.catalog.defaultProfile;
     if (!ctx.catalog.profiles.has(profile)) throw new UsageError(`unknown profile '${profile}'`);
-    const { certificate, serial } = await ctx.issuer.issueOutOfBand({ template: { subject, publicKey }, publicKey, profile, requester: 'operator' });
+    const { certificate, serial } = await ctx.issuer.issueOutOfBand({
+      template: { subject, publicKey },
+      publicKey,
+      profile,
+      requester: 'operator',
+    });
     if (options.out !== undefined) await writeFile(resolve(cwd, options.out), encodePem('CERTIFICATE', certificate));
-    env.stdout(`issued ${serial} for ${options.subject} (profile ${profile})${options.out === undefined ? '' : `, written to ${options.out}`}\n`);
-    const delivery = await createServerAnnouncer(ctx, loggerOf(env, ctx.config, true)).announce(recipientKeyOf(subject), { type: 'cann', certificate });
+    env.stdout(
+      `issued ${serial} for ${options.subject} (profile ${profile})${options.out === undefined ? '' : `, written to ${options.out}`}\n`,
+    );
+    const delivery = await createServerAnnouncer(ctx, loggerOf(env, ctx.config, true)).announce(recipientKeyOf(subject), {
+      type: 'cann',
+      certificate,
+    });
     env.stdout(`certificate announced to ${options.subject}: ${routeText(delivery.route)}\n`);
     return 0;
   });

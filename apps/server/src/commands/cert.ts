@@ -43,7 +43,8 @@ export async function cert(action: string | undefined, args: string[], options: 
       return 0;
     }
     env.stdout('serial\tsubject\tstatus\tnotAfter\tprofile\n');
-    for (const c of rows) env.stdout(`${c.serial}\t${c.subject || '(no subject)'}\t${c.status}\t${c.notAfter.toISOString()}\t${c.profile}\n`);
+    for (const c of rows)
+      env.stdout(`${c.serial}\t${c.subject || '(no subject)'}\t${c.status}\t${c.notAfter.toISOString()}\t${c.profile}\n`);
     return 0;
   });
 }

@@ -40,7 +40,8 @@ function shellWord(text: string): string {
  */
 export function describeEnrollment(ctx: ServerContext, address: { host: string; port: number }, env: CliEnvironment): void {
   const dir = ctx.config.dataDir;
-  const host = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host.includes(':') ? `[${address.host}]` : address.host;
+  const host =
+    address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host.includes(':') ? `[${address.host}]` : address.host;
   const path = ctx.config.http.path;
   const url = `http://${host}:${address.port}${path}`;
   const ref = ctx.seededSecret?.reference ?? 'REF';

@@ -30,7 +30,9 @@ export async function pending(
   switch (action) {
     case 'list':
       return withContext(options, env, async (ctx) => {
-        const rows = options.all ? await ctx.store.pending.list() : (await ctx.store.pending.list({ status: 'pending' })).filter((r) => r.kind === 'approval');
+        const rows = options.all
+          ? await ctx.store.pending.list()
+          : (await ctx.store.pending.list({ status: 'pending' })).filter((r) => r.kind === 'approval');
         if (rows.length === 0) env.stdout(options.all ? 'no requests\n' : 'no requests waiting for approval\n');
         for (const row of rows) env.stdout(line(row));
         return 0;

@@ -63,7 +63,9 @@ export async function initRa(config: ServerConfig, caDataDir: string | undefined
         `  CA root                   ${files.trustAnchors}\n`,
     );
   } else {
-    throw new UsageError('init --role ra needs --ca-data-dir (the CA that issues the RA certificate), or RA credential files in ra.certificate/ra.key/ra.trustAnchors');
+    throw new UsageError(
+      'init --role ra needs --ca-data-dir (the CA that issues the RA certificate), or RA credential files in ra.certificate/ra.key/ra.trustAnchors',
+    );
   }
   await (await openRaStore(config, clock, env)).close();
   return 0;

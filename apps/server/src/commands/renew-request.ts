@@ -11,7 +11,8 @@ import { UsageError } from './usage-error.js';
  * connection (now, or when it next connects) or at its registered push URL.
  */
 export async function renewRequest(options: CommonOptions & { serial?: string; before?: string }, env: CliEnvironment): Promise<number> {
-  if (options.serial === undefined || options.before === undefined) throw new UsageError('renew-request needs --serial HEX and --before TIME');
+  if (options.serial === undefined || options.before === undefined)
+    throw new UsageError('renew-request needs --serial HEX and --before TIME');
   let serial: bigint;
   try {
     serial = parseSerial(options.serial);

@@ -22,7 +22,7 @@ export async function readSecretArg(arg: string, env: CliEnvironment): Promise<s
     case 'file':
       return (await readFile(resolve(runtimeOf(env).cwd, value), 'utf8')).split(/\r?\n/)[0] ?? '';
     default:
-      throw new UsageError("--secret must be pass:TEXT, env:VAR or file:PATH");
+      throw new UsageError('--secret must be pass:TEXT, env:VAR or file:PATH');
   }
 }
 

@@ -117,7 +117,12 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     };
     try {
       if (config.tcp.port !== null) {
-        listeners.tcp = await listenTcp(handle, { ...config.tcp, port: config.tcp.port, maxMessageBytes: config.http.maxMessageBytes, logger });
+        listeners.tcp = await listenTcp(handle, {
+          ...config.tcp,
+          port: config.tcp.port,
+          maxMessageBytes: config.http.maxMessageBytes,
+          logger,
+        });
         logger.info('listening', { url: listeners.tcp.url });
       }
       if (config.ws.enabled) {

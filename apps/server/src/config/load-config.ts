@@ -94,7 +94,8 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
   if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
   config.dataDir = resolve(dataDirBase, config.dataDir);
-  if (sources.database !== undefined) config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
+  if (sources.database !== undefined)
+    config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
   if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);
   validateConfig(config);
   return config;

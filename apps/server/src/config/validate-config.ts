@@ -125,31 +125,41 @@ export function validateConfig(config: ServerConfig): void {
   const { http } = config;
   if (!Number.isInteger(http.port) || http.port > 65535) throw new ConfigError('http.port must be an integer from 0 to 65535');
   if (!http.path.startsWith('/')) throw new ConfigError("http.path must start with '/'");
-  for (const [name, port] of [['tcp.port', config.tcp.port], ['ws.port', config.ws.port]] as const) {
-    if (port !== null && (!Number.isInteger(port) || port > 65535)) throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
+  for (const [name, port] of [
+    ['tcp.port', config.tcp.port],
+    ['ws.port', config.ws.port],
+  ] as const) {
+    if (port !== null && (!Number.isInteger(port) || port > 65535))
+      throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
   }
   if (!(config.announcementFlushSeconds > 0)) throw new ConfigError('announcementFlushSeconds must be positive');
   if (!(config.tcp.idleTimeoutSeconds > 0)) throw new ConfigError('tcp.idleTimeoutSeconds must be positive');
   if (!config.ws.path.startsWith('/')) throw new ConfigError("ws.path must start with '/'");
-  if (!Number.isInteger(http.maxMessageBytes) || http.maxMessageBytes < 1) throw new ConfigError('http.maxMessageBytes must be a positive integer');
+  if (!Number.isInteger(http.maxMessageBytes) || http.maxMessageBytes < 1)
+    throw new ConfigError('http.maxMessageBytes must be a positive integer');
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
   if (config.durability !== 'full' && config.durability !== 'normal') throw new ConfigError("durability must be 'full' or 'normal'");
-  if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 256) throw new ConfigError('workers must be an integer from 1 to 256');
-  if (config.macResponses !== 'mac' && config.macResponses !== 'signature') throw new ConfigError("macResponses must be 'mac' or 'signature'");
+  if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 256)
+    throw new ConfigError('workers must be an integer from 1 to 256');
+  if (config.macResponses !== 'mac' && config.macResponses !== 'signature')
+    throw new ConfigError("macResponses must be 'mac' or 'signature'");
   if (config.responseMac !== 'request' && config.responseMac !== 'PasswordBasedMac' && config.responseMac !== 'PBMAC1') {
     throw new ConfigError("responseMac must be 'request', 'PasswordBasedMac' or 'PBMAC1'");
   }
   if (!([...LOG_LEVELS, 'silent'] as readonly string[]).includes(config.logLevel)) {
     throw new ConfigError(`logLevel must be one of ${[...LOG_LEVELS, 'silent'].join(', ')}`);
   }
-  if (!(config.defaultProfile in config.profiles)) throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
+  if (!(config.defaultProfile in config.profiles))
+    throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
   validateRaConfig(config);
   if (config.initialSecret && config.initialSecret.reference === '') throw new ConfigError('initialSecret.reference must not be empty');
   for (const [name, p] of Object.entries(config.profiles)) {
-    if (!/^[A-Za-z0-9._~-]+$/.test(name)) throw new ConfigError(`profile name "${name}" must be one URL path segment (letters, digits, . _ ~ -)`);
-    if (p.issueDelay?.polls !== undefined && !Number.isInteger(p.issueDelay.polls)) throw new ConfigError(`profiles.${name}.issueDelay.polls must be an integer`);
+    if (!/^[A-Za-z0-9._~-]+$/.test(name))
+      throw new ConfigError(`profile name "${name}" must be one URL path segment (letters, digits, . _ ~ -)`);
+    if (p.issueDelay?.polls !== undefined && !Number.isInteger(p.issueDelay.polls))
+      throw new ConfigError(`profiles.${name}.issueDelay.polls must be an integer`);
   }
 }
 
@@ -159,7 +169,8 @@ function validateRaConfig(config: ServerConfig): void {
   const ra = config.ra;
   if (!(RA_MODES as readonly string[]).includes(ra.mode)) throw new ConfigError(`ra.mode must be one of ${RA_MODES.join(', ')}`);
   if (ra.upstream !== null && !/^https?:\/\//.test(ra.upstream)) throw new ConfigError('ra.upstream must be an http:// or https:// URL');
-  if (ra.batching && !(Number.isInteger(ra.batching.maxSize) && ra.batching.maxSize >= 1)) throw new ConfigError('ra.batching.maxSize must be an integer of 1 or more');
+  if (ra.batching && !(Number.isInteger(ra.batching.maxSize) && ra.batching.maxSize >= 1))
+    throw new ConfigError('ra.batching.maxSize must be an integer of 1 or more');
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(ra.keyAlgorithm)) {
     throw new ConfigError(`ra.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }

@@ -64,10 +64,18 @@ export type CaIssuer = Issuer &
      * Issues and stores a certificate outside any CMP transaction (an operator's `cert issue`),
      * within the named profile; the holder learns of it by a certificate announcement (cann).
      */
-    issueOutOfBand(request: { template: CertTemplate; publicKey: SubjectPublicKeyInfo; profile: string; requester: string }): Promise<{ certificate: Uint8Array; serial: string }>;
+    issueOutOfBand(request: {
+      template: CertTemplate;
+      publicKey: SubjectPublicKeyInfo;
+      profile: string;
+      requester: string;
+    }): Promise<{ certificate: Uint8Array; serial: string }>;
   };
 
-type IssueInput = Pick<StoredRequest, 'bodyType' | 'template' | 'publicKey' | 'centralKeyGeneration' | 'profile' | 'transactionId' | 'requester'>;
+type IssueInput = Pick<
+  StoredRequest,
+  'bodyType' | 'template' | 'publicKey' | 'centralKeyGeneration' | 'profile' | 'transactionId' | 'requester'
+>;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -155,7 +163,13 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       ...(input.transactionId === '' ? {} : { transactionId: input.transactionId }),
       issuedAt: clock(),
     });
-    logger.info('certificate issued', { serial, subject, profile: input.profile, requester: input.requester, transaction: input.transactionId });
+    logger.info('certificate issued', {
+      serial,
+      subject,
+      profile: input.profile,
+      requester: input.requester,
+      transaction: input.transactionId,
+    });
     return { result: issuedResult(issued.certificate, input.bodyType, privateKeyPkcs8), serial };
   }
 
@@ -203,7 +217,8 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
   }
 
   function crlSourceMatches(status: CRLStatus): boolean {
-    const names: GeneralNames = status.source.type === 'issuer' ? status.source.value : status.source.value.type === 'fullName' ? status.source.value.value : [];
+    const names: GeneralNames =
+      status.source.type === 'issuer' ? status.source.value : status.source.value.type === 'fullName' ? status.source.value.value : [];
     return names.some(
       (n) =>
         (n.type === 'directoryName' && sameName(n.value, ca.subject)) ||
@@ -291,7 +306,11 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       const serial = serialHex(certificateSerialNumber(certificate));
       if (accepted) {
         if (await certificates.confirm(serial)) logger.info('certificate confirmed', { serial });
-        else logger.warn('confirmation of a certificate that is not awaiting one', { serial, status: (await certificates.get(serial))?.status ?? 'unknown' });
+        else
+          logger.warn('confirmation of a certificate that is not awaiting one', {
+            serial,
+            status: (await certificates.get(serial))?.status ?? 'unknown',
+          });
         return;
       }
       logger.info('certificate rejected by the requester', { serial, reason });
@@ -305,7 +324,8 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       const reason = request.reason ?? 0;
       if (!isRevocationReason(reason)) throw new RequestRejectedError('badRequest', `CRLReason ${reason} cannot be used to revoke`);
       const outcome = await revokeSerial(request.serialNumber, reason);
-      if (outcome === 'unknown') throw new RequestRejectedError('badCertId', 'no certificate with this serial number was issued by this CA');
+      if (outcome === 'unknown')
+        throw new RequestRejectedError('badCertId', 'no certificate with this serial number was issued by this CA');
       if (outcome === 'alreadyRevoked') throw new RequestRejectedError('certRevoked', 'the certificate is already revoked');
     },
 

@@ -1,12 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createCertificateAuthority,
-  createSelfSignedCa,
-  createSubordinateCa,
-  defineProfile,
-  type CertificateProfile,
-} from '@cmpkit/ca';
+import { createCertificateAuthority, createSelfSignedCa, createSubordinateCa, defineProfile, type CertificateProfile } from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, encodePem, oids, parseName } from '@cmpkit/codec';
 import { importPrivateKey } from '@cmpkit/protection';
 import { keyGenParams } from './key-algorithms.js';
@@ -175,6 +169,12 @@ export async function loadCaMaterial(dir: string, crypto: Crypto): Promise<CaMat
   const previousRoots = pemBlocks((await readOptional(join(dir, CA_FILES.previousRoots))) ?? '', 'CERTIFICATE');
   const links = pemBlocks((await readOptional(join(dir, CA_FILES.links))) ?? '', 'CERTIFICATE');
   const issuing = await readCredential(dir, CA_FILES.issuingCertificate, CA_FILES.issuingKey, [root.certificate, ...links], crypto);
-  const cmpServer = await readCredential(dir, CA_FILES.serverCertificate, CA_FILES.serverKey, [issuing.certificate, root.certificate, ...links], crypto);
+  const cmpServer = await readCredential(
+    dir,
+    CA_FILES.serverCertificate,
+    CA_FILES.serverKey,
+    [issuing.certificate, root.certificate, ...links],
+    crypto,
+  );
   return { root, previousRoots, links, issuing, cmpServer };
 }

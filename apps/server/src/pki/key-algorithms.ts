@@ -3,7 +3,16 @@ import type { KeyAlgorithm } from '@cmpkit/ca';
 import { oidDer } from './oid-der.js';
 
 /** The key algorithms the server can generate itself: for its CAs and for central key generation. */
-export const GENERATED_KEY_ALGORITHMS = ['ec:P-256', 'ec:P-384', 'ec:P-521', 'rsa:2048', 'rsa:3072', 'rsa:4096', 'ed25519', 'ed448'] as const;
+export const GENERATED_KEY_ALGORITHMS = [
+  'ec:P-256',
+  'ec:P-384',
+  'ec:P-521',
+  'rsa:2048',
+  'rsa:3072',
+  'rsa:4096',
+  'ed25519',
+  'ed448',
+] as const;
 
 const CURVE_OIDS: Record<string, string> = {
   'P-256': oids.secp256r1,
@@ -16,7 +25,9 @@ const CURVE_OIDS: Record<string, string> = {
  * undefined when WebCrypto cannot make such a key as the CA expects it (RSA-PSS keys export as
  * rsaEncryption; ML-DSA and ML-KEM are not in Node 20).
  */
-export function keyGenParams(spec: KeyAlgorithm | string): { params: EcKeyGenParams | RsaHashedKeyGenParams | Algorithm; usages: KeyUsage[] } | undefined {
+export function keyGenParams(
+  spec: KeyAlgorithm | string,
+): { params: EcKeyGenParams | RsaHashedKeyGenParams | Algorithm; usages: KeyUsage[] } | undefined {
   const ec = /^ec:(P-256|P-384|P-521)$/.exec(spec);
   if (ec) return { params: { name: 'ECDSA', namedCurve: ec[1]! } as EcKeyGenParams, usages: ['sign', 'verify'] };
   const rsa = /^rsa:(\d+)\+?$/.exec(spec);

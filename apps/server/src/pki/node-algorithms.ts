@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createAlgorithmRegistry, defaultAlgorithmProviders, syncDigestProvider, type AlgorithmRegistry, type SyncHash } from '@cmpkit/protection';
+import {
+  createAlgorithmRegistry,
+  defaultAlgorithmProviders,
+  syncDigestProvider,
+  type AlgorithmRegistry,
+  type SyncHash,
+} from '@cmpkit/protection';
 
 const nodeHash: SyncHash = (name, data) => new Uint8Array(createHash(name.replace('-', '').toLowerCase()).update(data).digest());
 

@@ -40,7 +40,12 @@ export async function listenWs(handle: CmpHandler, options: WsListenOptions & { 
     onError: onError(options.logger),
   });
   const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `ws://${hostText}:${server.port}${options.path}`, port: server.port, connections: server.connections, close: () => server.close() };
+  return {
+    url: `ws://${hostText}:${server.port}${options.path}`,
+    port: server.port,
+    connections: server.connections,
+    close: () => server.close(),
+  };
 }
 
 /**
@@ -66,7 +71,10 @@ export function attachWs(http: Server, handle: CmpHandler, options: WsListenOpti
   http.on('upgrade', onUpgrade);
   const port = Number(new URL(options.baseUrl).port);
   return {
-    url: `${options.baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '').replace(/^(ws:\/\/[^/]+).*$/, '$1')}${options.path}`,
+    url: `${options.baseUrl
+      .replace(/^http/, 'ws')
+      .replace(/\/+$/, '')
+      .replace(/^(ws:\/\/[^/]+).*$/, '$1')}${options.path}`,
     port,
     connections: attached.connections,
     async close() {

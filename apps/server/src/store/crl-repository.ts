@@ -54,16 +54,14 @@ export function sqliteCrlRepository(db: SqliteDatabase): CrlRepository {
   const revoked = db.prepare<[], { serial: string; revoked_at: number; revocation_reason: number | null }>(
     "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE status = 'revoked' ORDER BY revoked_at, serial",
   );
-  const reserve = db.transaction(
-    (): CrlReservation => ({
-      crlNumber: BigInt(bump.get(COUNTER)!.value),
-      revoked: revoked.all().map((r) => ({
-        serial: r.serial,
-        revokedAt: new Date(r.revoked_at),
-        ...(r.revocation_reason === null ? {} : { revocationReason: r.revocation_reason }),
-      })),
-    }),
-  );
+  const reserve = db.transaction((): CrlReservation => ({
+    crlNumber: BigInt(bump.get(COUNTER)!.value),
+    revoked: revoked.all().map((r) => ({
+      serial: r.serial,
+      revokedAt: new Date(r.revoked_at),
+      ...(r.revocation_reason === null ? {} : { revocationReason: r.revocation_reason }),
+    })),
+  }));
 
   return {
     async reserve() {

@@ -148,7 +148,11 @@ export interface MigrationResult {
  * step newer than the recorded version, each in its own transaction together with its record.
  * Refuses a database written by a newer server (a version this list does not know).
  */
-export function migrate(db: SqliteDatabase, migrations: readonly Migration[] = MIGRATIONS, now: () => Date = () => new Date()): MigrationResult {
+export function migrate(
+  db: SqliteDatabase,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => Date = () => new Date(),
+): MigrationResult {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`server: migration ${i} has version ${m.version}, expected ${i + 1}`);
   });

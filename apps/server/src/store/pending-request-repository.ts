@@ -36,7 +36,10 @@ export interface PendingRequest {
 }
 
 /** What {@link PendingRequestRepository.create} takes. */
-export type NewPendingRequest = Pick<PendingRequest, 'kind' | 'transactionId' | 'profile' | 'subject' | 'requester' | 'request' | 'createdAt'> & {
+export type NewPendingRequest = Pick<
+  PendingRequest,
+  'kind' | 'transactionId' | 'profile' | 'subject' | 'requester' | 'request' | 'createdAt'
+> & {
   readyAt?: Date;
 };
 

@@ -11,11 +11,10 @@ export function postgresAnnouncementRepository(pool: PostgresPool, clock: () => 
     async enqueue(recipient, message, createdAt) {
       return inTransaction(pool, async (client) => {
         await client.query(addRecipient, [recipient, createdAt]);
-        const { rows } = await client.query<{ id: string }>('INSERT INTO announcements (recipient, message, created_at) VALUES ($1, $2, $3) RETURNING id', [
-          recipient,
-          bytea(message),
-          createdAt,
-        ]);
+        const { rows } = await client.query<{ id: string }>(
+          'INSERT INTO announcements (recipient, message, created_at) VALUES ($1, $2, $3) RETURNING id',
+          [recipient, bytea(message), createdAt],
+        );
         return rows[0]!.id;
       });
     },
@@ -27,7 +26,8 @@ export function postgresAnnouncementRepository(pool: PostgresPool, clock: () => 
       return rows.map((row) => ({ id: row.id, message: bytesOfBytea(row.message), createdAt: int(row.created_at) }));
     },
     async delivered(id) {
-      if (/^\d+$/.test(id)) await pool.query('UPDATE announcements SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL', [clock().getTime(), id]);
+      if (/^\d+$/.test(id))
+        await pool.query('UPDATE announcements SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL', [clock().getTime(), id]);
     },
     async addRecipient(recipient) {
       await pool.query(addRecipient, [recipient, clock().getTime()]);

@@ -97,7 +97,10 @@ export function postgresCertificateRepository(pool: PostgresPool): CertificateRe
     async list(options = {}) {
       const limit = options.limit ?? null; // LIMIT NULL: no limit
       const { rows } = options.status
-        ? await pool.query<Row>('SELECT * FROM certificates WHERE status = $1 ORDER BY issued_at DESC, serial LIMIT $2', [options.status, limit])
+        ? await pool.query<Row>('SELECT * FROM certificates WHERE status = $1 ORDER BY issued_at DESC, serial LIMIT $2', [
+            options.status,
+            limit,
+          ])
         : await pool.query<Row>('SELECT * FROM certificates ORDER BY issued_at DESC, serial LIMIT $1', [limit]);
       return rows.map(fromRow);
     },

@@ -56,11 +56,18 @@ export function postgresPendingRequestRepository(pool: PostgresPool): PendingReq
       return rows[0] ? fromRow(rows[0]) : undefined;
     },
     async countPoll(id) {
-      const { rows } = await pool.query<{ polls: number }>('UPDATE pending_requests SET polls = polls + 1 WHERE id = $1 RETURNING polls', [id]);
+      const { rows } = await pool.query<{ polls: number }>('UPDATE pending_requests SET polls = polls + 1 WHERE id = $1 RETURNING polls', [
+        id,
+      ]);
       return rows[0]?.polls ?? 0;
     },
     async approve(id, at) {
-      return changed(await pool.query("UPDATE pending_requests SET status = 'approved', decided_at = $1 WHERE id = $2 AND status = 'pending'", [at.getTime(), id]));
+      return changed(
+        await pool.query("UPDATE pending_requests SET status = 'approved', decided_at = $1 WHERE id = $2 AND status = 'pending'", [
+          at.getTime(),
+          id,
+        ]),
+      );
     },
     async reject(id, at, failInfo, reason) {
       return changed(
@@ -71,7 +78,9 @@ export function postgresPendingRequestRepository(pool: PostgresPool): PendingReq
       );
     },
     async markIssued(id, serial) {
-      return changed(await pool.query("UPDATE pending_requests SET status = 'issued', serial = $1 WHERE id = $2 AND status <> 'issued'", [serial, id]));
+      return changed(
+        await pool.query("UPDATE pending_requests SET status = 'issued', serial = $1 WHERE id = $2 AND status <> 'issued'", [serial, id]),
+      );
     },
     async list(options = {}) {
       const { rows } = options.status

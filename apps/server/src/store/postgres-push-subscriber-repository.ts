@@ -10,10 +10,13 @@ interface Row {
 
 /** The {@link PushSubscriberRepository} on PostgreSQL. */
 export function postgresPushSubscriberRepository(pool: PostgresPool, clock: () => Date): PushSubscriberRepository {
-  const insert = 'INSERT INTO push_subscribers (recipient, url, subject, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (recipient, url) DO NOTHING';
+  const insert =
+    'INSERT INTO push_subscribers (recipient, url, subject, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (recipient, url) DO NOTHING';
   return {
     async urls(recipient) {
-      const { rows } = await pool.query<{ url: string }>('SELECT url FROM push_subscribers WHERE recipient = $1 ORDER BY added_at, url', [recipient]);
+      const { rows } = await pool.query<{ url: string }>('SELECT url FROM push_subscribers WHERE recipient = $1 ORDER BY added_at, url', [
+        recipient,
+      ]);
       return rows.map((row) => row.url);
     },
     async register(recipient, url) {
@@ -27,7 +30,12 @@ export function postgresPushSubscriberRepository(pool: PostgresPool, clock: () =
       return rows.map((row) => row.recipient);
     },
     async add(subscriber) {
-      const result = await pool.query(insert, [subscriber.recipient, subscriber.url, subscriber.subject ?? null, subscriber.addedAt.getTime()]);
+      const result = await pool.query(insert, [
+        subscriber.recipient,
+        subscriber.url,
+        subscriber.subject ?? null,
+        subscriber.addedAt.getTime(),
+      ]);
       return (result.rowCount ?? 0) > 0;
     },
     async list() {

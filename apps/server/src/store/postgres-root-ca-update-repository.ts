@@ -30,7 +30,9 @@ export function postgresRootCaUpdateRepository(pool: PostgresPool): RootCaUpdate
       );
     },
     async fromRoot(hash) {
-      const { rows } = await pool.query<Row>('SELECT * FROM root_ca_updates WHERE old_root_sha256 = $1 ORDER BY id DESC LIMIT 1', [hash.toLowerCase()]);
+      const { rows } = await pool.query<Row>('SELECT * FROM root_ca_updates WHERE old_root_sha256 = $1 ORDER BY id DESC LIMIT 1', [
+        hash.toLowerCase(),
+      ]);
       return rows[0] ? fromRow(rows[0]) : undefined;
     },
     async latest() {

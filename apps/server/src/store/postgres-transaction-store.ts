@@ -21,10 +21,10 @@ export function postgresTransactionStore(pool: PostgresPool, clock: () => Date):
       return (result.rowCount ?? 0) > 0;
     },
     async get(transactionId) {
-      const { rows } = await pool.query<{ record: string }>('SELECT record FROM transactions WHERE transaction_id = $1 AND expires_at > $2', [
-        transactionId,
-        clock().getTime(),
-      ]);
+      const { rows } = await pool.query<{ record: string }>(
+        'SELECT record FROM transactions WHERE transaction_id = $1 AND expires_at > $2',
+        [transactionId, clock().getTime()],
+      );
       return rows[0] ? parse(rows[0].record) : undefined;
     },
     async update(transactionId, record, ttlSeconds) {

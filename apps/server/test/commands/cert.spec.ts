@@ -31,7 +31,13 @@ describe('cmpkit-server cert list', () => {
     expect(lines[1]).toMatch(new RegExp(`^${second}\\t/CN=device-2\\tissued\\t\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\tdevice$`));
 
     const all = await setup.run('cert', 'list', '--all');
-    expect(all.stdout.trimEnd().split('\n').slice(1).map((l) => l.split('\t').slice(0, 3))).toEqual([
+    expect(
+      all.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split('\t').slice(0, 3)),
+    ).toEqual([
       [second, '/CN=device-2', 'issued'],
       [first, '/CN=device-1', 'revoked'],
     ]);

@@ -25,6 +25,7 @@ export async function initialised(): Promise<CliSetup> {
     clock,
     init,
     run,
-    context: async () => openServerContext(await loadConfig({ cwd: dir }), { clock, crypto, logger: lineLogger(() => {}, 'silent', clock) }),
+    context: async () =>
+      openServerContext(await loadConfig({ cwd: dir }), { clock, crypto, logger: lineLogger(() => {}, 'silent', clock) }),
   };
 }

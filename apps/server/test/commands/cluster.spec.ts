@@ -15,7 +15,11 @@ import { runCli } from '../run-cli.js';
 import { serialOf, tempDir } from '../helpers.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('../fixtures/cluster-worker.mjs', import.meta.url));
-const silent = lineLogger(() => {}, 'silent', () => new Date());
+const silent = lineLogger(
+  () => {},
+  'silent',
+  () => new Date(),
+);
 
 /** One `cmpkit-server serve` in this process on the data directory `dir`; resolves once it listens. */
 async function serveIn(dir: string): Promise<{ url: string; stop(): Promise<number> }> {
@@ -33,7 +37,9 @@ async function serveIn(dir: string): Promise<{ url: string; stop(): Promise<numb
 }
 
 async function answerOf(port: number): Promise<{ worker: string; pid: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) })).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) })
+  ).text();
   const [worker, pid] = text.split(' ');
   return { worker: worker as string, pid: Number(pid) };
 }
@@ -53,7 +59,13 @@ describe('cluster primary (node:cluster)', () => {
     const abort = new AbortController();
     let listening: (port: number) => void;
     const bound = new Promise<number>((resolve) => (listening = resolve));
-    const running = runClusterPrimary({ workers: 2, logger: silent, signal: abort.signal, exec: WORKER_SCRIPT, onListening: (a) => listening(a.port) });
+    const running = runClusterPrimary({
+      workers: 2,
+      logger: silent,
+      signal: abort.signal,
+      exec: WORKER_SCRIPT,
+      onListening: (a) => listening(a.port),
+    });
     const port = await bound;
     const first = await collectWorkers(port, ['1', '2']);
     expect([...first.keys()].sort()).toEqual(['1', '2']);

@@ -30,7 +30,12 @@ describe('cmpkit-server', () => {
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ http: { port: 9999 }, logLevel: 'debug' }));
     const result = await runCli({ cwd: dir }, 'config', '--config', 'c.json');
     expect(result.status).toBe(0);
-    const shown = JSON.parse(result.stdout) as { http: { port: number }; logLevel: string; dataDir: string; initialSecret: { secret: string } };
+    const shown = JSON.parse(result.stdout) as {
+      http: { port: number };
+      logLevel: string;
+      dataDir: string;
+      initialSecret: { secret: string };
+    };
     expect(shown.http.port).toBe(9999);
     expect(shown.logLevel).toBe('debug');
     expect(shown.dataDir).toBe(join(dir, '.cmpkit-server'));

@@ -21,7 +21,10 @@ describe('cmpkit-server revoke', () => {
   it('revokes by serial (any hex form), publishes a CRL, and refuses a second time', async () => {
     const setup = await initialised();
     const serial = await issue(setup);
-    const typed = serial.toUpperCase().padStart(serial.length + 2, '0').replace(/(..)(?=.)/g, '$1:');
+    const typed = serial
+      .toUpperCase()
+      .padStart(serial.length + 2, '0')
+      .replace(/(..)(?=.)/g, '$1:');
     const result = await setup.run('revoke', '--serial', typed, '--reason', 'keyCompromise');
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(

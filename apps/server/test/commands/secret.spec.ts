@@ -17,7 +17,12 @@ describe('cmpkit-server secret', () => {
     expect((await setup.run('secret', 'add', 'alpha', '--secret', 'pass:second')).stdout).toBe("replaced secret 'alpha'\n");
 
     const list = await setup.run('secret', 'list');
-    expect(list.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0])).toEqual(['alpha', 'beta', 'demo', 'gamma']); // same clock: by reference
+    expect(
+      list.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['alpha', 'beta', 'demo', 'gamma']); // same clock: by reference
     expect(list.stdout).not.toMatch(/first|second|from-file|from-env|demo-secret/);
 
     const ctx = await setup.context();

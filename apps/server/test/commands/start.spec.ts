@@ -24,7 +24,11 @@ describe('cmpkit-server start', () => {
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\.well-known\/cmp$/);
     expect(stdout).toContain("reference 'demo', secret 'demo-secret-change-me'");
 
-    const answer = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/pkixcmp' }, body: Uint8Array.of(0x30, 0x00) });
+    const answer = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/pkixcmp' },
+      body: Uint8Array.of(0x30, 0x00),
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('application/pkixcmp');
     const message = decodePKIMessage(new Uint8Array(await answer.arrayBuffer()));
@@ -59,7 +63,11 @@ describe('cmpkit-server start', () => {
     const { port, url } = await bound;
     const root = `http://127.0.0.1:${port}`;
     for (const path of ['/', '/p/device', '']) {
-      const answer = await fetch(`${root}${path}`, { method: 'POST', headers: { 'content-type': 'application/pkixcmp' }, body: Uint8Array.of(0x30, 0x00) });
+      const answer = await fetch(`${root}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/pkixcmp' },
+        body: Uint8Array.of(0x30, 0x00),
+      });
       expect(answer.status, path).toBe(200);
       expect(decodePKIMessage(new Uint8Array(await answer.arrayBuffer())).body.type).toBe('error');
     }

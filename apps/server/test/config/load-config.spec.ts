@@ -92,9 +92,14 @@ describe('loadConfig', () => {
 
   it('resolves externalAnchors relative to the file and wants a list of strings', async () => {
     const dir = tempDir();
-    const config = await loadConfig({ cwd: '/elsewhere', configFile: writeConfig(dir, { externalAnchors: ['mfg/root.pem', '/abs/other.pem'] }) });
+    const config = await loadConfig({
+      cwd: '/elsewhere',
+      configFile: writeConfig(dir, { externalAnchors: ['mfg/root.pem', '/abs/other.pem'] }),
+    });
     expect(config.externalAnchors).toEqual([join(dir, 'mfg/root.pem'), '/abs/other.pem']);
-    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { externalAnchors: 'root.pem' }) })).rejects.toThrow(/config\.externalAnchors must be a list of strings/);
+    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { externalAnchors: 'root.pem' }) })).rejects.toThrow(
+      /config\.externalAnchors must be a list of strings/,
+    );
   });
 
   it('names the file when it is not JSON or missing', async () => {
@@ -117,7 +122,13 @@ describe('buildCatalog', () => {
     const catalog = buildCatalog({
       defaultProfile: 'x',
       profiles: {
-        x: { base: 'tlsClient', subject: '/CN=fallback', subjectTemplate: '/O=Example', extendedKeyUsage: ['clientAuth', '1.2.3.4'], keyAlgorithms: ['ec:P-384'] },
+        x: {
+          base: 'tlsClient',
+          subject: '/CN=fallback',
+          subjectTemplate: '/O=Example',
+          extendedKeyUsage: ['clientAuth', '1.2.3.4'],
+          keyAlgorithms: ['ec:P-384'],
+        },
       },
     });
     const entry = catalog.profiles.get('x')!;
@@ -128,7 +139,9 @@ describe('buildCatalog', () => {
   });
 
   it('reports an inconsistent profile as a configuration error naming it', () => {
-    expect(() => buildCatalog({ defaultProfile: 'x', profiles: { x: { keyAlgorithms: ['rsa:abc'] } } })).toThrow(/profiles\.x: profile "x": unknown key algorithm/);
+    expect(() => buildCatalog({ defaultProfile: 'x', profiles: { x: { keyAlgorithms: ['rsa:abc'] } } })).toThrow(
+      /profiles\.x: profile "x": unknown key algorithm/,
+    );
     expect(() => buildCatalog({ defaultProfile: 'x', profiles: { x: { base: 'nope' } } })).toThrow(/profiles\.x\.base must be one of/);
     expect(() => buildCatalog({ defaultProfile: 'x', profiles: { x: { subject: 'CN=x' } } })).toThrow(ConfigError);
   });

@@ -50,8 +50,20 @@ async function enroll(s: RunningServer, name: string): Promise<{ cert: string; k
   const file = (f: string): string => join(s.dir, f);
   writeFileSync(file(`${name}-trust.pem`), readFileSync(s.root));
   const ir = await runClient(
-    'ir', '--server', s.httpUrl, ...SECRET, '--trusted', file(`${name}-trust.pem`), '--newkey', 'ec:P-256',
-    '--newkeyout', file(`${name}.key`), '--subject', `/CN=${name}`, '--certout', file(`${name}.pem`),
+    'ir',
+    '--server',
+    s.httpUrl,
+    ...SECRET,
+    '--trusted',
+    file(`${name}-trust.pem`),
+    '--newkey',
+    'ec:P-256',
+    '--newkeyout',
+    file(`${name}.key`),
+    '--subject',
+    `/CN=${name}`,
+    '--certout',
+    file(`${name}.pem`),
   );
   expect(ir.stderr).toBe('');
   return { cert: file(`${name}.pem`), key: file(`${name}.key`), trusted: file(`${name}-trust.pem`) };
@@ -80,7 +92,10 @@ describe('announcements end to end', () => {
     const newRoot = certificatesIn(s.root)[0]!;
     expect(readFileSync(s.root, 'utf8')).not.toBe(oldRoot);
 
-    for (const [listener, device] of [[overTcp, a], [overWs, b]] as const) {
+    for (const [listener, device] of [
+      [overTcp, a],
+      [overWs, b],
+    ] as const) {
       await listener.waitFor(/trust anchors written to/);
       expect(listener.stdout()).toMatch(/ckuann: new root CA subject=\/O=cmpkit demo\/CN=cmpkit Root CA .*now trusted/);
       const anchors = certificatesIn(device.trusted);
@@ -91,21 +106,51 @@ describe('announcements end to end', () => {
     // Trusting only the new root, a device enrolls: the response and the certificate verify under it.
     writeFileSync(join(s.dir, 'new-root-only.pem'), encodePem('CERTIFICATE', newRoot));
     const ir = await runClient(
-      'ir', '--server', s.wsUrl, ...SECRET, '--trusted', join(s.dir, 'new-root-only.pem'), '--newkey', 'ec:P-256',
-      '--subject', '/CN=device-c', '--certout', join(s.dir, 'device-c.pem'), '--srvcert', join(s.dir, 'data', 'cmp-server.pem'),
+      'ir',
+      '--server',
+      s.wsUrl,
+      ...SECRET,
+      '--trusted',
+      join(s.dir, 'new-root-only.pem'),
+      '--newkey',
+      'ec:P-256',
+      '--subject',
+      '/CN=device-c',
+      '--certout',
+      join(s.dir, 'device-c.pem'),
+      '--srvcert',
+      join(s.dir, 'data', 'cmp-server.pem'),
     );
     expect(ir.stderr).toBe('');
     expect(ir.stdout).toContain('ir: enrolled subject=/CN=device-c');
     const signed = await runClient(
-      'genm', '--server', s.tcpUrl, '--cert', a.cert, '--key', a.key, '--trusted', join(s.dir, 'new-root-only.pem'), '--infotype', 'caCerts',
+      'genm',
+      '--server',
+      s.tcpUrl,
+      '--cert',
+      a.cert,
+      '--key',
+      a.key,
+      '--trusted',
+      join(s.dir, 'new-root-only.pem'),
+      '--infotype',
+      'caCerts',
     );
     expect(signed.stderr).toBe('');
 
     // Those who pull get the same update (genm rootCaCert -> rootCaKeyUpdate), verified with the old root.
     writeFileSync(join(s.dir, 'old-root.pem'), oldRoot);
     const pulled = await runClient(
-      'rootupdate', '--server', s.httpUrl, ...SECRET, '--trusted', join(s.dir, 'old-root.pem'), '--oldroot', join(s.dir, 'old-root.pem'),
-      '--newwithnew', join(s.dir, 'pulled.pem'),
+      'rootupdate',
+      '--server',
+      s.httpUrl,
+      ...SECRET,
+      '--trusted',
+      join(s.dir, 'old-root.pem'),
+      '--oldroot',
+      join(s.dir, 'old-root.pem'),
+      '--newwithnew',
+      join(s.dir, 'pulled.pem'),
     );
     expect(pulled.stderr).toBe('');
     expect(certificatesIn(join(s.dir, 'pulled.pem'))[0]).toEqual(newRoot);
@@ -142,8 +187,19 @@ describe('announcements end to end', () => {
     const listener = listen(s.tcpUrl, watcher);
     await listener.waitFor(/listening for announcements/);
     const rr = await runClient(
-      'rr', '--server', s.wsUrl, '--cert', other.cert, '--key', other.key, '--trusted', other.trusted,
-      '--untrusted', join(s.dir, 'data', 'issuing-ca.pem'), '--oldcert', other.cert,
+      'rr',
+      '--server',
+      s.wsUrl,
+      '--cert',
+      other.cert,
+      '--key',
+      other.key,
+      '--trusted',
+      other.trusted,
+      '--untrusted',
+      join(s.dir, 'data', 'issuing-ca.pem'),
+      '--oldcert',
+      other.cert,
     );
     expect(rr.stderr).toBe('');
     await listener.waitFor(/crlann: 1 CRL\(s\)/);
@@ -158,7 +214,17 @@ describe('announcements end to end', () => {
     await listener.waitFor(/listening for announcements/);
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(join(s.dir, 'pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-    const issued = await runAdmin(s, 'cert', 'issue', '--subject', '/CN=device-c', '--pubkey', join(s.dir, 'pub.pem'), '--profile', 'tlsClient');
+    const issued = await runAdmin(
+      s,
+      'cert',
+      'issue',
+      '--subject',
+      '/CN=device-c',
+      '--pubkey',
+      join(s.dir, 'pub.pem'),
+      '--profile',
+      'tlsClient',
+    );
     expect(issued.stderr).toBe('');
     const [, serial] = /issued ([0-9a-f]+) for \/CN=device-c \(profile tlsClient\)/.exec(issued.stdout) ?? [];
     expect(issued.stdout).toContain('certificate announced to /CN=device-c: stored for the running server to deliver');

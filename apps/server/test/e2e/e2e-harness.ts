@@ -63,7 +63,11 @@ export async function runClient(...argv: string[]): Promise<CliRun> {
 export async function runAdmin(server: RunningServer, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const status = await serverMain([...argv, '--data-dir', 'data'], { cwd: server.dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const status = await serverMain([...argv, '--data-dir', 'data'], {
+    cwd: server.dir,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
   return { status, stdout, stderr };
 }
 

@@ -24,23 +24,66 @@ describe.each([
     expect(url).toMatch(new RegExp(`^${name}://127\\.0\\.0\\.1:\\d+`));
     const file = (f: string): string => join(dir, f);
     const ir = await runClient(
-      'ir', '--server', url, '--ref', 'demo', '--secret', 'pass:demo-secret-change-me', '--trusted', server.root,
-      '--newkey', 'ec:P-256', '--newkeyout', file('k1.pem'), '--subject', `/CN=${name}-device`, '--certout', file('c1.pem'),
+      'ir',
+      '--server',
+      url,
+      '--ref',
+      'demo',
+      '--secret',
+      'pass:demo-secret-change-me',
+      '--trusted',
+      server.root,
+      '--newkey',
+      'ec:P-256',
+      '--newkeyout',
+      file('k1.pem'),
+      '--subject',
+      `/CN=${name}-device`,
+      '--certout',
+      file('c1.pem'),
     );
     expect(ir.stderr).toBe('');
     expect(ir).toMatchObject({ status: 0 });
     expect(ir.stdout).toContain(`ir: enrolled subject=/CN=${name}-device`);
 
     const kur = await runClient(
-      'kur', '--server', url, '--cert', file('c1.pem'), '--key', file('k1.pem'), '--trusted', server.root,
-      '--untrusted', join(dir, 'data', 'issuing-ca.pem'), '--newkey', 'ec:P-256', '--newkeyout', file('k2.pem'), '--certout', file('c2.pem'),
+      'kur',
+      '--server',
+      url,
+      '--cert',
+      file('c1.pem'),
+      '--key',
+      file('k1.pem'),
+      '--trusted',
+      server.root,
+      '--untrusted',
+      join(dir, 'data', 'issuing-ca.pem'),
+      '--newkey',
+      'ec:P-256',
+      '--newkeyout',
+      file('k2.pem'),
+      '--certout',
+      file('c2.pem'),
     );
     expect(kur.stderr).toBe('');
     expect(kur.stdout).toContain(`kur: enrolled subject=/CN=${name}-device`);
 
     const rr = await runClient(
-      'rr', '--server', url, '--cert', file('c2.pem'), '--key', file('k2.pem'), '--trusted', server.root,
-      '--untrusted', join(dir, 'data', 'issuing-ca.pem'), '--oldcert', file('c2.pem'), '--revreason', '1',
+      'rr',
+      '--server',
+      url,
+      '--cert',
+      file('c2.pem'),
+      '--key',
+      file('k2.pem'),
+      '--trusted',
+      server.root,
+      '--untrusted',
+      join(dir, 'data', 'issuing-ca.pem'),
+      '--oldcert',
+      file('c2.pem'),
+      '--revreason',
+      '1',
     );
     expect(rr.stderr).toBe('');
     expect(rr.stdout).toContain(`rr: revoked subject=/CN=${name}-device`);
@@ -60,11 +103,29 @@ describe('cmpkit-server serve --ws-port', () => {
     server = await startServer(dir, '--ws-port', '0');
     const wsPort = Number(new URL(server.wsUrl).port);
     expect(wsPort).not.toBe(Number(new URL(server.httpUrl).port));
-    const genm = await runClient('cacerts', '--server', server.wsUrl, '--ref', 'demo', '--secret', 'pass:demo-secret-change-me', '--trusted', server.root);
+    const genm = await runClient(
+      'cacerts',
+      '--server',
+      server.wsUrl,
+      '--ref',
+      'demo',
+      '--secret',
+      'pass:demo-secret-change-me',
+      '--trusted',
+      server.root,
+    );
     expect(genm.stderr).toBe('');
     expect(genm.stdout).toContain('cacerts: 2 certificate(s)');
     const onHttpPort = await runClient(
-      'cacerts', '--server', server.httpUrl.replace(/^http/, 'ws'), '--ref', 'demo', '--secret', 'pass:demo-secret-change-me', '--trusted', server.root,
+      'cacerts',
+      '--server',
+      server.httpUrl.replace(/^http/, 'ws'),
+      '--ref',
+      'demo',
+      '--secret',
+      'pass:demo-secret-change-me',
+      '--trusted',
+      server.root,
     );
     expect(onHttpPort.status).toBe(1);
   }, 60_000);

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePBMParameter, decodePem, decodePKIMessage, oids } from '@cmpkit/codec';
 import { runCli } from '../run-cli.js';
 import { serialOf } from '../helpers.js';
-import { makeOpensslCa, makeOpensslLeaf, opensslVersion, openssl as runOpenssl, startServer, type Outcome, type RunningServer } from './openssl-harness.js';
+import {
+  makeOpensslCa,
+  makeOpensslLeaf,
+  opensslVersion,
+  openssl as runOpenssl,
+  startServer,
+  type Outcome,
+  type RunningServer,
+} from './openssl-harness.js';
 
 const version = opensslVersion();
 const title = version
@@ -44,7 +52,19 @@ describe.skipIf(!version)(title, () => {
   /** ir with the shared secret: a certificate to sign later requests with. */
   async function enroll(name: string, algorithm: 'EC' | 'RSA' = 'EC'): Promise<{ cert: string; key: string }> {
     const key = await newKey(`${name}.key.pem`, algorithm);
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-newkey', key, '-subject', `/CN=${name}`, '-certout', `${name}.pem`);
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(),
+      ...mac,
+      '-newkey',
+      key,
+      '-subject',
+      `/CN=${name}`,
+      '-certout',
+      `${name}.pem`,
+    );
     expect(out.ok, out.output).toBe(true);
     return { cert: `${name}.pem`, key };
   }
@@ -71,7 +91,23 @@ describe.skipIf(!version)(title, () => {
 
   it('1. ir with -mac hmacWithSHA256 (OpenSSL 3.0 takes the long name, not hmac-sha256): PasswordBasedMac with hmacWithSHA256 is accepted', async () => {
     const key = await newKey('mac256.key.pem');
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-mac', 'hmacWithSHA256', '-newkey', key, '-subject', '/CN=interop-mac256', '-certout', 'mac256.pem', '-reqout', 'mac256-ir.der');
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(),
+      ...mac,
+      '-mac',
+      'hmacWithSHA256',
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=interop-mac256',
+      '-certout',
+      'mac256.pem',
+      '-reqout',
+      'mac256-ir.der',
+    );
     expect(out.ok, out.output).toBe(true);
     expect((await verify('mac256.pem')).output.trim()).toBe('mac256.pem: OK');
     const request = decodePKIMessage(readFileSync(join(srv.dir, 'mac256-ir.der')));
@@ -86,7 +122,27 @@ describe.skipIf(!version)(title, () => {
         const signer = await enroll(`signer-${algorithm}-${digest}`, algorithm);
         const key = await newKey(`cr-${algorithm}-${digest}.key.pem`);
         const log = await logOf(async () => {
-          const out = await openssl('cmp', '-cmd', 'cr', ...endpoint(), ...trust(), '-cert', signer.cert, '-key', signer.key, '-digest', digest, '-newkey', key, '-subject', `/CN=interop-cr-${algorithm}-${digest}`, '-certout', `cr-${algorithm}-${digest}.pem`, '-reqout', `cr-${algorithm}-${digest}.der`);
+          const out = await openssl(
+            'cmp',
+            '-cmd',
+            'cr',
+            ...endpoint(),
+            ...trust(),
+            '-cert',
+            signer.cert,
+            '-key',
+            signer.key,
+            '-digest',
+            digest,
+            '-newkey',
+            key,
+            '-subject',
+            `/CN=interop-cr-${algorithm}-${digest}`,
+            '-certout',
+            `cr-${algorithm}-${digest}.pem`,
+            '-reqout',
+            `cr-${algorithm}-${digest}.der`,
+          );
           expect(out.ok, out.output).toBe(true);
         });
         expect(log).toMatch(/cr -> cp accepted/);
@@ -109,7 +165,21 @@ describe.skipIf(!version)(title, () => {
     expect(byMac.ok, byMac.output).toBe(true);
     expect((await verify('p10-mac.pem')).ok).toBe(true);
     const signer = await enroll('p10-signer');
-    const bySignature = await openssl('cmp', '-cmd', 'p10cr', ...endpoint(), ...trust(), '-cert', signer.cert, '-key', signer.key, '-csr', 'p10s.csr', '-certout', 'p10-sig.pem');
+    const bySignature = await openssl(
+      'cmp',
+      '-cmd',
+      'p10cr',
+      ...endpoint(),
+      ...trust(),
+      '-cert',
+      signer.cert,
+      '-key',
+      signer.key,
+      '-csr',
+      'p10s.csr',
+      '-certout',
+      'p10-sig.pem',
+    );
     expect(bySignature.ok, bySignature.output).toBe(true);
     expect((await verify('p10-sig.pem')).ok).toBe(true);
   });
@@ -119,7 +189,21 @@ describe.skipIf(!version)(title, () => {
     expect(other.ok, other.output).toBe(true);
     const key = await newKey('rejected.key.pem');
     const log = await logOf(async () => {
-      const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-newkey', key, '-subject', '/CN=interop-rejected', '-out_trusted', 'other-root.pem', '-certout', 'rejected.pem');
+      const out = await openssl(
+        'cmp',
+        '-cmd',
+        'ir',
+        ...endpoint(),
+        ...mac,
+        '-newkey',
+        key,
+        '-subject',
+        '/CN=interop-rejected',
+        '-out_trusted',
+        'other-root.pem',
+        '-certout',
+        'rejected.pem',
+      );
       expect(out.ok, out.output).toBe(false);
       expect(out.output).toContain('sending CERTCONF');
     });
@@ -133,7 +217,20 @@ describe.skipIf(!version)(title, () => {
     it('an unprotected request', async () => {
       const key = await newKey('unprot.key.pem');
       const log = await logOf(async () => {
-        const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-unprotected_requests', '-newkey', key, '-subject', '/CN=interop-unprotected', '-certout', 'unprot.pem');
+        const out = await openssl(
+          'cmp',
+          '-cmd',
+          'ir',
+          ...endpoint(),
+          ...mac,
+          '-unprotected_requests',
+          '-newkey',
+          key,
+          '-subject',
+          '/CN=interop-unprotected',
+          '-certout',
+          'unprot.pem',
+        );
         expect(out.ok).toBe(false);
       });
       expect(log).toMatch(/ir -> error rejection badMessageCheck \(protection: the request is not protected\)/);
@@ -142,11 +239,33 @@ describe.skipIf(!version)(title, () => {
     it('a tampered protection: badMessageCheck on the wire', async () => {
       const key = await newKey('tamper.key.pem');
       // Port 1 refuses the connection: openssl writes -reqout, then fails to send.
-      const out = await openssl('cmp', '-cmd', 'ir', '-server', '127.0.0.1:1', '-path', '.well-known/cmp', ...mac, '-newkey', key, '-subject', '/CN=interop-tampered', '-certout', 'tamper.pem', '-reqout', 'tamper.der');
+      const out = await openssl(
+        'cmp',
+        '-cmd',
+        'ir',
+        '-server',
+        '127.0.0.1:1',
+        '-path',
+        '.well-known/cmp',
+        ...mac,
+        '-newkey',
+        key,
+        '-subject',
+        '/CN=interop-tampered',
+        '-certout',
+        'tamper.pem',
+        '-reqout',
+        'tamper.der',
+      );
       expect(out.ok).toBe(false);
       const der = new Uint8Array(readFileSync(join(srv.dir, 'tamper.der')));
       der[der.length - 1]! ^= 0x01; // the last byte of the protection BIT STRING
-      const response = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/pkixcmp' }, body: der, signal: AbortSignal.timeout(5000) });
+      const response = await fetch(url(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/pkixcmp' },
+        body: der,
+        signal: AbortSignal.timeout(5000),
+      });
       expect(response.status).toBe(200);
       const answer = decodePKIMessage(new Uint8Array(await response.arrayBuffer()));
       expect(answer.body.type).toBe('error');
@@ -160,7 +279,23 @@ describe.skipIf(!version)(title, () => {
       expect(leaf.ok, leaf.output).toBe(true);
       const key = await newKey('stranger-new.key.pem');
       const log = await logOf(async () => {
-        const out = await openssl('cmp', '-cmd', 'cr', ...endpoint(), ...trust(), '-cert', 'stranger.pem', '-key', 'stranger.key.pem', '-newkey', key, '-subject', '/CN=interop-stranger', '-certout', 'stranger-new.pem');
+        const out = await openssl(
+          'cmp',
+          '-cmd',
+          'cr',
+          ...endpoint(),
+          ...trust(),
+          '-cert',
+          'stranger.pem',
+          '-key',
+          'stranger.key.pem',
+          '-newkey',
+          key,
+          '-subject',
+          '/CN=interop-stranger',
+          '-certout',
+          'stranger-new.pem',
+        );
         expect(out.ok).toBe(false);
         expect(out.output).toContain('signerNotTrusted');
       });
@@ -172,7 +307,21 @@ describe.skipIf(!version)(title, () => {
     it('raVerified (-popo 0): badPOP', async () => {
       const key = await newKey('raverified.key.pem');
       const log = await logOf(async () => {
-        const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-popo', '0', '-newkey', key, '-subject', '/CN=interop-raverified', '-certout', 'raverified.pem');
+        const out = await openssl(
+          'cmp',
+          '-cmd',
+          'ir',
+          ...endpoint(),
+          ...mac,
+          '-popo',
+          '0',
+          '-newkey',
+          key,
+          '-subject',
+          '/CN=interop-raverified',
+          '-certout',
+          'raverified.pem',
+        );
         expect(out.ok).toBe(false);
         expect(out.output).toContain('badPOP');
       });
@@ -182,7 +331,21 @@ describe.skipIf(!version)(title, () => {
     it('no POP (-popo -1)', async () => {
       const key = await newKey('nopop.key.pem');
       const log = await logOf(async () => {
-        const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-popo', '-1', '-newkey', key, '-subject', '/CN=interop-nopop', '-certout', 'nopop.pem');
+        const out = await openssl(
+          'cmp',
+          '-cmd',
+          'ir',
+          ...endpoint(),
+          ...mac,
+          '-popo',
+          '-1',
+          '-newkey',
+          key,
+          '-subject',
+          '/CN=interop-nopop',
+          '-certout',
+          'nopop.pem',
+        );
         expect(out.ok).toBe(false);
         expect(out.output).toContain('badPOP');
       });
@@ -192,7 +355,21 @@ describe.skipIf(!version)(title, () => {
 
   it('7. subjectAltNames of the template are honoured', async () => {
     const key = await newKey('sans.key.pem');
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-sans', 'a.example 10.0.0.1', '-newkey', key, '-subject', '/CN=interop-sans', '-certout', 'sans.pem');
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(),
+      ...mac,
+      '-sans',
+      'a.example 10.0.0.1',
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=interop-sans',
+      '-certout',
+      'sans.pem',
+    );
     expect(out.ok, out.output).toBe(true);
     const ext = await openssl('x509', '-in', 'sans.pem', '-noout', '-ext', 'subjectAltName');
     expect(ext.ok, ext.output).toBe(true);
@@ -216,7 +393,12 @@ describe.skipIf(!version)(title, () => {
     ];
     for (const [name, body] of garbled) {
       it(`${name} is answered in bounded time with badDataFormat or a 4xx`, async () => {
-        const response = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/pkixcmp' }, body: new Uint8Array(body()), signal: AbortSignal.timeout(5000) });
+        const response = await fetch(url(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/pkixcmp' },
+          body: new Uint8Array(body()),
+          signal: AbortSignal.timeout(5000),
+        });
         const bytes = new Uint8Array(await response.arrayBuffer());
         if (response.status === 200) {
           const answer = decodePKIMessage(bytes);
@@ -234,14 +416,46 @@ describe.skipIf(!version)(title, () => {
     const dev = await makeOpensslLeaf(srv.dir, 'mfg-root', 'dev', '/O=Manufacturer/CN=device-0001');
     expect(dev.ok, dev.output).toBe(true);
     const key = await newKey('ldev.key.pem');
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...trust(), '-cert', 'dev.pem', '-key', 'dev.key.pem', '-newkey', key, '-subject', '/CN=device-0001', '-certout', 'ldev.pem');
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(),
+      ...trust(),
+      '-cert',
+      'dev.pem',
+      '-key',
+      'dev.key.pem',
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=device-0001',
+      '-certout',
+      'ldev.pem',
+    );
     expect(out.ok, out.output).toBe(true);
     expect((await verify('ldev.pem')).ok).toBe(true);
     expect((await certs()).find((c) => c.serial === serialOfFile('ldev.pem'))?.status).toBe('confirmed');
     // The manufacturer certificate opens an ir only, not a cr.
     const crKey = await newKey('ldev-cr.key.pem');
     const log = await logOf(async () => {
-      const cr = await openssl('cmp', '-cmd', 'cr', ...endpoint(), ...trust(), '-cert', 'dev.pem', '-key', 'dev.key.pem', '-newkey', crKey, '-subject', '/CN=device-0001', '-certout', 'ldev-cr.pem');
+      const cr = await openssl(
+        'cmp',
+        '-cmd',
+        'cr',
+        ...endpoint(),
+        ...trust(),
+        '-cert',
+        'dev.pem',
+        '-key',
+        'dev.key.pem',
+        '-newkey',
+        crKey,
+        '-subject',
+        '/CN=device-0001',
+        '-certout',
+        'ldev-cr.pem',
+      );
       expect(cr.ok).toBe(false);
     });
     expect(log).toMatch(/cr -> error rejection signerNotTrusted/);

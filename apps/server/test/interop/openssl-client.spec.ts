@@ -44,7 +44,16 @@ describe.skipIf(!version)(title, () => {
   }
 
   async function withContext<T>(work: (ctx: ServerContext) => Promise<T>): Promise<T> {
-    const ctx = await openServerContext(await loadConfig({ cwd: dir }), { clock: () => new Date(), crypto, logger: lineLogger(() => {}, 'silent', () => new Date()), create: false });
+    const ctx = await openServerContext(await loadConfig({ cwd: dir }), {
+      clock: () => new Date(),
+      crypto,
+      logger: lineLogger(
+        () => {},
+        'silent',
+        () => new Date(),
+      ),
+      create: false,
+    });
     try {
       return await work(ctx);
     } finally {
@@ -78,19 +87,48 @@ describe.skipIf(!version)(title, () => {
 
   it('ir with a shared secret: the certificate verifies against the root, caPubs carries the root', async () => {
     const key = await newKey('ir.key.pem');
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-newkey', key, '-subject', '/CN=interop-ir', '-certout', 'ir.pem', '-cacertsout', 'capubs.pem');
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(),
+      ...mac,
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=interop-ir',
+      '-certout',
+      'ir.pem',
+      '-cacertsout',
+      'capubs.pem',
+    );
     expect(out.ok, out.output).toBe(true);
     expect(out.output).toContain('received PKICONF');
     const verified = await verify('ir.pem');
     expect(verified.output.trim()).toBe('ir.pem: OK');
-    expect(decodePem(readFileSync(join(dir, 'capubs.pem'), 'utf8'))[0]!.der).toEqual(decodePem(readFileSync(join(data, 'root-ca.pem'), 'utf8'))[0]!.der);
+    expect(decodePem(readFileSync(join(dir, 'capubs.pem'), 'utf8'))[0]!.der).toEqual(
+      decodePem(readFileSync(join(data, 'root-ca.pem'), 'utf8'))[0]!.der,
+    );
     const stored = await withContext(async (ctx) => ctx.store.certificates.get(serialOfFile('ir.pem')));
     expect(stored).toMatchObject({ status: 'confirmed', subject: '/CN=interop-ir', requester: 'mac:demo', profile: 'device' });
   });
 
   it('cr with implicitConfirm: granted, no certConf needed', async () => {
     const key = await newKey('cr.key.pem');
-    const out = await openssl('cmp', '-cmd', 'cr', ...endpoint(), ...mac, '-newkey', key, '-subject', '/CN=interop-cr', '-implicit_confirm', '-certout', 'cr.pem');
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'cr',
+      ...endpoint(),
+      ...mac,
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=interop-cr',
+      '-implicit_confirm',
+      '-certout',
+      'cr.pem',
+    );
     expect(out.ok, out.output).toBe(true);
     expect(out.output).not.toContain('sending CERTCONF');
     expect((await verify('cr.pem')).ok).toBe(true);
@@ -108,15 +146,57 @@ describe.skipIf(!version)(title, () => {
 
   it('kur signed with the certificate from ir, then rr signed with the new one; the CRL lists it', async () => {
     const oldKey = await newKey('kur-old.key.pem');
-    const first = await openssl('cmp', '-cmd', 'ir', ...endpoint(), ...mac, '-newkey', oldKey, '-subject', '/CN=interop-kur', '-certout', 'kur-old.pem');
+    const first = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(),
+      ...mac,
+      '-newkey',
+      oldKey,
+      '-subject',
+      '/CN=interop-kur',
+      '-certout',
+      'kur-old.pem',
+    );
     expect(first.ok, first.output).toBe(true);
     const newKeyFile = await newKey('kur-new.key.pem');
-    const kur = await openssl('cmp', '-cmd', 'kur', ...endpoint(), ...trust(), '-cert', 'kur-old.pem', '-key', oldKey, '-newkey', newKeyFile, '-certout', 'kur-new.pem');
+    const kur = await openssl(
+      'cmp',
+      '-cmd',
+      'kur',
+      ...endpoint(),
+      ...trust(),
+      '-cert',
+      'kur-old.pem',
+      '-key',
+      oldKey,
+      '-newkey',
+      newKeyFile,
+      '-certout',
+      'kur-new.pem',
+    );
     expect(kur.ok, kur.output).toBe(true);
     expect((await verify('kur-new.pem')).ok).toBe(true);
-    expect(await withContext(async (ctx) => (await ctx.store.certificates.get(serialOfFile('kur-new.pem')))?.subject)).toBe('/CN=interop-kur');
+    expect(await withContext(async (ctx) => (await ctx.store.certificates.get(serialOfFile('kur-new.pem')))?.subject)).toBe(
+      '/CN=interop-kur',
+    );
 
-    const rr = await openssl('cmp', '-cmd', 'rr', ...endpoint(), ...trust(), '-cert', 'kur-new.pem', '-key', newKeyFile, '-oldcert', 'kur-new.pem', '-revreason', '1');
+    const rr = await openssl(
+      'cmp',
+      '-cmd',
+      'rr',
+      ...endpoint(),
+      ...trust(),
+      '-cert',
+      'kur-new.pem',
+      '-key',
+      newKeyFile,
+      '-oldcert',
+      'kur-new.pem',
+      '-revreason',
+      '1',
+    );
     expect(rr.ok, rr.output).toBe(true);
     expect(rr.output).toContain('revocation accepted');
     const serial = serialOfFile('kur-new.pem');
@@ -124,12 +204,27 @@ describe.skipIf(!version)(title, () => {
 
     const crl = await runCli({ cwd: dir }, 'crl', '--out', 'ca-crl.pem');
     expect(crl.status).toBe(0);
-    writeFileSync(join(dir, 'chain.pem'), readFileSync(join(data, 'issuing-ca.pem'), 'utf8') + readFileSync(join(data, 'root-ca.pem'), 'utf8'));
+    writeFileSync(
+      join(dir, 'chain.pem'),
+      readFileSync(join(data, 'issuing-ca.pem'), 'utf8') + readFileSync(join(data, 'root-ca.pem'), 'utf8'),
+    );
     const checked = await openssl('verify', '-crl_check', '-CAfile', 'chain.pem', '-CRLfile', 'ca-crl.pem', 'kur-new.pem');
     expect(checked.ok).toBe(false);
     expect(checked.output).toContain('certificate revoked');
 
-    const again = await openssl('cmp', '-cmd', 'rr', ...endpoint(), ...trust(), '-cert', 'kur-old.pem', '-key', oldKey, '-oldcert', 'kur-new.pem');
+    const again = await openssl(
+      'cmp',
+      '-cmd',
+      'rr',
+      ...endpoint(),
+      ...trust(),
+      '-cert',
+      'kur-old.pem',
+      '-key',
+      oldKey,
+      '-oldcert',
+      'kur-new.pem',
+    );
     expect(again.ok).toBe(false);
   });
 
@@ -141,7 +236,19 @@ describe.skipIf(!version)(title, () => {
 
   it('the delayed profile (/p/delayed) answers waiting, then issues after polling', async () => {
     const key = await newKey('delayed.key.pem');
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint('.well-known/cmp/p/delayed'), ...mac, '-newkey', key, '-subject', '/CN=interop-delayed', '-certout', 'delayed.pem');
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint('.well-known/cmp/p/delayed'),
+      ...mac,
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=interop-delayed',
+      '-certout',
+      'delayed.pem',
+    );
     expect(out.ok, out.output).toBe(true);
     expect(out.output).toContain('received ip/cp/kup after polling');
     expect(await withContext(async (ctx) => (await ctx.store.certificates.get(serialOfFile('delayed.pem')))?.profile)).toBe('delayed');
@@ -149,7 +256,21 @@ describe.skipIf(!version)(title, () => {
 
   it('the approval profile waits until `pending approve`', async () => {
     const key = await newKey('approval.key.pem');
-    const client = openssl('cmp', '-cmd', 'ir', ...endpoint('.well-known/cmp/p/approval'), ...mac, '-newkey', key, '-subject', '/CN=interop-approval', '-certout', 'approval.pem', '-total_timeout', '50');
+    const client = openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint('.well-known/cmp/p/approval'),
+      ...mac,
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=interop-approval',
+      '-certout',
+      'approval.pem',
+      '-total_timeout',
+      '50',
+    );
     let id: string | undefined;
     for (let i = 0; i < 100 && !id; i++) {
       const list = await runCli({ cwd: dir }, 'pending', 'list');
@@ -165,7 +286,22 @@ describe.skipIf(!version)(title, () => {
 
   it('a wrong secret is refused', async () => {
     const key = await newKey('bad.key.pem');
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(), '-ref', 'demo', '-secret', 'pass:wrong', '-newkey', key, '-subject', '/CN=bad', '-certout', 'bad.pem');
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(),
+      '-ref',
+      'demo',
+      '-secret',
+      'pass:wrong',
+      '-newkey',
+      key,
+      '-subject',
+      '/CN=bad',
+      '-certout',
+      'bad.pem',
+    );
     expect(out.ok).toBe(false);
     expect(serverLog).toMatch(/ir -> error rejection/);
   });

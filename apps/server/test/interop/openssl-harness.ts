@@ -68,7 +68,10 @@ export async function startServer(extraArgs: string[] = [], prepare?: (dir: stri
     stderr: (t) => (serverLog += t),
     onListening: (a) => listening(a.port),
   });
-  const port = await Promise.race([bound, running.then((status) => Promise.reject(new Error(`server exited with ${status}: ${serverLog}`)))]);
+  const port = await Promise.race([
+    bound,
+    running.then((status) => Promise.reject(new Error(`server exited with ${status}: ${serverLog}`))),
+  ]);
   return {
     dir,
     data: join(dir, '.cmpkit-server'),
@@ -85,14 +88,67 @@ export async function startServer(extraArgs: string[] = [], prepare?: (dir: stri
 
 /** Makes a self-signed CA `<name>.pem` with key `<name>.key.pem` (EC P-256) in `cwd`. */
 export async function makeOpensslCa(cwd: string, name: string, subject: string): Promise<Outcome> {
-  return openssl(cwd, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key.pem`, '-out', `${name}.pem`, '-subj', subject, '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  return openssl(
+    cwd,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key.pem`,
+    '-out',
+    `${name}.pem`,
+    '-subj',
+    subject,
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
 }
 
 /** Makes an end-entity certificate `<name>.pem` (key `<name>.key.pem`) under the CA `<ca>.pem` in `cwd`. */
 export async function makeOpensslLeaf(cwd: string, ca: string, name: string, subject: string): Promise<Outcome> {
-  const csr = await openssl(cwd, 'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key.pem`, '-out', `${name}.csr`, '-subj', subject);
+  const csr = await openssl(
+    cwd,
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key.pem`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    subject,
+  );
   if (!csr.ok) return csr;
   const ext = join(cwd, `${name}.ext`);
   writeFileSync(ext, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
-  return openssl(cwd, 'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key.pem`, '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', `${name}.pem`);
+  return openssl(
+    cwd,
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key.pem`,
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    ext,
+    '-out',
+    `${name}.pem`,
+  );
 }

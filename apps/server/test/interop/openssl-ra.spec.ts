@@ -66,7 +66,16 @@ describe.skipIf(!version)(title, () => {
   async function stored(file: string) {
     const serial = serialOf(decodePem(readFileSync(join(dir, file), 'utf8'))[0]!.der);
     const config = await loadConfig({ cwd: dir, dataDir: 'ca' });
-    const ctx = await openServerContext(config, { clock: () => new Date(), crypto, logger: lineLogger(() => {}, 'silent', () => new Date()), create: false });
+    const ctx = await openServerContext(config, {
+      clock: () => new Date(),
+      crypto,
+      logger: lineLogger(
+        () => {},
+        'silent',
+        () => new Date(),
+      ),
+      create: false,
+    });
     try {
       return ctx.store.certificates.get(serial);
     } finally {
@@ -105,7 +114,19 @@ describe.skipIf(!version)(title, () => {
     ['raVerified', 'signature:/O=cmpkit demo/CN=cmpkit RA'],
   ])('ir with a shared secret through the RA (%s): certificate issued, confirmed at the CA', async (mode, requester) => {
     const key = await newKey(`ir-${mode}.key.pem`);
-    const out = await openssl('cmp', '-cmd', 'ir', ...endpoint(mode), ...mac, '-newkey', key, '-subject', `/CN=ra-${mode}`, '-certout', `ir-${mode}.pem`);
+    const out = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(mode),
+      ...mac,
+      '-newkey',
+      key,
+      '-subject',
+      `/CN=ra-${mode}`,
+      '-certout',
+      `ir-${mode}.pem`,
+    );
     expect(out.ok, `${out.output}\nRA log:\n${ras.get(mode)!.log()}\nCA log:\n${ca.log()}`).toBe(true);
     expect(out.output).toContain('received PKICONF');
     expect((await verify(`ir-${mode}.pem`)).output.trim()).toBe(`ir-${mode}.pem: OK`);
@@ -116,13 +137,53 @@ describe.skipIf(!version)(title, () => {
 
   it.each(['forward', 'reprotect'])('kur and rr signed by the device through the RA (%s)', async (mode) => {
     const oldKey = await newKey(`kur-${mode}-old.key.pem`);
-    const first = await openssl('cmp', '-cmd', 'ir', ...endpoint(mode), ...mac, '-newkey', oldKey, '-subject', `/CN=ra-kur-${mode}`, '-certout', `kur-${mode}-old.pem`);
+    const first = await openssl(
+      'cmp',
+      '-cmd',
+      'ir',
+      ...endpoint(mode),
+      ...mac,
+      '-newkey',
+      oldKey,
+      '-subject',
+      `/CN=ra-kur-${mode}`,
+      '-certout',
+      `kur-${mode}-old.pem`,
+    );
     expect(first.ok, first.output).toBe(true);
     const nextKey = await newKey(`kur-${mode}-new.key.pem`);
-    const kur = await openssl('cmp', '-cmd', 'kur', ...endpoint(mode), ...trust(), '-cert', `kur-${mode}-old.pem`, '-key', oldKey, '-newkey', nextKey, '-certout', `kur-${mode}-new.pem`);
+    const kur = await openssl(
+      'cmp',
+      '-cmd',
+      'kur',
+      ...endpoint(mode),
+      ...trust(),
+      '-cert',
+      `kur-${mode}-old.pem`,
+      '-key',
+      oldKey,
+      '-newkey',
+      nextKey,
+      '-certout',
+      `kur-${mode}-new.pem`,
+    );
     expect(kur.ok, `${kur.output}\nRA log:\n${ras.get(mode)!.log()}`).toBe(true);
     expect((await stored(`kur-${mode}-new.pem`))?.subject).toBe(`/CN=ra-kur-${mode}`);
-    const rr = await openssl('cmp', '-cmd', 'rr', ...endpoint(mode), ...trust(), '-cert', `kur-${mode}-new.pem`, '-key', nextKey, '-oldcert', `kur-${mode}-new.pem`, '-revreason', '1');
+    const rr = await openssl(
+      'cmp',
+      '-cmd',
+      'rr',
+      ...endpoint(mode),
+      ...trust(),
+      '-cert',
+      `kur-${mode}-new.pem`,
+      '-key',
+      nextKey,
+      '-oldcert',
+      `kur-${mode}-new.pem`,
+      '-revreason',
+      '1',
+    );
     expect(rr.ok, `${rr.output}\nRA log:\n${ras.get(mode)!.log()}`).toBe(true);
     expect(rr.output).toContain('revocation accepted');
     expect(await stored(`kur-${mode}-new.pem`)).toMatchObject({ status: 'revoked', revocationReason: 1 });

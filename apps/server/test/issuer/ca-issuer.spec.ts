@@ -140,7 +140,13 @@ describe('createCaIssuer: revoke', () => {
       issuer: parseName('/O=Test/CN=Test Issuing CA'),
       serialNumber: BigInt(`0x${serial}`),
       reason: 1,
-      requester: { kind: 'signature' as const, sender: { type: 'directoryName' as const, value: [] }, certificate, path: [certificate, issuing.certificate], external: false },
+      requester: {
+        kind: 'signature' as const,
+        sender: { type: 'directoryName' as const, value: [] },
+        certificate,
+        path: [certificate, issuing.certificate],
+        external: false,
+      },
     };
     await issuer.revoke(request);
     expect(await store.certificates.get(serial)).toMatchObject({ status: 'revoked', revocationReason: 1 });
@@ -155,7 +161,9 @@ describe('createCaIssuer: revoke', () => {
 
   it('refuses an unknown serial number with badCertId', async () => {
     const { issuer } = await issuerSetup();
-    const error = await rejection(issuer.revoke({ serialNumber: 0x1234n, requester: { kind: 'unprotected', sender: { type: 'directoryName', value: [] } } }));
+    const error = await rejection(
+      issuer.revoke({ serialNumber: 0x1234n, requester: { kind: 'unprotected', sender: { type: 'directoryName', value: [] } } }),
+    );
     expect(error.failInfo).toEqual(['badCertId']);
   });
 
@@ -178,7 +186,11 @@ describe('createCaIssuer: revoke', () => {
     const { spki } = await ecKey();
     const { certificate } = issued(await issuer.certify(certRequest(spki)));
     const error = await rejection(
-      issuer.revoke({ serialNumber: BigInt(`0x${serialOf(certificate)}`), reason, requester: { kind: 'unprotected', sender: { type: 'directoryName', value: [] } } }),
+      issuer.revoke({
+        serialNumber: BigInt(`0x${serialOf(certificate)}`),
+        reason,
+        requester: { kind: 'unprotected', sender: { type: 'directoryName', value: [] } },
+      }),
     );
     expect(error.failInfo).toEqual(['badRequest']);
     expect((await store.certificates.get(serialOf(certificate)))?.status).toBe('issued');

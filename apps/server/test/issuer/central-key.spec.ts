@@ -13,7 +13,13 @@ describe('central key generation', () => {
     const result = await issuer.certify({ ...certRequest(undefined), centralKeyGeneration: true });
     if (result.status !== 'issued') throw new Error('not issued');
     expect(result.privateKeyPkcs8).toBeInstanceOf(Uint8Array);
-    const privateKey = await crypto.subtle.importKey('pkcs8', new Uint8Array(result.privateKeyPkcs8!), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const privateKey = await crypto.subtle.importKey(
+      'pkcs8',
+      new Uint8Array(result.privateKeyPkcs8!),
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['sign'],
+    );
     const spki = new Uint8Array(parseCertificate(result.certificate).tbsCertificate.subjectPublicKeyInfo.subjectPublicKey);
     const data = new TextEncoder().encode('proof');
     const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data);

@@ -6,7 +6,9 @@ import { certRequest, crlContent, ecKey, serialOf } from '../helpers.js';
 import { issuerSetup } from './issuer-setup.js';
 
 async function sha256Hex(der: Uint8Array): Promise<string> {
-  return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(der))), (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(der))), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
 }
 
 describe('createCaIssuer: general messages', () => {
@@ -24,7 +26,11 @@ describe('createCaIssuer: general messages', () => {
     const links = await createCrossCertificates(root, newRoot);
     await store.rootCaUpdates.add({ oldRootSha256: await sha256Hex(root.certificate), ...links, createdAt: clock() });
 
-    const expected = { newWithNew: { der: links.newWithNew }, newWithOld: { der: links.newWithOld }, oldWithNew: { der: links.oldWithNew } };
+    const expected = {
+      newWithNew: { der: links.newWithNew },
+      newWithOld: { der: links.newWithOld },
+      oldWithNew: { der: links.oldWithNew },
+    };
     expect(await issuer.rootCaKeyUpdate(root.certificate)).toEqual(expected);
     expect(await issuer.rootCaKeyUpdate(undefined)).toEqual(expected);
     expect(await issuer.rootCaKeyUpdate(newRoot.certificate)).toBeUndefined();
@@ -48,7 +54,10 @@ describe('createCaIssuer: general messages', () => {
     const { issuer } = await issuerSetup();
     const content = await issuer.certReqTemplate(undefined);
     expect(content?.certTemplate).toEqual({});
-    expect(content?.keySpec?.[0]).toEqual({ type: 'algId', value: { algorithm: oids.id_ecPublicKey, parameters: { der: oidDer(oids.secp256r1) } } });
+    expect(content?.keySpec?.[0]).toEqual({
+      type: 'algId',
+      value: { algorithm: oids.id_ecPublicKey, parameters: { der: oidDer(oids.secp256r1) } },
+    });
     expect(await issuer.certReqTemplate('nope')).toBeUndefined();
   });
 
@@ -60,7 +69,10 @@ describe('createCaIssuer: general messages', () => {
     expect(first).toEqual(current.der);
 
     const ours = { type: 'issuer' as const, value: [{ type: 'directoryName' as const, value: parseName('/O=Test/CN=Test Issuing CA') }] };
-    const byUrl = { type: 'dpn' as const, value: { type: 'fullName' as const, value: [{ type: 'uniformResourceIdentifier' as const, value: 'http://crl.example/ca.crl' }] } };
+    const byUrl = {
+      type: 'dpn' as const,
+      value: { type: 'fullName' as const, value: [{ type: 'uniformResourceIdentifier' as const, value: 'http://crl.example/ca.crl' }] },
+    };
     const other = { type: 'issuer' as const, value: [{ type: 'directoryName' as const, value: parseName('/CN=Other CA') }] };
     const older = timeOf(new Date(current.thisUpdate.getTime() - 1000));
     expect(await issuer.crls([{ source: ours }])).toEqual([current.der]);

@@ -34,65 +34,74 @@ function client(transport: Transport) {
   return createClient({ transport, credential: SECRET, sleep: async () => {} });
 }
 
-describe.skipIf(!postgresUrl)(`two server processes on one PostgreSQL database${postgresUrl ? '' : ` (skipped: ${postgresMissing})`}`, () => {
-  let database: TestDatabase;
-  let store: ServerStore;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  let config: string;
+describe.skipIf(!postgresUrl)(
+  `two server processes on one PostgreSQL database${postgresUrl ? '' : ` (skipped: ${postgresMissing})`}`,
+  () => {
+    let database: TestDatabase;
+    let store: ServerStore;
+    let a: ServerProcess;
+    let b: ServerProcess;
+    let config: string;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const dir = tempDir();
-    config = join(dir, 'server.json');
-    writeFileSync(config, JSON.stringify({ dataDir: 'data', database: database.url, policy: { allowMacRevocation: true }, expirySweepSeconds: 3600 }));
-    const init = await runCli({ cwd: dir }, 'init', '--config', config);
-    expect(init.status, init.stderr).toBe(0);
-    [a, b] = await Promise.all([startServerProcess(['--config', config]), startServerProcess(['--config', config])]);
-    store = await openServerStore(database.url);
-  }, 120_000);
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      const dir = tempDir();
+      config = join(dir, 'server.json');
+      writeFileSync(
+        config,
+        JSON.stringify({ dataDir: 'data', database: database.url, policy: { allowMacRevocation: true }, expirySweepSeconds: 3600 }),
+      );
+      const init = await runCli({ cwd: dir }, 'init', '--config', config);
+      expect(init.status, init.stderr).toBe(0);
+      [a, b] = await Promise.all([startServerProcess(['--config', config]), startServerProcess(['--config', config])]);
+      store = await openServerStore(database.url);
+    }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await store?.close();
-    await database?.drop();
-  });
+    afterAll(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await store?.close();
+      await database?.drop();
+    });
 
-  it('continues a transaction on the other instance: ir on A, certConf on B', async () => {
-    const { transport, sent } = splitTransport(a.url, b.url);
-    const result = await client(transport).enroll({ keyPair: await keyPair(), subject: parseName('/CN=ir-on-a') });
-    expect(sent).toEqual({ a: 1, b: 1 });
-    expect(await store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', subject: '/CN=ir-on-a' });
-  });
+    it('continues a transaction on the other instance: ir on A, certConf on B', async () => {
+      const { transport, sent } = splitTransport(a.url, b.url);
+      const result = await client(transport).enroll({ keyPair: await keyPair(), subject: parseName('/CN=ir-on-a') });
+      expect(sent).toEqual({ a: 1, b: 1 });
+      expect(await store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', subject: '/CN=ir-on-a' });
+    });
 
-  it('answers the polls of a delayed request accepted by A on B', async () => {
-    const { transport, sent } = splitTransport(`${a.url}/p/delayed`, `${b.url}/p/delayed`);
-    const result = await client(transport).enroll({ keyPair: await keyPair(), subject: parseName('/CN=polled-on-b') });
-    expect(sent.a).toBe(1);
-    expect(sent.b).toBeGreaterThanOrEqual(3); // two pollReqs, then certConf
-    expect(await store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', profile: 'delayed' });
-    expect((await store.pending.list()).find((p) => p.serial === serialOf(result.certificate))).toMatchObject({ status: 'issued', polls: 2 });
-  });
+    it('answers the polls of a delayed request accepted by A on B', async () => {
+      const { transport, sent } = splitTransport(`${a.url}/p/delayed`, `${b.url}/p/delayed`);
+      const result = await client(transport).enroll({ keyPair: await keyPair(), subject: parseName('/CN=polled-on-b') });
+      expect(sent.a).toBe(1);
+      expect(sent.b).toBeGreaterThanOrEqual(3); // two pollReqs, then certConf
+      expect(await store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', profile: 'delayed' });
+      expect((await store.pending.list()).find((p) => p.serial === serialOf(result.certificate))).toMatchObject({
+        status: 'issued',
+        polls: 2,
+      });
+    });
 
-  it('refuses on B a request replayed from A (badSenderNonce)', async () => {
-    let captured: Uint8Array | undefined;
-    const toA = httpTransport({ url: a.url });
-    await client({ send: (request, options) => ((captured = request), toA.send(request, options)) }).getCaCertificates();
-    const replayed = decodePKIMessage(await httpTransport({ url: b.url }).send(captured!));
-    expect(replayed.body.type).toBe('error');
-    expect(replayed.body.type === 'error' && replayed.body.content.pKIStatusInfo.failInfo).toContain('badSenderNonce');
-  });
+    it('refuses on B a request replayed from A (badSenderNonce)', async () => {
+      let captured: Uint8Array | undefined;
+      const toA = httpTransport({ url: a.url });
+      await client({ send: (request, options) => ((captured = request), toA.send(request, options)) }).getCaCertificates();
+      const replayed = decodePKIMessage(await httpTransport({ url: b.url }).send(captured!));
+      expect(replayed.body.type).toBe('error');
+      expect(replayed.body.type === 'error' && replayed.body.content.pKIStatusInfo.failInfo).toContain('badSenderNonce');
+    });
 
-  it('sees on B a revocation made on A: B refuses it again and its CRL lists the certificate', async () => {
-    const viaA = client(httpTransport({ url: a.url }));
-    const viaB = client(httpTransport({ url: b.url }));
-    const { certificate } = await viaA.enroll({ keyPair: await keyPair(), subject: parseName('/CN=revoked-on-a') });
-    await viaA.revoke({ certificate, reason: 1 });
-    const again = await viaB.revoke({ certificate, reason: 1 }).catch((error: unknown) => error);
-    expect(again).toBeInstanceOf(RemoteError);
-    expect((again as RemoteError).failInfo).toContain('certRevoked');
-    const issuer = parseName(DEFAULT_CONFIG.ca.issuingSubject);
-    const [crl] = await viaB.getCrls([{ source: { type: 'issuer', value: [{ type: 'directoryName', value: issuer }] } }]);
-    expect(crlContent(crl!).entries.get(serialOf(certificate))).toBe(1);
-  });
-});
+    it('sees on B a revocation made on A: B refuses it again and its CRL lists the certificate', async () => {
+      const viaA = client(httpTransport({ url: a.url }));
+      const viaB = client(httpTransport({ url: b.url }));
+      const { certificate } = await viaA.enroll({ keyPair: await keyPair(), subject: parseName('/CN=revoked-on-a') });
+      await viaA.revoke({ certificate, reason: 1 });
+      const again = await viaB.revoke({ certificate, reason: 1 }).catch((error: unknown) => error);
+      expect(again).toBeInstanceOf(RemoteError);
+      expect((again as RemoteError).failInfo).toContain('certRevoked');
+      const issuer = parseName(DEFAULT_CONFIG.ca.issuingSubject);
+      const [crl] = await viaB.getCrls([{ source: { type: 'issuer', value: [{ type: 'directoryName', value: issuer }] } }]);
+      expect(crlContent(crl!).entries.get(serialOf(certificate))).toBe(1);
+    });
+  },
+);

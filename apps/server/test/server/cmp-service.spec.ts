@@ -29,9 +29,17 @@ describe('the CMP service on the SQLite context', () => {
     const clock = fakeClock();
     const { ctx, handle } = await open(tempDir(), clock);
     try {
-      const result = await client(loopbackTransport(handle), clock).enroll({ keyPair: await keyPair(), subject: parseName('/CN=svc'), certProfile: 'tlsServer' });
+      const result = await client(loopbackTransport(handle), clock).enroll({
+        keyPair: await keyPair(),
+        subject: parseName('/CN=svc'),
+        certProfile: 'tlsServer',
+      });
       expect(result.caPubs).toEqual([ctx.material.root.certificate]);
-      expect(await ctx.store.certificates.get(serialOf(result.certificate))).toMatchObject({ status: 'confirmed', profile: 'tlsServer', subject: '/CN=svc' });
+      expect(await ctx.store.certificates.get(serialOf(result.certificate))).toMatchObject({
+        status: 'confirmed',
+        profile: 'tlsServer',
+        subject: '/CN=svc',
+      });
     } finally {
       await ctx.close();
     }

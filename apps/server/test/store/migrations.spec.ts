@@ -5,9 +5,9 @@ import { openSqlite } from '../../src/store/sqlite.js';
 import { fakeClock, tempDir } from '../helpers.js';
 
 function tables(db: ReturnType<typeof openSqlite>): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 describe('migrate', () => {

@@ -208,7 +208,10 @@ export function storeContract(name: string, database: () => Promise<ContractData
         await a!.certificates.insert(certificate('0b', new Date(0)));
         expect(await a!.crls.reserve()).toEqual({ crlNumber: 1n, revoked: [] });
         await b!.certificates.revoke('0b', 1, new Date(5000));
-        expect(await a!.crls.reserve()).toEqual({ crlNumber: 2n, revoked: [{ serial: '0b', revokedAt: new Date(5000), revocationReason: 1 }] });
+        expect(await a!.crls.reserve()).toEqual({
+          crlNumber: 2n,
+          revoked: [{ serial: '0b', revokedAt: new Date(5000), revocationReason: 1 }],
+        });
         expect((await b!.crls.reserve()).crlNumber).toBe(3n);
       });
 
@@ -237,7 +240,13 @@ export function storeContract(name: string, database: () => Promise<ContractData
       it('finds the newest update from a root, and the newest of all', async () => {
         const { rootCaUpdates } = await one();
         expect(await rootCaUpdates.latest()).toBeUndefined();
-        await rootCaUpdates.add({ oldRootSha256: 'AA', newWithNew: Uint8Array.of(1), newWithOld: Uint8Array.of(2), oldWithNew: Uint8Array.of(3), createdAt: new Date(1000) });
+        await rootCaUpdates.add({
+          oldRootSha256: 'AA',
+          newWithNew: Uint8Array.of(1),
+          newWithOld: Uint8Array.of(2),
+          oldWithNew: Uint8Array.of(3),
+          createdAt: new Date(1000),
+        });
         await rootCaUpdates.add({ oldRootSha256: 'bb', newWithNew: Uint8Array.of(4), createdAt: new Date(2000) });
         expect(await rootCaUpdates.fromRoot('aa')).toEqual({
           oldRootSha256: 'aa',
@@ -346,7 +355,9 @@ export function storeContract(name: string, database: () => Promise<ContractData
         await transactions.create('none', record(), 60);
         expect(await transactions.expired(start + 9_999)).toEqual([]);
         clock.advance(15_000);
-        expect(await transactions.expired(start + 15_000)).toEqual([{ transactionId: 'due', record: record({ confirmDeadline: start + 10_000 }) }]);
+        expect(await transactions.expired(start + 15_000)).toEqual([
+          { transactionId: 'due', record: record({ confirmDeadline: start + 10_000 }) },
+        ]);
         const both = await transactions.expired(start + 20_000);
         expect(both.map((e) => e.transactionId)).toEqual(['due', 'later']);
       });

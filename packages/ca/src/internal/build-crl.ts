@@ -1,12 +1,4 @@
-import {
-  CRLReason,
-  CRLReasons,
-  InvalidityDate,
-  type Name as AsnName,
-  RevokedCertificate,
-  TBSCertList,
-  Version,
-} from '@peculiar/asn1-x509';
+import { CRLReason, CRLReasons, InvalidityDate, type Name as AsnName, RevokedCertificate, TBSCertList, Version } from '@peculiar/asn1-x509';
 import { oids } from '@cmpkit/codec';
 import type { CreateCrlOptions } from '../crl-options.js';
 import { IssuanceError } from '../errors/issuance-error.js';
@@ -49,9 +41,7 @@ export async function buildCrl(
       extensions.push(asnExtension(oids.id_ce_cRLReasons, false, derOf(new CRLReason(code))));
     }
     if (entry.invalidityDate) {
-      extensions.push(
-        asnExtension(oids.id_ce_invalidityDate, false, derOf(new InvalidityDate(wholeSeconds(entry.invalidityDate)))),
-      );
+      extensions.push(asnExtension(oids.id_ce_invalidityDate, false, derOf(new InvalidityDate(wholeSeconds(entry.invalidityDate)))));
     }
     return new RevokedCertificate({
       userCertificate: arrayBufferOf(integerContents(entry.serialNumber)),

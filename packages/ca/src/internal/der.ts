@@ -95,7 +95,7 @@ export function readSequenceElements(der: Uint8Array): Tlv[] | null {
   const outer = readTlv(der, 0);
   if (!outer || outer.tag !== 0x30 || outer.end !== der.length) return null;
   const items: Tlv[] = [];
-  for (let pos = 0; pos < outer.contents.length; ) {
+  for (let pos = 0; pos < outer.contents.length;) {
     const item = readTlv(outer.contents, pos);
     if (!item) return null;
     items.push(item);

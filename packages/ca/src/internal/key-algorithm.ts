@@ -6,16 +6,7 @@ export type KeyAlgorithmSpec =
 
 /** Key types identified by their OID alone, with a fixed key length. */
 export type FixedKeyName =
-  | 'ed25519'
-  | 'ed448'
-  | 'x25519'
-  | 'x448'
-  | 'ml-dsa-44'
-  | 'ml-dsa-65'
-  | 'ml-dsa-87'
-  | 'ml-kem-512'
-  | 'ml-kem-768'
-  | 'ml-kem-1024';
+  'ed25519' | 'ed448' | 'x25519' | 'x448' | 'ml-dsa-44' | 'ml-dsa-65' | 'ml-dsa-87' | 'ml-kem-512' | 'ml-kem-768' | 'ml-kem-1024';
 
 const FIXED = new Set<string>([
   'ed25519',

@@ -82,11 +82,7 @@ function parseRsaKey(key: Uint8Array): { bits: number } {
  * does not accept with `badAlg`. EC points are imported with the injected WebCrypto, which
  * checks that they lie on the curve.
  */
-export async function checkPublicKey(
-  spki: SubjectPublicKeyInfo,
-  profile: CertificateProfile,
-  crypto: Crypto,
-): Promise<CheckedPublicKey> {
+export async function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateProfile, crypto: Crypto): Promise<CheckedPublicKey> {
   let der: Uint8Array;
   try {
     der = encodeSubjectPublicKeyInfo(spki);
@@ -132,9 +128,7 @@ export async function checkPublicKey(
     const { bits } = parseRsaKey(key);
     const label = `an ${family === 'rsa' ? 'RSA' : 'RSA-PSS'} key of ${bits} bits`;
     if (bits > MAX_RSA_BITS) refused(profile, label);
-    const ok = specs.some(
-      (s) => s.family === family && (s.orMore ? bits >= s.bits : bits === s.bits),
-    );
+    const ok = specs.some((s) => s.family === family && (s.orMore ? bits >= s.bits : bits === s.bits));
     if (!ok) refused(profile, label);
     return { der, rsa: true };
   }

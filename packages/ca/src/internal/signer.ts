@@ -46,7 +46,7 @@ type WebCryptoParams = Algorithm | EcdsaParams | RsaPssParams | EcKeyImportParam
 
 function hashName(algorithm: KeyAlgorithm): string {
   const hash = (algorithm as RsaHashedKeyAlgorithm).hash;
-  return typeof hash === 'string' ? hash : hash?.name ?? '';
+  return typeof hash === 'string' ? hash : (hash?.name ?? '');
 }
 
 function hashAlgorithmIdentifier(hash: HashInfo): AlgorithmIdentifier {
@@ -55,7 +55,10 @@ function hashAlgorithmIdentifier(hash: HashInfo): AlgorithmIdentifier {
 
 function ecdsaDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
-  return tlv(0x30, concatBytes([tlv(0x02, unsignedIntegerContents(raw.subarray(0, half))), tlv(0x02, unsignedIntegerContents(raw.subarray(half)))]));
+  return tlv(
+    0x30,
+    concatBytes([tlv(0x02, unsignedIntegerContents(raw.subarray(0, half))), tlv(0x02, unsignedIntegerContents(raw.subarray(half)))]),
+  );
 }
 
 function unsupported(): never {

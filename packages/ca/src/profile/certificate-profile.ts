@@ -262,7 +262,8 @@ export function checkProfile(profile: CertificateProfile): void {
   }
   for (const eku of profile.extendedKeyUsage) if (!OID.test(eku)) fail(`extendedKeyUsage "${eku}" is not a dotted OID`);
   for (const t of profile.subjectAltNameTypes) if (!SAN_TYPES.includes(t)) fail(`unknown subjectAltName type "${t}"`);
-  for (const p of profile.dnsNamePatterns ?? []) if (!parseDnsPattern(p)) fail(`dnsNamePatterns entry "${p}" is not a DNS name or *.suffix`);
+  for (const p of profile.dnsNamePatterns ?? [])
+    if (!parseDnsPattern(p)) fail(`dnsNamePatterns entry "${p}" is not a DNS name or *.suffix`);
   for (const r of profile.ipAddressRanges ?? []) if (!parseIpRange(r)) fail(`ipAddressRanges entry "${r}" is not a CIDR range`);
   for (const oid of profile.allowedExtensions) {
     if (!OID.test(oid)) fail(`allowedExtensions entry "${oid}" is not a dotted OID`);

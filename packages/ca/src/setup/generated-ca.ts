@@ -33,9 +33,8 @@ export const DEFAULT_CA_KEY_ALGORITHM: EcKeyGenParams = Object.freeze({ name: 'E
 /** The key pair described by `options`. @internal */
 export async function caKeyPair(crypto: Crypto, options: CaKeyOptions): Promise<CryptoKeyPair> {
   if (options.keyPair) return options.keyPair;
-  return (await crypto.subtle.generateKey(
-    options.keyAlgorithm ?? DEFAULT_CA_KEY_ALGORITHM,
-    options.extractable ?? false,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
+  return (await crypto.subtle.generateKey(options.keyAlgorithm ?? DEFAULT_CA_KEY_ALGORITHM, options.extractable ?? false, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
 }

@@ -55,7 +55,10 @@ describe('defineProfile', () => {
     ['a CA-managed allowed extension', { name: 'x', allowedExtensions: [oids.id_ce_subjectKeyIdentifier] }],
     ['a malformed allowed extension', { name: 'x', allowedExtensions: ['2.5.29.x'] }],
     ['a CA-managed fixed extension', { name: 'x', extensions: [{ extnID: oids.id_ce_keyUsage, extnValue: new Uint8Array(2) }] }],
-    ['a fixed extension also allowed from templates', { name: 'x', allowedExtensions: ['2.5.29.32'], extensions: [{ extnID: '2.5.29.32', extnValue: new Uint8Array(2) }] }],
+    [
+      'a fixed extension also allowed from templates',
+      { name: 'x', allowedExtensions: ['2.5.29.32'], extensions: [{ extnID: '2.5.29.32', extnValue: new Uint8Array(2) }] },
+    ],
     ['a non-ASCII CRL URL', { name: 'x', crlDistributionPoint: 'http://crl.exämple.com' }],
     ['a relative OCSP URL', { name: 'x', authorityInfoAccess: { ocsp: '/ocsp' } }],
     ['a negative issue delay', { name: 'x', issueDelay: { polls: -1 } }],

@@ -20,7 +20,12 @@ import {
 } from '../helpers.js';
 
 const DAY = 86_400_000;
-const CA_EXTENSIONS = [oids.id_ce_basicConstraints, oids.id_ce_keyUsage, oids.id_ce_subjectKeyIdentifier, oids.id_ce_authorityKeyIdentifier];
+const CA_EXTENSIONS = [
+  oids.id_ce_basicConstraints,
+  oids.id_ce_keyUsage,
+  oids.id_ce_subjectKeyIdentifier,
+  oids.id_ce_authorityKeyIdentifier,
+];
 const keyId = (der: Uint8Array, oid: string): string => {
   const value = extensionValue(der, oid)!.value;
   return oid === oids.id_ce_subjectKeyIdentifier
@@ -68,15 +73,24 @@ describe.each(providers)('CA setup under %s', (_name, crypto) => {
     expect(issuing.chain.map(hex)).toEqual([hex(root.certificate)]);
     expect(issuing.privateKey.extractable).toBe(true);
     expect(extensionIds(issuing.certificate)).toEqual([...CA_EXTENSIONS, oids.id_ce_cRLDistributionPoints]);
-    expect(AsnConvert.parse(extensionValue(issuing.certificate, oids.id_ce_basicConstraints)!.value, BasicConstraints)).toMatchObject({ cA: true, pathLenConstraint: 0 });
+    expect(AsnConvert.parse(extensionValue(issuing.certificate, oids.id_ce_basicConstraints)!.value, BasicConstraints)).toMatchObject({
+      cA: true,
+      pathLenConstraint: 0,
+    });
     expect(keyId(issuing.certificate, oids.id_ce_authorityKeyIdentifier)).toBe(keyId(root.certificate, oids.id_ce_subjectKeyIdentifier));
-    expect(parseCertificate(issuing.certificate).tbsCertificate.validity.notAfter.getTime()).toEqual(new Date(NOW.getTime() - 60_000 + 1825 * DAY));
+    expect(parseCertificate(issuing.certificate).tbsCertificate.validity.notAfter.getTime()).toEqual(
+      new Date(NOW.getTime() - 60_000 + 1825 * DAY),
+    );
     const ca = createCertificateAuthority({ ...issuing, crypto, clock });
     expect(ca.chain.map(hex)).toEqual([hex(root.certificate)]);
     // The issuing CA has pathLenConstraint 0: it cannot make further CAs.
     await expectIssuanceError(createSubordinateCa(ca, { subject: '/CN=Too deep', crypto }), 'notAuthorized');
     if (opensslMissing) return;
-    const r = ws.verify(['-CAfile', ws.write('r.pem', 'CERTIFICATE', root.certificate), ws.write('i.pem', 'CERTIFICATE', issuing.certificate)]);
+    const r = ws.verify([
+      '-CAfile',
+      ws.write('r.pem', 'CERTIFICATE', root.certificate),
+      ws.write('i.pem', 'CERTIFICATE', issuing.certificate),
+    ]);
     expect(r.stdout).toContain('i.pem: OK');
   });
 });
@@ -90,7 +104,12 @@ describe('createCrossCertificates', () => {
     ['a new generation name', '/O=Example/OU=G1/CN=Root CA', '/O=Example/OU=G2/CN=Root CA'],
   ])('links an old and a new root with %s (RFC 9810 section 4.4)', async (_name, oldName, newName) => {
     const oldRoot = await createSelfSignedCa({ subject: oldName, clock: () => new Date(NOW.getTime() - 1000 * DAY), validityDays: 3650 });
-    const newRoot = await createSelfSignedCa({ subject: newName, clock, validityDays: 3650, keyAlgorithm: { name: 'ECDSA', namedCurve: 'P-384' } });
+    const newRoot = await createSelfSignedCa({
+      subject: newName,
+      clock,
+      validityDays: 3650,
+      keyAlgorithm: { name: 'ECDSA', namedCurve: 'P-384' },
+    });
     const { newWithNew, newWithOld, oldWithNew } = await createCrossCertificates(oldRoot, newRoot);
     expect(hex(newWithNew)).toBe(hex(newRoot.certificate));
 
@@ -134,7 +153,10 @@ describe('createCrossCertificates', () => {
     expect(ws.verify(['-CAfile', oldPem, '-untrusted', nwoPem, eePem]).stdout).toContain(`${slug}-ee.pem: OK`);
     // One that trusts only the new root accepts certificates of the old root through oldWithNew.
     const oldCa = createCertificateAuthority({ ...oldRoot, clock });
-    const oldEe = await oldCa.issue({ template: template(await spkiOf((await keyPair()).publicKey), '/CN=old ee'), profile: profiles.tlsClient });
+    const oldEe = await oldCa.issue({
+      template: template(await spkiOf((await keyPair()).publicKey), '/CN=old ee'),
+      profile: profiles.tlsClient,
+    });
     const oldEePem = ws.write(`${slug}-old-ee.pem`, 'CERTIFICATE', oldEe.certificate);
     expect(ws.verify(['-CAfile', newPem, '-untrusted', ownPem, oldEePem]).stdout).toContain(`${slug}-old-ee.pem: OK`);
   });
@@ -142,8 +164,16 @@ describe('createCrossCertificates', () => {
   it('refuses a key that does not match its certificate, or validity periods that do not meet (systemFailure)', async () => {
     const a = await createSelfSignedCa({ subject: '/CN=A', clock });
     const b = await createSelfSignedCa({ subject: '/CN=B', clock });
-    await expectIssuanceError(createCrossCertificates({ certificate: a.certificate, privateKey: b.privateKey }, b), 'systemFailure', /old CA private key/);
-    await expectIssuanceError(createCrossCertificates(a, { certificate: b.certificate, privateKey: a.privateKey }), 'systemFailure', /new CA private key/);
+    await expectIssuanceError(
+      createCrossCertificates({ certificate: a.certificate, privateKey: b.privateKey }, b),
+      'systemFailure',
+      /old CA private key/,
+    );
+    await expectIssuanceError(
+      createCrossCertificates(a, { certificate: b.certificate, privateKey: a.privateKey }),
+      'systemFailure',
+      /new CA private key/,
+    );
     const later = await createSelfSignedCa({ subject: '/CN=Later', clock: () => new Date(NOW.getTime() + 4000 * DAY) });
     await expectIssuanceError(createCrossCertificates(a, later), 'systemFailure', /start before/);
   });

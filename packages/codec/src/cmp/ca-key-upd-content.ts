@@ -1,11 +1,7 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { readCMPCertificate, type CMPCertificate } from './cmp-certificate.js';
-import {
-  readRootCaKeyUpdateContent,
-  writeRootCaKeyUpdateContent,
-  type RootCaKeyUpdateContent,
-} from './root-ca-key-update-content.js';
+import { readRootCaKeyUpdateContent, writeRootCaKeyUpdateContent, type RootCaKeyUpdateContent } from './root-ca-key-update-content.js';
 
 /**
  * CAKeyUpdAnnContent, RFC 9810 section 5.3.13 (deprecated with cmp2021):
@@ -34,8 +30,7 @@ export interface CAKeyUpdAnnContent {
  * ```
  */
 export type CAKeyUpdContent =
-  | { type: 'cAKeyUpdAnnV2'; value: CAKeyUpdAnnContent }
-  | { type: 'cAKeyUpdAnnV3'; value: RootCaKeyUpdateContent };
+  { type: 'cAKeyUpdAnnV2'; value: CAKeyUpdAnnContent } | { type: 'cAKeyUpdAnnV3'; value: RootCaKeyUpdateContent };
 
 export function readCAKeyUpdAnnContent(r: DerReader, field: string): CAKeyUpdAnnContent {
   const s = r.sequence(field);

@@ -1,11 +1,7 @@
 import type { DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 import { readPKIStatusInfo, writePKIStatusInfo, type PKIStatusInfo } from './pki-status-info.js';
 
 /**

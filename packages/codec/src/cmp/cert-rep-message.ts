@@ -2,17 +2,8 @@ import type { DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readEncryptedKey, writeEncryptedKey, type EncryptedKey } from '../crmf/encrypted-key.js';
-import {
-  readPKIPublicationInfo,
-  writePKIPublicationInfo,
-  type PKIPublicationInfo,
-} from '../crmf/pki-publication-info.js';
-import {
-  readCMPCertificate,
-  readCMPCertificates,
-  writeCMPCertificates,
-  type CMPCertificate,
-} from './cmp-certificate.js';
+import { readPKIPublicationInfo, writePKIPublicationInfo, type PKIPublicationInfo } from '../crmf/pki-publication-info.js';
+import { readCMPCertificate, readCMPCertificates, writeCMPCertificates, type CMPCertificate } from './cmp-certificate.js';
 import { readPKIStatusInfo, writePKIStatusInfo, type PKIStatusInfo } from './pki-status-info.js';
 
 /**
@@ -24,9 +15,7 @@ import { readPKIStatusInfo, writePKIStatusInfo, type PKIStatusInfo } from './pki
  *     encryptedCert   [1] EncryptedKey }
  * ```
  */
-export type CertOrEncCert =
-  | { type: 'certificate'; value: CMPCertificate }
-  | { type: 'encryptedCert'; value: EncryptedKey };
+export type CertOrEncCert = { type: 'certificate'; value: CMPCertificate } | { type: 'encryptedCert'; value: EncryptedKey };
 
 /**
  * CertifiedKeyPair, RFC 9810 section 5.3.4:

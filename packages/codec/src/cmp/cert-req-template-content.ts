@@ -34,8 +34,7 @@ export function readCertReqTemplateContent(r: DerReader, field: string): CertReq
 }
 
 export function writeCertReqTemplateContent(w: DerWriter, value: CertReqTemplateContent): void {
-  if (value.keySpec?.length === 0)
-    throw new EncodeError('CertReqTemplateContent.keySpec needs at least one control');
+  if (value.keySpec?.length === 0) throw new EncodeError('CertReqTemplateContent.keySpec needs at least one control');
   w.sequence((w) => {
     writeCertTemplate(w, value.certTemplate);
     if (value.keySpec) writeControls(w, value.keySpec);
@@ -43,10 +42,7 @@ export function writeCertReqTemplateContent(w: DerWriter, value: CertReqTemplate
 }
 
 /** Decodes a DER CertReqTemplateContent. */
-export function decodeCertReqTemplateContent(
-  der: Uint8Array,
-  options?: DecodeOptions,
-): CertReqTemplateContent {
+export function decodeCertReqTemplateContent(der: Uint8Array, options?: DecodeOptions): CertReqTemplateContent {
   return decodeWith(der, 'CertReqTemplateContent', readCertReqTemplateContent, options);
 }
 

@@ -3,11 +3,7 @@ import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { EncodeError } from '../errors/encode-error.js';
 import { readGeneralNames, writeGeneralNames, type GeneralNames } from '../x509/general-name.js';
-import {
-  readRelativeDistinguishedName,
-  writeRelativeDistinguishedName,
-  type RelativeDistinguishedName,
-} from '../x509/name.js';
+import { readRelativeDistinguishedName, writeRelativeDistinguishedName, type RelativeDistinguishedName } from '../x509/name.js';
 import { readTime, writeTime, type Time } from '../x509/time.js';
 
 /**
@@ -22,8 +18,7 @@ import { readTime, writeTime, type Time } from '../x509/time.js';
  * ```
  */
 export type DistributionPointName =
-  | { type: 'fullName'; value: GeneralNames }
-  | { type: 'nameRelativeToCRLIssuer'; value: RelativeDistinguishedName };
+  { type: 'fullName'; value: GeneralNames } | { type: 'nameRelativeToCRLIssuer'; value: RelativeDistinguishedName };
 
 /**
  * CRLSource, RFC 9810 section 5.3.19.17 (module PKIXCMP-2023, EXPLICIT tags: `[0]` and `[1]` are
@@ -35,8 +30,7 @@ export type DistributionPointName =
  *    issuer       [1] GeneralNames }
  * ```
  */
-export type CRLSource =
-  { type: 'dpn'; value: DistributionPointName } | { type: 'issuer'; value: GeneralNames };
+export type CRLSource = { type: 'dpn'; value: DistributionPointName } | { type: 'issuer'; value: GeneralNames };
 
 /**
  * CRLStatus, RFC 9810 section 5.3.19.17 (an element of the id-it-crlStatusList value):

@@ -6,41 +6,16 @@ import { Tag } from '../der/tags.js';
 import { readEncryptedKey, writeEncryptedKey, type EncryptedKey } from '../crmf/encrypted-key.js';
 import { EncodeError } from '../errors/encode-error.js';
 import { oids } from '../oids.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
-import {
-  readCAKeyUpdAnnContent,
-  writeCAKeyUpdAnnContent,
-  type CAKeyUpdAnnContent,
-} from './ca-key-upd-content.js';
-import {
-  readCertReqTemplateContent,
-  writeCertReqTemplateContent,
-  type CertReqTemplateContent,
-} from './cert-req-template-content.js';
-import {
-  readCMPCertificate,
-  readCMPCertificates,
-  writeCMPCertificates,
-  type CMPCertificate,
-} from './cmp-certificate.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
+import { readCAKeyUpdAnnContent, writeCAKeyUpdAnnContent, type CAKeyUpdAnnContent } from './ca-key-upd-content.js';
+import { readCertReqTemplateContent, writeCertReqTemplateContent, type CertReqTemplateContent } from './cert-req-template-content.js';
+import { readCMPCertificate, readCMPCertificates, writeCMPCertificates, type CMPCertificate } from './cmp-certificate.js';
 import { readCRLStatus, writeCRLStatus, type CRLStatus } from './crl-status.js';
-import {
-  readKemCiphertextInfo,
-  writeKemCiphertextInfo,
-  type KemCiphertextInfo,
-} from './kem-ciphertext-info.js';
+import { readKemCiphertextInfo, writeKemCiphertextInfo, type KemCiphertextInfo } from './kem-ciphertext-info.js';
 // pki-message.ts imports this module through pki-header.ts and pki-body.ts; the cycle is safe
 // because only functions are used, and only when a value is decoded or encoded.
 import { readPKIMessage, writePKIMessage, type PKIMessage } from './pki-message.js';
-import {
-  readRootCaKeyUpdateContent,
-  writeRootCaKeyUpdateContent,
-  type RootCaKeyUpdateContent,
-} from './root-ca-key-update-content.js';
+import { readRootCaKeyUpdateContent, writeRootCaKeyUpdateContent, type RootCaKeyUpdateContent } from './root-ca-key-update-content.js';
 
 /**
  * InfoTypeAndValue, RFC 9810 section 5.3.19 and Appendix F, with the value syntax of every
@@ -115,10 +90,7 @@ export type InfoTypeAndValue =
 export type InfoTypeName = Exclude<InfoTypeAndValue['type'], 'other'>;
 
 /** The InfoTypeAndValue of infotype `T`, e.g. `InfoTypeAndValueOf<'caCerts'>`. */
-export type InfoTypeAndValueOf<T extends InfoTypeAndValue['type']> = Extract<
-  InfoTypeAndValue,
-  { type: T }
->;
+export type InfoTypeAndValueOf<T extends InfoTypeAndValue['type']> = Extract<InfoTypeAndValue, { type: T }>;
 
 /** The OID of every infotype cmpkit decodes, by name (RFC 9810 Appendix F, `{id-it n}`). */
 export const INFO_TYPE_OIDS: Readonly<Record<InfoTypeName, string>> = Object.freeze({
@@ -164,12 +136,7 @@ function readCertificateList(r: DerReader, field: string): DerValue {
 }
 
 function readAlgorithmIdentifiers(r: DerReader, field: string): AlgorithmIdentifier[] {
-  return r.sequenceOf(
-    field,
-    (s, f, i) => readAlgorithmIdentifier(s, f, Tag.SEQUENCE, i),
-    Tag.SEQUENCE,
-    1,
-  );
+  return r.sequenceOf(field, (s, f, i) => readAlgorithmIdentifier(s, f, Tag.SEQUENCE, i), Tag.SEQUENCE, 1);
 }
 
 function readUTF8Strings(r: DerReader, field: string, minSize: number): string[] {
@@ -242,8 +209,7 @@ export function readInfoTypeAndValue(r: DerReader, field: string, index: number)
 // ---- value writers -------------------------------------------------------------------------------
 
 function nonEmpty<T>(items: readonly T[], type: string): readonly T[] {
-  if (items.length === 0)
-    throw new EncodeError(`InfoTypeAndValue ${type} needs at least one element`);
+  if (items.length === 0) throw new EncodeError(`InfoTypeAndValue ${type} needs at least one element`);
   return items;
 }
 
@@ -302,8 +268,7 @@ function writeValue(w: DerWriter, itav: InfoTypeAndValue): void {
     case 'suppLangTags':
     case 'certProfile':
       if (itav.infoValue) {
-        const list =
-          itav.type === 'certProfile' ? nonEmpty(itav.infoValue, itav.type) : itav.infoValue;
+        const list = itav.type === 'certProfile' ? nonEmpty(itav.infoValue, itav.type) : itav.infoValue;
         w.sequence((w) => {
           for (const text of list) w.utf8String(text);
         });
@@ -344,14 +309,10 @@ export function writeInfoTypeAndValue(w: DerWriter, itav: InfoTypeAndValue): voi
   if (itav.type === 'other') {
     const known = namesByOid.get(itav.infoType);
     if (known !== undefined) {
-      throw new EncodeError(
-        `InfoTypeAndValue of ${itav.infoType} must be given as type '${known}', not 'other'`,
-      );
+      throw new EncodeError(`InfoTypeAndValue of ${itav.infoType} must be given as type '${known}', not 'other'`);
     }
   } else if (!Object.hasOwn(INFO_TYPE_OIDS, itav.type)) {
-    throw new EncodeError(
-      `unknown InfoTypeAndValue type '${String((itav as { type: unknown }).type)}'`,
-    );
+    throw new EncodeError(`unknown InfoTypeAndValue type '${String((itav as { type: unknown }).type)}'`);
   }
   w.sequence((w) => {
     w.oid(infoTypeOid(itav));

@@ -1,11 +1,7 @@
 import { decodeWith, encodeWith } from '../der/codec.js';
 import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 
 /**
  * KemCiphertextInfo, RFC 9810 section 5.3.19.18 (the value of id-it-kemCiphertextInfo):
@@ -42,10 +38,7 @@ export function writeKemCiphertextInfo(w: DerWriter, value: KemCiphertextInfo): 
 }
 
 /** Decodes a DER KemCiphertextInfo. */
-export function decodeKemCiphertextInfo(
-  der: Uint8Array,
-  options?: DecodeOptions,
-): KemCiphertextInfo {
+export function decodeKemCiphertextInfo(der: Uint8Array, options?: DecodeOptions): KemCiphertextInfo {
   return decodeWith(der, 'KemCiphertextInfo', readKemCiphertextInfo, options);
 }
 

@@ -2,12 +2,7 @@ import type { DerReader } from '../der/reader.js';
 import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readCertifiedKeyPair, writeCertifiedKeyPair, type CertifiedKeyPair } from './cert-rep-message.js';
-import {
-  readCMPCertificate,
-  readCMPCertificates,
-  writeCMPCertificates,
-  type CMPCertificate,
-} from './cmp-certificate.js';
+import { readCMPCertificate, readCMPCertificates, writeCMPCertificates, type CMPCertificate } from './cmp-certificate.js';
 import { readPKIStatusInfo, writePKIStatusInfo, type PKIStatusInfo } from './pki-status-info.js';
 
 /**

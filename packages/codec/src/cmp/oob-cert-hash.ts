@@ -2,11 +2,7 @@ import { decodeWith, encodeWith } from '../der/codec.js';
 import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { readCertId, writeCertId, type CertId } from '../crmf/cert-id.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 
 /**
  * OOBCertHash, RFC 9810 section 5.2.5 (EXPLICIT tags: `[0]` and `[1]` are constructed wrappers

@@ -13,16 +13,8 @@ import { readKeyRecRepContent, writeKeyRecRepContent, type KeyRecRepContent } fr
 import { readPKIMessage, writePKIMessage, type DecodedPKIMessage, type PKIMessage } from './pki-message.js';
 import { readPollRepContent, writePollRepContent, type PollRepContent } from './poll-rep-content.js';
 import { readPollReqContent, writePollReqContent, type PollReqContent } from './poll-req-content.js';
-import {
-  readPOPODecKeyChallContent,
-  writePOPODecKeyChallContent,
-  type POPODecKeyChallContent,
-} from './popo-dec-key-chall-content.js';
-import {
-  readPOPODecKeyRespContent,
-  writePOPODecKeyRespContent,
-  type POPODecKeyRespContent,
-} from './popo-dec-key-resp-content.js';
+import { readPOPODecKeyChallContent, writePOPODecKeyChallContent, type POPODecKeyChallContent } from './popo-dec-key-chall-content.js';
+import { readPOPODecKeyRespContent, writePOPODecKeyRespContent, type POPODecKeyRespContent } from './popo-dec-key-resp-content.js';
 import { readRevAnnContent, writeRevAnnContent, type RevAnnContent } from './rev-ann-content.js';
 import { readRevRepContent, writeRevRepContent, type RevRepContent } from './rev-rep-content.js';
 import { readRevReqContent, writeRevReqContent, type RevReqContent } from './rev-req-content.js';
@@ -119,9 +111,33 @@ export type PKIBody =
 
 /** The name of each PKIBody alternative; the array index is its context tag number. */
 export const PKI_BODY_TYPES = [
-  'ir', 'ip', 'cr', 'cp', 'p10cr', 'popdecc', 'popdecr', 'kur', 'kup', 'krr', 'krp', 'rr', 'rp',
-  'ccr', 'ccp', 'ckuann', 'cann', 'rann', 'crlann', 'pkiconf', 'nested', 'genm', 'genp', 'error',
-  'certConf', 'pollReq', 'pollRep',
+  'ir',
+  'ip',
+  'cr',
+  'cp',
+  'p10cr',
+  'popdecc',
+  'popdecr',
+  'kur',
+  'kup',
+  'krr',
+  'krp',
+  'rr',
+  'rp',
+  'ccr',
+  'ccp',
+  'ckuann',
+  'cann',
+  'rann',
+  'crlann',
+  'pkiconf',
+  'nested',
+  'genm',
+  'genp',
+  'error',
+  'certConf',
+  'pollReq',
+  'pollRep',
 ] as const satisfies readonly PKIBody['type'][];
 
 /** The name of a PKIBody alternative. */

@@ -1,17 +1,9 @@
 import type { DerReader } from '../der/reader.js';
 import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 import { readGeneralName, writeGeneralName, type GeneralName } from '../x509/general-name.js';
-import {
-  readInfoTypeAndValue,
-  writeInfoTypeAndValue,
-  type InfoTypeAndValue,
-} from './info-type-and-value.js';
+import { readInfoTypeAndValue, writeInfoTypeAndValue, type InfoTypeAndValue } from './info-type-and-value.js';
 import { readPKIFreeText, writePKIFreeText, type PKIFreeText } from './pki-free-text.js';
 
 /** The protocol versions of `PKIHeader.pvno`. */

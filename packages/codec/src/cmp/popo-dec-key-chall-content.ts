@@ -3,11 +3,7 @@ import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 import { readGeneralName, writeGeneralName, type GeneralName } from '../x509/general-name.js';
 
 /**

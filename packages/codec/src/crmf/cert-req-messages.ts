@@ -3,11 +3,7 @@ import type { DecodeOptions, DerReader } from '../der/reader.js';
 import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readCertRequest, writeCertRequest, type CertRequest } from './cert-request.js';
-import {
-  readProofOfPossession,
-  writeProofOfPossession,
-  type ProofOfPossession,
-} from './proof-of-possession.js';
+import { readProofOfPossession, writeProofOfPossession, type ProofOfPossession } from './proof-of-possession.js';
 import { readRegInfo, writeRegInfo, type RegInfo } from './reg-info.js';
 
 /**

@@ -1,18 +1,10 @@
 import type { BitString, DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 import { readExtensions, writeExtensions, type Extensions } from '../x509/extensions.js';
 import { readName, writeName, type Name } from '../x509/name.js';
-import {
-  readSubjectPublicKeyInfo,
-  writeSubjectPublicKeyInfo,
-  type SubjectPublicKeyInfo,
-} from '../x509/subject-public-key-info.js';
+import { readSubjectPublicKeyInfo, writeSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../x509/subject-public-key-info.js';
 import { readTime, writeTime, type Time } from '../x509/time.js';
 
 /**

@@ -3,23 +3,11 @@ import type { DerValue } from '../der/der-value.js';
 import { requireItems, type DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { oids } from '../oids.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
-import {
-  readSubjectPublicKeyInfo,
-  writeSubjectPublicKeyInfo,
-  type SubjectPublicKeyInfo,
-} from '../x509/subject-public-key-info.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
+import { readSubjectPublicKeyInfo, writeSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../x509/subject-public-key-info.js';
 import { readCertId, writeCertId, type CertId } from './cert-id.js';
 import { readPKIArchiveOptions, writePKIArchiveOptions, type PKIArchiveOptions } from './pki-archive-options.js';
-import {
-  readPKIPublicationInfo,
-  writePKIPublicationInfo,
-  type PKIPublicationInfo,
-} from './pki-publication-info.js';
+import { readPKIPublicationInfo, writePKIPublicationInfo, type PKIPublicationInfo } from './pki-publication-info.js';
 
 /**
  * One registration control: an `AttributeTypeAndValue` of Controls (RFC 4211 section 6) whose

@@ -35,8 +35,7 @@ export interface EncKeyWithID {
 }
 
 /** The `identifier` CHOICE of {@link EncKeyWithID}. */
-export type EncKeyWithIDIdentifier =
-  { type: 'string'; value: string } | { type: 'generalName'; value: GeneralName };
+export type EncKeyWithIDIdentifier = { type: 'string'; value: string } | { type: 'generalName'; value: GeneralName };
 
 export function readEncKeyWithID(r: DerReader, field: string): EncKeyWithID {
   const s = r.sequence(field);

@@ -15,9 +15,7 @@ import { readEncryptedValue, writeEncryptedValue, type EncryptedValue } from './
  * The EnvelopedData (RFC 5652) is kept as its standalone DER (a SEQUENCE); the `[0]` tag is
  * applied when it is written.
  */
-export type EncryptedKey =
-  | { type: 'encryptedValue'; value: EncryptedValue }
-  | { type: 'envelopedData'; value: DerValue };
+export type EncryptedKey = { type: 'encryptedValue'; value: EncryptedValue } | { type: 'envelopedData'; value: DerValue };
 
 export function readEncryptedKey(r: DerReader, field: string): EncryptedKey {
   if (r.isNext(0xa0)) return { type: 'envelopedData', value: { der: r.implicitSequence(0xa0, field) } };

@@ -3,17 +3,9 @@ import type { DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 import { readGeneralName, writeGeneralName, type GeneralName } from '../x509/general-name.js';
-import {
-  readSubjectPublicKeyInfo,
-  writeSubjectPublicKeyInfo,
-  type SubjectPublicKeyInfo,
-} from '../x509/subject-public-key-info.js';
+import { readSubjectPublicKeyInfo, writeSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../x509/subject-public-key-info.js';
 
 /**
  * PKMACValue, RFC 4211 section 4.1:

@@ -15,9 +15,7 @@ import { readCertRequest, writeCertRequest, type CertRequest } from './cert-requ
  * ```
  */
 export type RegInfo =
-  | { type: 'utf8Pairs'; value: string }
-  | { type: 'certReq'; value: CertRequest }
-  | { type: 'other'; oid: string; value: DerValue };
+  { type: 'utf8Pairs'; value: string } | { type: 'certReq'; value: CertRequest } | { type: 'other'; oid: string; value: DerValue };
 
 function readRegInfoItem(r: DerReader, field: string, index: number): RegInfo {
   const s = r.sequence(field, Tag.SEQUENCE, index);

@@ -2,12 +2,7 @@ import { DerReader, type DecodeOptions } from './reader.js';
 import { DerWriter } from './writer.js';
 
 /** Decodes `der` as exactly one value read by `read`; trailing bytes are an error. */
-export function decodeWith<T>(
-  der: Uint8Array,
-  rootName: string,
-  read: (r: DerReader, field: string) => T,
-  options?: DecodeOptions,
-): T {
+export function decodeWith<T>(der: Uint8Array, rootName: string, read: (r: DerReader, field: string) => T, options?: DecodeOptions): T {
   const r = DerReader.root(der, rootName, options);
   const value = read(r, '');
   r.finish();

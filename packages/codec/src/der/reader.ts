@@ -141,9 +141,7 @@ export class DerReader {
       this.fail(
         this.parent === null ? 'trailingData' : 'unexpectedTag',
         this.pos,
-        this.parent === null
-          ? `${this.end - this.pos} trailing bytes`
-          : `unexpected element ${describeTag(this.data[this.pos] as number)}`,
+        this.parent === null ? `${this.end - this.pos} trailing bytes` : `unexpected element ${describeTag(this.data[this.pos] as number)}`,
       );
     }
   }
@@ -165,12 +163,7 @@ export class DerReader {
     }
     const id = data[start] as number;
     if (tag >= 0 && id !== tag) {
-      this.fail(
-        'unexpectedTag',
-        start,
-        `expected ${describeTag(tag)} but found ${describeTag(id)}`,
-        field,
-      );
+      this.fail('unexpectedTag', start, `expected ${describeTag(tag)} but found ${describeTag(id)}`, field);
     }
     if ((id & 0x1f) === 0x1f) this.fail('highTagNumber', start, 'high tag number form', field);
     let p = start + 1;

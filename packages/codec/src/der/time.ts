@@ -49,8 +49,15 @@ export function decodeUTCTime(bytes: Uint8Array): Date | null {
   if (bytes.length !== 13 || bytes[12] !== 0x5a) return null;
   const yy = digits(bytes, 0, 2);
   if (yy < 0) return null;
-  return toDate(yy < 50 ? 2000 + yy : 1900 + yy, digits(bytes, 2, 2), digits(bytes, 4, 2),
-    digits(bytes, 6, 2), digits(bytes, 8, 2), digits(bytes, 10, 2), 0);
+  return toDate(
+    yy < 50 ? 2000 + yy : 1900 + yy,
+    digits(bytes, 2, 2),
+    digits(bytes, 4, 2),
+    digits(bytes, 6, 2),
+    digits(bytes, 8, 2),
+    digits(bytes, 10, 2),
+    0,
+  );
 }
 
 function pad(value: number, width: number): string {

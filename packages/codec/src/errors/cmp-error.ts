@@ -41,9 +41,5 @@ export class CmpError extends Error {
 
 /** True for any {@link CmpError}, including one from another copy of this package. */
 export function isCmpError(value: unknown): value is CmpError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { [CMP_ERROR]?: unknown })[CMP_ERROR] === true
-  );
+  return typeof value === 'object' && value !== null && (value as { [CMP_ERROR]?: unknown })[CMP_ERROR] === true;
 }

@@ -84,9 +84,5 @@ export class DerError extends CmpError {
 
 /** True for any {@link DerError}, including one from another copy of this package. */
 export function isDerError(value: unknown): value is DerError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { [DER_ERROR]?: unknown })[DER_ERROR] === true
-  );
+  return typeof value === 'object' && value !== null && (value as { [DER_ERROR]?: unknown })[DER_ERROR] === true;
 }

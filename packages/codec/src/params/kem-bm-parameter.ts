@@ -2,11 +2,7 @@ import { decodeWith, encodeWith } from '../der/codec.js';
 import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { EncodeError } from '../errors/encode-error.js';
-import {
-  readAlgorithmIdentifier,
-  writeAlgorithmIdentifier,
-  type AlgorithmIdentifier,
-} from '../x509/algorithm-identifier.js';
+import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
 
 /**
  * KemBMParameter, RFC 9810 section 5.1.3.4 (the parameters of id-KemBasedMac; the module has
@@ -50,8 +46,7 @@ export function readKemBMParameter(r: DerReader, field: string): KemBMParameter 
 }
 
 export function writeKemBMParameter(w: DerWriter, value: KemBMParameter): void {
-  if (!Number.isSafeInteger(value.len) || value.len < 1)
-    throw new EncodeError(`KemBMParameter.len ${value.len} is not in 1..MAX`);
+  if (!Number.isSafeInteger(value.len) || value.len < 1) throw new EncodeError(`KemBMParameter.len ${value.len} is not in 1..MAX`);
   w.sequence((w) => {
     writeAlgorithmIdentifier(w, value.kdf);
     if (value.kemContext) {

@@ -21,12 +21,7 @@ export interface AlgorithmIdentifier {
   parameters?: DerValue;
 }
 
-export function readAlgorithmIdentifier(
-  r: DerReader,
-  field: string,
-  tag: number = Tag.SEQUENCE,
-  index = -1,
-): AlgorithmIdentifier {
+export function readAlgorithmIdentifier(r: DerReader, field: string, tag: number = Tag.SEQUENCE, index = -1): AlgorithmIdentifier {
   const s = r.sequence(field, tag, index);
   const algorithm = s.oid('algorithm');
   const result: AlgorithmIdentifier = { algorithm };

@@ -49,21 +49,12 @@ function readAttributeTypeAndValue(r: DerReader, field: string, index: number): 
 }
 
 /** Reads a RelativeDistinguishedName (a SET OF, or an IMPLICIT `[n]` one when `tag` is given). */
-export function readRelativeDistinguishedName(
-  r: DerReader,
-  field: string,
-  index = -1,
-  tag: number = Tag.SET,
-): RelativeDistinguishedName {
+export function readRelativeDistinguishedName(r: DerReader, field: string, index = -1, tag: number = Tag.SET): RelativeDistinguishedName {
   return r.sequenceOf(field, readAttributeTypeAndValue, tag, 1, index);
 }
 
 /** Writes a RelativeDistinguishedName, its attributes sorted into DER SET OF order. */
-export function writeRelativeDistinguishedName(
-  w: DerWriter,
-  rdn: RelativeDistinguishedName,
-  tag: number = Tag.SET,
-): void {
+export function writeRelativeDistinguishedName(w: DerWriter, rdn: RelativeDistinguishedName, tag: number = Tag.SET): void {
   w.setOf(
     rdn,
     (w, atv) =>

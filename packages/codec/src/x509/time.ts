@@ -26,7 +26,5 @@ export function writeTime(w: DerWriter, time: Time): void {
 /** The Time RFC 5280 prescribes for `date`: UTCTime through 2049, GeneralizedTime from 2050. */
 export function timeOf(date: Date): Time {
   const year = date.getUTCFullYear();
-  return year >= 1950 && year < 2050
-    ? { type: 'utcTime', value: date }
-    : { type: 'generalTime', value: date };
+  return year >= 1950 && year < 2050 ? { type: 'utcTime', value: date } : { type: 'generalTime', value: date };
 }

@@ -28,17 +28,7 @@ import {
   type RevRepContent,
 } from '../../src/index.js';
 import { certId, certReqMessages, certTemplate, encryptedKey, pkiPublicationInfo } from './crmf.js';
-import {
-  anyBigInt,
-  anyOid,
-  bytes,
-  derSequenceValue,
-  derValue,
-  generalizedDate,
-  privateOid,
-  safeInt,
-  text,
-} from './der.js';
+import { anyBigInt, anyOid, bytes, derSequenceValue, derValue, generalizedDate, privateOid, safeInt, text } from './der.js';
 import { algorithmIdentifier, extensions, generalName } from './x509.js';
 
 /**
@@ -57,9 +47,7 @@ export const pkiFreeText: fc.Arbitrary<PKIFreeText> = fc.array(text(), {
 /** Canonical form: the set bit names in bit order, unknown bits as `bitN`. */
 export const failInfo: fc.Arbitrary<FailInfoBit[]> = fc
   .uniqueArray(fc.nat({ max: 40 }), { maxLength: 6 })
-  .map((bits) =>
-    [...bits].sort((a, b) => a - b).map((bit) => FAIL_INFO_NAMES[bit] ?? (`bit${bit}` as const)),
-  );
+  .map((bits) => [...bits].sort((a, b) => a - b).map((bit) => FAIL_INFO_NAMES[bit] ?? (`bit${bit}` as const)));
 
 export const pkiStatusInfo: fc.Arbitrary<PKIStatusInfo> = fc.record(
   { status: fc.oneof(fc.nat({ max: 6 }), safeInt), statusString: pkiFreeText, failInfo },
@@ -84,9 +72,7 @@ export const pkiHeader = (requiredAll = false): fc.Arbitrary<PKIHeader> => {
     freeText: pkiFreeText,
     generalInfo: fc.array(infoTypeAndValue, { minLength: 1, maxLength: 3 }),
   };
-  return requiredAll
-    ? fc.record(fields)
-    : fc.record(fields, { requiredKeys: ['pvno', 'sender', 'recipient'] });
+  return requiredAll ? fc.record(fields) : fc.record(fields, { requiredKeys: ['pvno', 'sender', 'recipient'] });
 };
 
 export const certifiedKeyPair: fc.Arbitrary<CertifiedKeyPair> = fc.record(
@@ -150,10 +136,7 @@ export const caKeyUpdContent: fc.Arbitrary<CAKeyUpdContent> = fc.oneof(
     .record({ oldWithNew: certificate, newWithOld: certificate, newWithNew: certificate })
     .map((value) => ({ type: 'cAKeyUpdAnnV2' as const, value })),
   fc
-    .record(
-      { newWithNew: certificate, newWithOld: certificate, oldWithNew: certificate },
-      { requiredKeys: ['newWithNew'] },
-    )
+    .record({ newWithNew: certificate, newWithOld: certificate, oldWithNew: certificate }, { requiredKeys: ['newWithNew'] })
     .map((value) => ({ type: 'cAKeyUpdAnnV3' as const, value })),
 );
 
@@ -187,17 +170,13 @@ export const certConfirmContent: fc.Arbitrary<CertConfirmContent> = fc.array(
 );
 
 export const pollRepContent: fc.Arbitrary<PollRepContent> = fc.array(
-  fc.record(
-    { certReqId: safeInt, checkAfter: safeInt, reason: pkiFreeText },
-    { requiredKeys: ['certReqId', 'checkAfter'] },
-  ),
+  fc.record({ certReqId: safeInt, checkAfter: safeInt, reason: pkiFreeText }, { requiredKeys: ['certReqId', 'checkAfter'] }),
   { maxLength: 2 },
 );
 
 /** A PKIBody of the given alternative; `nested` holds messages of the non-nested kinds. */
 export function pkiBodyOf(type: PKIBodyType, depth = 0): fc.Arbitrary<PKIBody> {
-  const body = <T>(content: fc.Arbitrary<T>): fc.Arbitrary<PKIBody> =>
-    content.map((c) => ({ type, content: c }) as PKIBody);
+  const body = <T>(content: fc.Arbitrary<T>): fc.Arbitrary<PKIBody> => content.map((c) => ({ type, content: c }) as PKIBody);
   switch (type) {
     case 'ir':
     case 'cr':
@@ -254,17 +233,11 @@ export function pkiBody(depth = 0): fc.Arbitrary<PKIBody> {
   return fc.constantFrom(...types).chain((t) => pkiBodyOf(t, depth));
 }
 
-export function pkiMessage(
-  depth = 0,
-  body: fc.Arbitrary<PKIBody> = pkiBody(depth),
-  requiredAll = false,
-): fc.Arbitrary<PKIMessage> {
+export function pkiMessage(depth = 0, body: fc.Arbitrary<PKIBody> = pkiBody(depth), requiredAll = false): fc.Arbitrary<PKIMessage> {
   return fc.record(
     { header: pkiHeader(requiredAll), body, protection: bytes(40), extraCerts: certificates },
     {
-      requiredKeys: requiredAll
-        ? ['header', 'body', 'protection', 'extraCerts']
-        : ['header', 'body'],
+      requiredKeys: requiredAll ? ['header', 'body', 'protection', 'extraCerts'] : ['header', 'body'],
     },
   );
 }

@@ -19,25 +19,14 @@ import type {
   SinglePubInfo,
 } from '../../src/index.js';
 import { anyBigInt, bytes, derSequenceValue, derValue, privateOid, safeInt, text } from './der.js';
-import {
-  algorithmIdentifier,
-  bitString,
-  extensions,
-  generalName,
-  name,
-  subjectPublicKeyInfo,
-  time,
-} from './x509.js';
+import { algorithmIdentifier, bitString, extensions, generalName, name, subjectPublicKeyInfo, time } from './x509.js';
 
 export const certId: fc.Arbitrary<CertId> = fc.record({
   issuer: generalName,
   serialNumber: anyBigInt,
 });
 
-export const optionalValidity: fc.Arbitrary<OptionalValidity> = fc.record(
-  { notBefore: time, notAfter: time },
-  { requiredKeys: [] },
-);
+export const optionalValidity: fc.Arbitrary<OptionalValidity> = fc.record({ notBefore: time, notAfter: time }, { requiredKeys: [] });
 
 export const certTemplate: fc.Arbitrary<CertTemplate> = fc.record(
   {
@@ -96,9 +85,7 @@ export const control: fc.Arbitrary<Control> = fc.oneof(
   certId.map((value) => ({ type: 'oldCertID' as const, value })),
   subjectPublicKeyInfo.map((value) => ({ type: 'protocolEncrKey' as const, value })),
   algorithmIdentifier.map((value) => ({ type: 'algId' as const, value })),
-  fc
-    .integer({ min: 1, max: Number.MAX_SAFE_INTEGER })
-    .map((value) => ({ type: 'rsaKeyLen' as const, value })),
+  fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map((value) => ({ type: 'rsaKeyLen' as const, value })),
   fc.tuple(privateOid, derValue).map(([oid, value]) => ({ type: 'other' as const, oid, value })),
 );
 

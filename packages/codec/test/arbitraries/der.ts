@@ -11,10 +11,7 @@ export function lengthOctets(n: number): number[] {
   return [0x80 | out.length, ...out];
 }
 
-export function tlv(
-  tag: number,
-  ...contents: readonly (Uint8Array | readonly number[])[]
-): Uint8Array {
+export function tlv(tag: number, ...contents: readonly (Uint8Array | readonly number[])[]): Uint8Array {
   const size = contents.reduce((n, c) => n + c.length, 0);
   const head = [tag, ...lengthOctets(size)];
   const out = new Uint8Array(head.length + size);
@@ -52,14 +49,9 @@ export const anyOid: fc.Arbitrary<string> = fc
     fc.constantFrom(0, 1, 2),
     fc.nat({ max: 39 }),
     fc.integer({ min: 40, max: 1000 }),
-    fc.array(
-      fc.oneof(
-        fc.nat({ max: 127 }).map(String),
-        fc.nat().map(String),
-        fc.bigInt({ min: 0n, max: (1n << 80n) - 1n }).map(String),
-      ),
-      { maxLength: 6 },
-    ),
+    fc.array(fc.oneof(fc.nat({ max: 127 }).map(String), fc.nat().map(String), fc.bigInt({ min: 0n, max: (1n << 80n) - 1n }).map(String)), {
+      maxLength: 6,
+    }),
   )
   .map(([a, b, big, rest]) => [a, a === 2 ? big : b, ...rest].join('.'));
 
@@ -77,16 +69,12 @@ export const derElement: fc.Arbitrary<Uint8Array> = fc.letrec<{ el: Uint8Array }
       .map(([t, b]) => tlv(t, t === 0x02 && b.length === 0 ? [0] : b)),
     fc.constant(tlv(0x05)),
     anyOid.map((o) => tlv(0x06, oidContents(o))),
-    fc
-      .tuple(fc.constantFrom(0x30, 0x31, 0xa0, 0xa3), fc.array(tie('el'), { maxLength: 3 }))
-      .map(([t, kids]) => tlv(t, ...kids)),
+    fc.tuple(fc.constantFrom(0x30, 0x31, 0xa0, 0xa3), fc.array(tie('el'), { maxLength: 3 })).map(([t, kids]) => tlv(t, ...kids)),
   ),
 })).el;
 
 /** A complete DER SEQUENCE (certificates, CRLs, CMS structures, PKCS #10 are kept as such). */
-export const derSequence: fc.Arbitrary<Uint8Array> = fc
-  .array(derElement, { maxLength: 3 })
-  .map((kids) => tlv(0x30, ...kids));
+export const derSequence: fc.Arbitrary<Uint8Array> = fc.array(derElement, { maxLength: 3 }).map((kids) => tlv(0x30, ...kids));
 
 export const derValue = derElement.map((der) => ({ der }));
 export const derSequenceValue = derSequence.map((der) => ({ der }));
@@ -96,14 +84,7 @@ export const safeInt: fc.Arbitrary<number> = fc.oneof(
   fc.integer({ min: -300, max: 300 }),
   fc.integer(),
   fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
-  fc.constantFrom(
-    Number.MAX_SAFE_INTEGER,
-    Number.MIN_SAFE_INTEGER,
-    2 ** 47,
-    -(2 ** 47),
-    2 ** 48,
-    -(2 ** 48) - 1,
-  ),
+  fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 47, -(2 ** 47), 2 ** 48, -(2 ** 48) - 1),
 );
 
 export const anyBigInt: fc.Arbitrary<bigint> = fc.oneof(
@@ -112,10 +93,8 @@ export const anyBigInt: fc.Arbitrary<bigint> = fc.oneof(
 );
 
 /** Well-formed Unicode text (no lone surrogates: UTF-8 cannot carry them). */
-export const text = (maxLength = 12): fc.Arbitrary<string> =>
-  fc.string({ unit: 'binary', maxLength });
-export const ascii = (maxLength = 16): fc.Arbitrary<string> =>
-  fc.string({ unit: 'binary-ascii', maxLength });
+export const text = (maxLength = 12): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength });
+export const ascii = (maxLength = 16): fc.Arbitrary<string> => fc.string({ unit: 'binary-ascii', maxLength });
 
 /** A Date a GeneralizedTime holds exactly: years 0000-9999, millisecond precision. */
 export const generalizedDate: fc.Arbitrary<Date> = fc.date({

@@ -9,18 +9,7 @@ import type {
   SubjectPublicKeyInfo,
   Time,
 } from '../../src/index.js';
-import {
-  anyOid,
-  ascii,
-  bytes,
-  compareBytes,
-  derValue,
-  generalizedDate,
-  oidContents,
-  text,
-  tlv,
-  utcDate,
-} from './der.js';
+import { anyOid, ascii, bytes, compareBytes, derValue, generalizedDate, oidContents, text, tlv, utcDate } from './der.js';
 
 export const algorithmIdentifier: fc.Arbitrary<AlgorithmIdentifier> = fc.record(
   { algorithm: anyOid, parameters: derValue },
@@ -34,10 +23,7 @@ const attributeValue = fc.oneof(
 );
 
 export const attributeTypeAndValue: fc.Arbitrary<AttributeTypeAndValue> = fc.record({
-  type: fc.oneof(
-    fc.constantFrom('2.5.4.3', '2.5.4.6', '2.5.4.10', '0.9.2342.19200300.100.1.25'),
-    anyOid,
-  ),
+  type: fc.oneof(fc.constantFrom('2.5.4.3', '2.5.4.6', '2.5.4.10', '0.9.2342.19200300.100.1.25'), anyOid),
   value: attributeValue.map((der) => ({ der })),
 });
 
@@ -48,9 +34,7 @@ function atvDer(atv: AttributeTypeAndValue): Uint8Array {
 
 /** Canonical form: each RDN (SET OF) in DER order, as the decoder returns it. */
 export const name: fc.Arbitrary<Name> = fc.array(
-  fc
-    .array(attributeTypeAndValue, { minLength: 1, maxLength: 3 })
-    .map((rdn) => [...rdn].sort((a, b) => compareBytes(atvDer(a), atvDer(b)))),
+  fc.array(attributeTypeAndValue, { minLength: 1, maxLength: 3 }).map((rdn) => [...rdn].sort((a, b) => compareBytes(atvDer(a), atvDer(b)))),
   { maxLength: 4 },
 );
 
@@ -91,11 +75,9 @@ export const time: fc.Arbitrary<Time> = fc.oneof(
 );
 
 /** A BIT STRING with its padding bits zero (DER), no unused bits when empty. */
-export const bitString: fc.Arbitrary<BitString> = fc
-  .tuple(bytes(8), fc.nat({ max: 7 }))
-  .map(([b, unused]) => {
-    if (b.length === 0) return { bytes: b, unusedBits: 0 };
-    const out = b.slice();
-    out[out.length - 1] = out[out.length - 1]! & (0xff << unused) & 0xff;
-    return { bytes: out, unusedBits: unused };
-  });
+export const bitString: fc.Arbitrary<BitString> = fc.tuple(bytes(8), fc.nat({ max: 7 })).map(([b, unused]) => {
+  if (b.length === 0) return { bytes: b, unusedBits: 0 };
+  const out = b.slice();
+  out[out.length - 1] = out[out.length - 1]! & (0xff << unused) & 0xff;
+  return { bytes: out, unusedBits: unused };
+});

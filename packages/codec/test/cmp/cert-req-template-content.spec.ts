@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeCertReqTemplateContent,
-  encodeCertReqTemplateContent,
-  EncodeError,
-  nameToString,
-  oids,
-} from '../../src/index.js';
+import { decodeCertReqTemplateContent, encodeCertReqTemplateContent, EncodeError, nameToString, oids } from '../../src/index.js';
 import { derErrorOf, fixture, hex } from '../fixtures.js';
 import { certReqTemplateContentArb } from '../arbitraries.js';
 
@@ -15,12 +9,8 @@ describe('CertReqTemplateContent', () => {
     const der = fixture('der/itav/certReqTemplateContent.der');
     const value = decodeCertReqTemplateContent(der);
     expect(Object.keys(value.certTemplate).sort()).toEqual(['extensions', 'subject']);
-    expect(nameToString(value.certTemplate.subject ?? [])).toBe(
-      '/C=DE/O=Example Org/CN=device-0001',
-    );
-    expect(value.certTemplate.extensions).toEqual([
-      { extnID: oids.id_ce_keyUsage, critical: true, extnValue: hex('03020780') },
-    ]);
+    expect(nameToString(value.certTemplate.subject ?? [])).toBe('/C=DE/O=Example Org/CN=device-0001');
+    expect(value.certTemplate.extensions).toEqual([{ extnID: oids.id_ce_keyUsage, critical: true, extnValue: hex('03020780') }]);
     expect(value.keySpec).toEqual([
       {
         type: 'algId',
@@ -39,11 +29,7 @@ describe('CertReqTemplateContent', () => {
   });
 
   it('a certTemplate that is not a SEQUENCE is unexpectedTag', () => {
-    const error = derErrorOf(() =>
-      decodeCertReqTemplateContent(
-        fixture('der/itav/invalid/certReqTemplateContent-noTemplate.der'),
-      ),
-    );
+    const error = derErrorOf(() => decodeCertReqTemplateContent(fixture('der/itav/invalid/certReqTemplateContent-noTemplate.der')));
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('CertReqTemplateContent.certTemplate');
   });
@@ -53,9 +39,7 @@ describe('CertReqTemplateContent', () => {
     const error = derErrorOf(() => decodeCertReqTemplateContent(itav.subarray(12)));
     expect(error.kind).toBe('sizeConstraint');
     expect(error.path).toBe('CertReqTemplateContent.keySpec');
-    expect(() => encodeCertReqTemplateContent({ certTemplate: {}, keySpec: [] })).toThrow(
-      EncodeError,
-    );
+    expect(() => encodeCertReqTemplateContent({ certTemplate: {}, keySpec: [] })).toThrow(EncodeError);
   });
 
   it('decode(encode(x)) deep-equals x (fast-check, fixed seed)', () => {

@@ -13,8 +13,7 @@ import { derErrorOf, fixture, hex } from '../fixtures.js';
 /** The CRLStatus list of a crlStatusList InfoTypeAndValue. */
 function statusList(der: Uint8Array): CRLStatus[] {
   const itav = decodeInfoTypeAndValue(der);
-  if (itav.type !== 'crlStatusList' || !itav.infoValue)
-    throw new Error('not a crlStatusList value');
+  if (itav.type !== 'crlStatusList' || !itav.infoValue) throw new Error('not a crlStatusList value');
   return itav.infoValue;
 }
 
@@ -28,9 +27,7 @@ describe('CRLStatus, CRLSource, DistributionPointName', () => {
         type: 'dpn',
         value: {
           type: 'fullName',
-          value: [
-            { type: 'uniformResourceIdentifier', value: 'http://crl.example.org/issuing.crl' },
-          ],
+          value: [{ type: 'uniformResourceIdentifier', value: 'http://crl.example.org/issuing.crl' }],
         },
       },
       thisUpdate: { type: 'utcTime', value: new Date('2026-11-27T16:23:24Z') },
@@ -46,10 +43,7 @@ describe('CRLStatus, CRLSource, DistributionPointName', () => {
     expect(dpn?.type).toBe('nameRelativeToCRLIssuer');
     const rdn = dpn?.type === 'nameRelativeToCRLIssuer' ? dpn.value : [];
     // OpenSSL sorted the SET: the shorter OU attribute comes first.
-    expect(rdn.map((atv) => atv.type)).toEqual([
-      oids.id_at_organizationalUnitName,
-      oids.id_at_commonName,
-    ]);
+    expect(rdn.map((atv) => atv.type)).toEqual([oids.id_at_organizationalUnitName, oids.id_at_commonName]);
     expect(nameToString([rdn])).toBe('/OU=PKI+CN=CRL Partition 7');
     expect(status?.thisUpdate).toEqual({
       type: 'generalTime',
@@ -64,34 +58,25 @@ describe('CRLStatus, CRLSource, DistributionPointName', () => {
     const names = status?.source.type === 'issuer' ? status.source.value : [];
     expect(names).toHaveLength(1);
     expect(names[0]?.type).toBe('directoryName');
-    expect(names[0]?.type === 'directoryName' ? nameToString(names[0].value) : '').toBe(
-      '/C=DE/O=Example Org/CN=CMP Perf Root CA',
-    );
+    expect(names[0]?.type === 'directoryName' ? nameToString(names[0].value) : '').toBe('/C=DE/O=Example Org/CN=CMP Perf Root CA');
   });
 
   it('re-encodes byte for byte, sorting an RDN given out of order', () => {
     expect(encodeInfoTypeAndValue({ type: 'crlStatusList', infoValue: list })).toEqual(der);
     const dpn = list[1]?.source;
-    if (dpn?.type !== 'dpn' || dpn.value.type !== 'nameRelativeToCRLIssuer')
-      throw new Error('fixture changed');
+    if (dpn?.type !== 'dpn' || dpn.value.type !== 'nameRelativeToCRLIssuer') throw new Error('fixture changed');
     const reversed: CRLStatus = {
       ...list[1]!,
       source: { type: 'dpn', value: { ...dpn.value, value: [...dpn.value.value].reverse() } },
     };
-    expect(
-      encodeInfoTypeAndValue({ type: 'crlStatusList', infoValue: [list[0]!, reversed, list[2]!] }),
-    ).toEqual(der);
+    expect(encodeInfoTypeAndValue({ type: 'crlStatusList', infoValue: [list[0]!, reversed, list[2]!] })).toEqual(der);
   });
 
   const invalid: [string, DerErrorKind, string][] = [
     ['itav-crlStatusList-source2', 'unexpectedTag', 'InfoTypeAndValue.infoValue[0].source'],
     ['itav-crlStatusList-dpn2', 'unexpectedTag', 'InfoTypeAndValue.infoValue[0].source.dpn'],
     ['itav-crlStatusList-implicitDpn', 'unexpectedTag', 'InfoTypeAndValue.infoValue[0].source.dpn'],
-    [
-      'itav-crlStatusList-emptyIssuer',
-      'sizeConstraint',
-      'InfoTypeAndValue.infoValue[0].source.issuer',
-    ],
+    ['itav-crlStatusList-emptyIssuer', 'sizeConstraint', 'InfoTypeAndValue.infoValue[0].source.issuer'],
   ];
 
   it.each(invalid)('%s fails with %s at %s', (name, kind, path) => {
@@ -107,9 +92,7 @@ describe('CRLStatus, CRLSource, DistributionPointName', () => {
       { source: { type: 'dpn', value: { type: 'nameRelativeToCRLIssuer', value: [] } } },
     ];
     for (const status of cases) {
-      expect(() => encodeInfoTypeAndValue({ type: 'crlStatusList', infoValue: [status] })).toThrow(
-        EncodeError,
-      );
+      expect(() => encodeInfoTypeAndValue({ type: 'crlStatusList', infoValue: [status] })).toThrow(EncodeError);
     }
   });
 });

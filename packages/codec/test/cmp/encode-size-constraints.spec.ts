@@ -32,21 +32,12 @@ const ir = (template: CertTemplate, more: object = {}): PKIBody => ({
 
 const CASES: [string, PKIMessage][] = [
   ['extraCerts', msg({ type: 'pkiconf', content: null }, { extraCerts: [] })],
-  [
-    'generalInfo',
-    { header: { ...header, generalInfo: [] }, body: { type: 'pkiconf', content: null } },
-  ],
+  ['generalInfo', { header: { ...header, generalInfo: [] }, body: { type: 'pkiconf', content: null } }],
   ['freeText', { header: { ...header, freeText: [] }, body: { type: 'pkiconf', content: null } }],
   ['caPubs', msg({ type: 'ip', content: { caPubs: [], response: [] } })],
-  [
-    'statusString',
-    msg({ type: 'error', content: { pKIStatusInfo: { status: 2, statusString: [] } } }),
-  ],
+  ['statusString', msg({ type: 'error', content: { pKIStatusInfo: { status: 2, statusString: [] } } })],
   ['CertReqMessages', msg({ type: 'cr', content: [] })],
-  [
-    'Controls',
-    msg({ type: 'ir', content: [{ certReq: { certReqId: 0, certTemplate: {}, controls: [] } }] }),
-  ],
+  ['Controls', msg({ type: 'ir', content: [{ certReq: { certReqId: 0, certTemplate: {}, controls: [] } }] })],
   ['regInfo', msg(ir({}, { regInfo: [] }))],
   [
     'pubInfos',

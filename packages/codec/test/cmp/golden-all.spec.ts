@@ -16,9 +16,7 @@ const vectors = allVectors();
 function bodyTypeOfName(path: string): PKIBodyType {
   const file = path.split('/').pop() as string;
   const stem = file.replace(/\.der$/, '');
-  const word = (stem.includes('_') ? stem.split('_')[1]!.replace(/^\d+-/, '') : stem).split(
-    '-',
-  )[0]!;
+  const word = (stem.includes('_') ? stem.split('_')[1]!.replace(/^\d+-/, '') : stem).split('-')[0]!;
   const type = PKI_BODY_TYPES.find((t) => t.toLowerCase() === word.toLowerCase());
   if (!type) throw new Error(`no body type in the name ${path}`);
   return type;
@@ -40,9 +38,7 @@ function checkRawViews(m: DecodedPKIMessage, der: Uint8Array): void {
   // ProtectedPart over the received bytes is SEQUENCE { header, body } of exactly those bytes
   const part = receivedProtectedPart(m);
   const partTop = tlvAt(part, 0);
-  expect(toHex(part.subarray(partTop.contentStart))).toBe(
-    toHex(der.subarray(header!.start, body!.end)),
-  );
+  expect(toHex(part.subarray(partTop.contentStart))).toBe(toHex(der.subarray(header!.start, body!.end)));
 
   if (CERT_REQ_BODIES.has(m.body.type)) {
     const msgs = m.body.content as Extract<DecodedPKIMessage['body'], { type: 'ir' }>['content'];
@@ -77,21 +73,15 @@ describe('every vector in fixtures/der', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(70);
   });
 
-  it.each(vectors)(
-    '%s decodes to the body its name says and re-encodes byte for byte',
-    (path, der) => {
-      const m = decodePKIMessage(der);
-      expect(m.body.type).toBe(bodyTypeOfName(path));
-      expect(toHex(encodePKIMessage(m))).toBe(toHex(der));
-    },
-  );
+  it.each(vectors)('%s decodes to the body its name says and re-encodes byte for byte', (path, der) => {
+    const m = decodePKIMessage(der);
+    expect(m.body.type).toBe(bodyTypeOfName(path));
+    expect(toHex(encodePKIMessage(m))).toBe(toHex(der));
+  });
 
-  it.each(vectors)(
-    '%s: raw header/body/certReq/poposkInput views are the right slices',
-    (_path, der) => {
-      checkRawViews(decodePKIMessage(der), der);
-    },
-  );
+  it.each(vectors)('%s: raw header/body/certReq/poposkInput views are the right slices', (_path, der) => {
+    checkRawViews(decodePKIMessage(der), der);
+  });
 
   it.each(vectors)('%s decodes the same from an offset view into a larger buffer', (_path, der) => {
     const big = new Uint8Array(der.length + 16);

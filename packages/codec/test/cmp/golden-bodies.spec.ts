@@ -35,10 +35,7 @@ function vector(name: string): DecodedPKIMessage {
 function certs(list: readonly { der: Uint8Array }[] | undefined): string[] | undefined {
   return list?.map((c) => toHex(c.der));
 }
-function body<K extends PKIBody['type']>(
-  m: DecodedPKIMessage,
-  type: K,
-): Extract<PKIBody, { type: K }>['content'] {
+function body<K extends PKIBody['type']>(m: DecodedPKIMessage, type: K): Extract<PKIBody, { type: K }>['content'] {
   return bodyOf(m.body, type).content as never;
 }
 
@@ -99,9 +96,7 @@ describe('hand-built vectors (golden)', () => {
   it('krr: every CertTemplate field, every known control, POPOSigningKey with sender, regInfo', () => {
     const m = vector('krr');
     expect(generalNameText(m.header.sender)).toBe('rfc822Name:device-0001@example.com');
-    expect(generalNameText(m.header.recipient)).toBe(
-      'uniformResourceIdentifier:https://ca.example.com/cmp',
-    );
+    expect(generalNameText(m.header.recipient)).toBe('uniformResourceIdentifier:https://ca.example.com/cmp');
     expect(m.header.protectionAlg).toEqual({ algorithm: oids.ecdsa_with_SHA256 });
     const [msg] = body(m, 'krr');
     const { certReqId, certTemplate: t, controls } = msg!.certReq;
@@ -156,21 +151,16 @@ describe('hand-built vectors (golden)', () => {
       value: { type: 'archiveRemGenPrivKey', value: true },
     });
     const oldCertID = byType.oldCertID!;
-    expect(
-      oldCertID.type === 'oldCertID' && [
-        generalNameText(oldCertID.value.issuer),
-        oldCertID.value.serialNumber,
-      ],
-    ).toEqual([CA, 0x5f3a9c41d2e07b18n]);
+    expect(oldCertID.type === 'oldCertID' && [generalNameText(oldCertID.value.issuer), oldCertID.value.serialNumber]).toEqual([
+      CA,
+      0x5f3a9c41d2e07b18n,
+    ]);
     const encrKey = byType.protocolEncrKey!;
     expect(encrKey.type === 'protocolEncrKey' && encrKey.value.algorithm).toEqual({
       algorithm: oids.rsaEncryption,
       parameters: { der: Uint8Array.of(5, 0) },
     });
-    expect(
-      encrKey.type === 'protocolEncrKey' &&
-        toHex(rsaSpki).includes(toHex(encrKey.value.subjectPublicKey)),
-    ).toBe(true);
+    expect(encrKey.type === 'protocolEncrKey' && toHex(rsaSpki).includes(toHex(encrKey.value.subjectPublicKey))).toBe(true);
     expect(byType.algId).toEqual({
       type: 'algId',
       value: {
@@ -188,22 +178,15 @@ describe('hand-built vectors (golden)', () => {
     });
     const popo = bodyOf(msg!.popo!, 'signature').value;
     expect(popo.poposkInput?.authInfo.type).toBe('sender');
-    expect(
-      popo.poposkInput?.authInfo.type === 'sender' &&
-        generalNameText(popo.poposkInput.authInfo.value),
-    ).toBe(EE);
-    expect(toHex(popo.poposkInput!.publicKey.subjectPublicKey)).toBe(
-      toHex(t.publicKey!.subjectPublicKey),
-    );
+    expect(popo.poposkInput?.authInfo.type === 'sender' && generalNameText(popo.poposkInput.authInfo.value)).toBe(EE);
+    expect(toHex(popo.poposkInput!.publicKey.subjectPublicKey)).toBe(toHex(t.publicKey!.subjectPublicKey));
     expect(popo.algorithmIdentifier).toEqual({ algorithm: oids.ecdsa_with_SHA256 });
     expect(toHex(popo.signature)).toBe('3006020101020102');
     expect(msg!.regInfo?.map((r) => r.type)).toEqual(['utf8Pairs', 'certReq', 'other']);
     expect(msg!.regInfo![0]).toEqual({ type: 'utf8Pairs', value: 'cn?device-0001%ou?lab%' });
     const certReq = msg!.regInfo![1]!;
     expect(certReq.type === 'certReq' && certReq.value.certReqId).toBe(5);
-    expect(certReq.type === 'certReq' && nameToString(certReq.value.certTemplate.subject!)).toBe(
-      EE,
-    );
+    expect(certReq.type === 'certReq' && nameToString(certReq.value.certTemplate.subject!)).toBe(EE);
     expect(msg!.regInfo![2]).toEqual({
       type: 'other',
       oid: '1.3.6.1.4.1.99999.4',
@@ -239,10 +222,7 @@ describe('hand-built vectors (golden)', () => {
           encSymmKey: expect.any(Uint8Array),
           keyAlg: { algorithm: oids.rsaEncryption, parameters: { der: Uint8Array.of(5, 0) } },
           valueHint: new TextEncoder().encode('HINT'),
-          encValue: Uint8Array.from([
-            0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad,
-            0xbe, 0xef,
-          ]),
+          encValue: Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef]),
         },
       },
     });
@@ -256,15 +236,7 @@ describe('hand-built vectors (golden)', () => {
     expect(m.header.recipient.type).toBe('otherName');
     const msgs = body(m, 'ccr');
     expect(msgs.map((x) => x.certReq.certReqId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(
-      msgs.map(
-        (x) =>
-          x.popo && [
-            x.popo.type,
-            x.popo.value !== null && 'type' in x.popo.value ? x.popo.value.type : null,
-          ],
-      ),
-    ).toEqual([
+    expect(msgs.map((x) => x.popo && [x.popo.type, x.popo.value !== null && 'type' in x.popo.value ? x.popo.value.type : null])).toEqual([
       ['raVerified', null],
       ['keyEncipherment', 'thisMessage'],
       ['keyEncipherment', 'subsequentMessage'],
@@ -284,20 +256,16 @@ describe('hand-built vectors (golden)', () => {
     });
     const encryptedKey = msgs[3]!.popo!;
     expect(
-      encryptedKey.type === 'keyEncipherment' &&
-        encryptedKey.value.type === 'encryptedKey' &&
-        toHex(encryptedKey.value.value.der),
+      encryptedKey.type === 'keyEncipherment' && encryptedKey.value.type === 'encryptedKey' && toHex(encryptedKey.value.value.der),
     ).toBe(enveloped);
     expect(msgs[4]!.popo).toEqual({
       type: 'keyAgreement',
       value: { type: 'dhMAC', value: Uint8Array.of(10, 11, 12, 13) },
     });
     const agree = msgs[5]!.popo!;
-    expect(
-      agree.type === 'keyAgreement' &&
-        agree.value.type === 'agreeMAC' &&
-        agree.value.value.algId.algorithm,
-    ).toBe(oids.id_PasswordBasedMac);
+    expect(agree.type === 'keyAgreement' && agree.value.type === 'agreeMAC' && agree.value.value.algId.algorithm).toBe(
+      oids.id_PasswordBasedMac,
+    );
     const sig = bodyOf(msgs[6]!.popo!, 'signature').value;
     expect(sig.poposkInput?.authInfo.type).toBe('publicKeyMAC');
     expect(msgs[6]!.certReq.certTemplate).toEqual({});
@@ -325,16 +293,11 @@ describe('hand-built vectors (golden)', () => {
     const [r0, r1, r2, r3] = content.response;
     expect(r0!.certReqId).toBe(0);
     expect(r0!.status).toEqual({ status: 0 });
-    expect(
-      r0!.certifiedKeyPair?.certOrEncCert.type === 'certificate' &&
-        toHex(r0!.certifiedKeyPair.certOrEncCert.value.der),
-    ).toBe(ee);
+    expect(r0!.certifiedKeyPair?.certOrEncCert.type === 'certificate' && toHex(r0!.certifiedKeyPair.certOrEncCert.value.der)).toBe(ee);
     expect(new TextDecoder().decode(r0!.rspInfo)).toBe('RSPI');
     expect(r1!.status).toEqual({ status: 1, statusString: ['validity shortened'] });
     const pair = r1!.certifiedKeyPair!;
-    expect(pair.certOrEncCert.type === 'encryptedCert' && pair.certOrEncCert.value.type).toBe(
-      'envelopedData',
-    );
+    expect(pair.certOrEncCert.type === 'encryptedCert' && pair.certOrEncCert.value.type).toBe('envelopedData');
     expect(pair.privateKey).toEqual({
       type: 'encryptedValue',
       value: { encValue: Uint8Array.of(0xca, 0xfe, 0xba, 0xbe) },
@@ -369,15 +332,13 @@ describe('hand-built vectors (golden)', () => {
       },
     });
     const v2 = body(vector('ckuann-v2'), 'ckuann');
-    expect(
-      v2.type === 'cAKeyUpdAnnV2' &&
-        [v2.value.oldWithNew, v2.value.newWithOld, v2.value.newWithNew].map((c) => toHex(c.der)),
-    ).toEqual([root, issuing, ee]);
+    expect(v2.type === 'cAKeyUpdAnnV2' && [v2.value.oldWithNew, v2.value.newWithOld, v2.value.newWithNew].map((c) => toHex(c.der))).toEqual(
+      [root, issuing, ee],
+    );
     const v3 = body(vector('ckuann-v3'), 'ckuann');
     expect(v3.type).toBe('cAKeyUpdAnnV3');
     expect(
-      v3.type === 'cAKeyUpdAnnV3' &&
-        [v3.value.newWithNew, v3.value.newWithOld, v3.value.oldWithNew].map((c) => c && toHex(c.der)),
+      v3.type === 'cAKeyUpdAnnV3' && [v3.value.newWithNew, v3.value.newWithOld, v3.value.oldWithNew].map((c) => c && toHex(c.der)),
     ).toEqual([root, issuing, ee]);
     const min = body(vector('ckuann-v3-min'), 'ckuann');
     expect(min.type === 'cAKeyUpdAnnV3' && Object.keys(min.value)).toEqual(['newWithNew']);
@@ -390,10 +351,7 @@ describe('hand-built vectors (golden)', () => {
   it('rann: status, certId, GeneralizedTime with milliseconds, crlDetails', () => {
     const content = body(vector('rann'), 'rann');
     expect(content.status).toBe(5);
-    expect([generalNameText(content.certId.issuer), content.certId.serialNumber]).toEqual([
-      CA,
-      0x5f3a9c41d2e07b18n,
-    ]);
+    expect([generalNameText(content.certId.issuer), content.certId.serialNumber]).toEqual([CA, 0x5f3a9c41d2e07b18n]);
     expect(content.willBeRevokedAt.toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(content.badSinceDate.toISOString()).toBe('2026-11-20T10:10:10.123Z');
     expect(content.crlDetails).toEqual([
@@ -419,10 +377,7 @@ describe('hand-built vectors (golden)', () => {
 
   it('rp-full: statuses, revCerts with a negative serial and an rfc822Name issuer, crls', () => {
     const content = body(vector('rp-full'), 'rp');
-    expect(content.status).toEqual([
-      { status: 0 },
-      { status: 4, statusString: ['revocation scheduled'] },
-    ]);
+    expect(content.status).toEqual([{ status: 0 }, { status: 4, statusString: ['revocation scheduled'] }]);
     expect(content.revCerts?.map((id) => [generalNameText(id.issuer), id.serialNumber])).toEqual([
       [CA, 0x5f3a9c41d2e07b18n],
       ['rfc822Name:ca@example.com', -2n],
@@ -478,15 +433,7 @@ describe('hand-built vectors (golden)', () => {
 
   it('genp-itav: private InfoTypeAndValues with and without value', () => {
     const items = body(vector('genp-itav'), 'genp');
-    expect(items.map(itavType)).toEqual([
-      '1.3.6.1.4.1.99999.1',
-      '1.3.6.1.4.1.99999.2',
-      '1.3.6.1.4.1.99999.6',
-    ]);
-    expect(items.map((i) => otherDer(i) && toHex(otherDer(i)!))).toEqual([
-      '020300ddd5',
-      undefined,
-      root,
-    ]);
+    expect(items.map(itavType)).toEqual(['1.3.6.1.4.1.99999.1', '1.3.6.1.4.1.99999.2', '1.3.6.1.4.1.99999.6']);
+    expect(items.map((i) => otherDer(i) && toHex(otherDer(i)!))).toEqual(['020300ddd5', undefined, root]);
   });
 });

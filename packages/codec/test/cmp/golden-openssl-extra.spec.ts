@@ -1,12 +1,6 @@
 import type { InfoTypeAndValue } from '../../src/index.js';
 import { describe, expect, it } from 'vitest';
-import {
-  decodePBMParameter,
-  decodePKIMessage,
-  nameToString,
-  oids,
-  type DecodedPKIMessage,
-} from '../../src/index.js';
+import { decodePBMParameter, decodePKIMessage, nameToString, oids, type DecodedPKIMessage } from '../../src/index.js';
 import { fixture, fixtureDir, toHex, pemFixture } from '../fixtures.js';
 import { bodyOf, generalNameText, itavType } from '../helpers/views.js';
 
@@ -82,9 +76,7 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     expect(nameToString(t.subject!)).toBe(EE);
     expect(nameToString(t.issuer!)).toBe(CA);
     expect(t.validity?.notBefore?.type).toBe('utcTime');
-    expect(t.validity!.notAfter!.value.getTime() - t.validity!.notBefore!.value.getTime()).toBe(
-      30 * 86400_000,
-    );
+    expect(t.validity!.notAfter!.value.getTime() - t.validity!.notBefore!.value.getTime()).toBe(30 * 86400_000);
     expect(t.publicKey?.algorithm).toEqual({
       algorithm: oids.id_ecPublicKey,
       parameters: { der: Uint8Array.from([6, 8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 3, 1, 7]) },
@@ -98,9 +90,7 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     expect(san).toContain('device-0001.example.com');
     expect(san).toContain('https://device-0001.example.com/');
     expect(msg!.popo?.type).toBe('signature');
-    expect(bodyOf(msg!.popo!, 'signature').value.algorithmIdentifier.algorithm).toBe(
-      oids.ecdsa_with_SHA256,
-    );
+    expect(bodyOf(msg!.popo!, 'signature').value.algorithmIdentifier.algorithm).toBe(oids.ecdsa_with_SHA256);
     expect(msg!.popo?.type === 'signature' && msg!.popo.value.poposkInput).toBe(undefined);
 
     const response = bodyOf(cp!.body, 'cp').content;
@@ -156,9 +146,7 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     const oldCertId = msg!.certReq.controls![0]!;
     expect(oldCertId.type === 'oldCertID' && generalNameText(oldCertId.value.issuer)).toBe(CA);
     expect(nameToString(msg!.certReq.certTemplate.subject!)).toBe(EE);
-    expect(msg!.certReq.certTemplate.extensions?.map((e) => e.extnID)).toEqual([
-      oids.id_ce_subjectAltName,
-    ]);
+    expect(msg!.certReq.certTemplate.extensions?.map((e) => e.extnID)).toEqual([oids.id_ce_subjectAltName]);
     expect(toHex(certOf(kup!)!)).toBe(toHex(eeCert));
     expect(pkiConf!.body.type).toBe('pkiconf');
   });
@@ -170,9 +158,7 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     for (const m of messages) {
       expect(m.header.protectionAlg).toEqual({ algorithm: oids.sha256WithRSAEncryption });
       expect(m.protection).toHaveLength(256);
-      expect(m.header.generalInfo?.map(itavType)).toContainEqual(
-        expect.stringMatching(/^(1\.3\.6\.1\.5\.5\.7\.4\.13|implicitConfirm)$/),
-      );
+      expect(m.header.generalInfo?.map(itavType)).toContainEqual(expect.stringMatching(/^(1\.3\.6\.1\.5\.5\.7\.4\.13|implicitConfirm)$/));
     }
     const [ir, ip] = messages;
     expect(generalNameText(ir!.header.sender)).toBe('/C=DE/O=Example Org/CN=CMP RSA Throwaway');
@@ -190,14 +176,10 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     const [details] = bodyOf(rr!.body, 'rr').content;
     expect(details!.certDetails.serialNumber).toBe(0x5f3a9c41d2e07b18n);
     expect(nameToString(details!.certDetails.issuer!)).toBe(CA);
-    expect(details!.crlEntryDetails).toEqual([
-      { extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 1, 1) },
-    ]);
+    expect(details!.crlEntryDetails).toEqual([{ extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 1, 1) }]);
     const content = bodyOf(rp!.body, 'rp').content;
     expect(content.status).toEqual([{ status: 0 }]);
-    expect(content.revCerts?.map((id) => [generalNameText(id.issuer), id.serialNumber])).toEqual([
-      [CA, 0x5f3a9c41d2e07b18n],
-    ]);
+    expect(content.revCerts?.map((id) => [generalNameText(id.issuer), id.serialNumber])).toEqual([[CA, 0x5f3a9c41d2e07b18n]]);
     expect(content.crls).toBeUndefined();
   });
 
@@ -206,9 +188,7 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
     checkTransaction([genm!, genp!]);
     for (const m of [genm!, genp!]) {
       const items = m.body.type === 'genm' || m.body.type === 'genp' ? m.body.content : [];
-      expect(items.map(itavType)).toEqual([
-        expect.stringMatching(/^(1\.3\.6\.1\.5\.5\.7\.4\.2|signKeyPairTypes)$/),
-      ]);
+      expect(items.map(itavType)).toEqual([expect.stringMatching(/^(1\.3\.6\.1\.5\.5\.7\.4\.2|signKeyPairTypes)$/)]);
     }
   });
 
@@ -220,9 +200,7 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
       expect(m.protection).toBeUndefined();
       expect(m.body.content).toEqual([]);
     }
-    expect(genm!.header.generalInfo?.map((i) => [itavType(i), toHex(otherDer(i)!)])).toEqual([
-      ['1.2.3.4', '020107'],
-    ]);
+    expect(genm!.header.generalInfo?.map((i) => [itavType(i), toHex(otherDer(i)!)])).toEqual([['1.2.3.4', '020107']]);
   });
 
   it('error-pbm: error with rejection, badRequest, errorCode and errorDetails', () => {
@@ -240,21 +218,10 @@ describe('OpenSSL 3.0 extra vectors (golden)', () => {
 
   it('poll-pbm: ip waiting, pollReq/pollRep(checkAfter 0), pollReq, ip accepted, certConf, pkiConf', () => {
     const messages = exchange('poll-pbm');
-    expect(messages.map((m) => m.body.type)).toEqual([
-      'ir',
-      'ip',
-      'pollReq',
-      'pollRep',
-      'pollReq',
-      'ip',
-      'certConf',
-      'pkiconf',
-    ]);
+    expect(messages.map((m) => m.body.type)).toEqual(['ir', 'ip', 'pollReq', 'pollRep', 'pollReq', 'ip', 'certConf', 'pkiconf']);
     checkTransaction(messages);
     const [, waiting, pollReq, pollRep, , ip] = messages;
-    expect(bodyOf(waiting!.body, 'ip').content.response).toEqual([
-      { certReqId: 0, status: { status: 3 } },
-    ]);
+    expect(bodyOf(waiting!.body, 'ip').content.response).toEqual([{ certReqId: 0, status: { status: 3 } }]);
     expect(bodyOf(pollReq!.body, 'pollReq').content).toEqual([{ certReqId: 0 }]);
     expect(bodyOf(pollRep!.body, 'pollRep').content).toEqual([{ certReqId: 0, checkAfter: 0 }]);
     expect(toHex(certOf(ip!)!)).toBe(toHex(eeCert));

@@ -1,31 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeInfoTypeAndValue,
-  encodeInfoTypeAndValue,
-  INFO_TYPE_OIDS,
-  isDerError,
-  type InfoTypeName,
-} from '../../src/index.js';
+import { decodeInfoTypeAndValue, encodeInfoTypeAndValue, INFO_TYPE_OIDS, isDerError, type InfoTypeName } from '../../src/index.js';
 import { itavArb, itavArbOf, otherItavArb } from '../arbitraries.js';
 import { fixtureDir } from '../fixtures.js';
 
 const SEED = 20261127;
 
 describe('InfoTypeAndValue properties (fast-check, fixed seed)', () => {
-  it.each(Object.keys(INFO_TYPE_OIDS) as InfoTypeName[])(
-    'decode(encode(itav)) deep-equals itav for %s',
-    (type) => {
-      fc.assert(
-        fc.property(itavArbOf(type), (itav) => {
-          const der = encodeInfoTypeAndValue(itav);
-          expect(decodeInfoTypeAndValue(der)).toEqual(itav);
-          expect(encodeInfoTypeAndValue(decodeInfoTypeAndValue(der))).toEqual(der);
-        }),
-        { seed: SEED, numRuns: 60 },
-      );
-    },
-  );
+  it.each(Object.keys(INFO_TYPE_OIDS) as InfoTypeName[])('decode(encode(itav)) deep-equals itav for %s', (type) => {
+    fc.assert(
+      fc.property(itavArbOf(type), (itav) => {
+        const der = encodeInfoTypeAndValue(itav);
+        expect(decodeInfoTypeAndValue(der)).toEqual(itav);
+        expect(encodeInfoTypeAndValue(decodeInfoTypeAndValue(der))).toEqual(der);
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
 
   it('decode(encode(itav)) deep-equals itav for unknown infoTypes', () => {
     fc.assert(
@@ -39,8 +30,7 @@ describe('InfoTypeAndValue properties (fast-check, fixed seed)', () => {
   it('decode(encode(itav)) deep-equals itav for a mix of all infotypes', () => {
     fc.assert(
       fc.property(fc.array(itavArb, { maxLength: 4 }), (list) => {
-        for (const itav of list)
-          expect(decodeInfoTypeAndValue(encodeInfoTypeAndValue(itav))).toEqual(itav);
+        for (const itav of list) expect(decodeInfoTypeAndValue(encodeInfoTypeAndValue(itav))).toEqual(itav);
       }),
       { seed: SEED, numRuns: 200 },
     );

@@ -31,10 +31,7 @@ function golden(name: string): InfoTypeAndValue {
 }
 
 /** Like {@link golden}, also checking the type and narrowing to it. */
-function goldenOf<T extends InfoTypeAndValue['type']>(
-  name: string,
-  type: T,
-): InfoTypeAndValueOf<T> {
+function goldenOf<T extends InfoTypeAndValue['type']>(name: string, type: T): InfoTypeAndValueOf<T> {
   const itav = golden(name);
   expect(itav.type).toBe(type);
   return itav as InfoTypeAndValueOf<T>;
@@ -43,12 +40,8 @@ function goldenOf<T extends InfoTypeAndValue['type']>(
 describe('INFO_TYPE_OIDS', () => {
   it('maps every id-it of RFC 9810 Appendix F to its OID, and is frozen', () => {
     expect(Object.isFrozen(INFO_TYPE_OIDS)).toBe(true);
-    const arcs = Object.values(INFO_TYPE_OIDS).map((oid) =>
-      Number(oid.slice(oids.id_it.length + 1)),
-    );
-    expect(arcs).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-    ]);
+    const arcs = Object.values(INFO_TYPE_OIDS).map((oid) => Number(oid.slice(oids.id_it.length + 1)));
+    expect(arcs).toEqual([1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
     for (const [name, oid] of Object.entries(INFO_TYPE_OIDS)) {
       expect(oid.startsWith(`${oids.id_it}.`)).toBe(true);
       expect((oids as Record<string, string>)[`id_it_${name}`]).toBe(oid);
@@ -103,10 +96,7 @@ describe('InfoTypeAndValue golden vectors (OpenSSL ASN1_generate_nconf)', () => 
   });
 
   it('unsupportedOIDs', () => {
-    expect(goldenOf('itav-unsupportedOIDs', 'unsupportedOIDs').infoValue).toEqual([
-      '1.3.6.1.4.1.99999.1',
-      '1.2.840.113549.1.9.16.2.47',
-    ]);
+    expect(goldenOf('itav-unsupportedOIDs', 'unsupportedOIDs').infoValue).toEqual(['1.3.6.1.4.1.99999.1', '1.2.840.113549.1.9.16.2.47']);
   });
 
   it('keyPairParamReq: an OID', () => {
@@ -150,12 +140,8 @@ describe('InfoTypeAndValue golden vectors (OpenSSL ASN1_generate_nconf)', () => 
   });
 
   it('confirmWaitTime: GeneralizedTime', () => {
-    expect(goldenOf('itav-confirmWaitTime', 'confirmWaitTime').infoValue).toEqual(
-      new Date('2026-11-27T16:30:00Z'),
-    );
-    expect(goldenOf('itav-confirmWaitTime-fraction', 'confirmWaitTime').infoValue).toEqual(
-      new Date('2026-11-27T16:30:00.250Z'),
-    );
+    expect(goldenOf('itav-confirmWaitTime', 'confirmWaitTime').infoValue).toEqual(new Date('2026-11-27T16:30:00Z'));
+    expect(goldenOf('itav-confirmWaitTime-fraction', 'confirmWaitTime').infoValue).toEqual(new Date('2026-11-27T16:30:00.250Z'));
   });
 
   it('origPKIMessage: PKIMessages decoded with their received bytes', () => {
@@ -174,10 +160,7 @@ describe('InfoTypeAndValue golden vectors (OpenSSL ASN1_generate_nconf)', () => 
   });
 
   it('caCerts, and caCerts with the value absent', () => {
-    expect(goldenOf('itav-caCerts', 'caCerts').infoValue).toEqual([
-      { der: ROOT },
-      { der: ISSUING },
-    ]);
+    expect(goldenOf('itav-caCerts', 'caCerts').infoValue).toEqual([{ der: ROOT }, { der: ISSUING }]);
     const absent = golden('itav-caCerts-absent');
     expect(absent).toEqual({ type: 'caCerts' });
     expect('infoValue' in absent).toBe(false);
@@ -193,12 +176,8 @@ describe('InfoTypeAndValue golden vectors (OpenSSL ASN1_generate_nconf)', () => 
 
   it('certReqTemplate: CertReqTemplateContent with keySpec controls', () => {
     const value = goldenOf('itav-certReqTemplate', 'certReqTemplate').infoValue;
-    expect(nameToString(value?.certTemplate.subject ?? [])).toBe(
-      '/C=DE/O=Example Org/CN=device-0001',
-    );
-    expect(value?.certTemplate.extensions).toEqual([
-      { extnID: oids.id_ce_keyUsage, critical: true, extnValue: hex('03020780') },
-    ]);
+    expect(nameToString(value?.certTemplate.subject ?? [])).toBe('/C=DE/O=Example Org/CN=device-0001');
+    expect(value?.certTemplate.extensions).toEqual([{ extnID: oids.id_ce_keyUsage, critical: true, extnValue: hex('03020780') }]);
     expect(value?.keySpec).toEqual([
       {
         type: 'algId',
@@ -320,17 +299,12 @@ describe('InfoTypeAndValue encoder', () => {
     { type: 'certReqTemplate', infoValue: { certTemplate: {}, keySpec: [] } },
   ];
 
-  it.each(emptyLists.map((itav) => [itav.type, itav] as const))(
-    'refuses an empty SIZE (1..MAX) list in %s',
-    (_type, itav) => {
-      expect(() => encodeInfoTypeAndValue(itav)).toThrow(EncodeError);
-    },
-  );
+  it.each(emptyLists.map((itav) => [itav.type, itav] as const))('refuses an empty SIZE (1..MAX) list in %s', (_type, itav) => {
+    expect(() => encodeInfoTypeAndValue(itav)).toThrow(EncodeError);
+  });
 
   it('writes an empty suppLangTags (no SIZE constraint)', () => {
-    expect(encodeInfoTypeAndValue({ type: 'suppLangTags', infoValue: [] })).toEqual(
-      fixture('der/itav/itav-suppLangTags-empty.der'),
-    );
+    expect(encodeInfoTypeAndValue({ type: 'suppLangTags', infoValue: [] })).toEqual(fixture('der/itav/itav-suppLangTags-empty.der'));
   });
 
   it('refuses other with a known infoType OID', () => {
@@ -344,9 +318,7 @@ describe('InfoTypeAndValue encoder', () => {
   });
 
   it('refuses an unknown type name', () => {
-    expect(() => encodeInfoTypeAndValue({ type: 'bogus' } as unknown as InfoTypeAndValue)).toThrow(
-      EncodeError,
-    );
+    expect(() => encodeInfoTypeAndValue({ type: 'bogus' } as unknown as InfoTypeAndValue)).toThrow(EncodeError);
   });
 
   it('writes each known infotype with its OID and no value when infoValue is absent', () => {

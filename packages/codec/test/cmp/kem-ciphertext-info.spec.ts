@@ -22,9 +22,7 @@ describe('KemCiphertextInfo', () => {
   });
 
   it('ct as a BIT STRING is unexpectedTag', () => {
-    const error = derErrorOf(() =>
-      decodeKemCiphertextInfo(fixture('der/itav/invalid/kemCiphertextInfo-bitString.der')),
-    );
+    const error = derErrorOf(() => decodeKemCiphertextInfo(fixture('der/itav/invalid/kemCiphertextInfo-bitString.der')));
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('KemCiphertextInfo.ct');
   });

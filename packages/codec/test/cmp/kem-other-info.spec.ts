@@ -27,9 +27,7 @@ describe('KemOtherInfo', () => {
   });
 
   it('an empty staticString is sizeConstraint (PKIFreeText is SIZE (1..MAX))', () => {
-    const error = derErrorOf(() =>
-      decodeKemOtherInfo(fixture('der/itav/invalid/kemOtherInfo-emptyStaticString.der')),
-    );
+    const error = derErrorOf(() => decodeKemOtherInfo(fixture('der/itav/invalid/kemOtherInfo-emptyStaticString.der')));
     expect(error.kind).toBe('sizeConstraint');
     expect(error.path).toBe('KemOtherInfo.staticString');
   });

@@ -15,9 +15,7 @@ describe('OOBCertHash', () => {
     expect(value.hashAlg).toEqual({ algorithm: oids.id_sha256 });
     expect(value.certId?.serialNumber).toBe(1n);
     const issuer = value.certId?.issuer;
-    expect(issuer?.type === 'directoryName' ? nameToString(issuer.value) : issuer).toBe(
-      '/C=DE/O=Example Org/CN=CMP Perf Root CA',
-    );
+    expect(issuer?.type === 'directoryName' ? nameToString(issuer.value) : issuer).toBe('/C=DE/O=Example Org/CN=CMP Perf Root CA');
     expect(value.hashVal).toEqual(ROOT_SHA256);
     expect(encodeOOBCertHash(value)).toEqual(der);
   });
@@ -30,17 +28,13 @@ describe('OOBCertHash', () => {
   });
 
   it('a hashVal with unused bits is invalidBitString', () => {
-    const error = derErrorOf(() =>
-      decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-unusedBits.der')),
-    );
+    const error = derErrorOf(() => decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-unusedBits.der')));
     expect(error.kind).toBe('invalidBitString');
     expect(error.path).toBe('OOBCertHash.hashVal');
   });
 
   it('an IMPLICIT [0] hashAlg is unexpectedTag (the CMP module has EXPLICIT tags)', () => {
-    const error = derErrorOf(() =>
-      decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-implicitHashAlg.der')),
-    );
+    const error = derErrorOf(() => decodeOOBCertHash(fixture('der/itav/invalid/oobCertHash-implicitHashAlg.der')));
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('OOBCertHash.hashAlg');
   });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodePKIMessage,
-  encodePKIMessage,
-  INFO_TYPE_OIDS,
-  infoTypeOid,
-  type InfoTypeName,
-} from '../../src/index.js';
+import { decodePKIMessage, encodePKIMessage, INFO_TYPE_OIDS, infoTypeOid, type InfoTypeName } from '../../src/index.js';
 import { fixture, fixtureDir, hex } from '../fixtures.js';
 
 /** The infotypes OpenSSL 3.0.19's `-infotype` accepted (fixtures/der/openssl-3.0-genm/README.md). */
@@ -46,9 +40,7 @@ describe('OpenSSL 3.0 genm/genp with each infotype (real peer bytes)', () => {
 
   it('-geninfo puts an unknown infoType with an INTEGER into generalInfo, kept as other', () => {
     const genm = decodePKIMessage(fixture('der/openssl-3.0-genm/genm-geninfo.der'));
-    expect(genm.header.generalInfo).toEqual([
-      { type: 'other', infoType: '1.3.6.1.4.1.99999.9', infoValue: { der: hex('02023039') } },
-    ]);
+    expect(genm.header.generalInfo).toEqual([{ type: 'other', infoType: '1.3.6.1.4.1.99999.9', infoValue: { der: hex('02023039') } }]);
     expect(genm.body).toEqual({ type: 'genm', content: [{ type: 'signKeyPairTypes' }] });
   });
 

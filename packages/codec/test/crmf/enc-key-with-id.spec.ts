@@ -24,9 +24,7 @@ describe('EncKeyWithID', () => {
     const id = value.identifier;
     expect(id?.type).toBe('generalName');
     const name = id?.type === 'generalName' ? id.value : undefined;
-    expect(name?.type === 'directoryName' ? nameToString(name.value) : name).toBe(
-      '/C=DE/O=Example Org/CN=device-0001',
-    );
+    expect(name?.type === 'directoryName' ? nameToString(name.value) : name).toBe('/C=DE/O=Example Org/CN=device-0001');
     expect(encodeEncKeyWithID(value)).toEqual(der);
   });
 
@@ -38,9 +36,7 @@ describe('EncKeyWithID', () => {
   });
 
   it('an INTEGER identifier is unexpectedTag', () => {
-    const error = derErrorOf(() =>
-      decodeEncKeyWithID(fixture('der/itav/invalid/encKeyWithID-integerIdentifier.der')),
-    );
+    const error = derErrorOf(() => decodeEncKeyWithID(fixture('der/itav/invalid/encKeyWithID-integerIdentifier.der')));
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('EncKeyWithID.identifier');
   });

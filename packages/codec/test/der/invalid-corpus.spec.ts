@@ -16,27 +16,12 @@ const CORPUS: [file: string, kind: DerErrorKind, offset: number, path: string][]
   ['integer-range', 'integerRange', 21, 'PKIMessage.body.pollReq[0].certReqId'],
   ['trailing-data', 'trailingData', 19, 'PKIMessage'],
   ['boolean-01', 'invalidBoolean', 32, 'PKIMessage.body.rr[0].crlEntryDetails[0].critical'],
-  [
-    'extension-critical-false',
-    'defaultEncoded',
-    32,
-    'PKIMessage.body.rr[0].crlEntryDetails[0].critical',
-  ],
+  ['extension-critical-false', 'defaultEncoded', 32, 'PKIMessage.body.rr[0].crlEntryDetails[0].critical'],
   ['bitstring-unused-bits-8', 'invalidBitString', 21, 'PKIMessage.protection'],
   ['bitstring-empty-unused-bits', 'invalidBitString', 21, 'PKIMessage.protection'],
-  [
-    'bitstring-nonzero-padding',
-    'invalidBitString',
-    24,
-    'PKIMessage.body.error.pKIStatusInfo.failInfo',
-  ],
+  ['bitstring-nonzero-padding', 'invalidBitString', 24, 'PKIMessage.body.error.pKIStatusInfo.failInfo'],
   ['bitstring-octets-unused-bits', 'invalidBitString', 21, 'PKIMessage.protection'],
-  [
-    'named-bits-trailing-zero',
-    'invalidBitString',
-    24,
-    'PKIMessage.body.error.pKIStatusInfo.failInfo',
-  ],
+  ['named-bits-trailing-zero', 'invalidBitString', 24, 'PKIMessage.body.error.pKIStatusInfo.failInfo'],
   ['set-of-unsorted', 'setOrder', 23, 'PKIMessage.header.sender.directoryName[0][1]'],
   ['generalizedtime-no-z', 'invalidTime', 17, 'PKIMessage.header.messageTime'],
   ['generalizedtime-offset', 'invalidTime', 17, 'PKIMessage.header.messageTime'],
@@ -89,9 +74,7 @@ describe('invalid DER corpus (fixtures/der/invalid)', () => {
   });
 
   it('the base message of the corpus decodes (each file breaks exactly one rule of it)', () => {
-    const base = Uint8Array.from([
-      0x30, 0x11, 0x30, 0x0b, 2, 1, 2, 0xa4, 2, 0x30, 0, 0xa4, 2, 0x30, 0, 0xb3, 2, 5, 0,
-    ]);
+    const base = Uint8Array.from([0x30, 0x11, 0x30, 0x0b, 2, 1, 2, 0xa4, 2, 0x30, 0, 0xa4, 2, 0x30, 0, 0xb3, 2, 5, 0]);
     expect(decodePKIMessage(base).body).toEqual({ type: 'pkiconf', content: null });
     const trailing = new Uint8Array(readFileSync(join(FIXTURES, 'der/invalid/trailing-data.der')));
     expect(Array.from(trailing.subarray(0, base.length))).toEqual(Array.from(base));

@@ -34,8 +34,7 @@ function lengthOctets(n: number): number[] {
 function nestedSequences(depth: number, tag = 0x30): Uint8Array {
   const sizes = new Array<number>(depth + 1);
   sizes[depth] = 0;
-  for (let i = depth - 1; i >= 0; i--)
-    sizes[i] = 1 + lengthOctets(sizes[i + 1]!).length + sizes[i + 1]!;
+  for (let i = depth - 1; i >= 0; i--) sizes[i] = 1 + lengthOctets(sizes[i + 1]!).length + sizes[i + 1]!;
   const out = new Uint8Array(sizes[0]!);
   let p = 0;
   for (let i = 0; i < depth; i++) {
@@ -145,15 +144,7 @@ describe('decoder limits and hostile structure', () => {
     // 30 82 02 6c | 30 82 01 08 (header) | 02 01 02 (pvno) | a4 3b (sender at offset 11)
     expect(Array.from(ir.subarray(11, 13))).toEqual([0xa4, 0x3b]);
     // the sender claims 2^32-1 bytes of contents
-    const patched = new Uint8Array([
-      ...ir.subarray(0, 12),
-      0x84,
-      0xff,
-      0xff,
-      0xff,
-      0xff,
-      ...ir.subarray(13),
-    ]);
+    const patched = new Uint8Array([...ir.subarray(0, 12), 0x84, 0xff, 0xff, 0xff, 0xff, ...ir.subarray(13)]);
     const e = derErrorOf(() => decodePKIMessage(patched));
     expect([e.kind, e.offset, e.path]).toEqual(['truncated', 11, 'PKIMessage.header.sender']);
   });
@@ -222,17 +213,13 @@ describe('random input (fast-check, fixed seed)', () => {
     const report = newReport();
     const prefix = fixture('der/openssl-3.0/genm.der');
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: prefix.length }),
-        fc.uint8Array({ maxLength: 64 }),
-        (cut, tail) => {
-          const bytes = new Uint8Array(cut + tail.length);
-          bytes.set(prefix.subarray(0, cut));
-          bytes.set(tail, cut);
-          checkInput(report, `prefix ${cut} + ${Buffer.from(tail).toString('hex')}`, bytes);
-          return report.failures.length === 0;
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: prefix.length }), fc.uint8Array({ maxLength: 64 }), (cut, tail) => {
+        const bytes = new Uint8Array(cut + tail.length);
+        bytes.set(prefix.subarray(0, cut));
+        bytes.set(tail, cut);
+        checkInput(report, `prefix ${cut} + ${Buffer.from(tail).toString('hex')}`, bytes);
+        return report.failures.length === 0;
+      }),
       { seed: 0xc0ffee, numRuns: 3000 },
     );
     expect(report.failures, failureSummary(report)).toEqual([]);
@@ -242,24 +229,7 @@ describe('random input (fast-check, fixed seed)', () => {
     const report = newReport();
     const leaf = fc
       .tuple(
-        fc.constantFrom(
-          0x01,
-          0x02,
-          0x03,
-          0x04,
-          0x05,
-          0x06,
-          0x0c,
-          0x13,
-          0x16,
-          0x17,
-          0x18,
-          0x80,
-          0x81,
-          0x82,
-          0x87,
-          0x88,
-        ),
+        fc.constantFrom(0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0c, 0x13, 0x16, 0x17, 0x18, 0x80, 0x81, 0x82, 0x87, 0x88),
         fc.uint8Array({ maxLength: 12 }),
       )
       .map(([tag, body]) => tlv(tag, body));
@@ -269,22 +239,7 @@ describe('random input (fast-check, fixed seed)', () => {
         leaf,
         fc
           .tuple(
-            fc.constantFrom(
-              0x30,
-              0x31,
-              0xa0,
-              0xa1,
-              0xa2,
-              0xa3,
-              0xa4,
-              0xa5,
-              0xa6,
-              0xa8,
-              0xb4,
-              0xb5,
-              0xb7,
-              0xb8,
-            ),
+            fc.constantFrom(0x30, 0x31, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa8, 0xb4, 0xb5, 0xb7, 0xb8),
             fc.array(tie('tree'), { maxLength: 4 }),
           )
           .map(([tag, kids]) => tlv(tag, ...kids)),

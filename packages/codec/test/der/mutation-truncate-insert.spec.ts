@@ -11,8 +11,7 @@ import { checkInput, failureSummary, newReport } from '../helpers/robust.js';
 describe.each(allVectors(true))('mutations of %s', (path, der) => {
   it('truncated at every offset: DerError (or, for an invalid vector, a valid prefix)', () => {
     const report = newReport();
-    for (let i = 0; i < der.length; i++)
-      checkInput(report, `${path} truncated to ${i}`, der.subarray(0, i));
+    for (let i = 0; i < der.length; i++) checkInput(report, `${path} truncated to ${i}`, der.subarray(0, i));
     expect(report.failures, failureSummary(report)).toEqual([]);
     // a proper prefix of one valid DER element is never a complete element
     if (!path.startsWith('invalid/')) expect(report.decoded).toBe(0);

@@ -1,9 +1,4 @@
-import {
-  decodePKIMessage,
-  encodePKIMessage,
-  isDerError,
-  type DecodeOptions,
-} from '../../src/index.js';
+import { decodePKIMessage, encodePKIMessage, isDerError, type DecodeOptions } from '../../src/index.js';
 
 /** What {@link checkInput} saw over many inputs. */
 export interface RobustnessReport {
@@ -26,12 +21,7 @@ export function newReport(): RobustnessReport {
  * `isDerError` is true, or it succeeds and re-encoding the result gives exactly the input
  * (lossless). Never another exception type. Records the result in `report`.
  */
-export function checkInput(
-  report: RobustnessReport,
-  label: string,
-  bytes: Uint8Array,
-  options?: DecodeOptions,
-): void {
+export function checkInput(report: RobustnessReport, label: string, bytes: Uint8Array, options?: DecodeOptions): void {
   report.calls++;
   const t0 = performance.now();
   try {
@@ -43,8 +33,7 @@ export function checkInput(
     }
   } catch (e) {
     if (isDerError(e)) report.kinds[e.kind] = (report.kinds[e.kind] ?? 0) + 1;
-    else
-      report.failures.push([label, `${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`]);
+    else report.failures.push([label, `${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`]);
   }
   const ms = performance.now() - t0;
   if (ms > report.slowestMs) report.slowestMs = ms;

@@ -17,10 +17,7 @@ export function itavType(itav: InfoTypeAndValue): string {
 }
 
 /** Narrows a PKIBody to one alternative, failing the test otherwise. */
-export function bodyOf<T extends { type: string }, K extends T['type']>(
-  body: T,
-  type: K,
-): Extract<T, { type: K }> {
+export function bodyOf<T extends { type: string }, K extends T['type']>(body: T, type: K): Extract<T, { type: K }> {
   if (body.type !== type) throw new Error(`expected a ${type} body, got ${body.type}`);
   return body as Extract<T, { type: K }>;
 }

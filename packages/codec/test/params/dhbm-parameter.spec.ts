@@ -16,18 +16,14 @@ describe('DHBMParameter', () => {
   });
 
   it('a missing mac is truncated', () => {
-    const error = derErrorOf(() =>
-      decodeDHBMParameter(fixture('der/itav/invalid/dhbmParameter-noMac.der')),
-    );
+    const error = derErrorOf(() => decodeDHBMParameter(fixture('der/itav/invalid/dhbmParameter-noMac.der')));
     expect(error.kind).toBe('truncated');
     expect(error.path).toBe('DHBMParameter.mac');
   });
 
   it('trailing bytes after the SEQUENCE are trailingData', () => {
     const der = fixture('der/itav/dhbmParameter.der');
-    expect(derErrorOf(() => decodeDHBMParameter(new Uint8Array([...der, 0x05, 0x00]))).kind).toBe(
-      'trailingData',
-    );
+    expect(derErrorOf(() => decodeDHBMParameter(new Uint8Array([...der, 0x05, 0x00]))).kind).toBe('trailingData');
   });
 
   it('decode(encode(x)) deep-equals x (fast-check, fixed seed)', () => {

@@ -31,17 +31,13 @@ describe('KemBMParameter', () => {
   });
 
   it('len 0 is integerRange (INTEGER (1..MAX))', () => {
-    const error = derErrorOf(() =>
-      decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-len0.der')),
-    );
+    const error = derErrorOf(() => decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-len0.der')));
     expect(error.kind).toBe('integerRange');
     expect(error.path).toBe('KemBMParameter.len');
   });
 
   it('an IMPLICIT [0] kemContext is unexpectedTag (the CMP module has EXPLICIT tags)', () => {
-    const error = derErrorOf(() =>
-      decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-implicitContext.der')),
-    );
+    const error = derErrorOf(() => decodeKemBMParameter(fixture('der/itav/invalid/kemBMParameter-implicitContext.der')));
     expect(error.kind).toBe('unexpectedTag');
     expect(error.path).toBe('KemBMParameter.len');
   });

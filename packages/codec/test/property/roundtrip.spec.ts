@@ -28,15 +28,7 @@ import {
   receivedProtectedPart,
   type PKIMessage,
 } from '../../src/index.js';
-import {
-  pbkdf2Params,
-  pbmac1Params,
-  pbmParameter,
-  pkiBody,
-  pkiBodyOf,
-  pkiMessage,
-  rand,
-} from '../arbitraries/cmp.js';
+import { pbkdf2Params, pbmac1Params, pbmParameter, pkiBody, pkiBodyOf, pkiMessage, rand } from '../arbitraries/cmp.js';
 import { certRequest } from '../arbitraries/crmf.js';
 import { algorithmIdentifier, name, subjectPublicKeyInfo } from '../arbitraries/x509.js';
 
@@ -49,13 +41,7 @@ import { algorithmIdentifier, name, subjectPublicKeyInfo } from '../arbitraries/
  */
 function stripRaw<T>(value: T): T {
   if (Array.isArray(value)) return value.map(stripRaw) as T;
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    value instanceof Uint8Array ||
-    value instanceof Date
-  )
-    return value;
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Date) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (k !== 'raw') out[k] = stripRaw(v);
   return out as T;
@@ -112,9 +98,7 @@ describe('decode(encode(x)) = x (fast-check, seed 20261127)', () => {
         for (const msg of decoded.body.content) {
           expect(msg.raw?.certReq).toEqual(encodeCertRequest(msg.certReq));
           if (msg.popo?.type === 'signature' && msg.popo.value.poposkInput) {
-            expect(msg.popo.value.raw?.poposkInput).toEqual(
-              encodePOPOSigningKeyInput(msg.popo.value.poposkInput),
-            );
+            expect(msg.popo.value.raw?.poposkInput).toEqual(encodePOPOSigningKeyInput(msg.popo.value.poposkInput));
           }
         }
       }),
@@ -124,18 +108,8 @@ describe('decode(encode(x)) = x (fast-check, seed 20261127)', () => {
 
   it.each([
     ['Name', name, encodeName, decodeName],
-    [
-      'AlgorithmIdentifier',
-      algorithmIdentifier,
-      encodeAlgorithmIdentifier,
-      decodeAlgorithmIdentifier,
-    ],
-    [
-      'SubjectPublicKeyInfo',
-      subjectPublicKeyInfo,
-      encodeSubjectPublicKeyInfo,
-      decodeSubjectPublicKeyInfo,
-    ],
+    ['AlgorithmIdentifier', algorithmIdentifier, encodeAlgorithmIdentifier, decodeAlgorithmIdentifier],
+    ['SubjectPublicKeyInfo', subjectPublicKeyInfo, encodeSubjectPublicKeyInfo, decodeSubjectPublicKeyInfo],
     ['CertRequest', certRequest, encodeCertRequest, decodeCertRequest],
     ['Rand', rand, encodeRand, decodeRand],
     ['PBMParameter', pbmParameter, encodePBMParameter, decodePBMParameter],
@@ -206,9 +180,6 @@ describe('number INTEGERs cover the whole safe-integer range', () => {
     } catch (e) {
       error = e;
     }
-    expect(isDerError(error) && [error.kind, error.path]).toEqual([
-      'integerRange',
-      'PKIMessage.body.pollReq[0].certReqId',
-    ]);
+    expect(isDerError(error) && [error.kind, error.path]).toEqual(['integerRange', 'PKIMessage.body.pollReq[0].certReqId']);
   });
 });

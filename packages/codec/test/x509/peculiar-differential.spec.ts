@@ -78,10 +78,8 @@ function compareTime(ours: Time, theirs: PTime): void {
   expect(theirDate?.getTime()).toBe(ours.value.getTime());
 }
 
-const encodeExtensions = (e: Extension[]): Uint8Array =>
-  encodeWith(e, (w, v) => writeExtensions(w, v));
-const decodeExtensions = (der: Uint8Array): Extension[] =>
-  decodeWith(der, 'Extensions', (r, f) => readExtensions(r, f));
+const encodeExtensions = (e: Extension[]): Uint8Array => encodeWith(e, (w, v) => writeExtensions(w, v));
+const decodeExtensions = (der: Uint8Array): Extension[] => decodeWith(der, 'Extensions', (r, f) => readExtensions(r, f));
 const decodeTime = (der: Uint8Array): Time => decodeWith(der, 'Time', readTime);
 
 function bigIntOf(bytes: Uint8Array): bigint {
@@ -111,13 +109,7 @@ function isName(x: unknown): x is Name {
       (rdn) =>
         Array.isArray(rdn) &&
         rdn.length > 0 &&
-        rdn.every(
-          (atv) =>
-            isObject(atv) &&
-            typeof atv.type === 'string' &&
-            isObject(atv.value) &&
-            atv.value.der instanceof Uint8Array,
-        ),
+        rdn.every((atv) => isObject(atv) && typeof atv.type === 'string' && isObject(atv.value) && atv.value.der instanceof Uint8Array),
     )
   );
 }
@@ -132,21 +124,13 @@ function signedKind(der: Uint8Array): 'certificate' | 'crl' | 'csr' | undefined 
     const top = tlvAt(der, 0);
     if (top.tag !== 0x30 || top.end !== der.length) return undefined;
     const parts = childrenOf(der, top);
-    if (
-      parts.length !== 3 ||
-      parts[0]!.tag !== 0x30 ||
-      parts[1]!.tag !== 0x30 ||
-      parts[2]!.tag !== 0x03
-    )
-      return undefined;
+    if (parts.length !== 3 || parts[0]!.tag !== 0x30 || parts[1]!.tag !== 0x30 || parts[2]!.tag !== 0x03) return undefined;
     const tbs = childrenOf(der, parts[0]!);
     if (tbs[0]?.tag === 0xa0) return 'certificate';
     const afterVersion = tbs[0]?.tag === 0x02 ? tbs[1] : tbs[0];
-    const inner =
-      afterVersion && afterVersion.tag === 0x30 ? childrenOf(der, afterVersion)[0] : undefined;
+    const inner = afterVersion && afterVersion.tag === 0x30 ? childrenOf(der, afterVersion)[0] : undefined;
     if (inner?.tag === 0x06) return 'crl';
-    if (tbs[0]?.tag === 0x02 && (inner === undefined || inner.tag === 0x31) && tbs[3]?.tag === 0xa0)
-      return 'csr';
+    if (tbs[0]?.tag === 0x02 && (inner === undefined || inner.tag === 0x31) && tbs[3]?.tag === 0xa0) return 'csr';
   } catch {
     return undefined;
   }
@@ -158,12 +142,7 @@ function collect(x: unknown, key: string): void {
   if (Array.isArray(x)) {
     if ((key === 'subject' || key === 'issuer' || key === 'value') && isName(x)) {
       if (x.length > 0) found.names.set(toHex(encodeName(x)), x);
-    } else if (
-      x.length > 0 &&
-      x.every(
-        (e) => isObject(e) && typeof e.extnID === 'string' && e.extnValue instanceof Uint8Array,
-      )
-    ) {
+    } else if (x.length > 0 && x.every((e) => isObject(e) && typeof e.extnID === 'string' && e.extnValue instanceof Uint8Array)) {
       found.extensions.set(toHex(encodeExtensions(x as Extension[])), x as Extension[]);
     }
     x.forEach((item) => collect(item, key));
@@ -171,10 +150,7 @@ function collect(x: unknown, key: string): void {
   }
   const o = x as Record<string, unknown>;
   if (key === 'raw') return;
-  if (
-    typeof o.algorithm === 'string' &&
-    Object.keys(o).every((k) => k === 'algorithm' || k === 'parameters')
-  ) {
+  if (typeof o.algorithm === 'string' && Object.keys(o).every((k) => k === 'algorithm' || k === 'parameters')) {
     const alg = o as unknown as AlgorithmIdentifier;
     found.algorithms.set(toHex(encodeAlgorithmIdentifier(alg)), alg);
   }
@@ -188,8 +164,7 @@ function collect(x: unknown, key: string): void {
     if (kind === 'crl') found.crls.set(toHex(o.der), o.der);
     if (kind === 'csr') found.csrs.set(toHex(o.der), o.der);
   }
-  if (o.type === 'directoryName' && isName(o.value))
-    found.names.set(toHex(encodeName(o.value)), o.value);
+  if (o.type === 'directoryName' && isName(o.value)) found.names.set(toHex(encodeName(o.value)), o.value);
   for (const [k, v] of Object.entries(o)) collect(v, k);
 }
 
@@ -229,10 +204,7 @@ describe('cmpkit and @peculiar/asn1-x509 agree on what the vectors contain', () 
       compareSpki(decodeSubjectPublicKeyInfo(slice(der, spki!)), tbs.subjectPublicKeyInfo);
       const extensions = parts.find((p) => p.tag === 0xa3);
       if (extensions) {
-        compareExtensions(
-          decodeExtensions(slice(der, childrenOf(der, extensions)[0]!)),
-          tbs.extensions!,
-        );
+        compareExtensions(decodeExtensions(slice(der, childrenOf(der, extensions)[0]!)), tbs.extensions!);
       } else {
         expect(tbs.extensions).toBeUndefined();
       }
@@ -247,32 +219,20 @@ describe('cmpkit and @peculiar/asn1-x509 agree on what the vectors contain', () 
       const theirs = AsnConvert.parse(der, PCertificateList);
       const parts = tbsParts(der);
       const offset = parts[0]!.tag === 0x02 ? 1 : 0;
-      compareAlgorithm(
-        decodeAlgorithmIdentifier(slice(der, parts[offset]!)),
-        theirs.tbsCertList.signature,
-      );
+      compareAlgorithm(decodeAlgorithmIdentifier(slice(der, parts[offset]!)), theirs.tbsCertList.signature);
       compareName(decodeName(slice(der, parts[offset + 1]!)), theirs.tbsCertList.issuer);
       const crlExtensions = parts.find((p) => p.tag === 0xa0);
       if (crlExtensions) {
-        compareExtensions(
-          decodeExtensions(slice(der, childrenOf(der, crlExtensions)[0]!)),
-          theirs.tbsCertList.crlExtensions!,
-        );
+        compareExtensions(decodeExtensions(slice(der, childrenOf(der, crlExtensions)[0]!)), theirs.tbsCertList.crlExtensions!);
       }
-      const revoked = parts.find(
-        (p, i) => i > offset + 2 && p.tag === 0x30 && childrenOf(der, p)[0]?.tag === 0x30,
-      );
+      const revoked = parts.find((p, i) => i > offset + 2 && p.tag === 0x30 && childrenOf(der, p)[0]?.tag === 0x30);
       const ourSerials = revoked
         ? childrenOf(der, revoked).map((entry) => {
             const s = childrenOf(der, entry)[0]!;
             return bigIntOf(der.subarray(s.contentStart, s.end));
           })
         : [];
-      expect(
-        (theirs.tbsCertList.revokedCertificates ?? []).map((r) =>
-          bigIntOf(new Uint8Array(r.userCertificate)),
-        ),
-      ).toEqual(ourSerials);
+      expect((theirs.tbsCertList.revokedCertificates ?? []).map((r) => bigIntOf(new Uint8Array(r.userCertificate)))).toEqual(ourSerials);
     },
   );
 
@@ -281,43 +241,25 @@ describe('cmpkit and @peculiar/asn1-x509 agree on what the vectors contain', () 
     (_h, der) => {
       const [, subject, spki] = tbsParts(der);
       compareName(decodeName(slice(der, subject!)), AsnConvert.parse(slice(der, subject!), PName));
-      compareSpki(
-        decodeSubjectPublicKeyInfo(slice(der, spki!)),
-        AsnConvert.parse(slice(der, spki!), PSubjectPublicKeyInfo),
-      );
+      compareSpki(decodeSubjectPublicKeyInfo(slice(der, spki!)), AsnConvert.parse(slice(der, spki!), PSubjectPublicKeyInfo));
       const sigAlg = slice(der, childrenOf(der, tlvAt(der, 0))[1]!);
-      compareAlgorithm(
-        decodeAlgorithmIdentifier(sigAlg),
-        AsnConvert.parse(sigAlg, PAlgorithmIdentifier),
-      );
+      compareAlgorithm(decodeAlgorithmIdentifier(sigAlg), AsnConvert.parse(sigAlg, PAlgorithmIdentifier));
     },
   );
 
-  it.each([...found.names.entries()].map(([h, name]) => [h.slice(0, 32), name] as const))(
-    'Name %s…',
-    (_h, name) => {
-      compareName(name, AsnConvert.parse(encodeName(name), PName));
-    },
-  );
+  it.each([...found.names.entries()].map(([h, name]) => [h.slice(0, 32), name] as const))('Name %s…', (_h, name) => {
+    compareName(name, AsnConvert.parse(encodeName(name), PName));
+  });
 
-  it.each([...found.algorithms.entries()].map(([h, alg]) => [h.slice(0, 32), alg] as const))(
-    'AlgorithmIdentifier %s…',
-    (_h, alg) => {
-      compareAlgorithm(alg, AsnConvert.parse(encodeAlgorithmIdentifier(alg), PAlgorithmIdentifier));
-    },
-  );
+  it.each([...found.algorithms.entries()].map(([h, alg]) => [h.slice(0, 32), alg] as const))('AlgorithmIdentifier %s…', (_h, alg) => {
+    compareAlgorithm(alg, AsnConvert.parse(encodeAlgorithmIdentifier(alg), PAlgorithmIdentifier));
+  });
 
-  it.each([...found.spkis.entries()].map(([h, spki]) => [h.slice(0, 32), spki] as const))(
-    'SubjectPublicKeyInfo %s…',
-    (_h, spki) => {
-      compareSpki(spki, AsnConvert.parse(encodeSubjectPublicKeyInfo(spki), PSubjectPublicKeyInfo));
-    },
-  );
+  it.each([...found.spkis.entries()].map(([h, spki]) => [h.slice(0, 32), spki] as const))('SubjectPublicKeyInfo %s…', (_h, spki) => {
+    compareSpki(spki, AsnConvert.parse(encodeSubjectPublicKeyInfo(spki), PSubjectPublicKeyInfo));
+  });
 
-  it.each([...found.extensions.entries()].map(([h, ext]) => [h.slice(0, 32), ext] as const))(
-    'Extensions %s…',
-    (_h, ext) => {
-      compareExtensions(ext, AsnConvert.parse(encodeExtensions(ext), PExtensions));
-    },
-  );
+  it.each([...found.extensions.entries()].map(([h, ext]) => [h.slice(0, 32), ext] as const))('Extensions %s…', (_h, ext) => {
+    compareExtensions(ext, AsnConvert.parse(encodeExtensions(ext), PExtensions));
+  });
 });

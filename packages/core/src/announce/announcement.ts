@@ -1,13 +1,4 @@
-import {
-  encodePKIMessage,
-  PKIStatus,
-  PVNO,
-  type CertId,
-  type Extensions,
-  type Name,
-  type PKIBody,
-  type PKIMessage,
-} from '@cmpkit/codec';
+import { encodePKIMessage, PKIStatus, PVNO, type CertId, type Extensions, type Name, type PKIBody, type PKIMessage } from '@cmpkit/codec';
 import { parseCertificate, protect, type AlgorithmRegistry, type ProtectionCredential } from '@cmpkit/protection';
 import { directoryName, NULL_DN } from '../message/general-names.js';
 import { randomBytes } from '../message/random.js';
@@ -66,7 +57,13 @@ function bodyOf(announcement: Announcement): { body: PKIBody; pvno: number } {
       if (announcement.form === 'v2') {
         if (!oldWithNew) throw new TypeError('core: a v2 ckuann (CAKeyUpdAnnContent) needs oldWithNew');
         return {
-          body: { type: 'ckuann', content: { type: 'cAKeyUpdAnnV2', value: { oldWithNew: { der: oldWithNew }, newWithOld: { der: newWithOld }, newWithNew: { der: newWithNew } } } },
+          body: {
+            type: 'ckuann',
+            content: {
+              type: 'cAKeyUpdAnnV2',
+              value: { oldWithNew: { der: oldWithNew }, newWithOld: { der: newWithOld }, newWithNew: { der: newWithNew } },
+            },
+          },
           pvno: PVNO.cmp2000,
         };
       }
@@ -75,7 +72,11 @@ function bodyOf(announcement: Announcement): { body: PKIBody; pvno: number } {
           type: 'ckuann',
           content: {
             type: 'cAKeyUpdAnnV3',
-            value: { newWithNew: { der: newWithNew }, newWithOld: { der: newWithOld }, ...(oldWithNew ? { oldWithNew: { der: oldWithNew } } : {}) },
+            value: {
+              newWithNew: { der: newWithNew },
+              newWithOld: { der: newWithOld },
+              ...(oldWithNew ? { oldWithNew: { der: oldWithNew } } : {}),
+            },
           },
         },
         pvno: PVNO.cmp2021,
@@ -129,6 +130,9 @@ export async function buildAnnouncement(announcement: Announcement, sender: Anno
     },
     body,
   };
-  const protectedMessage = await protect(message, sender.credential, { crypto, ...(sender.algorithms ? { algorithms: sender.algorithms } : {}) });
+  const protectedMessage = await protect(message, sender.credential, {
+    crypto,
+    ...(sender.algorithms ? { algorithms: sender.algorithms } : {}),
+  });
   return encodePKIMessage(protectedMessage);
 }

@@ -186,7 +186,11 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
     enqueue,
 
     async broadcast(announcement) {
-      const recipients = new Set([...(await store.recipients()), ...live.keys(), ...(init.httpPush ? await init.httpPush.store.recipients() : [])]);
+      const recipients = new Set([
+        ...(await store.recipients()),
+        ...live.keys(),
+        ...(init.httpPush ? await init.httpPush.store.recipients() : []),
+      ]);
       if (!recipients.size) return [];
       const message = await buildAnnouncement(announcement, init);
       return Promise.all([...recipients].map((recipient) => enqueue(recipient, message)));

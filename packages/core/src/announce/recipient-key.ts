@@ -9,7 +9,8 @@ const utf8 = new TextEncoder();
 function utf8StringDer(text: string): Uint8Array {
   const content = utf8.encode(text);
   const n = content.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  const length =
+    n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
   const der = new Uint8Array(1 + length.length + n);
   der[0] = 0x0c;
   der.set(length, 1);
@@ -66,7 +67,9 @@ export function recipientKeyOfRequester(requester: Requester): string | undefine
       return parseCertificate(requester.certificate).subject.length ? recipientKeyOfCertificate(requester.certificate) : undefined;
     }
     case 'mac':
-      return requester.sender.type === 'directoryName' && requester.sender.value.length ? recipientKeyOf(requester.sender.value) : undefined;
+      return requester.sender.type === 'directoryName' && requester.sender.value.length
+        ? recipientKeyOf(requester.sender.value)
+        : undefined;
     default:
       return undefined;
   }

@@ -7,7 +7,14 @@ import {
   type Extensions,
   type RootCaKeyUpdateContent,
 } from '@cmpkit/codec';
-import { nameEqual, parseCertificate, ProtectionError, verifyCertificatePath, verifyProtection, type ProtectionTrust } from '@cmpkit/protection';
+import {
+  nameEqual,
+  parseCertificate,
+  ProtectionError,
+  verifyCertificatePath,
+  verifyProtection,
+  type ProtectionTrust,
+} from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { bytesEqual, toHex } from '../message/bytes.js';
 import type { ClientContext } from './client-context.js';
@@ -117,7 +124,8 @@ function renew(ctx: ClientContext): Promise<EnrollResult> {
   if (ctx.renewal) return ctx.renewal as Promise<EnrollResult>;
   const options = ctx.init.autoRenew;
   const credential = ctx.credential;
-  if (!options || !credential || !('certificate' in credential)) return Promise.reject(new TypeError('core: autoRenew needs a signature credential'));
+  if (!options || !credential || !('certificate' in credential))
+    return Promise.reject(new TypeError('core: autoRenew needs a signature credential'));
   const run = (async () => {
     const keyPair = await options.newKeyPair();
     const result = await enroll(ctx, { ...options.enroll, bodyType: 'kur', keyPair, oldCertificate: credential.certificate });
@@ -153,7 +161,8 @@ export async function receiveAnnouncement(ctx: ClientContext, der: Uint8Array): 
   if (!ANNOUNCEMENT_BODIES.has(type)) throw new ProtocolError('badRequest', `a ${type} message is not an announcement`);
   if (!message.protection) throw new ProtectionError('badMessageCheck', `the ${type} announcement is not protected`);
   const trust = announcementTrust(ctx);
-  if (!trust.mac && !trust.signature) throw new ProtectionError('signerNotTrusted', 'the client has no trust anchors to verify announcements with');
+  if (!trust.mac && !trust.signature)
+    throw new ProtectionError('signerNotTrusted', 'the client has no trust anchors to verify announcements with');
   const now = runtime.clock();
   await verifyProtection(message, trust, {
     crypto: runtime.crypto,

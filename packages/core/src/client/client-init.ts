@@ -1,10 +1,5 @@
 import type { Name } from '@cmpkit/codec';
-import type {
-  AlgorithmRegistry,
-  MacBounds,
-  ProtectionCredential,
-  ProtectionTrust,
-} from '@cmpkit/protection';
+import type { AlgorithmRegistry, MacBounds, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
 import type { RuntimeInit } from '../runtime.js';
 import type { Transport } from '../transport.js';
 import type { IssuedCertificate, CertificateDecision } from './certificate-decision.js';

@@ -91,7 +91,10 @@ export interface CmpClient {
  */
 export function createClient(init: ClientInit): CmpClient {
   const ctx = resolveClientContext(init);
-  const listeners = new Set<{ event: (event: AnnouncementEvent) => void; refused: ((error: unknown, message: Uint8Array) => void) | undefined }>();
+  const listeners = new Set<{
+    event: (event: AnnouncementEvent) => void;
+    refused: ((error: unknown, message: Uint8Array) => void) | undefined;
+  }>();
   const tell = (what: () => void): void => {
     try {
       what();

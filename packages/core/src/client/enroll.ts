@@ -179,18 +179,33 @@ async function complete(e: Enrollment, answer: Exchanged, response: CertResponse
   } catch (error) {
     if (sendCertConf && !options.signal?.aborted) {
       try {
-        await confirm(ctx, transaction, certificate, e.certReqId, rejectionFor(error), { signal: options.signal, pvno: e.pvno, sender: e.sender });
+        await confirm(ctx, transaction, certificate, e.certReqId, rejectionFor(error), {
+          signal: options.signal,
+          pvno: e.pvno,
+          sender: e.sender,
+        });
       } catch (confirmError) {
         ctx.runtime.logger.warn('cmp: the negative certConf failed', { error: String(confirmError) });
       }
     }
     throw error;
   }
-  if (sendCertConf) await confirm(ctx, transaction, certificate, e.certReqId, decision, { signal: options.signal, pvno: e.pvno, sender: e.sender });
+  if (sendCertConf)
+    await confirm(ctx, transaction, certificate, e.certReqId, decision, { signal: options.signal, pvno: e.pvno, sender: e.sender });
   if (!decision.accept) {
-    throw new ProtocolError(decision.failInfo ?? 'badCertTemplate', `the new certificate was rejected: ${decision.reason ?? 'by onCertificate'}`);
+    throw new ProtocolError(
+      decision.failInfo ?? 'badCertTemplate',
+      `the new certificate was rejected: ${decision.reason ?? 'by onCertificate'}`,
+    );
   }
-  const result: EnrollResult = { certificate, caPubs, extraCerts, implicitConfirmGranted, status, transactionID: transaction.transactionID };
+  const result: EnrollResult = {
+    certificate,
+    caPubs,
+    extraCerts,
+    implicitConfirmGranted,
+    status,
+    transactionID: transaction.transactionID,
+  };
   if (path) result.path = path;
   if (privateKey) result.privateKey = privateKey;
   return result;

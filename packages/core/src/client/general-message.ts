@@ -42,7 +42,13 @@ export async function generalMessage(
     ...(generalInfo.length ? { generalInfo } : {}),
   });
   if (answer.message.body.type === 'error') {
-    answer = await pollForResponse(ctx, transaction, { certReqId: -1, firstCheckAfter: 0, final: ['genp'], signal: options.signal, startedAt });
+    answer = await pollForResponse(ctx, transaction, {
+      certReqId: -1,
+      firstCheckAfter: 0,
+      final: ['genp'],
+      signal: options.signal,
+      startedAt,
+    });
   }
   if (answer.message.body.type !== 'genp') throw new ProtocolError('badRequest', `expected genp but got ${answer.message.body.type}`);
   return answer.message.body.content;
@@ -85,7 +91,11 @@ function sameKeyAndSubject(link: Uint8Array, expected: Uint8Array, linkName: str
  * itself, newWithOld carries newWithNew's key and name and verifies under the old root, and
  * oldWithNew, when present, carries the old root's key and name and verifies under the new root.
  */
-export async function verifyRootCaKeyUpdate(ctx: ClientContext, content: RootCaKeyUpdateContent, oldRoot: Uint8Array): Promise<RootCaUpdate> {
+export async function verifyRootCaKeyUpdate(
+  ctx: ClientContext,
+  content: RootCaKeyUpdateContent,
+  oldRoot: Uint8Array,
+): Promise<RootCaUpdate> {
   const at = ctx.runtime.clock();
   const common = { at, crypto: ctx.runtime.crypto, ...(ctx.init.algorithms ? { algorithms: ctx.init.algorithms } : {}) };
   const newWithNew = content.newWithNew.der;
@@ -120,10 +130,7 @@ export async function getRootCaUpdate(
 }
 
 /** Certificate request template (RFC 9483 section 4.3.3); undefined when the server has none. */
-export async function getCertReqTemplate(
-  ctx: ClientContext,
-  options?: GeneralMessageOptions,
-): Promise<CertReqTemplateContent | undefined> {
+export async function getCertReqTemplate(ctx: ClientContext, options?: GeneralMessageOptions): Promise<CertReqTemplateContent | undefined> {
   const items = await generalMessage(ctx, [{ type: 'certReqTemplate' }], options);
   return answerOf(items, 'certReqTemplate')?.infoValue;
 }

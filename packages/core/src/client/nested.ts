@@ -22,7 +22,11 @@ export interface NestedOptions {
  * requests when the peer answered each in order. The inner responses are not verified here: they
  * belong to the end entities.
  */
-export async function sendNested(ctx: ClientContext, messages: readonly DecodedPKIMessage[], options: NestedOptions = {}): Promise<DecodedPKIMessage[]> {
+export async function sendNested(
+  ctx: ClientContext,
+  messages: readonly DecodedPKIMessage[],
+  options: NestedOptions = {},
+): Promise<DecodedPKIMessage[]> {
   if (messages.length === 0) throw new TypeError('core: a nested message needs at least one message');
   const transaction: TransactionState = { transactionID: options.transactionID ?? randomBytes(ctx.runtime.crypto, 16) };
   const answer = await exchange(ctx, transaction, { type: 'nested', content: [...messages] }, ['nested'], { signal: options.signal });

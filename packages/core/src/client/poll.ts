@@ -72,11 +72,7 @@ export interface PollOptions extends PollOnceOptions {
  * pollReq, and repeats while the answer is pollRep. Honours the abort signal and the client's
  * total poll timeout.
  */
-export async function pollForResponse(
-  ctx: ClientContext,
-  transaction: TransactionState,
-  options: PollOptions,
-): Promise<Exchanged> {
+export async function pollForResponse(ctx: ClientContext, transaction: TransactionState, options: PollOptions): Promise<Exchanged> {
   let checkAfter = options.firstCheckAfter;
   for (;;) {
     checkPollBudget(ctx, options.startedAt, checkAfter);

@@ -66,7 +66,13 @@ export async function revoke(ctx: ClientContext, options: RevokeOptions): Promis
     acceptWaiting: true,
   });
   if (answer.message.body.type === 'error') {
-    answer = await pollForResponse(ctx, transaction, { certReqId: -1, firstCheckAfter: 0, final: ['rp'], signal: options.signal, startedAt });
+    answer = await pollForResponse(ctx, transaction, {
+      certReqId: -1,
+      firstCheckAfter: 0,
+      final: ['rp'],
+      signal: options.signal,
+      startedAt,
+    });
   }
   if (answer.message.body.type !== 'rp') throw new ProtocolError('badRequest', `expected rp but got ${answer.message.body.type}`);
   const status = answer.message.body.content.status[0];

@@ -1,11 +1,4 @@
-import {
-  CmpError,
-  isFailInfo,
-  pkiStatusName,
-  type FailInfo,
-  type FailInfoBit,
-  type PKIStatusInfo,
-} from '@cmpkit/codec';
+import { CmpError, isFailInfo, pkiStatusName, type FailInfo, type FailInfoBit, type PKIStatusInfo } from '@cmpkit/codec';
 
 /** What the peer said when it refused: the PKIStatusInfo of an error body or a response. */
 export interface RemoteErrorInit {

@@ -69,7 +69,9 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Cm
       if (way === 'forward') return await init.upstream.forward(request.raw.message);
       const inner = batcher
         ? await batcher.submit(request)
-        : (await init.upstream.sendNested([request], request.header.transactionID ? { transactionID: request.header.transactionID } : {}))[0];
+        : (
+            await init.upstream.sendNested([request], request.header.transactionID ? { transactionID: request.header.transactionID } : {})
+          )[0];
       if (!inner) throw new RequestRejectedError('systemFailure', 'the CA answered the nested message without a response');
       return inner.raw.message;
     } catch (error) {
@@ -81,7 +83,8 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Cm
   const issuer = createUpstreamIssuer({
     client: init.upstream,
     runtime,
-    raVerified: async (request) => request.received !== undefined && (await chooseMode(request.received, request.requester)) === 'raVerified',
+    raVerified: async (request) =>
+      request.received !== undefined && (await chooseMode(request.received, request.requester)) === 'raVerified',
     ...(init.delayedDelivery ? { delayedDelivery: init.delayedDelivery } : {}),
   });
 

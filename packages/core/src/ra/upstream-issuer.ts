@@ -78,7 +78,8 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): Issuer {
     if (request.bodyType !== 'ir' && request.bodyType !== 'cr' && request.bodyType !== 'kur') {
       throw new RequestRejectedError('badRequest', `the RA does not pass ${request.bodyType} on`);
     }
-    if (request.centralKeyGeneration) throw new RequestRejectedError('badRequest', 'the RA does not pass on requests for central key generation');
+    if (request.centralKeyGeneration)
+      throw new RequestRejectedError('badRequest', 'the RA does not pass on requests for central key generation');
     const original = originalCertReqMsg(request);
     const amended = request.template !== original.certReq.certTemplate;
     if (!amended && !(await init.raVerified(request))) return { bodyType: request.bodyType, certReqMsg: original, ...profile };
@@ -180,7 +181,10 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): Issuer {
     async revoke(request) {
       if (!request.issuer) throw new RequestRejectedError('badCertId', 'the RA needs the issuer of the certificate to revoke');
       try {
-        await client.revoke({ certId: { issuer: request.issuer, serialNumber: request.serialNumber }, ...(request.reason !== undefined ? { reason: request.reason } : {}) });
+        await client.revoke({
+          certId: { issuer: request.issuer, serialNumber: request.serialNumber },
+          ...(request.reason !== undefined ? { reason: request.reason } : {}),
+        });
       } catch (error) {
         throw upstreamFailure(runtime, error);
       }
@@ -190,7 +194,9 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): Issuer {
       return call(() => client.getCaCertificates());
     },
     async rootCaKeyUpdate(oldRoot) {
-      const answers = await call(() => client.generalMessage([{ type: 'rootCaCert', ...(oldRoot ? { infoValue: { der: oldRoot } } : {}) }]));
+      const answers = await call(() =>
+        client.generalMessage([{ type: 'rootCaCert', ...(oldRoot ? { infoValue: { der: oldRoot } } : {}) }]),
+      );
       const update = answers.find((a) => a.type === 'rootCaKeyUpdate');
       return update?.type === 'rootCaKeyUpdate' ? update.infoValue : undefined;
     },

@@ -14,9 +14,7 @@ import type { ServerContext } from './server-context.js';
 
 /** How the response to a request is protected. */
 export type ResponseProtection =
-  | { kind: 'mac'; credential: MacCredential }
-  | { kind: 'signature'; credential: SignatureCredential }
-  | { kind: 'none' };
+  { kind: 'mac'; credential: MacCredential } | { kind: 'signature'; credential: SignatureCredential } | { kind: 'none' };
 
 /** An authenticated request. */
 export interface Authenticated {

@@ -98,7 +98,9 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     }
     const transactionId = toHex(request.header.transactionID as Uint8Array);
     if (request.body.type === 'nested' && depth >= MAX_NESTING) throw new ProtocolError('badRequest', 'nested messages nest too deeply');
-    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) => processRequest(ctx, inner, context, depth + 1));
+    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) =>
+      processRequest(ctx, inner, context, depth + 1),
+    );
     const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);

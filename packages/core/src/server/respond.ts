@@ -26,7 +26,12 @@ export interface Reply {
 }
 
 /** The header of the response to `request` (or of an error to an undecodable message). */
-function responseHeader(ctx: ServerContext, request: Pick<DecodedPKIMessage, 'header'> | undefined, now: Date, reply: Reply): { header: PKIHeader; senderNonce: Uint8Array } {
+function responseHeader(
+  ctx: ServerContext,
+  request: Pick<DecodedPKIMessage, 'header'> | undefined,
+  now: Date,
+  reply: Reply,
+): { header: PKIHeader; senderNonce: Uint8Array } {
   const senderNonce = randomBytes(ctx.runtime.crypto, 16);
   const req = request?.header;
   const header: PKIHeader = {

@@ -68,11 +68,20 @@ describe('buildAnnouncement', () => {
     const bodies = [
       await buildAnnouncement({ type: 'cann', certificate: holder }, sender()),
       await buildAnnouncement(
-        { type: 'rann', status: 'revocationWarning', certId: certIdOf(holder), willBeRevokedAt: new Date(clock.now() + 86_400_000), badSinceDate: clock.date() },
+        {
+          type: 'rann',
+          status: 'revocationWarning',
+          certId: certIdOf(holder),
+          willBeRevokedAt: new Date(clock.now() + 86_400_000),
+          badSinceDate: clock.date(),
+        },
         sender(),
         parseName('/O=cmpkit test/CN=someone else'),
       ),
-      await buildAnnouncement({ type: 'crlann', crls: [await pki.ca.createCrl({ entries: [], nextUpdate: new Date(clock.now() + 86_400_000), crlNumber: 1n })] }, sender()),
+      await buildAnnouncement(
+        { type: 'crlann', crls: [await pki.ca.createCrl({ entries: [], nextUpdate: new Date(clock.now() + 86_400_000), crlNumber: 1n })] },
+        sender(),
+      ),
       await buildAnnouncement({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate }, sender()),
     ].map((der) => decodePKIMessage(der));
     expect(bodies.map((m) => m.body.type)).toEqual(['cann', 'rann', 'crlann', 'ckuann']);
@@ -84,7 +93,9 @@ describe('buildAnnouncement', () => {
     expect(rann.body.type === 'rann' && rann.body.content.status).toBe(4);
     expect(rann.header.recipient).toEqual({ type: 'directoryName', value: parseName('/O=cmpkit test/CN=someone else') });
     expect(new Set(bodies.map((m) => Buffer.from(m.header.transactionID!).toString('hex'))).size).toBe(4);
-    await expect(buildAnnouncement({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate, form: 'v2' }, sender())).rejects.toThrow(TypeError);
+    await expect(
+      buildAnnouncement({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate, form: 'v2' }, sender()),
+    ).rejects.toThrow(TypeError);
   });
 });
 
@@ -102,7 +113,10 @@ describe('createAnnouncer', () => {
     const channel = fakeChannel('c1');
     announcer.connect(alice(), channel);
     await announcer.idle();
-    expect(channel.sent.map((m) => m.body.type === 'cann' && m.body.content.der.length)).toEqual([pki.other.certificate.length, pki.ra.certificate.length]);
+    expect(channel.sent.map((m) => m.body.type === 'cann' && m.body.content.der.length)).toEqual([
+      pki.other.certificate.length,
+      pki.ra.certificate.length,
+    ]);
     expect(await store.pending(alice())).toEqual([]);
 
     const third = await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate });
@@ -142,7 +156,12 @@ describe('createAnnouncer', () => {
     expect(channel.sent).toHaveLength(1);
 
     const deliveries = await announcer.broadcast({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate });
-    expect(deliveries.map((d) => [d.recipient, d.route]).sort()).toEqual([[alice(), 'pushed'], [bob, 'stored']].sort());
+    expect(deliveries.map((d) => [d.recipient, d.route]).sort()).toEqual(
+      [
+        [alice(), 'pushed'],
+        [bob, 'stored'],
+      ].sort(),
+    );
     expect((await store.pending(bob)).length).toBe(1);
   });
 
@@ -183,7 +202,12 @@ describe('createAnnouncer', () => {
     // Without a push channel (HTTP), nobody becomes reachable.
     const other = createAnnouncer(sender());
     const plain = makeServer({ pki, issuer: createTestIssuer(pki), init: { onAuthenticated: other.onAuthenticated } });
-    await createClient({ transport: loopbackTransport(plain.handle), credential: MAC, clock: clock.date, sleep: clock.sleep }).getCaCertificates();
+    await createClient({
+      transport: loopbackTransport(plain.handle),
+      credential: MAC,
+      clock: clock.date,
+      sleep: clock.sleep,
+    }).getCaCertificates();
     expect(other.connected()).toEqual([]);
   });
 });

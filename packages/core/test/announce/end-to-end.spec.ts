@@ -133,7 +133,9 @@ describe('announcements from the engine to connected clients', () => {
     await enrollOn(b, subjectB);
     const fromNewRoot = await certificateUnderNewRoot('/O=cmpkit test/CN=device-a');
     // Before: a certificate under the new root is refused.
-    await expect(verifyCertificatePath(fromNewRoot, { anchors: a.client.trustAnchors(), at: clock.date() })).rejects.toThrow(ProtectionError);
+    await expect(verifyCertificatePath(fromNewRoot, { anchors: a.client.trustAnchors(), at: clock.date() })).rejects.toThrow(
+      ProtectionError,
+    );
 
     const cross = await createCrossCertificates(pki.root, pki.newRoot);
     const deliveries = await s.announcer.broadcast({ type: 'ckuann', ...cross });
@@ -174,9 +176,14 @@ describe('announcements from the engine to connected clients', () => {
     await enrollOn(a);
     const sender = { name: pki.serverName, credential: pki.server.credential };
     const cross = await createCrossCertificates(pki.root, pki.newRoot);
-    const stale = await buildAnnouncement({ type: 'cann', certificate: pki.other.certificate }, { ...sender, clock: () => new Date(clock.now() - 3_600_000) });
+    const stale = await buildAnnouncement(
+      { type: 'cann', certificate: pki.other.certificate },
+      { ...sender, clock: () => new Date(clock.now() - 3_600_000) },
+    );
     await expect(a.client.receiveAnnouncement(stale)).rejects.toMatchObject({ failInfo: ['badTime'] });
-    const event = await a.client.receiveAnnouncement(await buildAnnouncement({ type: 'ckuann', ...cross, form: 'v2' }, { ...sender, clock: clock.date }));
+    const event = await a.client.receiveAnnouncement(
+      await buildAnnouncement({ type: 'ckuann', ...cross, form: 'v2' }, { ...sender, clock: clock.date }),
+    );
     expect(event.type === 'ckuann' && event.message.header.pvno).toBe(2);
     expect(a.client.trustAnchors()).toEqual([pki.root.certificate, pki.newRoot.certificate]);
   });
@@ -248,7 +255,10 @@ describe('announcements from the engine to connected clients', () => {
     expect(a.refused[0]).toBeInstanceOf(ProtectionError);
     expect((a.refused[0] as ProtectionError).failInfo).toEqual(['signerNotTrusted']);
     // Tampered with after signing: the signature no longer verifies.
-    const genuine = await buildAnnouncement({ type: 'cann', certificate: pki.other.certificate }, { name: pki.serverName, credential: pki.server.credential, clock: clock.date });
+    const genuine = await buildAnnouncement(
+      { type: 'cann', certificate: pki.other.certificate },
+      { name: pki.serverName, credential: pki.server.credential, clock: clock.date },
+    );
     const tampered = genuine.slice();
     const at = tampered.indexOf(0x30, 40);
     tampered[at + 10] = (tampered[at + 10] ?? 0) ^ 1;
@@ -266,7 +276,9 @@ describe('announcements from the engine to connected clients', () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     const crl = await pki.ca.createCrl({ entries: [], nextUpdate: new Date(clock.now() + 86_400_000), crlNumber: 7n });
     expect((await s.announcer.broadcast({ type: 'crlann', crls: [crl] })).map((d) => d.route)).toEqual(['stored']);
-    expect((await s.announcer.announce(recipientKeyOf(subjectA), { type: 'cann', certificate: pki.other.certificate })).route).toBe('stored');
+    expect((await s.announcer.announce(recipientKeyOf(subjectA), { type: 'cann', certificate: pki.other.certificate })).route).toBe(
+      'stored',
+    );
     expect(a.events).toEqual([]);
     expect(s.announcer.connected()).toEqual([]);
 
@@ -279,7 +291,9 @@ describe('announcements from the engine to connected clients', () => {
     expect(named.events.map((e) => e.type)).toEqual(['crlann', 'cann']);
     expect(named.events[0]!.type === 'crlann' && named.events[0]!.crls).toEqual([crl]);
 
-    await expect(named.client.receiveAnnouncement(named.events[1]!.message.raw.message)).rejects.toMatchObject({ failInfo: ['badSenderNonce'] });
+    await expect(named.client.receiveAnnouncement(named.events[1]!.message.raw.message)).rejects.toMatchObject({
+      failInfo: ['badSenderNonce'],
+    });
   });
 });
 

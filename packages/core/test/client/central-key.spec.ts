@@ -7,7 +7,10 @@ import { clientSetup as baseSetup, failureOf } from './helpers/client-setup.js';
 import { certRep, PKICONF, SECRET, type Replier } from './helpers/scripted-server.js';
 import { createTestPki, type Holder, type TestPki } from './helpers/test-pki.js';
 
-const P256 = { algorithm: oids.id_ecPublicKey, parameters: { der: Uint8Array.of(0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07) } };
+const P256 = {
+  algorithm: oids.id_ecPublicKey,
+  parameters: { der: Uint8Array.of(0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07) },
+};
 const MAC_CKG: CentralKeyGeneration = { algorithm: P256, decryptionKey: { password: SECRET } };
 
 let pki: TestPki;
@@ -23,7 +26,11 @@ beforeAll(async () => {
 const clientSetup: typeof baseSetup = (script, init, serverInit) =>
   baseSetup(script, init, { extraCerts: [pki.issuing.certificate], ...serverInit });
 
-const signerOf = (holder: Holder): CmsSigner => ({ privateKey: holder.keyPair.privateKey, certificate: holder.certificate, chain: [pki.issuing.certificate] });
+const signerOf = (holder: Holder): CmsSigner => ({
+  privateKey: holder.keyPair.privateKey,
+  certificate: holder.certificate,
+  chain: [pki.issuing.certificate],
+});
 
 interface Generated {
   pkcs8: Uint8Array;
@@ -40,18 +47,23 @@ async function generate(recipient: CmsRecipient, signer: CmsSigner, certificateF
   return { pkcs8, certificate, privateKey };
 }
 
-const ipWith = (generated: Generated, caPubs: readonly Uint8Array[] = [pki.root.certificate]) => (_: DecodedPKIMessage, reply: Replier) =>
-  reply(
-    certRep(
-      'ip',
-      {
-        certReqId: 0,
-        status: { status: 0 },
-        certifiedKeyPair: { certOrEncCert: { type: 'certificate', value: { der: generated.certificate } }, privateKey: generated.privateKey },
-      },
-      caPubs,
-    ),
-  );
+const ipWith =
+  (generated: Generated, caPubs: readonly Uint8Array[] = [pki.root.certificate]) =>
+  (_: DecodedPKIMessage, reply: Replier) =>
+    reply(
+      certRep(
+        'ip',
+        {
+          certReqId: 0,
+          status: { status: 0 },
+          certifiedKeyPair: {
+            certOrEncCert: { type: 'certificate', value: { der: generated.certificate } },
+            privateKey: generated.privateKey,
+          },
+        },
+        caPubs,
+      ),
+    );
 const pkiconf = (_: DecodedPKIMessage, reply: Replier) => reply(PKICONF);
 
 function certStatusOf(request: DecodedPKIMessage): CertStatus {
@@ -84,7 +96,11 @@ describe('central key generation (RFC 9483 4.1.6)', () => {
   });
 
   it('signature client: the key comes to its certificate (kari); a signer that protected the response needs no id-kp-cmKGA', async () => {
-    const serverSigner: SignatureCredential = { privateKey: pki.server.keyPair.privateKey, certificate: pki.server.certificate, chain: [pki.issuing.certificate] };
+    const serverSigner: SignatureCredential = {
+      privateKey: pki.server.keyPair.privateKey,
+      certificate: pki.server.certificate,
+      chain: [pki.issuing.certificate],
+    };
     const generated = await generate({ type: 'kari', certificate: pki.ee.certificate }, signerOf(pki.server));
     const { client, server } = clientSetup(
       [ipWith(generated, []), pkiconf],
@@ -103,18 +119,33 @@ describe('central key generation (RFC 9483 4.1.6)', () => {
   });
 
   it.each<[string, () => Promise<Generated>, string, new (...args: never[]) => Error]>([
-    ['a signer without id-kp-cmKGA that did not protect the response', () => generate({ type: 'pwri', password: SECRET }, signerOf(notKga)), 'signerNotTrusted', ProtectionError],
+    [
+      'a signer without id-kp-cmKGA that did not protect the response',
+      () => generate({ type: 'pwri', password: SECRET }, signerOf(notKga)),
+      'signerNotTrusted',
+      ProtectionError,
+    ],
     [
       'a KGA of another PKI',
       async () => {
         const rogueKga = await pki.newKeyPair();
-        const cert = (await pki.rogue.ca.issue({ template: { subject: pki.kga.subject, publicKey: await pki.spkiOf(rogueKga.publicKey) }, profile: profiles.kga })).certificate;
+        const cert = (
+          await pki.rogue.ca.issue({
+            template: { subject: pki.kga.subject, publicKey: await pki.spkiOf(rogueKga.publicKey) },
+            profile: profiles.kga,
+          })
+        ).certificate;
         return generate({ type: 'pwri', password: SECRET }, { privateKey: rogueKga.privateKey, certificate: cert });
       },
       'signerNotTrusted',
       ProtectionError,
     ],
-    ['a key enveloped with another password', () => generate({ type: 'pwri', password: 'another secret' }, signerOf(pki.kga)), 'badMessageCheck', ProtectionError],
+    [
+      'a key enveloped with another password',
+      () => generate({ type: 'pwri', password: 'another secret' }, signerOf(pki.kga)),
+      'badMessageCheck',
+      ProtectionError,
+    ],
     [
       'a key that does not belong to the certificate',
       async () => generate({ type: 'pwri', password: SECRET }, signerOf(pki.kga), await pki.newKeyPair()),
@@ -134,7 +165,18 @@ describe('central key generation (RFC 9483 4.1.6)', () => {
     const generated = await make();
     const script = generated.privateKey
       ? ipWith(generated)
-      : (_: DecodedPKIMessage, reply: Replier) => reply(certRep('ip', { certReqId: 0, status: { status: 0 }, certifiedKeyPair: { certOrEncCert: { type: 'certificate', value: { der: generated.certificate } } } }, [pki.root.certificate]));
+      : (_: DecodedPKIMessage, reply: Replier) =>
+          reply(
+            certRep(
+              'ip',
+              {
+                certReqId: 0,
+                status: { status: 0 },
+                certifiedKeyPair: { certOrEncCert: { type: 'certificate', value: { der: generated.certificate } } },
+              },
+              [pki.root.certificate],
+            ),
+          );
     const { client, server } = clientSetup([script, pkiconf]);
     const error = await failureOf(client.enroll({ subject: pki.ee.subject, centralKeyGeneration: MAC_CKG }));
     expect(error).toBeInstanceOf(type);
@@ -146,13 +188,17 @@ describe('central key generation (RFC 9483 4.1.6)', () => {
   it('refuses when there are no anchors to check the KGA with', async () => {
     const generated = await generate({ type: 'pwri', password: SECRET }, signerOf(pki.kga));
     const { client } = clientSetup([ipWith(generated, []), pkiconf]);
-    await expect(client.enroll({ subject: pki.ee.subject, centralKeyGeneration: MAC_CKG })).rejects.toMatchObject({ failInfo: ['signerNotTrusted'] });
+    await expect(client.enroll({ subject: pki.ee.subject, centralKeyGeneration: MAC_CKG })).rejects.toMatchObject({
+      failInfo: ['signerNotTrusted'],
+    });
   });
 
   it('is a usage error together with keyPair or for p10cr', async () => {
     const { client, server } = clientSetup([]);
     await expect(client.enroll({ keyPair: pki.ee.keyPair, centralKeyGeneration: MAC_CKG })).rejects.toBeInstanceOf(TypeError);
-    await expect(client.enroll({ bodyType: 'p10cr', csr: Uint8Array.of(0x30, 0x00), centralKeyGeneration: MAC_CKG })).rejects.toBeInstanceOf(TypeError);
+    await expect(
+      client.enroll({ bodyType: 'p10cr', csr: Uint8Array.of(0x30, 0x00), centralKeyGeneration: MAC_CKG }),
+    ).rejects.toBeInstanceOf(TypeError);
     expect(server.requests).toHaveLength(0);
   });
 });

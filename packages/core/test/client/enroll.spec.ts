@@ -36,7 +36,11 @@ const pkiconf = (_: DecodedPKIMessage, reply: Replier) => reply(PKICONF);
 
 describe('enroll: ir with MAC protection', () => {
   it('sends ir with POP, checks the certificate against the caPubs of a MAC response, confirms with its hash', async () => {
-    const { client, server } = clientSetup([ip(certificate, [pki.root.certificate]), pkiconf], {}, { extraCerts: [pki.issuing.certificate] });
+    const { client, server } = clientSetup(
+      [ip(certificate, [pki.root.certificate]), pkiconf],
+      {},
+      { extraCerts: [pki.issuing.certificate] },
+    );
     const result = await client.enroll({ keyPair, subject: SUBJECT });
     expect(result.certificate).toEqual(certificate);
     expect(result.path).toEqual([certificate, pki.issuing.certificate, pki.root.certificate]);
@@ -64,16 +68,27 @@ describe('enroll: ir with MAC protection', () => {
   });
 
   it('does not check the path when there are no anchors (signature-protected response, nothing configured)', async () => {
-    const signer: SignatureCredential = { privateKey: pki.server.keyPair.privateKey, certificate: pki.server.certificate, chain: [pki.issuing.certificate] };
-    const { client } = clientSetup([ip(certificate, [pki.root.certificate]), pkiconf], {
-      trust: { mac: { secret: 'x' }, signature: { anchors: [pki.root.certificate] } },
-    }, { protection: signer });
+    const signer: SignatureCredential = {
+      privateKey: pki.server.keyPair.privateKey,
+      certificate: pki.server.certificate,
+      chain: [pki.issuing.certificate],
+    };
+    const { client } = clientSetup(
+      [ip(certificate, [pki.root.certificate]), pkiconf],
+      {
+        trust: { mac: { secret: 'x' }, signature: { anchors: [pki.root.certificate] } },
+      },
+      { protection: signer },
+    );
     const result = await client.enroll({ keyPair, subject: SUBJECT });
     expect(result.path).toBeUndefined(); // caPubs of a signed response are no anchors
   });
 
   it('uses configured trustAnchors rather than the caPubs', async () => {
-    const { client } = clientSetup([ip(certificate, [pki.rogue.root.certificate]), pkiconf], { trustAnchors: [pki.root.certificate], untrusted: [pki.issuing.certificate] });
+    const { client } = clientSetup([ip(certificate, [pki.rogue.root.certificate]), pkiconf], {
+      trustAnchors: [pki.root.certificate],
+      untrusted: [pki.issuing.certificate],
+    });
     const result = await client.enroll({ keyPair, subject: SUBJECT });
     expect(result.path?.at(-1)).toEqual(pki.root.certificate);
   });
@@ -106,10 +121,7 @@ describe('enroll: ir with MAC protection', () => {
 
   it('reports the original error when the negative certConf itself fails', async () => {
     const other = await pki.issue(await pki.spkiOf((await pki.newKeyPair()).publicKey));
-    const { client, server } = clientSetup([
-      ip(other),
-      (_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 2 } } }),
-    ]);
+    const { client, server } = clientSetup([ip(other), (_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 2 } } })]);
     const error = await failureOf(client.enroll({ keyPair, subject: SUBJECT }));
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).failInfo).toEqual(['badCertTemplate']);
@@ -137,7 +149,11 @@ describe('enroll: ir with MAC protection', () => {
         path: [certificate, pki.issuing.certificate, pki.root.certificate],
       },
     ]);
-    expect(certStatusOf(server.requests[1]!).statusInfo).toEqual({ status: 2, failInfo: ['badCertId'], statusString: ['not the subject I wanted'] });
+    expect(certStatusOf(server.requests[1]!).statusInfo).toEqual({
+      status: 2,
+      failInfo: ['badCertId'],
+      statusString: ['not the subject I wanted'],
+    });
   });
 
   it('onCertificate throwing: negative certConf with systemFailure and a generic text, the error is rethrown', async () => {
@@ -166,7 +182,9 @@ describe('enroll: implicit confirmation and disableConfirm', () => {
   const grant = [{ type: 'implicitConfirm' as const, infoValue: null }];
 
   it('asked and granted: no certConf', async () => {
-    const { client, server } = clientSetup([(_, reply) => reply(certRep('ip', issued(certificate)), { generalInfo: grant })], { implicitConfirm: true });
+    const { client, server } = clientSetup([(_, reply) => reply(certRep('ip', issued(certificate)), { generalInfo: grant })], {
+      implicitConfirm: true,
+    });
     const result = await client.enroll({ keyPair, subject: SUBJECT });
     expect(result.implicitConfirmGranted).toBe(true);
     expect(server.requests).toHaveLength(1);
@@ -189,7 +207,9 @@ describe('enroll: implicit confirmation and disableConfirm', () => {
 
   it('granted, and the certificate is bad: no certConf can be sent, the call rejects', async () => {
     const other = await pki.issue(await pki.spkiOf((await pki.newKeyPair()).publicKey));
-    const { client, server } = clientSetup([(_, reply) => reply(certRep('ip', issued(other)), { generalInfo: grant })], { implicitConfirm: true });
+    const { client, server } = clientSetup([(_, reply) => reply(certRep('ip', issued(other)), { generalInfo: grant })], {
+      implicitConfirm: true,
+    });
     await expect(client.enroll({ keyPair, subject: SUBJECT })).rejects.toBeInstanceOf(ProtocolError);
     expect(server.requests).toHaveLength(1);
   });
@@ -205,7 +225,8 @@ describe('enroll: implicit confirmation and disableConfirm', () => {
 describe('enroll: refusals and malformed responses', () => {
   it('a rejected ip becomes a RemoteError, and no certConf is sent', async () => {
     const { client, server } = clientSetup([
-      (_, reply) => reply(certRep('ip', { certReqId: 0, status: { status: 2, failInfo: ['badPOP'], statusString: ['POP does not verify'] } })),
+      (_, reply) =>
+        reply(certRep('ip', { certReqId: 0, status: { status: 2, failInfo: ['badPOP'], statusString: ['POP does not verify'] } })),
     ]);
     const error = await failureOf(client.enroll({ keyPair, subject: SUBJECT }));
     expect(error).toBeInstanceOf(RemoteError);
@@ -225,7 +246,9 @@ describe('enroll: refusals and malformed responses', () => {
         certRep('ip', {
           certReqId: 0,
           status: { status: 0 },
-          certifiedKeyPair: { certOrEncCert: { type: 'encryptedCert', value: { type: 'envelopedData', value: { der: Uint8Array.of(0x30, 0x00) } } } },
+          certifiedKeyPair: {
+            certOrEncCert: { type: 'encryptedCert', value: { type: 'envelopedData', value: { der: Uint8Array.of(0x30, 0x00) } } },
+          },
         }),
       /encrypted/,
     ],
@@ -246,8 +269,16 @@ describe('enroll: cr, kur, p10cr', () => {
   });
 
   it('kur is signed with the current certificate and names it in oldCertID', async () => {
-    const credential: SignatureCredential = { privateKey: pki.ee.keyPair.privateKey, certificate: pki.ee.certificate, chain: [pki.issuing.certificate] };
-    const signer: SignatureCredential = { privateKey: pki.server.keyPair.privateKey, certificate: pki.server.certificate, chain: [pki.issuing.certificate] };
+    const credential: SignatureCredential = {
+      privateKey: pki.ee.keyPair.privateKey,
+      certificate: pki.ee.certificate,
+      chain: [pki.issuing.certificate],
+    };
+    const signer: SignatureCredential = {
+      privateKey: pki.server.keyPair.privateKey,
+      certificate: pki.server.certificate,
+      chain: [pki.issuing.certificate],
+    };
     const { client, server } = clientSetup(
       [(_, reply) => reply(certRep('kup', issued(certificate))), pkiconf],
       { credential, trust: { signature: { anchors: [pki.root.certificate] } }, trustAnchors: [pki.root.certificate] },
@@ -261,7 +292,9 @@ describe('enroll: cr, kur, p10cr', () => {
     expect(kur.extraCerts?.[0]?.der).toEqual(pki.ee.certificate);
     const req = (kur.body as Extract<PKIBody, { type: 'kur' }>).content[0]!.certReq;
     const old = parseCertificate(pki.ee.certificate);
-    expect(req.controls).toEqual([{ type: 'oldCertID', value: { issuer: { type: 'directoryName', value: old.issuer }, serialNumber: old.serialNumber } }]);
+    expect(req.controls).toEqual([
+      { type: 'oldCertID', value: { issuer: { type: 'directoryName', value: old.issuer }, serialNumber: old.serialNumber } },
+    ]);
     expect(req.certTemplate.subject).toEqual(pki.ee.subject);
   });
 

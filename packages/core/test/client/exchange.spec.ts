@@ -89,14 +89,18 @@ describe('client exchange: response header checks (RFC 9810 5.1.1, RFC 9483 3.5)
 
 describe('client exchange: error bodies', () => {
   it('turns an error body into a RemoteError with every field the peer sent', async () => {
-    const error = await genmFailure({}, {}, {
-      type: 'error',
-      content: {
-        pKIStatusInfo: { status: 2, failInfo: ['badRequest', 'systemUnavail', 'bit30'], statusString: ['go away', 'really'] },
-        errorCode: 42,
-        errorDetails: ['detail one'],
+    const error = await genmFailure(
+      {},
+      {},
+      {
+        type: 'error',
+        content: {
+          pKIStatusInfo: { status: 2, failInfo: ['badRequest', 'systemUnavail', 'bit30'], statusString: ['go away', 'really'] },
+          errorCode: 42,
+          errorDetails: ['detail one'],
+        },
       },
-    });
+    );
     expect(error).toBeInstanceOf(RemoteError);
     const remote = error as RemoteError;
     expect(remote.status).toBe(2);
@@ -162,7 +166,9 @@ describe('client exchange: protection of responses', () => {
   it('accepts a signed response under the configured anchors and refuses one from an untrusted signer', async () => {
     const signer = { privateKey: pki.server.keyPair.privateKey, certificate: pki.server.certificate, chain: [pki.issuing.certificate] };
     const header = { sender: { type: 'directoryName', value: pki.server.subject } };
-    const trusted = setup([(_, reply) => reply(GENP, { protection: signer, header })], { trust: { signature: { anchors: [pki.root.certificate] } } });
+    const trusted = setup([(_, reply) => reply(GENP, { protection: signer, header })], {
+      trust: { signature: { anchors: [pki.root.certificate] } },
+    });
     await expect(trusted.client.generalMessage([])).resolves.toEqual([]);
     const error = await genmFailure({ protection: signer, header }, { trust: { signature: { anchors: [pki.rogue.root.certificate] } } });
     expect(error).toBeInstanceOf(ProtectionError);

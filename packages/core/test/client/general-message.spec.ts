@@ -36,7 +36,9 @@ describe('general messages', () => {
   });
 
   it('getCaCertificates returns the caCerts', async () => {
-    const { client, server } = clientSetup([genp([{ type: 'caCerts', infoValue: [{ der: pki.root.certificate }, { der: pki.issuing.certificate }] }])]);
+    const { client, server } = clientSetup([
+      genp([{ type: 'caCerts', infoValue: [{ der: pki.root.certificate }, { der: pki.issuing.certificate }] }]),
+    ]);
     await expect(client.getCaCertificates()).resolves.toEqual([pki.root.certificate, pki.issuing.certificate]);
     expect(genmItems(server.requests[0]!)).toEqual([{ type: 'caCerts' }]);
   });
@@ -45,7 +47,12 @@ describe('general messages', () => {
     const none = clientSetup([genp([])]);
     await expect(none.client.getCaCertificates()).resolves.toEqual([]);
     const one = [{ der: pki.root.certificate }];
-    const two = clientSetup([genp([{ type: 'caCerts', infoValue: one }, { type: 'caCerts', infoValue: one }])]);
+    const two = clientSetup([
+      genp([
+        { type: 'caCerts', infoValue: one },
+        { type: 'caCerts', infoValue: one },
+      ]),
+    ]);
     await expect(two.client.getCaCertificates()).rejects.toThrow(/genp holds 2 caCerts answers/);
   });
 
@@ -60,7 +67,14 @@ describe('general messages', () => {
   it('getCrls sends the CRL status list and returns the CRLs', async () => {
     const crl = await pki.ca.createCrl({ entries: [], nextUpdate: new Date(T0.getTime() + 86_400_000), crlNumber: 1n });
     const { client, server } = clientSetup([genp([{ type: 'crls', infoValue: [{ der: crl }] }])]);
-    const status = [{ source: { type: 'dpn' as const, value: { type: 'fullName' as const, value: [{ type: 'uniformResourceIdentifier' as const, value: 'http://crl.example/ca.crl' }] } } }];
+    const status = [
+      {
+        source: {
+          type: 'dpn' as const,
+          value: { type: 'fullName' as const, value: [{ type: 'uniformResourceIdentifier' as const, value: 'http://crl.example/ca.crl' }] },
+        },
+      },
+    ];
     await expect(client.getCrls(status)).resolves.toEqual([crl]);
     expect(genmItems(server.requests[0]!)).toEqual([{ type: 'crlStatusList', infoValue: status }]);
   });
@@ -76,11 +90,17 @@ describe('general messages', () => {
     clock.advance(2_000);
     await expect(done).resolves.toEqual([pki.root.certificate]);
     expect(sleeps).toEqual([2_000]);
-    expect(server.requests.map((r) => r.body)).toMatchObject([{ type: 'genm' }, { type: 'pollReq', content: [{ certReqId: -1 }] }, { type: 'pollReq' }]);
+    expect(server.requests.map((r) => r.body)).toMatchObject([
+      { type: 'genm' },
+      { type: 'pollReq', content: [{ certReqId: -1 }] },
+      { type: 'pollReq' },
+    ]);
   });
 
   it('a genm refused with an error body rejects with RemoteError', async () => {
-    const { client } = clientSetup([(_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 2, failInfo: ['badRequest'] } } })]);
+    const { client } = clientSetup([
+      (_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 2, failInfo: ['badRequest'] } } }),
+    ]);
     await expect(client.getCaCertificates()).rejects.toBeInstanceOf(RemoteError);
   });
 });
@@ -106,7 +126,10 @@ describe('getRootCaUpdate (RFC 9483 4.3.2)', () => {
 
   it('accepts an update without oldWithNew', async () => {
     const { client } = clientSetup([update({ newWithNew: rollover.newWithNew, newWithOld: rollover.newWithOld })]);
-    await expect(client.getRootCaUpdate(pki.root.certificate)).resolves.toEqual({ newWithNew: rollover.newWithNew, newWithOld: rollover.newWithOld });
+    await expect(client.getRootCaUpdate(pki.root.certificate)).resolves.toEqual({
+      newWithNew: rollover.newWithNew,
+      newWithOld: rollover.newWithOld,
+    });
   });
 
   it('returns undefined when there is no update', async () => {
@@ -114,7 +137,7 @@ describe('getRootCaUpdate (RFC 9483 4.3.2)', () => {
     await expect(client.getRootCaUpdate(pki.root.certificate)).resolves.toBeUndefined();
   });
 
-  it('refuses newWithOld signed by another key under the old root\'s name', async () => {
+  it("refuses newWithOld signed by another key under the old root's name", async () => {
     const { client } = clientSetup([update({ ...rollover, newWithOld: forged.newWithOld })]);
     const error = await failureOf(client.getRootCaUpdate(pki.root.certificate));
     expect(error).toBeInstanceOf(ProtectionError);
@@ -139,7 +162,10 @@ describe('getRootCaUpdate (RFC 9483 4.3.2)', () => {
   });
 
   it('refuses an oldWithNew not signed by the new root', async () => {
-    const other = await createSelfSignedCa({ subject: '/O=cmpkit test/CN=Test Root CA G2', clock: () => new Date(T0.getTime() - 3_600_000) });
+    const other = await createSelfSignedCa({
+      subject: '/O=cmpkit test/CN=Test Root CA G2',
+      clock: () => new Date(T0.getTime() - 3_600_000),
+    });
     const foreign = await createCrossCertificates(pki.root, other);
     const { client } = clientSetup([update({ ...rollover, oldWithNew: foreign.oldWithNew })]);
     await expect(client.getRootCaUpdate(pki.root.certificate)).rejects.toBeInstanceOf(ProtectionError);
@@ -147,7 +173,7 @@ describe('getRootCaUpdate (RFC 9483 4.3.2)', () => {
 });
 
 describe('revoke (RFC 9483 4.2)', () => {
-  it('sends rr with the certificate\'s issuer, serial and reason; returns the rp status', async () => {
+  it("sends rr with the certificate's issuer, serial and reason; returns the rp status", async () => {
     const { client, server } = clientSetup([(_, reply) => reply({ type: 'rp', content: { status: [{ status: 0 }] } })]);
     const result = await client.revoke({ certificate: pki.ee.certificate, reason: CRLReason.keyCompromise });
     expect(result.status).toBe(0);

@@ -19,10 +19,12 @@ beforeAll(async () => {
 });
 
 const ipWaiting = (_: DecodedPKIMessage, reply: Replier) => reply(certRep('ip', waiting()));
-const pollRep = (checkAfter: number, certReqId = 0) => (request: DecodedPKIMessage, reply: Replier) => {
-  expect(request.body).toEqual({ type: 'pollReq', content: [{ certReqId }] });
-  return reply({ type: 'pollRep', content: [{ certReqId, checkAfter, reason: ['busy'] }] });
-};
+const pollRep =
+  (checkAfter: number, certReqId = 0) =>
+  (request: DecodedPKIMessage, reply: Replier) => {
+    expect(request.body).toEqual({ type: 'pollReq', content: [{ certReqId }] });
+    return reply({ type: 'pollRep', content: [{ certReqId, checkAfter, reason: ['busy'] }] });
+  };
 const ipIssued = (request: DecodedPKIMessage, reply: Replier) => {
   expect(request.body.type).toBe('pollReq');
   return reply(certRep('ip', issued(certificate)));

@@ -39,7 +39,11 @@ function testIssuer(log: string[]): Issuer {
         publicKey = await pki.spkiOf(keyPair.publicKey);
         privateKeyPkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keyPair.privateKey));
       }
-      const { certificate } = await pki.ca.issue({ template: request.template, profile: profiles.device, ...(publicKey ? { publicKey } : {}) });
+      const { certificate } = await pki.ca.issue({
+        template: request.template,
+        profile: profiles.device,
+        ...(publicKey ? { publicKey } : {}),
+      });
       return {
         status: 'issued',
         certificate,
@@ -68,7 +72,11 @@ function setup(clientInit: Partial<ClientInit> = {}, serverInit: Partial<ServerI
   const clock = fakeClock({ start: T0 });
   const log: string[] = [];
   const holder = pki[signedBy];
-  const signer: SignatureCredential = { privateKey: holder.keyPair.privateKey, certificate: holder.certificate, chain: [pki.issuing.certificate] };
+  const signer: SignatureCredential = {
+    privateKey: holder.keyPair.privateKey,
+    certificate: holder.certificate,
+    chain: [pki.issuing.certificate],
+  };
   const server = createServer({
     name: holder.subject,
     protection: { signer, secrets: memorySecretStore({ [REF]: SECRET }), trustAnchors: [pki.root.certificate] },
@@ -97,7 +105,10 @@ describe('client against the server engine over loopbackTransport', () => {
     const result = await client.enroll({
       subject: pki.ee.subject,
       centralKeyGeneration: {
-        algorithm: { algorithm: oids.id_ecPublicKey, parameters: { der: Uint8Array.of(0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07) } },
+        algorithm: {
+          algorithm: oids.id_ecPublicKey,
+          parameters: { der: Uint8Array.of(0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07) },
+        },
         decryptionKey: { password: SECRET },
       },
     });

@@ -75,7 +75,9 @@ interface Chain {
   raTransport: { send(request: Uint8Array): Promise<Uint8Array> };
 }
 
-function chain(options: { mode?: RaMode; raHolder?: Holder; ra?: Partial<RegistrationAuthorityInit>; acceptRAVerified?: boolean } = {}): Chain {
+function chain(
+  options: { mode?: RaMode; raHolder?: Holder; ra?: Partial<RegistrationAuthorityInit>; acceptRAVerified?: boolean } = {},
+): Chain {
   const issuer = createTestIssuer(pki);
   const ca = makeServer({ pki, issuer, policy: { acceptRAVerified: options.acceptRAVerified ?? true } });
   const link = upstreamLink((bytes) => ca.handle(bytes));
@@ -208,7 +210,13 @@ describe('ir with MAC at the device, through the RA', () => {
   it('forward with an RA policy that refuses the template: the device gets the refusal, the CA nothing', async () => {
     const c = chain({
       mode: 'forward',
-      ra: { authorizer: { authorizeCertification: async () => { throw new RequestRejectedError('badCertTemplate', 'not on this plant'); } } },
+      ra: {
+        authorizer: {
+          authorizeCertification: async () => {
+            throw new RequestRejectedError('badCertTemplate', 'not on this plant');
+          },
+        },
+      },
     });
     const error = await rejection(enrollDevice(c));
     expect(error).toBeInstanceOf(RemoteError);
@@ -218,7 +226,12 @@ describe('ir with MAC at the device, through the RA', () => {
 
   it('the RA refuses a device whose MAC it cannot verify, before anything reaches the CA', async () => {
     const c = chain({ mode: 'forward' });
-    const stranger = createClient({ transport: c.raTransport, credential: { secret: 'wrong', senderKID: REF }, clock: clock.date, sleep: clock.sleep });
+    const stranger = createClient({
+      transport: c.raTransport,
+      credential: { secret: 'wrong', senderKID: REF },
+      clock: clock.date,
+      sleep: clock.sleep,
+    });
     // The RA's error answer is MAC-protected with the secret it knows, which this client cannot verify.
     const error = await rejection(stranger.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=x') }));
     expect(String(error)).toMatch(/PBMAC1|protection/);
@@ -298,8 +311,12 @@ describe('batching (RFC 9483 section 5.2.2.2)', () => {
     const c = chain({ mode: 'nested', ra: { batching: { maxBatchSize: 3, maxDelayMs: 60_000 } } });
     const devices = await Promise.all(['a', 'b', 'c'].map(async (cn) => ({ cn, keyPair: await newKeyPair() })));
     // Batches fill up (three irs, then three certConfs): nothing waits for the clock.
-    const results = await Promise.all(devices.map((d) => c.device.enroll({ keyPair: d.keyPair, subject: parseName(`/O=cmpkit test/CN=batch-${d.cn}`) })));
-    const nestedIrs = c.link.seen.filter((s) => s.message.body.type === 'nested' && s.message.body.content.some((m) => m.body.type === 'ir'));
+    const results = await Promise.all(
+      devices.map((d) => c.device.enroll({ keyPair: d.keyPair, subject: parseName(`/O=cmpkit test/CN=batch-${d.cn}`) })),
+    );
+    const nestedIrs = c.link.seen.filter(
+      (s) => s.message.body.type === 'nested' && s.message.body.content.some((m) => m.body.type === 'ir'),
+    );
     expect(nestedIrs).toHaveLength(1);
     const batch = nestedIrs[0]!;
     expect(batch.message.body.type === 'nested' && batch.message.body.content.map((m) => m.body.type)).toEqual(['ir', 'ir', 'ir']);
@@ -353,7 +370,12 @@ describe('CA-side authorisation of the RA', () => {
     const probe = createClient({ transport: { send: (r) => ca.handle(r) }, credential: MAC, clock: clock.date });
     const captured: DecodedPKIMessage[] = [];
     const capture = createClient({
-      transport: { send: async (r) => { captured.push(decodePKIMessage(r)); return ca.handle(r); } },
+      transport: {
+        send: async (r) => {
+          captured.push(decodePKIMessage(r));
+          return ca.handle(r);
+        },
+      },
       credential: MAC,
       clock: clock.date,
     });
@@ -366,13 +388,20 @@ describe('CA-side authorisation of the RA', () => {
   it('a forged raVerified from a device is refused with badPOP and notAuthorized', async () => {
     const issuer = createTestIssuer(pki);
     const ca = makeServer({ pki, issuer, policy: { acceptRAVerified: true } });
-    const device = createClient({ transport: { send: (r) => ca.handle(r) }, credential: MAC, clock: clock.date, trustAnchors: [pki.root.certificate] });
+    const device = createClient({
+      transport: { send: (r) => ca.handle(r) },
+      credential: MAC,
+      clock: clock.date,
+      trustAnchors: [pki.root.certificate],
+    });
     const keyPair = await newKeyPair();
     const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey));
     const { decodeSubjectPublicKeyInfo } = await import('@cmpkit/codec');
     const error = await rejection(
       device.enroll({
-        certReqMsg: { certReq: { certReqId: 0, certTemplate: { subject: parseName('/CN=forger'), publicKey: decodeSubjectPublicKeyInfo(spki) } } },
+        certReqMsg: {
+          certReq: { certReqId: 0, certTemplate: { subject: parseName('/CN=forger'), publicKey: decodeSubjectPublicKeyInfo(spki) } },
+        },
         raVerified: true,
       }),
     );
@@ -390,7 +419,9 @@ describe('CA-side authorisation of the RA', () => {
     const error = await rejection(
       drive(
         c.device.enroll({
-          certReqMsg: { certReq: { certReqId: 0, certTemplate: { subject: parseName('/CN=forger'), publicKey: decodeSubjectPublicKeyInfo(spki) } } },
+          certReqMsg: {
+            certReq: { certReqId: 0, certTemplate: { subject: parseName('/CN=forger'), publicKey: decodeSubjectPublicKeyInfo(spki) } },
+          },
           raVerified: true,
         }),
         clock,
@@ -436,7 +467,12 @@ describe('delayed delivery (RFC 9483 section 5.1.5)', () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const upstream = createClient({
-      transport: { send: async (r) => { await gate; return ca.handle(r); } },
+      transport: {
+        send: async (r) => {
+          await gate;
+          return ca.handle(r);
+        },
+      },
       credential: pki.ra.credential,
       trust: { signature: { anchors: [pki.root.certificate] } },
       trustAnchors: [pki.root.certificate],
@@ -451,7 +487,13 @@ describe('delayed delivery (RFC 9483 section 5.1.5)', () => {
       clock: clock.date,
       sleep: clock.sleep,
     });
-    const device = createClient({ transport: { send: (r) => ra.handle(r) }, credential: MAC, clock: clock.date, sleep: clock.sleep, trustAnchors: [pki.root.certificate] });
+    const device = createClient({
+      transport: { send: (r) => ra.handle(r) },
+      credential: MAC,
+      clock: clock.date,
+      sleep: clock.sleep,
+      trustAnchors: [pki.root.certificate],
+    });
     let step = await drive(device.tryEnroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=slow') }), clock, 1000);
     expect(step.done).toBe(false);
     if (step.done) return;

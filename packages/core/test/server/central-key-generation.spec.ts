@@ -4,7 +4,13 @@
 // and ktri for an RSA signature requester.
 import { oids, parseName, type CertTemplate, type DecodedPKIMessage, type PKIBody } from '@cmpkit/codec';
 import { profiles } from '@cmpkit/ca';
-import { computeCertHash, openEnvelopedPrivateKey, parseCertificate, type CmsDecryptionKey, type ProtectionCredential } from '@cmpkit/protection';
+import {
+  computeCertHash,
+  openEnvelopedPrivateKey,
+  parseCertificate,
+  type CmsDecryptionKey,
+  type ProtectionCredential,
+} from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tlv } from './support/csr.js';
@@ -23,8 +29,16 @@ beforeAll(async () => {
   pki = await createTestPki(clock.date);
   const keyPair = await newKeyPair(RSA_2048);
   const publicKey = decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey)));
-  const { certificate } = await pki.ca.issue({ template: { subject: parseName('/O=cmpkit test/CN=rsa-holder'), publicKey }, profile: profiles.device });
-  rsaHolder = { keyPair, certificate, chain: [pki.ca.certificate, pki.root.certificate], credential: { privateKey: keyPair.privateKey, certificate, chain: [pki.ca.certificate] } };
+  const { certificate } = await pki.ca.issue({
+    template: { subject: parseName('/O=cmpkit test/CN=rsa-holder'), publicKey },
+    profile: profiles.device,
+  });
+  rsaHolder = {
+    keyPair,
+    certificate,
+    chain: [pki.ca.certificate, pki.root.certificate],
+    credential: { privateKey: keyPair.privateKey, certificate, chain: [pki.ca.certificate] },
+  };
 });
 
 function centralTemplate(subject: string, withAlgorithm = true): CertTemplate {
@@ -41,16 +55,32 @@ function certBody(type: 'ir' | 'cr', template: CertTemplate): PKIBody {
 
 async function expectKeyFitsCertificate(pkcs8: Uint8Array, certificate: Uint8Array): Promise<void> {
   const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8.slice(), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-  const publicKey = await crypto.subtle.importKey('spki', parseCertificate(certificate).subjectPublicKeyInfoDer.slice(), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+  const publicKey = await crypto.subtle.importKey(
+    'spki',
+    parseCertificate(certificate).subjectPublicKeyInfoDer.slice(),
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['verify'],
+  );
   const data = new TextEncoder().encode('central key generation');
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data);
   expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, data)).toBe(true);
 }
 
-async function centralEnrollment(type: 'ir' | 'cr', protection: ProtectionCredential, key: CmsDecryptionKey, withAlgorithm = true, setup: Partial<ServerSetup> = {}) {
+async function centralEnrollment(
+  type: 'ir' | 'cr',
+  protection: ProtectionCredential,
+  key: CmsDecryptionKey,
+  withAlgorithm = true,
+  setup: Partial<ServerSetup> = {},
+) {
   const issuer = createTestIssuer(pki);
   const server = makeServer({ pki, issuer, ...setup });
-  const { request, response } = await send(server, { body: certBody(type, centralTemplate('/O=cmpkit test/CN=central', withAlgorithm)), protection, now: clock.date() });
+  const { request, response } = await send(server, {
+    body: certBody(type, centralTemplate('/O=cmpkit test/CN=central', withAlgorithm)),
+    protection,
+    now: clock.date(),
+  });
   expectBoundTo(response, request);
   expect(response.body.type).toBe(type === 'ir' ? 'ip' : 'cp');
   expect(response.header.pvno).toBe(3);
@@ -98,13 +128,19 @@ describe('central key generation', () => {
   });
 
   it('EC signature requester: the key is enveloped for its certificate (kari)', async () => {
-    const run = await centralEnrollment('cr', pki.other.credential, { privateKey: pki.other.keyPair.privateKey, certificate: pki.other.certificate });
+    const run = await centralEnrollment('cr', pki.other.credential, {
+      privateKey: pki.other.keyPair.privateKey,
+      certificate: pki.other.certificate,
+    });
     expect(await verifyResponse(run.response, pki)).toBe('signature');
     expect((await confirm(run)).body.type).toBe('pkiconf');
   });
 
   it('RSA signature requester: the key is enveloped for its certificate (ktri)', async () => {
-    const run = await centralEnrollment('cr', rsaHolder.credential, { privateKey: rsaHolder.keyPair.privateKey, certificate: rsaHolder.certificate });
+    const run = await centralEnrollment('cr', rsaHolder.credential, {
+      privateKey: rsaHolder.keyPair.privateKey,
+      certificate: rsaHolder.certificate,
+    });
     expect((await confirm(run)).body.type).toBe('pkiconf');
   });
 
@@ -113,7 +149,9 @@ describe('central key generation', () => {
     const server = makeServer({ pki, issuer });
     const { response } = await send(server, { body: certBody('ir', centralTemplate('/CN=central')), now: clock.date() });
     const rep = (response.body as Extract<PKIBody, { type: 'ip' }>).content.response[0]!;
-    await expect(openEnvelopedPrivateKey(rep.certifiedKeyPair!.privateKey!, { key: { password: 'not the secret' } })).rejects.toMatchObject({ failInfo: ['badMessageCheck'] });
+    await expect(openEnvelopedPrivateKey(rep.certifiedKeyPair!.privateKey!, { key: { password: 'not the secret' } })).rejects.toMatchObject(
+      { failInfo: ['badMessageCheck'] },
+    );
   });
 
   it('a central key generation request carrying a POP is refused with badPOP', async () => {

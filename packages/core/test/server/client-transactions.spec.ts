@@ -133,7 +133,12 @@ describe('enrollment with a shared secret (ir)', () => {
   it('the HTTP path /p/<label> selects the profile when generalInfo names none', async () => {
     const issuer = createTestIssuer(pki);
     const server = makeServer({ pki, issuer });
-    const client = createClient({ transport: loopbackTransport(server.handle, { path: '/p/tlsClient' }), credential: MAC, clock: clock.date, trustAnchors: [pki.root.certificate] });
+    const client = createClient({
+      transport: loopbackTransport(server.handle, { path: '/p/tlsClient' }),
+      credential: MAC,
+      clock: clock.date,
+      trustAnchors: [pki.root.certificate],
+    });
     const result = await client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=by-path') });
     expect(issuer.entryOf(result.certificate)?.request.profile).toBe('tlsClient');
   });
@@ -151,7 +156,11 @@ describe('requests signed with an issued certificate', () => {
     const s = setup();
     const credential = await enrolled(s);
     const client = signatureClient(s, credential);
-    const result = await client.enroll({ bodyType: 'cr', keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=device-0001') });
+    const result = await client.enroll({
+      bodyType: 'cr',
+      keyPair: await newKeyPair(),
+      subject: parseName('/O=cmpkit test/CN=device-0001'),
+    });
     expect(s.recorder.types().slice(2)).toEqual(['cr>cp', 'certConf>pkiconf']);
     for (const { response } of s.recorder.log.slice(2)) {
       expect(response.extraCerts?.[0]?.der).toEqual(pki.server.certificate);
@@ -247,7 +256,9 @@ describe('general messages', () => {
     const s = setup();
     const credential = await enrolled(s);
     await signatureClient(s, credential).revoke({ certificate: credential.certificate });
-    const crls = await s.client.getCrls([{ source: { type: 'issuer', value: [{ type: 'directoryName', value: parseCertificate(pki.ca.certificate).subject }] } }]);
+    const crls = await s.client.getCrls([
+      { source: { type: 'issuer', value: [{ type: 'directoryName', value: parseCertificate(pki.ca.certificate).subject }] } },
+    ]);
     expect(crls).toHaveLength(1);
     expect(crls[0]![0]).toBe(0x30);
   });
@@ -270,7 +281,10 @@ describe('delayed delivery (polling)', () => {
     const result = await drive(s.client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=polled') }), clock);
     expect(s.recorder.types()).toEqual(['ir>ip', 'pollReq>pollRep', 'pollReq>ip', 'certConf>pkiconf']);
     const first = s.recorder.log[0]!.response;
-    expect(first.body.type === 'ip' && first.body.content.response[0]?.status).toEqual({ status: 3, statusString: ['waiting for approval'] });
+    expect(first.body.type === 'ip' && first.body.content.response[0]?.status).toEqual({
+      status: 3,
+      statusString: ['waiting for approval'],
+    });
     const pollRep = s.recorder.log[1]!.response;
     expect(pollRep.body.type === 'pollRep' && pollRep.body.content).toEqual([{ certReqId: 0, checkAfter: 5 }]);
     expect(clock.now() - started).toBeGreaterThanOrEqual(5000);
@@ -308,7 +322,11 @@ describe('certificate checks in the client feed back to the server', () => {
   it('the issued chain verifies to the root', async () => {
     const s = setup();
     const { certificate } = await enrolled(s);
-    const path = await verifyCertificatePath(certificate, { anchors: [pki.root.certificate], untrusted: [pki.ca.certificate], at: clock.date() });
+    const path = await verifyCertificatePath(certificate, {
+      anchors: [pki.root.certificate],
+      untrusted: [pki.ca.certificate],
+      at: clock.date(),
+    });
     expect(sameBytes(path.anchor, pki.root.certificate)).toBe(true);
     expect(path.certificates).toHaveLength(3);
   });

@@ -2,7 +2,16 @@
 // the response is decoded as a peer would, its body type, PKIStatusInfo rejection and exact
 // failInfo bit names are checked, and so is its protection where the server can protect it.
 // Every response carries the request's transactionID and recipNonce = the request's senderNonce.
-import { decodePKIMessage, encodePKIMessage, nameToString, oids, parseName, type DecodedPKIMessage, type PKIBody, type PKIMessage } from '@cmpkit/codec';
+import {
+  decodePKIMessage,
+  encodePKIMessage,
+  nameToString,
+  oids,
+  parseName,
+  type DecodedPKIMessage,
+  type PKIBody,
+  type PKIMessage,
+} from '@cmpkit/codec';
 import { RequestRejectedError, type CmpServer, type ServerPolicy } from '@cmpkit/core';
 import { type ProtectionCredential } from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
@@ -85,7 +94,7 @@ function countingCrypto(): { crypto: Crypto; counts: { pbkdf2: number; digest: n
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if ((prop === 'deriveBits' || prop === 'deriveKey') && isPbkdf2(args[0])) counts.pbkdf2 += 1;
-                if (prop === 'digest') counts.digest += 1;
+        if (prop === 'digest') counts.digest += 1;
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
@@ -114,7 +123,12 @@ describe('header and message checks', () => {
     const header = decodePKIMessage(bytes).raw.header;
     const garbledBody = Uint8Array.of(0xa0, 0x03, 0x01, 0x02, 0x03); // [0] ir holding no CertReqMessages
     const content = Uint8Array.of(...header, ...garbledBody);
-    const length = content.length < 0x80 ? [content.length] : content.length < 0x100 ? [0x81, content.length] : [0x82, content.length >> 8, content.length & 0xff];
+    const length =
+      content.length < 0x80
+        ? [content.length]
+        : content.length < 0x100
+          ? [0x81, content.length]
+          : [0x82, content.length >> 8, content.length & 0xff];
     const response = await exchangeRaw(e.server, Uint8Array.of(0x30, ...length, ...content));
     expectErrorBody(response, ['badDataFormat']);
     expectBoundTo(response, message);
@@ -195,7 +209,11 @@ describe('header and message checks', () => {
 
   it('policy sendUnprotectedErrors: the error answer goes out unprotected', async () => {
     const e = env({ policy: { sendUnprotectedErrors: true } });
-    const { response } = await send(e.server, { body: genmBody(), protection: { secret: 'wrong secret', senderKID: '3078' }, now: clock.date() });
+    const { response } = await send(e.server, {
+      body: genmBody(),
+      protection: { secret: 'wrong secret', senderKID: '3078' },
+      now: clock.date(),
+    });
     expectErrorBody(response, ['badMessageCheck']);
     expect(response.protection).toBeUndefined();
   });
@@ -216,7 +234,11 @@ describe('header and message checks', () => {
   ])('unknown senderKID (%s): signerNotTrusted, and no key derivation at all', async (_name, credential) => {
     const counting = countingCrypto();
     const e = env({ server: { crypto: counting.crypto } });
-    const { bytes, message } = await buildRequest({ body: genmBody(), protection: { ...credential, senderKID: 'nobody' }, now: clock.date() });
+    const { bytes, message } = await buildRequest({
+      body: genmBody(),
+      protection: { ...credential, senderKID: 'nobody' },
+      now: clock.date(),
+    });
     counting.reset();
     const response = await exchangeRaw(e.server, bytes);
     expect(counting.counts).toEqual({ pbkdf2: 0, digest: 0 });
@@ -227,9 +249,18 @@ describe('header and message checks', () => {
   });
 
   it.each([
-    ['PBMAC1 with 200 000 iterations', { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PBMAC1', iterationCount: 200_000 } }],
-    ['PasswordBasedMac with 10 001 iterations', { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PasswordBasedMac', iterationCount: 10_001 } }],
-    ['PasswordBasedMac with 10 iterations', { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PasswordBasedMac', iterationCount: 10 } }],
+    [
+      'PBMAC1 with 200 000 iterations',
+      { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PBMAC1', iterationCount: 200_000 } },
+    ],
+    [
+      'PasswordBasedMac with 10 001 iterations',
+      { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PasswordBasedMac', iterationCount: 10_001 } },
+    ],
+    [
+      'PasswordBasedMac with 10 iterations',
+      { secret: 'perf-test-secret', senderKID: '3078', mac: { algorithm: 'PasswordBasedMac', iterationCount: 10 } },
+    ],
   ] as [string, ProtectionCredential][])('MAC parameters out of bounds (%s): badAlg before any derivation', async (_name, credential) => {
     const counting = countingCrypto();
     const e = env({ server: { crypto: counting.crypto } });
@@ -282,7 +313,9 @@ describe('header and message checks', () => {
     const e = env({ policy: { allowMacRevocation: true } });
     const genm = await e.ask({ body: genmBody() });
     expect(genm.response.body.type).toBe('genp');
-    expectErrorBody((await e.ask({ body: genmBody(), transactionID: genm.request.header.transactionID! })).response, ['transactionIdInUse']);
+    expectErrorBody((await e.ask({ body: genmBody(), transactionID: genm.request.header.transactionID! })).response, [
+      'transactionIdInUse',
+    ]);
     const open = await openIr(e);
     const rr = await e.ask({ body: rrBody(open.certificate, 4) });
     expect(rr.response.body.type).toBe('rp');
@@ -321,7 +354,11 @@ describe('certConf', () => {
   it('with a wrong recipNonce: badRecipientNonce; the transaction stays open', async () => {
     const e = env();
     const open = await openIr(e);
-    const wrong = await e.ask({ body: await certConfBody(open.certificate), transactionID: open.request.header.transactionID!, recipNonce: fresh() });
+    const wrong = await e.ask({
+      body: await certConfBody(open.certificate),
+      transactionID: open.request.header.transactionID!,
+      recipNonce: fresh(),
+    });
     expectErrorBody(wrong.response, ['badRecipientNonce']);
     const missing = await e.ask({ body: await certConfBody(open.certificate), transactionID: open.request.header.transactionID! });
     expectErrorBody(missing.response, ['badRecipientNonce']);
@@ -390,7 +427,11 @@ describe('certConf', () => {
   it('from another requester continuing the transaction: notAuthorized', async () => {
     const e = env();
     const open = await openIr(e);
-    const byOther = await e.ask({ body: await certConfBody(open.certificate), ...followUp(open), protection: { secret: 'another secret', senderKID: 'other' } });
+    const byOther = await e.ask({
+      body: await certConfBody(open.certificate),
+      ...followUp(open),
+      protection: { secret: 'another secret', senderKID: 'other' },
+    });
     expectErrorBody(byOther.response, ['notAuthorized']);
     const bySigner = await e.ask({ body: await certConfBody(open.certificate), ...followUp(open), protection: pki.other.credential });
     expectErrorBody(bySigner.response, ['notAuthorized']);
@@ -401,7 +442,11 @@ describe('certConf', () => {
     const e = env({ issuer: { pendingPolls: 1 } });
     const { request, response } = await e.ask({ body: await certBody('ir', await newKeyPair()) });
     expect(response.body.type === 'ip' && response.body.content.response[0]?.status.status).toBe(3);
-    const poll = await e.ask({ body: { type: 'pollReq', content: [{ certReqId: 0 }] }, ...followUp({ request, response }), protection: pki.other.credential });
+    const poll = await e.ask({
+      body: { type: 'pollReq', content: [{ certReqId: 0 }] },
+      ...followUp({ request, response }),
+      protection: pki.other.credential,
+    });
     expectErrorBody(poll.response, ['notAuthorized']);
     expect(e.issuer.polls).toHaveLength(0);
   });
@@ -452,7 +497,11 @@ describe('other transaction rules', () => {
     const refused = await e.ask({ body: await certBody('ir', await newKeyPair(), { pop: 'none' }), transactionID });
     expectCertRejection(refused.response, 'ip', ['badPOP']);
     expect(refused.response.header.generalInfo).toBeUndefined();
-    const conf = await e.ask({ body: await certConfBody(pki.other.certificate), transactionID, recipNonce: refused.response.header.senderNonce! });
+    const conf = await e.ask({
+      body: await certConfBody(pki.other.certificate),
+      transactionID,
+      recipNonce: refused.response.header.senderNonce!,
+    });
     expectErrorBody(conf.response, ['badRequest']);
     // The record is gone, not left 'pending' until its TTL: the transactionID is free again.
     expect((await e.ask({ body: await certBody('ir', await newKeyPair()), transactionID })).response.body.type).toBe('ip');
@@ -547,7 +596,10 @@ describe('proof of possession', () => {
 
   it('raVerified from an RA certificate (id-kp-cmcRA) with acceptRAVerified: accepted', async () => {
     const e = env({ policy: { acceptRAVerified: true } });
-    const { response } = await e.ask({ body: await certBody('cr', await newKeyPair(), { pop: 'raVerified' }), protection: pki.ra.credential });
+    const { response } = await e.ask({
+      body: await certBody('cr', await newKeyPair(), { pop: 'raVerified' }),
+      protection: pki.ra.credential,
+    });
     issuedCertificate(response, 'cp');
     expect(await verifyResponse(response, pki)).toBe('signature');
   });
@@ -565,7 +617,10 @@ describe('key update and revocation rules', () => {
   it('kur signed with the certificate it names: kup accepted', async () => {
     const e = env();
     const holder = await enrolledHolder(e);
-    const { response } = await e.ask({ body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }), protection: holder });
+    const { response } = await e.ask({
+      body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }),
+      protection: holder,
+    });
     issuedCertificate(response, 'kup');
   });
 
@@ -573,7 +628,10 @@ describe('key update and revocation rules', () => {
     const e = env({ policy: { allowMacRevocation: true } });
     const holder = await enrolledHolder(e);
     expect((await e.ask({ body: rrBody(holder.certificate, 1) })).response.body.type).toBe('rp'); // revoked with the shared secret
-    const kur = await e.ask({ body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }), protection: holder });
+    const kur = await e.ask({
+      body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }),
+      protection: holder,
+    });
     expectErrorBody(kur.response, ['certRevoked', 'notAuthorized']);
     expectErrorBody((await e.ask({ body: genmBody(), protection: holder })).response, ['certRevoked', 'notAuthorized']);
     const rr = await e.ask({ body: rrBody(holder.certificate, 4), protection: holder });
@@ -593,14 +651,19 @@ describe('key update and revocation rules', () => {
   it('kur changing the subject: notAuthorized', async () => {
     const e = env();
     const holder = await enrolledHolder(e);
-    const { response } = await e.ask({ body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=new name', oldCertificate: holder.certificate }), protection: holder });
+    const { response } = await e.ask({
+      body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=new name', oldCertificate: holder.certificate }),
+      protection: holder,
+    });
     expectCertRejection(response, 'kup', ['notAuthorized']);
   });
 
   it('kur protected with a shared secret: notAuthorized', async () => {
     const e = env();
     const holder = await enrolledHolder(e);
-    const { response } = await e.ask({ body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }) });
+    const { response } = await e.ask({
+      body: await certBody('kur', await newKeyPair(), { subject: '/O=cmpkit test/CN=holder', oldCertificate: holder.certificate }),
+    });
     expectCertRejection(response, 'kup', ['notAuthorized']);
   });
 
@@ -611,7 +674,10 @@ describe('key update and revocation rules', () => {
     expect(first.response.body.type === 'rp' && first.response.body.content.status).toEqual([{ status: 0 }]);
     expect(e.issuer.entryOf(holder.certificate)?.revoked).toEqual({ by: 'rr', reason: 1 });
     const again = await e.ask({ body: rrBody(holder.certificate), protection: pki.ra.credential });
-    expect(again.response.body.type === 'rp' && again.response.body.content.status[0]).toMatchObject({ status: 2, failInfo: ['certRevoked'] });
+    expect(again.response.body.type === 'rp' && again.response.body.content.status[0]).toMatchObject({
+      status: 2,
+      failInfo: ['certRevoked'],
+    });
   });
 
   it('rr by a non-holder: notAuthorized; by a shared secret without allowMacRevocation: notAuthorized', async () => {
@@ -628,7 +694,10 @@ describe('key update and revocation rules', () => {
 describe('issuer refusals and failures', () => {
   it('a template the profile forbids: badCertTemplate with the IssuanceError text', async () => {
     const e = env();
-    const san = { extnID: oids.id_ce_subjectAltName, extnValue: Uint8Array.of(0x30, 0x0b, 0x82, 0x09, ...new TextEncoder().encode('x.example')) };
+    const san = {
+      extnID: oids.id_ce_subjectAltName,
+      extnValue: Uint8Array.of(0x30, 0x0b, 0x82, 0x09, ...new TextEncoder().encode('x.example')),
+    };
     const { response } = await e.ask({
       body: await certBody('ir', await newKeyPair(), { extensions: [san] }),
       generalInfo: [{ type: 'certProfile', infoValue: ['noSan'] }],
@@ -705,7 +774,10 @@ describe('authorizer', () => {
 describe('external anchors (manufacturer certificates)', () => {
   it('accepted for ir: the requester is marked external', async () => {
     const e = env();
-    const { response } = await e.ask({ body: await certBody('ir', await newKeyPair(), { subject: '/O=cmpkit test/CN=device-42' }), protection: pki.idevid.credential });
+    const { response } = await e.ask({
+      body: await certBody('ir', await newKeyPair(), { subject: '/O=cmpkit test/CN=device-42' }),
+      protection: pki.idevid.credential,
+    });
     issuedCertificate(response, 'ip');
     const requester = e.issuer.requests[0]!.requester;
     expect(requester.kind === 'signature' && requester.external).toBe(true);
@@ -719,7 +791,11 @@ describe('external anchors (manufacturer certificates)', () => {
     expect(certRep(ir.response, 'ip').response[0]?.status.status).toBe(3);
     const poll = await e.ask({ body: { type: 'pollReq', content: [{ certReqId: 0 }] }, ...followUp(ir), protection });
     const certificate = issuedCertificate(poll.response, 'ip');
-    const conf = await e.ask({ body: await certConfBody(certificate), ...followUp({ request: poll.request, response: poll.response }), protection });
+    const conf = await e.ask({
+      body: await certConfBody(certificate),
+      ...followUp({ request: poll.request, response: poll.response }),
+      protection,
+    });
     expect(conf.response.body.type).toBe('pkiconf');
     expect(e.issuer.entryOf(certificate)?.confirmed).toBe(true);
   });
@@ -735,7 +811,11 @@ describe('external anchors (manufacturer certificates)', () => {
     const e = env();
     const cr = await e.ask({ body: await certBody('cr', await newKeyPair()), protection: pki.idevid.credential });
     expectErrorBody(cr.response, ['signerNotTrusted']);
-    for (const body of [genmBody(), rrBody(pki.idevid.certificate), await certBody('kur', await newKeyPair(), { oldCertificate: pki.idevid.certificate })]) {
+    for (const body of [
+      genmBody(),
+      rrBody(pki.idevid.certificate),
+      await certBody('kur', await newKeyPair(), { oldCertificate: pki.idevid.certificate }),
+    ]) {
       const { response } = await e.ask({ body, protection: pki.idevid.credential });
       expectErrorBody(response, ['signerNotTrusted']);
     }

@@ -26,7 +26,10 @@ function raClient(server: CmpServer, holder: Holder) {
   });
 }
 
-async function inner(body: Parameters<typeof buildRequest>[0]['body'], protection: Parameters<typeof buildRequest>[0]['protection'] = MAC): Promise<DecodedPKIMessage> {
+async function inner(
+  body: Parameters<typeof buildRequest>[0]['body'],
+  protection: Parameters<typeof buildRequest>[0]['protection'] = MAC,
+): Promise<DecodedPKIMessage> {
   return decodePKIMessage((await buildRequest({ body, protection, now: clock.date() })).bytes);
 }
 
@@ -55,7 +58,9 @@ describe('nested messages at the CA', () => {
     const issuer = createTestIssuer(pki);
     const server = makeServer({ pki, issuer });
     const messages = [await inner(await certBody('ir', await newKeyPair(), { subject: '/O=cmpkit test/CN=smuggled' }))];
-    const error = await raClient(server, pki.other).sendNested(messages).catch((e: unknown) => e);
+    const error = await raClient(server, pki.other)
+      .sendNested(messages)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ failInfo: ['notAuthorized'] });
     expect(issuer.issued.size).toBe(0);
   });

@@ -70,7 +70,6 @@ function ecdsa(entry: (typeof TABLE)[number]): SignatureAlgorithm {
   });
 }
 
-
 /**
  * ECDSA on P-256, P-384 and P-521 with SHA-256/384/512 (RFC 9481 section 3.2), and with SHA-1 for
  * verifying old signatures (`allowSha1`). Parameters must be absent (RFC 5758 section 3.2).

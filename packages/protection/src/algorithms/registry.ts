@@ -1,13 +1,7 @@
 import type { AlgorithmIdentifier } from '@cmpkit/codec';
 import { oidName } from '@cmpkit/codec';
 import { ProtectionError } from '../errors/protection-error.js';
-import type {
-  AlgorithmProvider,
-  DigestAlgorithm,
-  MacAlgorithm,
-  SignatureAlgorithm,
-  SignatureKeyOptions,
-} from './types.js';
+import type { AlgorithmProvider, DigestAlgorithm, MacAlgorithm, SignatureAlgorithm, SignatureKeyOptions } from './types.js';
 
 /**
  * An immutable lookup from AlgorithmIdentifiers (and signing keys) to algorithms, built from an

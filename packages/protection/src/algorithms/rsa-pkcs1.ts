@@ -57,7 +57,8 @@ export const rsaPkcs1Signatures: AlgorithmProvider = Object.freeze({
     if (key.algorithm.name !== 'RSASSA-PKCS1-v1_5') return null;
     const hash = keyHashName(key);
     const entry = TABLE.find(([, , h]) => h === hash);
-    if (!entry || hash === 'SHA-1') throw new ProtectionError('badAlg', `cmpkit does not sign with RSASSA-PKCS1-v1_5 and ${hash ?? 'no hash'}`);
+    if (!entry || hash === 'SHA-1')
+      throw new ProtectionError('badAlg', `cmpkit does not sign with RSASSA-PKCS1-v1_5 and ${hash ?? 'no hash'}`);
     if (options.hash && options.hash !== hash) {
       throw new ProtectionError('badAlg', `the RSA key was imported for ${hash}, not ${options.hash}; import it again with that hash`);
     }

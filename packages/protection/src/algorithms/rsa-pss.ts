@@ -87,12 +87,7 @@ export function encodeRsaSsaPssParams(hash: Exclude<PssHash, 'SHA-1'>): Uint8Arr
   const [oid, , length] = HASHES.find(([, h]) => h === hash) as (typeof HASHES)[number];
   const hashId = encodeAlgorithmIdentifier({ algorithm: oid });
   const mgf = encodeAlgorithmIdentifier({ algorithm: oids.id_mgf1, parameters: { der: hashId } });
-  return encodeTlv(
-    0x30,
-    encodeTlv(0xa0, hashId),
-    encodeTlv(0xa1, mgf),
-    encodeTlv(0xa2, encodeTlv(0x02, Uint8Array.of(length))),
-  );
+  return encodeTlv(0x30, encodeTlv(0xa0, hashId), encodeTlv(0xa1, mgf), encodeTlv(0xa2, encodeTlv(0x02, Uint8Array.of(length))));
 }
 
 function rsaPss(identifier: AlgorithmIdentifier, params: RsaSsaPssParams): SignatureAlgorithm {
@@ -151,9 +146,6 @@ export const rsaPssSignatures: AlgorithmProvider = Object.freeze({
       throw new ProtectionError('badAlg', `the RSA-PSS key was imported for ${hash}, not ${options.hash}; import it again with that hash`);
     }
     const length = (HASHES.find(([, h]) => h === hash) as (typeof HASHES)[number])[2];
-    return rsaPss(
-      { algorithm: oids.id_RSASSA_PSS, parameters: { der: encodeRsaSsaPssParams(hash) } },
-      { hash, saltLength: length },
-    );
+    return rsaPss({ algorithm: oids.id_RSASSA_PSS, parameters: { der: encodeRsaSsaPssParams(hash) } }, { hash, saltLength: length });
   },
 });

@@ -79,8 +79,7 @@ const AES: Readonly<Record<ContentEncryptionAlgorithm, AesVariant>> = {
 
 export function aesVariant(algorithm: ContentEncryptionAlgorithm): AesVariant {
   const variant = AES[algorithm];
-  if (!variant)
-    throw new ProtectionError('badAlg', `unsupported content encryption ${String(algorithm)}`);
+  if (!variant) throw new ProtectionError('badAlg', `unsupported content encryption ${String(algorithm)}`);
   return variant;
 }
 

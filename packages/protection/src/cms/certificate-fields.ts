@@ -35,14 +35,7 @@ export function certificateFields(der: Uint8Array): CertificateFields {
   const serial = parts[offset];
   const issuer = parts[offset + 2];
   const spki = parts[offset + 5];
-  if (
-    !serial ||
-    serial.tag !== TAG.INTEGER ||
-    !issuer ||
-    issuer.tag !== TAG.SEQUENCE ||
-    !spki ||
-    spki.tag !== TAG.SEQUENCE
-  ) {
+  if (!serial || serial.tag !== TAG.INTEGER || !issuer || issuer.tag !== TAG.SEQUENCE || !spki || spki.tag !== TAG.SEQUENCE) {
     throw new ProtectionError('badDataFormat', 'malformed certificate');
   }
   const spkiParts = childrenOf(der, spki, what);

@@ -1,11 +1,6 @@
 import type { AlgorithmIdentifier } from '@cmpkit/codec';
 import { ProtectionError } from '../errors/protection-error.js';
-import {
-  aesOfCbcOid,
-  aesVariant,
-  type AesVariant,
-  type ContentEncryptionAlgorithm,
-} from './algorithms.js';
+import { aesOfCbcOid, aesVariant, type AesVariant, type ContentEncryptionAlgorithm } from './algorithms.js';
 import { algorithmIdentifier, contentsOf, octetString, readElement, TAG } from './der.js';
 import { bufferOf, guard, randomBytes } from './webcrypto.js';
 
@@ -32,12 +27,8 @@ export async function encryptContent(
   const iv = randomBytes(crypto, 16);
   return guard(
     async () => {
-      const key = await crypto.subtle.importKey('raw', bufferOf(raw), { name: 'AES-CBC' }, true, [
-        'encrypt',
-      ]);
-      const ciphertext = new Uint8Array(
-        await crypto.subtle.encrypt({ name: 'AES-CBC', iv: bufferOf(iv) }, key, bufferOf(content)),
-      );
+      const key = await crypto.subtle.importKey('raw', bufferOf(raw), { name: 'AES-CBC' }, true, ['encrypt']);
+      const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: bufferOf(iv) }, key, bufferOf(content)));
       return {
         variant,
         key,
@@ -60,36 +51,21 @@ export interface ContentAlgorithm {
 export function contentAlgorithmOf(algorithm: AlgorithmIdentifier): ContentAlgorithm {
   const variant = aesOfCbcOid(algorithm.algorithm);
   if (!variant) {
-    throw new ProtectionError(
-      'badAlg',
-      `unsupported content-encryption algorithm ${algorithm.algorithm}`,
-    );
+    throw new ProtectionError('badAlg', `unsupported content-encryption algorithm ${algorithm.algorithm}`);
   }
   const params = algorithm.parameters?.der;
-  if (!params)
-    throw new ProtectionError('badDataFormat', 'AES-CBC parameters (the IV) are missing');
+  if (!params) throw new ProtectionError('badDataFormat', 'AES-CBC parameters (the IV) are missing');
   const iv = readElement(params, 0, 'AES-CBC IV');
-  if (
-    iv.tag !== TAG.OCTET_STRING ||
-    iv.end !== params.length ||
-    iv.contentEnd - iv.contentStart !== 16
-  ) {
+  if (iv.tag !== TAG.OCTET_STRING || iv.end !== params.length || iv.contentEnd - iv.contentStart !== 16) {
     throw new ProtectionError('badDataFormat', 'AES-CBC parameters must be a 16-byte IV');
   }
   return { variant, iv: contentsOf(params, iv) };
 }
 
 /** Imports a recovered content-encryption key; a wrong length means a wrong key. */
-export async function importContentKey(
-  crypto: Crypto,
-  algorithm: ContentAlgorithm,
-  raw: Uint8Array,
-): Promise<CryptoKey> {
+export async function importContentKey(crypto: Crypto, algorithm: ContentAlgorithm, raw: Uint8Array): Promise<CryptoKey> {
   if (raw.length !== algorithm.variant.keyLength) {
-    throw new ProtectionError(
-      'badMessageCheck',
-      'the recovered content-encryption key has the wrong length',
-    );
+    throw new ProtectionError('badMessageCheck', 'the recovered content-encryption key has the wrong length');
   }
   return guard(
     () => crypto.subtle.importKey('raw', bufferOf(raw), { name: 'AES-CBC' }, false, ['decrypt']),
@@ -106,14 +82,7 @@ export async function decryptContent(
   ciphertext: Uint8Array,
 ): Promise<Uint8Array> {
   return guard(
-    async () =>
-      new Uint8Array(
-        await crypto.subtle.decrypt(
-          { name: 'AES-CBC', iv: bufferOf(algorithm.iv) },
-          key,
-          bufferOf(ciphertext),
-        ),
-      ),
+    async () => new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-CBC', iv: bufferOf(algorithm.iv) }, key, bufferOf(ciphertext))),
     'badMessageCheck',
     'content decryption failed (wrong key or tampered content)',
   );

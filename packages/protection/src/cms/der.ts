@@ -77,8 +77,7 @@ export function oid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((a) => BigInt(a));
   const first = arcs[0];
   const second = arcs[1];
-  if (first === undefined || second === undefined)
-    throw new TypeError(`protection: bad OID ${dotted}`);
+  if (first === undefined || second === undefined) throw new TypeError(`protection: bad OID ${dotted}`);
   const body: number[] = [];
   for (const arc of [first * 40n + second, ...arcs.slice(2)]) {
     const chunk: number[] = [Number(arc & 0x7fn)];
@@ -174,10 +173,7 @@ export function childrenOf(bytes: Uint8Array, parent: Element, what: string): El
 }
 
 /** Parses `bytes` as exactly one element and returns it with its children (none when primitive). */
-export function topLevel(
-  bytes: Uint8Array,
-  what: string,
-): { element: Element; children: Element[] } {
+export function topLevel(bytes: Uint8Array, what: string): { element: Element; children: Element[] } {
   const element = readElement(bytes, 0, what);
   if (element.end !== bytes.length) malformed(`${what} (trailing data)`);
   return { element, children: element.tag & 0x20 ? childrenOf(bytes, element, what) : [] };

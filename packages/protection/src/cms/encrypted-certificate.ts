@@ -4,12 +4,7 @@ import { ProtectionError } from '../errors/protection-error.js';
 import { certificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
 import { decryptEncryptedValue } from './encrypted-value.js';
-import {
-  createEnvelopedData,
-  openEnvelopedData,
-  type EnvelopeOptions,
-  type OpenEnvelopeOptions,
-} from './enveloped-data.js';
+import { createEnvelopedData, openEnvelopedData, type EnvelopeOptions, type OpenEnvelopeOptions } from './enveloped-data.js';
 import type { EnvelopedEncryptedKey } from './private-key-envelope.js';
 
 /**
@@ -18,10 +13,7 @@ import type { EnvelopedEncryptedKey } from './private-key-envelope.js';
  * content (id-data), for the end entity's new key. The `rid` names the certificate being
  * encrypted, as CMS requires; the end entity may ignore it.
  */
-export async function encryptCertificate(
-  certificate: Uint8Array,
-  options: EnvelopeOptions,
-): Promise<EnvelopedEncryptedKey> {
+export async function encryptCertificate(certificate: Uint8Array, options: EnvelopeOptions): Promise<EnvelopedEncryptedKey> {
   certificateFields(certificate);
   const der = await createEnvelopedData(certificate, {
     ...options,
@@ -39,10 +31,7 @@ export async function encryptCertificate(
  * @throws ProtectionError badMessageCheck when the key does not open it or the content is not a
  *   certificate, badAlg for unsupported algorithms.
  */
-export async function openEncryptedCertificate(
-  encryptedKey: EncryptedKey,
-  options: OpenEnvelopeOptions,
-): Promise<Uint8Array> {
+export async function openEncryptedCertificate(encryptedKey: EncryptedKey, options: OpenEnvelopeOptions): Promise<Uint8Array> {
   const crypto = cryptoOf(options);
   let certificate: Uint8Array;
   if (encryptedKey.type === 'encryptedValue') {
@@ -50,21 +39,14 @@ export async function openEncryptedCertificate(
   } else {
     const opened = await openEnvelopedData(encryptedKey.value.der, { ...options, crypto });
     if (opened.contentType !== cmsOids.id_data) {
-      throw new ProtectionError(
-        'badMessageCheck',
-        `the encrypted certificate has content type ${opened.contentType}`,
-      );
+      throw new ProtectionError('badMessageCheck', `the encrypted certificate has content type ${opened.contentType}`);
     }
     certificate = opened.content;
   }
   try {
     certificateFields(certificate);
   } catch (error) {
-    throw new ProtectionError(
-      'badMessageCheck',
-      'the decrypted content is not a certificate',
-      error,
-    );
+    throw new ProtectionError('badMessageCheck', 'the decrypted content is not a certificate', error);
   }
   return certificate;
 }

@@ -29,13 +29,9 @@ export async function decryptEncryptedValue(
 ): Promise<Uint8Array> {
   const crypto = cryptoOf(options);
   const { key } = options;
-  if (!('privateKey' in key))
-    throw new ProtectionError('badAlg', 'EncryptedValue cannot be opened with a password');
+  if (!('privateKey' in key)) throw new ProtectionError('badAlg', 'EncryptedValue cannot be opened with a password');
   if (!value.symmAlg || !value.encSymmKey || !value.keyAlg) {
-    throw new ProtectionError(
-      'badAlg',
-      'EncryptedValue without symmAlg, encSymmKey and keyAlg is not supported',
-    );
+    throw new ProtectionError('badAlg', 'EncryptedValue without symmAlg, encSymmKey and keyAlg is not supported');
   }
   const algorithm = contentAlgorithmOf(value.symmAlg);
   const raw = await decryptWithOaep(crypto, value.keyAlg, key.privateKey, value.encSymmKey);

@@ -7,12 +7,7 @@ import type { ContentEncryptionAlgorithm } from './algorithms.js';
 import { certificateFields, type CertificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
 import type { CmsDecryptionKey, CmsRecipient } from './cms-recipient.js';
-import {
-  contentAlgorithmOf,
-  decryptContent,
-  encryptContent,
-  importContentKey,
-} from './content-encryption.js';
+import { contentAlgorithmOf, decryptContent, encryptContent, importContentKey } from './content-encryption.js';
 import { bytesOf, childrenOf, contentsOf, octetString, oid, oidText, retag, sequence, setOf, smallInteger, TAG, topLevel } from './der.js';
 import { concat } from '../internal/bytes.js';
 import { buildKeyAgreeRecipientInfo, openKeyAgreeRecipientInfo } from './key-agreement.js';
@@ -63,27 +58,15 @@ export interface CreateEnvelopedDataOptions extends EnvelopeOptions {
  * Returns the EnvelopedData DER (a SEQUENCE, not wrapped in a ContentInfo), as CMP carries it in
  * `EncryptedKey.envelopedData`, `POPOPrivKey.encryptedKey` and `Challenge.encryptedRand`.
  */
-export async function createEnvelopedData(
-  content: Uint8Array,
-  options: CreateEnvelopedDataOptions,
-): Promise<Uint8Array> {
+export async function createEnvelopedData(content: Uint8Array, options: CreateEnvelopedDataOptions): Promise<Uint8Array> {
   const crypto = cryptoOf(options);
-  const encrypted = await encryptContent(
-    crypto,
-    options.contentEncryption ?? 'AES-256-CBC',
-    content,
-  );
+  const encrypted = await encryptContent(crypto, options.contentEncryption ?? 'AES-256-CBC', content);
   const { recipient } = options;
   let recipientInfo: Uint8Array;
   let version: number;
   switch (recipient.type) {
     case 'ktri': {
-      const built = await buildKeyTransRecipientInfo(
-        crypto,
-        recipient,
-        certificateFields(recipient.certificate),
-        encrypted.raw,
-      );
+      const built = await buildKeyTransRecipientInfo(crypto, recipient, certificateFields(recipient.certificate), encrypted.raw);
       recipientInfo = built.recipientInfo;
       version = built.version; // RFC 5652 6.1: 0 when all RecipientInfos are version 0, else 2
       break;
@@ -99,29 +82,16 @@ export async function createEnvelopedData(
       version = 2;
       break;
     case 'pwri':
-      recipientInfo = await buildPasswordRecipientInfo(
-        crypto,
-        recipient,
-        encrypted.key,
-        encrypted.raw,
-        encrypted.variant,
-      );
+      recipientInfo = await buildPasswordRecipientInfo(crypto, recipient, encrypted.key, encrypted.raw, encrypted.variant);
       version = 3; // RFC 5652 6.1: pwri present
       break;
     default:
-      throw new ProtectionError(
-        'badAlg',
-        `unknown recipient type ${String((recipient as { type: unknown }).type)}`,
-      );
+      throw new ProtectionError('badAlg', `unknown recipient type ${String((recipient as { type: unknown }).type)}`);
   }
   return sequence(
     smallInteger(version),
     setOf([recipientInfo]),
-    sequence(
-      oid(options.contentType ?? cmsOids.id_data),
-      encrypted.algorithm,
-      octetString(encrypted.ciphertext, 0x80),
-    ),
+    sequence(oid(options.contentType ?? cmsOids.id_data), encrypted.algorithm, octetString(encrypted.ciphertext, 0x80)),
   );
 }
 
@@ -164,18 +134,12 @@ function parseEnvelopedData(der: Uint8Array): ReceivedEnvelopedData {
     const at = children[1]?.tag === 0xa0 ? 2 : 1;
     const infos = children[at];
     const eci = children[at + 1];
-    if (
-      element.tag !== TAG.SEQUENCE ||
-      children[0]?.tag !== TAG.INTEGER ||
-      infos?.tag !== TAG.SET ||
-      eci?.tag !== TAG.SEQUENCE
-    ) {
+    if (element.tag !== TAG.SEQUENCE || children[0]?.tag !== TAG.INTEGER || infos?.tag !== TAG.SET || eci?.tag !== TAG.SEQUENCE) {
       throw new ProtectionError('badDataFormat', 'malformed EnvelopedData');
     }
     const recipientInfos = childrenOf(der, infos, what).map((ri): ReceivedRecipientInfo => {
       const raw = bytesOf(der, ri);
-      if (ri.tag === TAG.SEQUENCE)
-        return { type: 'ktri', value: AsnConvert.parse(bufferOf(raw), KeyTransRecipientInfo) };
+      if (ri.tag === TAG.SEQUENCE) return { type: 'ktri', value: AsnConvert.parse(bufferOf(raw), KeyTransRecipientInfo) };
       if (ri.tag === 0xa1)
         return {
           type: 'kari',
@@ -189,8 +153,7 @@ function parseEnvelopedData(der: Uint8Array): ReceivedEnvelopedData {
       throw new ProtectionError('badDataFormat', 'malformed EncryptedContentInfo');
     let encryptedContent: Uint8Array;
     if (content?.tag === 0x80) encryptedContent = contentsOf(der, content);
-    else if (content?.tag === 0xa0)
-      encryptedContent = concat(...childrenOf(der, content, what).map((c) => contentsOf(der, c)));
+    else if (content?.tag === 0xa0) encryptedContent = concat(...childrenOf(der, content, what).map((c) => contentsOf(der, c)));
     else throw new ProtectionError('badDataFormat', 'EnvelopedData without encryptedContent');
     return {
       recipientInfos,
@@ -220,10 +183,7 @@ function ridNames(ktri: KeyTransRecipientInfo, fields: CertificateFields): boole
  *   content was tampered with), badAlg for algorithms it does not support, badDataFormat for a
  *   malformed structure.
  */
-export async function openEnvelopedData(
-  envelopedData: Uint8Array,
-  options: OpenEnvelopeOptions,
-): Promise<EnvelopedContent> {
+export async function openEnvelopedData(envelopedData: Uint8Array, options: OpenEnvelopeOptions): Promise<EnvelopedContent> {
   const crypto = cryptoOf(options);
   const enveloped = parseEnvelopedData(envelopedData);
   const algorithm = contentAlgorithmOf(enveloped.contentEncryptionAlgorithm);
@@ -235,10 +195,7 @@ export async function openEnvelopedData(
   const attempts: Attempt[] = [];
   if ('password' in key) {
     for (const ri of recipientInfos) {
-      if (ri.type === 'pwri')
-        attempts.push(() =>
-          openPasswordRecipientInfo(crypto, ri.value, key.password, key.maxIterationCount),
-        );
+      if (ri.type === 'pwri') attempts.push(() => openPasswordRecipientInfo(crypto, ri.value, key.password, key.maxIterationCount));
     }
   } else {
     const kind = privateKeyKind(key.privateKey);
@@ -246,24 +203,17 @@ export async function openEnvelopedData(
     if (kind.kind === 'rsa') {
       const ktris = recipientInfos.flatMap((ri) => (ri.type === 'ktri' ? [ri.value] : []));
       if (fields) ktris.sort((a, b) => Number(ridNames(b, fields)) - Number(ridNames(a, fields)));
-      for (const ktri of ktris)
-        attempts.push(() => openKeyTransRecipientInfo(crypto, ktri, key.privateKey));
+      for (const ktri of ktris) attempts.push(() => openKeyTransRecipientInfo(crypto, ktri, key.privateKey));
     } else if (kind.kind === 'ec') {
       for (const ri of recipientInfos) {
-        if (ri.type === 'kari')
-          attempts.push(() =>
-            openKeyAgreeRecipientInfo(crypto, ri.value, key.privateKey, kind.curve, fields),
-          );
+        if (ri.type === 'kari') attempts.push(() => openKeyAgreeRecipientInfo(crypto, ri.value, key.privateKey, kind.curve, fields));
       }
     } else {
       throw new ProtectionError('badAlg', `${kind.name} private keys cannot open an EnvelopedData`);
     }
   }
   if (attempts.length === 0) {
-    throw new ProtectionError(
-      'badMessageCheck',
-      'the EnvelopedData has no RecipientInfo for this kind of key',
-    );
+    throw new ProtectionError('badMessageCheck', 'the EnvelopedData has no RecipientInfo for this kind of key');
   }
   let failure: unknown;
   for (const attempt of attempts) {
@@ -278,9 +228,5 @@ export async function openEnvelopedData(
       failure = error;
     }
   }
-  throw new ProtectionError(
-    'badMessageCheck',
-    'the key or password does not open the EnvelopedData',
-    failure,
-  );
+  throw new ProtectionError('badMessageCheck', 'the key or password does not open the EnvelopedData', failure);
 }

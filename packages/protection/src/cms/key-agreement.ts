@@ -50,35 +50,15 @@ export function namedCurveOf(parameters: Uint8Array | undefined): NamedCurve | u
  */
 function sharedInfo(wrapOid: string, keyLength: number, ukm: Uint8Array | undefined): Uint8Array {
   const bits = keyLength * 8;
-  const suppPubInfo = Uint8Array.of(
-    bits >>> 24,
-    (bits >>> 16) & 0xff,
-    (bits >>> 8) & 0xff,
-    bits & 0xff,
-  );
-  return sequence(
-    algorithmIdentifier(wrapOid),
-    ...(ukm ? [explicit(0, octetString(ukm))] : []),
-    explicit(2, octetString(suppPubInfo)),
-  );
+  const suppPubInfo = Uint8Array.of(bits >>> 24, (bits >>> 16) & 0xff, (bits >>> 8) & 0xff, bits & 0xff);
+  return sequence(algorithmIdentifier(wrapOid), ...(ukm ? [explicit(0, octetString(ukm))] : []), explicit(2, octetString(suppPubInfo)));
 }
 
 /** The ANSI X9.63 KDF (SEC 1 section 3.6.1): Hash(Z || counter || SharedInfo), counter from 1. */
-async function x963Kdf(
-  crypto: Crypto,
-  hash: HashName,
-  z: Uint8Array,
-  length: number,
-  info: Uint8Array,
-): Promise<Uint8Array> {
+async function x963Kdf(crypto: Crypto, hash: HashName, z: Uint8Array, length: number, info: Uint8Array): Promise<Uint8Array> {
   const blocks: Uint8Array[] = [];
   for (let counter = 1; blocks.length * hashLength(hash) < length; counter++) {
-    const c = Uint8Array.of(
-      counter >>> 24,
-      (counter >>> 16) & 0xff,
-      (counter >>> 8) & 0xff,
-      counter & 0xff,
-    );
+    const c = Uint8Array.of(counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff);
     blocks.push(new Uint8Array(await crypto.subtle.digest(hash, bufferOf(concat(z, c, info)))));
   }
   return concat(...blocks).subarray(0, length);
@@ -92,13 +72,7 @@ async function keyEncryptionKey(
   ukm: Uint8Array | undefined,
   usage: 'wrapKey' | 'unwrapKey',
 ): Promise<CryptoKey> {
-  const kek = await x963Kdf(
-    crypto,
-    hash,
-    z,
-    wrap.keyLength,
-    sharedInfo(wrap.wrap, wrap.keyLength, ukm),
-  );
+  const kek = await x963Kdf(crypto, hash, z, wrap.keyLength, sharedInfo(wrap.wrap, wrap.keyLength, ukm));
   return crypto.subtle.importKey('raw', bufferOf(kek), { name: 'AES-KW' }, false, [usage]);
 }
 
@@ -152,22 +126,10 @@ export async function buildKeyAgreeRecipientInfo(
   const { ephemeralPublic, encryptedKey } = await guard(
     async () => {
       const ecdh = { name: 'ECDH', namedCurve: curve };
-      const peer = await crypto.subtle.importKey(
-        'spki',
-        bufferOf(fields.subjectPublicKeyInfo),
-        ecdh,
-        false,
-        [],
-      );
-      const ephemeral = (await crypto.subtle.generateKey(ecdh, false, [
-        'deriveBits',
-      ])) as CryptoKeyPair;
+      const peer = await crypto.subtle.importKey('spki', bufferOf(fields.subjectPublicKeyInfo), ecdh, false, []);
+      const ephemeral = (await crypto.subtle.generateKey(ecdh, false, ['deriveBits'])) as CryptoKeyPair;
       const z = new Uint8Array(
-        await crypto.subtle.deriveBits(
-          { name: 'ECDH', public: peer },
-          ephemeral.privateKey,
-          coordinateLength(curve) * 8,
-        ),
+        await crypto.subtle.deriveBits({ name: 'ECDH', public: peer }, ephemeral.privateKey, coordinateLength(curve) * 8),
       );
       const kek = await keyEncryptionKey(crypto, hash, z, variant, recipient.ukm, 'wrapKey');
       return {
@@ -180,14 +142,8 @@ export async function buildKeyAgreeRecipientInfo(
   );
   const ridType = identifierType(fields, recipient.recipientIdentifier);
   const rid =
-    ridType === 'subjectKeyIdentifier'
-      ? tlv(0xa0, subjectKeyIdentifier(fields, TAG.OCTET_STRING))
-      : issuerAndSerialNumber(fields);
-  const originatorKey = tlv(
-    0xa1,
-    algorithmIdentifier(cmsOids.id_ecPublicKey),
-    tlv(TAG.BIT_STRING, Uint8Array.of(0), ephemeralPublic),
-  );
+    ridType === 'subjectKeyIdentifier' ? tlv(0xa0, subjectKeyIdentifier(fields, TAG.OCTET_STRING)) : issuerAndSerialNumber(fields);
+  const originatorKey = tlv(0xa1, algorithmIdentifier(cmsOids.id_ecPublicKey), tlv(TAG.BIT_STRING, Uint8Array.of(0), ephemeralPublic));
   return tlv(
     0xa1,
     smallInteger(3),
@@ -215,36 +171,22 @@ export async function openKeyAgreeRecipientInfo(
     throw new ProtectionError('badAlg', 'only ephemeral-static ECDH (originatorKey) is supported');
   }
   if (originator.algorithm.algorithm !== cmsOids.id_ecPublicKey) {
-    throw new ProtectionError(
-      'badAlg',
-      `unsupported originator key algorithm ${originator.algorithm.algorithm}`,
-    );
+    throw new ProtectionError('badAlg', `unsupported originator key algorithm ${originator.algorithm.algorithm}`);
   }
   const originatorParams = originator.algorithm.parameters;
-  const originatorCurve = originatorParams
-    ? namedCurveOf(new Uint8Array(originatorParams))
-    : undefined;
+  const originatorCurve = originatorParams ? namedCurveOf(new Uint8Array(originatorParams)) : undefined;
   if (originatorCurve && originatorCurve !== curve) {
-    throw new ProtectionError(
-      'badMessageCheck',
-      'the originator key is on another curve than the private key',
-    );
+    throw new ProtectionError('badMessageCheck', 'the originator key is on another curve than the private key');
   }
   const hash = kdfHashOfScheme(kari.keyEncryptionAlgorithm.algorithm);
   const wrapParams = kari.keyEncryptionAlgorithm.parameters;
   if (!wrapParams) throw new ProtectionError('badDataFormat', 'the key-wrap algorithm is missing');
   const wrapAlgorithm = decodeAlgorithmIdentifier(new Uint8Array(wrapParams));
   const wrap = aesOfWrapOid(wrapAlgorithm.algorithm);
-  if (!wrap)
-    throw new ProtectionError(
-      'badAlg',
-      `unsupported key-wrap algorithm ${wrapAlgorithm.algorithm}`,
-    );
+  if (!wrap) throw new ProtectionError('badAlg', `unsupported key-wrap algorithm ${wrapAlgorithm.algorithm}`);
   const ukm = kari.ukm ? new Uint8Array(kari.ukm.buffer) : undefined;
 
-  const key = await privateKeyFor(crypto, privateKey, { name: 'ECDH', namedCurve: curve }, [
-    'deriveBits',
-  ]);
+  const key = await privateKeyFor(crypto, privateKey, { name: 'ECDH', namedCurve: curve }, ['deriveBits']);
   const kek = await guard(
     async () => {
       const peer = await crypto.subtle.importKey(
@@ -254,13 +196,7 @@ export async function openKeyAgreeRecipientInfo(
         false,
         [],
       );
-      const z = new Uint8Array(
-        await crypto.subtle.deriveBits(
-          { name: 'ECDH', public: peer },
-          key,
-          coordinateLength(curve) * 8,
-        ),
-      );
+      const z = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: peer }, key, coordinateLength(curve) * 8));
       return keyEncryptionKey(crypto, hash, z, wrap, ukm, 'unwrapKey');
     },
     'badMessageCheck',
@@ -272,8 +208,7 @@ export async function openKeyAgreeRecipientInfo(
     const named = (e: (typeof entries)[number]): boolean =>
       e.rid.rKeyId
         ? namesSubjectKey(e.rid.rKeyId.subjectKeyIdentifier.buffer, certificate)
-        : e.rid.issuerAndSerialNumber !== undefined &&
-          namesIssuerAndSerial(e.rid.issuerAndSerialNumber, certificate);
+        : e.rid.issuerAndSerialNumber !== undefined && namesIssuerAndSerial(e.rid.issuerAndSerialNumber, certificate);
     entries.sort((a, b) => Number(named(b)) - Number(named(a)));
   }
   for (const entry of entries) {

@@ -6,23 +6,10 @@ import { oidOfHash, type HashName } from './algorithms.js';
 import type { CertificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
 import type { KeyTransRecipient } from './cms-recipient.js';
-import {
-  algorithmIdentifier,
-  contentsOf,
-  explicit,
-  octetString,
-  readElement,
-  sequence,
-  smallInteger,
-  TAG,
-} from './der.js';
+import { algorithmIdentifier, contentsOf, explicit, octetString, readElement, sequence, smallInteger, TAG } from './der.js';
 import { readRsaParameters } from './rsa-parameters.js';
 import { privateKeyFor } from './private-key.js';
-import {
-  identifierType,
-  issuerAndSerialNumber,
-  subjectKeyIdentifier,
-} from './recipient-identifier.js';
+import { identifierType, issuerAndSerialNumber, subjectKeyIdentifier } from './recipient-identifier.js';
 import { bufferOf, guard } from './webcrypto.js';
 
 /** `RSAES-OAEP-params` with `hash` for OAEP and MGF1 and the default (empty) label (RFC 4055 section 4.1). */
@@ -54,35 +41,23 @@ export async function buildKeyTransRecipientInfo(
   fields: CertificateFields,
   contentKey: Uint8Array,
 ): Promise<{ recipientInfo: Uint8Array; version: number }> {
-  if (
-    fields.publicKeyAlgorithm.algorithm !== cmsOids.rsaEncryption &&
-    fields.publicKeyAlgorithm.algorithm !== cmsOids.id_RSAES_OAEP
-  ) {
+  if (fields.publicKeyAlgorithm.algorithm !== cmsOids.rsaEncryption && fields.publicKeyAlgorithm.algorithm !== cmsOids.id_RSAES_OAEP) {
     throw new ProtectionError('badAlg', 'key transport needs an RSA recipient certificate');
   }
   const hash = recipient.oaepHash ?? 'SHA-256';
   const encryptedKey = await guard(
     async () => {
-      const publicKey = await crypto.subtle.importKey(
-        'spki',
-        bufferOf(fields.subjectPublicKeyInfo),
-        { name: 'RSA-OAEP', hash },
-        false,
-        ['encrypt'],
-      );
-      return new Uint8Array(
-        await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, publicKey, bufferOf(contentKey)),
-      );
+      const publicKey = await crypto.subtle.importKey('spki', bufferOf(fields.subjectPublicKeyInfo), { name: 'RSA-OAEP', hash }, false, [
+        'encrypt',
+      ]);
+      return new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, publicKey, bufferOf(contentKey)));
     },
     'badAlg',
     'RSA-OAEP encryption of the content-encryption key failed',
   );
   const ridType = identifierType(fields, recipient.recipientIdentifier);
   const version = ridType === 'subjectKeyIdentifier' ? 2 : 0;
-  const rid =
-    ridType === 'subjectKeyIdentifier'
-      ? subjectKeyIdentifier(fields, 0x80)
-      : issuerAndSerialNumber(fields);
+  const rid = ridType === 'subjectKeyIdentifier' ? subjectKeyIdentifier(fields, 0x80) : issuerAndSerialNumber(fields);
   const recipientInfo = sequence(
     smallInteger(version),
     rid,
@@ -109,8 +84,7 @@ export function oaepChoice(parameters: Uint8Array | undefined): OaepChoice {
     const label = source.parameters?.der;
     if (label) {
       const element = readElement(label, 0, 'OAEP label');
-      if (element.tag !== TAG.OCTET_STRING)
-        throw new ProtectionError('badDataFormat', 'malformed OAEP label');
+      if (element.tag !== TAG.OCTET_STRING) throw new ProtectionError('badDataFormat', 'malformed OAEP label');
       if (element.contentEnd > element.contentStart) choice.label = contentsOf(label, element);
     }
   }
@@ -125,21 +99,13 @@ export async function decryptWithOaep(
   encryptedKey: Uint8Array,
 ): Promise<Uint8Array> {
   if (algorithm.algorithm === cmsOids.rsaEncryption) {
-    throw new ProtectionError(
-      'badAlg',
-      'RSAES-PKCS1-v1_5 key transport is not offered by WebCrypto; use RSAES-OAEP',
-    );
+    throw new ProtectionError('badAlg', 'RSAES-PKCS1-v1_5 key transport is not offered by WebCrypto; use RSAES-OAEP');
   }
   if (algorithm.algorithm !== cmsOids.id_RSAES_OAEP) {
-    throw new ProtectionError(
-      'badAlg',
-      `unsupported key transport algorithm ${algorithm.algorithm}`,
-    );
+    throw new ProtectionError('badAlg', `unsupported key transport algorithm ${algorithm.algorithm}`);
   }
   const choice = oaepChoice(algorithm.parameters?.der);
-  const key = await privateKeyFor(crypto, privateKey, { name: 'RSA-OAEP', hash: choice.hash }, [
-    'decrypt',
-  ]);
+  const key = await privateKeyFor(crypto, privateKey, { name: 'RSA-OAEP', hash: choice.hash }, ['decrypt']);
   const params: RsaOaepParams = { name: 'RSA-OAEP' };
   if (choice.label) params.label = bufferOf(choice.label);
   return guard(
@@ -155,8 +121,6 @@ export async function openKeyTransRecipientInfo(
   ktri: KeyTransRecipientInfo,
   privateKey: CryptoKey | Uint8Array,
 ): Promise<Uint8Array> {
-  const algorithm = decodeAlgorithmIdentifier(
-    new Uint8Array(AsnConvert.serialize(ktri.keyEncryptionAlgorithm)),
-  );
+  const algorithm = decodeAlgorithmIdentifier(new Uint8Array(AsnConvert.serialize(ktri.keyEncryptionAlgorithm)));
   return decryptWithOaep(crypto, algorithm, privateKey, new Uint8Array(ktri.encryptedKey.buffer));
 }

@@ -1,21 +1,21 @@
-import {
-  decodeAlgorithmIdentifier,
-  decodePBKDF2Params,
-  encodePBKDF2Params,
-  type AlgorithmIdentifier,
-} from '@cmpkit/codec';
+import { decodeAlgorithmIdentifier, decodePBKDF2Params, encodePBKDF2Params, type AlgorithmIdentifier } from '@cmpkit/codec';
 import { ProtectionError } from '../errors/protection-error.js';
-import {
-  aesOfCbcOid,
-  aesOfWrapOid,
-  hashOfHmacOid,
-  hmacOidOfHash,
-  type AesVariant,
-  type HashName,
-} from './algorithms.js';
+import { aesOfCbcOid, aesOfWrapOid, hashOfHmacOid, hmacOidOfHash, type AesVariant, type HashName } from './algorithms.js';
 import { cmsOids } from './cms-oids.js';
 import type { PasswordRecipient } from './cms-recipient.js';
-import { algorithmIdentifier, bytesOf, childrenOf, contentsOf, octetString, readElement, retag, smallInteger, TAG, tlv, type Element } from './der.js';
+import {
+  algorithmIdentifier,
+  bytesOf,
+  childrenOf,
+  contentsOf,
+  octetString,
+  readElement,
+  retag,
+  smallInteger,
+  TAG,
+  tlv,
+  type Element,
+} from './der.js';
 import { concat } from '../internal/bytes.js';
 import { bufferOf, guard, passwordBytes, randomBytes } from './webcrypto.js';
 
@@ -31,27 +31,14 @@ async function pbkdf2(
   hash: HashName,
   length: number,
 ): Promise<Uint8Array> {
-  const base = await crypto.subtle.importKey('raw', bufferOf(password), { name: 'PBKDF2' }, false, [
-    'deriveBits',
-  ]);
-  const bits = await crypto.subtle.deriveBits(
-    { name: 'PBKDF2', salt: bufferOf(salt), iterations, hash },
-    base,
-    length * 8,
-  );
+  const base = await crypto.subtle.importKey('raw', bufferOf(password), { name: 'PBKDF2' }, false, ['deriveBits']);
+  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', salt: bufferOf(salt), iterations, hash }, base, length * 8);
   return new Uint8Array(bits);
 }
 
 /** CBC without padding, from WebCrypto's padded AES-CBC: drop the padding block. */
-async function cbcEncryptRaw(
-  crypto: Crypto,
-  key: CryptoKey,
-  iv: Uint8Array,
-  data: Uint8Array,
-): Promise<Uint8Array> {
-  const out = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-CBC', iv: bufferOf(iv) }, key, bufferOf(data)),
-  );
+async function cbcEncryptRaw(crypto: Crypto, key: CryptoKey, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const out = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: bufferOf(iv) }, key, bufferOf(data)));
   return out.subarray(0, data.length);
 }
 
@@ -59,19 +46,10 @@ async function cbcEncryptRaw(
  * CBC decryption without padding: append the block that decrypts to a full padding block, so
  * WebCrypto's padding check passes and strips exactly that block.
  */
-async function cbcDecryptRaw(
-  crypto: Crypto,
-  key: CryptoKey,
-  iv: Uint8Array,
-  data: Uint8Array,
-): Promise<Uint8Array> {
+async function cbcDecryptRaw(crypto: Crypto, key: CryptoKey, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   const last = data.subarray(data.length - BLOCK);
   const padding = await cbcEncryptRaw(crypto, key, last, new Uint8Array(BLOCK).fill(BLOCK));
-  const out = await crypto.subtle.decrypt(
-    { name: 'AES-CBC', iv: bufferOf(iv) },
-    key,
-    bufferOf(concat(data, padding)),
-  );
+  const out = await crypto.subtle.decrypt({ name: 'AES-CBC', iv: bufferOf(iv) }, key, bufferOf(concat(data, padding)));
   return new Uint8Array(out);
 }
 
@@ -80,12 +58,7 @@ async function cbcDecryptRaw(
  * first three), the key, random padding to at least two blocks; encrypted twice with AES-CBC,
  * the second pass chained from the last block of the first.
  */
-async function pwriKekWrap(
-  crypto: Crypto,
-  kek: CryptoKey,
-  iv: Uint8Array,
-  key: Uint8Array,
-): Promise<Uint8Array> {
+async function pwriKekWrap(crypto: Crypto, kek: CryptoKey, iv: Uint8Array, key: Uint8Array): Promise<Uint8Array> {
   const length = Math.max(2 * BLOCK, Math.ceil((4 + key.length) / BLOCK) * BLOCK);
   const block = randomBytes(crypto, length);
   block[0] = key.length;
@@ -96,20 +69,10 @@ async function pwriKekWrap(
 }
 
 /** RFC 3211 section 2.3.2 key unwrap; undefined when the check octets or the length do not fit. */
-async function pwriKekUnwrap(
-  crypto: Crypto,
-  kek: CryptoKey,
-  iv: Uint8Array,
-  wrapped: Uint8Array,
-): Promise<Uint8Array | undefined> {
+async function pwriKekUnwrap(crypto: Crypto, kek: CryptoKey, iv: Uint8Array, wrapped: Uint8Array): Promise<Uint8Array | undefined> {
   if (wrapped.length < 2 * BLOCK || wrapped.length % BLOCK !== 0) return undefined;
   const n = wrapped.length;
-  const lastInner = await cbcDecryptRaw(
-    crypto,
-    kek,
-    wrapped.subarray(n - 2 * BLOCK, n - BLOCK),
-    wrapped.subarray(n - BLOCK),
-  );
+  const lastInner = await cbcDecryptRaw(crypto, kek, wrapped.subarray(n - 2 * BLOCK, n - BLOCK), wrapped.subarray(n - BLOCK));
   const inner = await cbcDecryptRaw(crypto, kek, lastInner, wrapped);
   const block = await cbcDecryptRaw(crypto, kek, iv, inner);
   const keyLength = block[0] as number;
@@ -169,33 +132,16 @@ export async function buildPasswordRecipientInfo(
     async () => {
       const kekBytes = await pbkdf2(crypto, password, salt, iterationCount, prf, variant.keyLength);
       if ((recipient.keyWrap ?? 'aes-wrap') === 'aes-wrap') {
-        const kek = await crypto.subtle.importKey(
-          'raw',
-          bufferOf(kekBytes),
-          { name: 'AES-KW' },
-          false,
-          ['wrapKey'],
-        );
+        const kek = await crypto.subtle.importKey('raw', bufferOf(kekBytes), { name: 'AES-KW' }, false, ['wrapKey']);
         return {
           keyEncryptionAlgorithm: algorithmIdentifier(variant.wrap),
-          encryptedKey: new Uint8Array(
-            await crypto.subtle.wrapKey('raw', contentKey, kek, 'AES-KW'),
-          ),
+          encryptedKey: new Uint8Array(await crypto.subtle.wrapKey('raw', contentKey, kek, 'AES-KW')),
         };
       }
       const iv = randomBytes(crypto, BLOCK);
-      const kek = await crypto.subtle.importKey(
-        'raw',
-        bufferOf(kekBytes),
-        { name: 'AES-CBC' },
-        false,
-        ['encrypt'],
-      );
+      const kek = await crypto.subtle.importKey('raw', bufferOf(kekBytes), { name: 'AES-CBC' }, false, ['encrypt']);
       return {
-        keyEncryptionAlgorithm: algorithmIdentifier(
-          cmsOids.id_alg_PWRI_KEK,
-          algorithmIdentifier(variant.cbc, octetString(iv)),
-        ),
+        keyEncryptionAlgorithm: algorithmIdentifier(cmsOids.id_alg_PWRI_KEK, algorithmIdentifier(variant.cbc, octetString(iv))),
         encryptedKey: await pwriKekWrap(crypto, kek, iv, rawContentKey),
       };
     },
@@ -217,10 +163,7 @@ export interface PasswordRecipientInfo {
  * `[0] IMPLICIT` in RFC 5652's module; an EXPLICIT encoding (as some schema libraries write it)
  * is accepted too.
  */
-export function readPasswordRecipientInfo(
-  bytes: Uint8Array,
-  element: Element,
-): PasswordRecipientInfo {
+export function readPasswordRecipientInfo(bytes: Uint8Array, element: Element): PasswordRecipientInfo {
   const what = 'PasswordRecipientInfo';
   const parts = childrenOf(bytes, element, what);
   let at = 1;
@@ -261,22 +204,13 @@ export async function openPasswordRecipientInfo(
   maxIterationCount: number = DEFAULT_MAX_ITERATIONS,
 ): Promise<Uint8Array | undefined> {
   const kdf = pwri.keyDerivationAlgorithm;
-  if (!kdf)
-    throw new ProtectionError(
-      'badAlg',
-      'PasswordRecipientInfo without keyDerivationAlgorithm is not supported',
-    );
-  if (kdf.algorithm !== cmsOids.id_PBKDF2)
-    throw new ProtectionError('badAlg', `unsupported key derivation ${kdf.algorithm}`);
+  if (!kdf) throw new ProtectionError('badAlg', 'PasswordRecipientInfo without keyDerivationAlgorithm is not supported');
+  if (kdf.algorithm !== cmsOids.id_PBKDF2) throw new ProtectionError('badAlg', `unsupported key derivation ${kdf.algorithm}`);
   if (!kdf.parameters) throw new ProtectionError('badDataFormat', 'PBKDF2 parameters are missing');
   const params = decodePBKDF2Params(kdf.parameters.der);
-  if (params.salt.type !== 'specified')
-    throw new ProtectionError('badAlg', 'PBKDF2 salt must be specified');
+  if (params.salt.type !== 'specified') throw new ProtectionError('badAlg', 'PBKDF2 salt must be specified');
   if (params.iterationCount > maxIterationCount) {
-    throw new ProtectionError(
-      'badAlg',
-      `PBKDF2 iterationCount ${params.iterationCount} exceeds the limit ${maxIterationCount}`,
-    );
+    throw new ProtectionError('badAlg', `PBKDF2 iterationCount ${params.iterationCount} exceeds the limit ${maxIterationCount}`);
   }
   const prf = params.prf ? hashOfHmacOid(params.prf.algorithm) : 'SHA-1';
 
@@ -284,75 +218,36 @@ export async function openPasswordRecipientInfo(
   let variant = aesOfWrapOid(kea.algorithm);
   let pwriIv: Uint8Array | undefined;
   if (!variant && kea.algorithm === cmsOids.id_alg_PWRI_KEK) {
-    if (!kea.parameters)
-      throw new ProtectionError('badDataFormat', 'id-alg-PWRI-KEK parameters are missing');
+    if (!kea.parameters) throw new ProtectionError('badDataFormat', 'id-alg-PWRI-KEK parameters are missing');
     const inner = decodeAlgorithmIdentifier(kea.parameters.der);
     variant = aesOfCbcOid(inner.algorithm);
-    if (!variant)
-      throw new ProtectionError('badAlg', `unsupported id-alg-PWRI-KEK cipher ${inner.algorithm}`);
+    if (!variant) throw new ProtectionError('badAlg', `unsupported id-alg-PWRI-KEK cipher ${inner.algorithm}`);
     const ivDer = inner.parameters?.der;
     const ivElement = ivDer ? readElement(ivDer, 0, 'PWRI-KEK IV') : undefined;
-    if (
-      !ivDer ||
-      !ivElement ||
-      ivElement.tag !== TAG.OCTET_STRING ||
-      ivElement.contentEnd - ivElement.contentStart !== BLOCK
-    ) {
+    if (!ivDer || !ivElement || ivElement.tag !== TAG.OCTET_STRING || ivElement.contentEnd - ivElement.contentStart !== BLOCK) {
       throw new ProtectionError('badDataFormat', 'id-alg-PWRI-KEK needs a 16-byte IV');
     }
     pwriIv = contentsOf(ivDer, ivElement);
   }
-  if (!variant)
-    throw new ProtectionError('badAlg', `unsupported key-encryption algorithm ${kea.algorithm}`);
+  if (!variant) throw new ProtectionError('badAlg', `unsupported key-encryption algorithm ${kea.algorithm}`);
   if (params.keyLength !== undefined && params.keyLength !== variant.keyLength) {
-    throw new ProtectionError(
-      'badAlg',
-      'PBKDF2 keyLength does not fit the key-encryption algorithm',
-    );
+    throw new ProtectionError('badAlg', 'PBKDF2 keyLength does not fit the key-encryption algorithm');
   }
   const kekVariant = variant;
   const salt = params.salt.value;
   const kekBytes = await guard(
-    () =>
-      pbkdf2(
-        crypto,
-        passwordBytes(password),
-        salt,
-        params.iterationCount,
-        prf,
-        kekVariant.keyLength,
-      ),
+    () => pbkdf2(crypto, passwordBytes(password), salt, params.iterationCount, prf, kekVariant.keyLength),
     'badAlg',
     'PBKDF2 failed',
   );
   const wrapped = pwri.encryptedKey;
   try {
     if (pwriIv) {
-      const kek = await crypto.subtle.importKey(
-        'raw',
-        bufferOf(kekBytes),
-        { name: 'AES-CBC' },
-        false,
-        ['encrypt', 'decrypt'],
-      );
+      const kek = await crypto.subtle.importKey('raw', bufferOf(kekBytes), { name: 'AES-CBC' }, false, ['encrypt', 'decrypt']);
       return await pwriKekUnwrap(crypto, kek, pwriIv, wrapped);
     }
-    const kek = await crypto.subtle.importKey(
-      'raw',
-      bufferOf(kekBytes),
-      { name: 'AES-KW' },
-      false,
-      ['unwrapKey'],
-    );
-    const key = await crypto.subtle.unwrapKey(
-      'raw',
-      bufferOf(wrapped),
-      kek,
-      'AES-KW',
-      { name: 'AES-CBC' },
-      true,
-      ['decrypt'],
-    );
+    const kek = await crypto.subtle.importKey('raw', bufferOf(kekBytes), { name: 'AES-KW' }, false, ['unwrapKey']);
+    const key = await crypto.subtle.unwrapKey('raw', bufferOf(wrapped), kek, 'AES-KW', { name: 'AES-CBC' }, true, ['decrypt']);
     return new Uint8Array(await crypto.subtle.exportKey('raw', key));
   } catch {
     return undefined;

@@ -1,21 +1,10 @@
-import {
-  decodeRand,
-  encodeRand,
-  type AlgorithmIdentifier,
-  type Challenge,
-  type Rand,
-} from '@cmpkit/codec';
+import { decodeRand, encodeRand, type AlgorithmIdentifier, type Challenge, type Rand } from '@cmpkit/codec';
 import { cryptoOf } from '../crypto-options.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { hashOfOid, oidOfHash, type HashName } from './algorithms.js';
 import { cmsOids } from './cms-oids.js';
 import { equalBytes } from '../internal/bytes.js';
-import {
-  createEnvelopedData,
-  openEnvelopedData,
-  type EnvelopeOptions,
-  type OpenEnvelopeOptions,
-} from './enveloped-data.js';
+import { createEnvelopedData, openEnvelopedData, type EnvelopeOptions, type OpenEnvelopeOptions } from './enveloped-data.js';
 import { bufferOf, guard } from './webcrypto.js';
 
 /** Two's-complement big-endian contents octets of an INTEGER (what X.690 puts after tag and length). */
@@ -32,11 +21,7 @@ function integerContents(value: bigint): Uint8Array {
 }
 
 async function witnessOf(crypto: Crypto, hash: HashName, value: bigint): Promise<Uint8Array> {
-  const digest = await guard(
-    () => crypto.subtle.digest(hash, bufferOf(integerContents(value))),
-    'badAlg',
-    `${hash} is not available`,
-  );
+  const digest = await guard(() => crypto.subtle.digest(hash, bufferOf(integerContents(value))), 'badAlg', `${hash} is not available`);
   return new Uint8Array(digest);
 }
 
@@ -52,10 +37,7 @@ export interface CreatePopChallengeOptions extends EnvelopeOptions {
  * the `owf` hash of `rand.int` (over the INTEGER's contents octets, as NSS computes it), and an
  * empty `challenge`. Keep `rand.int` to compare with the popdecr answer.
  */
-export async function createPopChallenge(
-  rand: Rand,
-  options: CreatePopChallengeOptions,
-): Promise<Challenge> {
+export async function createPopChallenge(rand: Rand, options: CreatePopChallengeOptions): Promise<Challenge> {
   const crypto = cryptoOf(options);
   const owf = options.owf ?? 'SHA-256';
   const der = await createEnvelopedData(encodeRand(rand), {
@@ -85,16 +67,10 @@ export interface DecryptPopChallengeOptions extends OpenEnvelopeOptions {
  *
  * @throws ProtectionError badMessageCheck when the key does not open it or the witness does not fit.
  */
-export async function decryptPopChallenge(
-  challenge: Challenge,
-  options: DecryptPopChallengeOptions,
-): Promise<Rand> {
+export async function decryptPopChallenge(challenge: Challenge, options: DecryptPopChallengeOptions): Promise<Rand> {
   const crypto = cryptoOf(options);
   if (!challenge.encryptedRand) {
-    throw new ProtectionError(
-      'badAlg',
-      'only challenges with encryptedRand (cmp2021) are supported',
-    );
+    throw new ProtectionError('badAlg', 'only challenges with encryptedRand (cmp2021) are supported');
   }
   const owfAlgorithm = challenge.owf ?? options.owf;
   if (!owfAlgorithm) throw new ProtectionError('badDataFormat', 'the challenge has no owf');
@@ -107,10 +83,7 @@ export async function decryptPopChallenge(
     throw new ProtectionError('badMessageCheck', 'the decrypted challenge is not a Rand', error);
   }
   if (!equalBytes(await witnessOf(crypto, owf, rand.int), challenge.witness)) {
-    throw new ProtectionError(
-      'badMessageCheck',
-      'the challenge witness does not match the decrypted Rand',
-    );
+    throw new ProtectionError('badMessageCheck', 'the challenge witness does not match the decrypted Rand');
   }
   return rand;
 }

@@ -7,12 +7,7 @@ import { cmsOids } from './cms-oids.js';
 import type { CmsSigner } from './cms-signer.js';
 import { bytesOf, sequence, topLevel, TAG } from './der.js';
 import { decryptEncryptedValue } from './encrypted-value.js';
-import {
-  createEnvelopedData,
-  openEnvelopedData,
-  type EnvelopeOptions,
-  type OpenEnvelopeOptions,
-} from './enveloped-data.js';
+import { createEnvelopedData, openEnvelopedData, type EnvelopeOptions, type OpenEnvelopeOptions } from './enveloped-data.js';
 import { oneAsymmetricKeyAlgorithm } from './private-key.js';
 import { signContent, verifySignedContent } from './signed-data.js';
 import { bufferOf } from './webcrypto.js';
@@ -41,10 +36,7 @@ export type EnvelopedEncryptedKey = Extract<EncryptedKey, { type: 'envelopedData
  *
  * The result goes into `CertifiedKeyPair.privateKey`.
  */
-export async function envelopePrivateKey(
-  privateKeyPkcs8: Uint8Array,
-  options: EnvelopePrivateKeyOptions,
-): Promise<EnvelopedEncryptedKey> {
+export async function envelopePrivateKey(privateKeyPkcs8: Uint8Array, options: EnvelopePrivateKeyOptions): Promise<EnvelopedEncryptedKey> {
   const crypto = cryptoOf(options);
   oneAsymmetricKeyAlgorithm(privateKeyPkcs8);
   const keyPackage = sequence(privateKeyPkcs8);
@@ -95,10 +87,7 @@ export type OpenedPrivateKey =
 function signedDataOf(contentType: string, content: Uint8Array): Uint8Array {
   if (contentType === cmsOids.id_signedData) return content;
   if (contentType !== cmsOids.id_data) {
-    throw new ProtectionError(
-      'badMessageCheck',
-      `the EnvelopedData holds ${contentType}, not a SignedData`,
-    );
+    throw new ProtectionError('badMessageCheck', `the EnvelopedData holds ${contentType}, not a SignedData`);
   }
   try {
     const info = AsnConvert.parse(bufferOf(content), ContentInfo);
@@ -120,10 +109,7 @@ function signedDataOf(contentType: string, content: Uint8Array): Uint8Array {
  * @throws ProtectionError badMessageCheck (wrong key or password, bad signature, tampering),
  *   badAlg (unsupported algorithms), badDataFormat (malformed structures).
  */
-export async function openEnvelopedPrivateKey(
-  encryptedKey: EncryptedKey,
-  options: OpenPrivateKeyOptions,
-): Promise<OpenedPrivateKey> {
+export async function openEnvelopedPrivateKey(encryptedKey: EncryptedKey, options: OpenPrivateKeyOptions): Promise<OpenedPrivateKey> {
   const crypto = cryptoOf(options);
   if (encryptedKey.type === 'encryptedValue') {
     const privateKeyPkcs8 = await decryptEncryptedValue(encryptedKey.value, { ...options, crypto });
@@ -153,11 +139,7 @@ function checkPrivateKey(der: Uint8Array): void {
   try {
     oneAsymmetricKeyAlgorithm(der);
   } catch (error) {
-    throw new ProtectionError(
-      'badMessageCheck',
-      'the decrypted content is not a PKCS#8 private key',
-      error,
-    );
+    throw new ProtectionError('badMessageCheck', 'the decrypted content is not a PKCS#8 private key', error);
   }
 }
 
@@ -166,16 +148,11 @@ function singleKey(keyPackage: Uint8Array): Uint8Array {
   try {
     const { element, children } = topLevel(keyPackage, 'AsymmetricKeyPackage');
     const first = children[0];
-    if (element.tag === TAG.SEQUENCE && children.length === 1 && first)
-      key = bytesOf(keyPackage, first);
+    if (element.tag === TAG.SEQUENCE && children.length === 1 && first) key = bytesOf(keyPackage, first);
   } catch {
     key = undefined;
   }
-  if (!key)
-    throw new ProtectionError(
-      'badDataFormat',
-      'the AsymmetricKeyPackage must hold exactly one key',
-    );
+  if (!key) throw new ProtectionError('badDataFormat', 'the AsymmetricKeyPackage must hold exactly one key');
   checkPrivateKey(key);
   return key;
 }

@@ -6,14 +6,9 @@ import { bytesOf, contentsOf, oidText, readElement, TAG, topLevel } from './der.
 import { bufferOf, guard } from './webcrypto.js';
 
 /** What kind of asymmetric key a private key is, as far as CMS key management cares. */
-export type PrivateKeyKind =
-  { kind: 'rsa' } | { kind: 'ec'; curve: NamedCurve } | { kind: 'other'; name: string };
+export type PrivateKeyKind = { kind: 'rsa' } | { kind: 'ec'; curve: NamedCurve } | { kind: 'other'; name: string };
 
-const RSA_OIDS: readonly string[] = [
-  cmsOids.rsaEncryption,
-  cmsOids.id_RSAES_OAEP,
-  cmsOids.id_RSASSA_PSS,
-];
+const RSA_OIDS: readonly string[] = [cmsOids.rsaEncryption, cmsOids.id_RSAES_OAEP, cmsOids.id_RSASSA_PSS];
 
 /**
  * Checks that `der` is shaped like a OneAsymmetricKey / PKCS#8 PrivateKeyInfo (RFC 5958 section 2)
@@ -57,8 +52,7 @@ export function pkcs8Kind(der: Uint8Array): PrivateKeyKind {
   if (RSA_OIDS.includes(alg.algorithm)) return { kind: 'rsa' };
   if (alg.algorithm === cmsOids.id_ecPublicKey) {
     const params = alg.parameters?.der;
-    if (!params || params[0] !== TAG.OID)
-      return { kind: 'other', name: 'EC with explicit parameters' };
+    if (!params || params[0] !== TAG.OID) return { kind: 'other', name: 'EC with explicit parameters' };
     const curveOid = readElement(params, 0, 'EC parameters');
     return { kind: 'ec', curve: curveOfOid(oidText(contentsOf(params, curveOid))) };
   }
@@ -107,13 +101,7 @@ export async function privateKeyFor(
   const pkcs8 =
     key instanceof Uint8Array
       ? key
-      : new Uint8Array(
-          await guard(
-            () => crypto.subtle.exportKey('pkcs8', key),
-            'badAlg',
-            'cannot export the private key',
-          ),
-        );
+      : new Uint8Array(await guard(() => crypto.subtle.exportKey('pkcs8', key), 'badAlg', 'cannot export the private key'));
   return guard(
     () => crypto.subtle.importKey('pkcs8', bufferOf(pkcs8), algorithm, false, usages),
     'badAlg',

@@ -9,19 +9,11 @@ import { equalBytes } from '../internal/bytes.js';
 import { bufferOf } from './webcrypto.js';
 
 /** Which identifier to write for a certificate: the requested one, else SKI when the certificate has it. */
-export function identifierType(
-  fields: CertificateFields,
-  requested?: RecipientIdentifierType,
-): RecipientIdentifierType {
+export function identifierType(fields: CertificateFields, requested?: RecipientIdentifierType): RecipientIdentifierType {
   if (requested === 'subjectKeyIdentifier' && !fields.subjectKeyIdentifier) {
-    throw new ProtectionError(
-      'badDataFormat',
-      'the certificate has no subjectKeyIdentifier extension',
-    );
+    throw new ProtectionError('badDataFormat', 'the certificate has no subjectKeyIdentifier extension');
   }
-  return (
-    requested ?? (fields.subjectKeyIdentifier ? 'subjectKeyIdentifier' : 'issuerAndSerialNumber')
-  );
+  return requested ?? (fields.subjectKeyIdentifier ? 'subjectKeyIdentifier' : 'issuerAndSerialNumber');
 }
 
 /** `IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber CertificateSerialNumber }`, from the certificate's own bytes. */
@@ -32,11 +24,7 @@ export function issuerAndSerialNumber(fields: CertificateFields): Uint8Array {
 /** `[tag] IMPLICIT SubjectKeyIdentifier` (an OCTET STRING). */
 export function subjectKeyIdentifier(fields: CertificateFields, tag: number): Uint8Array {
   const ski = fields.subjectKeyIdentifier;
-  if (!ski)
-    throw new ProtectionError(
-      'badDataFormat',
-      'the certificate has no subjectKeyIdentifier extension',
-    );
+  if (!ski) throw new ProtectionError('badDataFormat', 'the certificate has no subjectKeyIdentifier extension');
   return octetString(ski, tag);
 }
 
@@ -45,18 +33,11 @@ function canonicalName(der: Uint8Array): Uint8Array {
 }
 
 /** True when a received IssuerAndSerialNumber names the certificate. */
-export function namesIssuerAndSerial(
-  id: IssuerAndSerialNumber,
-  fields: CertificateFields,
-): boolean {
+export function namesIssuerAndSerial(id: IssuerAndSerialNumber, fields: CertificateFields): boolean {
   const serial = readElement(fields.serialNumber, 0, 'serialNumber');
-  if (!equalBytes(new Uint8Array(id.serialNumber), contentsOf(fields.serialNumber, serial)))
-    return false;
+  if (!equalBytes(new Uint8Array(id.serialNumber), contentsOf(fields.serialNumber, serial))) return false;
   try {
-    return equalBytes(
-      new Uint8Array(AsnConvert.serialize(id.issuer)),
-      canonicalName(fields.issuer),
-    );
+    return equalBytes(new Uint8Array(AsnConvert.serialize(id.issuer)), canonicalName(fields.issuer));
   } catch {
     return false;
   }
@@ -64,8 +45,5 @@ export function namesIssuerAndSerial(
 
 /** True when a received subjectKeyIdentifier names the certificate. */
 export function namesSubjectKey(keyId: ArrayBuffer, fields: CertificateFields): boolean {
-  return (
-    fields.subjectKeyIdentifier !== undefined &&
-    equalBytes(new Uint8Array(keyId), fields.subjectKeyIdentifier)
-  );
+  return fields.subjectKeyIdentifier !== undefined && equalBytes(new Uint8Array(keyId), fields.subjectKeyIdentifier);
 }

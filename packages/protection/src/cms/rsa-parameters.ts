@@ -37,14 +37,12 @@ export function readRsaParameters(der: Uint8Array | undefined, what: string): Rs
   const result: Partial<RsaParameters> = {};
   if (der && !(der.length === 2 && der[0] === TAG.NULL)) {
     const { element, children } = topLevel(der, what);
-    if (element.tag !== TAG.SEQUENCE)
-      throw new ProtectionError('badDataFormat', `malformed ${what}`);
+    if (element.tag !== TAG.SEQUENCE) throw new ProtectionError('badDataFormat', `malformed ${what}`);
     for (const child of children) {
       const inner = childrenOf(der, child, what)[0];
       if (!inner) throw new ProtectionError('badDataFormat', `malformed ${what}`);
       const innerDer = bytesOf(der, inner);
-      if (child.tag === 0xa0)
-        hash = hashOfOid(decodeAlgorithmIdentifier(innerDer).algorithm, `${what} hash`);
+      if (child.tag === 0xa0) hash = hashOfOid(decodeAlgorithmIdentifier(innerDer).algorithm, `${what} hash`);
       else if (child.tag === 0xa1) {
         const mgf = decodeAlgorithmIdentifier(innerDer);
         if (mgf.algorithm !== cmsOids.id_mgf1 || !mgf.parameters)
@@ -55,11 +53,7 @@ export function readRsaParameters(der: Uint8Array | undefined, what: string): Rs
       else throw new ProtectionError('badDataFormat', `malformed ${what}`);
     }
   }
-  if (mgfHash !== hash)
-    throw new ProtectionError(
-      'badAlg',
-      `${what}: an MGF1 hash other than the hash is not supported`,
-    );
+  if (mgfHash !== hash) throw new ProtectionError('badAlg', `${what}: an MGF1 hash other than the hash is not supported`);
   return { ...result, hash };
 }
 

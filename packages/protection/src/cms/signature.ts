@@ -1,13 +1,6 @@
 import type { AlgorithmIdentifier } from '@cmpkit/codec';
 import { ProtectionError } from '../errors/protection-error.js';
-import {
-  coordinateLength,
-  hashLength,
-  hashOfCurve,
-  oidOfHash,
-  type HashName,
-  type NamedCurve,
-} from './algorithms.js';
+import { coordinateLength, hashLength, hashOfCurve, oidOfHash, type HashName, type NamedCurve } from './algorithms.js';
 import type { CertificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
 import { algorithmIdentifier, contentsOf, explicit, sequence, smallInteger, TAG, topLevel, unsignedInteger } from './der.js';
@@ -42,10 +35,7 @@ export interface SignatureChoice {
 
 function sha2(hash: string | undefined, what: string): Exclude<HashName, 'SHA-1'> {
   if (hash === 'SHA-256' || hash === 'SHA-384' || hash === 'SHA-512') return hash;
-  throw new ProtectionError(
-    'badAlg',
-    `${what} with ${String(hash)} is not supported for SignedData`,
-  );
+  throw new ProtectionError('badAlg', `${what} with ${String(hash)} is not supported for SignedData`);
 }
 
 /** ECDSA r‖s (WebCrypto) to `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480). */
@@ -88,8 +78,7 @@ export function signatureChoice(crypto: Crypto, key: CryptoKey, hash?: HashName)
     (params: AlgorithmIdentifierParams, transform: (s: Uint8Array) => Uint8Array = (s) => s) =>
     (data: Uint8Array) =>
       guard(
-        async () =>
-          transform(new Uint8Array(await crypto.subtle.sign(params, key, bufferOf(data)))),
+        async () => transform(new Uint8Array(await crypto.subtle.sign(params, key, bufferOf(data)))),
         'badAlg',
         `signing with ${algorithm.name} failed`,
       );
@@ -148,8 +137,7 @@ type AlgorithmIdentifierParams = Algorithm | EcdsaParams | RsaPssParams;
 /** RSASSA-PSS-params (RFC 4055 section 3.1): hash, salt length, trailerField 1. */
 function pssParameters(der: Uint8Array | undefined): { hash: HashName; saltLength: number } {
   const params = readRsaParameters(der, 'RSASSA-PSS parameters');
-  if (params.field3 && smallIntegerValue(params.field3) !== 1)
-    throw new ProtectionError('badAlg', 'PSS trailerField must be 1');
+  if (params.field3 && smallIntegerValue(params.field3) !== 1) throw new ProtectionError('badAlg', 'PSS trailerField must be 1');
   return { hash: params.hash, saltLength: params.field2 ? smallIntegerValue(params.field2) : 20 };
 }
 
@@ -172,14 +160,10 @@ export async function verifySignature(
   let importParams: Algorithm | EcKeyImportParams | RsaHashedImportParams;
   let verifyParams: AlgorithmIdentifierParams;
   let value = signature;
-  const ecdsaHash = (Object.entries(ECDSA_OIDS) as [HashName, string][]).find(
-    ([, o]) => o === oid,
-  )?.[0];
+  const ecdsaHash = (Object.entries(ECDSA_OIDS) as [HashName, string][]).find(([, o]) => o === oid)?.[0];
   // RFC 3370 section 3.2: rsaEncryption as signatureAlgorithm means PKCS #1 v1.5 with the digestAlgorithm's hash
   const rsaHash =
-    oid === cmsOids.rsaEncryption
-      ? digest
-      : (Object.entries(RSA_OIDS) as [HashName, string][]).find(([, o]) => o === oid)?.[0];
+    oid === cmsOids.rsaEncryption ? digest : (Object.entries(RSA_OIDS) as [HashName, string][]).find(([, o]) => o === oid)?.[0];
   if (ecdsaHash) {
     if (signer.publicKeyAlgorithm.algorithm !== cmsOids.id_ecPublicKey) return false;
     const curve = namedCurveOf(signer.publicKeyAlgorithm.parameters?.der);

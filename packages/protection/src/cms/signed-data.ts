@@ -6,7 +6,24 @@ import { hashOfOid } from './algorithms.js';
 import { certificateFields, type CertificateFields } from './certificate-fields.js';
 import { cmsOids } from './cms-oids.js';
 import type { CmsSigner } from './cms-signer.js';
-import { bytesOf, childrenOf, contentsOf, explicit, octetString, oid, oidText, readElement, retag, sequence, setOf, smallInteger, TAG, tlv, topLevel, type Element } from './der.js';
+import {
+  bytesOf,
+  childrenOf,
+  contentsOf,
+  explicit,
+  octetString,
+  oid,
+  oidText,
+  readElement,
+  retag,
+  sequence,
+  setOf,
+  smallInteger,
+  TAG,
+  tlv,
+  topLevel,
+  type Element,
+} from './der.js';
 import { concat, equalBytes } from '../internal/bytes.js';
 import {
   identifierType,
@@ -23,8 +40,7 @@ function time(date: Date): Uint8Array {
   const year = date.getUTCFullYear();
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
   const rest = `${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
-  if (year >= 1950 && year < 2050)
-    return tlv(0x17, new TextEncoder().encode(`${pad(year % 100)}${rest}`));
+  if (year >= 1950 && year < 2050) return tlv(0x17, new TextEncoder().encode(`${pad(year % 100)}${rest}`));
   return tlv(0x18, new TextEncoder().encode(`${pad(year, 4)}${rest}`));
 }
 
@@ -75,27 +91,17 @@ export async function signContent(
   const fields = certificateFields(signer.certificate);
   const choice = signatureChoice(crypto, signer.privateKey, signer.hash);
   const digest = new Uint8Array(
-    await guard(
-      () => crypto.subtle.digest(choice.digest, bufferOf(eContent)),
-      'badAlg',
-      `${choice.digest} is not available`,
-    ),
+    await guard(() => crypto.subtle.digest(choice.digest, bufferOf(eContent)), 'badAlg', `${choice.digest} is not available`),
   );
-  const attributes = [
-    attribute(cmsOids.id_contentType, oid(eContentType)),
-    attribute(cmsOids.id_messageDigest, octetString(digest)),
-  ];
-  if (options.signingTime)
-    attributes.push(attribute(cmsOids.id_signingTime, time(options.signingTime)));
+  const attributes = [attribute(cmsOids.id_contentType, oid(eContentType)), attribute(cmsOids.id_messageDigest, octetString(digest))];
+  if (options.signingTime) attributes.push(attribute(cmsOids.id_signingTime, time(options.signingTime)));
   const signedAttrs = setOf(attributes);
   const signature = await choice.sign(signedAttrs);
 
   const sidType = identifierType(fields, signer.signerIdentifier);
   const signerInfo = sequence(
     smallInteger(sidType === 'subjectKeyIdentifier' ? 3 : 1),
-    sidType === 'subjectKeyIdentifier'
-      ? subjectKeyIdentifier(fields, 0x80)
-      : issuerAndSerialNumber(fields),
+    sidType === 'subjectKeyIdentifier' ? subjectKeyIdentifier(fields, 0x80) : issuerAndSerialNumber(fields),
     choice.digestAlgorithm,
     retag(signedAttrs, 0xa0),
     choice.signatureAlgorithm,
@@ -131,8 +137,7 @@ function bad(message: string, cause?: unknown): never {
 /** Contents of an OCTET STRING, primitive or (BER) constructed. */
 function octets(bytes: Uint8Array, element: Element, what: string): Uint8Array {
   if (element.tag === TAG.OCTET_STRING) return contentsOf(bytes, element);
-  if (element.tag === 0x24)
-    return concat(...childrenOf(bytes, element, what).map((c) => octets(bytes, c, what)));
+  if (element.tag === 0x24) return concat(...childrenOf(bytes, element, what).map((c) => octets(bytes, c, what)));
   return bad(`${what} is not an OCTET STRING`);
 }
 
@@ -158,12 +163,9 @@ export async function verifySignedContent(
     return bad('the decrypted content is not a SignedData', error);
   }
   const signerInfo = parsed.signerInfos[0];
-  if (parsed.signerInfos.length !== 1 || !signerInfo)
-    bad('SignedData must have exactly one SignerInfo');
+  if (parsed.signerInfos.length !== 1 || !signerInfo) bad('SignedData must have exactly one SignerInfo');
   if (parsed.encapContentInfo.eContentType !== expectedContentType) {
-    bad(
-      `SignedData content type is ${parsed.encapContentInfo.eContentType}, expected ${expectedContentType}`,
-    );
+    bad(`SignedData content type is ${parsed.encapContentInfo.eContentType}, expected ${expectedContentType}`);
   }
   // Exact bytes: eContent, certificates, signed attributes.
   const encap = parts[2];
@@ -172,8 +174,7 @@ export async function verifySignedContent(
   if (!encap || !signerInfosSet) return bad('malformed SignedData');
   const encapParts = childrenOf(signedData, encap, 'encapContentInfo');
   const eContentWrapper = encapParts[1];
-  if (!eContentWrapper || eContentWrapper.tag !== 0xa0)
-    return bad('SignedData has no encapsulated content');
+  if (!eContentWrapper || eContentWrapper.tag !== 0xa0) return bad('SignedData has no encapsulated content');
   const eContentElement = childrenOf(signedData, eContentWrapper, 'eContent')[0];
   if (!eContentElement) return bad('SignedData has no encapsulated content');
   const eContent = octets(signedData, eContentElement, 'eContent');
@@ -189,8 +190,7 @@ export async function verifySignedContent(
   const rawSignedAttrs = signerInfoParts[attrsIndex];
   const rawSignatureAlgorithm = signerInfoParts[attrsIndex + 1];
   const rawSignature = signerInfoParts[attrsIndex + 2];
-  if (attrsIndex < 0 || !rawSignedAttrs || !signerInfo.signedAttrs)
-    return bad('SignerInfo has no signed attributes');
+  if (attrsIndex < 0 || !rawSignedAttrs || !signerInfo.signedAttrs) return bad('SignerInfo has no signed attributes');
   if (!rawSignatureAlgorithm || !rawSignature) return bad('malformed SignerInfo');
 
   // Signed attributes: exactly one contentType and one messageDigest, each with one value.
@@ -204,25 +204,15 @@ export async function verifySignedContent(
   };
   const contentType = single(cmsOids.id_contentType);
   const contentTypeElement = readElement(contentType, 0, 'contentType');
-  if (
-    contentTypeElement.tag !== TAG.OID ||
-    oidText(contentsOf(contentType, contentTypeElement)) !== parsed.encapContentInfo.eContentType
-  ) {
+  if (contentTypeElement.tag !== TAG.OID || oidText(contentsOf(contentType, contentTypeElement)) !== parsed.encapContentInfo.eContentType) {
     bad('the contentType attribute does not match the content');
   }
   const messageDigest = single(cmsOids.id_messageDigest);
   const messageDigestElement = readElement(messageDigest, 0, 'messageDigest');
   if (messageDigestElement.tag !== TAG.OCTET_STRING) bad('malformed messageDigest attribute');
   const hash = hashOfOid(signerInfo.digestAlgorithm.algorithm, 'digest algorithm');
-  const digest = new Uint8Array(
-    await guard(
-      () => crypto.subtle.digest(hash, bufferOf(eContent)),
-      'badAlg',
-      `${hash} is not available`,
-    ),
-  );
-  if (!equalBytes(digest, contentsOf(messageDigest, messageDigestElement)))
-    bad('messageDigest does not match the content');
+  const digest = new Uint8Array(await guard(() => crypto.subtle.digest(hash, bufferOf(eContent)), 'badAlg', `${hash} is not available`));
+  if (!equalBytes(digest, contentsOf(messageDigest, messageDigestElement))) bad('messageDigest does not match the content');
 
   // The signer's certificate.
   const pool = [...certificates, ...extraCertificates];
@@ -237,8 +227,7 @@ export async function verifySignedContent(
     }
     const named = sid.subjectKeyIdentifier
       ? namesSubjectKey(sid.subjectKeyIdentifier.buffer, fields)
-      : sid.issuerAndSerialNumber !== undefined &&
-        namesIssuerAndSerial(sid.issuerAndSerialNumber, fields);
+      : sid.issuerAndSerialNumber !== undefined && namesIssuerAndSerial(sid.issuerAndSerialNumber, fields);
     if (named) {
       signer = fields;
       break;
@@ -249,22 +238,13 @@ export async function verifySignedContent(
   const signedAttrs = retag(bytesOf(signedData, rawSignedAttrs), TAG.SET);
   const signatureAlgorithm = decodeAlgorithmIdentifier(bytesOf(signedData, rawSignatureAlgorithm));
   const signature = octets(signedData, rawSignature, 'signature');
-  const ok = await verifySignature(
-    crypto,
-    signer,
-    signatureAlgorithm,
-    signedAttrs,
-    signature,
-    hash,
-  );
+  const ok = await verifySignature(crypto, signer, signatureAlgorithm, signedAttrs, signature, hash);
   if (!ok) bad('the SignedData signature does not verify');
   const signerCertificate = signer.der;
   return {
     eContentType: parsed.encapContentInfo.eContentType,
     eContent,
     signerCertificate,
-    signerChain: pool.filter(
-      (c, i) => !equalBytes(c, signerCertificate) && pool.findIndex((d) => equalBytes(c, d)) === i,
-    ),
+    signerChain: pool.filter((c, i) => !equalBytes(c, signerCertificate) && pool.findIndex((d) => equalBytes(c, d)) === i),
   };
 }

@@ -6,11 +6,7 @@ import { ProtectionError } from '../errors/protection-error.js';
  * {@link ProtectionError}, so callers never see a raw platform exception. A ProtectionError
  * thrown inside passes through unchanged.
  */
-export async function guard<T>(
-  step: () => Promise<T>,
-  failInfo: FailInfo,
-  message: string,
-): Promise<T> {
+export async function guard<T>(step: () => Promise<T>, failInfo: FailInfo, message: string): Promise<T> {
   try {
     return await step();
   } catch (error) {

@@ -32,11 +32,15 @@ export interface ImportPrivateKeyOptions extends CryptoOptions {
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof value === 'object' && value !== null && 'algorithm' in value && 'usages' in value && 'extractable' in value && 'type' in value;
+  return (
+    typeof value === 'object' && value !== null && 'algorithm' in value && 'usages' in value && 'extractable' in value && 'type' in value
+  );
 }
 
 function isKeyObjectLike(value: unknown): value is KeyObjectLike {
-  return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && typeof (value as KeyObjectLike).export === 'function';
+  return (
+    typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && typeof (value as KeyObjectLike).export === 'function'
+  );
 }
 
 function pkcs8FromPem(text: string): Uint8Array {

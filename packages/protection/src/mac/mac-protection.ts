@@ -62,7 +62,12 @@ export function deriveMacKey(crypto: Crypto, resolved: ResolvedMacProtection, se
 }
 
 /** The MAC of `data`. */
-export async function computeMac(crypto: Crypto, resolved: ResolvedMacProtection, secret: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+export async function computeMac(
+  crypto: Crypto,
+  resolved: ResolvedMacProtection,
+  secret: Uint8Array,
+  data: Uint8Array,
+): Promise<Uint8Array> {
   const key = await deriveMacKey(crypto, resolved, secret, ['sign']);
   return webCrypto('badAlg', 'HMAC', async () => new Uint8Array(await crypto.subtle.sign('HMAC', key, bufferSource(data))));
 }

@@ -1,10 +1,4 @@
-import {
-  decodePBMParameter,
-  encodePBMParameter,
-  oids,
-  type AlgorithmIdentifier,
-  type PBMParameter,
-} from '@cmpkit/codec';
+import { decodePBMParameter, encodePBMParameter, oids, type AlgorithmIdentifier, type PBMParameter } from '@cmpkit/codec';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { DigestAlgorithm, MacAlgorithm, Sha2Name } from '../algorithms/types.js';
 import { ProtectionError } from '../errors/protection-error.js';

@@ -125,7 +125,12 @@ export async function pbkdf2(
 }
 
 /** The PBMAC1 MAC key: PBKDF2 of the secret, imported for the message authentication scheme. */
-export async function derivePbmac1Key(crypto: Crypto, resolved: ResolvedPbmac1, secret: Uint8Array, usages: KeyUsage[]): Promise<CryptoKey> {
+export async function derivePbmac1Key(
+  crypto: Crypto,
+  resolved: ResolvedPbmac1,
+  secret: Uint8Array,
+  usages: KeyUsage[],
+): Promise<CryptoKey> {
   const key = await pbkdf2(crypto, resolved.prf.hash, secret, resolved.salt, resolved.iterationCount, resolved.keyLength);
   return resolved.mac.importKey(crypto, key, usages);
 }

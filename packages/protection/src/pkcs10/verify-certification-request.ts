@@ -51,7 +51,13 @@ function extensionsOf(data: Uint8Array, attributes: Tlv | undefined): Extension[
  *   algorithm, badDataFormat when the request is malformed.
  */
 export async function verifyCertificationRequest(csr: Uint8Array, options: AlgorithmOptions = {}): Promise<VerifiedCertificationRequest> {
-  let info: Tlv, subject: Name, spki: SubjectPublicKeyInfo, spkiDer: Uint8Array, signatureAlgorithm: AlgorithmIdentifier, signature: Uint8Array, extensions: Extension[];
+  let info: Tlv,
+    subject: Name,
+    spki: SubjectPublicKeyInfo,
+    spkiDer: Uint8Array,
+    signatureAlgorithm: AlgorithmIdentifier,
+    signature: Uint8Array,
+    extensions: Extension[];
   try {
     const outer = readSingle(csr, what, 0x30);
     const [infoTlv, algTlv, sigTlv, ...rest] = childrenOf(csr, outer, what);

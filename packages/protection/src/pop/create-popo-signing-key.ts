@@ -49,7 +49,10 @@ export async function createPOPOSigningKey(
   const choice = options.poposkInput;
   if (!choice) {
     if (!template.subject || !template.publicKey) {
-      throw new ProtectionError('badPOP', 'POP: the template lacks subject or publicKey, so poposkInput is required (RFC 4211 section 4.1)');
+      throw new ProtectionError(
+        'badPOP',
+        'POP: the template lacks subject or publicKey, so poposkInput is required (RFC 4211 section 4.1)',
+      );
     }
     const signature = await algorithm.sign(crypto, privateKey, encodeCertRequest(certRequest));
     return { algorithmIdentifier: algorithm.identifier, signature };

@@ -194,7 +194,16 @@ export function subjectKeyIdentifierOf(der: Uint8Array): Uint8Array | undefined 
       const [id, ...rest] = childrenOf(der, ext, 'extension');
       const value = rest[rest.length - 1];
       // extnID 2.5.29.14 is 06 03 55 1d 0e
-      if (id && value && id.end - id.start === 5 && der[id.start] === 0x06 && der[id.start + 1] === 3 && der[id.start + 2] === 0x55 && der[id.start + 3] === 0x1d && der[id.start + 4] === 0x0e) {
+      if (
+        id &&
+        value &&
+        id.end - id.start === 5 &&
+        der[id.start] === 0x06 &&
+        der[id.start + 1] === 3 &&
+        der[id.start + 2] === 0x55 &&
+        der[id.start + 3] === 0x1d &&
+        der[id.start + 4] === 0x0e
+      ) {
         const octets = contentBytes(der, value);
         return contentBytes(octets, readSingle(octets, 'subjectKeyIdentifier', 0x04));
       }

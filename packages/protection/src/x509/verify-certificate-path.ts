@@ -68,7 +68,8 @@ function untrusted(reason: string, cause?: unknown): ProtectionError {
 
 /** Why `cert` is unusable at `at` in any role, or undefined. */
 function generalProblem(cert: ParsedCertificate, at: Date): string | undefined {
-  if (at.getTime() < cert.notBefore.getTime()) return `certificate ${label(cert)} is not yet valid (notBefore ${cert.notBefore.toISOString()})`;
+  if (at.getTime() < cert.notBefore.getTime())
+    return `certificate ${label(cert)} is not yet valid (notBefore ${cert.notBefore.toISOString()})`;
   if (at.getTime() > cert.notAfter.getTime()) return `certificate ${label(cert)} has expired (notAfter ${cert.notAfter.toISOString()})`;
   const critical = cert.extensions.find((e) => e.critical && !UNDERSTOOD.has(e.extnID));
   if (critical) return `certificate ${label(cert)} has an unsupported critical extension ${oidName(critical.extnID) ?? critical.extnID}`;
@@ -122,7 +123,11 @@ export interface EntryPath {
 }
 
 /** {@link verifyCertificatePath} for a cached target. */
-export async function verifyEntryPath(target: CertificateEntry, options: CertificatePathOptions, cache: CertificateCache): Promise<EntryPath> {
+export async function verifyEntryPath(
+  target: CertificateEntry,
+  options: CertificatePathOptions,
+  cache: CertificateCache,
+): Promise<EntryPath> {
   const crypto = cryptoOf(options);
   const registry = algorithmsOf(options);
   const at = timeOfCheck(options);
@@ -175,10 +180,19 @@ export async function verifyEntryPath(target: CertificateEntry, options: Certifi
       ({ entry }) =>
         !chain.includes(entry) &&
         nameEqual(entry.parsed.subject, c.issuer) &&
-        !(c.authorityKeyIdentifier && entry.parsed.subjectKeyIdentifier && !equalBytes(c.authorityKeyIdentifier, entry.parsed.subjectKeyIdentifier)),
+        !(
+          c.authorityKeyIdentifier &&
+          entry.parsed.subjectKeyIdentifier &&
+          !equalBytes(c.authorityKeyIdentifier, entry.parsed.subjectKeyIdentifier)
+        ),
     );
     for (const { entry, isAnchor } of candidates) {
-      const issue = issuerProblem(entry.parsed, isAnchor, chain.map((e) => e.parsed), at);
+      const issue = issuerProblem(
+        entry.parsed,
+        isAnchor,
+        chain.map((e) => e.parsed),
+        at,
+      );
       if (issue) {
         reasons.push(issue);
         continue;

@@ -64,7 +64,10 @@ describe.each(providers)('signature algorithms ($name)', ({ crypto }) => {
   it('accepts RSA PKCS#1 v1.5 identifiers with NULL and with absent parameters', async () => {
     const key = await importPrivateKey(pkiKey('ee-rsa'), { crypto });
     const sign = async (d: Uint8Array<ArrayBuffer>) => new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, d));
-    for (const protectionAlg of [{ algorithm: oids.sha256WithRSAEncryption, parameters: NULL }, { algorithm: oids.sha256WithRSAEncryption }]) {
+    for (const protectionAlg of [
+      { algorithm: oids.sha256WithRSAEncryption, parameters: NULL },
+      { algorithm: oids.sha256WithRSAEncryption },
+    ]) {
       const message = roundTrip(await signedWith('ee-rsa', protectionAlg, sign));
       await expect(verifyProtection(message, rsaTrust, { crypto, at })).resolves.toMatchObject({ algorithm: 'sha256WithRSAEncryption' });
     }
@@ -72,7 +75,8 @@ describe.each(providers)('signature algorithms ($name)', ({ crypto }) => {
 
   it('refuses ECDSA and EdDSA identifiers with parameters (badAlg)', async () => {
     const key = await importPrivateKey(pkiKey('ee-p256'), { crypto });
-    const sign = async (d: Uint8Array<ArrayBuffer>) => ecdsaRawToDer(new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, d)));
+    const sign = async (d: Uint8Array<ArrayBuffer>) =>
+      ecdsaRawToDer(new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, d)));
     const message = roundTrip(await signedWith('ee-p256', { algorithm: oids.ecdsa_with_SHA256, parameters: NULL }, sign));
     await expect(verifyProtection(message, ecTrust, { crypto, at })).rejects.toMatchObject({ failInfo: ['badAlg'] });
     const ed = roundTrip(await signedWith('ee-p256', { algorithm: oids.id_Ed25519, parameters: NULL }, sign));
@@ -82,12 +86,16 @@ describe.each(providers)('signature algorithms ($name)', ({ crypto }) => {
   it('verifies SHA-1 signatures only with allowSha1', async () => {
     const rsa = await crypto.subtle.importKey('pkcs8', pkcs8('ee-rsa'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }, false, ['sign']);
     const rsaMessage = roundTrip(
-      await signedWith('ee-rsa', { algorithm: oids.sha1WithRSAEncryption, parameters: NULL }, async (d) =>
-        new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa, d)),
+      await signedWith(
+        'ee-rsa',
+        { algorithm: oids.sha1WithRSAEncryption, parameters: NULL },
+        async (d) => new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa, d)),
       ),
     );
     await expect(verifyProtection(rsaMessage, rsaTrust, { crypto, at })).rejects.toMatchObject({ failInfo: ['badAlg'] });
-    await expect(verifyProtection(rsaMessage, rsaTrust, { crypto, at, allowSha1: true })).resolves.toMatchObject({ algorithm: 'sha1WithRSAEncryption' });
+    await expect(verifyProtection(rsaMessage, rsaTrust, { crypto, at, allowSha1: true })).resolves.toMatchObject({
+      algorithm: 'sha1WithRSAEncryption',
+    });
     const ec = await importPrivateKey(pkiKey('ee-p256'), { crypto });
     const ecMessage = roundTrip(
       await signedWith('ee-p256', { algorithm: oids.ecdsa_with_SHA1 }, async (d) =>
@@ -95,12 +103,16 @@ describe.each(providers)('signature algorithms ($name)', ({ crypto }) => {
       ),
     );
     await expect(verifyProtection(ecMessage, ecTrust, { crypto, at })).rejects.toMatchObject({ failInfo: ['badAlg'] });
-    await expect(verifyProtection(ecMessage, ecTrust, { crypto, at, allowSha1: true })).resolves.toMatchObject({ algorithm: 'ecdsa-with-SHA1' });
+    await expect(verifyProtection(ecMessage, ecTrust, { crypto, at, allowSha1: true })).resolves.toMatchObject({
+      algorithm: 'ecdsa-with-SHA1',
+    });
   });
 
   it('never signs with SHA-1', async () => {
     const rsa = await crypto.subtle.importKey('pkcs8', pkcs8('ee-rsa'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }, false, ['sign']);
-    await expect(protect(unprotectedGenm(pki('ee-rsa')), { privateKey: rsa, certificate: pki('ee-rsa') }, { crypto })).rejects.toMatchObject({
+    await expect(
+      protect(unprotectedGenm(pki('ee-rsa')), { privateKey: rsa, certificate: pki('ee-rsa') }, { crypto }),
+    ).rejects.toMatchObject({
       failInfo: ['badAlg'],
     });
   });
@@ -109,13 +121,19 @@ describe.each(providers)('signature algorithms ($name)', ({ crypto }) => {
     const key = await importPrivateKey(pkiKey('ee-rsa'), { crypto, rsa: 'RSA-PSS', hash: 'SHA-384' });
     const protectionAlg = { algorithm: oids.id_RSASSA_PSS, parameters: { der: pssParams(oids.id_sha384, oids.id_sha384, 0) } };
     const message = roundTrip(
-      await signedWith('ee-rsa', protectionAlg, async (d) => new Uint8Array(await crypto.subtle.sign({ name: 'RSA-PSS', saltLength: 0 }, key, d))),
+      await signedWith(
+        'ee-rsa',
+        protectionAlg,
+        async (d) => new Uint8Array(await crypto.subtle.sign({ name: 'RSA-PSS', saltLength: 0 }, key, d)),
+      ),
     );
     await expect(verifyProtection(message, rsaTrust, { crypto, at })).resolves.toMatchObject({ algorithm: 'RSASSA-PSS' });
     // The same signature under a different declared salt length does not verify.
     const wrongSalt = roundTrip(
-      await signedWith('ee-rsa', { ...protectionAlg, parameters: { der: pssParams(oids.id_sha384, oids.id_sha384, 48) } }, async (d) =>
-        new Uint8Array(await crypto.subtle.sign({ name: 'RSA-PSS', saltLength: 0 }, key, d)),
+      await signedWith(
+        'ee-rsa',
+        { ...protectionAlg, parameters: { der: pssParams(oids.id_sha384, oids.id_sha384, 48) } },
+        async (d) => new Uint8Array(await crypto.subtle.sign({ name: 'RSA-PSS', saltLength: 0 }, key, d)),
       ),
     );
     await expect(verifyProtection(wrongSalt, rsaTrust, { crypto, at })).rejects.toMatchObject({ failInfo: ['badMessageCheck'] });
@@ -142,7 +160,8 @@ describe.each(providers)('signature algorithms ($name)', ({ crypto }) => {
 
   it('treats a signature that is not strict DER as a failed check (badMessageCheck)', async () => {
     const key = await importPrivateKey(pkiKey('ee-p256'), { crypto });
-    const raw = (d: Uint8Array<ArrayBuffer>) => crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, d).then((s) => new Uint8Array(s));
+    const raw = (d: Uint8Array<ArrayBuffer>) =>
+      crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, d).then((s) => new Uint8Array(s));
     const message = roundTrip(await signedWith('ee-p256', { algorithm: oids.ecdsa_with_SHA256 }, raw));
     await expect(verifyProtection(message, ecTrust, { crypto, at })).rejects.toMatchObject({ failInfo: ['badMessageCheck'] });
   });
@@ -182,15 +201,23 @@ describe('algorithm registry', () => {
     const registry = createAlgorithmRegistry([spy, ecdsaSignatures]);
     expect(registry.signature({ algorithm: oids.ecdsa_with_SHA256 }).name).toBe('ecdsa-with-SHA256');
     expect(seen).toEqual([oids.ecdsa_with_SHA256]);
-    expect(() => registry.signature({ algorithm: oids.sha256WithRSAEncryption })).toThrow(/unsupported signature algorithm sha256WithRSAEncryption/);
+    expect(() => registry.signature({ algorithm: oids.sha256WithRSAEncryption })).toThrow(
+      /unsupported signature algorithm sha256WithRSAEncryption/,
+    );
     expect(() => registry.digest({ algorithm: oids.id_sha256 })).toThrow(expect.objectContaining({ failInfo: ['badAlg'] }));
   });
 
   it('a registry without HMAC-SHA1 refuses PasswordBasedMac with hMAC-SHA1 (as sent by openssl cmp by default)', async () => {
     const { hmacSha2, sha1Digest } = await import('../../src/index.js');
     const strict = createAlgorithmRegistry([sha2Digests, sha1Digest, hmacSha2]);
-    const sent = await protect(unprotectedGenm(), { secret: 's', senderKID: 'k', mac: { algorithm: 'PasswordBasedMac', mac: 'SHA-1', iterationCount: 100 } });
-    await expect(verifyProtection(roundTrip(sent), { mac: { secret: 's' } }, { algorithms: strict })).rejects.toMatchObject({ failInfo: ['badAlg'] });
+    const sent = await protect(unprotectedGenm(), {
+      secret: 's',
+      senderKID: 'k',
+      mac: { algorithm: 'PasswordBasedMac', mac: 'SHA-1', iterationCount: 100 },
+    });
+    await expect(verifyProtection(roundTrip(sent), { mac: { secret: 's' } }, { algorithms: strict })).rejects.toMatchObject({
+      failInfo: ['badAlg'],
+    });
     await expect(verifyProtection(roundTrip(sent), { mac: { secret: 's' } })).resolves.toMatchObject({ type: 'mac' });
     expect(defaultAlgorithmProviders.map((p) => p.name)).toContain('hmac-sha1');
   });
@@ -200,7 +227,14 @@ describe('algorithm registry', () => {
       const { encodePBMParameter } = await import('@cmpkit/codec');
       const protectionAlg = {
         algorithm: oids.id_PasswordBasedMac,
-        parameters: { der: encodePBMParameter({ salt: new Uint8Array(16), owf: { algorithm: oids.id_sha1 }, iterationCount: 100, mac: { algorithm: mac } }) },
+        parameters: {
+          der: encodePBMParameter({
+            salt: new Uint8Array(16),
+            owf: { algorithm: oids.id_sha1 },
+            iterationCount: 100,
+            mac: { algorithm: mac },
+          }),
+        },
       };
       const sent = await protect(unprotectedGenm(), { secret: 's', senderKID: 'k', mac: { protectionAlg } });
       await expect(verifyProtection(roundTrip(sent), { mac: { secret: 's' } })).resolves.toMatchObject({ algorithm: 'PasswordBasedMac' });

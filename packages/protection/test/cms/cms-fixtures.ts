@@ -34,36 +34,15 @@ export const pki = {
 };
 
 /** Imports a signer key of the fixtures for `crypto`. */
-export async function signerKey(
-  crypto: Crypto,
-  which: 'p256' | 'rsa' | 'rsa-pss' | 'ed25519',
-): Promise<CryptoKey> {
+export async function signerKey(crypto: Crypto, which: 'p256' | 'rsa' | 'rsa-pss' | 'ed25519'): Promise<CryptoKey> {
   if (which === 'p256') {
-    return crypto.subtle.importKey(
-      'pkcs8',
-      pki.kgaP256.key,
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      false,
-      ['sign'],
-    );
+    return crypto.subtle.importKey('pkcs8', pki.kgaP256.key, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
   }
   if (which === 'rsa') {
-    return crypto.subtle.importKey(
-      'pkcs8',
-      pki.kgaRsa.key,
-      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
+    return crypto.subtle.importKey('pkcs8', pki.kgaRsa.key, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
   }
   if (which === 'rsa-pss') {
-    return crypto.subtle.importKey(
-      'pkcs8',
-      pki.kgaRsa.key,
-      { name: 'RSA-PSS', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
+    return crypto.subtle.importKey('pkcs8', pki.kgaRsa.key, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign']);
   }
   return crypto.subtle.importKey('pkcs8', pki.kgaEd25519.key, { name: 'Ed25519' }, false, ['sign']);
 }

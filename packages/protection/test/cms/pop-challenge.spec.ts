@@ -37,9 +37,7 @@ describe.each(providers)('POP challenges (popdecc encryptedRand) under %s', (_, 
         key: { privateKey: pki.eeRsa.key },
       }),
     ).toEqual(rand);
-    await expect(
-      decryptPopChallenge(challenge, { crypto, key: { privateKey: pki.eeRsa.key } }),
-    ).rejects.toBeInstanceOf(ProtectionError);
+    await expect(decryptPopChallenge(challenge, { crypto, key: { privateKey: pki.eeRsa.key } })).rejects.toBeInstanceOf(ProtectionError);
   });
 
   it('a wrong witness or key fails with badMessageCheck', async () => {
@@ -49,17 +47,10 @@ describe.each(providers)('POP challenges (popdecc encryptedRand) under %s', (_, 
     });
     const witness = challenge.witness.slice();
     witness[0] = (witness[0] as number) ^ 1;
-    await expect(
-      decryptPopChallenge(
-        { ...challenge, witness },
-        { crypto, key: { privateKey: pki.eeP256.key } },
-      ),
-    ).rejects.toMatchObject({
+    await expect(decryptPopChallenge({ ...challenge, witness }, { crypto, key: { privateKey: pki.eeP256.key } })).rejects.toMatchObject({
       failInfo: ['badMessageCheck'],
     });
-    await expect(
-      decryptPopChallenge(challenge, { crypto, key: { privateKey: pki.generated } }),
-    ).rejects.toMatchObject({
+    await expect(decryptPopChallenge(challenge, { crypto, key: { privateKey: pki.generated } })).rejects.toMatchObject({
       failInfo: ['badMessageCheck'],
     });
   });
@@ -69,9 +60,7 @@ describe.each(providers)('POP challenges (popdecc encryptedRand) under %s', (_, 
       crypto,
       recipient: { type: 'kari', certificate: pki.eeP256.cert },
     });
-    await expect(
-      decryptPopChallenge(challenge, { crypto, key: { privateKey: pki.eeP256.key } }),
-    ).rejects.toMatchObject({
+    await expect(decryptPopChallenge(challenge, { crypto, key: { privateKey: pki.eeP256.key } })).rejects.toMatchObject({
       failInfo: ['badAlg'],
     });
   });

@@ -118,10 +118,7 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
     it('refuses the wrong key or password with badMessageCheck', async () => {
       const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
       const encryptedKey = await envelopePrivateKey(pki.generated, { crypto, signer, recipient });
-      expectProtectionError(
-        await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key: wrongKey })),
-        'badMessageCheck',
-      );
+      expectProtectionError(await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key: wrongKey })), 'badMessageCheck');
     });
   });
 
@@ -151,13 +148,7 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
   });
 
   it('verifies an RSA-PSS signer', async () => {
-    const privateKey = await crypto.subtle.importKey(
-      'pkcs8',
-      pki.kgaRsa.key,
-      { name: 'RSA-PSS', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
+    const privateKey = await crypto.subtle.importKey('pkcs8', pki.kgaRsa.key, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign']);
     const encryptedKey = await envelopePrivateKey(pki.generated, {
       crypto,
       signer: { privateKey, certificate: pki.kgaRsa.cert },
@@ -172,50 +163,24 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
 
   it('accepts the end entity key as CryptoKey (RSA-OAEP bound to SHA-256, extractable ECDSA re-imported as ECDH)', async () => {
     const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
-    const rsa = await crypto.subtle.importKey(
-      'pkcs8',
-      pki.eeRsa.key,
-      { name: 'RSA-OAEP', hash: 'SHA-256' },
-      false,
-      ['decrypt'],
-    );
+    const rsa = await crypto.subtle.importKey('pkcs8', pki.eeRsa.key, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt']);
     const viaKtri = await envelopePrivateKey(pki.generated, {
       crypto,
       signer,
       recipient: { type: 'ktri', certificate: pki.eeRsa.cert },
     });
-    expect(
-      (await openEnvelopedPrivateKey(viaKtri, { crypto, key: { privateKey: rsa } }))
-        .privateKeyPkcs8,
-    ).toEqual(pki.generated);
+    expect((await openEnvelopedPrivateKey(viaKtri, { crypto, key: { privateKey: rsa } })).privateKeyPkcs8).toEqual(pki.generated);
 
-    const ec = await crypto.subtle.importKey(
-      'pkcs8',
-      pki.eeP256.key,
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      true,
-      ['sign'],
-    );
+    const ec = await crypto.subtle.importKey('pkcs8', pki.eeP256.key, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
     const viaKari = await envelopePrivateKey(pki.generated, {
       crypto,
       signer,
       recipient: { type: 'kari', certificate: pki.eeP256.cert },
     });
-    expect(
-      (await openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: ec } })).privateKeyPkcs8,
-    ).toEqual(pki.generated);
+    expect((await openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: ec } })).privateKeyPkcs8).toEqual(pki.generated);
 
-    const locked = await crypto.subtle.importKey(
-      'pkcs8',
-      pki.eeP256.key,
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      false,
-      ['sign'],
-    );
-    expectProtectionError(
-      await failure(openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: locked } })),
-      'badAlg',
-    );
+    const locked = await crypto.subtle.importKey('pkcs8', pki.eeP256.key, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    expectProtectionError(await failure(openEnvelopedPrivateKey(viaKari, { crypto, key: { privateKey: locked } })), 'badAlg');
   });
 
   it('writes AES-128-CBC content with AES-128 wrap when asked', async () => {
@@ -254,9 +219,7 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
         recipient,
         contentType: oids.id_signedData,
       });
-      return failure(
-        openEnvelopedPrivateKey({ type: 'envelopedData', value: { der } }, { crypto, key }),
-      );
+      return failure(openEnvelopedPrivateKey({ type: 'envelopedData', value: { der } }, { crypto, key }));
     }
 
     it('a flipped signature byte fails with badMessageCheck', async () => {
@@ -275,10 +238,7 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
       const at = indexOf(content, pki.kgaP256.cert);
       expect(at).toBeGreaterThan(0);
       // a byte inside the certificate flips: its key or identifier no longer fits the signature
-      expectProtectionError(
-        await reopen(flip(content, at + pki.kgaP256.cert.length - 120)),
-        'badMessageCheck',
-      );
+      expectProtectionError(await reopen(flip(content, at + pki.kgaP256.cert.length - 120)), 'badMessageCheck');
     });
 
     it('finds a signer certificate the SignedData does not carry among extraCertificates', async () => {
@@ -291,10 +251,7 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
         contentType: oids.id_signedData,
       });
       const encryptedKey = { type: 'envelopedData' as const, value: { der } };
-      expectProtectionError(
-        await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key })),
-        'badMessageCheck',
-      );
+      expectProtectionError(await failure(openEnvelopedPrivateKey(encryptedKey, { crypto, key })), 'badMessageCheck');
       const opened = await openEnvelopedPrivateKey(encryptedKey, {
         crypto,
         key,
@@ -310,12 +267,7 @@ describe.each(providers)('central key generation under %s', (_, crypto) => {
       const der = encryptedKey.value.der;
       const tampered = flip(der, der.length - 20);
       expectProtectionError(
-        await failure(
-          openEnvelopedPrivateKey(
-            { type: 'envelopedData', value: { der: tampered } },
-            { crypto, key },
-          ),
-        ),
+        await failure(openEnvelopedPrivateKey({ type: 'envelopedData', value: { der: tampered } }, { crypto, key })),
         'badMessageCheck',
       );
     });

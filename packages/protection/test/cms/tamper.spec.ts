@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isCmpError } from '@cmpkit/codec';
-import {
-  envelopePrivateKey,
-  openEnvelopedPrivateKey,
-  type CmsRecipient,
-  type CmsDecryptionKey,
-} from '@cmpkit/protection';
+import { envelopePrivateKey, openEnvelopedPrivateKey, type CmsRecipient, type CmsDecryptionKey } from '@cmpkit/protection';
 import { flip, pki, providers, signerKey } from './cms-fixtures.js';
 
 const recipients: [string, CmsRecipient, CmsDecryptionKey][] = [
-  [
-    'pwri',
-    { type: 'pwri', password: 'pw', iterationCount: 1, keyWrap: 'pwri-kek' },
-    { password: 'pw' },
-  ],
+  ['pwri', { type: 'pwri', password: 'pw', iterationCount: 1, keyWrap: 'pwri-kek' }, { password: 'pw' }],
   ['kari', { type: 'kari', certificate: pki.eeP256.cert }, { privateKey: pki.eeP256.key }],
 ];
 
@@ -23,10 +14,7 @@ describe.each(providers)('every single-byte flip of an EnvelopedData under %s', 
     async (_, recipient, key) => {
       const signer = { privateKey: await signerKey(crypto, 'p256'), certificate: pki.kgaP256.cert };
       const { value } = await envelopePrivateKey(pki.generated, { crypto, signer, recipient });
-      const imported =
-        'privateKey' in key
-          ? { privateKey: await importEcdh(crypto, key.privateKey as Uint8Array<ArrayBuffer>) }
-          : key;
+      const imported = 'privateKey' in key ? { privateKey: await importEcdh(crypto, key.privateKey as Uint8Array<ArrayBuffer>) } : key;
       let failures = 0;
       for (let i = 0; i < value.der.length; i++) {
         try {
@@ -49,7 +37,5 @@ describe.each(providers)('every single-byte flip of an EnvelopedData under %s', 
 });
 
 function importEcdh(crypto: Crypto, pkcs8: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
-  return crypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDH', namedCurve: 'P-256' }, false, [
-    'deriveBits',
-  ]);
+  return crypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
 }

@@ -61,7 +61,11 @@ async function certConfFor(crypto: Crypto, ir: PKIMessage, ip: DecodedPKIMessage
   const { certHash } = await computeCertHash(certificate, { crypto });
   const { senderNonce: _n, protectionAlg: _a, senderKID: _k, ...header } = ir.header;
   return {
-    header: { ...header, senderNonce: new Uint8Array(16).fill(0x77), ...(ip.header.senderNonce ? { recipNonce: ip.header.senderNonce } : {}) },
+    header: {
+      ...header,
+      senderNonce: new Uint8Array(16).fill(0x77),
+      ...(ip.header.senderNonce ? { recipNonce: ip.header.senderNonce } : {}),
+    },
     body: { type: 'certConf', content: [{ certHash, certReqId: 0 }] },
   };
 }
@@ -78,10 +82,14 @@ describe.skipIf(unavailable !== undefined)(`interop with openssl cmp${unavailabl
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'cmpkit-protection-'));
     const signing = (trusted: string) => [
-      '-srv_cert', file('srv-ec.pem'),
-      '-srv_key', file('srv-ec.key'),
-      '-srv_trusted', file(trusted),
-      '-rsp_cert', file('ee-p384.pem'),
+      '-srv_cert',
+      file('srv-ec.pem'),
+      '-srv_key',
+      file('srv-ec.key'),
+      '-srv_trusted',
+      file(trusted),
+      '-rsp_cert',
+      file('ee-p384.pem'),
     ];
     [macServer, ecServer, rsaServer] = await Promise.all([
       startMockServer(['-srv_ref', OPENSSL_REF, '-srv_secret', `pass:${OPENSSL_SECRET}`, '-rsp_cert', file('ee-p256.pem')]),
@@ -153,14 +161,27 @@ describe.skipIf(unavailable !== undefined)(`interop with openssl cmp${unavailabl
   it('messages signed by the openssl cmp client and the mock server verify', async () => {
     const out = (n: string) => join(work, n);
     const result = await runOpenssl([
-      'cmp', '-cmd', 'ir',
-      '-server', `127.0.0.1:${ecServer.port}`,
-      '-cert', file('ee-p256.pem'), '-key', file('ee-p256.key'),
-      '-trusted', file('root-ec.pem'),
-      '-newkey', file('ee-p384.key'), '-subject', '/C=DE/O=cmpkit test/CN=ee-p384',
-      '-reqout', `${out('ir.der')},${out('certConf.der')}`,
-      '-rspout', `${out('ip.der')},${out('pkiConf.der')}`,
-      '-certout', out('new.pem'),
+      'cmp',
+      '-cmd',
+      'ir',
+      '-server',
+      `127.0.0.1:${ecServer.port}`,
+      '-cert',
+      file('ee-p256.pem'),
+      '-key',
+      file('ee-p256.key'),
+      '-trusted',
+      file('root-ec.pem'),
+      '-newkey',
+      file('ee-p384.key'),
+      '-subject',
+      '/C=DE/O=cmpkit test/CN=ee-p384',
+      '-reqout',
+      `${out('ir.der')},${out('certConf.der')}`,
+      '-rspout',
+      `${out('ip.der')},${out('pkiConf.der')}`,
+      '-certout',
+      out('new.pem'),
     ]);
     expect(result.code, result.output).toBe(0);
     for (const [name, anchors, signer] of [

@@ -70,7 +70,11 @@ export function postPkiMessage(port: number, der: Uint8Array): Promise<{ status:
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: new Uint8Array(Buffer.concat(chunks)) }),
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type']),
+            body: new Uint8Array(Buffer.concat(chunks)),
+          }),
         );
         res.on('error', reject);
       },

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createAlgorithmRegistry, defaultAlgorithmProviders, defaultAlgorithms, syncDigestProvider, type SyncHash } from '../../src/index.js';
+import {
+  createAlgorithmRegistry,
+  defaultAlgorithmProviders,
+  defaultAlgorithms,
+  syncDigestProvider,
+  type SyncHash,
+} from '../../src/index.js';
 import { computeMac, resolveMacProtection } from '../../src/mac/mac-protection.js';
 import { passwordBasedMacIdentifier } from '../../src/mac/password-based-mac.js';
 import { pbkdf2, pbmac1Identifier } from '../../src/mac/pbmac1.js';
@@ -60,7 +66,12 @@ describe.each(providers)('MAC known answers ($name)', ({ crypto }) => {
       { algorithm: 'PasswordBasedMac', salt: text('saltSALTsaltSALT'), iterationCount: 500, mac: 'SHA-1' },
       crypto,
     );
-    const mac = await computeMac(crypto, resolveMacProtection(id, defaultAlgorithms), text('perf-test-secret'), text('cmpkit PBM known answer'));
+    const mac = await computeMac(
+      crypto,
+      resolveMacProtection(id, defaultAlgorithms),
+      text('perf-test-secret'),
+      text('cmpkit PBM known answer'),
+    );
     // Python: K = secret || salt, K = sha256(K) 500 times, hmac(sha1, K, msg)
     expect(hex(mac)).toBe('c46d9b37b86ebe106fa921b065f97e934a0cd750');
   });

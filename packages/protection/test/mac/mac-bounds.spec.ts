@@ -31,12 +31,19 @@ function counting(crypto: Crypto): { crypto: Crypto; calls: string[] } {
 const NULL = { der: Uint8Array.of(5, 0) };
 const salt16 = new Uint8Array(16).fill(7);
 
-function pbmac1(kdf: Partial<PBKDF2Params> & { oid?: string }, mac: AlgorithmIdentifier = { algorithm: oids.id_hmacWithSHA256, parameters: NULL }): AlgorithmIdentifier {
+function pbmac1(
+  kdf: Partial<PBKDF2Params> & { oid?: string },
+  mac: AlgorithmIdentifier = { algorithm: oids.id_hmacWithSHA256, parameters: NULL },
+): AlgorithmIdentifier {
   const params: PBKDF2Params = {
     salt: kdf.salt ?? { type: 'specified', value: salt16 },
     iterationCount: kdf.iterationCount ?? 10_000,
     ...(kdf.keyLength === undefined ? { keyLength: 32 } : kdf.keyLength < 0 ? {} : { keyLength: kdf.keyLength }),
-    ...(kdf.prf === undefined ? { prf: { algorithm: oids.id_hmacWithSHA256, parameters: NULL } } : kdf.prf.algorithm === '' ? {} : { prf: kdf.prf }),
+    ...(kdf.prf === undefined
+      ? { prf: { algorithm: oids.id_hmacWithSHA256, parameters: NULL } }
+      : kdf.prf.algorithm === ''
+        ? {}
+        : { prf: kdf.prf }),
   };
   return {
     algorithm: oids.id_PBMAC1,
@@ -49,7 +56,12 @@ function pbmac1(kdf: Partial<PBKDF2Params> & { oid?: string }, mac: AlgorithmIde
   };
 }
 
-function pbm(salt: Uint8Array, iterationCount: number, owf: string = oids.id_sha256, mac: string = oids.id_hmacWithSHA256): AlgorithmIdentifier {
+function pbm(
+  salt: Uint8Array,
+  iterationCount: number,
+  owf: string = oids.id_sha256,
+  mac: string = oids.id_hmacWithSHA256,
+): AlgorithmIdentifier {
   return {
     algorithm: oids.id_PasswordBasedMac,
     parameters: { der: encodePBMParameter({ salt, owf: { algorithm: owf }, iterationCount, mac: { algorithm: mac } }) },
@@ -68,7 +80,10 @@ const REFUSED: [string, AlgorithmIdentifier][] = [
   ['PBMAC1 default PRF (hmacWithSHA1)', pbmac1({ prf: { algorithm: '' } })],
   ['PBMAC1 MAC hmacWithSHA1', pbmac1({}, { algorithm: oids.id_hmacWithSHA1, parameters: NULL })],
   ['PBMAC1 MAC hmacWithSHA224 (no WebCrypto SHA-224)', pbmac1({}, { algorithm: oids.id_hmacWithSHA224, parameters: NULL })],
-  ['PBMAC1 MAC with parameters other than NULL', pbmac1({}, { algorithm: oids.id_hmacWithSHA256, parameters: { der: Uint8Array.of(2, 1, 0) } })],
+  [
+    'PBMAC1 MAC with parameters other than NULL',
+    pbmac1({}, { algorithm: oids.id_hmacWithSHA256, parameters: { der: Uint8Array.of(2, 1, 0) } }),
+  ],
   ['PBMAC1 without parameters', { algorithm: oids.id_PBMAC1 }],
   ['PasswordBasedMac iterationCount 99', pbm(salt16, 99)],
   ['PasswordBasedMac iterationCount 10 001', pbm(salt16, 10_001)],
@@ -95,7 +110,9 @@ describe.each(providers)('MAC parameters are refused before key derivation ($nam
 
   it('bounds are configurable, for sending and receiving alike', async () => {
     const mac = { algorithm: 'PasswordBasedMac', iterationCount: 50 } as const;
-    await expect(protect(unprotectedGenm(), { secret: 's', senderKID: 'k', mac }, { crypto: base })).rejects.toMatchObject({ failInfo: ['badAlg'] });
+    await expect(protect(unprotectedGenm(), { secret: 's', senderKID: 'k', mac }, { crypto: base })).rejects.toMatchObject({
+      failInfo: ['badAlg'],
+    });
     const macBounds = { minIterations: 50 };
     const sent = await protect(unprotectedGenm(), { secret: 's', senderKID: 'k', mac }, { crypto: base, macBounds });
     const received = decodePKIMessage(encodePKIMessage(sent));

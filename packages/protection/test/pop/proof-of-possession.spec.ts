@@ -1,11 +1,4 @@
-import {
-  decodePKIMessage,
-  encodePKIMessage,
-  type CertReqMsg,
-  type GeneralName,
-  type CertRequest,
-  type PKIMessage,
-} from '@cmpkit/codec';
+import { decodePKIMessage, encodePKIMessage, type CertReqMsg, type GeneralName, type CertRequest, type PKIMessage } from '@cmpkit/codec';
 import { describe, expect, it } from 'vitest';
 import { createPOPOSigningKey, importPrivateKey, parseCertificate, verifyPOP, type ImportPrivateKeyOptions } from '../../src/index.js';
 import { fixture, pki, pkiKey, providers, supports, unprotectedGenm } from '../helpers.js';
@@ -14,7 +7,9 @@ function requestFor(name: string, withSubject = true): CertRequest {
   const parsed = parseCertificate(pki(name));
   return {
     certReqId: 0,
-    certTemplate: withSubject ? { subject: parsed.subject, publicKey: parsed.subjectPublicKeyInfo } : { publicKey: parsed.subjectPublicKeyInfo },
+    certTemplate: withSubject
+      ? { subject: parsed.subject, publicKey: parsed.subjectPublicKeyInfo }
+      : { publicKey: parsed.subjectPublicKeyInfo },
   };
 }
 
@@ -53,15 +48,25 @@ describe.each(providers)('proof of possession ($name)', ({ crypto }) => {
   });
 
   it.each(KEYS)('round trip: %s %j', async (name, keyOptions, algorithm) => {
-    if (name === 'ee-ed448' && !(await supports(crypto, { name: 'Ed448' })) && !(await supports(crypto, { name: 'EdDSA', namedCurve: 'Ed448' } as EcKeyGenParams))) return;
+    if (
+      name === 'ee-ed448' &&
+      !(await supports(crypto, { name: 'Ed448' })) &&
+      !(await supports(crypto, { name: 'EdDSA', namedCurve: 'Ed448' } as EcKeyGenParams))
+    )
+      return;
     const privateKey = await importPrivateKey(pkiKey(name), { ...keyOptions, crypto });
     const certReq = requestFor(name);
     const value = await createPOPOSigningKey(certReq, privateKey, { crypto });
     expect(value.poposkInput).toBeUndefined();
-    await expect(verifyPOP(received({ certReq, popo: { type: 'signature', value } }), { crypto })).resolves.toEqual({ method: 'signature', algorithm });
+    await expect(verifyPOP(received({ certReq, popo: { type: 'signature', value } }), { crypto })).resolves.toEqual({
+      method: 'signature',
+      algorithm,
+    });
     // The same POP on a changed request does not verify.
     const changed = { ...certReq, certReqId: 1 };
-    await expect(verifyPOP(received({ certReq: changed, popo: { type: 'signature', value } }), { crypto })).rejects.toMatchObject({ failInfo: ['badPOP'] });
+    await expect(verifyPOP(received({ certReq: changed, popo: { type: 'signature', value } }), { crypto })).rejects.toMatchObject({
+      failInfo: ['badPOP'],
+    });
   });
 
   it('a POP made with another key fails (badPOP)', async () => {
@@ -115,7 +120,10 @@ describe.each(providers)('proof of possession ($name)', ({ crypto }) => {
     await expect(verifyPOP(msg, { crypto })).rejects.toMatchObject({ failInfo: ['badPOP'] });
     await expect(verifyPOP(msg, { crypto, acceptRaVerified: true })).resolves.toEqual({ method: 'raVerified' });
     await expect(verifyPOP(received({ certReq: requestFor('ee-p256') }), { crypto })).rejects.toMatchObject({ failInfo: ['badPOP'] });
-    const keyEnc = received({ certReq: requestFor('ee-p256'), popo: { type: 'keyEncipherment', value: { type: 'subsequentMessage', value: 0 } } });
+    const keyEnc = received({
+      certReq: requestFor('ee-p256'),
+      popo: { type: 'keyEncipherment', value: { type: 'subsequentMessage', value: 0 } },
+    });
     await expect(verifyPOP(keyEnc, { crypto })).rejects.toMatchObject({ failInfo: ['badPOP'] });
   });
 });

@@ -52,12 +52,16 @@ describe('certificate cache', () => {
     const cache = createCertificateCache();
     const certificate = pki('ee-chain');
     const privateKey = await importPrivateKey(pkiKey('ee-chain'), { crypto });
-    const message = roundTrip(await protect(unprotectedGenm(certificate), { privateKey, certificate, chain: [pki('int-ec')] }, { crypto, cache }));
+    const message = roundTrip(
+      await protect(unprotectedGenm(certificate), { privateKey, certificate, chain: [pki('int-ec')] }, { crypto, cache }),
+    );
     const trust = { signature: { anchors: [pki('root-ec')] } };
     for (let i = 0; i < 3; i++) {
       await expect(verifyProtection(message, trust, { crypto, at: PKI_TIME, cache })).resolves.toMatchObject({ type: 'signature' });
     }
-    await expect(verifyProtection(message, { signature: { anchors: [pki('root-rsa')] } }, { crypto, at: PKI_TIME, cache })).rejects.toMatchObject({
+    await expect(
+      verifyProtection(message, { signature: { anchors: [pki('root-rsa')] } }, { crypto, at: PKI_TIME, cache }),
+    ).rejects.toMatchObject({
       failInfo: ['signerNotTrusted'],
     });
     expect(cache.size).toBeGreaterThanOrEqual(3);

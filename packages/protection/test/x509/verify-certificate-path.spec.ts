@@ -25,7 +25,11 @@ describe.each(providers)('verifyCertificatePath ($name)', ({ crypto }) => {
   });
 
   it('uses untrusted intermediates', async () => {
-    const path = await verifyCertificatePath(pki('ee-chain'), { ...base, anchors: [pki('root-ec')], untrusted: [pki('ee-p384'), pki('int-ec')] });
+    const path = await verifyCertificatePath(pki('ee-chain'), {
+      ...base,
+      anchors: [pki('root-ec')],
+      untrusted: [pki('ee-p384'), pki('int-ec')],
+    });
     expect(path.certificates).toHaveLength(3);
   });
 
@@ -53,8 +57,12 @@ describe.each(providers)('verifyCertificatePath ($name)', ({ crypto }) => {
 
   it('reads the injected clock when no time is given', async () => {
     const options = { crypto, anchors: [pki('root-ec')] };
-    await expect(verifyCertificatePath(pki('ee-short'), { ...options, clock: () => new Date(short.notBefore.getTime() + day) })).resolves.toBeDefined();
-    await expect(verifyCertificatePath(pki('ee-short'), { ...options, clock: () => new Date(short.notAfter.getTime() + day) })).rejects.toMatchObject({
+    await expect(
+      verifyCertificatePath(pki('ee-short'), { ...options, clock: () => new Date(short.notBefore.getTime() + day) }),
+    ).resolves.toBeDefined();
+    await expect(
+      verifyCertificatePath(pki('ee-short'), { ...options, clock: () => new Date(short.notAfter.getTime() + day) }),
+    ).rejects.toMatchObject({
       failInfo: ['signerNotTrusted'],
     });
   });
@@ -65,7 +73,12 @@ describe.each(providers)('verifyCertificatePath ($name)', ({ crypto }) => {
     ['wrong anchor', pki('ee-p256'), { anchors: [pki('root-rsa')] }, /no issuer certificate found/],
     ['missing intermediate', pki('ee-chain'), { anchors: [pki('root-ec')] }, /no issuer certificate found/],
     ['issuer without cA', pki('ee-noca'), { anchors: [pki('root-ec')], untrusted: [pki('int-noca')] }, /not a CA/],
-    ['wrong extended key usage', pki('ee-p256'), { anchors: [pki('root-ec')], requiredExtendedKeyUsage: [oids.id_kp_cmcCA] }, /extended key usage id_kp_cmcCA/],
+    [
+      'wrong extended key usage',
+      pki('ee-p256'),
+      { anchors: [pki('root-ec')], requiredExtendedKeyUsage: [oids.id_kp_cmcCA] },
+      /extended key usage id_kp_cmcCA/,
+    ],
     ['wrong key usage', pki('ee-p256'), { anchors: [pki('root-ec')], requiredKeyUsage: ['keyEncipherment'] }, /keyUsage keyEncipherment/],
     ['an end entity as issuer', pki('ee-chain'), { anchors: [pki('root-ec')], untrusted: [pki('ee-p256')] }, /no issuer|not a CA/],
   ];
@@ -84,7 +97,11 @@ describe.each(providers)('verifyCertificatePath ($name)', ({ crypto }) => {
 
   it('passes the required extended key usage of an RA certificate', async () => {
     await expect(
-      verifyCertificatePath(pki('srv-ec'), { ...base, anchors: [pki('root-ec')], requiredExtendedKeyUsage: [oids.id_kp_cmcRA, oids.id_kp_cmcCA] }),
+      verifyCertificatePath(pki('srv-ec'), {
+        ...base,
+        anchors: [pki('root-ec')],
+        requiredExtendedKeyUsage: [oids.id_kp_cmcRA, oids.id_kp_cmcCA],
+      }),
     ).resolves.toBeDefined();
   });
 });

@@ -2,10 +2,7 @@
  * Reads a byte stream to its end, but gives up (cancelling the stream) as soon as more than
  * `limit` bytes arrived: returns `undefined` then. The chunks are joined once, at the end.
  */
-export async function readLimited(
-  stream: ReadableStream<Uint8Array> | null,
-  limit: number,
-): Promise<Uint8Array | undefined> {
+export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | undefined> {
   if (stream === null) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];

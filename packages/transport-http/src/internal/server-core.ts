@@ -1,10 +1,5 @@
 import type { CmpHandler, RequestContext } from '@cmpkit/core';
-import {
-  type AnnouncementHandler,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  type HttpServerOptions,
-  WELL_KNOWN_CMP_PATH,
-} from '../server-options.js';
+import { type AnnouncementHandler, DEFAULT_MAX_MESSAGE_BYTES, type HttpServerOptions, WELL_KNOWN_CMP_PATH } from '../server-options.js';
 import { isPkixCmp, PKIXCMP } from './media-type.js';
 
 /** The HTTP answer an adapter writes: status, headers and body bytes. */

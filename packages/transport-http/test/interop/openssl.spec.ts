@@ -64,10 +64,23 @@ describe.skipIf(VERSION === undefined)(`openssl cmp interop (${VERSION ?? 'skipp
     try {
       const reqout = join(dir, 'genm.der');
       const result = await runOpenssl([
-        'cmp', '-cmd', 'genm',
-        '-server', `127.0.0.1:${server.port}`, '-path', '/.well-known/cmp/p/interop',
-        '-ref', '3078', '-secret', SECRET, '-recipient', '/CN=cmpkit',
-        '-msg_timeout', '10', '-reqout', reqout,
+        'cmp',
+        '-cmd',
+        'genm',
+        '-server',
+        `127.0.0.1:${server.port}`,
+        '-path',
+        '/.well-known/cmp/p/interop',
+        '-ref',
+        '3078',
+        '-secret',
+        SECRET,
+        '-recipient',
+        '/CN=cmpkit',
+        '-msg_timeout',
+        '10',
+        '-reqout',
+        reqout,
       ]);
       expect(seen).toHaveLength(1);
       expect(seen[0]!.method).toBe('POST');

@@ -7,9 +7,6 @@ export const ABSOLUTE_CHECK_BACK_FROM = 1_000_000_000;
 
 /** How long to wait before the `pollReq`, in ms, never negative. */
 export function pollDelayMs(timeToCheckBack: number, nowMs: number): number {
-  const delay =
-    timeToCheckBack >= ABSOLUTE_CHECK_BACK_FROM
-      ? timeToCheckBack * 1000 - nowMs
-      : timeToCheckBack * 1000;
+  const delay = timeToCheckBack >= ABSOLUTE_CHECK_BACK_FROM ? timeToCheckBack * 1000 - nowMs : timeToCheckBack * 1000;
   return Math.max(0, delay);
 }

@@ -45,9 +45,7 @@ export class ClientConnection {
         }),
       ),
     );
-    socket.on('close', () =>
-      this.#fail(new TcpTransportError(`tcp: ${this.#target()} closed the connection`)),
-    );
+    socket.on('close', () => this.#fail(new TcpTransportError(`tcp: ${this.#target()} closed the connection`)));
   }
 
   /** Opens a connection; rejects with a {@link TcpTransportError}, or with `signal.reason` when aborted. */
@@ -61,12 +59,7 @@ export class ClientConnection {
       };
       const onError = (error: Error): void => {
         signal.removeEventListener('abort', onAbort);
-        reject(
-          new TcpTransportError(
-            `tcp: cannot connect to ${options.host}:${options.port}: ${error.message}`,
-            { cause: error },
-          ),
-        );
+        reject(new TcpTransportError(`tcp: cannot connect to ${options.host}:${options.port}: ${error.message}`, { cause: error }));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       socket.once('error', onError);
@@ -152,9 +145,7 @@ export class ClientConnection {
 
   /** Closes the connection at once; a waiting exchange rejects with `error` (or a generic one). */
   destroy(error?: TcpTransportError): void {
-    this.#fail(
-      error ?? new TcpTransportError(`tcp: the connection to ${this.#target()} was closed locally`),
-    );
+    this.#fail(error ?? new TcpTransportError(`tcp: the connection to ${this.#target()} was closed locally`));
   }
 
   #onData(chunk: Uint8Array): void {
@@ -170,15 +161,10 @@ export class ClientConnection {
       } else if (this.#busy) {
         this.#queued.push(frame);
       } else {
-        this.#fail(
-          new TcpTransportError(
-            `tcp: ${this.#target()} sent a frame of type ${frame.type} nobody asked for`,
-          ),
-        );
+        this.#fail(new TcpTransportError(`tcp: ${this.#target()} sent a frame of type ${frame.type} nobody asked for`));
       }
     }
-    if (fault !== undefined)
-      this.#fail(faultError(fault, this.#target(), this.#options.maxMessageBytes));
+    if (fault !== undefined) this.#fail(faultError(fault, this.#target(), this.#options.maxMessageBytes));
   }
 
   #deliverPush(message: Uint8Array): void {
@@ -205,23 +191,15 @@ export class ClientConnection {
   }
 }
 
-function faultError(
-  fault: FramingFault,
-  target: string,
-  maxMessageBytes: number,
-): TcpTransportError {
+function faultError(fault: FramingFault, target: string, maxMessageBytes: number): TcpTransportError {
   switch (fault.kind) {
     case 'tooLarge':
       return new TcpTransportError(
         `tcp: ${target} announced a frame of ${fault.announced} octets, more than maxMessageBytes (${maxMessageBytes}) allows`,
       );
     case 'badVersion':
-      return new TcpTransportError(
-        `tcp: ${target} sent a frame with version/type octet ${fault.octet}, neither 10 nor an RFC 2510 type`,
-      );
+      return new TcpTransportError(`tcp: ${target} sent a frame with version/type octet ${fault.octet}, neither 10 nor an RFC 2510 type`);
     case 'badLength':
-      return new TcpTransportError(
-        `tcp: ${target} sent a frame with length ${fault.announced}, too short for its header`,
-      );
+      return new TcpTransportError(`tcp: ${target} sent a frame with length ${fault.announced}, too short for its header`);
   }
 }

@@ -3,9 +3,7 @@ import { type Frame, TCP_VERSION } from './frame.js';
 
 /** Why the byte stream can no longer be read as frames. */
 export type FramingFault =
-  | { kind: 'tooLarge'; announced: number }
-  | { kind: 'badVersion'; octet: number }
-  | { kind: 'badLength'; announced: number };
+  { kind: 'tooLarge'; announced: number } | { kind: 'badVersion'; octet: number } | { kind: 'badLength'; announced: number };
 
 /** What {@link FrameReader.push} found: complete frames, then possibly a fault that ends the stream. */
 export interface ReadResult {
@@ -56,16 +54,12 @@ export class FrameReader {
           return { frames, fault };
         }
       } else {
-        const take = Math.min(
-          chunk.byteLength - offset,
-          this.#value.byteLength - this.#valueLength,
-        );
+        const take = Math.min(chunk.byteLength - offset, this.#value.byteLength - this.#valueLength);
         this.#value.set(chunk.subarray(offset, offset + take), this.#valueLength);
         this.#valueLength += take;
         offset += take;
       }
-      if (this.#value !== undefined && this.#valueLength === this.#value.byteLength)
-        frames.push(this.#finish());
+      if (this.#value !== undefined && this.#valueLength === this.#value.byteLength) frames.push(this.#finish());
     }
     return { frames };
   }
@@ -76,23 +70,20 @@ export class FrameReader {
     const announced = () => new DataView(this.#header.buffer).getUint32(0);
     if (this.#headerLength === 4) {
       // The smallest header after the length is 1 octet (RFC 2510), the largest 3 (v10).
-      if (announced() > this.#maxValueBytes + 3)
-        return { kind: 'tooLarge', announced: announced() };
+      if (announced() > this.#maxValueBytes + 3) return { kind: 'tooLarge', announced: announced() };
       return undefined;
     }
     if (this.#headerLength === 5) {
       if (octet === TCP_VERSION) {
         this.#framing = 'v10';
         if (announced() < 3) return { kind: 'badLength', announced: announced() };
-        if (announced() - 3 > this.#maxValueBytes)
-          return { kind: 'tooLarge', announced: announced() };
+        if (announced() - 3 > this.#maxValueBytes) return { kind: 'tooLarge', announced: announced() };
         return undefined;
       }
       if (octet > RFC2510_MAX_TYPE) return { kind: 'badVersion', octet };
       this.#framing = 'rfc2510';
       if (announced() < 1) return { kind: 'badLength', announced: announced() };
-      if (announced() - 1 > this.#maxValueBytes)
-        return { kind: 'tooLarge', announced: announced() };
+      if (announced() - 1 > this.#maxValueBytes) return { kind: 'tooLarge', announced: announced() };
       this.#startValue(announced() - 1);
       return undefined;
     }

@@ -38,12 +38,7 @@ export interface Frame {
 }
 
 /** The bytes of one frame. */
-export function encodeFrame(
-  framing: TcpFraming,
-  type: number,
-  value: Uint8Array,
-  flags = 0,
-): Uint8Array {
+export function encodeFrame(framing: TcpFraming, type: number, value: Uint8Array, flags = 0): Uint8Array {
   const header = headerSize(framing);
   const out = new Uint8Array(header + value.byteLength);
   const view = new DataView(out.buffer);
@@ -85,12 +80,7 @@ export function readUint32(value: Uint8Array, offset: number): number | undefine
  * The value of an `errorMsgRep`. Version 10: error code (2 octets), length of the error data
  * (2 octets), the data, then UTF-8 text to the end. RFC 2510: the text alone.
  */
-export function encodeErrorMsgRep(
-  framing: TcpFraming,
-  errorCode: number,
-  text: string,
-  data: Uint8Array = new Uint8Array(0),
-): Uint8Array {
+export function encodeErrorMsgRep(framing: TcpFraming, errorCode: number, text: string, data: Uint8Array = new Uint8Array(0)): Uint8Array {
   const textBytes = new TextEncoder().encode(text);
   if (framing === 'rfc2510') return textBytes;
   const out = new Uint8Array(4 + data.byteLength + textBytes.byteLength);

@@ -3,15 +3,7 @@ import type { TcpFraming } from '../framing.js';
 import { TcpErrorCode } from '../framing.js';
 import type { TcpRequestContext, TcpServerConnection } from '../tcp-server-types.js';
 import { TcpTransportError } from '../tcp-transport-error.js';
-import {
-  encodeErrorMsgRep,
-  encodeFrame,
-  encodePollRep,
-  FLAG_CLOSE,
-  type Frame,
-  MessageType,
-  readUint32,
-} from './frame.js';
+import { encodeErrorMsgRep, encodeFrame, encodePollRep, FLAG_CLOSE, type Frame, MessageType, readUint32 } from './frame.js';
 import { FrameReader, type FramingFault } from './frame-reader.js';
 
 /** Server settings a connection needs, defaults applied. */
@@ -97,14 +89,10 @@ export class ServerConnection implements TcpServerConnection {
 
   push(message: Uint8Array): Promise<void> {
     if (!(message instanceof Uint8Array) || message.byteLength === 0) {
-      return Promise.reject(
-        new TypeError('tcp: push needs a non-empty Uint8Array (the DER of a PKIMessage)'),
-      );
+      return Promise.reject(new TypeError('tcp: push needs a non-empty Uint8Array (the DER of a PKIMessage)'));
     }
     if (this.#gone || this.#ended)
-      return Promise.reject(
-        new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) is closed`),
-      );
+      return Promise.reject(new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) is closed`));
     return new Promise((resolve, reject) => {
       this.#socket.write(encodeFrame(this.#framing, MessageType.pkiReq, message), (error) =>
         error
@@ -151,11 +139,7 @@ export class ServerConnection implements TcpServerConnection {
     if (this.#processing) return;
     this.#processing = true;
     try {
-      for (
-        let item = this.#queue.shift();
-        item !== undefined && !this.#gone;
-        item = this.#queue.shift()
-      ) {
+      for (let item = this.#queue.shift(); item !== undefined && !this.#gone; item = this.#queue.shift()) {
         if (!this.#stopReading && this.#queue.length < MAX_QUEUED_FRAMES) this.#socket.resume();
         if ('fault' in item) {
           this.#refuse(item.fault);
@@ -175,11 +159,7 @@ export class ServerConnection implements TcpServerConnection {
     switch (frame.type) {
       case MessageType.pkiReq: {
         if (frame.value.byteLength === 0) {
-          this.#sendError(
-            TcpErrorCode.badRequest,
-            'empty pkiReq: it must carry a PKIMessage',
-            closing,
-          );
+          this.#sendError(TcpErrorCode.badRequest, 'empty pkiReq: it must carry a PKIMessage', closing);
           return;
         }
         const outcome = this.#invoke(frame.value);
@@ -191,9 +171,7 @@ export class ServerConnection implements TcpServerConnection {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const early = await Promise.race([
           outcome,
-          new Promise<undefined>(
-            (resolve) => (timer = setTimeout(() => resolve(undefined), polling.afterMs)),
-          ),
+          new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), polling.afterMs))),
         ]);
         clearTimeout(timer);
         if (early !== undefined) {
@@ -211,11 +189,7 @@ export class ServerConnection implements TcpServerConnection {
         const reference = readUint32(frame.value, 0);
         const pending = reference === undefined ? undefined : this.#polls.get(reference);
         if (reference === undefined || pending === undefined) {
-          this.#sendError(
-            TcpErrorCode.unknownPollReference,
-            `unknown polling reference ${reference ?? '(missing)'}`,
-            closing,
-          );
+          this.#sendError(TcpErrorCode.unknownPollReference, `unknown polling reference ${reference ?? '(missing)'}`, closing);
           return;
         }
         if (pending.outcome === undefined) {
@@ -232,11 +206,7 @@ export class ServerConnection implements TcpServerConnection {
         if (closing) this.#endAndDrain();
         return;
       default:
-        this.#sendError(
-          TcpErrorCode.badRequest,
-          `unexpected message type ${frame.type}: send pkiReq or pollReq`,
-          closing,
-        );
+        this.#sendError(TcpErrorCode.badRequest, `unexpected message type ${frame.type}: send pkiReq or pollReq`, closing);
     }
   }
 
@@ -250,11 +220,7 @@ export class ServerConnection implements TcpServerConnection {
       return { failed: true };
     }
     if (!(answer instanceof Uint8Array) || answer.byteLength === 0) {
-      this.#report(
-        new TypeError(
-          'tcp: the CMP handler resolved to something other than a non-empty Uint8Array',
-        ),
-      );
+      this.#report(new TypeError('tcp: the CMP handler resolved to something other than a non-empty Uint8Array'));
       return { failed: true };
     }
     return { answer };
@@ -269,31 +235,19 @@ export class ServerConnection implements TcpServerConnection {
   }
 
   #answer(outcome: Outcome, closing: boolean): void {
-    if ('answer' in outcome)
-      this.#write(
-        encodeFrame(this.#framing, MessageType.pkiRep, outcome.answer, closing ? FLAG_CLOSE : 0),
-        closing,
-      );
+    if ('answer' in outcome) this.#write(encodeFrame(this.#framing, MessageType.pkiRep, outcome.answer, closing ? FLAG_CLOSE : 0), closing);
     else this.#sendError(TcpErrorCode.internalError, 'internal server error', closing);
   }
 
   #sendPollRep(reference: number): void {
     const polling = this.#options.polling!;
     const checkBack = Math.floor(this.#options.now() / 1000) + polling.checkAfterSeconds;
-    this.#write(
-      encodeFrame(this.#framing, MessageType.pollRep, encodePollRep(reference, checkBack)),
-      false,
-    );
+    this.#write(encodeFrame(this.#framing, MessageType.pollRep, encodePollRep(reference, checkBack)), false);
   }
 
   #sendError(code: number, text: string, closing: boolean, data?: Uint8Array): void {
     this.#write(
-      encodeFrame(
-        this.#framing,
-        MessageType.errorMsgRep,
-        encodeErrorMsgRep(this.#framing, code, text, data),
-        closing ? FLAG_CLOSE : 0,
-      ),
+      encodeFrame(this.#framing, MessageType.errorMsgRep, encodeErrorMsgRep(this.#framing, code, text, data), closing ? FLAG_CLOSE : 0),
       closing,
     );
   }
@@ -310,12 +264,7 @@ export class ServerConnection implements TcpServerConnection {
       case 'tooLarge': {
         const limit = new Uint8Array(4);
         new DataView(limit.buffer).setUint32(0, this.#options.maxMessageBytes);
-        this.#sendError(
-          TcpErrorCode.tooLarge,
-          `message larger than ${this.#options.maxMessageBytes} octets`,
-          true,
-          limit,
-        );
+        this.#sendError(TcpErrorCode.tooLarge, `message larger than ${this.#options.maxMessageBytes} octets`, true, limit);
         break;
       }
       case 'badVersion':
@@ -327,11 +276,7 @@ export class ServerConnection implements TcpServerConnection {
         );
         break;
       case 'badLength':
-        this.#sendError(
-          TcpErrorCode.badRequest,
-          `frame length ${fault.announced} is too short for its header`,
-          true,
-        );
+        this.#sendError(TcpErrorCode.badRequest, `frame length ${fault.announced} is too short for its header`, true);
         break;
     }
   }
@@ -340,11 +285,7 @@ export class ServerConnection implements TcpServerConnection {
     this.#readTimer = undefined;
     if (this.#gone || this.#stopReading) return;
     this.#stopReading = true;
-    this.#sendError(
-      TcpErrorCode.readTimeout,
-      `frame not complete within ${this.#options.readTimeoutMs} ms`,
-      true,
-    );
+    this.#sendError(TcpErrorCode.readTimeout, `frame not complete within ${this.#options.readTimeoutMs} ms`, true);
   }
 
   /** Ends our side and reads (and drops) what the peer still sends, so it can read our last frame. */
@@ -360,14 +301,7 @@ export class ServerConnection implements TcpServerConnection {
   }
 
   #armIdle(): void {
-    if (
-      this.#gone ||
-      this.#stopReading ||
-      this.#processing ||
-      this.#queue.length > 0 ||
-      this.#reader.pending
-    )
-      return;
+    if (this.#gone || this.#stopReading || this.#processing || this.#queue.length > 0 || this.#reader.pending) return;
     if (!Number.isFinite(this.#options.idleTimeoutMs)) return;
     this.#clearIdle();
     this.#idleTimer = setTimeout(() => this.#endAndDrain(), this.#options.idleTimeoutMs);
@@ -397,8 +331,6 @@ export class ServerConnection implements TcpServerConnection {
     this.#clearReadTimer();
     this.#queue.length = 0;
     this.#polls.clear();
-    this.#abort.abort(
-      new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) closed`),
-    );
+    this.#abort.abort(new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) closed`));
   }
 }

@@ -51,9 +51,7 @@ describe('FrameReader', () => {
 
   it('takes exactly the limit in either framing, and refuses one more once the framing is known', () => {
     expect(new FrameReader(100).push(encodeFrame('v10', 0, message(100))).frames).toHaveLength(1);
-    expect(new FrameReader(100).push(encodeFrame('rfc2510', 0, message(100))).frames).toHaveLength(
-      1,
-    );
+    expect(new FrameReader(100).push(encodeFrame('rfc2510', 0, message(100))).frames).toHaveLength(1);
     // 102 passes the first check (<= 103) but is 101 value octets in RFC 2510 framing.
     expect(new FrameReader(100).push(Uint8Array.of(0, 0, 0, 102, 0)).fault).toEqual({
       kind: 'tooLarge',
@@ -63,18 +61,10 @@ describe('FrameReader', () => {
   });
 
   it.each([
-    [
-      'a version octet that is neither 10 nor an RFC 2510 type',
-      [0, 0, 0, 5, 0x30],
-      { kind: 'badVersion', octet: 0x30 },
-    ],
+    ['a version octet that is neither 10 nor an RFC 2510 type', [0, 0, 0, 5, 0x30], { kind: 'badVersion', octet: 0x30 }],
     ['version 11', [0, 0, 0, 5, 11], { kind: 'badVersion', octet: 11 }],
     ['type 7 in RFC 2510 position', [0, 0, 0, 5, 7], { kind: 'badVersion', octet: 7 }],
-    [
-      'a version 10 length too short for flags and type',
-      [0, 0, 0, 2, 10],
-      { kind: 'badLength', announced: 2 },
-    ],
+    ['a version 10 length too short for flags and type', [0, 0, 0, 2, 10], { kind: 'badLength', announced: 2 }],
     ['an RFC 2510 length of zero', [0, 0, 0, 0, 0], { kind: 'badLength', announced: 0 }],
   ])('refuses %s', (_name, bytes, fault) => {
     expect(new FrameReader(100).push(Uint8Array.from(bytes)).fault).toEqual(fault);

@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { pollDelayMs } from '../../src/internal/check-back.js';
-import {
-  decodeErrorMsgRep,
-  encodeErrorMsgRep,
-  encodeFrame,
-  encodePollRep,
-  encodePollReq,
-  MessageType,
-} from '../../src/internal/frame.js';
+import { decodeErrorMsgRep, encodeErrorMsgRep, encodeFrame, encodePollRep, encodePollReq, MessageType } from '../../src/internal/frame.js';
 import { hex } from '../support/raw.js';
 
 describe('frame encoding', () => {
   it('writes the version 10 layout: length, 10, flags, type, value', () => {
-    expect(hex(encodeFrame('v10', MessageType.pkiReq, Uint8Array.of(0x30, 0x00), 1))).toBe(
-      '00000005' + '0a' + '01' + '00' + '3000',
-    );
+    expect(hex(encodeFrame('v10', MessageType.pkiReq, Uint8Array.of(0x30, 0x00), 1))).toBe('00000005' + '0a' + '01' + '00' + '3000');
   });
 
   it('writes the RFC 2510 layout: length, type, value', () => {
-    expect(hex(encodeFrame('rfc2510', MessageType.pkiRep, Uint8Array.of(0x30, 0x00)))).toBe(
-      '00000003' + '05' + '3000',
-    );
+    expect(hex(encodeFrame('rfc2510', MessageType.pkiRep, Uint8Array.of(0x30, 0x00)))).toBe('00000003' + '05' + '3000');
   });
 
   it('writes pollRep and pollReq values as 32-bit big-endian fields', () => {

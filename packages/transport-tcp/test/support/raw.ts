@@ -48,9 +48,7 @@ export function rawPeer(socket: Socket, maxValueBytes = 16 * 1024 * 1024): RawPe
     write: (bytes) => socket.write(bytes),
     async writeSlowly(bytes) {
       for (const octet of bytes) {
-        await new Promise<void>((resolve, reject) =>
-          socket.write(Uint8Array.of(octet), (error) => (error ? reject(error) : resolve())),
-        );
+        await new Promise<void>((resolve, reject) => socket.write(Uint8Array.of(octet), (error) => (error ? reject(error) : resolve())));
       }
     },
     next() {
@@ -84,9 +82,7 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function fakeServer(
-  onPeer: (peer: RawPeer) => void | Promise<void>,
-): Promise<FakeServer> {
+export async function fakeServer(onPeer: (peer: RawPeer) => void | Promise<void>): Promise<FakeServer> {
   const peers: RawPeer[] = [];
   const server = createServer((socket) => {
     const peer = rawPeer(socket);

@@ -3,13 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import { WsEnvelopeKind } from '../envelope.js';
 import type { WsRequestContext, WsServerConnection } from '../ws-server-types.js';
 import { WsTransportError } from '../ws-transport-error.js';
-import {
-  CloseCode,
-  decodeEnvelope,
-  ENVELOPE_HEADER_BYTES,
-  encodeEnvelope,
-  MAX_ID,
-} from './envelope.js';
+import { CloseCode, decodeEnvelope, ENVELOPE_HEADER_BYTES, encodeEnvelope, MAX_ID } from './envelope.js';
 
 /** Server settings a connection needs, defaults applied. */
 export interface ServerConnectionOptions {
@@ -39,12 +33,7 @@ export class ServerConnection implements WsServerConnection {
   #pushId = 0;
   #alive = true;
 
-  constructor(
-    id: string,
-    ws: WebSocket,
-    request: IncomingMessage,
-    options: ServerConnectionOptions,
-  ) {
+  constructor(id: string, ws: WebSocket, request: IncomingMessage, options: ServerConnectionOptions) {
     this.id = id;
     this.#ws = ws;
     this.#options = options;
@@ -71,22 +60,16 @@ export class ServerConnection implements WsServerConnection {
     });
     ws.once('close', () => {
       this.#inFlight.clear();
-      this.#abort.abort(
-        new WsTransportError(`ws: the connection ${id} (${this.remoteAddress}) closed`),
-      );
+      this.#abort.abort(new WsTransportError(`ws: the connection ${id} (${this.remoteAddress}) closed`));
     });
   }
 
   push(message: Uint8Array): Promise<void> {
     if (!(message instanceof Uint8Array) || message.byteLength === 0) {
-      return Promise.reject(
-        new TypeError('ws: push needs a non-empty Uint8Array (the DER of a PKIMessage)'),
-      );
+      return Promise.reject(new TypeError('ws: push needs a non-empty Uint8Array (the DER of a PKIMessage)'));
     }
     if (this.#ws.readyState !== this.#ws.OPEN) {
-      return Promise.reject(
-        new WsTransportError(`ws: the connection ${this.id} (${this.remoteAddress}) is not open`),
-      );
+      return Promise.reject(new WsTransportError(`ws: the connection ${this.id} (${this.remoteAddress}) is not open`));
     }
     this.#pushId = this.#pushId >= MAX_ID ? 1 : this.#pushId + 1;
     const envelope = encodeEnvelope(WsEnvelopeKind.push, this.#pushId, message);
@@ -141,19 +124,11 @@ export class ServerConnection implements WsServerConnection {
       return;
     }
     if (envelope.payload.byteLength === 0) {
-      this.#send(
-        WsEnvelopeKind.error,
-        envelope.id,
-        new TextEncoder().encode('empty request: it must carry a PKIMessage'),
-      );
+      this.#send(WsEnvelopeKind.error, envelope.id, new TextEncoder().encode('empty request: it must carry a PKIMessage'));
       return;
     }
     if (this.#inFlight.has(envelope.id)) {
-      this.#send(
-        WsEnvelopeKind.error,
-        envelope.id,
-        new TextEncoder().encode(`id ${envelope.id} is already in flight`),
-      );
+      this.#send(WsEnvelopeKind.error, envelope.id, new TextEncoder().encode(`id ${envelope.id} is already in flight`));
       return;
     }
     this.#inFlight.add(envelope.id);
@@ -174,12 +149,7 @@ export class ServerConnection implements WsServerConnection {
       this.#send(WsEnvelopeKind.response, id, answer);
       return;
     }
-    if (!failed)
-      this.#report(
-        new TypeError(
-          'ws: the CMP handler resolved to something other than a non-empty Uint8Array',
-        ),
-      );
+    if (!failed) this.#report(new TypeError('ws: the CMP handler resolved to something other than a non-empty Uint8Array'));
     this.#send(WsEnvelopeKind.error, id, new TextEncoder().encode('internal server error'));
   }
 

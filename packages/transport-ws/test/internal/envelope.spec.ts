@@ -13,9 +13,11 @@ describe('envelope', () => {
       id: 0x01020304,
       payload: Uint8Array.of(0x30, 0x00),
     });
-    expect(
-      decodeEnvelope(encodeEnvelope(WsEnvelopeKind.push, 0xffffffff, new Uint8Array(0))),
-    ).toEqual({ kind: 3, id: 0xffffffff, payload: new Uint8Array(0) });
+    expect(decodeEnvelope(encodeEnvelope(WsEnvelopeKind.push, 0xffffffff, new Uint8Array(0)))).toEqual({
+      kind: 3,
+      id: 0xffffffff,
+      payload: new Uint8Array(0),
+    });
   });
 
   it('refuses a message shorter than its header', () => {
@@ -31,9 +33,7 @@ describe('envelope', () => {
 describe('backoff', () => {
   it('multiplies the delay by the factor up to the maximum, without jitter', () => {
     const settings = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, maxAttempts: Infinity };
-    expect([1, 2, 3, 4, 5, 6].map((attempt) => backoffDelay(settings, attempt))).toEqual([
-      100, 200, 400, 800, 1000, 1000,
-    ]);
+    expect([1, 2, 3, 4, 5, 6].map((attempt) => backoffDelay(settings, attempt))).toEqual([100, 200, 400, 800, 1000, 1000]);
     expect(backoffDelay({ ...settings, factor: 1 }, 9)).toBe(100);
   });
 });

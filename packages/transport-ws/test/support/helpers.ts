@@ -19,5 +19,4 @@ export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('h
 /** The echo handler's answer: every octet XOR 0xff. */
 export const answerTo = (request: Uint8Array): Uint8Array => request.map((octet) => octet ^ 0xff);
 
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

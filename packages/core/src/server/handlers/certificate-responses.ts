@@ -6,7 +6,9 @@ import type { HandlerInput } from '../handler-input.js';
 /** A CertResponse refusing one request: a CmpError's bits and text, else systemFailure (logged). */
 export function rejection(certReqId: number, error: unknown, input: HandlerInput): CertResponse {
   if (!isCmpError(error)) {
-    input.ctx.runtime.logger.error('cmp: issuer failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    input.ctx.runtime.logger.error('cmp: issuer failed', {
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   }
   return {
     certReqId,
@@ -29,7 +31,8 @@ async function keyRecipient(input: HandlerInput): Promise<CmsRecipient> {
   if (auth.requester.kind === 'mac') {
     const kid = auth.requester.senderKID;
     const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
-    if (secret === undefined) throw new RequestRejectedError('notAuthorized', 'central key generation needs the shared secret of the requester');
+    if (secret === undefined)
+      throw new RequestRejectedError('notAuthorized', 'central key generation needs the shared secret of the requester');
     return { type: 'pwri', password: secret };
   }
   if (auth.requester.kind === 'signature') {

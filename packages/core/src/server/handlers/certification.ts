@@ -9,11 +9,7 @@ import {
   type PKIBodyType,
   type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
-import {
-  parseCertificate,
-  verifyCertificationRequest,
-  verifyPOP,
-} from '@cmpkit/protection';
+import { parseCertificate, verifyCertificationRequest, verifyPOP } from '@cmpkit/protection';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
 import { toHex } from '../../message/bytes.js';
@@ -52,7 +48,9 @@ function checkKeyUpdate(msg: CertReqMsg, requester: Requester, ra: boolean): { o
   const id = oldCertId?.type === 'oldCertID' ? oldCertId.value : undefined;
   if (requester.kind === 'signature') {
     const current = parseCertificate(requester.certificate);
-    const namesSigner = !id || (id.issuer.type === 'directoryName' && namesEqual(id.issuer.value, current.issuer) && id.serialNumber === current.serialNumber);
+    const namesSigner =
+      !id ||
+      (id.issuer.type === 'directoryName' && namesEqual(id.issuer.value, current.issuer) && id.serialNumber === current.serialNumber);
     if (!namesSigner && ra && id) return { oldCertID: id };
     if (!namesSigner) throw new RequestRejectedError('badCertId', 'oldCertID does not name the certificate that signed the kur');
     const subject = msg.certReq.certTemplate.subject;
@@ -83,7 +81,10 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
     if (msg.popo?.type === 'raVerified' && !(ctx.policy.acceptRAVerified && ra)) {
       // RFC 9483 section 5.2.3.2: only an RA the CA trusts may vouch for POP.
       if (ra) throw new RequestRejectedError('badPOP', 'raVerified POP is not accepted by this server');
-      throw new RequestRejectedError(['badPOP', 'notAuthorized'], 'raVerified POP is accepted only from an authorised RA, and this request is not signed by one');
+      throw new RequestRejectedError(
+        ['badPOP', 'notAuthorized'],
+        'raVerified POP is accepted only from an authorised RA, and this request is not signed by one',
+      );
     }
     const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
     const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
@@ -273,7 +274,9 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     responses.sort((a, b) => a.certReqId - b.certReqId);
     if (record.tickets.length > 0) {
       // Waiting (RFC 9483 section 4.4): the EE polls; issued ones wait for the final response.
-      const waiting = responses.map((r) => (r.status.status === 0 || r.status.status === 1 ? { certReqId: r.certReqId, status: { status: 3 } } : r));
+      const waiting = responses.map((r) =>
+        r.status.status === 0 || r.status.status === 1 ? { certReqId: r.certReqId, status: { status: 3 } } : r,
+      );
       return { reply: { body: { type: responseType, content: { response: waiting } } }, record };
     }
     return await finishCertification(input, responseType, responses, record);
@@ -282,4 +285,3 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     throw error;
   }
 }
-

@@ -18,7 +18,10 @@ export async function handleNested(input: HandlerInput, processInner: InnerReque
   const { ctx, request, auth } = input;
   if (request.body.type !== 'nested') throw new ProtocolError('badRequest', 'not a nested message');
   if (!(await isAuthorizedRa(ctx, auth.requester))) {
-    throw new RequestRejectedError('notAuthorized', 'nested messages are accepted only from an authorised RA (a certificate with id-kp-cmcRA)');
+    throw new RequestRejectedError(
+      'notAuthorized',
+      'nested messages are accepted only from an authorised RA (a certificate with id-kp-cmcRA)',
+    );
   }
   const responses: PKIMessage[] = [];
   for (const inner of request.body.content) {

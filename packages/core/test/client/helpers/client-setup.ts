@@ -24,7 +24,11 @@ export function clientSetup(
   const clock = fakeClock({ start: T0 });
   const sleeps: number[] = [];
   const server = scriptedServer(
-    { clock: clock.date, protection: serverInit.protection ?? MAC_CREDENTIAL, ...(serverInit.extraCerts ? { extraCerts: serverInit.extraCerts } : {}) },
+    {
+      clock: clock.date,
+      protection: serverInit.protection ?? MAC_CREDENTIAL,
+      ...(serverInit.extraCerts ? { extraCerts: serverInit.extraCerts } : {}),
+    },
     script,
   );
   const client = createClient({

@@ -39,7 +39,12 @@ export interface TestPki {
 }
 
 const EC: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
-const cmpServerProfile = defineProfile({ name: 'cmpServer', validityDays: 365, keyUsage: ['digitalSignature'], allowSubjectAltName: false });
+const cmpServerProfile = defineProfile({
+  name: 'cmpServer',
+  validityDays: 365,
+  keyUsage: ['digitalSignature'],
+  allowSubjectAltName: false,
+});
 
 async function newKeyPair(): Promise<CryptoKeyPair> {
   return (await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
@@ -54,7 +59,9 @@ export async function createTestPki(): Promise<TestPki> {
   // Made a day before T0, so that everything is valid at T0 and for a year after.
   const clock = (): Date => new Date(T0.getTime() - 86_400_000);
   const root = await createSelfSignedCa({ subject: '/O=cmpkit test/CN=Test Root CA', clock });
-  const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), { subject: '/O=cmpkit test/CN=Test Issuing CA' });
+  const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), {
+    subject: '/O=cmpkit test/CN=Test Issuing CA',
+  });
   const ca = createCertificateAuthority({ ...issuing, clock });
   const rogueRoot = await createSelfSignedCa({ subject: '/O=cmpkit test/CN=Test Root CA', clock });
   const rogueCa = createCertificateAuthority({ ...rogueRoot, clock });

@@ -97,7 +97,10 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
     writeFileSync(join(dir, 'root.pem'), encodePem('CERTIFICATE', pki.root.certificate));
     writeFileSync(join(dir, 'issuing.pem'), encodePem('CERTIFICATE', pki.ca.certificate));
     for (const name of ['key1', 'key2', 'key3', 'key4', 'key5']) {
-      const { code, output } = await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.pem`], dir);
+      const { code, output } = await openssl(
+        ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.pem`],
+        dir,
+      );
       expect(code, output).toBe(0);
     }
   });
@@ -116,11 +119,16 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
     const { code, output } = await openssl(
       [
         'cmp',
-        '-server', `127.0.0.1:${port}`,
-        '-path', '/.well-known/cmp',
-        '-recipient', nameToString(pki.serverName),
-        '-attime', attime,
-        '-msg_timeout', '20',
+        '-server',
+        `127.0.0.1:${port}`,
+        '-path',
+        '/.well-known/cmp',
+        '-recipient',
+        nameToString(pki.serverName),
+        '-attime',
+        attime,
+        '-msg_timeout',
+        '20',
         ...args,
       ],
       dir,
@@ -144,7 +152,21 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   }
 
   it('ir with PasswordBasedMac (-ref/-secret): answered with PasswordBasedMac, certConf/pkiConf, openssl verify accepts the certificate', async () => {
-    await cmp(['-cmd', 'ir', ...mac, '-newkey', 'key1.pem', '-subject', '/O=cmpkit test/CN=openssl-ir', '-certout', 'ir.pem', '-cacertsout', 'capubs.pem', '-extracertsout', 'extra.pem']);
+    await cmp([
+      '-cmd',
+      'ir',
+      ...mac,
+      '-newkey',
+      'key1.pem',
+      '-subject',
+      '/O=cmpkit test/CN=openssl-ir',
+      '-certout',
+      'ir.pem',
+      '-cacertsout',
+      'capubs.pem',
+      '-extracertsout',
+      'extra.pem',
+    ]);
     expect(seen.map((s) => `${s.request}>${s.response}`)).toEqual(['ir>ip', 'certConf>pkiconf']);
     for (const s of seen) {
       expect(s.protectionAlg).toBe(oids.id_PasswordBasedMac);
@@ -161,7 +183,18 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   it('ir with -implicit_confirm granted by the server: no certConf', async () => {
     grantImplicitConfirm = true;
     try {
-      await cmp(['-cmd', 'ir', ...mac, '-implicit_confirm', '-newkey', 'key2.pem', '-subject', '/O=cmpkit test/CN=openssl-implicit', '-certout', 'implicit.pem']);
+      await cmp([
+        '-cmd',
+        'ir',
+        ...mac,
+        '-implicit_confirm',
+        '-newkey',
+        'key2.pem',
+        '-subject',
+        '/O=cmpkit test/CN=openssl-implicit',
+        '-certout',
+        'implicit.pem',
+      ]);
     } finally {
       grantImplicitConfirm = false;
     }
@@ -172,12 +205,38 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   });
 
   it('ir with -implicit_confirm not granted (policy default): certConf is still sent', async () => {
-    await cmp(['-cmd', 'ir', ...mac, '-implicit_confirm', '-newkey', 'key2.pem', '-subject', '/O=cmpkit test/CN=openssl-not-implicit', '-certout', 'not-implicit.pem']);
+    await cmp([
+      '-cmd',
+      'ir',
+      ...mac,
+      '-implicit_confirm',
+      '-newkey',
+      'key2.pem',
+      '-subject',
+      '/O=cmpkit test/CN=openssl-not-implicit',
+      '-certout',
+      'not-implicit.pem',
+    ]);
     expect(seen.map((s) => `${s.request}>${s.response}`)).toEqual(['ir>ip', 'certConf>pkiconf']);
   });
 
   it('cr signed with the issued certificate (-cert/-key, -trusted root): cp signed by the server', async () => {
-    await cmp(['-cmd', 'cr', '-cert', 'ir.pem', '-key', 'key1.pem', '-trusted', 'root.pem', '-newkey', 'key3.pem', '-subject', '/O=cmpkit test/CN=openssl-cr', '-certout', 'cr.pem']);
+    await cmp([
+      '-cmd',
+      'cr',
+      '-cert',
+      'ir.pem',
+      '-key',
+      'key1.pem',
+      '-trusted',
+      'root.pem',
+      '-newkey',
+      'key3.pem',
+      '-subject',
+      '/O=cmpkit test/CN=openssl-cr',
+      '-certout',
+      'cr.pem',
+    ]);
     expect(seen.map((s) => `${s.request}>${s.response}`)).toEqual(['cr>cp', 'certConf>pkiconf']);
     expect(seen.every((s) => s.responseProtectionAlg === oids.ecdsa_with_SHA256)).toBe(true);
     const entry = issuer.entryOf(certificateOf('cr.pem'))!;
@@ -212,8 +271,27 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
     expect(issuer.entryOf(certificateOf('kur.pem'))?.revoked).toEqual({ by: 'rr', reason: 1 });
     seen.length = 0;
     const again = await openssl(
-      ['cmp', '-server', `127.0.0.1:${port}`, '-path', '/.well-known/cmp', '-recipient', nameToString(pki.serverName), '-attime', attime,
-        '-cmd', 'rr', '-cert', 'kur.pem', '-key', 'key4.pem', '-trusted', 'root.pem', '-oldcert', 'kur.pem'],
+      [
+        'cmp',
+        '-server',
+        `127.0.0.1:${port}`,
+        '-path',
+        '/.well-known/cmp',
+        '-recipient',
+        nameToString(pki.serverName),
+        '-attime',
+        attime,
+        '-cmd',
+        'rr',
+        '-cert',
+        'kur.pem',
+        '-key',
+        'key4.pem',
+        '-trusted',
+        'root.pem',
+        '-oldcert',
+        'kur.pem',
+      ],
       dir,
     );
     expect(again.code).not.toBe(0);
@@ -234,12 +312,34 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   it('a wrong secret: refused with badMessageCheck; OpenSSL (holding another secret) cannot verify that answer', async () => {
     seen.length = 0;
     const { code, output } = await openssl(
-      ['cmp', '-server', `127.0.0.1:${port}`, '-path', '/.well-known/cmp', '-recipient', nameToString(pki.serverName), '-attime', attime,
-        '-cmd', 'genm', '-ref', REF, '-secret', 'pass:wrong'],
+      [
+        'cmp',
+        '-server',
+        `127.0.0.1:${port}`,
+        '-path',
+        '/.well-known/cmp',
+        '-recipient',
+        nameToString(pki.serverName),
+        '-attime',
+        attime,
+        '-cmd',
+        'genm',
+        '-ref',
+        REF,
+        '-secret',
+        'pass:wrong',
+      ],
       dir,
     );
     expect(code).not.toBe(0);
-    expect(seen).toEqual([expect.objectContaining({ request: 'genm', response: 'error', failInfo: ['badMessageCheck'], responseProtectionAlg: oids.id_PasswordBasedMac })]);
+    expect(seen).toEqual([
+      expect.objectContaining({
+        request: 'genm',
+        response: 'error',
+        failInfo: ['badMessageCheck'],
+        responseProtectionAlg: oids.id_PasswordBasedMac,
+      }),
+    ]);
     expect(output).toMatch(/error validating protection|received ERROR/);
   });
 });

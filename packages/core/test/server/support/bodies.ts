@@ -43,13 +43,19 @@ export async function certReqMsg(keyPair: CryptoKeyPair, options: CertReqOptions
   };
   if (options.oldCertificate) {
     const old = parseCertificate(options.oldCertificate);
-    certRequest.controls = [{ type: 'oldCertID', value: { issuer: { type: 'directoryName', value: old.issuer }, serialNumber: old.serialNumber } }];
+    certRequest.controls = [
+      { type: 'oldCertID', value: { issuer: { type: 'directoryName', value: old.issuer }, serialNumber: old.serialNumber } },
+    ];
   }
   const msg: CertReqMsg = { certReq: certRequest };
   const pop = options.pop ?? 'signature';
   if (pop === 'raVerified') msg.popo = { type: 'raVerified', value: null };
   if (pop === 'signature') {
-    const value = await createPOPOSigningKey(certRequest, options.popKey ?? keyPair.privateKey, options.popSender ? { poposkInput: { sender: options.popSender } } : {});
+    const value = await createPOPOSigningKey(
+      certRequest,
+      options.popKey ?? keyPair.privateKey,
+      options.popSender ? { poposkInput: { sender: options.popSender } } : {},
+    );
     msg.popo = { type: 'signature', value };
   }
   return msg;
@@ -61,7 +67,10 @@ export async function certBody(type: 'ir' | 'cr' | 'kur', keyPair: CryptoKeyPair
 
 export const genmBody = (items: InfoTypeAndValue[] = [{ type: 'caCerts' }]): PKIBody => ({ type: 'genm', content: items });
 
-export async function certConfBody(certificate: Uint8Array, options: { certReqId?: number; wrongHash?: boolean; reject?: string } = {}): Promise<PKIBody> {
+export async function certConfBody(
+  certificate: Uint8Array,
+  options: { certReqId?: number; wrongHash?: boolean; reject?: string } = {},
+): Promise<PKIBody> {
   const { certHash } = await computeCertHash(certificate);
   if (options.wrongHash) certHash[0] = (certHash[0] as number) ^ 0xff;
   return {
@@ -83,7 +92,9 @@ export function rrBody(certificate: Uint8Array, reason?: number): PKIBody {
     content: [
       {
         certDetails: { issuer: cert.issuer, serialNumber: cert.serialNumber },
-        ...(reason !== undefined ? { crlEntryDetails: [{ extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 0x01, reason) }] } : {}),
+        ...(reason !== undefined
+          ? { crlEntryDetails: [{ extnID: oids.id_ce_cRLReasons, extnValue: Uint8Array.of(0x0a, 0x01, reason) }] }
+          : {}),
       },
     ],
   };

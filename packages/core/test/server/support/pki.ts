@@ -57,7 +57,12 @@ export async function newKeyPair(algorithm: EcKeyGenParams | RsaHashedKeyGenPara
   return (await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
-async function holder(ca: CertificateAuthority, subject: string, profile: CertificateProfile, algorithm?: EcKeyGenParams | RsaHashedKeyGenParams): Promise<Holder> {
+async function holder(
+  ca: CertificateAuthority,
+  subject: string,
+  profile: CertificateProfile,
+  algorithm?: EcKeyGenParams | RsaHashedKeyGenParams,
+): Promise<Holder> {
   const keyPair = await newKeyPair(algorithm);
   const publicKey = decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey)));
   const { certificate } = await ca.issue({ template: { subject: parseName(subject), publicKey }, profile });
@@ -75,7 +80,9 @@ export const cmpServerProfile: CertificateProfile = defineProfile({
 
 export async function createTestPki(clock: () => Date): Promise<TestPki> {
   const root = await createSelfSignedCa({ subject: '/O=cmpkit test/CN=Test Root CA', clock });
-  const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), { subject: '/O=cmpkit test/CN=Test Issuing CA' });
+  const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), {
+    subject: '/O=cmpkit test/CN=Test Issuing CA',
+  });
   const ca = createCertificateAuthority({ ...issuing, clock });
   const serverName = parseName('/O=cmpkit test/CN=Test CMP Server');
   const server = await holder(ca, '/O=cmpkit test/CN=Test CMP Server', cmpServerProfile);

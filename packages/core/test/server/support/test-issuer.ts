@@ -10,7 +10,14 @@ import {
   type InfoTypeAndValue,
   type RootCaKeyUpdateContent,
 } from '@cmpkit/codec';
-import { RequestRejectedError, type CertificationRequest, type CertificationResult, type Issuer, type Requester, type RevocationRequest } from '@cmpkit/core';
+import {
+  RequestRejectedError,
+  type CertificationRequest,
+  type CertificationResult,
+  type Issuer,
+  type Requester,
+  type RevocationRequest,
+} from '@cmpkit/core';
 import { parseCertificate } from '@cmpkit/protection';
 import { EC_P256, type TestPki } from './pki.js';
 
@@ -166,15 +173,21 @@ export function createTestIssuer(pki: TestPki, options: TestIssuerOptions = {}):
       if (profile === 'none') return undefined;
       return {
         certTemplate: { subject: [] },
-        keySpec: [{ type: 'algId', value: { algorithm: oids.id_ecPublicKey, parameters: { der: new Uint8Array([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]) } } }],
+        keySpec: [
+          {
+            type: 'algId',
+            value: {
+              algorithm: oids.id_ecPublicKey,
+              parameters: { der: new Uint8Array([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]) },
+            },
+          },
+        ],
       };
     },
 
     async crls(_status: readonly CRLStatus[]) {
       const now = pki.clock();
-      const entries = [...issued.values()]
-        .filter((e) => e.revoked)
-        .map((e) => ({ serialNumber: e.serialNumber, revocationDate: now }));
+      const entries = [...issued.values()].filter((e) => e.revoked).map((e) => ({ serialNumber: e.serialNumber, revocationDate: now }));
       crlNumber += 1n;
       return [await pki.ca.createCrl({ entries, nextUpdate: new Date(now.getTime() + 86_400_000), crlNumber })];
     },

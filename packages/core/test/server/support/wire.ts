@@ -12,7 +12,14 @@ import {
   type PKIMessage,
 } from '@cmpkit/codec';
 import { createServer, memorySecretStore, type CmpServer, type Logger, type ServerInit, type ServerPolicy } from '@cmpkit/core';
-import { parseCertificate, protect, verifyProtection, type MacBounds, type ProtectionCredential, type ProtectionTrust } from '@cmpkit/protection';
+import {
+  parseCertificate,
+  protect,
+  verifyProtection,
+  type MacBounds,
+  type ProtectionCredential,
+  type ProtectionTrust,
+} from '@cmpkit/protection';
 import { expect } from 'vitest';
 import type { TestPki } from './pki.js';
 import type { TestIssuer } from './test-issuer.js';
@@ -180,7 +187,11 @@ export interface Recorded {
  * A loopback transport that records each exchange and checks that every response, success or
  * error, carries the request's transactionID and recipNonce = the request's senderNonce.
  */
-export function recordingTransport(server: CmpServer): { transport: { send(request: Uint8Array): Promise<Uint8Array> }; log: Recorded[]; types(): string[] } {
+export function recordingTransport(server: CmpServer): {
+  transport: { send(request: Uint8Array): Promise<Uint8Array> };
+  log: Recorded[];
+  types(): string[];
+} {
   const log: Recorded[] = [];
   return {
     log,
