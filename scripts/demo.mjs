@@ -29,7 +29,7 @@ const url = await new Promise((resolve, reject) => {
     const text = chunk.toString();
     for (const line of text.split('\n')) if (line.trim()) console.log(`  [server] ${line}`);
     seen += text;
-    const match = /url=(\S+)/.exec(seen);
+    const match = /url=(http\S+)/.exec(seen); // the HTTP listener (WebSocket and TCP ones are logged too)
     if (match) resolve(match[1]);
   };
   server.stdout.on('data', onData);
