@@ -77,6 +77,15 @@ export default tseslint.config(
       },
     ],
   ),
+  {
+    files: ['packages/node-crypto/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@cmpkit/*'], message: 'node-crypto is a WebCrypto provider for Node: it imports no cmpkit package.' }] },
+      ],
+    },
+  },
   layer(
     ['packages/core/src/**/*.ts'],
     [{ group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' }],

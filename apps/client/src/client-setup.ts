@@ -1,5 +1,6 @@
 import { parseName } from '@cmpkit/codec';
 import { createClient, type ClientInit, type CmpClient } from '@cmpkit/core';
+import { createNodeCrypto } from '@cmpkit/node-crypto';
 import type { MacChoice, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
 import { readCertificate, readCertificates } from './certificates.js';
 import type { CmpOptionValues } from './cmp-options.js';
@@ -8,6 +9,9 @@ import { readKeyPair } from './keys.js';
 import { recordingTransport } from './recording-transport.js';
 import { CliError, readSecret } from './secrets.js';
 import { transportForUrl, type ClosableTransport, type TransportOptions } from './transport/transport-for-url.js';
+
+/** WebCrypto with synchronous node:crypto signatures and digests: no thread-pool hop per operation. */
+const nodeCrypto = createNodeCrypto();
 
 type Sha2 = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -117,6 +121,7 @@ export async function clientFromOptions(
     const outTrusted = values['out-trusted'] ?? values.trusted;
     const init: ClientInit = {
       transport,
+      crypto: nodeCrypto,
       trust: await trustOf(values),
       ...(credential ? { credential } : {}),
       ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),

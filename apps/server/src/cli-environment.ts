@@ -6,7 +6,7 @@ export interface CliEnvironment {
   signal?: AbortSignal;
   /** Default: the system clock. */
   clock?: () => Date;
-  /** Default: `globalThis.crypto`. */
+  /** Default: WebCrypto with node:crypto fast paths (`createNodeCrypto`). */
   crypto?: Crypto;
   /** Relative paths are resolved against it. Default: `process.cwd()`. */
   cwd?: string;

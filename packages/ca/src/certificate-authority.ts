@@ -223,7 +223,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     // Public key.
     const spki = request.publicKey ?? template.publicKey;
     if (!spki) return badTemplate('the template carries no public key');
-    const key = await checkPublicKey(spki, profile, crypto);
+    const key = checkPublicKey(spki, profile);
 
     // Template extensions.
     const requested = new Map<string, Extension>();

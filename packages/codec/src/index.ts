@@ -112,7 +112,7 @@ export type { AttributeTypeAndValue, Name, RelativeDistinguishedName } from './x
 export { attributeValueText, nameToString, parseName } from './x509/name-text.js';
 export { decodeSubjectPublicKeyInfo, encodeSubjectPublicKeyInfo } from './x509/subject-public-key-info.js';
 export type { SubjectPublicKeyInfo } from './x509/subject-public-key-info.js';
-export { timeOf } from './x509/time.js';
+export { decodeTime, timeOf } from './x509/time.js';
 export type { Time } from './x509/time.js';
 
 // DER

@@ -1,3 +1,4 @@
+import { createNodeCrypto } from '@cmpkit/node-crypto';
 import type { CliEnvironment } from '../cli-environment.js';
 import { loadConfig, type ConfigSources } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -19,11 +20,14 @@ export const COMMON_OPTIONS = {
   db: { type: 'string' },
 } as const;
 
+/** WebCrypto with synchronous node:crypto signatures and digests: no thread-pool hop per signature. */
+const nodeCrypto = createNodeCrypto();
+
 /** The resolved environment: clock, crypto and working directory. */
 export function runtimeOf(env: CliEnvironment): { clock: () => Date; crypto: Crypto; cwd: string } {
   return {
     clock: env.clock ?? (() => new Date()),
-    crypto: env.crypto ?? globalThis.crypto,
+    crypto: env.crypto ?? nodeCrypto,
     cwd: env.cwd ?? process.cwd(),
   };
 }

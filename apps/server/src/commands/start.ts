@@ -2,6 +2,7 @@ import type { CmpHandler } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { lineLogger, type Logger } from '../log/logger.js';
+import { turnWriter } from '../log/turn-writer.js';
 import { announceNewCrl } from '../announce/crl-announcement.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { createCmpService } from '../server/cmp-service.js';
@@ -57,7 +58,7 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
   });
   if (config.role === 'ra') return startRa(config, env);
-  const logger = lineLogger(env.stderr, config.logLevel, runtimeOf(env).clock);
+  const logger = lineLogger(turnWriter(env.stderr), config.logLevel, runtimeOf(env).clock);
   const worker = clusterWorkerNumber();
   if (config.workers > 1 && worker === undefined) return startPrimary(config, env, logger);
   try {
@@ -106,8 +107,9 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
     // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
     const durable: CmpHandler = async (request, context) => {
+      const mark = ctx.store.writeMark();
       const response = await service.handle(request, context);
-      await ctx.store.flush();
+      await ctx.store.flush(mark);
       return response;
     };
     const handle = withRequestLog(durable, logger, clock);

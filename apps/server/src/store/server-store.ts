@@ -21,6 +21,7 @@ import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteNonceStore } from './sqlite-nonce-store.js';
 import { sqliteSecretStore, type ServerSecretStore } from './sqlite-secret-store.js';
 import { sqliteTransactionStore } from './sqlite-transaction-store.js';
+import { batchWrites } from './sqlite-write-batch.js';
 import { walGroupCommit } from './wal-group-commit.js';
 
 /** Everything the server keeps, on one database. */
@@ -35,11 +36,15 @@ export interface ServerStore {
   readonly crls: CrlRepository;
   readonly rootCaUpdates: RootCaUpdateRepository;
   /**
-   * Resolves once everything committed so far is durable as the configured durability promises.
-   * The server awaits it before a response leaves (ARCHITECTURE.md decision 6). Stores whose
-   * commits are durable when they return resolve at once.
+   * Resolves once everything written so far is committed and durable as the configured
+   * durability promises. The server awaits it before a response leaves (ARCHITECTURE.md decision
+   * 6). With `since` (a {@link writeMark} taken before the request ran) it rejects when writes made
+   * after the mark were lost, so their request fails instead of answering. Stores whose writes
+   * are durable when they return resolve at once.
    */
-  flush(): Promise<void>;
+  flush(since?: number): Promise<void>;
+  /** A mark for {@link flush}: take it before a request runs. */
+  writeMark(): number;
   /** Announcements waiting for their recipients (core's AnnouncementStore). */
   readonly announcements: AnnouncementRepository;
   /** HTTP push URLs (core's PushUrlStore). */
@@ -95,6 +100,7 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     pushSubscribers: postgresPushSubscriberRepository(pool, clock),
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},
+    writeMark: () => 0,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -120,6 +126,7 @@ export async function openSqliteServerStore(
     db.close();
     throw error;
   }
+  const batch = batchWrites(db);
   return {
     db,
     migration,
@@ -130,12 +137,15 @@ export async function openSqliteServerStore(
     pending: sqlitePendingRequestRepository(db),
     crls: sqliteCrlRepository(db),
     rootCaUpdates: sqliteRootCaUpdateRepository(db),
-    flush: async () => {
+    flush: async (since) => {
+      await batch.committed(since);
       await groupCommit?.flush();
     },
+    writeMark: () => batch.mark(),
     announcements: sqliteAnnouncementRepository(db, clock),
     pushSubscribers: sqlitePushSubscriberRepository(db, clock),
     close: async () => {
+      if (db.open) batch.commit();
       await groupCommit?.close();
       if (db.open) db.close();
     },

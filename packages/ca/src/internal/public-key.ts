@@ -4,7 +4,8 @@ import { RSAPublicKey, RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { encodeSubjectPublicKeyInfo, oids, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import { IssuanceError } from '../errors/issuance-error.js';
 import type { CertificateProfile } from '../profile/certificate-profile.js';
-import { bufferSource, bytesEqual } from './der.js';
+import { bytesEqual } from './der.js';
+import { isOnCurve } from './ec-point.js';
 import { MAX_RSA_BITS, parseKeyAlgorithm, type FixedKeyName } from './key-algorithm.js';
 
 /** What the CA learned about a checked public key. */
@@ -79,10 +80,9 @@ function parseRsaKey(key: Uint8Array): { bits: number } {
 /**
  * Checks that `spki` is a well-formed public key of an algorithm and size `profile` accepts.
  * Malformed keys are refused with `badCertTemplate`, keys of an algorithm or size the profile
- * does not accept with `badAlg`. EC points are imported with the injected WebCrypto, which
- * checks that they lie on the curve.
+ * does not accept with `badAlg`. EC points must lie on their curve.
  */
-export async function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateProfile, crypto: Crypto): Promise<CheckedPublicKey> {
+export function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateProfile): CheckedPublicKey {
   let der: Uint8Array;
   try {
     der = encodeSubjectPublicKeyInfo(spki);
@@ -107,11 +107,7 @@ export async function checkPublicKey(spki: SubjectPublicKeyInfo, profile: Certif
     if (!curve) return refused(profile, `the elliptic curve ${curveOid}`);
     if (key.length !== 1 + 2 * curve.size || key[0] !== 0x04) malformed(`not an uncompressed ${curve.name} point`);
     if (!specs.some((s) => s.family === 'ec' && s.curve === curve.name)) refused(profile, `an EC ${curve.name} key`);
-    try {
-      await crypto.subtle.importKey('spki', bufferSource(der), { name: 'ECDSA', namedCurve: curve.name }, true, ['verify']);
-    } catch {
-      malformed(`not a point on ${curve.name}`);
-    }
+    if (!isOnCurve(curve.name, key.subarray(1), curve.size)) malformed(`not a point on ${curve.name}`);
     return { der, rsa: false };
   }
 

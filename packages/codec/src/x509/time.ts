@@ -1,4 +1,5 @@
-import type { DerReader } from '../der/reader.js';
+import { decodeWith } from '../der/codec.js';
+import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 
@@ -27,4 +28,9 @@ export function writeTime(w: DerWriter, time: Time): void {
 export function timeOf(date: Date): Time {
   const year = date.getUTCFullYear();
   return year >= 1950 && year < 2050 ? { type: 'utcTime', value: date } : { type: 'generalTime', value: date };
+}
+
+/** Decodes a DER Time (UTCTime or GeneralizedTime, RFC 5280 section 4.1.2.5). */
+export function decodeTime(der: Uint8Array, options?: DecodeOptions): Time {
+  return decodeWith(der, 'Time', readTime, options);
 }

@@ -1,5 +1,5 @@
 import { encodeSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '@cmpkit/codec';
-import { parseCertificate, verifyCertificatePath } from '@cmpkit/protection';
+import { verifyCertificatePath } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { bytesEqual } from '../message/bytes.js';
 import type { ClientContext } from './client-context.js';
@@ -28,7 +28,7 @@ export async function checkNewCertificate(
   extraCerts: readonly Uint8Array[],
   macProtected: boolean,
 ): Promise<readonly Uint8Array[] | undefined> {
-  const parsed = parseCertificate(certificate);
+  const parsed = ctx.cache.parse(certificate);
   if (requestedKey && requestedKey.subjectPublicKey.length > 0) {
     if (!bytesEqual(parsed.subjectPublicKeyInfoDer, encodeSubjectPublicKeyInfo(requestedKey))) {
       throw new ProtocolError('badCertTemplate', 'the new certificate does not carry the public key that was requested');
@@ -44,6 +44,7 @@ export async function checkNewCertificate(
     untrusted: [...extraCerts, ...caPubs, ...(ctx.init.untrusted ?? [])],
     at: ctx.runtime.clock(),
     crypto: ctx.runtime.crypto,
+    cache: ctx.cache,
     ...(ctx.init.algorithms ? { algorithms: ctx.init.algorithms } : {}),
     ...(ctx.init.allowSha1 ? { allowSha1: true } : {}),
   });

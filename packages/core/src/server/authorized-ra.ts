@@ -1,5 +1,4 @@
 import { oids } from '@cmpkit/codec';
-import { parseCertificate } from '@cmpkit/protection';
 import type { Requester } from './requester.js';
 import type { ServerContext } from './server-context.js';
 
@@ -14,5 +13,5 @@ export async function isAuthorizedRa(ctx: ServerContext, requester: Requester): 
   const decide = ctx.init.authorizer?.authorizeRegistrationAuthority;
   if (decide) return decide.call(ctx.init.authorizer, requester);
   if (requester.kind !== 'signature') return false;
-  return parseCertificate(requester.certificate).extKeyUsage?.includes(oids.id_kp_cmcRA) ?? false;
+  return ctx.cache.parse(requester.certificate).extKeyUsage?.includes(oids.id_kp_cmcRA) ?? false;
 }

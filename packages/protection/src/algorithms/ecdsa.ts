@@ -4,7 +4,7 @@ import { bufferSource } from '../internal/bytes.js';
 import { readOid, readSingle } from '../internal/der.js';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-signature-format.js';
 import { requireAbsentParameters } from './parameters.js';
-import { importSpki, requireKeyAlgorithm } from './spki.js';
+import { importEcPoint, importSpki, requireKeyAlgorithm } from './spki.js';
 import type { AlgorithmProvider, SignatureAlgorithm, SignatureKeyOptions } from './types.js';
 
 type EcdsaHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -52,7 +52,12 @@ function ecdsa(entry: (typeof TABLE)[number]): SignatureAlgorithm {
     weak: hash === 'SHA-1',
     importPublicKey(crypto: Crypto, spki: Uint8Array, info: SubjectPublicKeyInfo): Promise<CryptoKey> {
       requireKeyAlgorithm(info, [oids.id_ecPublicKey], name);
-      return importSpki(crypto, spki, { name: 'ECDSA', namedCurve: namedCurveOf(info) }, name);
+      const namedCurve = namedCurveOf(info);
+      const point = info.subjectPublicKey;
+      const size = CURVES.find(([, n]) => n === namedCurve)?.[2] ?? 0;
+      // The bare point imports several times faster than the SPKI (no decoder round); both check it is on the curve.
+      if (point.length === 1 + 2 * size && point[0] === 0x04) return importEcPoint(crypto, point, namedCurve, name);
+      return importSpki(crypto, spki, { name: 'ECDSA', namedCurve }, name);
     },
     async sign(crypto: Crypto, privateKey: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
       const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash }, privateKey, bufferSource(data)));

@@ -15,6 +15,13 @@ export function importSpki(
   );
 }
 
+/** Imports an uncompressed EC point (`04 || x || y`) as an ECDSA key for `verify`, failing with badAlg. */
+export function importEcPoint(crypto: Crypto, point: Uint8Array, namedCurve: string, what: string): Promise<CryptoKey> {
+  return webCrypto('badAlg', `${what} public key import`, () =>
+    crypto.subtle.importKey('raw', bufferSource(point), { name: 'ECDSA', namedCurve }, true, ['verify']),
+  );
+}
+
 /** Refuses a key whose SPKI algorithm is not one of `accepted`. */
 export function requireKeyAlgorithm(info: SubjectPublicKeyInfo, accepted: readonly string[], what: string): void {
   if (!accepted.includes(info.algorithm.algorithm)) {

@@ -14,6 +14,8 @@ import { parseCertificate, type ParsedCertificate } from './certificate.js';
 export interface CertificateCache {
   /** Certificates held. */
   readonly size: number;
+  /** The certificate parsed, once per distinct certificate; a ProtectionError badDataFormat if it cannot be. */
+  parse(der: Uint8Array): ParsedCertificate;
   /** Forgets everything. */
   clear(): void;
 }
@@ -94,6 +96,9 @@ export function createCertificateCache(init: CertificateCacheInit = {}): Certifi
   return {
     get size() {
       return size;
+    },
+    parse(der: Uint8Array): ParsedCertificate {
+      return internals.entry(der).parsed;
     },
     clear() {
       for (const bucket of buckets.values()) for (const e of bucket) e.alive = false;

@@ -1,6 +1,7 @@
 import {
   decodeAlgorithmIdentifier,
   decodeName,
+  decodeTime,
   decodeSubjectPublicKeyInfo,
   KEY_USAGE_NAMES,
   oids,
@@ -10,11 +11,9 @@ import {
   type Name,
   type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, Validity } from '@peculiar/asn1-x509';
 import { ProtectionError } from '../errors/protection-error.js';
 import { equalBytes } from '../internal/bytes.js';
-import { childrenOf, contentBytes, elementBytes, readOid, readSingle, readTlv, type Tlv } from '../internal/der.js';
+import { childrenOf, contentBytes, elementBytes, readOid, readSingle, readSmallInteger, readTlv, type Tlv } from '../internal/der.js';
 
 export type { KeyUsageName };
 
@@ -119,7 +118,8 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     if (!equalBytes(elementBytes(der, innerSig), signatureAlgorithmDer)) bad('tbsCertificate.signature differs from signatureAlgorithm');
     const sigContent = contentBytes(der, sigTlv);
     if (sigContent[0] !== 0) bad('signature BIT STRING has unused bits');
-    const times = AsnConvert.parse(elementBytes(der, validity), Validity);
+    const [notBefore, notAfter, ...extraTimes] = childrenOf(der, validity, 'Validity');
+    if (validity.tag !== 0x30 || !notBefore || !notAfter || extraTimes.length) bad('bad Validity');
     const subjectPublicKeyInfoDer = elementBytes(der, spki);
     const parsed: ParsedCertificate = {
       der,
@@ -134,8 +134,8 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       subjectDer: elementBytes(der, subject),
       subjectPublicKeyInfo: decodeSubjectPublicKeyInfo(subjectPublicKeyInfoDer),
       subjectPublicKeyInfoDer,
-      notBefore: times.notBefore.getTime(),
-      notAfter: times.notAfter.getTime(),
+      notBefore: decodeTime(elementBytes(der, notBefore)).value,
+      notAfter: decodeTime(elementBytes(der, notAfter)).value,
       extensions: [],
     };
     const extWrapper = fields.slice(i + 6).find((f) => f.tag === 0xa3);
@@ -144,28 +144,26 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       parsed.extensions = extensions;
       for (const ext of extensions) {
         switch (ext.extnID) {
-          case oids.id_ce_basicConstraints: {
-            const bc = AsnConvert.parse(ext.extnValue, BasicConstraints);
-            parsed.basicConstraints =
-              bc.pathLenConstraint === undefined ? { cA: bc.cA } : { cA: bc.cA, pathLenConstraint: bc.pathLenConstraint };
+          case oids.id_ce_basicConstraints:
+            parsed.basicConstraints = readBasicConstraints(ext.extnValue);
+            break;
+          case oids.id_ce_keyUsage:
+            parsed.keyUsage = readKeyUsage(ext.extnValue);
+            break;
+          case oids.id_ce_extKeyUsage: {
+            const seq = readSingle(ext.extnValue, 'extKeyUsage', 0x30);
+            parsed.extKeyUsage = childrenOf(ext.extnValue, seq, 'extKeyUsage').map((tlv) => readOid(ext.extnValue, tlv, 'KeyPurposeId'));
             break;
           }
-          case oids.id_ce_keyUsage: {
-            const ku = AsnConvert.parse(ext.extnValue, KeyUsage);
-            parsed.keyUsage = KEY_USAGE_BITS.filter((_, bit) => (ku.toNumber() & (1 << bit)) !== 0);
-            break;
-          }
-          case oids.id_ce_extKeyUsage:
-            parsed.extKeyUsage = [...AsnConvert.parse(ext.extnValue, ExtendedKeyUsage)];
-            break;
           case oids.id_ce_subjectKeyIdentifier: {
             const tlv = readSingle(ext.extnValue, 'subjectKeyIdentifier', 0x04);
             parsed.subjectKeyIdentifier = contentBytes(ext.extnValue, tlv);
             break;
           }
           case oids.id_ce_authorityKeyIdentifier: {
-            const aki = AsnConvert.parse(ext.extnValue, AuthorityKeyIdentifier);
-            if (aki.keyIdentifier) parsed.authorityKeyIdentifier = new Uint8Array(aki.keyIdentifier.buffer);
+            const seq = readSingle(ext.extnValue, 'authorityKeyIdentifier', 0x30);
+            const keyIdentifier = childrenOf(ext.extnValue, seq, 'authorityKeyIdentifier').find((tlv) => tlv.tag === 0x80);
+            if (keyIdentifier) parsed.authorityKeyIdentifier = contentBytes(ext.extnValue, keyIdentifier).slice();
             break;
           }
         }
@@ -176,6 +174,31 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     if (e instanceof ProtectionError) throw e;
     return bad(e instanceof Error ? e.message : 'malformed', e);
   }
+}
+
+/** BasicConstraints (RFC 5280 section 4.2.1.9): `SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }`. */
+function readBasicConstraints(der: Uint8Array): { cA: boolean; pathLenConstraint?: number } {
+  const fields = childrenOf(der, readSingle(der, 'basicConstraints', 0x30), 'basicConstraints');
+  let cA = false;
+  let next = fields[0];
+  if (next?.tag === 0x01) {
+    const value = contentBytes(der, next);
+    if (value.length !== 1) bad('bad cA BOOLEAN');
+    cA = value[0] !== 0;
+    next = fields[1];
+  }
+  if (next === undefined) return { cA };
+  if (next !== fields[fields.length - 1]) bad('trailing fields in basicConstraints');
+  return { cA, pathLenConstraint: readSmallInteger(der, next, 'pathLenConstraint') };
+}
+
+/** KeyUsage (RFC 5280 section 4.2.1.3): a named BIT STRING, bit 0 (digitalSignature) first. */
+function readKeyUsage(der: Uint8Array): KeyUsageName[] {
+  const bits = contentBytes(der, readSingle(der, 'keyUsage', 0x03));
+  const unused = bits[0];
+  if (unused === undefined || unused > 7 || (bits.length === 1 && unused !== 0)) bad('bad keyUsage BIT STRING');
+  const count = (bits.length - 1) * 8 - unused;
+  return KEY_USAGE_BITS.filter((_, bit) => bit < count && (((bits[1 + (bit >> 3)] as number) >> (7 - (bit & 7))) & 1) === 1);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { decodePemBlock, encodeProtectedPart, oids, type AlgorithmIdentifier, type PKIMessage } from '@cmpkit/codec';
+import { decodePemBlock, decodeSubjectPublicKeyInfo, encodeProtectedPart, oids, type AlgorithmIdentifier, type PKIMessage } from '@cmpkit/codec';
 import { describe, expect, it } from 'vitest';
 import {
   createAlgorithmRegistry,
@@ -239,5 +239,33 @@ describe('algorithm registry', () => {
       const sent = await protect(unprotectedGenm(), { secret: 's', senderKID: 'k', mac: { protectionAlg } });
       await expect(verifyProtection(roundTrip(sent), { mac: { secret: 's' } })).resolves.toMatchObject({ algorithm: 'PasswordBasedMac' });
     }
+  });
+});
+
+describe('ECDSA public key import', () => {
+  const algorithm = ecdsaSignatures.signature!({ algorithm: oids.ecdsa_with_SHA256 })!;
+
+  async function spkiOf(namedCurve: string): Promise<{ der: Uint8Array; keys: CryptoKeyPair }> {
+    const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    return { der: new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey)), keys };
+  }
+
+  for (const namedCurve of ['P-256', 'P-384', 'P-521']) {
+    it(`imports an uncompressed ${namedCurve} point that verifies what its private key signed`, async () => {
+      const { der, keys } = await spkiOf(namedCurve);
+      const publicKey = await algorithm.importPublicKey(crypto, der, decodeSubjectPublicKeyInfo(der));
+      expect(publicKey.algorithm).toMatchObject({ name: 'ECDSA', namedCurve });
+      const data = new Uint8Array(32);
+      const signature = await algorithm.sign(crypto, keys.privateKey, data);
+      expect(await algorithm.verify(crypto, publicKey, signature, data)).toBe(true);
+    });
+  }
+
+  it('refuses a point that is not on the curve (badAlg)', async () => {
+    const { der } = await spkiOf('P-256');
+    const info = decodeSubjectPublicKeyInfo(der);
+    const point = info.subjectPublicKey.slice();
+    point[64] = (point[64] as number) ^ 1;
+    await expect(algorithm.importPublicKey(crypto, der, { ...info, subjectPublicKey: point })).rejects.toMatchObject({ failInfo: ['badAlg'] });
   });
 });

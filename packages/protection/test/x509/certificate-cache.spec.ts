@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createCertificateCache, importPrivateKey, protect, verifyCertificatePath, verifyProtection } from '../../src/index.js';
+import {
+  createCertificateCache,
+  importPrivateKey,
+  parseCertificate,
+  protect,
+  ProtectionError,
+  verifyCertificatePath,
+  verifyProtection,
+} from '../../src/index.js';
 import { certificateEntry, entryPublicKey } from '../../src/x509/certificate-cache.js';
 import { defaultAlgorithms } from '../../src/index.js';
 import { PKI_TIME, pki, pkiKey, providers, roundTrip, unprotectedGenm } from '../helpers.js';
@@ -15,6 +23,14 @@ describe('certificate cache', () => {
     cache.clear();
     expect(cache.size).toBe(0);
     expect(certificateEntry(cache, pki('ee-p256'))).not.toBe(a);
+  });
+
+  it('parses each certificate once', () => {
+    const cache = createCertificateCache();
+    const parsed = cache.parse(pki('ee-p256'));
+    expect(parsed).toEqual(parseCertificate(pki('ee-p256')));
+    expect(cache.parse(new Uint8Array(pki('ee-p256')))).toBe(parsed);
+    expect(() => cache.parse(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00))).toThrow(ProtectionError);
   });
 
   it('evicts the least recently used certificates', () => {

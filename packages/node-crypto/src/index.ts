@@ -1,0 +1,1 @@
+export { createNodeCrypto } from './create-node-crypto.js';
