@@ -49,7 +49,7 @@ import { httpTransport } from '../packages/transport-http/dist/index.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const self = fileURLToPath(import.meta.url);
 const serverBin = join(root, 'apps/server/bin/cmpkit-server.js');
-const CONCURRENCY_PER_WORKER = 4;
+const CONCURRENCY_PER_WORKER = Number(process.env.CMPKIT_BENCH_CONCURRENCY ?? 4);
 const PBM_ITERATIONS = 500;
 const SECRET = 'bench-secret';
 // The server's crypto (apps/server: createNodeCrypto): signatures, HMACs and digests on node:crypto,

@@ -42,7 +42,8 @@ export function createNodeCrypto(base: Crypto = webcrypto as Crypto): Crypto {
 
   function hmacOf(algorithm: SignatureAlgorithm, key: CryptoKey, usage: KeyUsage): { hash: string; key: KeyObject } | undefined {
     const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
-    if (key.algorithm.name !== 'HMAC' || typeof name !== 'string' || name.toUpperCase() !== 'HMAC' || !key.usages.includes(usage)) return undefined;
+    if (key.algorithm.name !== 'HMAC' || typeof name !== 'string' || name.toUpperCase() !== 'HMAC' || !key.usages.includes(usage))
+      return undefined;
     const hash = nodeHashName((key.algorithm as HmacKeyAlgorithm).hash);
     const keyObject = keyObjectOf(key);
     // Node 20 imports only whole-byte HMAC keys; a runtime that truncates to `length` bits is left to WebCrypto.

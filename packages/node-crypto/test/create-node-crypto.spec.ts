@@ -10,9 +10,16 @@ async function keyPair(algorithm: RsaHashedKeyGenParams | EcKeyGenParams | Algor
   return (await base.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
-const rsa = (name: string, hash: string): RsaHashedKeyGenParams => ({ name, hash, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) });
+const rsa = (name: string, hash: string): RsaHashedKeyGenParams => ({
+  name,
+  hash,
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+});
 
-const cases: ReadonlyArray<readonly [string, RsaHashedKeyGenParams | EcKeyGenParams | Algorithm, AlgorithmIdentifier | EcdsaParams | RsaPssParams]> = [
+const cases: ReadonlyArray<
+  readonly [string, RsaHashedKeyGenParams | EcKeyGenParams | Algorithm, AlgorithmIdentifier | EcdsaParams | RsaPssParams]
+> = [
   ['ECDSA P-256 / SHA-256', { name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-256' }],
   ['ECDSA P-384 / SHA-384', { name: 'ECDSA', namedCurve: 'P-384' }, { name: 'ECDSA', hash: { name: 'SHA-384' } }],
   ['ECDSA P-521 / SHA-512', { name: 'ECDSA', namedCurve: 'P-521' }, { name: 'ECDSA', hash: 'sha-512' }],
@@ -55,7 +62,10 @@ describe('createNodeCrypto: signatures interoperate with WebCrypto both ways', (
 describe('createNodeCrypto: HMAC', () => {
   for (const hash of ['SHA-1', 'SHA-256', 'SHA-512']) {
     it(`HMAC-${hash} matches WebCrypto`, async () => {
-      const key = await base.subtle.importKey('raw', base.getRandomValues(new Uint8Array(40)), { name: 'HMAC', hash }, false, ['sign', 'verify']);
+      const key = await base.subtle.importKey('raw', base.getRandomValues(new Uint8Array(40)), { name: 'HMAC', hash }, false, [
+        'sign',
+        'verify',
+      ]);
       const ours = new Uint8Array(await fast.subtle.sign('HMAC', key, data));
       expect(ours).toEqual(new Uint8Array(await base.subtle.sign('HMAC', key, data)));
       expect(await fast.subtle.verify({ name: 'HMAC' }, key, ours, data)).toBe(true);
@@ -72,7 +82,9 @@ describe('createNodeCrypto: digests', () => {
       const ours = await fast.subtle.digest(name, data);
       expect(ours).toBeInstanceOf(ArrayBuffer);
       expect(new Uint8Array(ours)).toEqual(new Uint8Array(await base.subtle.digest(name, data)));
-      expect(new Uint8Array(await fast.subtle.digest({ name }, data.buffer))).toEqual(new Uint8Array(await base.subtle.digest(name, data.buffer)));
+      expect(new Uint8Array(await fast.subtle.digest({ name }, data.buffer))).toEqual(
+        new Uint8Array(await base.subtle.digest(name, data.buffer)),
+      );
     });
   }
 
@@ -84,7 +96,13 @@ describe('createNodeCrypto: digests', () => {
 describe('createNodeCrypto: what it leaves to WebCrypto keeps WebCrypto errors', () => {
   it('refuses a key without the usage, as WebCrypto does', async () => {
     const keys = (await base.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
-    const verifyOnly = await base.subtle.importKey('spki', await base.subtle.exportKey('spki', keys.publicKey), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+    const verifyOnly = await base.subtle.importKey(
+      'spki',
+      await base.subtle.exportKey('spki', keys.publicKey),
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      true,
+      ['verify'],
+    );
     const expected = await base.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, verifyOnly, data).catch((e: Error) => e.name);
     await expect(fast.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, verifyOnly, data)).rejects.toMatchObject({ name: expected });
   });
@@ -104,7 +122,12 @@ describe('createNodeCrypto: what it leaves to WebCrypto keeps WebCrypto errors',
   });
 
   it('refuses something that is not a CryptoKey', async () => {
-    const fake = { type: 'private', algorithm: { name: 'ECDSA', namedCurve: 'P-256' }, usages: ['sign'], extractable: false } as unknown as CryptoKey;
+    const fake = {
+      type: 'private',
+      algorithm: { name: 'ECDSA', namedCurve: 'P-256' },
+      usages: ['sign'],
+      extractable: false,
+    } as unknown as CryptoKey;
     await expect(fast.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, fake, data)).rejects.toThrow();
   });
 

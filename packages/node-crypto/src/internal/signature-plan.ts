@@ -16,7 +16,11 @@ export interface SignaturePlan {
  * key operation (milliseconds each: left on WebCrypto's thread pool so the event loop keeps
  * turning).
  */
-export function signaturePlan(algorithm: AlgorithmIdentifier | RsaPssParams | EcdsaParams, key: CryptoKey, usage: 'sign' | 'verify'): SignaturePlan | undefined {
+export function signaturePlan(
+  algorithm: AlgorithmIdentifier | RsaPssParams | EcdsaParams,
+  key: CryptoKey,
+  usage: 'sign' | 'verify',
+): SignaturePlan | undefined {
   const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
   if (typeof name !== 'string' || name.toUpperCase() !== key.algorithm.name.toUpperCase() || !key.usages.includes(usage)) return undefined;
   if (key.type !== (usage === 'sign' ? 'private' : 'public')) return undefined;

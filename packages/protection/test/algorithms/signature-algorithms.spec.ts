@@ -1,4 +1,11 @@
-import { decodePemBlock, decodeSubjectPublicKeyInfo, encodeProtectedPart, oids, type AlgorithmIdentifier, type PKIMessage } from '@cmpkit/codec';
+import {
+  decodePemBlock,
+  decodeSubjectPublicKeyInfo,
+  encodeProtectedPart,
+  oids,
+  type AlgorithmIdentifier,
+  type PKIMessage,
+} from '@cmpkit/codec';
 import { describe, expect, it } from 'vitest';
 import {
   createAlgorithmRegistry,
@@ -266,6 +273,8 @@ describe('ECDSA public key import', () => {
     const info = decodeSubjectPublicKeyInfo(der);
     const point = info.subjectPublicKey.slice();
     point[64] = (point[64] as number) ^ 1;
-    await expect(algorithm.importPublicKey(crypto, der, { ...info, subjectPublicKey: point })).rejects.toMatchObject({ failInfo: ['badAlg'] });
+    await expect(algorithm.importPublicKey(crypto, der, { ...info, subjectPublicKey: point })).rejects.toMatchObject({
+      failInfo: ['badAlg'],
+    });
   });
 });

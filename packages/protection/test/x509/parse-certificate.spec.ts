@@ -2,7 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { decodePem, KEY_USAGE_NAMES } from '@cmpkit/codec';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, BasicConstraints, Certificate, ExtendedKeyUsage, Extension, Extensions, KeyUsage } from '@peculiar/asn1-x509';
+import {
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  KeyUsage,
+} from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate, ProtectionError } from '../../src/index.js';
 import { FIXTURES } from '../helpers.js';
