@@ -32,7 +32,7 @@
 //
 // Environment: CMPKIT_BENCH_WORKERS (default "1,2"), CMPKIT_BENCH_DURABILITY (default
 // "full,normal"), CMPKIT_BENCH_KINDS (default "signature,mac"), CMPKIT_BENCH_COUNT (signature
-// transactions per run, default 400), CMPKIT_BENCH_SERVER_NODE_ARGS (extra node arguments for the
+// transactions per run, default 1500), CMPKIT_BENCH_SERVER_NODE_ARGS (extra node arguments for the
 // server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -64,7 +64,7 @@ const list = (name, fallback) =>
 const WORKERS = list('CMPKIT_BENCH_WORKERS', '1,2').map(Number);
 const DURABILITY = list('CMPKIT_BENCH_DURABILITY', 'full,normal');
 const KINDS = list('CMPKIT_BENCH_KINDS', 'signature,mac');
-const SIGNATURE_TRANSACTIONS = Number(process.env.CMPKIT_BENCH_COUNT ?? 400);
+const SIGNATURE_TRANSACTIONS = Number(process.env.CMPKIT_BENCH_COUNT ?? 1500);
 const MAC_TRANSACTIONS = Math.max(20, Math.round(SIGNATURE_TRANSACTIONS / 4));
 const SERVER_NODE_ARGS = (process.env.CMPKIT_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const CPUS = availableParallelism();
@@ -316,7 +316,7 @@ async function measureServer({ workers, durability }) {
         untrusted: issuingCa,
       }),
     );
-    await load(signatureClients, 40 * workers, { label: 'warmup' }); // JIT and connection warm-up
+    await load(signatureClients, 200 * workers, { label: 'warmup' }); // JIT and connection warm-up
 
     for (const kind of KINDS) {
       const [clients, count] =
