@@ -134,35 +134,20 @@ async function waitForWorkers(log, workers) {
   }
 }
 
-/** CPU time (user + system, ms) of one /proc stat file. */
-function statCpuMs(path) {
-  const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
-}
-
-/** CPU time (ms) of the main threads (JavaScript) of `pid` and its children: the rest is GC helpers, the thread pool. */
-function treeMainThreadCpuMs(pid) {
+/**
+ * CPU time (user + system, ms) used so far by `pid` and its child processes; Linux only. With
+ * `mainThread`, only their main (JavaScript) threads: the rest is V8's GC helpers and the libuv
+ * thread pool.
+ */
+function treeCpuMs(pid, { mainThread = false } = {}) {
   try {
-    let ms = statCpuMs(`/proc/${pid}/task/${pid}/stat`);
-    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean);
-    for (const child of children) ms += treeMainThreadCpuMs(Number(child)) ?? 0;
-    return ms;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU time (user + system, ms) used so far by `pid` and its child processes; Linux only. */
-function treeCpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
     let ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
     const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
       .stdout.split('\n')
       .filter(Boolean);
-    for (const child of children) ms += treeCpuMs(Number(child)) ?? 0;
+    for (const child of children) ms += treeCpuMs(Number(child), { mainThread }) ?? 0;
     return ms;
   } catch {
     return undefined;
@@ -322,10 +307,10 @@ async function measureServer({ workers, durability }) {
       const [clients, count] =
         kind === 'mac' ? [macClients, MAC_TRANSACTIONS * workers] : [signatureClients, SIGNATURE_TRANSACTIONS * workers];
       const cpuBefore = treeCpuMs(server.pid);
-      const mainBefore = treeMainThreadCpuMs(server.pid);
+      const mainBefore = treeCpuMs(server.pid, { mainThread: true });
       const measured = await load(clients, count, { label: kind });
       const cpuAfter = treeCpuMs(server.pid);
-      const mainAfter = treeMainThreadCpuMs(server.pid);
+      const mainAfter = treeCpuMs(server.pid, { mainThread: true });
       measured.serverMainCpuMsPerTx =
         mainBefore === undefined || mainAfter === undefined ? undefined : (mainAfter - mainBefore) / (count - measured.failed);
       measured.serverCpuMsPerTx =

@@ -83,14 +83,7 @@ export function httpTransport(init: HttpTransportInit): Transport {
           redirect: 'manual',
           signal: controller.signal,
         });
-        const answer = await readAnswer(response, target, maxResponseBytes);
-        // Let the fetch implementation return the connection to its pool before the caller sends
-        // the next message of the transaction: Node's fetch settles the body before it releases the
-        // socket, so a certConf built at once went out on a second connection, and a server that
-        // serves one connection at a time (the OpenSSL 3.0 mock) waited on the first and dropped the
-        // transaction.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        return answer;
+        return await readAnswer(response, target, maxResponseBytes);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (timedOut) throw controller.signal.reason;

@@ -278,22 +278,6 @@ describe('httpTransport over node:http', () => {
     }
   });
 
-  it('sends the next message of a transaction on the same kept-alive connection (servers that serve one connection at a time)', async () => {
-    const server = await listen((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/pkixcmp' }).end(Buffer.from(DER)));
-    });
-    let connections = 0;
-    server.server.on('connection', () => connections++);
-    try {
-      const transport = httpTransport({ url: server.url() });
-      for (let i = 0; i < 5; i++) await transport.send(DER); // each request right after the previous answer, as ir then certConf
-      expect(connections).toBe(1);
-    } finally {
-      await server.close();
-    }
-  });
-
   it('reports a refused connection as a TransportError', async () => {
     const server = await listen(() => {});
     const url = server.url();

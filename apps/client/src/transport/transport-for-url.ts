@@ -3,6 +3,7 @@ import { httpTransport } from '@cmpkit/transport-http';
 import { CMP_TCP_PORT, tcpTransport } from '@cmpkit/transport-tcp';
 import { wsTransport } from '@cmpkit/transport-ws';
 import { CliError } from '../secrets.js';
+import { connectionPerMessageFetch } from './connection-per-message-fetch.js';
 
 /** A transport the CLI closes when its command is done (TCP and WebSocket keep connections open). */
 export interface ClosableTransport extends Transport {
@@ -42,7 +43,7 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
     case 'http:':
     case 'https:': {
       if (options.onPush) throw new CliError('an http(s) server cannot push to us: use tcp://, ws:// or --http-listen');
-      const transport = httpTransport({ url, timeoutMs: options.timeoutMs });
+      const transport = httpTransport({ url, timeoutMs: options.timeoutMs, fetch: connectionPerMessageFetch });
       return { send: (request, sendOptions) => transport.send(request, sendOptions), connect: async () => {}, close: async () => {} };
     }
     case 'tcp:': {
