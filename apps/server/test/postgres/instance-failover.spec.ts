@@ -49,6 +49,8 @@ describe.skipIf(!postgresUrl)(
       let aAlive = true;
       let irsAnsweredByA = 0;
       let failovers = 0;
+      /** certConfs A took and never answered: B sees a replay, so that certificate waits for confirmWaitTime. */
+      let lostConfirmations = 0;
       /** Clients whose ir A answered and whose certConf B then answered. */
       let finishedOnB = 0;
 
@@ -74,6 +76,7 @@ describe.skipIf(!postgresUrl)(
                 if (!isTransportError(error)) throw error;
                 aAlive = false;
                 failovers++;
+                if (!first) lostConfirmations++;
               }
             }
             const response = await toB.send(request, options);
@@ -126,11 +129,12 @@ describe.skipIf(!postgresUrl)(
       for (const certificate of enrolled) {
         expect((await store.certificates.get(serialOf(certificate)))?.status).toBe('confirmed');
       }
-      // Certificates issued by A whose ip never left it are the only ones still waiting for a
-      // certConf (they are revoked when confirmWaitTime passes).
+      // Still waiting for a certConf (revoked when confirmWaitTime passes): certificates issued by A
+      // whose ip never left it, and those whose certConf A took when it was killed (B refuses the
+      // resent certConf as a replay and the client starts over).
       const unconfirmed = await store.certificates.list({ status: 'issued' });
       const receivedSerials = new Set(received.map(serialOf));
-      expect(unconfirmed.filter((c) => receivedSerials.has(c.serial))).toEqual([]);
+      expect(unconfirmed.filter((c) => receivedSerials.has(c.serial)).length).toBeLessThanOrEqual(lostConfirmations);
       console.info(
         `failover: ${ENROLLMENTS} enrollments, A killed after ${KILL_AT_IR} irs, ${failovers} requests failed over, ${finishedOnB} transactions finished on B, ${unconfirmed.length} orphaned issuances`,
       );
