@@ -93,7 +93,7 @@ export function createNodeCrypto(base: Crypto = webcrypto as Crypto): Crypto {
   // Every other SubtleCrypto method is the base's, bound to it.
   const delegated = new Proxy(subtle, {
     get(target, property) {
-      if (property in fast) return fast[property as keyof SubtleCrypto];
+      if (Object.hasOwn(fast, property)) return fast[property as keyof SubtleCrypto];
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

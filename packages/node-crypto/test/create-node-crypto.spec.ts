@@ -143,6 +143,7 @@ describe('createNodeCrypto: what it leaves to WebCrypto keeps WebCrypto errors',
     const imported = await fast.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
     const signature = await fast.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, data);
     expect(await fast.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, imported, signature, data)).toBe(true);
+    expect(fast.subtle.constructor).not.toBe(Object); // inherited names are the base's too, not a plain object's
     expect(fast.getRandomValues(new Uint8Array(16))).toHaveLength(16);
     expect(fast.randomUUID()).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -6,8 +6,9 @@ export interface SqliteWriteBatch {
   mark(): number;
   /**
    * Commits the open batch, if any. With `since` (a {@link mark}), throws when a batch that writes
-   * made after the mark went into was lost (its COMMIT failed, or SQLite rolled it back after an I/O error): those writes are not
-   * in the database, so their requests must not be answered as if they were.
+   * made after the mark went into was lost (its COMMIT failed, or SQLite rolled it back after an
+   * I/O error): those writes are not in the database, so their requests must not be answered as
+   * if they were.
    */
   commit(since?: number): void;
   /**
