@@ -58,13 +58,21 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
   });
   if (config.role === 'ra') return startRa(config, env);
-  const logger = lineLogger(turnWriter(env.stderr), config.logLevel, runtimeOf(env).clock);
-  const worker = clusterWorkerNumber();
-  if (config.workers > 1 && worker === undefined) return startPrimary(config, env, logger);
+  const log = turnWriter(env.stderr);
+  const logger = lineLogger(log.write, config.logLevel, runtimeOf(env).clock);
+  // A crash ends the process before the turn does: its last lines are written on the way out.
+  process.on('exit', log.flush);
   try {
-    return await serve(config, env, logger, worker);
+    const worker = clusterWorkerNumber();
+    if (config.workers > 1 && worker === undefined) return await startPrimary(config, env, logger);
+    try {
+      return await serve(config, env, logger, worker);
+    } finally {
+      leaveCluster();
+    }
   } finally {
-    leaveCluster();
+    log.flush();
+    process.off('exit', log.flush);
   }
 }
 
