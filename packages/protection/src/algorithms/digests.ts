@@ -51,7 +51,7 @@ export type SyncHash = (name: HashName, data: Uint8Array) => Uint8Array;
  *
  * @example
  * ```ts
- * import { createHash } from 'node:crypto';
+ * // In a Node application (createHash from Node's crypto module; this package imports nothing from Node):
  * const hash: SyncHash = (name, data) => createHash(name.replace('-', '').toLowerCase()).update(data).digest();
  * const algorithms = createAlgorithmRegistry([syncDigestProvider(hash), ...defaultAlgorithmProviders]);
  * ```
