@@ -24,6 +24,8 @@ export type { Deferred } from './async-assertions.js';
 export { fakeClock } from './fake-clock.js';
 export type { FakeClock } from './fake-clock.js';
 export { transportCompliance } from './transport-compliance.js';
+export { settleWithClock, waitUntil } from './waiting.js';
+export type { WaitUntilOptions } from './waiting.js';
 export type {
   TransportComplianceLimits,
   TransportComplianceOptions,

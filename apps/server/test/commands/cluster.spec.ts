@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { waitUntil } from '@cmpkit/test-utils';
 import { decodePem, decodePKIMessage, parseName } from '@cmpkit/codec';
 import { createClient, type Transport } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
@@ -47,10 +48,14 @@ async function answerOf(port: number): Promise<{ worker: string; pid: number }> 
 /** Asks until every worker number in `expected` has answered (the primary deals connections out in turn). */
 async function collectWorkers(port: number, expected: string[]): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
-  for (let i = 0; i < 200 && seen.size < expected.length; i++) {
-    const { worker, pid } = await answerOf(port);
-    seen.set(worker, pid);
-  }
+  await waitUntil(
+    async () => {
+      const { worker, pid } = await answerOf(port);
+      seen.set(worker, pid);
+      return seen.size >= expected.length;
+    },
+    { intervalMs: 0, what: `answers from workers ${expected.join(', ')}` },
+  );
   return seen;
 }
 
@@ -71,12 +76,14 @@ describe('cluster primary (node:cluster)', () => {
     expect([...first.keys()].sort()).toEqual(['1', '2']);
 
     process.kill(first.get('1') as number, 'SIGKILL');
-    let replaced: number | undefined;
-    for (let i = 0; i < 400 && replaced === undefined; i++) {
-      const answer = await answerOf(port).catch(() => undefined);
-      if (answer?.worker === '1' && answer.pid !== first.get('1')) replaced = answer.pid;
-    }
-    expect(replaced).toBeDefined();
+    const replaced = await waitUntil(
+      async () => {
+        const answer = await answerOf(port).catch(() => undefined);
+        return answer?.worker === '1' && answer.pid !== first.get('1') ? answer.pid : undefined;
+      },
+      { intervalMs: 10, what: 'an answer from the replaced worker 1' },
+    );
+    expect(replaced).not.toBe(first.get('1'));
 
     abort.abort();
     expect(await running).toBe(0);

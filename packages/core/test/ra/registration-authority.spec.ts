@@ -14,30 +14,13 @@ import {
   type RegistrationAuthorityInit,
 } from '@cmpkit/core';
 import { type SignatureCredential } from '@cmpkit/protection';
-import { fakeClock, rejection } from '@cmpkit/test-utils';
+import { fakeClock, rejection, settleWithClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, newKeyPair, type Holder, type TestPki } from '../server/support/pki.js';
 import { buildCsr } from '../server/support/csr.js';
 import { createTestIssuer, type TestIssuer } from '../server/support/test-issuer.js';
 import { makeServer, MAC, REF, SECRET } from '../server/support/wire.js';
 
-/**
- * Settles `promise`, advancing the fake clock by `stepMs` whenever the code under test sleeps
- * (batch timers, delayed delivery, polling) and never otherwise: no iteration cap, so slow
- * cryptography on a loaded machine cannot make time run out.
- */
-async function drive<T>(promise: Promise<T>, clock: { pending(): number; advance(ms: number): void }, stepMs: number): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => {
-    settled = true;
-  });
-  watched.catch(() => undefined);
-  while (!settled) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (clock.pending() > 0) clock.advance(stepMs);
-  }
-  return watched;
-}
 
 const clock = fakeClock();
 let pki: TestPki;
@@ -117,7 +100,7 @@ function chain(
 
 async function enrollDevice(c: Chain, cn = 'device-0001') {
   const keyPair = await newKeyPair();
-  const result = await drive(c.device.enroll({ keyPair, subject: parseName(`/O=cmpkit test/CN=${cn}`) }), clock, 10);
+  const result = await settleWithClock(c.device.enroll({ keyPair, subject: parseName(`/O=cmpkit test/CN=${cn}`) }), clock, 10);
   const credential: SignatureCredential = { privateKey: keyPair.privateKey, certificate: result.certificate, chain: [pki.ca.certificate] };
   return { keyPair, result, credential };
 }
@@ -244,7 +227,7 @@ describe('the RA on the device side of its own transaction (reprotect)', () => {
     const c = chain({ mode: 'reprotect' });
     const keyPair = await newKeyPair();
     const csr = await buildCsr(keyPair, '/O=cmpkit test/CN=p10-device');
-    const result = await drive(c.device.enroll({ bodyType: 'p10cr', csr }), clock, 10);
+    const result = await settleWithClock(c.device.enroll({ bodyType: 'p10cr', csr }), clock, 10);
     const upstream = c.link.seen[0]!.message;
     expect(upstream.body.type === 'p10cr' && upstream.body.content.der).toEqual(csr);
     expect(c.issuer.entryOf(result.certificate)?.confirmed).toBe(true);
@@ -260,7 +243,7 @@ describe('the RA on the device side of its own transaction (reprotect)', () => {
       trustAnchors: [pki.root.certificate],
       onCertificate: () => rejectCertificate('wrong subject for this device'),
     });
-    await rejection(drive(refusing.enroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=refused') }), clock, 10));
+    await rejection(settleWithClock(refusing.enroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=refused') }), clock, 10));
     const [entry] = [...c.issuer.issued.values()];
     expect(entry?.confirmed).toBe(true); // the RA confirmed it to the CA ...
     expect(entry?.revoked?.reason).toBe(5); // ... and revoked it when the device said no
@@ -273,7 +256,7 @@ describe.each<RaMode>(['forward', 'nested', 'reprotect', 'raVerified'])('kur, rr
     const c = chain({ mode });
     const first = await enrollDevice(c, `kur-${mode}`);
     const updater = c.deviceAt(first.credential);
-    const next = await drive(updater.keyUpdate({ keyPair: await newKeyPair(), oldCertificate: first.result.certificate }), clock, 10);
+    const next = await settleWithClock(updater.keyUpdate({ keyPair: await newKeyPair(), oldCertificate: first.result.certificate }), clock, 10);
     const entry = c.issuer.entryOf(next.certificate);
     expect(entry?.request.bodyType).toBe('kur');
     expect(entry?.confirmed).toBe(true);
@@ -290,7 +273,7 @@ describe.each<RaMode>(['forward', 'nested', 'reprotect', 'raVerified'])('kur, rr
     const c = chain({ mode });
     const first = await enrollDevice(c, `rr-${mode}`);
     const holder = c.deviceAt(first.credential);
-    const outcome = await drive(holder.revoke({ certificate: first.result.certificate, reason: 1 }), clock, 10);
+    const outcome = await settleWithClock(holder.revoke({ certificate: first.result.certificate, reason: 1 }), clock, 10);
     expect(outcome.status).toBe(0);
     expect(c.issuer.entryOf(first.result.certificate)?.revoked?.reason).toBe(1);
     const revoker = c.issuer.revocations.at(-1)?.requester;
@@ -300,7 +283,7 @@ describe.each<RaMode>(['forward', 'nested', 'reprotect', 'raVerified'])('kur, rr
 
   it('genm caCerts is answered with the CA certificates', async () => {
     const c = chain({ mode });
-    const certs = await drive(c.device.getCaCertificates(), clock, 10);
+    const certs = await settleWithClock(c.device.getCaCertificates(), clock, 10);
     expect(certs.length).toBeGreaterThan(0);
     expect(c.link.seen).toHaveLength(1);
   });
@@ -417,7 +400,7 @@ describe('CA-side authorisation of the RA', () => {
     const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey));
     const { decodeSubjectPublicKeyInfo } = await import('@cmpkit/codec');
     const error = await rejection(
-      drive(
+      settleWithClock(
         c.device.enroll({
           certReqMsg: {
             certReq: { certReqId: 0, certTemplate: { subject: parseName('/CN=forger'), publicKey: decodeSubjectPublicKeyInfo(spki) } },
@@ -451,7 +434,7 @@ describe('delayed delivery (RFC 9483 section 5.1.5)', () => {
     c.link.down = false;
     for (let i = 0; i < 5 && !step.done; i++) {
       clock.advance(5000);
-      step = await drive(step.next(), clock, 10);
+      step = await settleWithClock(step.next(), clock, 10);
     }
     expect(step.done).toBe(true);
     if (!step.done) return;
@@ -494,7 +477,7 @@ describe('delayed delivery (RFC 9483 section 5.1.5)', () => {
       sleep: clock.sleep,
       trustAnchors: [pki.root.certificate],
     });
-    let step = await drive(device.tryEnroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=slow') }), clock, 1000);
+    let step = await settleWithClock(device.tryEnroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=slow') }), clock, 1000);
     expect(step.done).toBe(false);
     if (step.done) return;
     clock.advance(2000);
@@ -503,7 +486,7 @@ describe('delayed delivery (RFC 9483 section 5.1.5)', () => {
     release();
     for (let i = 0; i < 5 && !step.done; i++) {
       clock.advance(2000);
-      step = await drive(step.next(), clock, 10);
+      step = await settleWithClock(step.next(), clock, 10);
     }
     expect(step.done).toBe(true);
     if (step.done) expect(issuer.entryOf(step.result.certificate)?.confirmed).toBe(true);

@@ -3,12 +3,12 @@
 import { oids, parseName, type InfoTypeAndValue } from '@cmpkit/codec';
 import { createClient, CRLReason, loopbackTransport, RemoteError, type ClientInit } from '@cmpkit/core';
 import { parseCertificate, verifyCertificatePath, type SignatureCredential } from '@cmpkit/protection';
-import { fakeClock } from '@cmpkit/test-utils';
+import { fakeClock, settleWithClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCsr } from './support/csr.js';
 import { createTestPki, newKeyPair, RSA_2048, type TestPki } from './support/pki.js';
 import { createTestIssuer, sameBytes, type TestIssuerOptions } from './support/test-issuer.js';
-import { drive, MAC, makeServer, PBM, recordingTransport, type ServerSetup } from './support/wire.js';
+import { MAC, makeServer, PBM, recordingTransport, type ServerSetup } from './support/wire.js';
 
 const clock = fakeClock();
 let pki: TestPki;
@@ -278,7 +278,7 @@ describe('delayed delivery (polling)', () => {
   it('a pending issuer: ip waiting, pollReq/pollRep honouring checkAfter on the fake clock, then ip and certConf', async () => {
     const s = setup({ issuer: { pendingPolls: 2, checkAfter: 5 } });
     const started = clock.now();
-    const result = await drive(s.client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=polled') }), clock);
+    const result = await settleWithClock(s.client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=polled') }), clock);
     expect(s.recorder.types()).toEqual(['ir>ip', 'pollReq>pollRep', 'pollReq>ip', 'certConf>pkiconf']);
     const first = s.recorder.log[0]!.response;
     expect(first.body.type === 'ip' && first.body.content.response[0]?.status).toEqual({
@@ -302,7 +302,7 @@ describe('grantedWithMods', () => {
     ['after polling', 1],
   ])('an issuer reporting a modified certificate: status grantedWithMods (%s)', async (_label, pendingPolls) => {
     const s = setup({ issuer: { modified: true, pendingPolls, checkAfter: 1 } });
-    const result = await drive(s.client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=modified') }), clock);
+    const result = await settleWithClock(s.client.enroll({ keyPair: await newKeyPair(), subject: parseName('/CN=modified') }), clock);
     expect(result.status).toBe(1);
     expect(s.issuer.entryOf(result.certificate)?.confirmed).toBe(true);
   });

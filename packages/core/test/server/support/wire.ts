@@ -207,17 +207,3 @@ export function recordingTransport(server: CmpServer): {
     },
   };
 }
-
-/** Settles `promise` while advancing the fake clock whenever the code under test sleeps. */
-export async function drive<T>(promise: Promise<T>, clock: { pending(): number; advance(ms: number): void }, stepMs = 1000): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => {
-    settled = true;
-  });
-  watched.catch(() => undefined);
-  for (let i = 0; i < 10_000 && !settled; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (clock.pending() > 0) clock.advance(stepMs);
-  }
-  return watched;
-}
