@@ -37,7 +37,10 @@ export interface WaitUntilOptions {
  * returns that value. Bounded by real time, never by a number of attempts, so that a loaded
  * machine only makes it slower. A condition that throws counts as not yet met.
  */
-export async function waitUntil<T>(condition: () => T | Promise<T>, options: WaitUntilOptions = {}): Promise<Exclude<T, undefined | false | null>> {
+export async function waitUntil<T>(
+  condition: () => T | Promise<T>,
+  options: WaitUntilOptions = {},
+): Promise<Exclude<T, undefined | false | null>> {
   const { timeoutMs = 15_000, intervalMs = 20, what = 'the condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

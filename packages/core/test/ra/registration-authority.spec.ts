@@ -21,7 +21,6 @@ import { buildCsr } from '../server/support/csr.js';
 import { createTestIssuer, type TestIssuer } from '../server/support/test-issuer.js';
 import { makeServer, MAC, REF, SECRET } from '../server/support/wire.js';
 
-
 const clock = fakeClock();
 let pki: TestPki;
 
@@ -243,7 +242,9 @@ describe('the RA on the device side of its own transaction (reprotect)', () => {
       trustAnchors: [pki.root.certificate],
       onCertificate: () => rejectCertificate('wrong subject for this device'),
     });
-    await rejection(settleWithClock(refusing.enroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=refused') }), clock, 10));
+    await rejection(
+      settleWithClock(refusing.enroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=refused') }), clock, 10),
+    );
     const [entry] = [...c.issuer.issued.values()];
     expect(entry?.confirmed).toBe(true); // the RA confirmed it to the CA ...
     expect(entry?.revoked?.reason).toBe(5); // ... and revoked it when the device said no
@@ -256,7 +257,11 @@ describe.each<RaMode>(['forward', 'nested', 'reprotect', 'raVerified'])('kur, rr
     const c = chain({ mode });
     const first = await enrollDevice(c, `kur-${mode}`);
     const updater = c.deviceAt(first.credential);
-    const next = await settleWithClock(updater.keyUpdate({ keyPair: await newKeyPair(), oldCertificate: first.result.certificate }), clock, 10);
+    const next = await settleWithClock(
+      updater.keyUpdate({ keyPair: await newKeyPair(), oldCertificate: first.result.certificate }),
+      clock,
+      10,
+    );
     const entry = c.issuer.entryOf(next.certificate);
     expect(entry?.request.bodyType).toBe('kur');
     expect(entry?.confirmed).toBe(true);
@@ -477,7 +482,11 @@ describe('delayed delivery (RFC 9483 section 5.1.5)', () => {
       sleep: clock.sleep,
       trustAnchors: [pki.root.certificate],
     });
-    let step = await settleWithClock(device.tryEnroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=slow') }), clock, 1000);
+    let step = await settleWithClock(
+      device.tryEnroll({ keyPair: await newKeyPair(), subject: parseName('/O=cmpkit test/CN=slow') }),
+      clock,
+      1000,
+    );
     expect(step.done).toBe(false);
     if (step.done) return;
     clock.advance(2000);
