@@ -64,6 +64,14 @@ export type CaIssuer = Issuer &
      * Issues and stores a certificate outside any CMP transaction (an operator's `cert issue`),
      * within the named profile; the holder learns of it by a certificate announcement (cann).
      */
+    /**
+     * Revokes (cessationOfOperation) the certificates of CMP transactions that are still
+     * `issued`, never confirmed, and were issued before `issuedBefore`: their transaction ended
+     * without a confirmation being recorded (a store failure or a crash part-way through a
+     * request), so no end entity holds them as its own. The server calls it periodically with a
+     * time before which every confirmation window has closed. Resolves to how many it revoked.
+     */
+    revokeUnconfirmed(issuedBefore: Date): Promise<number>;
     issueOutOfBand(request: {
       template: CertTemplate;
       publicKey: SubjectPublicKeyInfo;
@@ -371,6 +379,19 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     },
 
     revokeSerial,
+
+    async revokeUnconfirmed(issuedBefore) {
+      const stale = (await certificates.list({ status: 'issued' })).filter(
+        (c) => c.transactionId !== undefined && c.issuedAt.getTime() < issuedBefore.getTime(),
+      );
+      let revoked = 0;
+      for (const c of stale) {
+        if ((await revokeSerial(BigInt(`0x${c.serial}`), UNCONFIRMED_REASON)) !== 'revoked') continue;
+        logger.warn('revoked a certificate whose transaction ended unconfirmed', { serial: c.serial, transaction: c.transactionId });
+        revoked++;
+      }
+      return revoked;
+    },
 
     async issueOutOfBand(request) {
       const { result, serial } = await issue({ ...request, bodyType: 'oob', centralKeyGeneration: false, transactionId: '' });

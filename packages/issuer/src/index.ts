@@ -55,6 +55,7 @@ export { parseSerial, serialHex } from './pki/serial-number.js';
 
 // The repositories the issuer and the server keep their state in
 export type { ServerStore } from './store/server-store.js';
+export { withServerStoreErrors } from './store/with-server-store-errors.js';
 export type { AnnouncementRepository } from './store/announcement-repository.js';
 export type {
   CertificateRepository,

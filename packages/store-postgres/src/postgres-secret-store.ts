@@ -17,7 +17,7 @@ export function postgresSecretStore(pool: PostgresPool, clock: () => Date): Serv
       return rows[0] ? bytesOfBytea(rows[0].secret) : undefined;
     },
     async add(reference, secret) {
-      if (reference === '') throw new Error('server: a secret reference must not be empty');
+      if (reference === '') throw new RangeError('server: a secret reference must not be empty');
       const bytes = typeof secret === 'string' ? encoder.encode(secret) : secret;
       const { rows } = await pool.query<{ replaced: boolean }>(
         `WITH previous AS (SELECT 1 FROM shared_secrets WHERE reference = $1)

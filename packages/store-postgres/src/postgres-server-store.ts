@@ -1,4 +1,4 @@
-import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
+import { withServerStoreErrors, type MigrationResult, type ServerStore } from '@cmpkit/issuer';
 import { openPostgresPool, type PostgresPool } from './postgres.js';
 import { postgresAnnouncementRepository } from './postgres-announcement-repository.js';
 import { postgresCertificateRepository } from './postgres-certificate-repository.js';
@@ -16,7 +16,11 @@ export interface PostgresServerStore extends ServerStore {
   readonly pool: PostgresPool;
 }
 
-/** Connects to the PostgreSQL database at `url`, migrates it and wraps it in the stores. */
+/**
+ * Connects to the PostgreSQL database at `url`, migrates it and wraps it in the stores. Every
+ * failure of the database (connection lost or refused, read-only, full) reaches the caller as
+ * core's `StoreError`; the pool opens new connections once the database is back.
+ */
 export async function openPostgresServerStore(url: string, clock: () => Date = () => new Date()): Promise<PostgresServerStore> {
   const pool = openPostgresPool(url);
   let migration: MigrationResult;
@@ -27,7 +31,7 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     throw error;
   }
   let closed = false;
-  return {
+  return withServerStoreErrors({
     pool,
     migration,
     transactions: postgresTransactionStore(pool, clock),
@@ -47,5 +51,5 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
       closed = true;
       await pool.end();
     },
-  };
+  });
 }

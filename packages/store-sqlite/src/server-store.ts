@@ -1,4 +1,4 @@
-import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
+import { withServerStoreErrors, type MigrationResult, type ServerStore } from '@cmpkit/issuer';
 import { sqliteAnnouncementRepository } from './announcement-repository.js';
 import { sqliteCertificateRepository } from './certificate-repository.js';
 import { sqliteCrlRepository } from './crl-repository.js';
@@ -18,7 +18,11 @@ export interface SqliteServerStore extends ServerStore {
   readonly db: SqliteDatabase;
 }
 
-/** Opens the SQLite file at `path` (created if missing), migrates it and wraps it in the stores. */
+/**
+ * Opens the SQLite file at `path` (created if missing), migrates it and wraps it in the stores.
+ * Every failure of the database (read-only, full, I/O error, a lost write batch) reaches the
+ * caller as core's `StoreError`.
+ */
 export async function openSqliteServerStore(
   path: string,
   clock: () => Date = () => new Date(),
@@ -36,7 +40,7 @@ export async function openSqliteServerStore(
     throw error;
   }
   const batch = batchWrites(db);
-  return {
+  return withServerStoreErrors({
     db,
     migration,
     transactions: sqliteTransactionStore(db, clock),
@@ -58,5 +62,5 @@ export async function openSqliteServerStore(
       await groupCommit?.close();
       if (db.open) db.close();
     },
-  };
+  });
 }

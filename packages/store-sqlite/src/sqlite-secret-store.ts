@@ -29,7 +29,7 @@ export function sqliteSecretStore(db: SqliteDatabase, clock: () => Date): Server
       return row ? bytesOf(row.secret) : undefined;
     },
     async add(reference, secret) {
-      if (reference === '') throw new Error('server: a secret reference must not be empty');
+      if (reference === '') throw new RangeError('server: a secret reference must not be empty');
       const replaced = exists.get(reference)!.n > 0;
       upsert.run(reference, typeof secret === 'string' ? encoder.encode(secret) : secret, clock().getTime());
       return replaced;

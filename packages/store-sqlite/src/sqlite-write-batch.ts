@@ -61,6 +61,16 @@ export function batchWrites(db: SqliteDatabase): SqliteWriteBatch {
 
   const self = { finish };
 
+  function rollbackQuietly(): void {
+    try {
+      if (db.inTransaction) rollback.run();
+    } catch {
+      // An I/O error during the rollback: SQLite rolls back itself when it can; the writes of this
+      // batch are reported lost either way.
+    }
+  }
+
+  // Runs from setImmediate too, where a throw would end the process: it never throws.
   function finish(): void {
     if (!open) return;
     open = false;
@@ -73,7 +83,7 @@ export function batchWrites(db: SqliteDatabase): SqliteWriteBatch {
       } catch (error) {
         lost = generation;
         lostCause = error;
-        if (db.inTransaction) rollback.run();
+        rollbackQuietly();
       }
     }
     const done = waiting;

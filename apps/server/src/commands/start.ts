@@ -10,6 +10,7 @@ import { listenHttp } from '../server/http-listener.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
 import { withRequestLog } from '../server/request-log.js';
+import { runHousekeeping } from '../server/housekeeping.js';
 import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
@@ -113,14 +114,9 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     let service = createCmpService(ctx, logger, hooks);
     const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
     // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
-    // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
-    const durable: CmpHandler = async (request, context) => {
-      const mark = ctx.store.writeMark();
-      const response = await service.handle(request, context);
-      await ctx.store.flush(mark);
-      return response;
-    };
-    const handle = withRequestLog(durable, logger, clock);
+    // The engine flushes the store before an answer leaves (decision 6); `service` changes on a rollover.
+    const current: CmpHandler = (request, context) => service.handle(request, context);
+    const handle = withRequestLog(current, logger, clock);
     const http = await listenHttp(handle, { ...config.http, logger });
     const closeListeners = async (): Promise<void> => {
       await Promise.all([listeners.ws?.close(), listeners.tcp?.close()]);
@@ -149,19 +145,13 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
       throw error;
     }
     // In a cluster the first worker sweeps; any worker may, since the records are in the store.
-    let sweeping: Promise<void> | undefined;
+    let sweeping: Promise<unknown> | undefined;
     const sweep =
       worker === undefined || worker === 1
         ? setInterval(() => {
-            sweeping ??= service
-              .expireTransactions()
-              .then((n) => {
-                if (n > 0) logger.info('revoked unconfirmed certificates', { transactions: n });
-              })
-              .catch((error: unknown) => logger.error('expiring transactions failed', { error }))
-              .finally(() => {
-                sweeping = undefined;
-              });
+            sweeping ??= runHousekeeping(ctx, service, logger).finally(() => {
+              sweeping = undefined;
+            });
           }, config.expirySweepSeconds * 1000)
         : undefined;
     sweep?.unref();

@@ -8,7 +8,9 @@ import type { ServerContext } from './server-context.js';
  * The CMP engine on the server's context: responses are sent in the name of (and, for
  * signature-protected requests, signed with) the CMP server certificate; requests are
  * authenticated with the stored shared secrets or a certificate path to the server's root; the
- * transactions and nonces live in SQLite. Roots replaced by `ca rollover` stay trust anchors.
+ * transactions and nonces live in the store, and what a request wrote is flushed before its
+ * answer leaves (a store failure is answered with systemFailure, try later). Roots replaced by
+ * `ca rollover` stay trust anchors.
  */
 export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick<ServerInit, 'onAuthenticated'> = {}): CmpServer {
   const { config, material, store } = ctx;
@@ -30,7 +32,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
       algorithms: nodeAlgorithms,
     },
     issuer: ctx.issuer,
-    stores: { transactions: store.transactions, nonces: store.nonces },
+    stores: { transactions: store.transactions, nonces: store.nonces, durability: store },
     policy,
     clock: ctx.clock,
     crypto: ctx.crypto,

@@ -65,7 +65,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     mode: ra.mode,
     ...(ra.batching ? { batching: { maxBatchSize: ra.batching.maxSize, maxDelayMs: ra.batching.maxDelayMs } } : {}),
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
-    stores: { transactions: store.transactions, nonces: store.nonces },
+    stores: { transactions: store.transactions, nonces: store.nonces, durability: store },
     policy,
     clock,
     crypto,

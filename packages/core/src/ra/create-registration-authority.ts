@@ -93,7 +93,7 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Cm
     protection: init.protection,
     issuer,
     ...(init.authorizer ? { authorizer: init.authorizer } : {}),
-    stores: { transactions, nonces },
+    stores: { transactions, nonces, ...(init.stores?.durability ? { durability: init.stores.durability } : {}) },
     ...(init.policy ? { policy: init.policy } : {}),
     clock: runtime.clock,
     sleep: runtime.sleep,

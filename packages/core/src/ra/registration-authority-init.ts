@@ -5,6 +5,7 @@ import type { Authorizer } from '../server/authorizer.js';
 import type { Requester } from '../server/requester.js';
 import type { ServerPolicy, ServerProtection } from '../server/server-init.js';
 import type { NonceStore, TransactionStore } from '../server/stores.js';
+import type { WriteDurability } from '../server/write-durability.js';
 
 /**
  * How the RA passes an end entity's request to the CA (RFC 9483 section 5.2):
@@ -61,7 +62,8 @@ export interface RegistrationAuthorityInit extends RuntimeInit {
   batching?: RaBatching;
   /** Answer waiting when the CA is slow or unreachable; without it the end entity waits (or gets systemUnavail). */
   delayedDelivery?: RaDelayedDelivery;
-  stores?: { transactions?: TransactionStore; nonces?: NonceStore };
+  /** The RA's own state (see ServerInit `stores`). */
+  stores?: { transactions?: TransactionStore; nonces?: NonceStore; durability?: WriteDurability };
   /** The RA's policy towards end entities (see ServerPolicy). */
   policy?: ServerPolicy;
 }

@@ -41,7 +41,7 @@ function responseMac(ctx: ServerContext, request: Pick<DecodedPKIMessage, 'heade
 
 /**
  * The protection the server would use for a response to `request` when it cannot authenticate it
- * (an error): the request's shared secret when it names a known one, else the signer. The MAC
+ * (an error): the request's shared secret when it names a known one that can be read, else the signer. The MAC
  * follows the request's unless the request's MAC parameters were what failed (badAlg).
  */
 export async function fallbackResponseProtection(
@@ -53,7 +53,8 @@ export async function fallbackResponseProtection(
   const alg = request?.header.protectionAlg?.algorithm;
   const isMac = alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1;
   if (request && isMac && kid && ctx.init.protection.secrets && ctx.init.protection.macResponses !== 'signature') {
-    const secret = await ctx.init.protection.secrets.get(kid);
+    // A secret that cannot be read (the store is down) leaves the signature.
+    const secret = await ctx.init.protection.secrets.get(kid).catch(() => undefined);
     if (secret !== undefined) {
       const badAlg = isCmpError(error) && error.failInfo.includes('badAlg');
       const mac = responseMac(ctx, request, !badAlg);

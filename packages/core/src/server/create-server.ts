@@ -1,5 +1,6 @@
-import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, isCmpError, type DecodedPKIMessage } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
+import { StoreError } from '../errors/store-error.js';
 import { toHex } from '../message/bytes.js';
 import type { CmpHandler, RequestContext } from '../transport.js';
 import { authenticate, fallbackResponseProtection, type Authenticated } from './authenticate.js';
@@ -33,6 +34,20 @@ function headerOnly(bytes: Uint8Array): Pick<DecodedPKIMessage, 'header'> | unde
     return { header: decodePKIMessageHeader(bytes) };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Waits until what the request wrote is durable (decision 6), for the outermost request only (a
+ * nested message's inner requests are flushed with it). A lost write fails the request.
+ */
+async function flushWrites(ctx: ServerContext, mark: number | undefined): Promise<void> {
+  const durability = ctx.init.stores?.durability;
+  if (!durability || mark === undefined) return;
+  try {
+    await durability.flush(mark);
+  } catch (error) {
+    throw isCmpError(error) ? error : new StoreError('flush', error);
   }
 }
 
@@ -81,6 +96,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
   let auth: Authenticated | undefined;
+  const mark = depth === 0 ? ctx.init.stores?.durability?.writeMark() : undefined;
   try {
     request = decodePKIMessage(bytes);
     const now = runtime.clock();
@@ -93,6 +109,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     notifyAuthenticated(ctx, auth, context);
     const relayed = await ctx.init.relay?.(request, auth.requester, context);
     if (relayed) {
+      await flushWrites(ctx, mark);
       runtime.logger.info('cmp: relayed', { request: request.body.type });
       return relayed;
     }
@@ -105,6 +122,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
     }
+    await flushWrites(ctx, mark);
     runtime.logger.info('cmp: answered', { request: request.body.type, response: outcome.reply.body.type, transactionID: transactionId });
     return response;
   } catch (error) {

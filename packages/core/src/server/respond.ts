@@ -10,6 +10,7 @@ import {
   type PKIMessage,
 } from '@cmpkit/codec';
 import { protect } from '@cmpkit/protection';
+import { isStoreError } from '../errors/store-error.js';
 import { NULL_DN } from '../message/general-names.js';
 import { randomBytes } from '../message/random.js';
 import type { ResponseProtection } from './authenticate.js';
@@ -73,9 +74,18 @@ export async function respond(
 /**
  * The error body for a failure (STYLE.md section 4, boundary rule): a CmpError becomes rejection
  * with its failInfo bits and its message; anything else becomes systemFailure with a generic text,
- * and the cause goes to the log only.
+ * and the cause goes to the log only. A store failure (systemFailure, "try again later") is
+ * logged with the number of store failures so far.
  */
 export function errorBody(ctx: ServerContext, error: unknown): ErrorMsgContent {
+  if (isStoreError(error)) {
+    ctx.storeFailures++;
+    ctx.runtime.logger.error('cmp: store failure', {
+      failures: ctx.storeFailures,
+      operation: error.operation,
+      error: error.cause instanceof Error ? error.cause.message : String(error.cause),
+    });
+  }
   if (isCmpError(error)) {
     return {
       pKIStatusInfo: {

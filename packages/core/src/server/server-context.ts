@@ -16,6 +16,8 @@ export interface ServerContext {
   readonly nonces: NonceStore;
   /** Parsed certificates, imported keys and verified signatures, reused across requests. */
   readonly cache: CertificateCache;
+  /** Store failures answered so far (each one is logged with this count). */
+  storeFailures: number;
 }
 
 export function resolveServerContext(init: ServerInit): ServerContext {
@@ -42,5 +44,6 @@ export function resolveServerContext(init: ServerInit): ServerContext {
     transactions: init.stores?.transactions ?? memoryTransactionStore(runtime.clock),
     nonces: init.stores?.nonces ?? memoryNonceStore(runtime.clock),
     cache: createCertificateCache(),
+    storeFailures: 0,
   };
 }

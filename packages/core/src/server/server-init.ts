@@ -6,6 +6,7 @@ import type { Authorizer } from './authorizer.js';
 import type { Issuer } from './issuer.js';
 import type { Requester } from './requester.js';
 import type { NonceStore, SecretStore, TransactionStore } from './stores.js';
+import type { WriteDurability } from './write-durability.js';
 
 /** Server policy flags; every default is the strict choice (STYLE.md P7, OpenSSL's names). */
 export interface ServerPolicy {
@@ -74,8 +75,11 @@ export interface ServerInit extends RuntimeInit {
   protection: ServerProtection;
   issuer: Issuer;
   authorizer?: Authorizer;
-  /** Defaults to in-memory stores. */
-  stores?: { transactions?: TransactionStore; nonces?: NonceStore };
+  /**
+   * Defaults to in-memory stores. `durability`: the store whose writes must be flushed before an
+   * answer leaves (see {@link WriteDurability}); a failed flush is answered with systemFailure.
+   */
+  stores?: { transactions?: TransactionStore; nonces?: NonceStore; durability?: WriteDurability };
   policy?: ServerPolicy;
   /** Requests this returns an answer for are not processed here (see {@link RequestRelay}). */
   relay?: RequestRelay;

@@ -1,4 +1,4 @@
-import type { NonceStore, TransactionStore } from '@cmpkit/core';
+import type { NonceStore, TransactionStore, WriteDurability } from '@cmpkit/core';
 import type { AnnouncementRepository } from './announcement-repository.js';
 import type { CertificateRepository } from './certificate-repository.js';
 import type { CrlRepository } from './crl-repository.js';
@@ -9,7 +9,7 @@ import type { RootCaUpdateRepository } from './root-ca-update-repository.js';
 import type { ServerSecretStore } from './secret-store.js';
 
 /** Everything the server keeps, on one database. */
-export interface ServerStore {
+export interface ServerStore extends WriteDurability {
   /** What the migrations did when the database was opened. */
   readonly migration: MigrationResult;
   readonly transactions: TransactionStore;

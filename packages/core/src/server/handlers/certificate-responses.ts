@@ -1,10 +1,16 @@
 import { isCmpError, oids, type CertResponse } from '@cmpkit/codec';
 import { envelopePrivateKey, parseCertificate, type CmsRecipient } from '@cmpkit/protection';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
+import { isStoreError } from '../../errors/store-error.js';
 import type { HandlerInput } from '../handler-input.js';
 
-/** A CertResponse refusing one request: a CmpError's bits and text, else systemFailure (logged). */
+/**
+ * A CertResponse refusing one request: a CmpError's bits and text, else systemFailure (logged).
+ * A store failure is no refusal of this request: it is rethrown, and the whole message is
+ * answered with an error (try again later).
+ */
 export function rejection(certReqId: number, error: unknown, input: HandlerInput): CertResponse {
+  if (isStoreError(error)) throw error;
   if (!isCmpError(error)) {
     input.ctx.runtime.logger.error('cmp: issuer failed', {
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),

@@ -3,6 +3,7 @@ import { parseCertificate } from '@cmpkit/protection';
 import { isCmpError } from '@cmpkit/codec';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
+import { isStoreError } from '../../errors/store-error.js';
 import { namesEqual } from '../../message/general-names.js';
 import { isAuthorizedRa } from '../authorized-ra.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
@@ -49,7 +50,7 @@ export async function handleRevocation(input: HandlerInput): Promise<HandlerOutc
       await ctx.init.issuer.revoke(revocation);
       status.push({ status: 0 });
     } catch (error) {
-      if (!isCmpError(error)) throw error;
+      if (!isCmpError(error) || isStoreError(error)) throw error;
       status.push({ status: 2, failInfo: error.failInfo.length ? [...error.failInfo] : ['badRequest'], statusString: [error.message] });
     }
   }
