@@ -10,6 +10,12 @@ export interface CliEnvironment {
   crypto?: Crypto;
   /** Relative paths are resolved against it. Default: `process.cwd()`. */
   cwd?: string;
+  /**
+   * Run `serve` as a primary that restarts the serving worker process when it dies (node:cluster,
+   * `apps/server/src/server/cluster.ts`); the bin sets it. Without it `serve` runs in this
+   * process unless `--workers` asks for more than one (in-process tests and embedding).
+   */
+  supervise?: boolean;
   /** Told the address once `start` listens (tests start on port 0). */
   onListening?(address: { host: string; port: number; url: string; tcpUrl?: string; wsUrl?: string }): void;
 }

@@ -26,7 +26,8 @@ commands:
         [--tcp-port P] [--ws-port P]     also on / (OpenSSL's default path); 'start' is an alias;
                                          WebSocket on the HTTP port (ws.path) unless --ws-port;
                                          TCP only with --tcp-port (or tcp.port);
-        [--workers N]                    N processes behind the same ports (node:cluster)
+        [--workers N]                    N worker processes behind the same ports, restarted when
+                                         they die (node:cluster; default 1; 0: serve in this process)
   init                                   create the CA material and the database, then exit
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
   init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
@@ -68,8 +69,8 @@ function portOf(text: string | undefined, option = '--port'): number | undefined
 
 function workersOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256)
-    throw new UsageError(`--workers must be a number from 1 to 256, not '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) > 256)
+    throw new UsageError(`--workers must be a number from 0 (no supervising primary) to 256, not '${text}'`);
   return Number(text);
 }
 

@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { lineLogger, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
 import { CA_FILES } from '../pki/ca-material.js';
 import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-material.js';
+import { reportListening } from '../server/cluster.js';
 import { listenHttp } from '../server/http-listener.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { withRequestLog } from '../server/request-log.js';
@@ -72,15 +73,32 @@ export async function initRa(config: ServerConfig, caDataDir: string | undefined
   return 0;
 }
 
-/**
- * `cmpkit-server serve --role ra --upstream URL`: the registration authority in front of the CA at
- * URL, until `env.signal` aborts.
- */
-export async function startRa(config: ServerConfig, env: CliEnvironment): Promise<number> {
+function upstreamOf(config: ServerConfig): string {
   const upstream = config.ra.upstream;
   if (!upstream) throw new UsageError('--role ra needs --upstream URL (or ra.upstream in the configuration)');
+  return upstream;
+}
+
+/**
+ * What the supervising primary of `serve --role ra` does before it starts the workers: checks the
+ * upstream URL and the RA credentials (a usage error ends it at once), and creates the RA
+ * database (printing the initial secret once), so the workers do not race to.
+ */
+export async function prepareRa(config: ServerConfig, env: CliEnvironment): Promise<void> {
+  upstreamOf(config);
   const { clock, crypto } = runtimeOf(env);
-  const logger: Logger = lineLogger(env.stderr, config.logLevel, clock);
+  await raMaterialOf(config, crypto);
+  await (await openRaStore(config, clock, env)).close();
+}
+
+/**
+ * `cmpkit-server serve --role ra --upstream URL`: the registration authority in front of the CA at
+ * URL, until `env.signal` aborts; in this process, or as worker `worker` of the supervising
+ * primary (to which it reports where it listens).
+ */
+export async function startRa(config: ServerConfig, env: CliEnvironment, logger: Logger, worker?: number): Promise<number> {
+  const upstream = upstreamOf(config);
+  const { clock, crypto } = runtimeOf(env);
   const material = await raMaterialOf(config, crypto);
   const externalAnchors = await loadExternalAnchors(config.externalAnchors);
   const store = await openRaStore(config, clock, env);
@@ -92,7 +110,12 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
     }, config.expirySweepSeconds * 1000);
     sweep.unref();
     logger.info('RA listening', { url: http.url, upstream, mode: config.ra.mode, dataDir: config.dataDir });
-    env.onListening?.({ host: http.host, port: http.port, url: http.url });
+    const address = { host: http.host, port: http.port, url: http.url };
+    if (worker === undefined) env.onListening?.(address);
+    else {
+      logger.info('worker listening', { worker, pid: process.pid });
+      reportListening(address);
+    }
     await waitForAbort(env.signal);
     logger.info('shutting down');
     clearInterval(sweep);

@@ -11,11 +11,18 @@ import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
 import { withRequestLog } from '../server/request-log.js';
 import { runHousekeeping } from '../server/housekeeping.js';
-import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
+import {
+  clusterPorts,
+  clusterWorkerNumber,
+  leaveCluster,
+  reportListening,
+  runClusterPrimary,
+  type ClusterAddress,
+} from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { describeEnrollment, describeSetup } from './init.js';
-import { startRa } from './ra.js';
+import { prepareRa, startRa } from './ra.js';
 
 /** Options of `cmpkit-server serve` (alias `start`). */
 export interface StartOptions extends CommonOptions {
@@ -49,25 +56,26 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
  * aborts (SIGINT/SIGTERM): no new connections, open exchanges finish, the database is closed.
  */
 export async function start(options: StartOptions, env: CliEnvironment): Promise<number> {
-  const config = await configOf(options, env, {
-    ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
-    ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
-    ...(options.workers === undefined ? {} : { workers: options.workers }),
-    ...(options.role === undefined ? {} : { role: options.role }),
-    ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
-  });
-  if (config.role === 'ra') return startRa(config, env);
+  const config = withClusterPorts(
+    await configOf(options, env, {
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
+      ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      ...(options.role === undefined ? {} : { role: options.role }),
+      ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+    }),
+  );
   const log = turnWriter(env.stderr);
   const logger = lineLogger(log.write, config.logLevel, runtimeOf(env).clock);
   // A crash ends the process before the turn does: its last lines are written on the way out.
   process.on('exit', log.flush);
   try {
     const worker = clusterWorkerNumber();
-    if (config.workers > 1 && worker === undefined) return await startPrimary(config, env, logger);
+    if (worker === undefined && isSupervised(config, env)) return await startPrimary(config, env, logger);
     try {
-      return await serve(config, env, logger, worker);
+      return config.role === 'ra' ? await startRa(config, env, logger, worker) : await serve(config, env, logger, worker);
     } finally {
       leaveCluster();
     }
@@ -77,17 +85,45 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
   }
 }
 
+/** In a worker the primary restarted after every worker had died: listen on the ports the cluster had. */
+function withClusterPorts(config: ServerConfig): ServerConfig {
+  const ports = clusterPorts();
+  if (!ports) return config;
+  return {
+    ...config,
+    http: { ...config.http, port: ports.http },
+    tcp: { ...config.tcp, port: config.tcp.port === null ? null : (ports.tcp ?? config.tcp.port) },
+    ws: { ...config.ws, port: config.ws.port === null ? null : (ports.ws ?? config.ws.port) },
+  };
+}
+
 /**
- * The primary of `serve --workers N`: creates the CA and the database once (so the workers do
- * not race to), prints what a first start prints, then runs the workers until `env.signal`.
+ * Whether this `serve` is the supervising primary: always with `--workers` above 1; with one
+ * worker (the default) when the environment asks for supervision (the bin does); never with
+ * `--workers 0`, which serves in this process (for a process manager that restarts it itself).
+ */
+function isSupervised(config: ServerConfig, env: CliEnvironment): boolean {
+  return config.workers > 1 || (config.workers === 1 && env.supervise === true);
+}
+
+/**
+ * The supervising primary of `serve` (one worker by default, `--workers N`): creates the CA and
+ * the database once (so the workers do not race to), prints what a first start prints, then runs
+ * and restarts the workers until `env.signal`.
  */
 async function startPrimary(config: ServerConfig, env: CliEnvironment, logger: Logger): Promise<number> {
   const { clock, crypto } = runtimeOf(env);
-  const ctx = await openServerContext(config, { clock, crypto, logger });
-  try {
-    describeSetup(ctx, env);
-  } finally {
-    await ctx.close();
+  let onFirstListen: (address: ClusterAddress) => void = () => {};
+  if (config.role === 'ra') {
+    await prepareRa(config, env);
+  } else {
+    const ctx = await openServerContext(config, { clock, crypto, logger });
+    try {
+      describeSetup(ctx, env);
+    } finally {
+      await ctx.close();
+    }
+    if (ctx.createdCa) onFirstListen = (address) => describeEnrollment(ctx, address, env);
   }
   const status = await runClusterPrimary({
     workers: config.workers,
@@ -95,7 +131,7 @@ async function startPrimary(config: ServerConfig, env: CliEnvironment, logger: L
     ...(env.signal ? { signal: env.signal } : {}),
     onListening(address) {
       logger.info('listening', { url: address.url, dataDir: config.dataDir, workers: config.workers });
-      if (ctx.createdCa) describeEnrollment(ctx, address, env);
+      onFirstListen(address);
       env.onListening?.(address);
     },
   });

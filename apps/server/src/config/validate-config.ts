@@ -141,8 +141,8 @@ export function validateConfig(config: ServerConfig): void {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
   if (config.durability !== 'full' && config.durability !== 'normal') throw new ConfigError("durability must be 'full' or 'normal'");
-  if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 256)
-    throw new ConfigError('workers must be an integer from 1 to 256');
+  if (!Number.isInteger(config.workers) || config.workers < 0 || config.workers > 256)
+    throw new ConfigError('workers must be an integer from 0 (no supervising primary) to 256');
   if (config.macResponses !== 'mac' && config.macResponses !== 'signature')
     throw new ConfigError("macResponses must be 'mac' or 'signature'");
   if (config.responseMac !== 'request' && config.responseMac !== 'PasswordBasedMac' && config.responseMac !== 'PBMAC1') {

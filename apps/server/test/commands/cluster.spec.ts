@@ -90,6 +90,37 @@ describe('cluster primary (node:cluster)', () => {
     await expect(answerOf(port)).rejects.toThrow();
   });
 
+  it('replaces a worker that keeps dying with a doubling delay up to the maximum, and stops waiting when aborted', async () => {
+    const lines: string[] = [];
+    const logger = lineLogger(
+      (text) => lines.push(text),
+      'info',
+      () => new Date(),
+    );
+    const delays = () => lines.flatMap((line) => /worker exited; .* delayMs=(\d+)/.exec(line)?.[1] ?? []).map(Number);
+    process.env.CLUSTER_TEST_CRASH = '1';
+    const abort = new AbortController();
+    try {
+      let port: number | undefined;
+      const running = runClusterPrimary({
+        workers: 1,
+        logger,
+        signal: abort.signal,
+        exec: WORKER_SCRIPT,
+        restartBackoff: { initialMs: 20, maxMs: 80, healthyAfterMs: 60_000 },
+        onListening: (a) => (port = a.port),
+      });
+      await waitUntil(() => delays().length >= 5, { what: 'five restarts' });
+      abort.abort();
+      expect(await running).toBe(0);
+      expect(delays().slice(0, 5)).toEqual([20, 40, 80, 80, 80]);
+      expect(lines.filter((line) => line.includes('worker exited')).every((line) => line.includes('code=4'))).toBe(true);
+      expect(port).toBeGreaterThan(0);
+    } finally {
+      delete process.env.CLUSTER_TEST_CRASH;
+    }
+  });
+
   it('a worker that cannot start stops the cluster with status 1', async () => {
     process.env.CLUSTER_TEST_FAIL = '1';
     try {

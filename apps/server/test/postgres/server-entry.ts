@@ -9,4 +9,6 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   signal: stop.signal,
+  // `serve` runs in a worker that a primary restarts when it dies.
+  supervise: true,
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { waitUntil } from '@cmpkit/test-utils';
 import { workspaceAlias } from '../../../../vitest.shared.js';
 
 const serverDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,17 +41,29 @@ export function serverBundle(): Promise<string> {
   return bundled;
 }
 
-/** A running `cmpkit-server serve` process. */
+/** A running `cmpkit-server serve` process: the supervising primary and its serving worker(s). */
 export interface ServerProcess {
+  /** The primary's PID. */
   pid: number;
+  /** The PIDs of the workers that reported listening so far, newest last (`worker listening ... pid=N`). */
+  workerPids(): number[];
   /** The CMP URL it listens on. */
   url: string;
   /** What it wrote to standard error so far. */
   log(): string;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
-  /** SIGKILL (no shutdown at all), then waits for the exit. */
+  /** SIGKILL of the primary (no shutdown at all), then waits until it and its workers are gone. */
   kill(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -74,8 +87,10 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
     child.once('exit', (code, signal) => reject(new Error(`cmpkit-server exited (${code ?? signal}) before listening:\n${stderr}`)));
   });
   const running = () => child.exitCode === null && child.signalCode === null;
+  const workerPids = () => [...stderr.matchAll(/worker listening worker=\d+ pid=(\d+)/g)].map((m) => Number(m[1]));
   return {
     pid: child.pid!,
+    workerPids,
     url,
     log: () => stderr,
     async stop() {
@@ -85,6 +100,8 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
     async kill() {
       if (running()) process.kill(child.pid!, 'SIGKILL');
       await exited(child);
+      // A worker leaves as soon as it sees its primary gone (node:cluster); wait until it has.
+      await waitUntil(() => workerPids().every((pid) => !alive(pid)), { what: 'the workers of the killed primary to exit' });
     },
   };
 }

@@ -138,7 +138,9 @@ describe('storage failures on SQLite', () => {
     db.exec(`CREATE TRIGGER injected_fault BEFORE UPDATE ON transactions BEGIN SELECT RAISE(ABORT, 'injected write failure'); END`);
 
     await expectStoreFailure(service, '/CN=half', 'mac');
-    expect(storeFailureLines(service)).toEqual([expect.stringMatching(/failures=1 operation=transactions\.update .*injected write failure/)]);
+    expect(storeFailureLines(service)).toEqual([
+      expect.stringMatching(/failures=1 operation=transactions\.update .*injected write failure/),
+    ]);
     await service.ctx.store.flush();
     // The request's writes of earlier event-loop turns are committed: a certificate whose
     // transaction is gone. No end entity holds it; once every confirmation window has closed the

@@ -18,7 +18,17 @@ import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, newKeyPair, type TestPki } from './support/pki.js';
 import { createTestIssuer } from './support/test-issuer.js';
-import { capturingLogger, expectBoundTo, expectErrorBody, MAC, makeServer, recordingTransport, REF, SECRET, verifyResponse } from './support/wire.js';
+import {
+  capturingLogger,
+  expectBoundTo,
+  expectErrorBody,
+  MAC,
+  makeServer,
+  recordingTransport,
+  REF,
+  SECRET,
+  verifyResponse,
+} from './support/wire.js';
 
 const clock = fakeClock();
 let pki: TestPki;
