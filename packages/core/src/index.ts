@@ -27,7 +27,7 @@ export type { AutoRenewOptions, ClientInit } from './client/client-init.js';
 export type { AnnouncementEvent } from './client/announcements.js';
 export { acceptCertificate, rejectCertificate } from './client/certificate-decision.js';
 export type { CertificateDecision, IssuedCertificate } from './client/certificate-decision.js';
-export type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './client/enroll-options.js';
+export type { CentralKeyGeneration, EnrollmentState, EnrollOptions, EnrollResult, EnrollStep } from './client/enroll-options.js';
 export type { GeneralMessageOptions, RootCaUpdate } from './client/general-message.js';
 export { CRLReason } from './client/revoke.js';
 export type { RevokeOptions, RevokeResult } from './client/revoke.js';
@@ -40,6 +40,9 @@ export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './s
 
 // Registration authority (RFC 9483 section 5)
 export { createRegistrationAuthority } from './ra/create-registration-authority.js';
+export type { RegistrationAuthority } from './ra/create-registration-authority.js';
+export type { RaJobStore, StoredRaJob } from './ra/ra-job-store.js';
+export { memoryRaJobStore } from './ra/memory-ra-job-store.js';
 export type { RaBatching, RaDelayedDelivery, RaMode, RaModeChooser, RegistrationAuthorityInit } from './ra/registration-authority-init.js';
 export { createNestedBatcher } from './ra/nested-batcher.js';
 export type { NestedBatcher, NestedBatcherInit } from './ra/nested-batcher.js';

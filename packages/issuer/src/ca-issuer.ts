@@ -21,14 +21,15 @@ import {
 } from '@cmpkit/core';
 import { certificateSerialNumber, readCertificateFields } from './pki/certificate-fields.js';
 import { serialHex } from './pki/serial-number.js';
-import type { CertificateRepository, RevokeOutcome } from './store/certificate-repository.js';
+import type { CertificateRepository, RevokeOutcome, StoredCertificate } from './store/certificate-repository.js';
+import type { RenewalDeadlineRepository } from './store/renewal-deadline-repository.js';
 import type { PendingRequest, PendingRequestRepository } from './store/pending-request-repository.js';
 import type { RootCaUpdateRepository } from './store/root-ca-update-repository.js';
 import { certReqTemplateOf } from './cert-req-template.js';
 import { generateCentralKey } from './central-key.js';
 import type { CrlPublisher } from './crl-publisher.js';
 import { describeRequester } from './requester-text.js';
-import { DUPLICATE_REASON, isRevocationReason, UNCONFIRMED_REASON } from './revocation-reason.js';
+import { DUPLICATE_REASON, isRevocationReason, RENEWAL_DEADLINE_REASON, UNCONFIRMED_REASON } from './revocation-reason.js';
 import type { ProfileCatalog } from './server-profile.js';
 import { deserializeRequest, serializeRequest, type StoredRequest } from './stored-request.js';
 
@@ -41,6 +42,8 @@ export interface CaIssuerInit {
   certificates: CertificateRepository;
   pending: PendingRequestRepository;
   rootCaUpdates: RootCaUpdateRepository;
+  /** The renewal deadlines of `renew-request`, enforced by {@link CaIssuer.enforceRenewalDeadlines}. */
+  renewalDeadlines: RenewalDeadlineRepository;
   crlPublisher: CrlPublisher;
   catalog: ProfileCatalog;
   /** checkAfter of a waiting request, seconds. */
@@ -72,6 +75,13 @@ export type CaIssuer = Issuer &
      * time before which every confirmation window has closed. Resolves to how many it revoked.
      */
     revokeUnconfirmed(issuedBefore: Date): Promise<number>;
+    /**
+     * Enforces the renewal deadlines that have passed (`renew-request`): a certificate whose
+     * holder renewed it (a confirmed certificate replaces it) is left as it is; one whose
+     * replacement still awaits confirmation is looked at again next time; any other is revoked
+     * (cessationOfOperation). Resolves to the certificates revoked and those found renewed.
+     */
+    enforceRenewalDeadlines(): Promise<{ revoked: StoredCertificate[]; renewed: string[] }>;
     issueOutOfBand(request: {
       template: CertTemplate;
       publicKey: SubjectPublicKeyInfo;
@@ -83,7 +93,10 @@ export type CaIssuer = Issuer &
 type IssueInput = Pick<
   StoredRequest,
   'bodyType' | 'template' | 'publicKey' | 'centralKeyGeneration' | 'profile' | 'transactionId' | 'requester'
->;
+> & {
+  /** kur: the serial number (hex) of the certificate being updated. */
+  replaces?: string;
+};
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -115,9 +128,15 @@ function hex(bytes: Uint8Array): string {
  * Refusals from the CA (`IssuanceError`) pass through to the engine with their failInfo.
  */
 export function createCaIssuer(init: CaIssuerInit): CaIssuer {
-  const { ca, certificates, pending, rootCaUpdates, crlPublisher, catalog, clock, crypto, logger } = init;
+  const { ca, certificates, pending, rootCaUpdates, renewalDeadlines, crlPublisher, catalog, clock, crypto, logger } = init;
   const chain = [ca.certificate, ...ca.chain];
   const inFlight = new Map<number, Promise<CertificationResult>>();
+
+  /** kur: the updated certificate's serial, the signer's or (an RA's kur for a device) the one oldCertID names. */
+  function updatedSerial(request: CertificationRequest): bigint | undefined {
+    if (request.bodyType !== 'kur') return undefined;
+    return request.oldCertificate ? certificateSerialNumber(request.oldCertificate) : request.oldCertID?.serialNumber;
+  }
 
   async function chooseProfile(request: CertificationRequest): Promise<string> {
     if (request.profile !== undefined) {
@@ -126,9 +145,8 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       }
       return request.profile;
     }
-    // The updated certificate: the signer's, or (an RA's kur for a device) the one oldCertID names.
-    const oldSerial = request.oldCertificate ? certificateSerialNumber(request.oldCertificate) : request.oldCertID?.serialNumber;
-    if (request.bodyType === 'kur' && oldSerial !== undefined) {
+    const oldSerial = updatedSerial(request);
+    if (oldSerial !== undefined) {
       const old = await certificates.get(serialHex(oldSerial));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
@@ -169,6 +187,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       profile: input.profile,
       requester: input.requester,
       ...(input.transactionId === '' ? {} : { transactionId: input.transactionId }),
+      ...(input.replaces !== undefined ? { replaces: input.replaces } : {}),
       issuedAt: clock(),
     });
     logger.info('certificate issued', {
@@ -275,6 +294,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
           ? waiting(id, init.checkAfterSeconds, 'waiting for approval by an operator')
           : waiting(id, delayPolls > 0 ? init.checkAfterSeconds : delaySeconds, 'issuance is delayed');
       }
+      const replaces = updatedSerial(request);
       const { result } = await issue({
         bodyType: request.bodyType,
         template: request.template,
@@ -283,6 +303,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
         profile,
         transactionId: request.transactionId,
         requester,
+        ...(replaces !== undefined ? { replaces: serialHex(replaces) } : {}),
       });
       return result;
     },
@@ -391,6 +412,28 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
         revoked++;
       }
       return revoked;
+    },
+
+    async enforceRenewalDeadlines() {
+      const revoked: StoredCertificate[] = [];
+      const renewed: string[] = [];
+      for (const due of await renewalDeadlines.due(clock())) {
+        const replacements = await certificates.replacements(due.serial);
+        if (replacements.some((c) => c.status === 'confirmed')) {
+          await renewalDeadlines.remove(due.serial);
+          logger.info('certificate renewed before its deadline', { serial: due.serial });
+          renewed.push(due.serial);
+          continue;
+        }
+        if (replacements.some((c) => c.status === 'issued')) continue; // its kur awaits certConf
+        const outcome = await revokeSerial(BigInt(`0x${due.serial}`), RENEWAL_DEADLINE_REASON);
+        await renewalDeadlines.remove(due.serial);
+        if (outcome !== 'revoked') continue;
+        logger.info('certificate revoked at its renewal deadline', { serial: due.serial, deadline: due.deadline.toISOString() });
+        const stored = await certificates.get(due.serial);
+        if (stored) revoked.push(stored);
+      }
+      return { revoked, renewed };
     },
 
     async issueOutOfBand(request) {

@@ -26,6 +26,7 @@
  *   certificates: store.certificates,
  *   pending: store.pending,
  *   rootCaUpdates: store.rootCaUpdates,
+ *   renewalDeadlines: store.renewalDeadlines,
  *   crlPublisher,
  *   catalog: { profiles: new Map([['device', { profile: defineProfile({ name: 'device' }) }]]), defaultProfile: 'device' },
  *   checkAfterSeconds: 5,
@@ -76,4 +77,5 @@ export type {
 } from './store/pending-request-repository.js';
 export type { PushSubscriber, PushSubscriberRepository } from './store/push-subscriber-repository.js';
 export type { RootCaUpdate, RootCaUpdateRepository } from './store/root-ca-update-repository.js';
+export type { RenewalDeadline, RenewalDeadlineRepository } from './store/renewal-deadline-repository.js';
 export type { SecretEntry, ServerSecretStore } from './store/secret-store.js';

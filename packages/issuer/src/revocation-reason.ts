@@ -17,6 +17,9 @@ const REASONS: Record<number, RevocationReason> = {
 /** The CRLReason code of a revoked certificate the EE rejected in certConf (or never confirmed). */
 export const UNCONFIRMED_REASON = 5; // cessationOfOperation
 
+/** The CRLReason of a certificate revoked at its renewal deadline because its holder did not renew it. */
+export const RENEWAL_DEADLINE_REASON = 5; // cessationOfOperation
+
 /** The CRLReason of a duplicate issued for a waiting request another server instance issued for too. */
 export const DUPLICATE_REASON = 4; // superseded
 

@@ -11,6 +11,7 @@ interface Row {
   profile: string;
   requester: string;
   transaction_id: string | null;
+  replaces: string | null;
   status: CertificateStatus;
   issued_at: string;
   revoked_at: string | null;
@@ -28,6 +29,7 @@ function fromRow(row: Row): StoredCertificate {
     profile: row.profile,
     requester: row.requester,
     ...(row.transaction_id === null ? {} : { transactionId: row.transaction_id }),
+    ...(row.replaces === null ? {} : { replaces: row.replaces }),
     status: row.status,
     issuedAt: new Date(int(row.issued_at)),
     ...(row.revoked_at === null ? {} : { revokedAt: new Date(int(row.revoked_at)) }),
@@ -53,8 +55,8 @@ export function postgresCertificateRepository(pool: PostgresPool): CertificateRe
   return {
     async insert(c) {
       await pool.query(
-        `INSERT INTO certificates (serial, issuer, subject, der, not_before, not_after, profile, requester, transaction_id, status, issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'issued', $10)`,
+        `INSERT INTO certificates (serial, issuer, subject, der, not_before, not_after, profile, requester, transaction_id, status, issued_at, replaces)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'issued', $10, $11)`,
         [
           c.serial,
           c.issuer,
@@ -66,6 +68,7 @@ export function postgresCertificateRepository(pool: PostgresPool): CertificateRe
           c.requester,
           c.transactionId ?? null,
           c.issuedAt.getTime(),
+          c.replaces ?? null,
         ],
       );
     },
@@ -102,6 +105,10 @@ export function postgresCertificateRepository(pool: PostgresPool): CertificateRe
             limit,
           ])
         : await pool.query<Row>('SELECT * FROM certificates ORDER BY issued_at DESC, serial LIMIT $1', [limit]);
+      return rows.map(fromRow);
+    },
+    async replacements(serial) {
+      const { rows } = await pool.query<Row>('SELECT * FROM certificates WHERE replaces = $1 ORDER BY issued_at DESC, serial', [serial]);
       return rows.map(fromRow);
     },
   };

@@ -5,6 +5,8 @@ import { postgresCertificateRepository } from './postgres-certificate-repository
 import { postgresCrlRepository } from './postgres-crl-repository.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { postgresNonceStore } from './postgres-nonce-store.js';
+import { postgresRaJobStore } from './postgres-ra-job-store.js';
+import { postgresRenewalDeadlineRepository } from './postgres-renewal-deadline-repository.js';
 import { postgresPendingRequestRepository } from './postgres-pending-request-repository.js';
 import { postgresPushSubscriberRepository } from './postgres-push-subscriber-repository.js';
 import { postgresRootCaUpdateRepository } from './postgres-root-ca-update-repository.js';
@@ -43,6 +45,8 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     rootCaUpdates: postgresRootCaUpdateRepository(pool),
     announcements: postgresAnnouncementRepository(pool, clock),
     pushSubscribers: postgresPushSubscriberRepository(pool, clock),
+    renewalDeadlines: postgresRenewalDeadlineRepository(pool),
+    raJobs: postgresRaJobStore(pool),
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},
     writeMark: () => 0,

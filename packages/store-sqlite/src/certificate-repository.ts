@@ -11,6 +11,7 @@ interface Row {
   profile: string;
   requester: string;
   transaction_id: string | null;
+  replaces: string | null;
   status: CertificateStatus;
   issued_at: number;
   revoked_at: number | null;
@@ -28,6 +29,7 @@ function fromRow(row: Row): StoredCertificate {
     profile: row.profile,
     requester: row.requester,
     ...(row.transaction_id === null ? {} : { transactionId: row.transaction_id }),
+    ...(row.replaces === null ? {} : { replaces: row.replaces }),
     status: row.status,
     issuedAt: new Date(row.issued_at),
     ...(row.revoked_at === null ? {} : { revokedAt: new Date(row.revoked_at) }),
@@ -37,8 +39,8 @@ function fromRow(row: Row): StoredCertificate {
 
 export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepository {
   const insert = db.prepare(
-    `INSERT INTO certificates (serial, issuer, subject, der, not_before, not_after, profile, requester, transaction_id, status, issued_at)
-     VALUES (@serial, @issuer, @subject, @der, @notBefore, @notAfter, @profile, @requester, @transactionId, 'issued', @issuedAt)`,
+    `INSERT INTO certificates (serial, issuer, subject, der, not_before, not_after, profile, requester, transaction_id, replaces, status, issued_at)
+     VALUES (@serial, @issuer, @subject, @der, @notBefore, @notAfter, @profile, @requester, @transactionId, @replaces, 'issued', @issuedAt)`,
   );
   const select = db.prepare<[string], Row>('SELECT * FROM certificates WHERE serial = ?');
   const confirm = db.prepare("UPDATE certificates SET status = 'confirmed' WHERE serial = ? AND status = 'issued'");
@@ -52,6 +54,7 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
   const listStatus = db.prepare<[string, number], Row>(
     'SELECT * FROM certificates WHERE status = ? ORDER BY issued_at DESC, serial LIMIT ?',
   );
+  const replacements = db.prepare<[string], Row>('SELECT * FROM certificates WHERE replaces = ? ORDER BY issued_at DESC, serial');
   const revokeTx = db.transaction((serial: string, reason: number, at: Date): RevokeOutcome => {
     if (revoke.run(at.getTime(), reason, serial).changes > 0) return 'revoked';
     return select.get(serial) ? 'alreadyRevoked' : 'unknown';
@@ -69,6 +72,7 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
         profile: c.profile,
         requester: c.requester,
         transactionId: c.transactionId ?? null,
+        replaces: c.replaces ?? null,
         issuedAt: c.issuedAt.getTime(),
       });
     },
@@ -92,6 +96,9 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
     async list(options = {}) {
       const limit = options.limit ?? -1;
       return (options.status ? listStatus.all(options.status, limit) : listAll.all(limit)).map(fromRow);
+    },
+    async replacements(serial) {
+      return replacements.all(serial).map(fromRow);
     },
   };
 }

@@ -122,6 +122,33 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    version: 4,
+    name: 'renewal deadlines, replaced certificates, RA delayed-delivery jobs',
+    sql: `
+      ALTER TABLE certificates ADD COLUMN replaces TEXT;
+      CREATE INDEX certificates_replaces ON certificates (replaces);
+
+      CREATE TABLE renewal_deadlines (
+        serial       TEXT PRIMARY KEY,
+        deadline     INTEGER NOT NULL,
+        requested_at INTEGER NOT NULL
+      );
+      CREATE INDEX renewal_deadlines_deadline ON renewal_deadlines (deadline);
+
+      CREATE TABLE ra_jobs (
+        ticket      TEXT PRIMARY KEY,
+        request     TEXT NOT NULL,
+        progress    TEXT,
+        outcome     TEXT,
+        owner       TEXT NOT NULL,
+        lease_until INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+      );
+      CREATE INDEX ra_jobs_expires_at ON ra_jobs (expires_at);
+    `,
+  },
 ]);
 
 /**

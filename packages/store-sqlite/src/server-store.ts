@@ -8,6 +8,8 @@ import { sqlitePushSubscriberRepository } from './push-subscriber-repository.js'
 import { sqliteRootCaUpdateRepository } from './root-ca-update-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteNonceStore } from './sqlite-nonce-store.js';
+import { sqliteRaJobStore } from './sqlite-ra-job-store.js';
+import { sqliteRenewalDeadlineRepository } from './renewal-deadline-repository.js';
 import { sqliteSecretStore } from './sqlite-secret-store.js';
 import { sqliteTransactionStore } from './sqlite-transaction-store.js';
 import { batchWrites } from './sqlite-write-batch.js';
@@ -57,6 +59,8 @@ export async function openSqliteServerStore(
     writeMark: () => batch.mark(),
     announcements: sqliteAnnouncementRepository(db, clock),
     pushSubscribers: sqlitePushSubscriberRepository(db, clock),
+    renewalDeadlines: sqliteRenewalDeadlineRepository(db),
+    raJobs: sqliteRaJobStore(db),
     close: async () => {
       if (db.open) batch.commit();
       await groupCommit?.close();

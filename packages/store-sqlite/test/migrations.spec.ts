@@ -26,6 +26,8 @@ describe('migrate', () => {
       'nonces',
       'pending_requests',
       'push_subscribers',
+      'ra_jobs',
+      'renewal_deadlines',
       'root_ca_updates',
       'schema_migrations',
       'shared_secrets',

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TransactionRecord } from '@cmpkit/core';
+import type { StoredRaJob, TransactionRecord } from '@cmpkit/core';
 import type { Migration, NewCertificate, NewPendingRequest, ServerStore } from '@cmpkit/issuer';
 import { fakeClock as testClock } from './fake-clock.js';
 
@@ -165,6 +165,96 @@ export function storeContract(name: string, setup: StoreContractSetup): void {
         expect((await certificates.list()).map((c) => c.serial)).toEqual(['3', '2', '1']);
         expect((await certificates.list({ status: 'issued' })).map((c) => c.serial)).toEqual(['3', '1']);
         expect((await certificates.list({ limit: 1 })).map((c) => c.serial)).toEqual(['3']);
+      });
+
+      it('records which certificate a key update replaces, and lists the replacements of one newest first', async () => {
+        const clock = fakeClock();
+        const { certificates } = await one(clock);
+        await certificates.insert(certificate('1', clock()));
+        clock.advance(1000);
+        await certificates.insert({ ...certificate('2', clock()), replaces: '1' });
+        clock.advance(1000);
+        await certificates.insert({ ...certificate('3', clock()), replaces: '1' });
+        expect(await certificates.get('2')).toEqual({
+          ...certificate('2', new Date(clock().getTime() - 1000)),
+          replaces: '1',
+          status: 'issued',
+        });
+        expect((await certificates.replacements('1')).map((c) => c.serial)).toEqual(['3', '2']);
+        expect(await certificates.replacements('2')).toEqual([]);
+      });
+    });
+
+    describe('renewal deadlines', () => {
+      it('sets, moves, lists the due ones earliest first, and removes', async () => {
+        const clock = fakeClock();
+        const { renewalDeadlines } = await one(clock);
+        const at = (s: number) => new Date(clock().getTime() + s * 1000);
+        await renewalDeadlines.set('1a', at(20), clock());
+        await renewalDeadlines.set('2b', at(10), clock());
+        await renewalDeadlines.set('3c', at(60), clock());
+        expect(await renewalDeadlines.get('1a')).toEqual({ serial: '1a', deadline: at(20), requestedAt: clock() });
+        expect(await renewalDeadlines.due(at(5))).toEqual([]);
+        expect((await renewalDeadlines.due(at(20))).map((d) => d.serial)).toEqual(['2b', '1a']);
+        await renewalDeadlines.set('2b', at(30), clock());
+        expect((await renewalDeadlines.due(at(20))).map((d) => d.serial)).toEqual(['1a']);
+        await renewalDeadlines.remove('1a');
+        expect(await renewalDeadlines.get('1a')).toBeUndefined();
+        expect((await renewalDeadlines.due(at(100))).map((d) => d.serial)).toEqual(['2b', '3c']);
+      });
+    });
+
+    describe('RA delayed-delivery jobs', () => {
+      const job = (ticket: string, owner: string, leaseUntil: number): StoredRaJob => ({
+        ticket,
+        request: '{"bodyType":"ir"}',
+        owner,
+        leaseUntil,
+        createdAt: 1000,
+        expiresAt: 100_000,
+      });
+
+      it('keeps a job with its progress and outcome; only the owner writes them', async () => {
+        const { raJobs } = await one();
+        await raJobs.create(job('t1', 'a', 5000));
+        expect(await raJobs.get('t1')).toEqual(job('t1', 'a', 5000));
+        expect(await raJobs.progress('t1', 'b', '{"step":1}', 9000)).toBe(false);
+        expect(await raJobs.progress('t1', 'a', '{"step":1}', 9000)).toBe(true);
+        expect(await raJobs.get('t1')).toEqual({ ...job('t1', 'a', 9000), progress: '{"step":1}' });
+        expect(await raJobs.settle('t1', 'b', '{"issued":1}')).toBe(false);
+        expect(await raJobs.settle('t1', 'a', '{"issued":1}')).toBe(true);
+        expect(await raJobs.settle('t1', 'a', '{"issued":2}')).toBe(false);
+        expect(await raJobs.progress('t1', 'a', '{"step":2}', 9000)).toBe(false);
+        expect((await raJobs.get('t1'))?.outcome).toBe('{"issued":1}');
+        await raJobs.delete('t1');
+        expect(await raJobs.get('t1')).toBeUndefined();
+      });
+
+      it('another instance takes a job over only once its lease has ended, and only one of two that race', async () => {
+        const [a, b] = await open(fakeClock(), 2);
+        await a!.raJobs.create(job('t1', 'a', 5000));
+        expect(await b!.raJobs.claim('t1', 'b', 20_000, 4999)).toBe(false);
+        expect(await a!.raJobs.claim('t1', 'a', 8000, 4999)).toBe(true); // the owner renews
+        const racing = await Promise.all([a!.raJobs.claim('t1', 'x', 30_000, 8000), b!.raJobs.claim('t1', 'y', 30_000, 8000)]);
+        expect(racing.filter(Boolean)).toHaveLength(1);
+        const owner = (await a!.raJobs.get('t1'))!.owner;
+        expect(['x', 'y']).toContain(owner);
+        expect(await a!.raJobs.progress('t1', 'a', '{}', 40_000)).toBe(false); // the old owner lost it
+        await b!.raJobs.settle('t1', owner, '{"failed":1}');
+        expect(await b!.raJobs.claim('t1', 'z', 50_000, 99_999)).toBe(false); // a settled job is not taken over
+      });
+
+      it('release ends the leases of one owner at once; purge forgets expired jobs', async () => {
+        const { raJobs } = await one();
+        await raJobs.create(job('t1', 'a', 50_000));
+        await raJobs.create({ ...job('t2', 'b', 50_000), expiresAt: 2000 });
+        await raJobs.release('a');
+        expect(await raJobs.claim('t1', 'c', 60_000, 10)).toBe(true);
+        expect(await raJobs.claim('t2', 'c', 60_000, 10)).toBe(false);
+        expect(await raJobs.purge(1999)).toBe(0);
+        expect(await raJobs.purge(2000)).toBe(1);
+        expect(await raJobs.get('t2')).toBeUndefined();
+        expect(await raJobs.get('t1')).toBeDefined();
       });
     });
 

@@ -120,6 +120,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, logger:
     logger.info('shutting down');
     clearInterval(sweep);
     await http.close();
+    await service.close(); // the delayed-delivery jobs stay in the store for the next RA process
     logger.info('stopped');
     return 0;
   } finally {

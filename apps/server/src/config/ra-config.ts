@@ -23,8 +23,12 @@ export interface RaConfig {
   trustAnchors: string;
   /** Batch nested requests (mode nested): at most maxSize per message, sent at the latest after maxDelayMs. */
   batching: { maxSize: number; maxDelayMs: number } | null;
-  /** Delayed delivery (modes reprotect, raVerified): answer waiting after waitMs without the CA's answer. */
-  delayedDelivery: { waitMs: number; checkAfter: number } | null;
+  /**
+   * Delayed delivery (modes reprotect, raVerified): answer waiting after waitMs without the CA's
+   * answer. The jobs are kept in the RA's database; `leaseSeconds` (default 30) is how long after
+   * its next expected step a dead RA process keeps a job from being taken up by the next one.
+   */
+  delayedDelivery: { waitMs: number; checkAfter: number; leaseSeconds?: number } | null;
 }
 
 export const RA_MODES = ['forward', 'nested', 'reprotect', 'raVerified'] as const;

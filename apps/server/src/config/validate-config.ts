@@ -107,7 +107,7 @@ const configFile = object({
     key: string,
     trustAnchors: string,
     batching: (v, path) => (v === null ? undefined : object({ maxSize: number, maxDelayMs: number })(v, path)),
-    delayedDelivery: (v, path) => (v === null ? undefined : object({ waitMs: number, checkAfter: number })(v, path)),
+    delayedDelivery: (v, path) => (v === null ? undefined : object({ waitMs: number, checkAfter: number, leaseSeconds: number })(v, path)),
   }),
 });
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import { createClient, createRegistrationAuthority, type RegistrationAuthority, type ServerPolicy } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -33,9 +33,10 @@ export interface RaServiceInit {
  * The registration authority on the server's configuration (core's createRegistrationAuthority):
  * devices are authenticated with the RA's shared secrets (its own database) or a certificate path
  * to the CA's root; requests go to `upstream` over HTTP, protected by the RA certificate, in the
- * configured mode.
+ * configured mode. Transactions, nonces and delayed-delivery jobs are in the RA's store, so a
+ * restarted RA answers a device's next poll.
  */
-export function createRaService(init: RaServiceInit): CmpServer {
+export function createRaService(init: RaServiceInit): RegistrationAuthority {
   const { config, material, store, clock, crypto, logger } = init;
   const credential = { privateKey: material.privateKey, certificate: material.certificate, chain: material.chain };
   const upstream = createClient({
@@ -65,7 +66,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     mode: ra.mode,
     ...(ra.batching ? { batching: { maxBatchSize: ra.batching.maxSize, maxDelayMs: ra.batching.maxDelayMs } } : {}),
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
-    stores: { transactions: store.transactions, nonces: store.nonces, durability: store },
+    stores: { transactions: store.transactions, nonces: store.nonces, durability: store, raJobs: store.raJobs },
     policy,
     clock,
     crypto,

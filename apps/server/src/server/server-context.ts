@@ -96,6 +96,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
         certificates: store.certificates,
         pending: store.pending,
         rootCaUpdates: store.rootCaUpdates,
+        renewalDeadlines: store.renewalDeadlines,
         crlPublisher,
         catalog,
         checkAfterSeconds: config.checkAfterSeconds,

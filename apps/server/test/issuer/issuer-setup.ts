@@ -49,6 +49,7 @@ export async function issuerSetup(): Promise<IssuerSetup> {
     certificates: store.certificates,
     pending: store.pending,
     rootCaUpdates: store.rootCaUpdates,
+    renewalDeadlines: store.renewalDeadlines,
     crlPublisher,
     catalog,
     checkAfterSeconds: 3,

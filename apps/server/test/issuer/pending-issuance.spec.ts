@@ -72,6 +72,7 @@ describe('createCaIssuer: approval', () => {
       certificates: setup.store.certificates,
       pending: setup.store.pending,
       rootCaUpdates: setup.store.rootCaUpdates,
+      renewalDeadlines: setup.store.renewalDeadlines,
       crlPublisher: setup.crlPublisher,
       catalog: setup.catalog,
       checkAfterSeconds: 1,

@@ -1,10 +1,10 @@
 import type { CertReqTemplateContent, CRLStatus, DecodedPKIMessage, InfoTypeAndValue } from '@cmpkit/codec';
 import type { ClientInit } from './client-init.js';
 import { resolveClientContext } from './client-context.js';
-import { enroll, tryEnroll } from './enroll.js';
+import { enroll, resumeEnrollment, tryEnroll } from './enroll.js';
 import { relay } from './exchange.js';
 import { sendNested, type NestedOptions } from './nested.js';
-import type { EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
+import type { EnrollmentState, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
 import {
   generalMessage,
   getCaCertificates,
@@ -28,6 +28,12 @@ export interface CmpClient {
    * goes with the step that receives the certificate. `enroll` runs the same steps.
    */
   tryEnroll(options: EnrollOptions): Promise<EnrollStep>;
+  /**
+   * Takes up an enrollment that waits for the CA from the `state` of one of its waiting steps
+   * (kept across a restart, or handed to another process): returns a waiting step whose `next()`
+   * sends the pollReq at once. The CA's transaction goes on where it stood.
+   */
+  resumeEnrollment(state: EnrollmentState, options?: { signal?: AbortSignal }): EnrollStep;
   /** kur: a new certificate for `oldCertificate`'s holder, signed with the current credential. */
   keyUpdate(options: EnrollOptions & { oldCertificate: Uint8Array }): Promise<EnrollResult>;
   /** rr: revokes a certificate. */
@@ -110,6 +116,7 @@ export function createClient(init: ClientInit): CmpClient {
   return {
     enroll: (options) => enroll(ctx, options),
     tryEnroll: (options) => tryEnroll(ctx, options),
+    resumeEnrollment: (state, options) => resumeEnrollment(ctx, state, options),
     keyUpdate: (options) => enroll(ctx, { ...options, bodyType: 'kur' }),
     revoke: (options) => revoke(ctx, options),
     generalMessage: (items, options) => generalMessage(ctx, items, options),

@@ -86,6 +86,30 @@ export interface EnrollResult {
 }
 
 /**
+ * Where an enrollment that waits for the CA stands, as plain data: what
+ * {@link CmpClient.resumeEnrollment} needs to go on polling, in another process if need be (a
+ * registration authority keeps it in its store, so that a restart does not lose the CA's
+ * transaction). Bytes are DER.
+ */
+export interface EnrollmentState {
+  bodyType: 'ir' | 'cr' | 'kur' | 'p10cr';
+  transactionID: Uint8Array;
+  /** The CA's senderNonce in its last answer: the recipNonce of the next pollReq. */
+  recipNonce: Uint8Array;
+  /** The certReqId polled for (as the CA answered it). */
+  certReqId: number;
+  /** The SubjectPublicKeyInfo asked for: the new certificate must carry this key. */
+  requestedKey?: Uint8Array;
+  pvno: number;
+  /** When the request was sent, ms since the epoch: the client's pollTimeout counts from it. */
+  startedAt: number;
+  /** header.sender of the transaction's messages: the Name of a directoryName. */
+  sender: Uint8Array;
+  implicitConfirm?: boolean;
+  disableConfirm?: boolean;
+}
+
+/**
  * One step of an enrollment driven by the caller ({@link CmpClient.tryEnroll}, OpenSSL's
  * `OSSL_CMP_try_certreq`): either done, or waiting for the CA. Nothing sleeps; the caller waits
  * at least `checkAfter` seconds and then calls `next()` once, which sends one pollReq.
@@ -97,6 +121,11 @@ export type EnrollStep =
       /** Seconds the CA asks us to wait before `next()` (0: poll at once). */
       checkAfter: number;
       transactionID: Uint8Array;
+      /**
+       * The transaction as plain data, for {@link CmpClient.resumeEnrollment} (absent for central
+       * key generation, whose decryption key it cannot carry).
+       */
+      state?: EnrollmentState;
       /** Sends the next pollReq (and, when the certificate arrives, the certConf). Call it once. */
       next(): Promise<EnrollStep>;
     };

@@ -1,4 +1,8 @@
 import {
+  decodeName,
+  decodeSubjectPublicKeyInfo,
+  encodeName,
+  encodeSubjectPublicKeyInfo,
   isCmpError,
   PKIStatus,
   type CertRepMessage,
@@ -17,7 +21,7 @@ import { acceptCertificate, type CertificateDecision, type IssuedCertificate } f
 import type { ClientContext } from './client-context.js';
 import { confirm } from './confirm.js';
 import { buildEnrollRequest, generalInfoOf } from './enroll-request.js';
-import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
+import type { CentralKeyGeneration, EnrollmentState, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
 import { exchange, type Exchanged } from './exchange.js';
 import { anchorsFor, checkNewCertificate } from './new-certificate.js';
 import { checkPollBudget, pollOnce } from './poll.js';
@@ -106,14 +110,62 @@ async function stepAfter(e: Enrollment, answer: Exchanged, polled: boolean): Pro
   return { done: true, result: await complete(e, answer, response) };
 }
 
+/** The enrollment as plain data (see EnrollmentState); undefined for central key generation. */
+function stateOf(e: Enrollment): EnrollmentState | undefined {
+  const recipNonce = e.transaction.lastPeerNonce;
+  if (e.central || !recipNonce || e.sender.type !== 'directoryName') return undefined;
+  const bodyType = e.options.bodyType ?? 'ir';
+  return {
+    bodyType,
+    transactionID: e.transaction.transactionID,
+    recipNonce,
+    certReqId: e.certReqId,
+    ...(e.requestedKey ? { requestedKey: encodeSubjectPublicKeyInfo(e.requestedKey) } : {}),
+    pvno: e.pvno,
+    startedAt: e.startedAt,
+    sender: encodeName(e.sender.value),
+    ...(e.options.implicitConfirm !== undefined ? { implicitConfirm: e.options.implicitConfirm } : {}),
+    ...(e.options.disableConfirm !== undefined ? { disableConfirm: e.options.disableConfirm } : {}),
+  };
+}
+
+/**
+ * Takes up an enrollment that waits for the CA from its {@link EnrollmentState} (saved from a
+ * waiting step, perhaps by another process): a waiting step whose `next()` polls at once. The
+ * pollTimeout still counts from when the request was first sent.
+ */
+export function resumeEnrollment(ctx: ClientContext, state: EnrollmentState, options: { signal?: AbortSignal } = {}): EnrollStep {
+  const e: Enrollment = {
+    ctx,
+    options: {
+      bodyType: state.bodyType,
+      ...(state.implicitConfirm !== undefined ? { implicitConfirm: state.implicitConfirm } : {}),
+      ...(state.disableConfirm !== undefined ? { disableConfirm: state.disableConfirm } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    transaction: { transactionID: state.transactionID, lastPeerNonce: state.recipNonce },
+    responseType: RESPONSE_TYPE[state.bodyType],
+    isP10cr: state.bodyType === 'p10cr',
+    certReqId: state.certReqId,
+    requestedKey: state.requestedKey ? decodeSubjectPublicKeyInfo(state.requestedKey) : undefined,
+    central: undefined,
+    pvno: state.pvno,
+    startedAt: state.startedAt,
+    sender: directoryName(decodeName(state.sender)),
+  };
+  return waiting(e, 0);
+}
+
 /** A step that waits `checkAfter` seconds and then polls once. */
 function waiting(e: Enrollment, checkAfter: number): EnrollStep {
   checkPollBudget(e.ctx, e.startedAt, checkAfter);
   let called = false;
+  const state = stateOf(e);
   return {
     done: false,
     checkAfter,
     transactionID: e.transaction.transactionID,
+    ...(state ? { state } : {}),
     next: async () => {
       if (called) throw new TypeError('core: next() of an enrollment step may be called only once');
       called = true;

@@ -11,6 +11,21 @@ import { createNestedBatcher, type NestedBatcher } from './nested-batcher.js';
 import type { RaMode, RegistrationAuthorityInit } from './registration-authority-init.js';
 import { createUpstreamIssuer } from './upstream-issuer.js';
 
+/** A registration authority: the server's handler and housekeeping, and a graceful stop. */
+export interface RegistrationAuthority extends CmpServer {
+  /**
+   * Also forgets delayed-delivery jobs older than the transaction TTL (see
+   * {@link CmpServer.expireTransactions}).
+   */
+  expireTransactions(): Promise<number>;
+  /**
+   * Stops the delayed-delivery jobs this process runs, keeping what they reached in the store,
+   * so that the RA's next process (or another instance on the same store) takes them up at once.
+   * Call it when the RA shuts down, after its listeners stopped.
+   */
+  close(): Promise<void>;
+}
+
 /**
  * Creates a registration authority (RFC 9483 section 5, STYLE.md P9): the server engine, which
  * authenticates end entities with the RA's own secrets and anchors, checks headers, replays and
@@ -28,7 +43,7 @@ import { createUpstreamIssuer } from './upstream-issuer.js';
  * http.createServer(toNodeListener(ra.handle)).listen(8080);
  * ```
  */
-export function createRegistrationAuthority(init: RegistrationAuthorityInit): CmpServer {
+export function createRegistrationAuthority(init: RegistrationAuthorityInit): RegistrationAuthority {
   const runtime = resolveRuntime(init);
   const transactions = init.stores?.transactions ?? memoryTransactionStore(runtime.clock);
   const nonces = init.stores?.nonces ?? memoryNonceStore(runtime.clock);
@@ -86,9 +101,11 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Cm
     raVerified: async (request) =>
       request.received !== undefined && (await chooseMode(request.received, request.requester)) === 'raVerified',
     ...(init.delayedDelivery ? { delayedDelivery: init.delayedDelivery } : {}),
+    ...(init.stores?.raJobs ? { jobs: init.stores.raJobs } : {}),
+    jobTtlSeconds: init.policy?.transactionTtl ?? 3600,
   });
 
-  return createServer({
+  const server = createServer({
     name: init.name,
     protection: init.protection,
     issuer,
@@ -109,4 +126,13 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Cm
       return passOn(request, way);
     },
   });
+  return {
+    handle: server.handle,
+    async expireTransactions() {
+      const expired = await server.expireTransactions();
+      await issuer.purgeJobs();
+      return expired;
+    },
+    close: () => issuer.close(),
+  };
 }

@@ -6,6 +6,7 @@ import type { Requester } from '../server/requester.js';
 import type { ServerPolicy, ServerProtection } from '../server/server-init.js';
 import type { NonceStore, TransactionStore } from '../server/stores.js';
 import type { WriteDurability } from '../server/write-durability.js';
+import type { RaJobStore } from './ra-job-store.js';
 
 /**
  * How the RA passes an end entity's request to the CA (RFC 9483 section 5.2):
@@ -36,6 +37,12 @@ export interface RaDelayedDelivery {
   waitMs: number;
   /** checkAfter the RA tells the end entity, seconds. Default 1. */
   checkAfter?: number;
+  /**
+   * How long a process's hold on a job outlasts its next expected step, seconds (the upstream
+   * exchange in flight, or the wait the CA asked for). When the process has died, another one
+   * (or the restarted one) takes the job up at the next poll after that. Default 30.
+   */
+  leaseSeconds?: number;
 }
 
 /** Construction input of {@link createRegistrationAuthority}. */
@@ -62,8 +69,11 @@ export interface RegistrationAuthorityInit extends RuntimeInit {
   batching?: RaBatching;
   /** Answer waiting when the CA is slow or unreachable; without it the end entity waits (or gets systemUnavail). */
   delayedDelivery?: RaDelayedDelivery;
-  /** The RA's own state (see ServerInit `stores`). */
-  stores?: { transactions?: TransactionStore; nonces?: NonceStore; durability?: WriteDurability };
+  /**
+   * The RA's own state (see ServerInit `stores`); `raJobs` keeps the delayed-delivery jobs, so
+   * that they survive a restart of the RA (default: memory).
+   */
+  stores?: { transactions?: TransactionStore; nonces?: NonceStore; durability?: WriteDurability; raJobs?: RaJobStore };
   /** The RA's policy towards end entities (see ServerPolicy). */
   policy?: ServerPolicy;
 }

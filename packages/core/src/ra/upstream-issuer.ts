@@ -1,6 +1,6 @@
-import { type CertReqMsg, type InfoTypeAndValue } from '@cmpkit/codec';
 import type { CmpClient } from '../client/create-client.js';
-import type { EnrollOptions, EnrollResult } from '../client/enroll-options.js';
+import type { EnrollmentState, EnrollResult, EnrollStep } from '../client/enroll-options.js';
+import { ProtocolError } from '../errors/protocol-error.js';
 import { RemoteError } from '../errors/remote-error.js';
 import { RequestRejectedError } from '../errors/request-rejected-error.js';
 import { toHex } from '../message/bytes.js';
@@ -8,7 +8,19 @@ import { randomBytes } from '../message/random.js';
 import type { Runtime } from '../runtime.js';
 import type { CertificationRequest, CertificationResult, Issuer } from '../server/issuer.js';
 import { isTransportError } from '../transport-error.js';
+import { memoryRaJobStore } from './memory-ra-job-store.js';
+import type { RaJobStore } from './ra-job-store.js';
 import type { RaDelayedDelivery } from './registration-authority-init.js';
+import {
+  decodeEnrollmentState,
+  decodeJobOutcome,
+  decodeUpstreamRequest,
+  encodeEnrollmentState,
+  encodeJobOutcome,
+  encodeUpstreamRequest,
+  outcomeOf,
+} from './upstream-job-codec.js';
+import { enrollOptionsOf, upstreamRequestOf, type UpstreamRequest } from './upstream-request.js';
 
 /** Construction input of {@link createUpstreamIssuer}. */
 export interface UpstreamIssuerInit {
@@ -17,24 +29,50 @@ export interface UpstreamIssuerInit {
   /** Whether a request goes as raVerified (else with the end entity's own POP). */
   raVerified(request: CertificationRequest): Promise<boolean>;
   delayedDelivery?: RaDelayedDelivery;
+  /** Where delayed-delivery jobs are kept. Default: memory (a restart loses them). */
+  jobs?: RaJobStore;
+  /** How long a job is kept at most, seconds (the RA's transactionTtl). */
+  jobTtlSeconds: number;
 }
 
-/** An upstream enrollment running in the background (delayed delivery). */
+/** The RA's issuer, plus the housekeeping of its delayed-delivery jobs. */
+export interface UpstreamIssuer extends Issuer {
+  /** Forgets jobs older than their time to live; resolves to how many. */
+  purgeJobs(): Promise<number>;
+  /**
+   * Stops this process's jobs (what they reached stays in the store) and ends its leases, so
+   * another process, or this one after a restart, takes them up at the end entity's next poll.
+   */
+  close(): Promise<void>;
+}
+
+/** An upstream enrollment of this process. */
 interface Job {
-  readonly options: EnrollOptions;
+  request: UpstreamRequest;
+  /** Set once the end entity was told to poll: the job is in the store under this ticket. */
+  ticket?: string;
+  /** Where the CA's transaction stands while it waits. */
+  state?: EnrollmentState;
   outcome?: { result: EnrollResult } | { error: unknown };
   settled: Promise<void>;
+  /** Ends the job at once, an upstream exchange in flight included. */
+  abort: AbortController;
+  /** Ends the wait between two polls (a graceful stop). */
+  wait: AbortController;
+  /** The RA is stopping: the job ends at its next step, and a failure from that is not its outcome. */
+  stopping?: boolean;
 }
 
 /** The CA's answer could not be had or used: what the end entity is told. */
 function upstreamFailure(runtime: Runtime, error: unknown): unknown {
   if (error instanceof RemoteError) return error;
   if (isTransportError(error)) return new RequestRejectedError('systemUnavail', 'the CA cannot be reached; try again later', error);
+  if (error instanceof RequestRejectedError) return error;
   runtime.logger.warn('cmp: the CA answer could not be used', { error: error instanceof Error ? error.message : String(error) });
   return new RequestRejectedError('systemFailure', "the CA's answer could not be used", error);
 }
 
-function issued(result: EnrollResult): CertificationResult {
+function issued(result: Pick<EnrollResult, 'certificate' | 'extraCerts' | 'caPubs' | 'status'>): CertificationResult {
   return {
     status: 'issued',
     certificate: result.certificate,
@@ -44,13 +82,14 @@ function issued(result: EnrollResult): CertificationResult {
   };
 }
 
-/** The end entity's CertReqMsg the request came from. */
-function originalCertReqMsg(request: CertificationRequest): CertReqMsg {
-  const body = request.received?.body;
-  const messages = body && (body.type === 'ir' || body.type === 'cr' || body.type === 'kur') ? body.content : [];
-  const msg = messages.find((m) => m.certReq.certReqId === request.certReqId);
-  if (!msg) throw new RequestRejectedError('systemFailure', 'the RA lost the original request');
-  return msg;
+/**
+ * A failure of the first poll of a resumed transaction that says the CA no longer has it where
+ * the saved state had it (the RA stopped between a poll and saving its answer, or the CA's
+ * transaction ended): the request is then sent again as a new transaction.
+ */
+function transactionGone(error: unknown): boolean {
+  if (error instanceof ProtocolError) return true;
+  return error instanceof RemoteError && error.failInfo.some((bit) => bit === 'badRecipientNonce' || bit === 'badRequest');
 }
 
 /**
@@ -62,53 +101,126 @@ function originalCertReqMsg(request: CertificationRequest): CertReqMsg {
  * it. rr and genm are asked on the end entity's behalf (section 5.3).
  *
  * With delayed delivery (section 5.1.5), a request that the CA has not answered within `waitMs`,
- * or that cannot reach it, becomes pending: the end entity polls the RA, and the RA finishes (or
- * retries) the upstream transaction in the background. Pending work lives in memory.
+ * or that cannot reach it, becomes a job in the RA's store: the end entity polls the RA, and the
+ * RA finishes (or retries) the upstream transaction in the background, saving where the CA's
+ * transaction stands each time the CA answers waiting, and the outcome. A job whose process
+ * stopped is taken up at the next poll by whichever process gets it (after its lease ended):
+ * polling resumes in the CA's transaction, or the request is sent again when the CA no longer
+ * has that transaction.
  */
-export function createUpstreamIssuer(init: UpstreamIssuerInit): Issuer {
+export function createUpstreamIssuer(init: UpstreamIssuerInit): UpstreamIssuer {
   const { client, runtime } = init;
-  const jobs = new Map<string, Job>();
+  const store = init.jobs ?? memoryRaJobStore();
+  const owner = toHex(randomBytes(runtime.crypto, 8));
+  const leaseMs = (init.delayedDelivery?.leaseSeconds ?? 30) * 1000;
+  const running = new Map<string, Job>();
+  const now = (): number => runtime.clock().getTime();
 
-  async function enrollOptions(request: CertificationRequest): Promise<EnrollOptions> {
-    const profile = request.profile ? { certProfile: request.profile } : {};
-    if (request.bodyType === 'p10cr') {
-      if (!request.csr) throw new RequestRejectedError('systemFailure', 'the RA lost the PKCS#10 request');
-      return { bodyType: 'p10cr', csr: request.csr, ...profile };
-    }
-    if (request.bodyType !== 'ir' && request.bodyType !== 'cr' && request.bodyType !== 'kur') {
-      throw new RequestRejectedError('badRequest', `the RA does not pass ${request.bodyType} on`);
-    }
-    if (request.centralKeyGeneration)
-      throw new RequestRejectedError('badRequest', 'the RA does not pass on requests for central key generation');
-    const original = originalCertReqMsg(request);
-    const amended = request.template !== original.certReq.certTemplate;
-    if (!amended && !(await init.raVerified(request))) return { bodyType: request.bodyType, certReqMsg: original, ...profile };
-    const generalInfo: InfoTypeAndValue[] = request.received ? [{ type: 'origPKIMessage', infoValue: [request.received] }] : [];
-    return {
-      bodyType: request.bodyType,
-      certReqMsg: { certReq: { ...original.certReq, certTemplate: request.template } },
-      raVerified: true,
-      generalInfo,
-      ...profile,
-    };
+  function signalAborted(signal: AbortSignal): never {
+    throw signal.reason;
   }
 
-  function start(options: EnrollOptions): Job {
-    const job: Job = { options, settled: Promise.resolve() };
-    run(job);
-    return job;
+  function pending(ticket: string, reason: string): CertificationResult {
+    return { status: 'pending', ticket, checkAfter: init.delayedDelivery?.checkAfter ?? 1, reason };
+  }
+
+  /** Follows a waiting transaction to its end, saving its state each time the CA says wait. */
+  async function follow(job: Job, first: EnrollStep): Promise<EnrollResult> {
+    let step = first;
+    while (!step.done) {
+      if (step.state) job.state = step.state;
+      if (job.ticket !== undefined && step.state) {
+        const kept = await store.progress(job.ticket, owner, encodeEnrollmentState(step.state), now() + step.checkAfter * 1000 + leaseMs);
+        if (!kept) {
+          // Another process took the job over (this one was too slow to renew its lease): it is
+          // theirs now, and a poll here asks the store again.
+          running.delete(job.ticket);
+          job.abort.abort(new RequestRejectedError('systemUnavail', 'another process of the RA took this request over'));
+          signalAborted(job.abort.signal);
+        }
+      }
+      if (step.checkAfter > 0 && !job.stopping) await runtime.sleep(step.checkAfter * 1000, job.wait.signal);
+      if (job.stopping) throw new RequestRejectedError('systemUnavail', 'the RA is stopping');
+      step = await step.next();
+    }
+    return step.result;
+  }
+
+  async function drive(job: Job): Promise<EnrollResult> {
+    const signal = job.abort.signal;
+    if (job.state) {
+      const resumed = client.resumeEnrollment(job.state, { signal });
+      if (resumed.done) return resumed.result;
+      let next: EnrollStep;
+      try {
+        next = await resumed.next();
+      } catch (error) {
+        if (signal.aborted || !transactionGone(error)) throw error;
+        runtime.logger.warn("cmp: the CA's transaction could not be resumed; asking again", { error: String(error) });
+        delete job.state;
+        return follow(job, await client.tryEnroll({ ...enrollOptionsOf(job.request), signal }));
+      }
+      return follow(job, next);
+    }
+    return follow(job, await client.tryEnroll({ ...enrollOptionsOf(job.request), signal }));
+  }
+
+  /** Saves the outcome of a job the end entity polls for (not a retryable one, not a stopped one). */
+  async function saveOutcome(job: Job): Promise<void> {
+    const { outcome, ticket } = job;
+    if (!outcome || ticket === undefined) return;
+    if ('error' in outcome && (job.stopping || job.abort.signal.aborted || isTransportError(outcome.error))) return;
+    try {
+      await store.settle(
+        ticket,
+        owner,
+        encodeJobOutcome(outcomeOf('result' in outcome ? outcome : { error: upstreamFailure(runtime, outcome.error) })),
+      );
+    } catch (error) {
+      runtime.logger.error('cmp: could not save the outcome of a delayed-delivery job', { ticket, error: String(error) });
+    }
   }
 
   function run(job: Job): void {
     delete job.outcome;
-    job.settled = client.enroll(job.options).then(
-      (result) => {
-        job.outcome = { result };
-      },
-      (error: unknown) => {
-        job.outcome = { error };
-      },
-    );
+    job.abort = new AbortController();
+    job.wait = new AbortController();
+    job.settled = drive(job)
+      .then(
+        (result) => {
+          job.outcome = { result };
+        },
+        (error: unknown) => {
+          job.outcome = { error };
+        },
+      )
+      .then(() => saveOutcome(job));
+  }
+
+  /** Makes the job one the end entity polls for: stored under a new ticket. */
+  async function publish(job: Job): Promise<string> {
+    const ticket = toHex(randomBytes(runtime.crypto, 16));
+    job.ticket = ticket;
+    running.set(ticket, job);
+    const at = now();
+    try {
+      await store.create({
+        ticket,
+        request: encodeUpstreamRequest(job.request),
+        ...(job.state ? { progress: encodeEnrollmentState(job.state) } : {}),
+        owner,
+        leaseUntil: at + leaseMs,
+        createdAt: at,
+        expiresAt: at + init.jobTtlSeconds * 1000,
+      });
+    } catch (error) {
+      // Nobody could poll for it: stop it before the CA issues a certificate no one collects.
+      running.delete(ticket);
+      job.abort.abort(error);
+      throw error;
+    }
+    if (job.outcome) await saveOutcome(job); // it ended while it was being stored
+    return ticket;
   }
 
   /** Waits for the job at most waitMs; true when it has settled. */
@@ -125,46 +237,72 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): Issuer {
     return done && job.outcome !== undefined;
   }
 
-  function pending(ticket: string, reason: string): CertificationResult {
-    return { status: 'pending', ticket, checkAfter: init.delayedDelivery?.checkAfter ?? 1, reason };
+  /** The job of `ticket` in the store, taken up by this process (or answered from its outcome). */
+  async function takeUp(ticket: string): Promise<CertificationResult> {
+    const row = await store.get(ticket);
+    if (!row) throw new RequestRejectedError('systemFailure', 'the RA no longer knows this request');
+    if (row.outcome !== undefined) {
+      const stored = decodeJobOutcome(row.outcome);
+      await store.delete(ticket);
+      if ('error' in stored) throw stored.error;
+      return issued(stored.result);
+    }
+    const at = now();
+    if (!(await store.claim(ticket, owner, at + leaseMs, at))) return pending(ticket, 'the CA has not answered yet');
+    const job: Job = {
+      request: decodeUpstreamRequest(row.request),
+      ticket,
+      ...(row.progress !== undefined ? { state: decodeEnrollmentState(row.progress) } : {}),
+      settled: Promise.resolve(),
+      abort: new AbortController(),
+      wait: new AbortController(),
+    };
+    running.set(ticket, job);
+    run(job);
+    runtime.logger.warn('cmp: took up a delayed-delivery job of a stopped RA process', { ticket, resumed: row.progress !== undefined });
+    return pending(ticket, 'the CA has not answered yet');
   }
 
   return {
     async certify(request) {
-      const job = start(await enrollOptions(request));
+      const job: Job = {
+        request: await upstreamRequestOf(request, init.raVerified),
+        settled: Promise.resolve(),
+        abort: new AbortController(),
+        wait: new AbortController(),
+      };
+      run(job);
       const delayed = init.delayedDelivery;
       if (!delayed) {
         await job.settled;
       } else if (!(await settledWithin(job, delayed.waitMs))) {
-        const ticket = toHex(randomBytes(runtime.crypto, 16));
-        jobs.set(ticket, job);
-        return pending(ticket, 'the CA has not answered yet');
+        return pending(await publish(job), 'the CA has not answered yet');
       }
       const outcome = job.outcome!;
       if ('result' in outcome) return issued(outcome.result);
       if (delayed && isTransportError(outcome.error)) {
-        const ticket = toHex(randomBytes(runtime.crypto, 16));
-        jobs.set(ticket, job);
         runtime.logger.warn('cmp: the CA cannot be reached; the request waits', { error: String(outcome.error) });
-        return pending(ticket, 'the CA cannot be reached now');
+        return pending(await publish(job), 'the CA cannot be reached now');
       }
       throw upstreamFailure(runtime, outcome.error);
     },
 
     async poll(ticket) {
-      const job = jobs.get(ticket);
-      if (!job) throw new RequestRejectedError('systemFailure', 'the RA no longer knows this request (was it restarted?)');
+      const job = running.get(ticket);
+      if (!job) return takeUp(ticket);
       const outcome = job.outcome;
       if (!outcome) return pending(ticket, 'the CA has not answered yet');
       if ('result' in outcome) {
-        jobs.delete(ticket);
+        running.delete(ticket);
+        await store.delete(ticket);
         return issued(outcome.result);
       }
       if (isTransportError(outcome.error)) {
         run(job);
         return pending(ticket, 'the CA cannot be reached now');
       }
-      jobs.delete(ticket);
+      running.delete(ticket);
+      await store.delete(ticket);
       throw upstreamFailure(runtime, outcome.error);
     },
 
@@ -209,6 +347,26 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): Issuer {
     async generalMessage(item) {
       const answers = await call(() => client.generalMessage([item]));
       return answers[0];
+    },
+
+    purgeJobs: () => store.purge(now()),
+
+    async close() {
+      // Each job stops at its next step: a wait ends at once, an exchange in flight may finish
+      // (so that a certificate the CA just issued is not lost) for as long as the lease allows.
+      const jobs = [...running.values()];
+      const stopped = new RequestRejectedError('systemUnavail', 'the RA is stopping');
+      for (const job of jobs) {
+        job.stopping = true;
+        job.wait.abort(stopped);
+      }
+      const timer = new AbortController();
+      await Promise.race([Promise.all(jobs.map((job) => job.settled)), runtime.sleep(leaseMs, timer.signal).catch(() => undefined)]);
+      timer.abort();
+      for (const job of jobs) job.abort.abort(stopped);
+      await Promise.all(jobs.map((job) => job.settled));
+      running.clear();
+      await store.release(owner);
     },
   };
 

@@ -18,6 +18,8 @@ export interface StoredCertificate {
   requester: string;
   /** The CMP transaction (hex), when it came from one. */
   transactionId?: string;
+  /** For a key update (kur): the serial number of the certificate it replaces. */
+  replaces?: string;
   status: CertificateStatus;
   issuedAt: Date;
   revokedAt?: Date;
@@ -55,4 +57,6 @@ export interface CertificateRepository {
   revoked(): Promise<RevokedEntry[]>;
   /** Certificates, newest first, optionally of one status. */
   list(options?: { status?: CertificateStatus; limit?: number }): Promise<StoredCertificate[]>;
+  /** The certificates issued to replace `serial` (key updates of it), newest first. */
+  replacements(serial: string): Promise<StoredCertificate[]>;
 }

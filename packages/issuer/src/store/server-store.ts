@@ -1,10 +1,11 @@
-import type { NonceStore, TransactionStore, WriteDurability } from '@cmpkit/core';
+import type { NonceStore, RaJobStore, TransactionStore, WriteDurability } from '@cmpkit/core';
 import type { AnnouncementRepository } from './announcement-repository.js';
 import type { CertificateRepository } from './certificate-repository.js';
 import type { CrlRepository } from './crl-repository.js';
 import type { MigrationResult } from './migration.js';
 import type { PendingRequestRepository } from './pending-request-repository.js';
 import type { PushSubscriberRepository } from './push-subscriber-repository.js';
+import type { RenewalDeadlineRepository } from './renewal-deadline-repository.js';
 import type { RootCaUpdateRepository } from './root-ca-update-repository.js';
 import type { ServerSecretStore } from './secret-store.js';
 
@@ -33,5 +34,9 @@ export interface ServerStore extends WriteDurability {
   readonly announcements: AnnouncementRepository;
   /** HTTP push URLs (core's PushUrlStore). */
   readonly pushSubscribers: PushSubscriberRepository;
+  /** Certificates whose holders were asked to re-enroll before a deadline. */
+  readonly renewalDeadlines: RenewalDeadlineRepository;
+  /** A registration authority's delayed-delivery jobs (core's RaJobStore). */
+  readonly raJobs: RaJobStore;
   close(): Promise<void>;
 }

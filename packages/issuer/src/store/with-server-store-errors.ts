@@ -12,6 +12,8 @@ const REPOSITORIES: Record<Exclude<keyof ServerStore, 'migration' | 'flush' | 'w
   rootCaUpdates: true,
   announcements: true,
   pushSubscribers: true,
+  renewalDeadlines: true,
+  raJobs: true,
 };
 
 /**
