@@ -31,6 +31,7 @@ commands:
   init                                   create the CA material and the database, then exit
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
   init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
+       [--ca-db LOCATION]                (recorded in the CA's database: DIR's SQLite file, or LOCATION)
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
   secret list | secret remove REF        show or delete shared secrets
@@ -113,7 +114,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'init': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } },
+          options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' }, 'ca-db': { type: 'string' } },
         });
         return await init(values, env);
       }

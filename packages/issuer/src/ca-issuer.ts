@@ -26,6 +26,7 @@ import type { RenewalDeadlineRepository } from './store/renewal-deadline-reposit
 import type { PendingRequest, PendingRequestRepository } from './store/pending-request-repository.js';
 import type { RootCaUpdateRepository } from './store/root-ca-update-repository.js';
 import { certReqTemplateOf } from './cert-req-template.js';
+import { certificateRecordOf } from './certificate-record.js';
 import { generateCentralKey } from './central-key.js';
 import type { CrlPublisher } from './crl-publisher.js';
 import { describeRequester } from './requester-text.js';
@@ -174,22 +175,16 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       privateKeyPkcs8 = key.privateKeyPkcs8;
     }
     const issued = await ca.issue({ template: input.template, profile: entry.profile, ...(publicKey ? { publicKey } : {}) });
-    const serial = serialHex(issued.serialNumber);
-    const subject = nameToString(issued.subject);
-    // ARCHITECTURE.md decision 6: stored before the response that carries it leaves.
-    await certificates.insert({
-      serial,
-      issuer: nameToString(ca.subject),
-      subject,
-      der: issued.certificate,
-      notBefore: issued.notBefore,
-      notAfter: issued.notAfter,
+    const record = certificateRecordOf(ca, issued, {
       profile: input.profile,
       requester: input.requester,
-      ...(input.transactionId === '' ? {} : { transactionId: input.transactionId }),
+      transactionId: input.transactionId,
       ...(input.replaces !== undefined ? { replaces: input.replaces } : {}),
       issuedAt: clock(),
     });
+    const { serial, subject } = record;
+    // ARCHITECTURE.md decision 6: stored before the response that carries it leaves.
+    await certificates.insert(record);
     logger.info('certificate issued', {
       serial,
       subject,

@@ -46,6 +46,7 @@
 export { createCaIssuer } from './ca-issuer.js';
 export type { CaIssuer, CaIssuerInit } from './ca-issuer.js';
 export { createCrlPublisher } from './crl-publisher.js';
+export { certificateRecordOf } from './certificate-record.js';
 export type { CrlPublisher, CrlPublisherInit } from './crl-publisher.js';
 export { generateCentralKey } from './central-key.js';
 export type { CentralKey } from './central-key.js';

@@ -63,9 +63,12 @@ export function describeEnrollment(ctx: ServerContext, address: { host: string; 
 }
 
 /** `cmpkit-server init`: creates the CA material and the database, then exits. */
-export async function init(options: CommonOptions & { role?: string; 'ca-data-dir'?: string }, env: CliEnvironment): Promise<number> {
+export async function init(
+  options: CommonOptions & { role?: string; 'ca-data-dir'?: string; 'ca-db'?: string },
+  env: CliEnvironment,
+): Promise<number> {
   const config = await configOf(options, env, options.role === undefined ? {} : { role: options.role });
-  if (config.role === 'ra') return initRa(config, options['ca-data-dir'], env);
+  if (config.role === 'ra') return initRa(config, { caDataDir: options['ca-data-dir'], caDatabase: options['ca-db'] }, env);
   const { clock, crypto } = runtimeOf(env);
   const ctx = await openServerContext(config, { clock, crypto, logger: loggerOf(env, config, true) });
   try {

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { access } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../log/logger.js';
@@ -9,7 +10,9 @@ import { listenHttp } from '../server/http-listener.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { withRequestLog } from '../server/request-log.js';
 import { loadExternalAnchors } from '../server/server-context.js';
-import type { ServerStore } from '@cmpkit/issuer';
+import { certificateRecordOf, type ServerStore } from '@cmpkit/issuer';
+import { isPostgresUrl } from '@cmpkit/store-postgres';
+import { DEFAULT_CONFIG } from '../config/defaults.js';
 import { openServerStore } from '../config/open-server-store.js';
 import { runtimeOf } from './command-context.js';
 import { UsageError } from './usage-error.js';
@@ -46,18 +49,45 @@ async function raMaterialOf(config: ServerConfig, crypto: Crypto): Promise<RaMat
 }
 
 /**
- * `cmpkit-server init --role ra --ca-data-dir DIR`: development RA credentials issued by the CA in
- * DIR (profile ra, id-kp-cmcRA) and the RA database. Without --ca-data-dir only the database is
- * created (the credentials are then given as files).
+ * `cmpkit-server init --role ra --ca-data-dir DIR [--ca-db LOCATION]`: development RA credentials
+ * issued by the CA in DIR (profile ra, id-kp-cmcRA), recorded in the CA's database like every
+ * certificate the CA issues (DIR's SQLite file, or LOCATION), and the RA database. Without
+ * --ca-data-dir only the database is created (the credentials are then given as files).
  */
-export async function initRa(config: ServerConfig, caDataDir: string | undefined, env: CliEnvironment): Promise<number> {
+export async function initRa(
+  config: ServerConfig,
+  ca: { caDataDir: string | undefined; caDatabase: string | undefined },
+  env: CliEnvironment,
+): Promise<number> {
   const { clock, crypto, cwd } = runtimeOf(env);
   const files = raFilesOf(config);
   if (await loadRaMaterial(files, crypto)) {
     env.stdout(`${config.dataDir} already holds RA credentials (${files.certificate})\n`);
-  } else if (caDataDir !== undefined) {
-    const dir = resolve(cwd, caDataDir);
-    await issueDevRaMaterial(dir, config.ra, files, config.dataDir, { crypto, clock });
+  } else if (ca.caDataDir !== undefined) {
+    const dir = resolve(cwd, ca.caDataDir);
+    const location = ca.caDatabase === undefined ? join(dir, DEFAULT_CONFIG.database) : databaseLocation(cwd, ca.caDatabase);
+    if (!isPostgresUrl(location) && !(await exists(location))) {
+      throw new UsageError(`no CA database at ${location}; run 'cmpkit-server init --data-dir ${dir}' first, or name it with --ca-db`);
+    }
+    const caStore = await openServerStore(location, clock);
+    try {
+      await issueDevRaMaterial(dir, config.ra, files, config.dataDir, {
+        crypto,
+        clock,
+        async record(issuing, issued) {
+          const record = certificateRecordOf(issuing, issued, {
+            profile: 'ra',
+            requester: 'cmpkit-server init --role ra',
+            issuedAt: clock(),
+          });
+          await caStore.certificates.insert(record);
+          await caStore.certificates.confirm(record.serial);
+        },
+      });
+      await caStore.flush();
+    } finally {
+      await caStore.close();
+    }
     env.stdout(
       `created RA credentials in ${config.dataDir}, issued by the CA in ${dir} (${join(dir, CA_FILES.issuingCertificate)}):\n` +
         `  RA certificate and chain  ${files.certificate}\n` +
@@ -71,6 +101,18 @@ export async function initRa(config: ServerConfig, caDataDir: string | undefined
   }
   await (await openRaStore(config, clock, env)).close();
   return 0;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `--ca-db`: a PostgreSQL URL as it is, a SQLite file relative to the working directory. */
+function databaseLocation(cwd: string, location: string): string {
+  return isPostgresUrl(location) || isAbsolute(location) ? location : resolve(cwd, location);
 }
 
 function upstreamOf(config: ServerConfig): string {

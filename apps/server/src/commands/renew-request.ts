@@ -8,7 +8,9 @@ import { UsageError } from './usage-error.js';
  * `cmpkit-server renew-request --serial HEX --before TIME`: asks the holder of a certificate to
  * re-enroll (kur) before TIME, with a revocation announcement of status revocationWarning and
  * willBeRevokedAt TIME (RFC 9810 section 5.3.15). It reaches the holder on its TCP or WebSocket
- * connection (now, or when it next connects) or at its registered push URL.
+ * connection (now, or when it next connects) or at its registered push URL. The deadline is
+ * stored: the running server's housekeeping revokes the certificate at TIME unless a key update
+ * of it was confirmed before.
  */
 export async function renewRequest(options: CommonOptions & { serial?: string; before?: string }, env: CliEnvironment): Promise<number> {
   if (options.serial === undefined || options.before === undefined)
@@ -30,8 +32,12 @@ export async function renewRequest(options: CommonOptions & { serial?: string; b
       env.stderr(`cmpkit-server: certificate ${stored.serial} is revoked already\n`);
       return 1;
     }
+    await ctx.store.renewalDeadlines.set(stored.serial, before, ctx.clock());
     const delivery = await announceRevocation(ctx, loggerOf(env, ctx.config, true), stored.der, 'revocationWarning', before);
-    env.stdout(`renewal of ${stored.serial} (${stored.subject}) requested before ${before.toISOString()}: ${routeText(delivery.route)}\n`);
+    env.stdout(
+      `renewal of ${stored.serial} (${stored.subject}) requested before ${before.toISOString()}: ${routeText(delivery.route)}\n` +
+        `  the running server revokes it then unless it is renewed (kur) before\n`,
+    );
     return 0;
   });
 }

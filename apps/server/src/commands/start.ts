@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { lineLogger, type Logger } from '../log/logger.js';
 import { turnWriter } from '../log/turn-writer.js';
 import { announceNewCrl } from '../announce/crl-announcement.js';
+import { announceRevocation } from '../announce/holder-announcements.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
@@ -185,7 +186,9 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     const sweep =
       worker === undefined || worker === 1
         ? setInterval(() => {
-            sweeping ??= runHousekeeping(ctx, service, logger).finally(() => {
+            sweeping ??= runHousekeeping(ctx, service, logger, {
+              announceRevocation: (c) => announceRevocation(ctx, logger, c.der, 'accepted', c.revokedAt ?? ctx.clock()),
+            }).finally(() => {
               sweeping = undefined;
             });
           }, config.expirySweepSeconds * 1000)

@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createCertificateAuthority, profiles } from '@cmpkit/ca';
+import { createCertificateAuthority, profiles, type CertificateAuthority, type IssuedCertificate } from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, encodePem, parseName } from '@cmpkit/codec';
 import { importPrivateKey } from '@cmpkit/protection';
 import type { RaConfig } from '../config/ra-config.js';
@@ -52,14 +52,20 @@ export async function loadRaMaterial(files: RaFiles, crypto: Crypto): Promise<Ra
 /**
  * Development RA credentials: a new key, certified by the issuing CA of the CA data directory
  * `caDataDir` with the `ra` profile (extended key usage id-kp-cmcRA), for a device -> RA -> CA
- * chain on one machine. Writes them to `files` (refusing to overwrite).
+ * chain on one machine. The certificate is recorded (`env.record`) before `files` are written
+ * (refusing to overwrite).
  */
 export async function issueDevRaMaterial(
   caDataDir: string,
   config: RaConfig,
   files: RaFiles,
   dataDir: string,
-  env: { crypto: Crypto; clock: () => Date },
+  env: {
+    crypto: Crypto;
+    clock: () => Date;
+    /** Records the new certificate in the CA's database; called before any file is written. */
+    record(ca: CertificateAuthority, issued: IssuedCertificate): Promise<void>;
+  },
 ): Promise<RaMaterial> {
   const { crypto, clock } = env;
   const ca = await loadCaMaterial(caDataDir, crypto);
@@ -70,6 +76,7 @@ export async function issueDevRaMaterial(
   const publicKey = decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey)));
   const issuing = createCertificateAuthority({ ...ca.issuing, crypto, clock });
   const issued = await issuing.issue({ template: { subject: parseName(config.subject) }, publicKey, profile: profiles.ra });
+  await env.record(issuing, issued);
   const chain = [ca.issuing.certificate, ca.root.certificate];
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keyPair.privateKey));

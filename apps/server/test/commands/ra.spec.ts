@@ -5,7 +5,7 @@ import { decodePem } from '@cmpkit/codec';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { runCli } from '../run-cli.js';
-import { parseCertificate, tempDir } from '../helpers.js';
+import { parseCertificate, serialOf, tempDir } from '../helpers.js';
 
 const ID_KP_CMC_RA = '06082b0601050507031c';
 
@@ -26,12 +26,32 @@ describe('cmpkit-server --role ra', () => {
     const eku = parseCertificate(raCert!).tbsCertificate.extensions?.find((e) => e.extnID === '2.5.29.37');
     expect(Buffer.from(eku!.extnValue.buffer).toString('hex')).toContain(ID_KP_CMC_RA);
     expect(statSync(join(dir, 'ra', 'ra.key.pem')).mode & 0o777).toBe(0o600);
+    // Recorded in the CA's database like every certificate it issues: listed, revocable, on its CRL when revoked.
+    const listed = await runCli({ cwd: dir }, 'cert', 'list', '--json', '--data-dir', 'ca');
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({
+        serial: serialOf(raCert!),
+        subject: '/O=cmpkit demo/CN=cmpkit RA',
+        status: 'confirmed',
+        profile: 'ra',
+        requester: 'cmpkit-server init --role ra',
+      }),
+    ]);
 
     const before = readFileSync(join(dir, 'ra', 'ra.pem'), 'utf8');
     const again = await runCli({ cwd: dir }, 'init', '--role', 'ra', '--ca-data-dir', 'ca', '--data-dir', 'ra');
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('already holds RA credentials');
     expect(readFileSync(join(dir, 'ra', 'ra.pem'), 'utf8')).toBe(before);
+  });
+
+  it('init --role ra with a CA data directory that has no database is a usage error, and writes no credentials', async () => {
+    const dir = tempDir();
+    expect((await runCli({ cwd: dir }, 'init', '--data-dir', 'ca')).status).toBe(0);
+    const ra = await runCli({ cwd: dir }, 'init', '--role', 'ra', '--ca-data-dir', 'ca', '--ca-db', 'elsewhere.sqlite', '--data-dir', 'ra');
+    expect(ra.status).toBe(2);
+    expect(ra.stderr).toContain(`no CA database at ${join(dir, 'elsewhere.sqlite')}`);
+    expect(() => statSync(join(dir, 'ra', 'ra.pem'))).toThrow();
   });
 
   it('init --role ra without a CA or credential files, and serve --role ra without --upstream, are usage errors', async () => {

@@ -149,9 +149,17 @@ describe('storage failures on SQLite', () => {
     expect(orphan).toMatchObject({ status: 'issued', subject: '/CN=half' });
     const records = db.prepare('SELECT record FROM transactions').all() as { record: string }[];
     expect(records.map((r) => JSON.parse(r.record))).toEqual([expect.objectContaining({ state: 'pending', certificates: [] })]);
-    expect(await runHousekeeping(service.ctx, service.server, silent)).toEqual({ expiredTransactions: 0, unconfirmedCertificates: 0 });
+    expect(await runHousekeeping(service.ctx, service.server, silent)).toEqual({
+      expiredTransactions: 0,
+      unconfirmedCertificates: 0,
+      revokedAtDeadline: [],
+    });
     service.clock.advance((300 + 300 + 30 + 1) * 1000);
-    expect(await runHousekeeping(service.ctx, service.server, silent)).toEqual({ expiredTransactions: 0, unconfirmedCertificates: 1 });
+    expect(await runHousekeeping(service.ctx, service.server, silent)).toEqual({
+      expiredTransactions: 0,
+      unconfirmedCertificates: 1,
+      revokedAtDeadline: [],
+    });
     expect(await service.ctx.store.certificates.get(orphan!.serial)).toMatchObject({ status: 'revoked', revocationReason: 5 });
     expect(crlContent((await service.ctx.store.crls.current())!.der).entries.get(orphan!.serial)).toBe(5);
 
