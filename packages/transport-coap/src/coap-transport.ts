@@ -55,6 +55,8 @@ interface Session {
   channel: RequestChannel;
   closed: Promise<unknown>;
   close(): void;
+  /** The token of the announcement observation, when registered. */
+  observation?: Uint8Array;
 }
 
 const SCHEMES: Record<string, Carrier> = { 'coap:': 'udp', 'coap+tcp:': 'tcp', 'coap+ws:': 'ws' };
@@ -172,6 +174,7 @@ export function coapTransport(init: CoapTransportInit): CoapTransport {
       checkResponse(response, CoapCode.valid, `${describe}/${ANNOUNCEMENT_SEGMENT}`);
       if (optionValue(response.options, Option.observe) === undefined)
         throw new CoapTransportError(`coap: ${describe} does not take observers of announcements`);
+      session.observation = token;
     }
     return session;
   };
@@ -237,6 +240,11 @@ export function coapTransport(init: CoapTransportInit): CoapTransport {
       if (closed) return;
       closed = true;
       const session = await current?.catch(() => undefined);
+      if (session?.observation !== undefined && carrier === 'udp') {
+        // Deregister (RFC 7641 section 3.6), so the server stops notifying a socket that is gone.
+        const deregister = [{ number: Option.observe, value: encodeUint(1) }, ...announcementUri];
+        await session.channel.request(CoapCode.get, deregister, new Uint8Array(0), AbortSignal.timeout(2000), session.observation).catch(() => undefined);
+      }
       session?.close();
     },
   };

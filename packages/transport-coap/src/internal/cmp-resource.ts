@@ -108,7 +108,11 @@ export class CmpResource {
       const seq = session.observe(request.token);
       return { code: CoapCode.valid, options: [{ number: Option.observe, value: encodeUint(seq) }], payload: new Uint8Array(0) };
     }
-    if (observe === 1) session.forget(request.token);
+    if (observe === 1) {
+      session.forget(request.token);
+      // Over UDP the deregistration is the peer's goodbye: its session ends (a connection ends by closing).
+      if (session.carrier === 'udp' && session.inFlight.size === 0) queueMicrotask(() => session.close());
+    }
     return { code: CoapCode.valid, options: [], payload: new Uint8Array(0) };
   }
 
