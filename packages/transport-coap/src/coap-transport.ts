@@ -243,7 +243,9 @@ export function coapTransport(init: CoapTransportInit): CoapTransport {
       if (session?.observation !== undefined && carrier === 'udp') {
         // Deregister (RFC 7641 section 3.6), so the server stops notifying a socket that is gone.
         const deregister = [{ number: Option.observe, value: encodeUint(1) }, ...announcementUri];
-        await session.channel.request(CoapCode.get, deregister, new Uint8Array(0), AbortSignal.timeout(2000), session.observation).catch(() => undefined);
+        await session.channel
+          .request(CoapCode.get, deregister, new Uint8Array(0), AbortSignal.timeout(2000), session.observation)
+          .catch(() => undefined);
       }
       session?.close();
     },

@@ -9,7 +9,8 @@ import { createCoapServer, type CoapServer } from '../../src/index.js';
 import { coapClientBinary, runCoapClient } from '../support/libcoap.js';
 
 const binary = coapClientBinary();
-if (binary === undefined) console.warn('transport-coap interop: coap-client-notls not found (apt-get install libcoap3-bin); libcoap tests skipped');
+if (binary === undefined)
+  console.warn('transport-coap interop: coap-client-notls not found (apt-get install libcoap3-bin); libcoap tests skipped');
 
 describe.skipIf(binary === undefined)('libcoap coap-client-notls against createCoapServer', () => {
   let server: CoapServer;
@@ -46,7 +47,19 @@ describe.skipIf(binary === undefined)('libcoap coap-client-notls against createC
   it.each([64, 1024])('POSTs 3000 octets over UDP in blocks of %i and reads the 6000-octet answer block by block', async (size) => {
     seen.length = 0;
     const out = join(dir, `answer-${size}.der`);
-    const result = await runCoapClient(binary!, ['-m', 'post', '-b', String(size), '-t', '259', '-f', join(dir, 'request.der'), '-o', out, `coap://127.0.0.1:${udp}/.well-known/cmp`]);
+    const result = await runCoapClient(binary!, [
+      '-m',
+      'post',
+      '-b',
+      String(size),
+      '-t',
+      '259',
+      '-f',
+      join(dir, 'request.der'),
+      '-o',
+      out,
+      `coap://127.0.0.1:${udp}/.well-known/cmp`,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expectDoubled(out);
     expect(seen).toEqual([3000]);
@@ -54,7 +67,17 @@ describe.skipIf(binary === undefined)('libcoap coap-client-notls against createC
 
   it('POSTs over TCP (RFC 8323)', async () => {
     const out = join(dir, 'answer-tcp.der');
-    const result = await runCoapClient(binary!, ['-m', 'post', '-t', '259', '-f', join(dir, 'request.der'), '-o', out, `coap+tcp://127.0.0.1:${tcp}/.well-known/cmp/p/device`]);
+    const result = await runCoapClient(binary!, [
+      '-m',
+      'post',
+      '-t',
+      '259',
+      '-f',
+      join(dir, 'request.der'),
+      '-o',
+      out,
+      `coap+tcp://127.0.0.1:${tcp}/.well-known/cmp/p/device`,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expectDoubled(out);
   });
@@ -68,7 +91,17 @@ describe.skipIf(binary === undefined)('libcoap coap-client-notls against createC
 
   it('is refused 4.13 for a body above maxMessageBytes', async () => {
     writeFileSync(join(dir, 'large.der'), new Uint8Array(9000));
-    const result = await runCoapClient(binary!, ['-m', 'post', '-b', '1024', '-t', '259', '-f', join(dir, 'large.der'), `coap://127.0.0.1:${udp}/.well-known/cmp`]);
+    const result = await runCoapClient(binary!, [
+      '-m',
+      'post',
+      '-b',
+      '1024',
+      '-t',
+      '259',
+      '-f',
+      join(dir, 'large.der'),
+      `coap://127.0.0.1:${udp}/.well-known/cmp`,
+    ]);
     expect(result.stdout + result.stderr).toContain('4.13');
   });
 
@@ -77,4 +110,3 @@ describe.skipIf(binary === undefined)('libcoap coap-client-notls against createC
     expect(result.stdout).toContain('</.well-known/cmp>;rt="ace.cmp";ct=259');
   });
 });
-
