@@ -11,5 +11,14 @@ export interface CliEnvironment {
   /** Relative paths are resolved against it. Default: `process.cwd()`. */
   cwd?: string;
   /** Told the address once `start` listens (tests start on port 0). */
-  onListening?(address: { host: string; port: number; url: string; tcpUrl?: string; wsUrl?: string }): void;
+  onListening?(address: {
+    host: string;
+    port: number;
+    url: string;
+    tcpUrl?: string;
+    wsUrl?: string;
+    coapUrl?: string;
+    coapTcpUrl?: string;
+    coapWsUrl?: string;
+  }): void;
 }

@@ -34,7 +34,8 @@ export interface CoapServer {
   /**
    * Serves CoAP over WebSocket (`coap+ws://`, RFC 8323 section 4) on an HTTP server: upgrade
    * requests for `path` (default `/.well-known/coap`) offering the subprotocol `coap` are taken;
-   * other upgrade requests are left to other listeners. Returns a function that detaches it.
+   * other upgrade requests are left to other `upgrade` listeners (refused with 404 when there is
+   * none). Returns a function that detaches it.
    */
   attachWebSocket(http: HttpServer, options?: { path?: string }): () => void;
   /** The live sessions by id: UDP endpoints and TCP/WebSocket connections. */
@@ -208,7 +209,11 @@ export function createCoapServer(init: CoapServerInit): CoapServer {
         handleProtocols: (offered) => (offered.has(COAP_WS_SUBPROTOCOL) ? COAP_WS_SUBPROTOCOL : false),
       });
       const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-        if ((request.url ?? '').split('?', 1)[0] !== path) return; // another listener's upgrade
+        if ((request.url ?? '').split('?', 1)[0] !== path) {
+          // Another listener's upgrade, or nobody's: Node leaves a socket no listener ends open.
+          if (http.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
         const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
         socket.on('error', () => {});
         if (!offered.includes(COAP_WS_SUBPROTOCOL) || closing) {

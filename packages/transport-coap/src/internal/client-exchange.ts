@@ -30,8 +30,10 @@ export async function postPkiMessage(
   const { maxPayload, szx, bert } = channel.limits();
   const tag = { number: Option.requestTag, value: randomBytes(4) };
   let response: CoapMessage;
+  // Every request carries a Request-Tag (RFC 9175), so that answers fetched block by block are told
+  // apart from those of other requests on the same path in flight at the same time.
   if (body.byteLength <= maxPayload) {
-    response = await channel.request(CoapCode.post, [...target.uri, format()], body, signal);
+    response = await channel.request(CoapCode.post, [...target.uri, format(), tag], body, signal);
   } else {
     let unitSzx = bert ? BERT_SZX : szx;
     let chunk = bert ? Math.floor(maxPayload / 1024) * 1024 : blockSize(szx);
