@@ -10,7 +10,8 @@ import { tcpPipe, wsPipe, type FramePipe } from './internal/frame-pipe.js';
 import type { CoapMessage } from './internal/message.js';
 import { encodeBlock } from './internal/block-option.js';
 import { encodeUint, Option, optionValue, uriPathOptions } from './internal/options.js';
-import { hex, MESSAGE_OVERHEAD, ReliableConnection } from './internal/reliable-connection.js';
+import { hex } from './internal/bytes.js';
+import { MESSAGE_OVERHEAD, ReliableConnection } from './internal/reliable-connection.js';
 import { randomBytes, resolveTransmission, type TransmissionParameters } from './internal/transmission.js';
 import { UdpClient } from './internal/udp-client.js';
 
@@ -299,21 +300,11 @@ function openWs(url: URL, port: number, signal: AbortSignal, maxMessageSize: num
   });
 }
 
-/** `promise`, or the signal's reason as soon as it aborts. */
+/** `promise`, or the signal's reason as soon as it aborts (the signal is per send, so its listener goes with it). */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+  return Promise.race([promise, aborted]);
 }

@@ -1,12 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { transportCompliance } from '@cmpkit/test-utils';
-import { coapTransport, createCoapServer } from '../src/index.js';
+import { transportCompliance, type TransportUnderTest } from '@cmpkit/test-utils';
+import { coapTransport, createCoapServer, type CoapServer } from '../src/index.js';
 
-transportCompliance('coapTransport and createCoapServer over UDP (coap://)', async (handler, { maxMessageBytes }) => {
-  const server = createCoapServer({ handle: handler, maxMessageBytes });
-  const { port } = await server.listenUdp(0, '127.0.0.1');
-  const transport = coapTransport({ url: `coap://127.0.0.1:${port}/.well-known/cmp`, maxMessageBytes });
+/** The client on `url`; dropping connections ends every server session (UDP: in-flight requests are answered 5.03). */
+function underTest(
+  server: CoapServer,
+  url: string,
+  maxMessageBytes: number,
+  stop: () => Promise<void> = async () => {},
+): TransportUnderTest {
+  const transport = coapTransport({ url, maxMessageBytes });
   return {
     transport,
     dropConnections: () => {
@@ -15,24 +19,21 @@ transportCompliance('coapTransport and createCoapServer over UDP (coap://)', asy
     close: async () => {
       await transport.close();
       await server.close();
+      await stop();
     },
   };
+}
+
+transportCompliance('coapTransport and createCoapServer over UDP (coap://)', async (handler, { maxMessageBytes }) => {
+  const server = createCoapServer({ handle: handler, maxMessageBytes });
+  const { port } = await server.listenUdp(0, '127.0.0.1');
+  return underTest(server, `coap://127.0.0.1:${port}/.well-known/cmp`, maxMessageBytes);
 });
 
 transportCompliance('coapTransport and createCoapServer over TCP (coap+tcp://)', async (handler, { maxMessageBytes }) => {
   const server = createCoapServer({ handle: handler, maxMessageBytes });
   const { port } = await server.listenTcp(0, '127.0.0.1');
-  const transport = coapTransport({ url: `coap+tcp://127.0.0.1:${port}/.well-known/cmp`, maxMessageBytes });
-  return {
-    transport,
-    dropConnections: () => {
-      for (const session of server.sessions.values()) session.close();
-    },
-    close: async () => {
-      await transport.close();
-      await server.close();
-    },
-  };
+  return underTest(server, `coap+tcp://127.0.0.1:${port}/.well-known/cmp`, maxMessageBytes);
 });
 
 transportCompliance('coapTransport and createCoapServer over WebSocket (coap+ws://)', async (handler, { maxMessageBytes }) => {
@@ -41,17 +42,8 @@ transportCompliance('coapTransport and createCoapServer over WebSocket (coap+ws:
   server.attachWebSocket(http);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
-  const transport = coapTransport({ url: `coap+ws://127.0.0.1:${port}/.well-known/cmp`, maxMessageBytes });
-  return {
-    transport,
-    dropConnections: () => {
-      for (const session of server.sessions.values()) session.close();
-    },
-    close: async () => {
-      await transport.close();
-      await server.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
-  };
+  return underTest(server, `coap+ws://127.0.0.1:${port}/.well-known/cmp`, maxMessageBytes, async () => {
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
 });

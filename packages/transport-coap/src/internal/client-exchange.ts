@@ -4,6 +4,7 @@ import { CONTENT_FORMAT_PKIXCMP } from '../constants.js';
 import { BERT_SZX, blockSize, decodeBlock, encodeBlock, type BlockValue } from './block-option.js';
 import type { CoapMessage } from './message.js';
 import { encodeUint, Option, optionUint, optionValue, type CoapOption } from './options.js';
+import { concatBytes, sameBytes } from './bytes.js';
 import { randomBytes } from './transmission.js';
 
 /** What the block layer needs of a carrier: one request, one response; and the size of one message. */
@@ -110,13 +111,7 @@ export async function readAnswer(
     received += response.payload.byteLength;
     current = block;
   }
-  const out = new Uint8Array(received);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** Throws a {@link CoapTransportError} for an error response or one in another Content-Format. */
@@ -143,8 +138,4 @@ export function checkResponse(response: CoapMessage, expected: number, describe:
       `coap: ${describe} answered with Content-Format ${contentFormat ?? 'none'}, not ${CONTENT_FORMAT_PKIXCMP} (application/pkixcmp)`,
     );
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
 }

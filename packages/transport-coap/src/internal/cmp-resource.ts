@@ -4,6 +4,7 @@ import { ANNOUNCEMENT_SEGMENT, CMP_RESOURCE_TYPE, CONTENT_FORMAT_PKIXCMP } from 
 import { BERT_SZX, blockSize, decodeBlock, encodeBlock, MAX_BLOCK_NUM, type BlockValue } from './block-option.js';
 import { encodeUint, isCritical, Option, optionUint, optionValue, uriPath, type CoapOption } from './options.js';
 import { ANNOUNCEMENT_KEY, firstBlock, type ServerSession, type StoredAnswer } from './server-session.js';
+import { concatBytes, hex } from './bytes.js';
 import { randomBytes } from './transmission.js';
 
 /** A request as the resource sees it, whatever the carrier. */
@@ -205,7 +206,7 @@ export class CmpResource {
       return { kind: 'continue' };
     }
     session.assemblies.delete(key);
-    return { kind: 'done', body: concat(assembly.chunks, assembly.received) };
+    return { kind: 'done', body: concatBytes(assembly.chunks) };
   }
 
   /** Calls the handler once per complete body; 5.00 when it fails, 5.03 when the session ends first. */
@@ -328,18 +329,4 @@ function blockOption(options: CoapOption[], number: number): BlockValue | undefi
 function below(path: string[], base: string[]): string[] | undefined {
   if (path.length < base.length || base.some((segment, i) => path[i] !== segment)) return undefined;
   return path.slice(base.length);
-}
-
-function hex(bytes: Uint8Array | undefined): string {
-  return bytes === undefined ? '' : Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

@@ -4,6 +4,7 @@ import { CoapTransportError } from '../coap-transport-error.js';
 import type { FramePipe, PipeProblem } from './frame-pipe.js';
 import { decodeReliableMessage, encodeReliableMessage, type CoapMessage } from './message.js';
 import { encodeUint, isCritical, optionUint, SignalOption, type CoapOption } from './options.js';
+import { hex } from './bytes.js';
 import { randomBytes } from './transmission.js';
 
 /** The Max-Message-Size a peer has before its CSM arrives (RFC 8323 section 5.3.1). */
@@ -92,25 +93,7 @@ export class ReliableConnection {
   ): Promise<CoapMessage> {
     if (this.#ended) return Promise.reject(this.#ended);
     const token = explicitToken ?? this.#newToken();
-    const key = hex(token);
-    return new Promise<CoapMessage>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#pending.delete(key);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(key, (result) => {
-        signal?.removeEventListener('abort', onAbort);
-        this.#pending.delete(key);
-        if (result instanceof CoapTransportError) reject(result);
-        else resolve(result);
-      });
-      this.send({ code, token, options, payload }).catch((error: unknown) => {
-        this.#pending.get(key)?.(
-          new CoapTransportError(`coap: cannot send to ${this.remoteAddress}: ${describe(error)}`, { cause: error }),
-        );
-      });
-    });
+    return this.#awaitAnswer(token, signal, () => this.send({ code, token, options, payload }));
   }
 
   /** Sends one message as it is (responses, notifications). */
@@ -125,11 +108,16 @@ export class ReliableConnection {
   }
 
   /** Sends a Ping and resolves on its Pong (RFC 8323 section 5.4). */
-  ping(signal?: AbortSignal): Promise<void> {
-    if (this.#ended) return Promise.reject(this.#ended);
+  async ping(signal?: AbortSignal): Promise<void> {
+    if (this.#ended) throw this.#ended;
     const token = this.#newToken();
+    await this.#awaitAnswer(token, signal, () => this.#signal(CoapCode.ping, [], token));
+  }
+
+  /** Sends with `send` and resolves to the message with `token` (a response, a Pong). */
+  #awaitAnswer(token: Uint8Array, signal: AbortSignal | undefined, send: () => Promise<void>): Promise<CoapMessage> {
     const key = hex(token);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<CoapMessage>((resolve, reject) => {
       const onAbort = (): void => {
         this.#pending.delete(key);
         reject(signal!.reason);
@@ -139,9 +127,13 @@ export class ReliableConnection {
         signal?.removeEventListener('abort', onAbort);
         this.#pending.delete(key);
         if (result instanceof CoapTransportError) reject(result);
-        else resolve();
+        else resolve(result);
       });
-      this.#signal(CoapCode.ping, [], token).catch((error: unknown) => this.#pending.get(key)?.(error as CoapTransportError));
+      send().catch((error: unknown) => {
+        this.#pending.get(key)?.(
+          new CoapTransportError(`coap: cannot send to ${this.remoteAddress}: ${describe(error)}`, { cause: error }),
+        );
+      });
     });
   }
 
@@ -259,10 +251,6 @@ export class ReliableConnection {
       if (!this.#pending.has(hex(token))) return token;
     }
   }
-}
-
-export function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function describe(error: unknown): string {

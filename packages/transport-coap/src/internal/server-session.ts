@@ -4,6 +4,7 @@ import type { CoapCarrier, CoapServerSession } from '../coap-server-types.js';
 import { CoapTransportError } from '../coap-transport-error.js';
 import { CONTENT_FORMAT_PKIXCMP } from '../constants.js';
 import { encodeBlock, type BlockValue } from './block-option.js';
+import { sameBytes } from './bytes.js';
 import { encodeUint, Option, type CoapOption } from './options.js';
 import { randomBytes } from './transmission.js';
 
@@ -229,8 +230,4 @@ export const ANNOUNCEMENT_KEY = 'announcement';
 export function firstBlock(body: Uint8Array, maxPayload: number, szx: number, bert: boolean): { block: BlockValue; payload: Uint8Array } {
   const size = bert ? Math.max(1024, Math.floor(maxPayload / 1024) * 1024) : 1 << (szx + 4);
   return { block: { num: 0, more: body.byteLength > size, szx: bert ? 7 : szx }, payload: body.subarray(0, size) };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
 }

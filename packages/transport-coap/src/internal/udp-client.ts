@@ -4,7 +4,7 @@ import { CoapCode } from '../coap-codes.js';
 import { CoapTransportError } from '../coap-transport-error.js';
 import { decodeUdpMessage, encodeUdpMessage, MessageType, type CoapMessage } from './message.js';
 import type { CoapOption } from './options.js';
-import { hex } from './reliable-connection.js';
+import { hex } from './bytes.js';
 import { exchangeLifetimeMs, randomBytes, retransmit, type TransmissionParameters } from './transmission.js';
 
 /** How an exchange ended: its response, or why not. */
