@@ -10,6 +10,8 @@ import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
+import { COAP_WS_PATH } from '@cmpkit/transport-coap';
+import { coapListenerFor, coapUrlsOf, type CoapListener } from '../server/coap-listener.js';
 import { withRequestLog } from '../server/request-log.js';
 import { runHousekeeping } from '../server/housekeeping.js';
 import {
@@ -33,6 +35,8 @@ export interface StartOptions extends CommonOptions {
   tcpPort?: number;
   /** Serve CMP over WebSocket on a port of its own (default: on the HTTP port). */
   wsPort?: number;
+  /** Serve CMP over CoAP (UDP and TCP) on this port. */
+  coapPort?: number;
   /** Worker processes behind the listening ports (node:cluster). */
   workers?: number;
   /** `ca` (default) or `ra`. */
@@ -63,6 +67,7 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
       ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+      ...(options.coapPort === undefined ? {} : { coapPort: options.coapPort }),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
       ...(options.role === undefined ? {} : { role: options.role }),
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
@@ -95,6 +100,7 @@ function withClusterPorts(config: ServerConfig): ServerConfig {
     http: { ...config.http, port: ports.http },
     tcp: { ...config.tcp, port: config.tcp.port === null ? null : (ports.tcp ?? config.tcp.port) },
     ws: { ...config.ws, port: config.ws.port === null ? null : (ports.ws ?? config.ws.port) },
+    coap: { ...config.coap, port: config.coap.port === null ? null : (ports.coap ?? config.coap.port) },
   };
 }
 
@@ -149,14 +155,14 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     const announcer = createServerAnnouncer(ctx, logger);
     const hooks = { onAuthenticated: announcer.onAuthenticated };
     let service = createCmpService(ctx, logger, hooks);
-    const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
-    // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
+    const listeners: { tcp?: TcpListener; ws?: WsListener; coap?: CoapListener } = {};
+    // TCP, WebSocket and CoAP contexts carry the connection's push channel; the announcer keeps it.
     // The engine flushes the store before an answer leaves (decision 6); `service` changes on a rollover.
     const current: CmpHandler = (request, context) => service.handle(request, context);
     const handle = withRequestLog(current, logger, clock);
     const http = await listenHttp(handle, { ...config.http, logger });
     const closeListeners = async (): Promise<void> => {
-      await Promise.all([listeners.ws?.close(), listeners.tcp?.close()]);
+      await Promise.all([listeners.ws?.close(), listeners.tcp?.close(), listeners.coap?.close()]);
     };
     try {
       if (config.tcp.port !== null) {
@@ -169,12 +175,21 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
         logger.info('listening', { url: listeners.tcp.url });
       }
       if (config.ws.enabled) {
-        const wsOptions = { path: config.ws.path, maxMessageBytes: config.http.maxMessageBytes, logger };
+        const wsOptions = {
+          path: config.ws.path,
+          maxMessageBytes: config.http.maxMessageBytes,
+          logger,
+          ...(config.coap.port !== null && config.coap.websocket ? { otherPaths: [COAP_WS_PATH] } : {}),
+        };
         listeners.ws =
           config.ws.port === null
             ? attachWs(http.server, handle, { ...wsOptions, baseUrl: http.url })
             : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port });
         logger.info('listening', { url: listeners.ws.url });
+      }
+      if (config.coap.port !== null) {
+        listeners.coap = await coapListenerFor(handle, config, http, logger);
+        logger.info('listening', { url: listeners.coap.url, tcpUrl: listeners.coap.tcpUrl, wsUrl: listeners.coap.wsUrl });
       }
     } catch (error) {
       await closeListeners();
@@ -225,6 +240,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
       url: http.url,
       ...(listeners.tcp ? { tcpUrl: listeners.tcp.url } : {}),
       ...(listeners.ws ? { wsUrl: listeners.ws.url } : {}),
+      ...coapUrlsOf(listeners.coap),
     };
     if (worker === undefined) {
       logger.info('listening', { url: http.url, dataDir: config.dataDir });

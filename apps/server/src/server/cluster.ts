@@ -23,6 +23,9 @@ export interface ClusterAddress {
   url: string;
   tcpUrl?: string;
   wsUrl?: string;
+  coapUrl?: string;
+  coapTcpUrl?: string;
+  coapWsUrl?: string;
 }
 
 const LISTENING = 'cmpkit-server:listening';
@@ -35,6 +38,8 @@ export interface ClusterPorts {
   http: number;
   tcp?: number;
   ws?: number;
+  /** CoAP over UDP and TCP (one port number for both). */
+  coap?: number;
 }
 
 function portOf(url: string | undefined): number | undefined {
@@ -46,7 +51,13 @@ function portOf(url: string | undefined): number | undefined {
 function portsOf(address: ClusterAddress): ClusterPorts {
   const tcp = portOf(address.tcpUrl);
   const ws = portOf(address.wsUrl);
-  return { http: address.port, ...(tcp === undefined ? {} : { tcp }), ...(ws === undefined ? {} : { ws }) };
+  const coap = portOf(address.coapUrl?.replace(/^coap:/, 'http:'));
+  return {
+    http: address.port,
+    ...(tcp === undefined ? {} : { tcp }),
+    ...(ws === undefined ? {} : { ws }),
+    ...(coap === undefined ? {} : { coap }),
+  };
 }
 
 /**
