@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { postgresMissing, postgresUrl } from './postgres-database.js';
+import type pg from 'pg';
+import { admin, postgresMissing, postgresUrl } from './postgres-database.js';
 
 /** A database on the tests' PostgreSQL server whose connections a test can break and heal. */
 export interface FaultyTestDatabase {
@@ -14,16 +14,6 @@ export interface FaultyTestDatabase {
   heal(): Promise<void>;
   /** Drops the schema and the role. */
   drop(): Promise<void>;
-}
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresUrl! });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
