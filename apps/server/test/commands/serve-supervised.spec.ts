@@ -1,14 +1,15 @@
 // `cmpkit-server serve` as the bin runs it: a supervising primary and one serving worker. A crash
-// of the worker (SIGBUS, SIGKILL) costs a restart, not an outage; a database that cannot grow (a
+// of the worker (SIGBUS, SIGKILL, and a real bus error from a damaged -shm file) costs a restart,
+// not an outage; a database that cannot grow (a
 // full disk, made real with RLIMIT_FSIZE on the worker, which binds root too) is answered over
 // HTTP with 200 and a protected systemFailure error message, never a 500, and service comes back
 // when the limit is lifted. Only the processes this test started are signalled, by PID.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePem, decodePKIMessage, parseName } from '@cmpkit/codec';
-import { createClient, RemoteError, type Transport } from '@cmpkit/core';
+import { createClient, isTransportError, RemoteError, type Transport } from '@cmpkit/core';
 import { verifyProtection } from '@cmpkit/protection';
 import { httpTransport } from '@cmpkit/transport-http';
 import { waitUntil } from '@cmpkit/test-utils';
@@ -83,6 +84,22 @@ describe('cmpkit-server serve, supervised', () => {
     expect(server.log()).toMatch(/warn {2}worker exited; starting a new one worker=1 pid=\d+ code=null signal=SIGBUS delayMs=500/);
     const listed = (await runCli({ cwd: dir }, 'cert', 'list', '--data-dir', 'data')).stdout;
     for (const certificate of issued) expect(listed).toMatch(new RegExp(`${serialOf(certificate)}.*confirmed`));
+  }, 180_000);
+
+  it('a damaged shared-memory file (-shm truncated under the worker) kills it with SIGBUS; the next worker serves again', async () => {
+    const { server, dir, data } = await serve();
+    const client = enroller(server.url, data);
+    const before = await client.enroll('/CN=before-the-damage');
+    const [first] = server.workerPids();
+    // SQLite maps the wal-index file into memory; cut under it, the next access is a bus error.
+    truncateSync(join(data, 'cmpkit-server.sqlite-shm'), 0);
+    await expect(client.enroll('/CN=during-the-damage')).rejects.toSatisfy(isTransportError);
+    await waitUntil(() => server.log().includes(`pid=${first} code=null signal=SIGBUS`), { what: 'the worker dying of SIGBUS' });
+    await nextWorker(server, [first!]);
+    const after = await client.enroll('/CN=after-the-damage');
+    const listed = (await runCli({ cwd: dir }, 'cert', 'list', '--data-dir', 'data')).stdout;
+    expect(listed).toMatch(new RegExp(`${serialOf(before)}.*confirmed`));
+    expect(listed).toMatch(new RegExp(`${serialOf(after)}.*confirmed`));
   }, 180_000);
 
   it.skipIf(prlimitMissing)(

@@ -61,6 +61,8 @@ interface Job {
   wait: AbortController;
   /** The RA is stopping: the job ends at its next step, and a failure from that is not its outcome. */
   stopping?: boolean;
+  /** The job has ended and what it ended with is saved (or was not to be saved). */
+  done?: boolean;
 }
 
 /** The CA's answer could not be had or used: what the end entity is told. */
@@ -116,10 +118,6 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): UpstreamIssuer {
   const running = new Map<string, Job>();
   const now = (): number => runtime.clock().getTime();
 
-  function signalAborted(signal: AbortSignal): never {
-    throw signal.reason;
-  }
-
   function pending(ticket: string, reason: string): CertificationResult {
     return { status: 'pending', ticket, checkAfter: init.delayedDelivery?.checkAfter ?? 1, reason };
   }
@@ -134,9 +132,10 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): UpstreamIssuer {
         if (!kept) {
           // Another process took the job over (this one was too slow to renew its lease): it is
           // theirs now, and a poll here asks the store again.
+          const lost = new RequestRejectedError('systemUnavail', 'another process of the RA took this request over');
           running.delete(job.ticket);
-          job.abort.abort(new RequestRejectedError('systemUnavail', 'another process of the RA took this request over'));
-          signalAborted(job.abort.signal);
+          job.abort.abort(lost);
+          throw lost;
         }
       }
       if (step.checkAfter > 0 && !job.stopping) await runtime.sleep(step.checkAfter * 1000, job.wait.signal);
@@ -165,17 +164,20 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): UpstreamIssuer {
     return follow(job, await client.tryEnroll({ ...enrollOptionsOf(job.request), signal }));
   }
 
-  /** Saves the outcome of a job the end entity polls for (not a retryable one, not a stopped one). */
+  /**
+   * Saves the outcome of a job the end entity polls for (not a retryable one, not a stopped one).
+   * A job another process has taken over meanwhile is theirs: it is dropped here.
+   */
   async function saveOutcome(job: Job): Promise<void> {
     const { outcome, ticket } = job;
     if (!outcome || ticket === undefined) return;
     if ('error' in outcome && (job.stopping || job.abort.signal.aborted || isTransportError(outcome.error))) return;
     try {
-      await store.settle(
-        ticket,
-        owner,
-        encodeJobOutcome(outcomeOf('result' in outcome ? outcome : { error: upstreamFailure(runtime, outcome.error) })),
-      );
+      const text = encodeJobOutcome(outcomeOf('result' in outcome ? outcome : { error: upstreamFailure(runtime, outcome.error) }));
+      if (!(await store.settle(ticket, owner, text))) {
+        running.delete(ticket);
+        runtime.logger.warn('cmp: a delayed-delivery job ended here after another RA process took it over', { ticket });
+      }
     } catch (error) {
       runtime.logger.error('cmp: could not save the outcome of a delayed-delivery job', { ticket, error: String(error) });
     }
@@ -183,6 +185,7 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): UpstreamIssuer {
 
   function run(job: Job): void {
     delete job.outcome;
+    job.done = false;
     job.abort = new AbortController();
     job.wait = new AbortController();
     job.settled = drive(job)
@@ -194,7 +197,10 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): UpstreamIssuer {
           job.outcome = { error };
         },
       )
-      .then(() => saveOutcome(job));
+      .then(() => saveOutcome(job))
+      .then(() => {
+        job.done = true;
+      });
   }
 
   /** Makes the job one the end entity polls for: stored under a new ticket. */
@@ -291,7 +297,7 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): UpstreamIssuer {
       const job = running.get(ticket);
       if (!job) return takeUp(ticket);
       const outcome = job.outcome;
-      if (!outcome) return pending(ticket, 'the CA has not answered yet');
+      if (!outcome || !job.done) return pending(ticket, 'the CA has not answered yet');
       if ('result' in outcome) {
         running.delete(ticket);
         await store.delete(ticket);

@@ -11,6 +11,7 @@ import {
   memoryRaJobStore,
   memorySecretStore,
   memoryTransactionStore,
+  silentLogger,
   TransportError,
   type EnrollStep,
   type RegistrationAuthority,
@@ -40,13 +41,31 @@ function setup(pendingPolls: number) {
     raJobs: memoryRaJobStore(),
   };
   let current: RegistrationAuthority | undefined;
-  /** Starts an RA process; `link.down` cuts only this one from the CA (as if it had died). */
+  /**
+   * Starts an RA process; `link.down` cuts only this one from the CA (as if it had died),
+   * `link.hold` keeps its next requests from leaving until `link.release()`.
+   */
   function startRa() {
-    const link = { down: false };
+    const warnings: string[] = [];
+    let release: () => void = () => {};
+    const link = {
+      down: false,
+      hold: undefined as Promise<void> | undefined,
+      held: 0,
+      holdNext() {
+        link.hold = new Promise<void>((resolve) => (release = resolve));
+      },
+      release: () => release(),
+      warnings,
+    };
     const upstream = createClient({
       transport: {
         async send(request) {
           if (link.down) throw new TransportError('connect ECONNREFUSED (test: this RA process is gone)');
+          if (link.hold) {
+            link.held++;
+            await link.hold;
+          }
           seen.push(decodePKIMessage(request));
           return ca.handle(request.slice());
         },
@@ -65,6 +84,7 @@ function setup(pendingPolls: number) {
       stores,
       clock: clock.date,
       sleep: clock.sleep,
+      logger: { ...silentLogger, warn: (message) => warnings.push(message) },
     });
     return { ra: current, link };
   }
@@ -135,6 +155,28 @@ describe('delayed delivery across RA restarts', () => {
     const certificate = await pollToTheEnd(step);
     expect(s.issuer.entryOf(certificate)?.confirmed).toBe(true);
     expect(s.issuer.requests).toHaveLength(1);
+  });
+
+  it('a process whose lease ran out while it hung gives the job up to the one that took it over', async () => {
+    const s = setup(3);
+    const slow = s.startRa();
+    const step = await waitingStep(s.device, 'hung');
+    slow.link.holdNext(); // its next poll of the CA hangs
+    await settleWithClock(
+      waitUntil(() => slow.link.held > 0, { what: 'the first RA hanging in a poll' }),
+      clock,
+      500,
+    );
+    s.startRa();
+    clock.advance(20_000); // beyond the hung process's lease
+    const certificate = await pollToTheEnd(step);
+    expect(s.issuer.entryOf(certificate)?.confirmed).toBe(true);
+    slow.link.release(); // its late poll finds the CA's transaction moved on
+    await waitUntil(() => slow.link.warnings.some((w) => w.includes('after another RA process took it over')), {
+      what: 'the first RA giving the job up',
+    });
+    expect(s.issuer.requests).toHaveLength(1);
+    expect(s.issuer.issued.size).toBe(1);
   });
 
   it('a job that finished before the restart is answered from the outcome the first RA saved', async () => {
