@@ -16,7 +16,7 @@
 // throwaway cluster (scripts/postgres-test-server.sh). Only processes started here are
 // signalled, by PID. Prints a report and writes it as JSON to --out.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,7 +150,8 @@ async function makeInstance(name) {
           '--tcp-port',
           String(instance.tcpPort),
         ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+        // SIGUSR2 makes a worker write a heap snapshot (after a full GC): its live heap.
+        { stdio: ['ignore', 'pipe', 'pipe'], cwd: work, env: { ...process.env, NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } },
       );
       instance.child = child;
       const life = { started: Date.now(), pid: child.pid, workers: [], rss: [] };
@@ -429,8 +430,40 @@ async function startListener(instance, kind) {
   return keepReachable();
 }
 
+/** The live JS heap of an instance's worker after a full GC, in bytes: the sum of a heap snapshot's nodes. */
+async function liveHeap(instance) {
+  const snapshots = () => new Set(readdirSync(work).filter((f) => f.endsWith('.heapsnapshot')));
+  const before = snapshots();
+  process.kill(instance.workerPid, 'SIGUSR2');
+  let file;
+  let size = -1;
+  for (let i = 0; i < 600; i++) {
+    await sleep(500);
+    file ??= [...snapshots()].find((f) => !before.has(f));
+    if (!file) continue;
+    const now = statSync(join(work, file)).size;
+    if (now === size && now > 0) break;
+    size = now;
+  }
+  if (!file) return undefined;
+  const path = join(work, file);
+  try {
+    const snapshot = JSON.parse(readFileSync(path, 'utf8'));
+    const fields = snapshot.snapshot.meta.node_fields;
+    const sizeAt = fields.indexOf('self_size');
+    let total = 0;
+    for (let i = sizeAt; i < snapshot.nodes.length; i += fields.length) total += snapshot.nodes[i];
+    return total;
+  } catch {
+    return undefined; // not complete yet
+  } finally {
+    unlinkSync(path);
+  }
+}
+
 // --- run ---------------------------------------------------------------------------------------
 const rssSamples = []; // { at, A, Aprimary, B }
+const heapSamples = []; // { atMinutes, liveHeap } of A's worker
 const sampleRss = () =>
   rssSamples.push({
     atMinutes: (Date.now() - started) / 60_000,
@@ -475,11 +508,17 @@ async function admin() {
 }
 
 async function sampler() {
+  const heapAt = [Math.min(2, MINUTES / 3), MINUTES / 2].map((m) => started + m * 60_000);
   while (Date.now() < until) {
     sampleRss();
+    if (heapAt.length && Date.now() >= heapAt[0]) {
+      heapAt.shift();
+      heapSamples.push({ atMinutes: (Date.now() - started) / 60_000, liveHeap: await liveHeap(a) });
+    }
     await sleep(30_000);
   }
   sampleRss();
+  heapSamples.push({ atMinutes: (Date.now() - started) / 60_000, liveHeap: await liveHeap(a) });
 }
 
 async function progress() {
@@ -545,6 +584,7 @@ const report = {
       growthAfterWarmUpPercent: growth(warm.A, last.A),
       growthSecondHalfPercent: growth(half.A, last.A),
     },
+    AliveHeapAfterGc: heapSamples.map((h) => ({ atMinutes: Math.round(h.atMinutes * 10) / 10, MiB: mib(h.liveHeap) })),
     Aprimary: { startMiB: mib(rssSamples[0].Aprimary), endMiB: mib(last.Aprimary) },
     B: b.lives.map((life) => ({ pid: life.pid, exit: life.exit ?? 'running at the end' })),
     samples: rssSamples.map((s) => ({ atMinutes: Math.round(s.atMinutes * 10) / 10, A: mib(s.A), B: mib(s.B) })),

@@ -124,8 +124,17 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
     return undefined;
   }
 
+  /** Whether anything could reach `recipient` now: a live connection, or a push URL. */
+  async function reachable(recipient: string): Promise<boolean> {
+    if (live.has(recipient)) return true;
+    return init.httpPush !== undefined && (await init.httpPush.store.urls(recipient)).length > 0;
+  }
+
   async function deliverPending(recipient: string): Promise<Map<string, Delivery['route']>> {
     const routes = new Map<string, Delivery['route']>();
+    // Without a route nothing goes out: reading what waits for an offline recipient (every
+    // broadcast to every offline one) would cost reads that grow with the backlog, for nothing.
+    if (!(await reachable(recipient))) return routes;
     for (const entry of await store.pending(recipient)) {
       const route = await sendOne(recipient, entry.message);
       if (!route) break; // keep the order: the rest waits for the next chance

@@ -165,6 +165,24 @@ describe('createAnnouncer', () => {
     expect((await store.pending(bob)).length).toBe(1);
   });
 
+  it('does not read the backlog of a recipient nothing can reach (a broadcast to many offline ones stays cheap)', async () => {
+    const store = memoryAnnouncementStore();
+    const reads: string[] = [];
+    const counting = { ...store, pending: (recipient: string) => (reads.push(recipient), store.pending(recipient)) };
+    const announcer = createAnnouncer({ ...sender(), store: counting, httpPush: { store: memoryPushUrlStore(), post: async () => {} } });
+    const offline = Array.from({ length: 5 }, (_, i) => recipientKeyOf(parseName(`/CN=offline-${i}`)));
+    for (const recipient of offline) await store.addRecipient(recipient);
+    for (let i = 0; i < 3; i++) await announcer.broadcast({ type: 'crlann', crls: [pki.root.certificate] });
+    expect(reads).toEqual([]);
+    for (const recipient of offline) expect(await store.pending(recipient)).toHaveLength(3);
+
+    const channel = fakeChannel('c1');
+    announcer.connect(offline[0]!, channel); // reachable again: its backlog goes out, in order
+    await announcer.idle();
+    expect(reads).toEqual([offline[0]]);
+    expect(channel.sent.map((m) => m.body.type)).toEqual(['crlann', 'crlann', 'crlann']);
+  });
+
   it('posts to a push URL when the recipient is not connected', async () => {
     const posted: string[] = [];
     const urls = memoryPushUrlStore({ [alice()]: ['http://127.0.0.1:1/down', 'http://127.0.0.1:2/up'] });
