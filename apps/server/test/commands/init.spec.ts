@@ -5,6 +5,7 @@ import { decodePem } from '@cmpkit/codec';
 import { runCli } from '../run-cli.js';
 import { parseCertificate, tempDir } from '../helpers.js';
 import { initialised } from './cli-setup.js';
+import { MIGRATIONS } from '@cmpkit/store-sqlite';
 
 describe('cmpkit-server init', () => {
   it('creates the CA material, the database and the demo secret, and says so', async () => {
@@ -13,7 +14,7 @@ describe('cmpkit-server init', () => {
     expect(init.stdout).toContain(`created a CA in ${data}`);
     expect(init.stdout).toContain("reference 'demo', secret 'demo-secret-change-me'");
     expect(init.stdout).toContain('-ref demo -secret pass:demo-secret-change-me');
-    expect(init.stdout).toMatch(/database .*cmpkit-server\.sqlite \(schema version 3\)/);
+    expect(init.stdout).toMatch(new RegExp(`database .*cmpkit-server\\.sqlite \\(schema version ${MIGRATIONS.length}\\)`));
     for (const name of ['root-ca', 'issuing-ca', 'cmp-server']) {
       const [cert] = decodePem(readFileSync(join(data, `${name}.pem`), 'utf8'));
       expect(cert?.label).toBe('CERTIFICATE');
