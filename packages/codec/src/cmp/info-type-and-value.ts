@@ -3,6 +3,7 @@ import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
+import { DerError, type DerErrorKind } from '../errors/der-error.js';
 import { readEncryptedKey, writeEncryptedKey, type EncryptedKey } from '../crmf/encrypted-key.js';
 import { EncodeError } from '../errors/encode-error.js';
 import { oids } from '../oids.js';
@@ -55,8 +56,11 @@ import { readRootCaKeyUpdateContent, writeRootCaKeyUpdateContent, type RootCaKey
  * `type` is the short name of the id-it OID ({@link INFO_TYPE_OIDS}). `infoValue` is optional
  * everywhere, as on the wire: a genm usually asks with the value absent, and the genp answers
  * with it (or without it, for "nothing to report"). An infotype cmpkit does not know is
- * `{ type: 'other', infoType, infoValue? }` with the value's DER; a known infotype whose value does
- * not match its syntax is a decode error, never `'other'`.
+ * `{ type: 'other', infoType, infoValue? }` with the value's DER. A known infotype whose value is
+ * one well-formed element that does not match its syntax is `{ type: 'invalid', infoType,
+ * infoValue, error }`, never `'other'`: the message still decodes, and the receiver decides (a
+ * server answers badRequest, RFC 9483 section 3.5). A value that is not one element at all (two
+ * elements, a truncated one) still fails the whole decode.
  *
  * CertificateLists are kept as their DER. `origPKIMessage` values are decoded as
  * `DecodedPKIMessage`s (with their `raw` bytes, so their protection can be checked).
@@ -84,10 +88,25 @@ export type InfoTypeAndValue =
   | { type: 'crlStatusList'; infoValue?: CRLStatus[] }
   | { type: 'crls'; infoValue?: DerValue[] }
   | { type: 'kemCiphertextInfo'; infoValue?: KemCiphertextInfo }
-  | { type: 'other'; infoType: string; infoValue?: DerValue };
+  | { type: 'other'; infoType: string; infoValue?: DerValue }
+  | InvalidInfoTypeAndValue;
+
+/**
+ * A known infotype whose infoValue does not match its syntax (RFC 9810 Appendix F): kept with the
+ * value's exact DER (so the message re-encodes to the received bytes) and the {@link DerError}
+ * the typed decoding failed with.
+ */
+export interface InvalidInfoTypeAndValue {
+  type: 'invalid';
+  /** The infoType OID (one of {@link INFO_TYPE_OIDS}). */
+  infoType: string;
+  infoValue: DerValue;
+  /** Why the value does not decode as its infotype's syntax. */
+  error: DerError;
+}
 
 /** The name of an infotype cmpkit decodes: the id-it OID's short name. */
-export type InfoTypeName = Exclude<InfoTypeAndValue['type'], 'other'>;
+export type InfoTypeName = Exclude<InfoTypeAndValue['type'], 'other' | 'invalid'>;
 
 /** The InfoTypeAndValue of infotype `T`, e.g. `InfoTypeAndValueOf<'caCerts'>`. */
 export type InfoTypeAndValueOf<T extends InfoTypeAndValue['type']> = Extract<InfoTypeAndValue, { type: T }>;
@@ -125,7 +144,12 @@ const namesByOid: ReadonlyMap<string, InfoTypeName> = new Map(
 
 /** The infoType OID of `itav`: from {@link INFO_TYPE_OIDS}, or `infoType` for `'other'`. */
 export function infoTypeOid(itav: InfoTypeAndValue): string {
-  return itav.type === 'other' ? itav.infoType : INFO_TYPE_OIDS[itav.type];
+  return itav.type === 'other' || itav.type === 'invalid' ? itav.infoType : INFO_TYPE_OIDS[itav.type];
+}
+
+/** The short name of a known infotype OID, or undefined. */
+export function infoTypeName(oid: string): InfoTypeName | undefined {
+  return namesByOid.get(oid);
 }
 
 // ---- value readers -------------------------------------------------------------------------------
@@ -191,19 +215,34 @@ function readTypedItav(s: DerReader, type: InfoTypeName): InfoTypeAndValue {
   }
 }
 
+/** Decoder limits: exceeding one fails the whole decode, whatever field it happens in. */
+const LIMIT_KINDS: ReadonlySet<DerErrorKind> = new Set(['depthExceeded', 'countExceeded', 'sizeExceeded']);
+
 export function readInfoTypeAndValue(r: DerReader, field: string, index: number): InfoTypeAndValue {
   const s = r.sequence(field, Tag.SEQUENCE, index);
   const infoType = s.oid('infoType');
   const type = namesByOid.get(infoType);
-  let itav: InfoTypeAndValue;
   if (type === undefined) {
-    itav = { type: 'other', infoType };
+    const itav: InfoTypeAndValue = { type: 'other', infoType };
     if (!s.atEnd()) itav.infoValue = { der: s.element('infoValue') };
-  } else {
-    itav = s.atEnd() ? { type } : readTypedItav(s, type);
+    s.finish();
+    return itav;
   }
-  s.finish();
-  return itav;
+  if (s.atEnd()) return { type };
+  const start = s.pos;
+  try {
+    const itav = readTypedItav(s, type);
+    s.finish();
+    return itav;
+  } catch (error) {
+    if (!(error instanceof DerError) || LIMIT_KINDS.has(error.kind)) throw error;
+    // One well-formed element of the wrong syntax is kept for the receiver to judge; anything
+    // else (two elements, a truncated one) is not an InfoTypeAndValue and fails as before.
+    s.pos = start;
+    const infoValue = { der: s.element('infoValue') };
+    s.finish();
+    return { type: 'invalid', infoType, infoValue, error };
+  }
 }
 
 // ---- value writers -------------------------------------------------------------------------------
@@ -219,6 +258,7 @@ function writeValue(w: DerWriter, itav: InfoTypeAndValue): void {
     case 'rootCaCert':
     case 'currentCRL':
     case 'other':
+    case 'invalid':
       if (itav.infoValue) w.raw(itav.infoValue.der);
       return;
     case 'signKeyPairTypes':
@@ -311,6 +351,8 @@ export function writeInfoTypeAndValue(w: DerWriter, itav: InfoTypeAndValue): voi
     if (known !== undefined) {
       throw new EncodeError(`InfoTypeAndValue of ${itav.infoType} must be given as type '${known}', not 'other'`);
     }
+  } else if (itav.type === 'invalid') {
+    if (!namesByOid.has(itav.infoType)) throw new EncodeError(`InfoTypeAndValue 'invalid' needs a known infoType, not ${itav.infoType}`);
   } else if (!Object.hasOwn(INFO_TYPE_OIDS, itav.type)) {
     throw new EncodeError(`unknown InfoTypeAndValue type '${String((itav as { type: unknown }).type)}'`);
   }

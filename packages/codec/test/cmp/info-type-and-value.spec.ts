@@ -235,11 +235,13 @@ describe('InfoTypeAndValue golden vectors (OpenSSL ASN1_generate_nconf)', () => 
 });
 
 describe('InfoTypeAndValue invalid vectors', () => {
-  const cases: [string, DerErrorKind, string][] = [
+  // A value that is one well-formed element of the wrong syntax decodes as 'invalid', keeping its
+  // exact DER and the error of the typed decoding (RFC 9483 section 3.5: the receiver answers
+  // badRequest rather than failing the whole message).
+  const invalidValues: [string, DerErrorKind, string][] = [
     ['itav-caProtEncCert-octetString', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-signKeyPairTypes-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
     ['itav-encKeyPairTypes-bareOid', 'unexpectedTag', 'InfoTypeAndValue.infoValue[0]'],
-    ['itav-preferredSymmAlg-trailing', 'unexpectedTag', 'InfoTypeAndValue'],
     ['itav-caKeyUpdateInfo-twoCerts', 'truncated', 'InfoTypeAndValue.infoValue.newWithNew'],
     ['itav-currentCRL-octetString', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-unsupportedOIDs-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
@@ -259,30 +261,73 @@ describe('InfoTypeAndValue invalid vectors', () => {
     ['itav-crlStatusList-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
     ['itav-crls-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
     ['itav-kemCiphertextInfo-noCt', 'truncated', 'InfoTypeAndValue.infoValue.ct'],
+  ];
+
+  it.each(invalidValues)('%s decodes as invalid (%s at %s) and re-encodes to its bytes', (name, kind, path) => {
+    const der = fixture(`der/itav/invalid/${name}.der`);
+    const itav = decodeInfoTypeAndValue(der);
+    if (itav.type !== 'invalid') throw new Error(`expected 'invalid', got ${itav.type}`);
+    expect(itav.error.kind).toBe(kind);
+    expect(itav.error.path).toBe(path);
+    expect(itav.error.failInfo).toEqual(['badDataFormat']);
+    expect(Object.values(INFO_TYPE_OIDS)).toContain(itav.infoType);
+    expect(infoTypeOid(itav)).toBe(itav.infoType);
+    expect(encodeInfoTypeAndValue(itav)).toEqual(der);
+  });
+
+  // What is not one element after the infoType is no InfoTypeAndValue at all.
+  const malformed: [string, DerErrorKind, string][] = [
+    ['itav-preferredSymmAlg-trailing', 'unexpectedTag', 'InfoTypeAndValue'],
     ['itav-other-twoValues', 'unexpectedTag', 'InfoTypeAndValue'],
   ];
 
-  it.each(cases)('%s fails with %s at %s', (name, kind, path) => {
+  it.each(malformed)('%s fails with %s at %s', (name, kind, path) => {
     const error = derErrorOf(() => decodeInfoTypeAndValue(fixture(`der/itav/invalid/${name}.der`)));
     expect(error.kind).toBe(kind);
     expect(error.path).toBe(path);
     expect(error.failInfo).toEqual(['badDataFormat']);
   });
 
-  it('implicitConfirm with a NULL that has content is invalidNull', () => {
+  it('a truncated value element still fails the whole decode', () => {
+    const oid = fixture('der/itav/itav-caCerts.der').subarray(4, 14);
+    // SEQUENCE { infoType, SEQUENCE of 5 content bytes of which only one is there }
+    const cut = new Uint8Array([0x30, oid.length + 3, ...oid, 0x30, 0x05, 0x00]);
+    expect(derErrorOf(() => decodeInfoTypeAndValue(cut)).kind).toBe('truncated');
+  });
+
+  it('decoder limits inside a value are not swallowed', () => {
+    const der = fixture('der/itav/itav-certReqTemplate.der');
+    expect(derErrorOf(() => decodeInfoTypeAndValue(der, { maxElements: 4 })).kind).toBe('countExceeded');
+    expect(derErrorOf(() => decodeInfoTypeAndValue(der, { maxDepth: 2 })).kind).toBe('depthExceeded');
+  });
+
+  it('the encoder refuses an invalid one naming an unknown infotype', () => {
+    expect(() =>
+      encodeInfoTypeAndValue({
+        type: 'invalid',
+        infoType: '1.2.3.4',
+        infoValue: { der: hex('0500') },
+        error: derErrorOf(() => decodeInfoTypeAndValue(hex('00'))),
+      }),
+    ).toThrow(EncodeError);
+  });
+
+  it('implicitConfirm with a NULL that has content is invalid (invalidNull)', () => {
     const der = fixture('der/itav/itav-implicitConfirm.der');
     expect(der.subarray(-2)).toEqual(hex('0500'));
     const bad = new Uint8Array([0x30, der[1]! + 1, ...der.subarray(2, -2), 0x05, 0x01, 0x00]);
-    expect(derErrorOf(() => decodeInfoTypeAndValue(bad)).kind).toBe('invalidNull');
+    const itav = decodeInfoTypeAndValue(bad);
+    expect(itav.type === 'invalid' && itav.error.kind).toBe('invalidNull');
   });
 
-  it('keyPairParamReq with a malformed OID is invalidOid', () => {
+  it('keyPairParamReq with a malformed OID is invalid (invalidOid at its offset)', () => {
     const der = fixture('der/itav/itav-keyPairParamReq.der');
     const oid = der.subarray(2, 12);
     const bad = new Uint8Array([0x30, 15, ...oid, 0x06, 0x03, 0x2a, 0x80, 0x01]);
-    const error = derErrorOf(() => decodeInfoTypeAndValue(bad));
-    expect(error.kind).toBe('invalidOid');
-    expect(error.offset).toBe(12);
+    const itav = decodeInfoTypeAndValue(bad);
+    if (itav.type !== 'invalid') throw new Error(`expected 'invalid', got ${itav.type}`);
+    expect(itav.error.kind).toBe('invalidOid');
+    expect(itav.error.offset).toBe(12);
   });
 });
 
