@@ -30,7 +30,10 @@ export function checkRequestHeader(ctx: ServerContext, request: DecodedPKIMessag
   }
   const invalid = h.generalInfo?.find((itav) => itav.type === 'invalid');
   if (invalid?.type === 'invalid') {
-    throw new ProtocolError('badRequest', `generalInfo ${invalid.infoType} does not have the syntax of its infoType: ${invalid.error.message}`);
+    throw new ProtocolError(
+      'badRequest',
+      `generalInfo ${invalid.infoType} does not have the syntax of its infoType: ${invalid.error.message}`,
+    );
   }
   if (!isNullDn(h.recipient) && !generalNamesEqual(h.recipient, ctx.name)) {
     // Peers spell names differently (PrintableString vs UTF8String); an RA may also forward. Note it only.

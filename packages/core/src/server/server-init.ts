@@ -29,6 +29,11 @@ export interface ServerPolicy {
   allowMacRevocation?: boolean;
   /** How long a transaction may stay open, seconds. Default 3600. */
   transactionTtl?: number;
+  /**
+   * Accept a kur that asks to certify the key of the certificate being updated (RFC 9483 section
+   * 4.1.3 leaves this to the PKI). Default false: such a kur is refused with badCertTemplate.
+   */
+  allowKeyReuseOnUpdate?: boolean;
 }
 
 /** How the server authenticates requests and protects responses. */

@@ -120,12 +120,13 @@ describe('enrollment with a shared secret (ir)', () => {
     expect(s.recorder.types()).toEqual(['ir>ip', 'certConf>pkiconf']);
   });
 
-  it('ir without a subject (subjectAltName only): POP over poposkInput naming the MAC-authenticated sender', async () => {
+  it('ir without a subject (subjectAltName only): the NULL-DN as subject (RFC 9483 4.1.1), POP over certReq', async () => {
     const s = setup();
     const result = await s.client.enroll({ keyPair: await newKeyPair(), subjectAltNames: [{ type: 'dNSName', value: 'device.example' }] });
     const ir = s.recorder.log[0]!.request;
-    const popo = ir.body.type === 'ir' ? ir.body.content[0]?.popo : undefined;
-    expect(popo?.type === 'signature' && popo.value.poposkInput?.authInfo.type).toBe('sender');
+    const msg = ir.body.type === 'ir' ? ir.body.content[0] : undefined;
+    expect(msg?.certReq.certTemplate.subject).toEqual([]);
+    expect(msg?.popo?.type === 'signature' && msg.popo.value.poposkInput).toBeUndefined();
     expect(s.recorder.types()).toEqual(['ir>ip', 'certConf>pkiconf']);
     expect(parseCertificate(result.certificate).subject).toEqual([]);
   });

@@ -480,13 +480,15 @@ describe('other transaction rules', () => {
     expectErrorBody(response, ['badCertId']);
   });
 
-  it('a certReqId twice in one ir: badRequest, nothing issued, the transactionID free again', async () => {
+  it('two CertReqMsgs in one ir (RFC 9483 allows one): an ip rejecting each with badRequest, nothing issued, the transactionID free again', async () => {
     const e = env();
     const a = (await certBody('ir', await newKeyPair())) as Extract<PKIBody, { type: 'ir' }>;
     const b = (await certBody('ir', await newKeyPair())) as Extract<PKIBody, { type: 'ir' }>;
     const transactionID = fresh();
     const { response } = await e.ask({ body: { type: 'ir', content: [...a.content, ...b.content] }, transactionID });
-    expectErrorBody(response, ['badRequest']);
+    const rep = certRep(response, 'ip').response;
+    expect(rep).toHaveLength(2);
+    for (const r of rep) expect(r.status).toMatchObject({ status: 2, failInfo: ['badRequest'] });
     expect(e.issuer.requests).toHaveLength(0);
     expect((await e.ask({ body: a, transactionID })).response.body.type).toBe('ip');
   });
