@@ -40,6 +40,8 @@ export type {
   ProfileBasicConstraints,
   SubjectAltNameType,
 } from './profile/certificate-profile.js';
+export { keyPairTypesOf, keySpecOf } from './profile/key-pair-types.js';
+export type { KeyPairUsage } from './profile/key-pair-types.js';
 export { profiles } from './profile/profiles.js';
 export { createCrossCertificates } from './setup/cross-certificates.js';
 export type { CaCredentials, CrossCertificateOptions, CrossCertificates } from './setup/cross-certificates.js';

@@ -77,7 +77,6 @@ beforeAll(async () => {
   const root = await createSelfSignedCa({ subject: '/O=Example/CN=Names Root CA', clock });
   const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), {
     subject: '/O=Example/CN=Names Issuing CA',
-    clock,
   });
   ca = createCertificateAuthority({ ...issuing, clock });
   rootCa = createCertificateAuthority({ ...root, clock });

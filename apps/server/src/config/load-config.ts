@@ -47,6 +47,10 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ws: { ...base.ws, ...file.ws },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
+    macBounds: {
+      PBMAC1: { ...base.macBounds.PBMAC1, ...file.macBounds?.PBMAC1 },
+      PasswordBasedMac: { ...base.macBounds.PasswordBasedMac, ...file.macBounds?.PasswordBasedMac },
+    },
     ra: { ...base.ra, ...file.ra },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,

@@ -6,7 +6,7 @@ import { IssuanceError } from '../errors/issuance-error.js';
 import type { CertificateProfile } from '../profile/certificate-profile.js';
 import { bytesEqual } from './der.js';
 import { isOnCurve } from './ec-point.js';
-import { MAX_RSA_BITS, parseKeyAlgorithm, type FixedKeyName } from './key-algorithm.js';
+import { MAX_RSA_BITS, parseKeyAlgorithm, type FixedKeyName, type KeyAlgorithmSpec } from './key-algorithm.js';
 
 /** What the CA learned about a checked public key. */
 export interface CheckedPublicKey {
@@ -124,7 +124,7 @@ export function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateP
     }
     const { bits } = parseRsaKey(key);
     const label = `an ${family === 'rsa' ? 'RSA' : 'RSA-PSS'} key of ${bits} bits`;
-    const sizes = specs.filter((s) => s.family === family);
+    const sizes = specs.filter((s): s is Extract<KeyAlgorithmSpec, { family: 'rsa' | 'rsa-pss' }> => s.family === family);
     if (sizes.length === 0) refused(profile, `an ${family === 'rsa' ? 'RSA' : 'RSA-PSS'} key`);
     // The algorithm is accepted; a size outside the profile is a template problem, not an algorithm one.
     if (bits > MAX_RSA_BITS || !sizes.some((s) => (s.orMore ? bits >= s.bits : bits === s.bits))) {

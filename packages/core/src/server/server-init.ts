@@ -1,5 +1,5 @@
 import type { DecodedPKIMessage, Name } from '@cmpkit/codec';
-import type { AlgorithmRegistry, MacBounds, MacChoice, SignatureCredential } from '@cmpkit/protection';
+import type { AlgorithmRegistry, MacBoundsOverrides, MacChoice, SignatureCredential } from '@cmpkit/protection';
 import type { RuntimeInit } from '../runtime.js';
 import type { RequestContext } from '../transport.js';
 import type { Authorizer } from './authorizer.js';
@@ -59,7 +59,7 @@ export interface ServerProtection {
   /** Further intermediates for path building. */
   untrusted?: readonly Uint8Array[];
   /** Bounds on the MAC parameters requests may use (checked before any derivation). */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
   /** Algorithms known and allowed. */
   algorithms?: AlgorithmRegistry;
 }
@@ -82,6 +82,12 @@ export interface ServerInit extends RuntimeInit {
   /** Defaults to in-memory stores. */
   stores?: { transactions?: TransactionStore; nonces?: NonceStore };
   policy?: ServerPolicy;
+  /**
+   * RFC 5646 language tags of the texts the server writes (statusString, reasons), most preferred
+   * first: genm suppLangTags is answered with the first offered tag that one of them matches
+   * (RFC 9810 section 5.3.19.13). Default `['en']`.
+   */
+  languageTags?: readonly string[];
   /** Requests this returns an answer for are not processed here (see {@link RequestRelay}). */
   relay?: RequestRelay;
   /**

@@ -268,7 +268,7 @@ describe('p10cr (RFC 9483 4.1.4)', () => {
     expect(rep.certReqId).toBe(-1);
     const certificate = issuedCertificate(response, 'cp');
     const spki = await spkiOf(keyPair);
-    const sha1 = new Uint8Array(await crypto.subtle.digest('SHA-1', spki.subjectPublicKey));
+    const sha1 = new Uint8Array(await crypto.subtle.digest('SHA-1', spki.subjectPublicKey.slice()));
     expect(parseCertificate(certificate).subjectKeyIdentifier).toEqual(sha1);
   });
 });

@@ -9,7 +9,7 @@ import {
 import { cryptoOf } from '../crypto-options.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { bytesOf, equalBytes } from '../internal/bytes.js';
-import type { MacBounds } from '../mac/mac-bounds.js';
+import type { MacBoundsOverrides } from '../mac/mac-bounds.js';
 import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from '../mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions } from '../options.js';
 import { nameEqual } from '../x509/name-equal.js';
@@ -26,7 +26,7 @@ export interface VerifyPOPOptions extends AlgorithmOptions {
   /** The shared secret for a poposkInput with authInfo `publicKeyMAC`. */
   publicKeyMACSecret?: Uint8Array | string;
   /** Bounds for the publicKeyMAC parameters. */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
 }
 
 /** How proof of possession was established. */
