@@ -1,6 +1,6 @@
 import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from '@cmpkit/protection';
 import { LOG_LEVELS } from '../log/logger.js';
-import { GENERATED_KEY_ALGORITHMS } from '../pki/key-algorithms.js';
+import { GENERATED_KEY_ALGORITHMS } from '@cmpkit/issuer';
 import { ConfigError } from './config-error.js';
 import { RA_MODES } from './ra-config.js';
 import type { ConfigFile, ServerConfig } from './server-config.js';
