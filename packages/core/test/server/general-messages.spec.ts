@@ -90,6 +90,12 @@ describe('answers (RFC 9483 4.3.1-4.3.4, RFC 9810 5.3.19)', () => {
     expect(item).toEqual({ type: 'caCerts', infoValue: [{ der: pki.ca.certificate }, { der: pki.root.certificate }] });
   });
 
+  it('an empty genm: the CA certificates', async () => {
+    expect(genp((await env().ask([])).response)).toEqual([
+      { type: 'caCerts', infoValue: [{ der: pki.ca.certificate }, { der: pki.root.certificate }] },
+    ]);
+  });
+
   it('rootCaCert without a value: rootCaKeyUpdate, absent when there is no update for an unnamed root', async () => {
     expect(genp((await env().ask([{ type: 'rootCaCert' }])).response)).toEqual([{ type: 'rootCaKeyUpdate' }]);
   });
