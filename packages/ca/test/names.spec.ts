@@ -14,6 +14,7 @@ import {
   defineProfile,
   IssuanceError,
   profiles,
+  SUBJECT_ALT_NAME_TYPES,
   type CertificateAuthority,
 } from '@cmpkit/ca';
 import { encodeSubjectPublicKeyInfo, oids, parseName, type Extension, type Name, type SubjectPublicKeyInfo } from '@cmpkit/codec';
@@ -52,20 +53,7 @@ const UPN = oidDer([0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x03])
 const HW_MODULE = oidDer([0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04]); // 1.3.6.1.5.5.7.8.4
 const PRIVATE_OID = oidDer([0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xc2, 0x7b, 0x01]); // 1.3.6.1.4.1.41339.1
 
-const everySan = defineProfile({
-  name: 'every SAN type',
-  subjectAltNameTypes: [
-    'otherName',
-    'rfc822Name',
-    'dNSName',
-    'x400Address',
-    'directoryName',
-    'ediPartyName',
-    'uniformResourceIdentifier',
-    'iPAddress',
-    'registeredID',
-  ],
-});
+const everySan = defineProfile({ name: 'every SAN type', subjectAltNameTypes: SUBJECT_ALT_NAME_TYPES });
 
 let ca: CertificateAuthority;
 let rootCa: CertificateAuthority;

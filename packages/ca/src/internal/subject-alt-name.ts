@@ -1,4 +1,4 @@
-import { decodeGeneralNames, isCmpError, type GeneralName, type GeneralNames } from '@cmpkit/codec';
+import { decodeAlgorithmIdentifier, decodeGeneralNames, isCmpError, type GeneralName, type GeneralNames } from '@cmpkit/codec';
 import { IssuanceError } from '../errors/issuance-error.js';
 import type { CertificateProfile } from '../profile/certificate-profile.js';
 import { checkCharacterString, type StringRule } from './character-string.js';
@@ -71,17 +71,23 @@ function checkKnownOtherName(typeId: string, value: Uint8Array): boolean {
  * other must be well-formed DER.
  */
 function checkOtherName(der: Uint8Array): void {
-  const outer = readTlv(der, 0);
-  const typeId = outer ? readTlv(outer.contents, 0) : null;
-  const wrapper = typeId ? readTlv(outer!.contents, typeId.end) : null;
-  if (!typeId || typeId.tag !== 0x06 || !validOid(typeId.contents) || wrapper?.tag !== 0xa0 || wrapper.end !== outer!.contents.length) {
-    refuse('an otherName in subjectAltName is not an OtherName');
+  // Retagged as a SEQUENCE, an OtherName has AlgorithmIdentifier's shape: the codec reads the type-id.
+  const retagged = der.slice();
+  retagged[0] = 0x30;
+  let typeId: string;
+  let wrapper: Uint8Array | undefined;
+  try {
+    const parsed = decodeAlgorithmIdentifier(retagged);
+    typeId = parsed.algorithm;
+    wrapper = parsed.parameters?.der;
+  } catch {
+    return refuse('an otherName in subjectAltName is not an OtherName');
   }
-  const value = wrapper.contents;
-  const inner = readTlv(value, 0);
-  if (!inner || inner.end !== value.length || !isWellFormedDer(value))
-    refuse('the value of an otherName in subjectAltName is not one DER value');
-  checkKnownOtherName(oidText(typeId.contents), value);
+  const explicit = wrapper ? readTlv(wrapper, 0) : null;
+  if (!explicit || explicit.tag !== 0xa0) refuse('an otherName in subjectAltName is not an OtherName');
+  const value = explicit.contents;
+  if (!isWellFormedDer(value)) refuse('the value of an otherName in subjectAltName is not one DER value');
+  checkKnownOtherName(typeId, value);
 }
 
 /** `EDIPartyName ::= SEQUENCE { nameAssigner [0] DirectoryString OPTIONAL, partyName [1] DirectoryString }` */
@@ -97,22 +103,6 @@ function checkEdiPartyName(der: Uint8Array): void {
   }
   if (item?.tag !== 0xa1 || item.end !== outer.contents.length) refuse('an ediPartyName in subjectAltName is not an EDIPartyName');
   checkCharacterString(item.contents, DIRECTORY_STRING, 'the partyName of an ediPartyName');
-}
-
-/** Dotted text of OID contents (already checked with validOid). */
-function oidText(c: Uint8Array): string {
-  const arcs: bigint[] = [];
-  let v = 0n;
-  for (const b of c) {
-    v = (v << 7n) | BigInt(b & 0x7f);
-    if ((b & 0x80) === 0) {
-      arcs.push(v);
-      v = 0n;
-    }
-  }
-  const first = arcs[0] as bigint;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].join('.');
 }
 
 function ipText(ip: Uint8Array): string {

@@ -15,18 +15,16 @@ import {
 import { ProtocolError, RemoteError } from '@cmpkit/core';
 import { clientSetup, failureOf } from './helpers/client-setup.js';
 import { certRep, issued, type Replier } from './helpers/scripted-server.js';
-import { createTestPki, type TestPki } from './helpers/test-pki.js';
+import { createTestPki, newEnrollee, type Enrollee, type TestPki } from './helpers/test-pki.js';
 
 const SUBJECT = parseName('/O=cmpkit test/CN=device-0001');
 
 let pki: TestPki;
-let keyPair: CryptoKeyPair;
-let certificate: Uint8Array;
+let ee: Enrollee;
 
 beforeAll(async () => {
   pki = await createTestPki();
-  keyPair = await pki.newKeyPair();
-  certificate = await pki.issue(await pki.spkiOf(keyPair.publicKey));
+  ee = await newEnrollee(pki);
 });
 
 const answer = (body: PKIBody) => (_: DecodedPKIMessage, reply: Replier) => reply(body);
@@ -49,21 +47,21 @@ describe('ip content (RFC 9483 4.1.1, RFC 9810 5.3.4)', () => {
   ];
 
   it.each(refused)('an ip %s: ProtocolError badDataFormat, no certConf', async (_label, response, message) => {
-    const { client, server } = clientSetup([answer(certRep('ip', response(certificate)))]);
-    expect(await protocolFailure(client.enroll({ keyPair, subject: SUBJECT }), 'badDataFormat')).toMatch(message);
+    const { client, server } = clientSetup([answer(certRep('ip', response(ee.certificate)))]);
+    expect(await protocolFailure(client.enroll({ keyPair: ee.keyPair, subject: SUBJECT }), 'badDataFormat')).toMatch(message);
     expect(server.requests).toHaveLength(1);
   });
 
   it('an accepted ip whose caPubs are no certificates: ProtocolError badDataFormat', async () => {
-    const { client } = clientSetup([answer(certRep('ip', issued(certificate), [Uint8Array.of(0x30, 0x00)]))]);
-    expect(await protocolFailure(client.enroll({ keyPair, subject: SUBJECT }), 'badDataFormat')).toMatch(/caPubs/);
+    const { client } = clientSetup([answer(certRep('ip', issued(ee.certificate), [Uint8Array.of(0x30, 0x00)]))]);
+    expect(await protocolFailure(client.enroll({ keyPair: ee.keyPair, subject: SUBJECT }), 'badDataFormat')).toMatch(/caPubs/);
   });
 
   it("a rejected ip with caPubs (as OpenSSL's mock server sends): the caPubs are ignored, the rejection is a RemoteError", async () => {
     const { client } = clientSetup([
       answer(certRep('ip', { certReqId: 0, status: { status: 2, failInfo: ['badCertTemplate'] } }, [pki.root.certificate])),
     ]);
-    const error = await failureOf(client.enroll({ keyPair, subject: SUBJECT }));
+    const error = await failureOf(client.enroll({ keyPair: ee.keyPair, subject: SUBJECT }));
     expect(error).toBeInstanceOf(RemoteError);
     expect(error).toMatchObject({ failInfo: ['badCertTemplate'] });
   });

@@ -12,7 +12,6 @@ import {
   type DecodedPKIMessage,
   type Extension,
   type FailInfoBit,
-  type PKIMessage,
 } from '@cmpkit/codec';
 import type { ServerPolicy } from '@cmpkit/core';
 import { createPOPOSigningKey, parseCertificate } from '@cmpkit/protection';
@@ -21,8 +20,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { certBody, certRep, certReqMsg, issuedCertificate, spkiOf } from './support/bodies.js';
 import { buildCsr, tlv } from './support/csr.js';
 import { createTestPki, newKeyPair, RSA_2048, type TestPki } from './support/pki.js';
-import { createTestIssuer, type TestIssuer } from './support/test-issuer.js';
-import { expectBoundTo, expectErrorBody, makeServer, send, verifyResponse, type RequestInit } from './support/wire.js';
+import { expectErrorBody } from './support/wire.js';
+import { wireEnv, type WireEnv } from './support/wire-env.js';
 
 const clock = fakeClock();
 let pki: TestPki;
@@ -31,24 +30,9 @@ beforeAll(async () => {
   pki = await createTestPki(clock.date);
 });
 
-interface Env {
-  issuer: TestIssuer;
-  ask(init: Omit<RequestInit, 'now'>): Promise<{ request: PKIMessage; response: DecodedPKIMessage }>;
-}
+type Env = WireEnv;
 
-function env(policy?: ServerPolicy): Env {
-  const issuer = createTestIssuer(pki);
-  const server = makeServer({ pki, issuer, ...(policy ? { policy } : {}) });
-  return {
-    issuer,
-    async ask(init) {
-      const result = await send(server, { ...init, now: clock.date() });
-      expectBoundTo(result.response, result.request);
-      await verifyResponse(result.response, pki);
-      return result;
-    },
-  };
-}
+const env = (policy?: ServerPolicy): Env => wireEnv(pki, clock.date, policy ? { policy } : {});
 
 /** The answer is an ip/cp/kup with one CertResponse: rejection, exactly `failInfo`, no certificate. */
 function expectRejected(response: DecodedPKIMessage, type: 'ip' | 'cp' | 'kup', certReqId: number, failInfo: FailInfoBit[]): string {

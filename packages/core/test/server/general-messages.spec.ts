@@ -2,22 +2,15 @@
 // docs/CONFORMANCE.md section 4.3. A well-formed genm is answered with a genp holding one answer
 // per item in order (plus unsupportedOIDs for what the server does not support); a genm whose
 // item breaks its infotype's request syntax is refused as a whole with an error body, badRequest.
-import {
-  decodeInfoTypeAndValue,
-  encodeInfoTypeAndValue,
-  oids,
-  type DecodedPKIMessage,
-  type InfoTypeAndValue,
-  type PKIMessage,
-} from '@cmpkit/codec';
-import type { CmpServer } from '@cmpkit/core';
+import { decodeInfoTypeAndValue, encodeInfoTypeAndValue, oids, type DecodedPKIMessage, type InfoTypeAndValue } from '@cmpkit/codec';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { genmBody } from './support/bodies.js';
 import { tlv } from './support/csr.js';
 import { createTestPki, type TestPki } from './support/pki.js';
-import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from './support/test-issuer.js';
-import { expectBoundTo, expectErrorBody, makeServer, send, verifyResponse, type ServerSetup } from './support/wire.js';
+import type { TestIssuerOptions } from './support/test-issuer.js';
+import { expectErrorBody, send, type ServerSetup } from './support/wire.js';
+import { wireEnv, type Exchange, type WireEnv } from './support/wire-env.js';
 
 const clock = fakeClock();
 let pki: TestPki;
@@ -29,25 +22,14 @@ beforeAll(async () => {
 /** The DER OBJECT IDENTIFIER of a P-256 curve. */
 const P256 = tlv(0x06, Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07));
 
-interface Env {
-  issuer: TestIssuer;
-  server: CmpServer;
-  ask(items: InfoTypeAndValue[], generalInfo?: InfoTypeAndValue[]): Promise<{ request: PKIMessage; response: DecodedPKIMessage }>;
+interface Env extends Omit<WireEnv, 'ask'> {
+  ask(items: InfoTypeAndValue[], generalInfo?: InfoTypeAndValue[]): Promise<Exchange>;
 }
 
+/** A genm of `items` (and generalInfo) to an engine whose issuer has `options`. */
 function env(options: TestIssuerOptions = {}, init?: ServerSetup['init']): Env {
-  const issuer = createTestIssuer(pki, options);
-  const server = makeServer({ pki, issuer, ...(init ? { init } : {}) });
-  return {
-    issuer,
-    server,
-    async ask(items, generalInfo) {
-      const result = await send(server, { body: genmBody(items), ...(generalInfo ? { generalInfo } : {}), now: clock.date() });
-      expectBoundTo(result.response, result.request);
-      expect(await verifyResponse(result.response, pki)).toBe('mac');
-      return result;
-    },
-  };
+  const e = wireEnv(pki, clock.date, { issuer: options, ...(init ? { init } : {}) });
+  return { ...e, ask: (items, generalInfo) => e.ask({ body: genmBody(items), ...(generalInfo ? { generalInfo } : {}) }) };
 }
 
 function genp(response: DecodedPKIMessage): InfoTypeAndValue[] {

@@ -1,15 +1,14 @@
 // RFC 9483 section 4.4 (delayed delivery) and RFC 9810 section 5.3.22 on the wire: each row of
 // docs/CONFORMANCE.md section 4.4. The issuer answers `waiting` for a number of polls; pollReq
 // messages are hand-built so that wrong ones can be sent too.
-import type { DecodedPKIMessage, PKIBody, PKIMessage } from '@cmpkit/codec';
-import type { CmpServer } from '@cmpkit/core';
+import type { DecodedPKIMessage, PKIBody } from '@cmpkit/codec';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certBody, certConfBody, certRep, genmBody, issuedCertificate } from './support/bodies.js';
 import { buildCsr } from './support/csr.js';
 import { createTestPki, newKeyPair, type TestPki } from './support/pki.js';
-import { createTestIssuer, type TestIssuer } from './support/test-issuer.js';
-import { expectBoundTo, expectErrorBody, fresh, makeServer, send, verifyResponse, type RequestInit } from './support/wire.js';
+import { expectErrorBody, fresh } from './support/wire.js';
+import { wireEnv, type Exchange, type WireEnv } from './support/wire-env.js';
 
 const clock = fakeClock();
 let pki: TestPki;
@@ -18,34 +17,18 @@ beforeAll(async () => {
   pki = await createTestPki(clock.date);
 });
 
-interface Exchange {
-  request: PKIMessage;
-  response: DecodedPKIMessage;
-}
-
-interface Env {
-  issuer: TestIssuer;
-  server: CmpServer;
-  ask(init: Omit<RequestInit, 'now'>): Promise<Exchange>;
+interface Env extends WireEnv {
   /** A pollReq for `certReqIds` continuing `previous`. */
   poll(previous: Exchange, certReqIds: number[]): Promise<Exchange>;
 }
 
+/** An engine whose issuer answers `waiting` for `pendingPolls` polls, checkAfter 7. */
 function env(pendingPolls: number): Env {
-  const issuer = createTestIssuer(pki, { pendingPolls, checkAfter: 7 });
-  const server = makeServer({ pki, issuer });
-  const ask = async (init: Omit<RequestInit, 'now'>): Promise<Exchange> => {
-    const result = await send(server, { ...init, now: clock.date() });
-    expectBoundTo(result.response, result.request);
-    expect(await verifyResponse(result.response, pki)).toBe('mac');
-    return result;
-  };
+  const e = wireEnv(pki, clock.date, { issuer: { pendingPolls, checkAfter: 7 } });
   return {
-    issuer,
-    server,
-    ask,
+    ...e,
     poll: (previous, certReqIds) =>
-      ask({
+      e.ask({
         body: { type: 'pollReq', content: certReqIds.map((certReqId) => ({ certReqId })) },
         transactionID: previous.request.header.transactionID!,
         recipNonce: previous.response.header.senderNonce!,

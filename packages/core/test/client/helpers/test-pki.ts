@@ -94,3 +94,14 @@ export async function createTestPki(): Promise<TestPki> {
     spkiOf,
   };
 }
+
+/** An end entity about to enroll: a new key pair and the device certificate the CA will issue for it. */
+export interface Enrollee {
+  keyPair: CryptoKeyPair;
+  certificate: Uint8Array;
+}
+
+export async function newEnrollee(pki: TestPki): Promise<Enrollee> {
+  const keyPair = await pki.newKeyPair();
+  return { keyPair, certificate: await pki.issue(await pki.spkiOf(keyPair.publicKey)) };
+}
