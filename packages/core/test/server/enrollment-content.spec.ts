@@ -7,7 +7,6 @@ import {
   encodeExtensions,
   encodeInfoTypeAndValue,
   oids,
-  parseName,
   type CertReqMsg,
   type DecodedPKIMessage,
   type Extension,

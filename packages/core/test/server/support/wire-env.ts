@@ -2,7 +2,6 @@
 // answer is checked to be bound to the request (transactionID, recipNonce) and protected.
 import type { DecodedPKIMessage, PKIMessage } from '@cmpkit/codec';
 import type { CmpServer, ServerPolicy } from '@cmpkit/core';
-import { expect } from 'vitest';
 import type { TestPki } from './pki.js';
 import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from './test-issuer.js';
 import { expectBoundTo, makeServer, send, verifyResponse, type RequestInit, type ServerSetup } from './wire.js';
