@@ -46,8 +46,8 @@ export type { CertConfirmContent, CertStatus } from './cmp/cert-confirm-content.
 export type { CertifiedKeyPair, CertOrEncCert, CertRepMessage, CertResponse } from './cmp/cert-rep-message.js';
 export type { CMPCertificate } from './cmp/cmp-certificate.js';
 export type { ErrorMsgContent } from './cmp/error-msg-content.js';
-export { decodeInfoTypeAndValue, encodeInfoTypeAndValue, INFO_TYPE_OIDS, infoTypeName, infoTypeOid } from './cmp/info-type-and-value.js';
-export type { InfoTypeAndValue, InfoTypeAndValueOf, InfoTypeName, InvalidInfoTypeAndValue } from './cmp/info-type-and-value.js';
+export { decodeInfoTypeAndValue, encodeInfoTypeAndValue, INFO_TYPE_OIDS, infoTypeOid } from './cmp/info-type-and-value.js';
+export type { InfoTypeAndValue, InfoTypeAndValueOf, InfoTypeName } from './cmp/info-type-and-value.js';
 export { decodeCertReqTemplateContent, encodeCertReqTemplateContent } from './cmp/cert-req-template-content.js';
 export type { CertReqTemplateContent } from './cmp/cert-req-template-content.js';
 export type { CRLSource, CRLStatus, DistributionPointName } from './cmp/crl-status.js';

@@ -3,8 +3,8 @@ import type { DecodeOptions, DerReader } from '../der/reader.js';
 import type { DerValue } from '../der/der-value.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
-import { DerError, type DerErrorKind } from '../errors/der-error.js';
 import { readEncryptedKey, writeEncryptedKey, type EncryptedKey } from '../crmf/encrypted-key.js';
+import { DerError, type DerErrorKind } from '../errors/der-error.js';
 import { EncodeError } from '../errors/encode-error.js';
 import { oids } from '../oids.js';
 import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
@@ -57,10 +57,11 @@ import { readRootCaKeyUpdateContent, writeRootCaKeyUpdateContent, type RootCaKey
  * everywhere, as on the wire: a genm usually asks with the value absent, and the genp answers
  * with it (or without it, for "nothing to report"). An infotype cmpkit does not know is
  * `{ type: 'other', infoType, infoValue? }` with the value's DER. A known infotype whose value is
- * one well-formed element that does not match its syntax is `{ type: 'invalid', infoType,
- * infoValue, error }`, never `'other'`: the message still decodes, and the receiver decides (a
- * server answers badRequest, RFC 9483 section 3.5). A value that is not one element at all (two
- * elements, a truncated one) still fails the whole decode.
+ * one well-formed DER element but does not match its syntax is
+ * `{ type: 'invalid', infoType, infoValue, error }`: the value's exact DER and the {@link DerError}
+ * its typed decoding gave, so that the message still decodes (losslessly) and its receiver can
+ * refuse it for what it is (RFC 9483 section 3.5: badRequest, not an undecodable message). A value
+ * that is not one DER element, or that exceeds a decoder limit, is still a decode error.
  *
  * CertificateLists are kept as their DER. `origPKIMessage` values are decoded as
  * `DecodedPKIMessage`s (with their `raw` bytes, so their protection can be checked).
@@ -89,21 +90,7 @@ export type InfoTypeAndValue =
   | { type: 'crls'; infoValue?: DerValue[] }
   | { type: 'kemCiphertextInfo'; infoValue?: KemCiphertextInfo }
   | { type: 'other'; infoType: string; infoValue?: DerValue }
-  | InvalidInfoTypeAndValue;
-
-/**
- * A known infotype whose infoValue does not match its syntax (RFC 9810 Appendix F): kept with the
- * value's exact DER (so the message re-encodes to the received bytes) and the {@link DerError}
- * the typed decoding failed with.
- */
-export interface InvalidInfoTypeAndValue {
-  type: 'invalid';
-  /** The infoType OID (one of {@link INFO_TYPE_OIDS}). */
-  infoType: string;
-  infoValue: DerValue;
-  /** Why the value does not decode as its infotype's syntax. */
-  error: DerError;
-}
+  | { type: 'invalid'; infoType: string; infoValue: DerValue; error: DerError };
 
 /** The name of an infotype cmpkit decodes: the id-it OID's short name. */
 export type InfoTypeName = Exclude<InfoTypeAndValue['type'], 'other' | 'invalid'>;
@@ -142,14 +129,9 @@ const namesByOid: ReadonlyMap<string, InfoTypeName> = new Map(
   (Object.keys(INFO_TYPE_OIDS) as InfoTypeName[]).map((name) => [INFO_TYPE_OIDS[name], name]),
 );
 
-/** The infoType OID of `itav`: from {@link INFO_TYPE_OIDS}, or `infoType` for `'other'`. */
+/** The infoType OID of `itav`: from {@link INFO_TYPE_OIDS}, or `infoType` for `'other'` and `'invalid'`. */
 export function infoTypeOid(itav: InfoTypeAndValue): string {
   return itav.type === 'other' || itav.type === 'invalid' ? itav.infoType : INFO_TYPE_OIDS[itav.type];
-}
-
-/** The short name of a known infotype OID, or undefined. */
-export function infoTypeName(oid: string): InfoTypeName | undefined {
-  return namesByOid.get(oid);
 }
 
 // ---- value readers -------------------------------------------------------------------------------
@@ -215,34 +197,40 @@ function readTypedItav(s: DerReader, type: InfoTypeName): InfoTypeAndValue {
   }
 }
 
-/** Decoder limits: exceeding one fails the whole decode, whatever field it happens in. */
-const LIMIT_KINDS: ReadonlySet<DerErrorKind> = new Set(['depthExceeded', 'countExceeded', 'sizeExceeded']);
+/** Decoder limits: exceeding one is never turned into an `'invalid'` value. */
+const LIMIT_KINDS: ReadonlySet<DerErrorKind> = new Set(['depthExceeded', 'sizeExceeded', 'countExceeded']);
+
+/**
+ * The value of a known infotype: typed, or, when it is one DER element that does not match the
+ * infotype's syntax, `'invalid'` with its exact DER.
+ */
+function readKnownItav(s: DerReader, infoType: string, type: InfoTypeName): InfoTypeAndValue {
+  if (s.atEnd()) return { type };
+  const valueStart = s.pos;
+  try {
+    const typed = readTypedItav(s, type);
+    s.finish();
+    return typed;
+  } catch (error) {
+    if (!(error instanceof DerError) || LIMIT_KINDS.has(error.kind)) throw error;
+    s.pos = valueStart;
+    return { type: 'invalid', infoType, infoValue: { der: s.element('infoValue') }, error };
+  }
+}
 
 export function readInfoTypeAndValue(r: DerReader, field: string, index: number): InfoTypeAndValue {
   const s = r.sequence(field, Tag.SEQUENCE, index);
   const infoType = s.oid('infoType');
   const type = namesByOid.get(infoType);
+  let itav: InfoTypeAndValue;
   if (type === undefined) {
-    const itav: InfoTypeAndValue = { type: 'other', infoType };
+    itav = { type: 'other', infoType };
     if (!s.atEnd()) itav.infoValue = { der: s.element('infoValue') };
-    s.finish();
-    return itav;
+  } else {
+    itav = readKnownItav(s, infoType, type);
   }
-  if (s.atEnd()) return { type };
-  const start = s.pos;
-  try {
-    const itav = readTypedItav(s, type);
-    s.finish();
-    return itav;
-  } catch (error) {
-    if (!(error instanceof DerError) || LIMIT_KINDS.has(error.kind)) throw error;
-    // One well-formed element of the wrong syntax is kept for the receiver to judge; anything
-    // else (two elements, a truncated one) is not an InfoTypeAndValue and fails as before.
-    s.pos = start;
-    const infoValue = { der: s.element('infoValue') };
-    s.finish();
-    return { type: 'invalid', infoType, infoValue, error };
-  }
+  s.finish();
+  return itav;
 }
 
 // ---- value writers -------------------------------------------------------------------------------
@@ -352,7 +340,9 @@ export function writeInfoTypeAndValue(w: DerWriter, itav: InfoTypeAndValue): voi
       throw new EncodeError(`InfoTypeAndValue of ${itav.infoType} must be given as type '${known}', not 'other'`);
     }
   } else if (itav.type === 'invalid') {
-    if (!namesByOid.has(itav.infoType)) throw new EncodeError(`InfoTypeAndValue 'invalid' needs a known infoType, not ${itav.infoType}`);
+    if (!namesByOid.has(itav.infoType)) {
+      throw new EncodeError(`InfoTypeAndValue of ${itav.infoType} is not a known infotype: give it as type 'other'`);
+    }
   } else if (!Object.hasOwn(INFO_TYPE_OIDS, itav.type)) {
     throw new EncodeError(`unknown InfoTypeAndValue type '${String((itav as { type: unknown }).type)}'`);
   }

@@ -14,7 +14,7 @@ import {
   type InfoTypeAndValueOf,
   type InfoTypeName,
 } from '../../src/index.js';
-import { chainBytes, derErrorOf, fixture, fixtureDir, hex, pemFixture } from '../fixtures.js';
+import { chainBytes, derErrorOf, fixture, fixtureDir, hex, invalidItavErrorOf, pemFixture } from '../fixtures.js';
 
 const ROOT = pemFixture('pki/openssl-3.0/root.pem');
 const ISSUING = pemFixture('pki/openssl-3.0/issuing.pem');
@@ -235,9 +235,8 @@ describe('InfoTypeAndValue golden vectors (OpenSSL ASN1_generate_nconf)', () => 
 });
 
 describe('InfoTypeAndValue invalid vectors', () => {
-  // A value that is one well-formed element of the wrong syntax decodes as 'invalid', keeping its
-  // exact DER and the error of the typed decoding (RFC 9483 section 3.5: the receiver answers
-  // badRequest rather than failing the whole message).
+  // A known infotype whose value is one DER element of the wrong syntax decodes as 'invalid' (the
+  // receiver refuses it with badRequest); the typed decoding's error is kept.
   const invalidValues: [string, DerErrorKind, string][] = [
     ['itav-caProtEncCert-octetString', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-signKeyPairTypes-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
@@ -263,71 +262,65 @@ describe('InfoTypeAndValue invalid vectors', () => {
     ['itav-kemCiphertextInfo-noCt', 'truncated', 'InfoTypeAndValue.infoValue.ct'],
   ];
 
-  it.each(invalidValues)('%s decodes as invalid (%s at %s) and re-encodes to its bytes', (name, kind, path) => {
+  it.each(invalidValues)('%s decodes as an invalid value (%s at %s) and re-encodes to its bytes', (name, kind, path) => {
     const der = fixture(`der/itav/invalid/${name}.der`);
+    const error = invalidItavErrorOf(der);
+    expect(error.kind).toBe(kind);
+    expect(error.path).toBe(path);
     const itav = decodeInfoTypeAndValue(der);
-    if (itav.type !== 'invalid') throw new Error(`expected 'invalid', got ${itav.type}`);
-    expect(itav.error.kind).toBe(kind);
-    expect(itav.error.path).toBe(path);
-    expect(itav.error.failInfo).toEqual(['badDataFormat']);
-    expect(Object.values(INFO_TYPE_OIDS)).toContain(itav.infoType);
-    expect(infoTypeOid(itav)).toBe(itav.infoType);
-    expect(encodeInfoTypeAndValue(itav)).toEqual(der);
+    expect(itav.type).toBe('invalid');
+    expect(Object.values(INFO_TYPE_OIDS)).toContain(infoTypeOid(itav));
   });
 
-  // What is not one element after the infoType is no InfoTypeAndValue at all.
-  const malformed: [string, DerErrorKind, string][] = [
+  // Not one DER element after the infoType: still a decode error.
+  const undecodable: [string, DerErrorKind, string][] = [
     ['itav-preferredSymmAlg-trailing', 'unexpectedTag', 'InfoTypeAndValue'],
     ['itav-other-twoValues', 'unexpectedTag', 'InfoTypeAndValue'],
   ];
 
-  it.each(malformed)('%s fails with %s at %s', (name, kind, path) => {
+  it.each(undecodable)('%s fails with %s at %s', (name, kind, path) => {
     const error = derErrorOf(() => decodeInfoTypeAndValue(fixture(`der/itav/invalid/${name}.der`)));
     expect(error.kind).toBe(kind);
     expect(error.path).toBe(path);
     expect(error.failInfo).toEqual(['badDataFormat']);
   });
 
-  it('a truncated value element still fails the whole decode', () => {
-    const oid = fixture('der/itav/itav-caCerts.der').subarray(4, 14);
-    // SEQUENCE { infoType, SEQUENCE of 5 content bytes of which only one is there }
-    const cut = new Uint8Array([0x30, oid.length + 3, ...oid, 0x30, 0x05, 0x00]);
-    expect(derErrorOf(() => decodeInfoTypeAndValue(cut)).kind).toBe('truncated');
+  it('implicitConfirm with a NULL that has content is an invalid value (invalidNull)', () => {
+    const der = fixture('der/itav/itav-implicitConfirm.der');
+    expect(der.subarray(-2)).toEqual(hex('0500'));
+    const bad = new Uint8Array([0x30, der[1]! + 1, ...der.subarray(2, -2), 0x05, 0x01, 0x00]);
+    expect(invalidItavErrorOf(bad).kind).toBe('invalidNull');
   });
 
-  it('decoder limits inside a value are not swallowed', () => {
+  it('keyPairParamReq with a malformed OID is an invalid value (invalidOid at its offset)', () => {
+    const der = fixture('der/itav/itav-keyPairParamReq.der');
+    const oid = der.subarray(2, 12);
+    const bad = new Uint8Array([0x30, 15, ...oid, 0x06, 0x03, 0x2a, 0x80, 0x01]);
+    const error = invalidItavErrorOf(bad);
+    expect(error.kind).toBe('invalidOid');
+    expect(error.offset).toBe(12);
+  });
+
+  it('a value that breaks the DER rules of its own TLV (non-minimal length) is still a decode error', () => {
+    const der = fixture('der/itav/itav-implicitConfirm.der');
+    const bad = new Uint8Array([0x30, der[1]! + 1, ...der.subarray(2, -2), 0x05, 0x81, 0x00]);
+    expect(derErrorOf(() => decodeInfoTypeAndValue(bad)).kind).toBe('nonMinimalLength');
+  });
+
+  it('a decoder limit inside a value stays a decode error (depthExceeded)', () => {
     const der = fixture('der/itav/itav-certReqTemplate.der');
-    expect(derErrorOf(() => decodeInfoTypeAndValue(der, { maxElements: 4 })).kind).toBe('countExceeded');
-    expect(derErrorOf(() => decodeInfoTypeAndValue(der, { maxDepth: 2 })).kind).toBe('depthExceeded');
+    expect(derErrorOf(() => decodeInfoTypeAndValue(der, { maxDepth: 3 })).kind).toBe('depthExceeded');
   });
 
-  it('the encoder refuses an invalid one naming an unknown infotype', () => {
+  it("refuses to encode 'invalid' with an OID that is no known infotype", () => {
     expect(() =>
       encodeInfoTypeAndValue({
         type: 'invalid',
         infoType: '1.2.3.4',
         infoValue: { der: hex('0500') },
-        error: derErrorOf(() => decodeInfoTypeAndValue(hex('00'))),
+        error: derErrorOf(() => decodeInfoTypeAndValue(hex('3000'))),
       }),
     ).toThrow(EncodeError);
-  });
-
-  it('implicitConfirm with a NULL that has content is invalid (invalidNull)', () => {
-    const der = fixture('der/itav/itav-implicitConfirm.der');
-    expect(der.subarray(-2)).toEqual(hex('0500'));
-    const bad = new Uint8Array([0x30, der[1]! + 1, ...der.subarray(2, -2), 0x05, 0x01, 0x00]);
-    const itav = decodeInfoTypeAndValue(bad);
-    expect(itav.type === 'invalid' && itav.error.kind).toBe('invalidNull');
-  });
-
-  it('keyPairParamReq with a malformed OID is invalid (invalidOid at its offset)', () => {
-    const der = fixture('der/itav/itav-keyPairParamReq.der');
-    const oid = der.subarray(2, 12);
-    const bad = new Uint8Array([0x30, 15, ...oid, 0x06, 0x03, 0x2a, 0x80, 0x01]);
-    const itav = decodeInfoTypeAndValue(bad);
-    if (itav.type !== 'invalid') throw new Error(`expected 'invalid', got ${itav.type}`);
-    expect(itav.error.kind).toBe('invalidOid');
-    expect(itav.error.offset).toBe(12);
   });
 });
 
