@@ -317,7 +317,8 @@ async function keyUpdate(chosen = someHeld()) {
 }
 
 async function revoke() {
-  const chosen = someHeld((e) => e.deadline === undefined);
+  // Not a listener's: it must stay able to authenticate to receive announcements.
+  const chosen = someHeld((e) => e.deadline === undefined && !e.listener);
   if (!chosen) return;
   const [, entry] = chosen;
   entry.busy = true;
