@@ -224,7 +224,13 @@ function count(op, transport, ok, reason) {
 
 function reasonOf(error) {
   if (error instanceof RemoteError) return `RemoteError ${error.failInfo.join(',')} (${error.message.slice(0, 80)})`;
-  if (isTransportError(error)) return `transport: ${String(error.cause?.code ?? error.message).slice(0, 60)}`;
+  if (isTransportError(error)) {
+    // The innermost code (ECONNREFUSED, UND_ERR_SOCKET, ...), else the message after the URL.
+    let inner = error;
+    while (inner?.cause !== undefined) inner = inner.cause;
+    const code = inner !== error ? inner?.code : undefined;
+    return `transport: ${String(code ?? error.message.replace(/^.*? failed: /, '')).slice(0, 80)}`;
+  }
   return `${error?.name ?? 'Error'}: ${String(error?.message ?? error).slice(0, 80)}`;
 }
 
@@ -297,7 +303,10 @@ function someHeld(filter = () => true) {
   return candidates.length ? pick(candidates) : undefined;
 }
 
-async function keyUpdate(chosen = someHeld()) {
+/** A certificate whose renewal deadline is near or past: revoked by the housekeeping, or about to be. */
+const nearDeadline = (e) => e.deadline !== undefined && !e.renewed && e.deadline - 10_000 < Date.now();
+
+async function keyUpdate(chosen = someHeld((e) => !nearDeadline(e))) {
   if (!chosen) return;
   const [serial, entry] = chosen;
   entry.busy = true;
