@@ -43,6 +43,8 @@ export { createRegistrationAuthority } from './ra/create-registration-authority.
 export type { RegistrationAuthority } from './ra/create-registration-authority.js';
 export type { RaJobStore, StoredRaJob } from './ra/ra-job-store.js';
 export { memoryRaJobStore } from './ra/memory-ra-job-store.js';
+export { storedRaJobFromRow } from './ra/ra-job-row.js';
+export type { RaJobRow } from './ra/ra-job-row.js';
 export type { RaBatching, RaDelayedDelivery, RaMode, RaModeChooser, RegistrationAuthorityInit } from './ra/registration-authority-init.js';
 export { createNestedBatcher } from './ra/nested-batcher.js';
 export type { NestedBatcher, NestedBatcherInit } from './ra/nested-batcher.js';

@@ -1,27 +1,5 @@
-import type { RaJobStore, StoredRaJob } from '@cmpkit/core';
-import { int, type PostgresPool } from './postgres.js';
-
-interface Row {
-  ticket: string;
-  request: string;
-  progress: string | null;
-  outcome: string | null;
-  owner: string;
-  lease_until: string;
-  created_at: string;
-  expires_at: string;
-}
-
-const fromRow = (row: Row): StoredRaJob => ({
-  ticket: row.ticket,
-  request: row.request,
-  ...(row.progress === null ? {} : { progress: row.progress }),
-  ...(row.outcome === null ? {} : { outcome: row.outcome }),
-  owner: row.owner,
-  leaseUntil: int(row.lease_until),
-  createdAt: int(row.created_at),
-  expiresAt: int(row.expires_at),
-});
+import { storedRaJobFromRow, type RaJobRow, type RaJobStore } from '@cmpkit/core';
+import type { PostgresPool } from './postgres.js';
 
 /**
  * Core's {@link RaJobStore} on PostgreSQL, shared by the instances of an RA: each method one
@@ -38,8 +16,8 @@ export function postgresRaJobStore(pool: PostgresPool): RaJobStore {
       );
     },
     async get(ticket) {
-      const { rows } = await pool.query<Row>('SELECT * FROM ra_jobs WHERE ticket = $1', [ticket]);
-      return rows[0] ? fromRow(rows[0]) : undefined;
+      const { rows } = await pool.query<RaJobRow>('SELECT * FROM ra_jobs WHERE ticket = $1', [ticket]);
+      return rows[0] ? storedRaJobFromRow(rows[0]) : undefined;
     },
     async progress(ticket, owner, progress, leaseUntil) {
       return changed(

@@ -1,27 +1,5 @@
-import type { RaJobStore, StoredRaJob } from '@cmpkit/core';
+import { storedRaJobFromRow, type RaJobRow, type RaJobStore } from '@cmpkit/core';
 import type { SqliteDatabase } from './sqlite.js';
-
-interface Row {
-  ticket: string;
-  request: string;
-  progress: string | null;
-  outcome: string | null;
-  owner: string;
-  lease_until: number;
-  created_at: number;
-  expires_at: number;
-}
-
-const fromRow = (row: Row): StoredRaJob => ({
-  ticket: row.ticket,
-  request: row.request,
-  ...(row.progress === null ? {} : { progress: row.progress }),
-  ...(row.outcome === null ? {} : { outcome: row.outcome }),
-  owner: row.owner,
-  leaseUntil: row.lease_until,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-});
 
 /** Core's {@link RaJobStore} on SQLite: each method one statement, the lease checked in the statement. */
 export function sqliteRaJobStore(db: SqliteDatabase): RaJobStore {
@@ -29,7 +7,7 @@ export function sqliteRaJobStore(db: SqliteDatabase): RaJobStore {
     `INSERT INTO ra_jobs (ticket, request, progress, outcome, owner, lease_until, created_at, expires_at)
      VALUES (@ticket, @request, @progress, @outcome, @owner, @leaseUntil, @createdAt, @expiresAt)`,
   );
-  const select = db.prepare<[string], Row>('SELECT * FROM ra_jobs WHERE ticket = ?');
+  const select = db.prepare<[string], RaJobRow>('SELECT * FROM ra_jobs WHERE ticket = ?');
   const progress = db.prepare('UPDATE ra_jobs SET progress = ?, lease_until = ? WHERE ticket = ? AND owner = ? AND outcome IS NULL');
   const claim = db.prepare(
     'UPDATE ra_jobs SET owner = ?, lease_until = ? WHERE ticket = ? AND outcome IS NULL AND (owner = ? OR lease_until <= ?)',
@@ -44,7 +22,7 @@ export function sqliteRaJobStore(db: SqliteDatabase): RaJobStore {
     },
     async get(ticket) {
       const row = select.get(ticket);
-      return row ? fromRow(row) : undefined;
+      return row ? storedRaJobFromRow(row) : undefined;
     },
     async progress(ticket, owner, text, leaseUntil) {
       return progress.run(text, leaseUntil, ticket, owner).changes > 0;
