@@ -22,16 +22,17 @@ const KEM = ['encapsulateBits', 'decapsulateBits', 'encapsulateKey', 'decapsulat
 const seed32 = new Uint8Array(32).fill(5);
 
 /** OneAsymmetricKey v0 with `privateKey` as the given inner DER. */
-function pkcs8(oidTail: number[], inner: Uint8Array): Uint8Array {
-  const tlv = (tag: number, body: Uint8Array): Uint8Array => {
+function pkcs8(oidTail: number[], inner: Uint8Array): Uint8Array<ArrayBuffer> {
+  const tlv = (tag: number, body: Uint8Array): Uint8Array<ArrayBuffer> => {
     const len = body.length < 128 ? [body.length] : body.length < 256 ? [0x81, body.length] : [0x82, body.length >> 8, body.length & 0xff];
     return Uint8Array.from([tag, ...len, ...body]);
   };
   const oid = tlv(0x06, Uint8Array.from([0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, ...oidTail]));
   return tlv(0x30, Uint8Array.from([...tlv(0x02, Uint8Array.of(0)), ...tlv(0x30, oid), ...tlv(0x04, inner)]));
 }
-const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
-const octets = (tag: number, body: Uint8Array): Uint8Array => concat(Uint8Array.of(tag, 0x82, body.length >> 8, body.length & 0xff), body);
+const concat = (...parts: Uint8Array[]): Uint8Array<ArrayBuffer> => Uint8Array.from(parts.flatMap((p) => [...p]));
+const octets = (tag: number, body: Uint8Array): Uint8Array<ArrayBuffer> =>
+  concat(Uint8Array.of(tag, 0x82, body.length >> 8, body.length & 0xff), body);
 
 describe('withPostQuantum (pure JS)', () => {
   it('lists the six algorithms with their OIDs and lengths', () => {
@@ -66,7 +67,7 @@ describe('withPostQuantum (pure JS)', () => {
     await expect(subtle.sign('ML-DSA-44', imported, data)).rejects.toMatchObject({ name: 'InvalidAccessError' });
     await expect(subtle.importKey('pkcs8', der, 'ML-DSA-65', false, ['verify'])).rejects.toMatchObject({ name: 'SyntaxError' });
     await expect(subtle.importKey('spki', spki, 'ML-DSA-44', true, ['verify'])).rejects.toMatchObject({ name: 'DataError' });
-    await expect(subtle.importKey('raw-public' as 'raw', spki.subarray(22, 100), 'ML-DSA-65', true, ['verify'])).rejects.toMatchObject({
+    await expect(subtle.importKey('raw-public' as 'raw', spki.slice(22, 100), 'ML-DSA-65', true, ['verify'])).rejects.toMatchObject({
       name: 'DataError',
     });
   });
