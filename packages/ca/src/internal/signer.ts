@@ -140,7 +140,7 @@ export function signerFor(key: CryptoKey, crypto: Crypto): Signer {
     case 'ML-DSA-65':
     case 'ML-DSA-87': {
       // RFC 9881: the OID alone, parameters absent; the signature is the raw FIPS 204 encoding.
-      algorithm = new AlgorithmIdentifier({ algorithm: ML_DSA_OIDS[alg.name] });
+      algorithm = new AlgorithmIdentifier({ algorithm: ML_DSA_OIDS[alg.name] as string });
       signParams = { name: alg.name };
       importParams = { name: alg.name };
       break;

@@ -116,6 +116,9 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
     const mac = responseMac(ctx, request);
     return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } } };
   }
+  if (verified.type === 'kemMac') {
+    throw new ProtectionError('wrongIntegrity', 'KEM-based MAC protection is not expected here');
+  }
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));
   if (!isExternal && !revokesOnlyItself(request, verified.certificate) && (await ctx.init.issuer.isRevoked?.(verified.certificate))) {
