@@ -89,6 +89,7 @@ export type {
   CmsDecryptionKey,
   CmsRecipient,
   KeyAgreeRecipient,
+  KemRecipient,
   KeyTransRecipient,
   PasswordRecipient,
   RecipientIdentifierType,
