@@ -1,6 +1,7 @@
 import {
   isCmpError,
   PKIStatus,
+  type CertOrEncCert,
   type CertRepMessage,
   type CertResponse,
   type GeneralName,
@@ -10,14 +11,15 @@ import {
 import { ProtocolError } from '../errors/protocol-error.js';
 import { RemoteError } from '../errors/remote-error.js';
 import { directoryName, NULL_DN } from '../message/general-names.js';
-import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import { openCentralKey } from './central-key.js';
 import { acceptCertificate, type CertificateDecision, type IssuedCertificate } from './certificate-decision.js';
 import type { ClientContext } from './client-context.js';
 import { confirm } from './confirm.js';
-import { buildEnrollRequest, generalInfoOf } from './enroll-request.js';
+import { buildEnrollRequest, generalInfoOf, popMethodOf } from './enroll-request.js';
+import { openEncryptedCertificate } from '@cmpkit/protection';
 import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
+import { startTransaction } from './kem-transaction.js';
 import { exchange, type Exchanged } from './exchange.js';
 import { anchorsFor, checkNewCertificate } from './new-certificate.js';
 import { checkPollBudget, pollOnce } from './poll.js';
@@ -75,7 +77,7 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
   const e: Enrollment = {
     ctx,
     options,
-    transaction: { transactionID: randomBytes(ctx.runtime.crypto, 16) },
+    transaction: await startTransaction(ctx, options.signal),
     responseType: RESPONSE_TYPE[bodyType],
     isP10cr: bodyType === 'p10cr',
     certReqId: request.certReqId,
@@ -131,6 +133,23 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
   };
 }
 
+/**
+ * The issued certificate: as sent, or decrypted with the new private key when the client asked
+ * for indirect POP (RFC 9810 section 5.2.8.3.2); the certConf that follows then proves possession.
+ */
+async function certificateOf(e: Enrollment, certOrEncCert: CertOrEncCert): Promise<Uint8Array> {
+  const asked = e.options.keyPair !== undefined && !e.central && popMethodOf(e.options) === 'encrCert';
+  if (certOrEncCert.type === 'certificate') {
+    if (asked) throw new ProtocolError('badPOP', 'indirect POP (encrCert) was asked for, but the certificate came unencrypted');
+    return certOrEncCert.value.der;
+  }
+  if (!asked) throw new ProtocolError('badRequest', 'the certificate came encrypted (indirect POP), which this client did not ask for');
+  return openEncryptedCertificate(certOrEncCert.value, {
+    crypto: e.ctx.runtime.crypto,
+    key: { privateKey: e.options.keyPair!.privateKey },
+  });
+}
+
 /** The decision sent in certConf when cmpkit's checks or onCertificate failed with `error`. */
 function rejectionFor(error: unknown): CertificateDecision {
   if (isCmpError(error)) return { accept: false, failInfo: error.failInfo[0] ?? 'badCertTemplate', reason: error.message };
@@ -146,10 +165,7 @@ async function complete(e: Enrollment, answer: Exchanged, response: CertResponse
   }
   const pair = response.certifiedKeyPair;
   if (!pair) throw new ProtocolError('badRequest', `the ${e.responseType} accepts the request but carries no certificate`);
-  if (pair.certOrEncCert.type !== 'certificate') {
-    throw new ProtocolError('badRequest', 'the certificate came encrypted (indirect POP), which this client did not ask for');
-  }
-  const certificate = pair.certOrEncCert.value.der;
+  const certificate = await certificateOf(e, pair.certOrEncCert);
   const rep = certRepOf(answer);
   const caPubs = (rep.caPubs ?? []).map((c) => c.der);
   const extraCerts = (answer.message.extraCerts ?? []).map((c) => c.der);

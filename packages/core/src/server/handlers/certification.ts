@@ -1,6 +1,7 @@
 import {
   decodeBase64,
   encodeBase64,
+  SubsequentMessage,
   type CertId,
   type CertReqMsg,
   type CertResponse,
@@ -9,7 +10,7 @@ import {
   type PKIBodyType,
   type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
-import { parseCertificate, verifyCertificationRequest, verifyPOP } from '@cmpkit/protection';
+import { ML_KEM_OIDS, parseCertificate, verifyCertificationRequest, verifyPOP } from '@cmpkit/protection';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
 import { toHex } from '../../message/bytes.js';
@@ -20,8 +21,8 @@ import type { CertificationRequest, CertificationResult } from '../issuer.js';
 import type { Requester } from '../requester.js';
 import type { Reply } from '../respond.js';
 import type { TransactionRecord } from '../stores.js';
-import { envelopeIssued, rejection } from './certificate-responses.js';
-import { asksImplicitConfirm, profileOf, requesterKeyOf } from '../transaction-rules.js';
+import { certifiedKeyPairOf, encryptIssued, envelopeIssued, rejection } from './certificate-responses.js';
+import { asksImplicitConfirm, openTransaction, profileOf, requesterKeyOf } from '../transaction-rules.js';
 
 const RESPONSE_TYPE: Partial<Record<PKIBodyType, 'ip' | 'cp' | 'kup' | 'ccp'>> = {
   ir: 'ip',
@@ -68,6 +69,28 @@ interface Requested {
   request: CertificationRequest;
 }
 
+/**
+ * Indirect POP (RFC 9810 section 5.2.8.3.2): a key that cannot sign asks for its certificate
+ * encrypted (POPOPrivKey subsequentMessage encrCert) and proves possession with certConf.
+ * Returns true for that form; refuses forms this server does not offer, and a signature POP
+ * with a key that cannot sign.
+ */
+function indirectPop(msg: CertReqMsg): boolean {
+  const popo = msg.popo;
+  const key = msg.certReq.certTemplate.publicKey?.algorithm.algorithm;
+  const kem = key !== undefined && Object.values(ML_KEM_OIDS).includes(key);
+  if (popo?.type === 'keyEncipherment' || popo?.type === 'keyAgreement') {
+    const value = popo.value;
+    if (value.type !== 'subsequentMessage') return false; // encryptedKey and the deprecated forms: verifyPOP refuses them
+    if (value.value === SubsequentMessage.encrCert) return true;
+    throw new RequestRejectedError('badPOP', 'POP by challenge-response (popdecc) is not offered by this server; use encrCert');
+  }
+  if (kem && popo?.type === 'signature') {
+    throw new RequestRejectedError('badPOP', 'an ML-KEM key cannot sign: prove possession indirectly (encrCert)');
+  }
+  return false;
+}
+
 /** Checks one CertReqMsg (POP, kur rules) and turns it into a CertificationRequest. */
 async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: string | undefined): Promise<CertificationRequest> {
   const { ctx, request, auth } = input;
@@ -75,6 +98,7 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   const template = msg.certReq.certTemplate;
   const central = !template.publicKey || template.publicKey.subjectPublicKey.length === 0;
   const ra = await isAuthorizedRa(ctx, auth.requester);
+  let encrCert = false;
   if (central) {
     if (msg.popo) throw new RequestRejectedError('badPOP', 'a request for central key generation carries no POP');
   } else {
@@ -88,16 +112,18 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
     }
     const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
     const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
-    await verifyPOP(msg, {
-      crypto: ctx.runtime.crypto,
-      acceptRaVerified: ctx.policy.acceptRAVerified && ra,
-      // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
-      // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
-      ...(auth.requester.kind !== 'unprotected' ? { sender: auth.requester.sender } : {}),
-      ...(secret !== undefined ? { publicKeyMACSecret: secret } : {}),
-      ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
-      ...(ctx.init.protection.macBounds ? { macBounds: ctx.init.protection.macBounds } : {}),
-    });
+    if (indirectPop(msg)) encrCert = true;
+    else
+      await verifyPOP(msg, {
+        crypto: ctx.runtime.crypto,
+        acceptRaVerified: ctx.policy.acceptRAVerified && ra,
+        // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
+        // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
+        ...(auth.requester.kind !== 'unprotected' ? { sender: auth.requester.sender } : {}),
+        ...(secret !== undefined ? { publicKeyMACSecret: secret } : {}),
+        ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
+        ...(ctx.init.protection.macBounds ? { macBounds: ctx.init.protection.macBounds } : {}),
+      });
   }
   const out: CertificationRequest = {
     bodyType,
@@ -109,6 +135,7 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
     received: request,
   };
   if (!central) out.publicKey = template.publicKey as SubjectPublicKeyInfo;
+  if (encrCert) out.proofOfPossession = 'encrCert';
   if (profile) out.profile = profile;
   if (bodyType === 'kur') Object.assign(out, checkKeyUpdate(msg, auth.requester, ra));
   return out;
@@ -155,6 +182,7 @@ async function issuedResponse(
   certReqId: number,
   result: Extract<CertificationResult, { status: 'issued' }>,
   record: TransactionRecord,
+  encrCert: boolean,
 ): Promise<CertResponse> {
   const response: CertResponse = {
     certReqId,
@@ -167,10 +195,10 @@ async function issuedResponse(
     ...(result.modified ? { modified: true } : {}),
   };
   if (result.privateKeyPkcs8) {
-    const envelopedData = await envelopeIssued(input, result.privateKeyPkcs8, result.certificate);
-    response.certifiedKeyPair!.privateKey = { type: 'envelopedData', value: { der: envelopedData } };
-    entry.envelopedKey = encodeBase64(envelopedData);
+    entry.envelopedKey = encodeBase64(await envelopeIssued(input, result.privateKeyPkcs8, result.certificate));
   }
+  if (encrCert) entry.encryptedCert = encodeBase64(await encryptIssued(input, result.certificate));
+  response.certifiedKeyPair = certifiedKeyPairOf(entry);
   record.certificates.push(entry);
   if (result.chain?.length) record.extraCerts = result.chain.map(encodeBase64);
   if (result.caPubs?.length) record.caPubs = result.caPubs.map(encodeBase64);
@@ -195,13 +223,14 @@ export async function finishCertification(
     extraCerts: (record.extraCerts ?? []).map(decodeBase64),
     generalInfo,
   };
-  if (record.certificates.some((c) => c.envelopedKey)) reply.pvno = 3;
+  if (record.certificates.some((c) => c.envelopedKey || c.encryptedCert)) reply.pvno = 3;
   if (record.certificates.length === 0) {
     // Nothing to confirm: the transaction ends here (its record would otherwise linger until its TTL).
     await ctx.transactions.delete(input.transactionId);
     return { reply, record: null };
   }
-  if (record.implicitConfirm && ctx.policy.grantImplicitConfirm) {
+  // An encrypted certificate is proven only by the certHash of its certConf: no implicit confirmation.
+  if (record.implicitConfirm && ctx.policy.grantImplicitConfirm && !record.certificates.some((c) => c.encryptedCert)) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
     for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
     await ctx.transactions.delete(input.transactionId);
@@ -230,9 +259,8 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     ...(profile ? { profile } : {}),
     ...(auth.requester.kind === 'mac' && auth.requester.senderKID ? { senderKID: toHex(auth.requester.senderKID) } : {}),
   };
-  if (!(await ctx.transactions.create(transactionId, record, ctx.policy.transactionTtl))) {
-    throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
-  }
+  await openTransaction(input, record);
+  Object.assign(record, auth.kem);
   try {
     const requested: Requested[] = [];
     const responses: CertResponse[] = [];
@@ -258,14 +286,15 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     for (const { certReqId, request: certRequest } of requested) {
       try {
         const result = await certify(input, certRequest);
+        const encrCert = certRequest.proofOfPossession === 'encrCert';
         if (result.status === 'pending') {
-          record.tickets.push({ certReqId, ticket: result.ticket });
+          record.tickets.push({ certReqId, ticket: result.ticket, ...(encrCert ? { encrCert } : {}) });
           responses.push({
             certReqId,
             status: { status: 3, ...(result.reason ? { statusString: [result.reason] } : {}) },
           });
         } else {
-          responses.push(await issuedResponse(input, certReqId, result, record));
+          responses.push(await issuedResponse(input, certReqId, result, record, encrCert));
         }
       } catch (error) {
         responses.push(rejection(certReqId, error, input));
