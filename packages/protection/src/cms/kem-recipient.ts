@@ -25,7 +25,7 @@ import { identifierType, issuerAndSerialNumber, subjectKeyIdentifier } from './r
 import { bufferOf, guard } from './webcrypto.js';
 
 /** RFC 9629 section 3: `id-ori-kem`, the oriType of KEMRecipientInfo. */
-export const id_ori_kem = '1.2.840.113549.1.9.16.13.3';
+export const id_ori_kem = cmsOids.id_ori_kem;
 
 const HKDF: Readonly<Record<string, 'SHA-256' | 'SHA-384' | 'SHA-512'>> = {
   [cmsOids.id_alg_hkdf_with_sha256]: 'SHA-256',
