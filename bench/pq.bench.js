@@ -18,7 +18,7 @@
 // together), the ratio to ecdsa-p256 measured in the same rounds, and the bytes on the wire.
 // Environment: CMPKIT_BENCH_PQ_ROUNDS (default 5), CMPKIT_BENCH_PQ_TX (transactions per case per
 // round, default 8).
-import { createCertificateAuthority, createSelfSignedCa, createSubordinateCa, defineProfile, profiles } from '../packages/ca/dist/index.js';
+import { createCertificateAuthority, createSelfSignedCa, createSubordinateCa, defineProfile } from '../packages/ca/dist/index.js';
 import { decodePKIMessage, decodeSubjectPublicKeyInfo, oids, parseName } from '../packages/codec/dist/index.js';
 import { createClient, createServer, loopbackTransport, memoryNonceStore } from '../packages/core/dist/index.js';
 import { createNodeCrypto } from '../packages/node-crypto/dist/index.js';
