@@ -1,6 +1,7 @@
 import {
   isCmpError,
   PKIStatus,
+  type AlgorithmIdentifier,
   type CertOrEncCert,
   type CertRepMessage,
   type CertResponse,
@@ -17,7 +18,7 @@ import { acceptCertificate, type CertificateDecision, type IssuedCertificate } f
 import type { ClientContext } from './client-context.js';
 import { confirm } from './confirm.js';
 import { buildEnrollRequest, generalInfoOf, popMethodOf } from './enroll-request.js';
-import { openEncryptedCertificate } from '@cmpkit/protection';
+import { decryptPopChallenge, nameEqual, openEncryptedCertificate } from '@cmpkit/protection';
 import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
 import { startTransaction } from './kem-transaction.js';
 import { exchange, type Exchanged } from './exchange.js';
@@ -88,13 +89,14 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
     sender,
   };
   const generalInfo = generalInfoOf(ctx, options);
-  const answer = await exchange(ctx, e.transaction, request.body, [e.responseType], {
+  const challengeResp = options.keyPair !== undefined && !central && popMethodOf(options) === 'challengeResp';
+  const answer = await exchange(ctx, e.transaction, request.body, challengeResp ? [e.responseType, 'popdecc'] : [e.responseType], {
     signal: options.signal,
     pvno: e.pvno,
     sender,
     ...(generalInfo.length ? { generalInfo } : {}),
   });
-  return stepAfter(e, answer, false);
+  return stepAfter(e, answer.message.body.type === 'popdecc' ? await answerChallenges(e, answer) : answer, false);
 }
 
 /** What follows a certificate response: wait (status waiting), or check, confirm and finish. */
@@ -131,6 +133,36 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
       return 'final' in outcome ? stepAfter(e, outcome.final, true) : waiting(e, outcome.checkAfter);
     },
   };
+}
+
+/**
+ * Answers a popdecc (RFC 9810 section 5.2.8.3.3): decrypts each challenge with the new private
+ * key, checks its witness and that it names the CA that sent it, and sends the integers back in
+ * popdecr; resolves to the certificate response that follows.
+ */
+async function answerChallenges(e: Enrollment, popdecc: Exchanged): Promise<Exchanged> {
+  const body = popdecc.message.body;
+  if (body.type !== 'popdecc' || body.content.length !== 1) throw new ProtocolError('badRequest', 'the popdecc must hold one challenge');
+  const answers: bigint[] = [];
+  let owf: AlgorithmIdentifier | undefined;
+  for (const challenge of body.content) {
+    owf = challenge.owf ?? owf;
+    const rand = await decryptPopChallenge(challenge, {
+      crypto: e.ctx.runtime.crypto,
+      key: { privateKey: e.options.keyPair!.privateKey },
+      ...(owf ? { owf } : {}),
+    });
+    const from = popdecc.message.header.sender;
+    if (rand.sender.type !== 'directoryName' || from.type !== 'directoryName' || !nameEqual(rand.sender.value, from.value)) {
+      throw new ProtocolError('badPOP', 'the challenge names another sender than the CA that sent it');
+    }
+    answers.push(rand.int);
+  }
+  return exchange(e.ctx, e.transaction, { type: 'popdecr', content: answers }, [e.responseType], {
+    signal: e.options.signal,
+    pvno: 3,
+    sender: e.sender,
+  });
 }
 
 /**

@@ -93,7 +93,7 @@ function revokesOnlyItself(request: DecodedPKIMessage, signer: Uint8Array): bool
  * that continue its transaction (certConf, pollReq, error). The transaction rules make sure only
  * the certificate that opened a transaction continues it.
  */
-const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', 'pollReq', 'error']);
+const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', 'pollReq', 'popdecr', 'error']);
 
 /**
  * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
@@ -131,7 +131,7 @@ async function withKemResponses(ctx: ServerContext, request: DecodedPKIMessage, 
 }
 
 /** Messages that continue a transaction and are answered under its KEM-based MAC, if it has one. */
-const FOLLOW_UP_BODIES: ReadonlySet<string> = new Set(['certConf', 'pollReq', 'error']);
+const FOLLOW_UP_BODIES: ReadonlySet<string> = new Set(['certConf', 'pollReq', 'popdecr', 'error']);
 
 /**
  * The shared secret a KEM-MAC protected request is verified with: the one the server

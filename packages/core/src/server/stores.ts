@@ -8,7 +8,7 @@ export interface TransactionRecord {
   /** The request type that opened it. */
   bodyType: string;
   /** Where the transaction stands (`kemReady`: a genm gave the end entity a KEM ciphertext; its request follows). */
-  state: 'pending' | 'awaitingConfirm' | 'done' | 'kemReady';
+  state: 'pending' | 'awaitingConfirm' | 'done' | 'kemReady' | 'challenged';
   /** Our senderNonce in the last response (hex): the next request's recipNonce must equal it. */
   lastResponseNonce: string;
   /** The requester's kind and identity (hex of senderKID, or of the signer certificate's SHA-256). */
@@ -47,6 +47,11 @@ export interface TransactionRecord {
   kemCertificate?: string;
   /** Whether responses in this transaction are KEM-MAC protected (the server decapsulated). */
   kemResponses?: boolean;
+  /**
+   * State `challenged` (popdecc sent, RFC 9810 section 5.2.8.3.3): the certification request
+   * (base64 DER of the whole message), processed once the popdecr answers (decimal integers) match.
+   */
+  challenged?: { request: string; answers: string[] };
 }
 
 /** Open transactions by transactionID (hex). */

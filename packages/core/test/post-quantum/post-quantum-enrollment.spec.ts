@@ -138,6 +138,53 @@ describe('post-quantum enrollment against an ML-DSA-65 CA', () => {
   });
 });
 
+describe('POP by challenge-response (popdecc/popdecr) for an ML-KEM key', () => {
+  it('the CA challenges under KEMRecipientInfo, the device answers, and the certificate follows', async () => {
+    const { client, issuer, wire } = setup({ serverKemCertificate: undefined });
+    const result = await client.enroll({
+      keyPair: await newKemKeyPair(),
+      subject: parseName('/O=PQ/CN=challenged'),
+      proofOfPossession: 'challengeResp',
+    });
+    expect(wire.map((w) => `${w.request.body.type}->${w.response.body.type}`)).toEqual(['ir->popdecc', 'popdecr->ip', 'certConf->pkiconf']);
+    const popdecc = wire[0]!.response;
+    expect(popdecc.header.pvno).toBe(3);
+    const challenge = popdecc.body.type === 'popdecc' ? popdecc.body.content[0] : undefined;
+    expect(challenge?.challenge).toEqual(new Uint8Array(0));
+    expect(Buffer.from(challenge!.encryptedRand!.der).includes(Buffer.from('060b2a864886f70d0109100d03', 'hex'))).toBe(true);
+    expect(issuer.log).toEqual(['certify ir', 'confirm true']);
+    expect(result.certificate.length).toBeGreaterThan(0);
+  });
+
+  it('a wrong popdecr answer ends the transaction with badPOP and nothing is issued', async () => {
+    const { issuer, transport } = setup({ serverKemCertificate: undefined });
+    const tampering: Transport = {
+      async send(request, options) {
+        const message = decodePKIMessage(request);
+        if (message.body.type !== 'popdecr') return transport.send(request, options);
+        const body = { type: 'popdecr' as const, content: message.body.content.map((n) => n + 1n) };
+        const forged = await protect({ header: message.header, body }, { secret: SECRET, senderKID: REF }, { crypto });
+        return transport.send(encodePKIMessage(forged), options);
+      },
+    };
+    const cheat = createClient({
+      transport: tampering,
+      crypto,
+      credential: { secret: SECRET, senderKID: REF },
+      trust: { mac: { secret: SECRET }, signature: { anchors: [pki.root.certificate] } },
+    });
+    const error = await cheat
+      .enroll({ keyPair: await newKemKeyPair(), subject: parseName('/O=PQ/CN=cheat'), proofOfPossession: 'challengeResp' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as RemoteError).failInfo).toEqual(['badPOP']);
+    expect(issuer.log).toEqual([]);
+  });
+});
+
 describe('post-quantum refusals', () => {
   it('an ML-KEM key with a direct (signature) POP is refused with badPOP', async () => {
     const { client } = setup();

@@ -68,7 +68,13 @@ export interface PasswordRecipient {
 export interface KemRecipient {
   type: 'kemri';
   /** The end entity's certificate (DER) with an ML-KEM-512/768/1024 key. */
-  certificate: Uint8Array;
+  certificate?: Uint8Array;
+  /**
+   * Instead of a certificate, the requested key of a certification request (a popdecc challenge,
+   * RFC 9810 section 5.2.8.3.3): `rid` is then issuerAndSerialNumber with the NULL-DN and the
+   * certReqId, as the RFC prescribes.
+   */
+  requestedKey?: { subjectPublicKeyInfo: Uint8Array; certReqId: number };
   /** Default: `'subjectKeyIdentifier'` when the certificate has one, else `'issuerAndSerialNumber'`. */
   recipientIdentifier?: RecipientIdentifierType;
   /** HKDF hash. Default `'SHA-256'`. */

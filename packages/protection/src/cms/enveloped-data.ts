@@ -12,7 +12,13 @@ import { bytesOf, childrenOf, contentsOf, octetString, oid, oidText, retag, sequ
 import { concat } from '../internal/bytes.js';
 import { buildKeyAgreeRecipientInfo, openKeyAgreeRecipientInfo } from './key-agreement.js';
 import { buildKeyTransRecipientInfo, openKeyTransRecipientInfo } from './key-transport.js';
-import { buildKemRecipientInfo, openKemRecipientInfo, readKemRecipientInfo, type ReceivedKemRecipientInfo } from './kem-recipient.js';
+import {
+  buildKemRecipientInfo,
+  kemRecipientFields,
+  openKemRecipientInfo,
+  readKemRecipientInfo,
+  type ReceivedKemRecipientInfo,
+} from './kem-recipient.js';
 import {
   buildPasswordRecipientInfo,
   openPasswordRecipientInfo,
@@ -87,7 +93,7 @@ export async function createEnvelopedData(content: Uint8Array, options: CreateEn
       version = 3; // RFC 5652 6.1: pwri present
       break;
     case 'kemri':
-      recipientInfo = await buildKemRecipientInfo(crypto, recipient, certificateFields(recipient.certificate), encrypted.key);
+      recipientInfo = await buildKemRecipientInfo(crypto, recipient, kemRecipientFields(recipient), encrypted.key);
       version = 3; // RFC 5652 6.1: ori present
       break;
     default:

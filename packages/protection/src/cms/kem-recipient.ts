@@ -1,4 +1,5 @@
-import { decodeAlgorithmIdentifier } from '@cmpkit/codec';
+import { decodeAlgorithmIdentifier, decodeSubjectPublicKeyInfo } from '@cmpkit/codec';
+import { certificateFields } from './certificate-fields.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { decapsulate, encapsulate, mlKemNameOf, type MlKemName } from '../kem/ml-kem.js';
 import { aesOfWrapOid, type AesVariant } from './algorithms.js';
@@ -126,6 +127,24 @@ export async function buildKemRecipientInfo(
     octetString(encryptedKey),
   );
   return tlv(0xa4, oid(id_ori_kem), kemri); // ori [4] IMPLICIT OtherRecipientInfo
+}
+
+/**
+ * The recipient's fields: from its certificate, or for a requested key (popdecc) the key with a
+ * NULL-DN issuer and the certReqId as serial number (RFC 9810 section 5.2.8.3.3).
+ */
+export function kemRecipientFields(recipient: KemRecipient): CertificateFields {
+  if (recipient.certificate) return certificateFields(recipient.certificate);
+  const requested = recipient.requestedKey;
+  if (!requested) throw new ProtectionError('badRequest', 'a KEM recipient needs a certificate or a requested key');
+  const spki = requested.subjectPublicKeyInfo;
+  return {
+    der: new Uint8Array(0),
+    issuer: sequence(),
+    serialNumber: smallInteger(requested.certReqId),
+    subjectPublicKeyInfo: spki,
+    publicKeyAlgorithm: decodeSubjectPublicKeyInfo(spki).algorithm,
+  };
 }
 
 /** A received KEMRecipientInfo, as far as opening it needs. */
