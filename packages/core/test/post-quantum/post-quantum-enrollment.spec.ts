@@ -1,6 +1,8 @@
-import { decodePKIMessage, encodePKIMessage, oids, parseName, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodePKIMessage, decodeSubjectPublicKeyInfo, encodePKIMessage, oids, parseName, type DecodedPKIMessage } from '@cmpkit/codec';
+import { defineProfile, profiles } from '@cmpkit/ca';
 import {
   createClient,
+  createRegistrationAuthority,
   createServer,
   loopbackTransport,
   memoryNonceStore,
@@ -182,6 +184,60 @@ describe('POP by challenge-response (popdecc/popdecr) for an ML-KEM key', () => 
     expect(error).toBeInstanceOf(RemoteError);
     expect((error as RemoteError).failInfo).toEqual(['badPOP']);
     expect(issuer.log).toEqual([]);
+  });
+});
+
+describe('a registration authority with an ML-KEM key', () => {
+  it('answers the device under KEM-based MAC and asks the ML-DSA-65 CA with its ML-DSA signature', async () => {
+    const { server, issuer } = setup();
+    const raKeys = await newDsaKeyPair('ML-DSA-65');
+    const raName = parseName('/O=PQ/CN=RA');
+    const raProfile = defineProfile({ name: 'ra', keyAlgorithms: ['ml-dsa-65'], extendedKeyUsage: [oids.id_kp_cmcRA] });
+    const spki = async (key: CryptoKey) => decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', key)));
+    const raCert = await pki.ca.issue({ template: { subject: raName }, publicKey: await spki(raKeys.publicKey), profile: raProfile });
+    const raKem = await newKemKeyPair();
+    const raKemCert = await pki.ca.issue({
+      template: { subject: parseName('/O=PQ/CN=RA KEM') },
+      publicKey: await spki(raKem.publicKey),
+      profile: profiles.pqDevice,
+    });
+    const upstream = createClient({
+      transport: loopbackTransport(server.handle),
+      crypto,
+      credential: { privateKey: raKeys.privateKey, certificate: raCert.certificate, chain: [pki.issuing.certificate] },
+      trust: { signature: { anchors: [pki.root.certificate], untrusted: [pki.issuing.certificate] } },
+      trustAnchors: [pki.root.certificate],
+    });
+    const ra = createRegistrationAuthority({
+      name: raName,
+      crypto,
+      protection: {
+        signer: { privateKey: raKeys.privateKey, certificate: raCert.certificate, chain: [pki.issuing.certificate] },
+        secrets: memorySecretStore({ [REF]: SECRET }),
+        trustAnchors: [pki.root.certificate],
+        kem: { privateKey: raKem.privateKey, certificate: raKemCert.certificate },
+      },
+      upstream,
+    });
+    const wire: DecodedPKIMessage[] = [];
+    const device = createClient({
+      transport: {
+        send: async (r) => {
+          const response = await ra.handle(r);
+          wire.push(decodePKIMessage(response));
+          return response;
+        },
+      },
+      crypto,
+      credential: { secret: SECRET, senderKID: REF },
+      trust: { mac: { secret: SECRET } },
+      trustAnchors: [pki.root.certificate],
+      untrusted: [pki.issuing.certificate],
+      serverKemCertificate: raKemCert.certificate,
+    });
+    await device.enroll({ keyPair: await newDsaKeyPair(), subject: parseName('/O=PQ/CN=behind-ra') });
+    expect(wire.map((m) => `${m.body.type}:${kemMac(m)}`)).toEqual(['ip:true', 'pkiconf:true']);
+    expect(issuer.log).toEqual(['certify ir', 'confirm true']);
   });
 });
 
