@@ -1,18 +1,13 @@
 import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { decodeAlgorithmIdentifier, decodePem, encodePem, oids, type AlgorithmIdentifier } from '@cmpkit/codec';
-import { withPostQuantum } from '@cmpkit/pq-crypto';
+import { postQuantumAlgorithms, withPostQuantum } from '@cmpkit/pq-crypto';
 import { CliError } from './secrets.js';
 
-/** ML-DSA (FIPS 204) and ML-KEM (FIPS 203) keys by spec, with their WebCrypto names and OIDs. */
-const POST_QUANTUM: Record<string, { name: string; oid: string; kem: boolean }> = {
-  'ml-dsa-44': { name: 'ML-DSA-44', oid: oids.id_ml_dsa_44, kem: false },
-  'ml-dsa-65': { name: 'ML-DSA-65', oid: oids.id_ml_dsa_65, kem: false },
-  'ml-dsa-87': { name: 'ML-DSA-87', oid: oids.id_ml_dsa_87, kem: false },
-  'ml-kem-512': { name: 'ML-KEM-512', oid: oids.id_alg_ml_kem_512, kem: true },
-  'ml-kem-768': { name: 'ML-KEM-768', oid: oids.id_alg_ml_kem_768, kem: true },
-  'ml-kem-1024': { name: 'ML-KEM-1024', oid: oids.id_alg_ml_kem_1024, kem: true },
-};
+/** ML-DSA (FIPS 204) and ML-KEM (FIPS 203) keys by spec (`ml-dsa-65`, `ml-kem-768`, ...). */
+const POST_QUANTUM: Record<string, { name: string; oid: string; kem: boolean }> = Object.fromEntries(
+  postQuantumAlgorithms.map((a) => [a.name.toLowerCase(), { name: a.name, oid: a.oid, kem: a.kind === 'kem' }]),
+);
 const KEM_USAGES = { private: ['decapsulateBits'], public: ['encapsulateBits'] } as unknown as { private: KeyUsage[]; public: KeyUsage[] };
 
 /** WebCrypto with ML-DSA and ML-KEM (Node's own where it has them, else pure JS). */

@@ -11,7 +11,8 @@ import { runClient, startServer, type RunningServer } from './e2e-harness.js';
 // makes an ML-DSA-65 root and issuing CA (and the server's ML-KEM certificate); an ML-KEM-768
 // device enrolls with `cmpkit ir --newkey ml-kem-768`, is answered under KEM-based MAC, proves
 // possession indirectly (encrCert), gets a centrally generated ML-DSA key under
-// KEMRecipientInfo, and revokes under its own KEM-based MAC; over HTTP and WebSocket.
+// KEMRecipientInfo, and revokes under its own KEM-based MAC; an ML-DSA-65 device enrolls and
+// updates its key with an ML-DSA signature; over HTTP and WebSocket.
 
 const SECRET = ['--ref', 'demo', '--secret', 'pass:demo-secret-change-me'];
 let server: RunningServer | undefined;
@@ -121,5 +122,41 @@ describe.each([
     expect(rr.stderr).toBe('');
     expect(rr).toMatchObject({ status: 0 });
     expect(rr.stdout).toContain('rr: revoked');
+
+    // An ML-DSA-65 device: ir with the shared secret, then kur signed with its ML-DSA certificate.
+    const dsa = await runClient(
+      'ir',
+      '--server',
+      url,
+      ...SECRET,
+      ...trust,
+      '--newkey',
+      'ml-dsa-65',
+      '--newkeyout',
+      file('dsa.key'),
+      '--subject',
+      `/CN=dsa-${name}`,
+      '--certout',
+      file('dsa.pem'),
+    );
+    expect(dsa.stderr).toBe('');
+    expect(dsa).toMatchObject({ status: 0 });
+    const kur = await runClient(
+      'kur',
+      '--server',
+      url,
+      ...trust,
+      '--cert',
+      file('dsa.pem'),
+      '--key',
+      file('dsa.key'),
+      '--newkey',
+      'ml-dsa-65',
+      '--certout',
+      file('dsa2.pem'),
+    );
+    expect(kur.stderr).toBe('');
+    expect(kur).toMatchObject({ status: 0 });
+    expect(parseCertificate(pemCertificate(file('dsa2.pem'))).subjectPublicKeyInfo.algorithm.algorithm).toBe(oids.id_ml_dsa_65);
   });
 });
