@@ -88,6 +88,10 @@ export default tseslint.config(
     },
   },
   layer(
+    ['packages/pq-crypto/src/**/*.ts'],
+    [{ group: ['@cmpkit/*'], message: 'pq-crypto is a WebCrypto extension for any runtime: it imports no cmpkit package.' }],
+  ),
+  layer(
     ['packages/core/src/**/*.ts'],
     [{ group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' }],
   ),

@@ -1,6 +1,7 @@
 import { parseName } from '@cmpkit/codec';
 import { createClient, type ClientInit, type CmpClient } from '@cmpkit/core';
 import { createNodeCrypto } from '@cmpkit/node-crypto';
+import { withPostQuantum } from '@cmpkit/pq-crypto';
 import type { MacChoice, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
 import { readCertificate, readCertificates } from './certificates.js';
 import type { CmpOptionValues } from './cmp-options.js';
@@ -10,8 +11,11 @@ import { recordingTransport } from './recording-transport.js';
 import { CliError, readSecret } from './secrets.js';
 import { transportForUrl, type ClosableTransport, type TransportOptions } from './transport/transport-for-url.js';
 
-/** WebCrypto with synchronous node:crypto signatures and digests: no thread-pool hop per operation. */
-const nodeCrypto = createNodeCrypto();
+/**
+ * WebCrypto with synchronous node:crypto signatures and digests (no thread-pool hop per
+ * operation), and ML-DSA/ML-KEM: the runtime's own where it has them, else pure JS.
+ */
+const nodeCrypto = withPostQuantum(createNodeCrypto());
 
 type Sha2 = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -67,6 +71,20 @@ async function credentialOf(values: CmpOptionValues): Promise<ProtectionCredenti
   return undefined;
 }
 
+/** The ML-KEM certificate and key of --kem-cert/--kem-key (requests under KEM-based MAC, RFC 9810 Appendix E Figure 3). */
+async function kemCredentialOf(values: CmpOptionValues): Promise<ClientInit['kem']> {
+  const cert = values['kem-cert'];
+  const key = values['kem-key'];
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new CliError('--kem-cert and --kem-key go together');
+  const { privateKey } = await readKeyPair(key, values.keypass ? await readSecret(values.keypass) : undefined);
+  return {
+    privateKey,
+    certificate: await readCertificate(cert),
+    ...(values.untrusted ? { chain: await readCertificates(values.untrusted) } : {}),
+  };
+}
+
 /** How responses are verified: the shared secret, and/or --srvcert / --trusted anchors. */
 async function trustOf(values: CmpOptionValues): Promise<ProtectionTrust> {
   const trust: ProtectionTrust = {};
@@ -82,7 +100,7 @@ async function trustOf(values: CmpOptionValues): Promise<ProtectionTrust> {
       ...(values.srvcert ? { signerCertificate: await readCertificate(values.srvcert) } : {}),
     };
   }
-  if (!trust.mac && !trust.signature) {
+  if (!trust.mac && !trust.signature && !values['srv-kem-cert']) {
     throw new CliError('nothing to verify responses with: give --secret, --srvcert or --trusted');
   }
   return trust;
@@ -116,6 +134,7 @@ export async function clientFromOptions(
   );
   try {
     const credential = await credentialOf(values);
+    const kem = await kemCredentialOf(values);
     // Newly enrolled certificates are checked against --out-trusted (openssl cmp -out_trusted),
     // else against --trusted when the CA and the CMP server share a PKI.
     const outTrusted = values['out-trusted'] ?? values.trusted;
@@ -124,6 +143,8 @@ export async function clientFromOptions(
       crypto: nodeCrypto,
       trust: await trustOf(values),
       ...(credential ? { credential } : {}),
+      ...(kem ? { kem } : {}),
+      ...(values['srv-kem-cert'] ? { serverKemCertificate: await readCertificate(values['srv-kem-cert']) } : {}),
       ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),
       ...(outTrusted ? { trustAnchors: await readCertificates(outTrusted) } : {}),
       ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),

@@ -1,7 +1,38 @@
 import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { encodePem, oids, type AlgorithmIdentifier } from '@cmpkit/codec';
+import { decodeAlgorithmIdentifier, decodePem, encodePem, oids, type AlgorithmIdentifier } from '@cmpkit/codec';
+import { postQuantumAlgorithms, withPostQuantum } from '@cmpkit/pq-crypto';
 import { CliError } from './secrets.js';
+
+/** ML-DSA (FIPS 204) and ML-KEM (FIPS 203) keys by spec (`ml-dsa-65`, `ml-kem-768`, ...). */
+const POST_QUANTUM: Record<string, { name: string; oid: string; kem: boolean }> = Object.fromEntries(
+  postQuantumAlgorithms.map((a) => [a.name.toLowerCase(), { name: a.name, oid: a.oid, kem: a.kind === 'kem' }]),
+);
+const KEM_USAGES = { private: ['decapsulateBits'], public: ['encapsulateBits'] } as unknown as { private: KeyUsage[]; public: KeyUsage[] };
+
+/** WebCrypto with ML-DSA and ML-KEM (Node's own where it has them, else pure JS). */
+const pqCrypto = withPostQuantum(webcrypto as unknown as Crypto);
+
+/** The post-quantum algorithm of a PKCS#8 key, if it is one (Node 20's key parser knows none). */
+function postQuantumOfPkcs8(der: Uint8Array): (typeof POST_QUANTUM)[string] | undefined {
+  try {
+    // OneAsymmetricKey: SEQUENCE { version INTEGER, privateKeyAlgorithm AlgorithmIdentifier, ... }
+    const versionEnd = 2 + (der[1]! & 0x80 ? der[1]! & 0x7f : 0) + 3;
+    const algorithm = der.subarray(versionEnd, versionEnd + 2 + der[versionEnd + 1]!);
+    const oid = decodeAlgorithmIdentifier(algorithm).algorithm;
+    return Object.values(POST_QUANTUM).find((pq) => pq.oid === oid);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An ML-DSA or ML-KEM key pair from PKCS#8 (the public key is derived from the private key). */
+async function readPostQuantumKeyPair(pkcs8: Uint8Array, pq: (typeof POST_QUANTUM)[string]): Promise<CryptoKeyPair> {
+  const subtle = pqCrypto.subtle as SubtleCrypto & { getPublicKey(key: CryptoKey, usages: KeyUsage[]): Promise<CryptoKey> };
+  const privateKey = await subtle.importKey('pkcs8', pkcs8.slice(), pq.name, true, pq.kem ? KEM_USAGES.private : ['sign']);
+  const publicKey = await subtle.getPublicKey(privateKey, pq.kem ? KEM_USAGES.public : ['verify']);
+  return { privateKey, publicKey };
+}
 
 type Algorithm = RsaHashedImportParams | EcKeyImportParams | { name: 'Ed25519' | 'Ed448' };
 
@@ -32,6 +63,9 @@ function algorithmOf(key: KeyObject): Algorithm {
 export async function readKeyPair(path: string, passphrase?: string): Promise<CryptoKeyPair> {
   const data = await readFile(path);
   const isPem = data.includes('-----BEGIN');
+  const unencrypted = isPem ? decodePem(data.toString('utf8')).find((b) => b.label === 'PRIVATE KEY')?.der : new Uint8Array(data);
+  const pq = unencrypted && postQuantumOfPkcs8(unencrypted);
+  if (unencrypted && pq) return readPostQuantumKeyPair(unencrypted, pq);
   const key = createPrivateKey({
     key: data,
     format: isPem ? 'pem' : 'der',
@@ -47,8 +81,13 @@ export async function readKeyPair(path: string, passphrase?: string): Promise<Cr
   return { privateKey, publicKey };
 }
 
-/** Generates a key pair from a spec like `ec:P-256`, `ec:P-384`, `rsa:2048`, `ed25519`. */
+/** Generates a key pair from a spec like `ec:P-256`, `ec:P-384`, `rsa:2048`, `ed25519`, `ml-dsa-65`, `ml-kem-768`. */
 export async function generateKeyPair(spec: string): Promise<CryptoKeyPair> {
+  const pq = POST_QUANTUM[spec.toLowerCase()];
+  if (pq) {
+    const usages = pq.kem ? [...KEM_USAGES.public, ...KEM_USAGES.private] : (['sign', 'verify'] as KeyUsage[]);
+    return (await pqCrypto.subtle.generateKey(pq.name as never, true, usages as never)) as CryptoKeyPair;
+  }
   const [kind, param] = spec.toLowerCase().split(':');
   const subtle = webcrypto.subtle as SubtleCrypto;
   const usages: KeyUsage[] = ['sign', 'verify'];
@@ -77,13 +116,15 @@ export async function generateKeyPair(spec: string): Promise<CryptoKeyPair> {
     case 'ed25519':
       return (await subtle.generateKey({ name: 'Ed25519' }, true, usages)) as CryptoKeyPair;
     default:
-      throw new CliError(`--newkey '${spec}' is neither a key file nor ec:CURVE, rsa:BITS or ed25519`);
+      throw new CliError(
+        `--newkey '${spec}' is neither a key file nor ec:CURVE, rsa:BITS, ed25519, ml-dsa-44|65|87 or ml-kem-512|768|1024`,
+      );
   }
 }
 
-/** True for a key spec (`ec:P-256`, `rsa:2048`, `ed25519`) rather than a key file name. */
+/** True for a key spec (`ec:P-256`, `rsa:2048`, `ed25519`, `ml-dsa-65`, `ml-kem-768`) rather than a key file name. */
 export function isKeySpec(value: string): boolean {
-  return /^(ec|rsa)(:|$)|^ed25519$/i.test(value);
+  return /^(ec|rsa)(:|$)|^ed25519$/i.test(value) || POST_QUANTUM[value.toLowerCase()] !== undefined;
 }
 
 /** DER of the namedCurve OIDs (RFC 5480) the specs name. */
@@ -99,6 +140,8 @@ const CURVE_OIDS: Record<string, Uint8Array> = {
  * (the size cannot be said there), `ed25519` id-Ed25519.
  */
 export function keyAlgorithmOf(spec: string): AlgorithmIdentifier {
+  const pq = POST_QUANTUM[spec.toLowerCase()];
+  if (pq) return { algorithm: pq.oid };
   const [kind, param] = spec.toLowerCase().split(':');
   switch (kind) {
     case 'ec': {
@@ -118,7 +161,6 @@ export function keyAlgorithmOf(spec: string): AlgorithmIdentifier {
 
 /** Writes a private key as PKCS#8 PEM. */
 export async function writePrivateKey(path: string, privateKey: CryptoKey | Uint8Array): Promise<void> {
-  const der =
-    privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await (webcrypto.subtle as SubtleCrypto).exportKey('pkcs8', privateKey));
+  const der = privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await pqCrypto.subtle.exportKey('pkcs8', privateKey));
   await writeFile(path, encodePem('PRIVATE KEY', der), { mode: 0o600 });
 }

@@ -38,8 +38,10 @@ server and protection (as in openssl cmp):
   --iterations N (MAC iteration count)
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
   --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)
+  --kem-cert F --kem-key F (protect with KEM-based MAC from this ML-KEM certificate, RFC 9810 5.1.3.4)
+  --srv-kem-cert F (the server's ML-KEM certificate: its responses come under KEM-based MAC)
   --certout F --chainout F --extracertsout F --cacertsout F --newkeyout F  --implicit-confirm
-  --disable-confirm  --centralkeygen [--newkey ec:P-256|rsa:2048|ed25519]  --unprotected-errors
+  --disable-confirm  --centralkeygen [--newkey ec:P-256|rsa:2048|ed25519|ml-dsa-65]  --unprotected-errors
   --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S  --totaltimeout S
 `;
 

@@ -117,7 +117,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'init': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } },
+          options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' }, 'key-algorithm': { type: 'string' } },
         });
         return await init(values, env);
       }

@@ -21,6 +21,7 @@ import {
 } from '@cmpkit/core';
 import { certificateSerialNumber, readCertificateFields } from './pki/certificate-fields.js';
 import { serialHex } from './pki/serial-number.js';
+import { isPostQuantumKey } from './pki/key-algorithms.js';
 import type { CertificateRepository, RevokeOutcome } from './store/certificate-repository.js';
 import type { PendingRequest, PendingRequestRepository } from './store/pending-request-repository.js';
 import type { RootCaUpdateRepository } from './store/root-ca-update-repository.js';
@@ -124,6 +125,8 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       const old = await certificates.get(serialHex(oldSerial));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
+    const key = request.publicKey ?? request.template.publicKey;
+    if (catalog.defaultPostQuantumProfile && key && isPostQuantumKey(key)) return catalog.defaultPostQuantumProfile;
     return catalog.defaultProfile;
   }
 

@@ -17,12 +17,19 @@ import { parseSubjectAltNames } from '../subject-alt-names.js';
  * (as it protects its requests with them), else the shared secret of --secret.
  */
 async function decryptionKeyOf(values: CmpOptionValues): Promise<CmsDecryptionKey> {
+  const kemCert = values['kem-cert'];
+  const kemKey = values['kem-key'];
+  if (kemCert && kemKey) {
+    // Under KEM-based MAC the key comes in a KEMRecipientInfo for the ML-KEM certificate.
+    const { privateKey } = await readKeyPair(kemKey, values.keypass ? await readSecret(values.keypass) : undefined);
+    return { privateKey, certificate: await readCertificate(kemCert) };
+  }
   if (values.cert && values.key) {
     const { privateKey } = await readKeyPair(values.key, values.keypass ? await readSecret(values.keypass) : undefined);
     return { privateKey, certificate: await readCertificate(values.cert) };
   }
   if (values.secret) return { password: await readSecret(values.secret) };
-  throw new CliError('--centralkeygen needs --cert/--key or --secret to open the returned key with');
+  throw new CliError('--centralkeygen needs --kem-cert/--kem-key, --cert/--key or --secret to open the returned key with');
 }
 
 /** `cmpkit ir|cr|kur|p10cr`: requests a certificate and writes what came back. */

@@ -1,4 +1,5 @@
 import { createNodeCrypto } from '@cmpkit/node-crypto';
+import { withPostQuantum } from '@cmpkit/pq-crypto';
 import type { CliEnvironment } from '../cli-environment.js';
 import { loadConfig, type ConfigSources } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -20,8 +21,11 @@ export const COMMON_OPTIONS = {
   db: { type: 'string' },
 } as const;
 
-/** WebCrypto with synchronous node:crypto signatures and digests: no thread-pool hop per signature. */
-const nodeCrypto = createNodeCrypto();
+/**
+ * WebCrypto with synchronous node:crypto signatures and digests (no thread-pool hop per
+ * signature), and ML-DSA/ML-KEM: the runtime's own where it has them, else pure JS.
+ */
+const nodeCrypto = withPostQuantum(createNodeCrypto());
 
 /** The resolved environment: clock, crypto and working directory. */
 export function runtimeOf(env: CliEnvironment): { clock: () => Date; crypto: Crypto; cwd: string } {

@@ -15,7 +15,10 @@ export function describeSetup(ctx: ServerContext, env: CliEnvironment): void {
       `created a CA in ${dir}:\n` +
         `  root CA certificate     ${join(dir, CA_FILES.rootCertificate)}\n` +
         `  issuing CA certificate  ${join(dir, CA_FILES.issuingCertificate)}\n` +
-        `  CMP server certificate  ${join(dir, CA_FILES.serverCertificate)}\n`,
+        `  CMP server certificate  ${join(dir, CA_FILES.serverCertificate)}\n` +
+        (ctx.material.cmpServerKem
+          ? `  CMP server KEM certificate (for --srv-kem-cert)  ${join(dir, CA_FILES.serverKemCertificate)}\n`
+          : ''),
     );
   }
   if (ctx.seededSecret) {
@@ -63,8 +66,14 @@ export function describeEnrollment(ctx: ServerContext, address: { host: string; 
 }
 
 /** `cmpkit-server init`: creates the CA material and the database, then exits. */
-export async function init(options: CommonOptions & { role?: string; 'ca-data-dir'?: string }, env: CliEnvironment): Promise<number> {
-  const config = await configOf(options, env, options.role === undefined ? {} : { role: options.role });
+export async function init(
+  options: CommonOptions & { role?: string; 'ca-data-dir'?: string; 'key-algorithm'?: string },
+  env: CliEnvironment,
+): Promise<number> {
+  const config = await configOf(options, env, {
+    ...(options.role === undefined ? {} : { role: options.role }),
+    ...(options['key-algorithm'] === undefined ? {} : { keyAlgorithm: options['key-algorithm'] }),
+  });
   if (config.role === 'ra') return initRa(config, options['ca-data-dir'], env);
   const { clock, crypto } = runtimeOf(env);
   const ctx = await openServerContext(config, { clock, crypto, logger: loggerOf(env, config, true) });

@@ -29,8 +29,10 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   responseMac: 'request',
   initialSecret: { reference: 'demo', secret: 'demo-secret-change-me' },
   defaultProfile: 'device',
+  defaultPostQuantumProfile: 'pqDevice',
   profiles: {
     device: { base: 'device' },
+    pqDevice: { base: 'pqDevice' },
     tlsServer: { base: 'tlsServer' },
     tlsClient: { base: 'tlsClient' },
     approval: { base: 'device', requireApproval: true },

@@ -28,6 +28,8 @@ export interface ConfigSources {
   database?: string;
   /** `--role`. */
   role?: string;
+  /** `--key-algorithm` (init): the key algorithm of the generated CA and CMP server keys. */
+  keyAlgorithm?: string;
   /** `--upstream` (role ra). */
   upstream?: string;
   /** The working directory relative paths are resolved against. */
@@ -100,6 +102,7 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   if (sources.coapPort !== undefined) config.coap = { ...config.coap, port: sources.coapPort };
   if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
+  if (sources.keyAlgorithm !== undefined) config.ca = { ...config.ca, keyAlgorithm: sources.keyAlgorithm };
   if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   if (sources.database !== undefined)

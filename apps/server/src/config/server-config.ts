@@ -123,6 +123,8 @@ export interface ServerConfig {
   /** The shared secret stored on first start (printed once), or null for none. */
   initialSecret: { reference: string; secret: string } | null;
   defaultProfile: string;
+  /** The profile of requests without one whose key is ML-DSA or ML-KEM, or null for `defaultProfile`. */
+  defaultPostQuantumProfile: string | null;
   profiles: Record<string, ProfileConfig>;
   /** checkAfter (seconds) of waiting requests. */
   checkAfterSeconds: number;

@@ -89,6 +89,7 @@ const configFile = object({
   responseMac: string,
   initialSecret: (v, path) => (v === null ? undefined : object({ reference: string, secret: string })(v, path)),
   defaultProfile: string,
+  defaultPostQuantumProfile: (v, path) => (v === null ? undefined : string(v, path)),
   profiles: (v, path) => {
     if (!isObject(v)) throw new ConfigError(`${path} must be an object of profiles by name`);
     for (const [name, p] of Object.entries(v)) if (p !== null) profile(p, `${path}.${name}`);
@@ -168,6 +169,8 @@ export function validateConfig(config: ServerConfig): void {
   if (!(config.defaultProfile in config.profiles))
     throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
   validateMacBounds(config);
+  if (config.defaultPostQuantumProfile !== null && !(config.defaultPostQuantumProfile in config.profiles))
+    throw new ConfigError(`defaultPostQuantumProfile "${config.defaultPostQuantumProfile}" is not among the profiles`);
   validateRaConfig(config);
   if (config.initialSecret && config.initialSecret.reference === '') throw new ConfigError('initialSecret.reference must not be empty');
   for (const [name, p] of Object.entries(config.profiles)) {

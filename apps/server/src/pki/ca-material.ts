@@ -30,6 +30,11 @@ export interface CaMaterial {
   issuing: Credential;
   /** Signs CMP responses; certified by the issuing CA with extKeyUsage id-kp-cmcCA. */
   cmpServer: Credential;
+  /**
+   * The CMP server's ML-KEM-768 key and certificate, made for a post-quantum (ML-DSA) CA: end
+   * entities encapsulate to it and get KEM-based MAC protected responses (RFC 9810 5.1.3.4).
+   */
+  cmpServerKem?: Credential;
 }
 
 /** How the CA material is generated on first start. */
@@ -52,6 +57,9 @@ export const CA_FILES = Object.freeze({
   issuingKey: 'issuing-ca.key.pem',
   serverCertificate: 'cmp-server.pem',
   serverKey: 'cmp-server.key.pem',
+  /** The CMP server's ML-KEM certificate and key (post-quantum CAs only). */
+  serverKemCertificate: 'cmp-server-kem.pem',
+  serverKemKey: 'cmp-server-kem.key.pem',
   /** Roots replaced by `ca rollover`, newest first (PEM bundle). */
   previousRoots: 'previous-roots.pem',
   /** The link certificates of every rollover (PEM bundle). */
@@ -65,10 +73,24 @@ export function cmpServerProfile(validityDays: number): CertificateProfile {
     validityDays,
     keyUsage: ['digitalSignature'],
     extendedKeyUsage: [oids.id_kp_cmcCA],
-    keyAlgorithms: ['ec:P-256', 'ec:P-384', 'ec:P-521', 'rsa:2048+', 'ed25519', 'ed448'],
+    keyAlgorithms: ['ec:P-256', 'ec:P-384', 'ec:P-521', 'rsa:2048+', 'ed25519', 'ed448', 'ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87'],
     allowSubjectAltName: false,
   });
 }
+
+/** The profile of the CMP server's ML-KEM certificate: keyEncipherment only, id-kp-cmcCA. */
+function cmpServerKemProfile(validityDays: number): CertificateProfile {
+  return defineProfile({
+    name: 'cmpServerKem',
+    validityDays,
+    keyUsage: ['keyEncipherment'],
+    extendedKeyUsage: [oids.id_kp_cmcCA],
+    keyAlgorithms: ['ml-kem-512', 'ml-kem-768', 'ml-kem-1024'],
+    allowSubjectAltName: false,
+  });
+}
+
+const KEM_USAGES = ['encapsulateBits', 'decapsulateBits'] as unknown as KeyUsage[];
 
 interface Environment {
   crypto: Crypto;
@@ -107,13 +129,28 @@ export async function createCaMaterial(setup: CaSetup, env: Environment): Promis
     publicKey,
     profile: cmpServerProfile(setup.serverValidityDays),
   });
-  return {
+  const material: CaMaterial = {
     root: { certificate: root.certificate, privateKey: root.privateKey },
     previousRoots: [],
     links: [],
     issuing: { certificate: issuing.certificate, privateKey: issuing.privateKey, chain: issuing.chain },
     cmpServer: { certificate: server.certificate, privateKey: serverKeys.privateKey, chain: [issuing.certificate, root.certificate] },
   };
+  if (setup.keyAlgorithm.startsWith('ml-dsa')) {
+    const kemKeys = (await crypto.subtle.generateKey({ name: 'ML-KEM-768' }, true, KEM_USAGES)) as CryptoKeyPair;
+    const kemPublicKey = decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', kemKeys.publicKey)));
+    const kem = await issuingCa.issue({
+      template: { subject: parseName(`${setup.serverSubject} KEM`) },
+      publicKey: kemPublicKey,
+      profile: cmpServerKemProfile(setup.serverValidityDays),
+    });
+    material.cmpServerKem = {
+      certificate: kem.certificate,
+      privateKey: kemKeys.privateKey,
+      chain: [issuing.certificate, root.certificate],
+    };
+  }
+  return material;
 }
 
 async function writeCredential(
@@ -135,6 +172,8 @@ export async function writeCaMaterial(dir: string, material: CaMaterial, crypto:
   await writeCredential(dir, CA_FILES.rootCertificate, CA_FILES.rootKey, material.root, crypto);
   await writeCredential(dir, CA_FILES.issuingCertificate, CA_FILES.issuingKey, material.issuing, crypto);
   await writeCredential(dir, CA_FILES.serverCertificate, CA_FILES.serverKey, material.cmpServer, crypto);
+  if (material.cmpServerKem)
+    await writeCredential(dir, CA_FILES.serverKemCertificate, CA_FILES.serverKemKey, material.cmpServerKem, crypto);
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -176,5 +215,16 @@ export async function loadCaMaterial(dir: string, crypto: Crypto): Promise<CaMat
     [issuing.certificate, root.certificate, ...links],
     crypto,
   );
-  return { root, previousRoots, links, issuing, cmpServer };
+  const material: CaMaterial = { root, previousRoots, links, issuing, cmpServer };
+  const kemKey = await readOptional(join(dir, CA_FILES.serverKemKey));
+  if (kemKey !== undefined) {
+    const certificate = await readCertificate(dir, CA_FILES.serverKemCertificate);
+    const [pkcs8] = pemBlocks(kemKey, 'PRIVATE KEY');
+    if (!pkcs8) throw new Error(`server: ${join(dir, CA_FILES.serverKemKey)} holds no PRIVATE KEY`);
+    const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8.slice(), { name: 'ML-KEM-768' }, false, [
+      'decapsulateBits' as KeyUsage,
+    ]);
+    material.cmpServerKem = { certificate, privateKey, chain: cmpServer.chain };
+  }
+  return material;
 }

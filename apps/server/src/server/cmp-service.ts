@@ -29,6 +29,12 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
       ...(ctx.externalAnchors.length ? { externalAnchors: ctx.externalAnchors } : {}),
       untrusted: [material.issuing.certificate, ...material.links],
       algorithms: nodeAlgorithms,
+      // KEM-based MAC (RFC 9810 5.1.3.4): responses to requests that encapsulate to the server's
+      // ML-KEM key, and requests of end entities that hold an ML-KEM certificate.
+      ...(material.cmpServerKem
+        ? { kem: { privateKey: material.cmpServerKem.privateKey, certificate: material.cmpServerKem.certificate } }
+        : {}),
+      kemClients: true,
     },
     issuer: ctx.issuer,
     stores: { transactions: store.transactions, nonces: store.nonces },

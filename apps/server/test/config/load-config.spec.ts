@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({ ...DEFAULT_CONFIG, dataDir: '/srv/x/.cmpkit-server', database: '/srv/x/.cmpkit-server/cmpkit-server.sqlite' });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576 });
     expect(config.initialSecret).toEqual({ reference: 'demo', secret: 'demo-secret-change-me' });
-    expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
+    expect(Object.keys(config.profiles)).toEqual(['device', 'pqDevice', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
   });
 
   it('merges a file over the defaults; its relative dataDir is relative to the file', async () => {
@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe(join(dir, 'state'));
     expect(config.http).toEqual({ ...DEFAULT_CONFIG.http, port: 9000 });
     expect(config.policy).toEqual({ ...DEFAULT_CONFIG.policy, allowMacRevocation: true });
-    expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'sensors']);
+    expect(Object.keys(config.profiles)).toEqual(['device', 'pqDevice', 'tlsServer', 'tlsClient', 'approval', 'sensors']);
     expect(config.defaultProfile).toBe('sensors');
     expect(config.initialSecret).toBeNull();
   });

@@ -49,6 +49,7 @@ export function resolveClientContext(init: ClientInit): ClientContext {
   if (!sender && init.credential && 'certificate' in init.credential) {
     sender = parseCertificate(init.credential.certificate).subject;
   }
+  if (!sender && init.kem) sender = parseCertificate(init.kem.certificate).subject;
   return {
     init,
     runtime,

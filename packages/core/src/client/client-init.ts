@@ -34,6 +34,20 @@ export interface ClientInit extends RuntimeInit {
   trustAnchors?: readonly Uint8Array[];
   /** Further intermediate certificates for building paths. */
   untrusted?: readonly Uint8Array[];
+  /**
+   * Protect requests with KEM-based MAC (RFC 9810 section 5.1.3.4, Appendix E Figure 3): each
+   * transaction starts with an unprotected genm KemCiphertextInfo carrying this ML-KEM
+   * certificate; the server's signed genp brings a ciphertext, whose decapsulated secret keys the
+   * MAC of every request of that transaction. For end entities whose key cannot sign. Needs
+   * `trust.signature` (the genp must be signed by the CA).
+   */
+  kem?: { privateKey: CryptoKey; certificate: Uint8Array; chain?: readonly Uint8Array[] };
+  /**
+   * The server's ML-KEM certificate (RFC 9810 Appendix E Figure 4): the first request of every
+   * transaction carries a KemCiphertextInfo encapsulated to it, and the server may protect its
+   * responses with KEM-based MAC keyed from that shared secret (verified with it).
+   */
+  serverKemCertificate?: Uint8Array;
   /** Ask for implicit confirmation (RFC 9810 5.1.1.1). Default false. */
   implicitConfirm?: boolean;
   /**

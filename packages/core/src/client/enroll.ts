@@ -1,6 +1,8 @@
 import {
   isCmpError,
   PKIStatus,
+  type AlgorithmIdentifier,
+  type CertOrEncCert,
   type CertRepMessage,
   type CertResponse,
   type GeneralName,
@@ -10,15 +12,16 @@ import {
 import { ProtocolError } from '../errors/protocol-error.js';
 import { RemoteError } from '../errors/remote-error.js';
 import { directoryName, NULL_DN } from '../message/general-names.js';
-import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import { openCentralKey } from './central-key.js';
 import { acceptCertificate, type CertificateDecision, type IssuedCertificate } from './certificate-decision.js';
 import type { ClientContext } from './client-context.js';
 import { checkCertResponseContent } from './check-cert-response.js';
 import { confirm } from './confirm.js';
-import { buildEnrollRequest, generalInfoOf } from './enroll-request.js';
+import { buildEnrollRequest, generalInfoOf, popMethodOf } from './enroll-request.js';
+import { decryptPopChallenge, nameEqual, openEncryptedCertificate } from '@cmpkit/protection';
 import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
+import { startTransaction } from './kem-transaction.js';
 import { exchange, type Exchanged } from './exchange.js';
 import { anchorsFor, checkNewCertificate } from './new-certificate.js';
 import { checkPollBudget, pollOnce } from './poll.js';
@@ -76,7 +79,7 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
   const e: Enrollment = {
     ctx,
     options,
-    transaction: { transactionID: randomBytes(ctx.runtime.crypto, 16) },
+    transaction: await startTransaction(ctx, options.signal),
     responseType: RESPONSE_TYPE[bodyType],
     isP10cr: bodyType === 'p10cr',
     certReqId: request.certReqId,
@@ -87,13 +90,14 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
     sender,
   };
   const generalInfo = generalInfoOf(ctx, options);
-  const answer = await exchange(ctx, e.transaction, request.body, [e.responseType], {
+  const challengeResp = options.keyPair !== undefined && !central && popMethodOf(options) === 'challengeResp';
+  const answer = await exchange(ctx, e.transaction, request.body, challengeResp ? [e.responseType, 'popdecc'] : [e.responseType], {
     signal: options.signal,
     pvno: e.pvno,
     sender,
     ...(generalInfo.length ? { generalInfo } : {}),
   });
-  return stepAfter(e, answer, false);
+  return stepAfter(e, answer.message.body.type === 'popdecc' ? await answerChallenges(e, answer) : answer, false);
 }
 
 /** What follows a certificate response: wait (status waiting), or check, confirm and finish. */
@@ -134,6 +138,53 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
   };
 }
 
+/**
+ * Answers a popdecc (RFC 9810 section 5.2.8.3.3): decrypts each challenge with the new private
+ * key, checks its witness and that it names the CA that sent it, and sends the integers back in
+ * popdecr; resolves to the certificate response that follows.
+ */
+async function answerChallenges(e: Enrollment, popdecc: Exchanged): Promise<Exchanged> {
+  const body = popdecc.message.body;
+  if (body.type !== 'popdecc' || body.content.length !== 1) throw new ProtocolError('badRequest', 'the popdecc must hold one challenge');
+  const answers: bigint[] = [];
+  let owf: AlgorithmIdentifier | undefined;
+  for (const challenge of body.content) {
+    owf = challenge.owf ?? owf;
+    const rand = await decryptPopChallenge(challenge, {
+      crypto: e.ctx.runtime.crypto,
+      key: { privateKey: e.options.keyPair!.privateKey },
+      ...(owf ? { owf } : {}),
+    });
+    const from = popdecc.message.header.sender;
+    if (rand.sender.type !== 'directoryName' || from.type !== 'directoryName' || !nameEqual(rand.sender.value, from.value)) {
+      throw new ProtocolError('badPOP', 'the challenge names another sender than the CA that sent it');
+    }
+    answers.push(rand.int);
+  }
+  return exchange(e.ctx, e.transaction, { type: 'popdecr', content: answers }, [e.responseType], {
+    signal: e.options.signal,
+    pvno: 3,
+    sender: e.sender,
+  });
+}
+
+/**
+ * The issued certificate: as sent, or decrypted with the new private key when the client asked
+ * for indirect POP (RFC 9810 section 5.2.8.3.2); the certConf that follows then proves possession.
+ */
+async function certificateOf(e: Enrollment, certOrEncCert: CertOrEncCert): Promise<Uint8Array> {
+  const asked = e.options.keyPair !== undefined && !e.central && popMethodOf(e.options) === 'encrCert';
+  if (certOrEncCert.type === 'certificate') {
+    if (asked) throw new ProtocolError('badPOP', 'indirect POP (encrCert) was asked for, but the certificate came unencrypted');
+    return certOrEncCert.value.der;
+  }
+  if (!asked) throw new ProtocolError('badRequest', 'the certificate came encrypted (indirect POP), which this client did not ask for');
+  return openEncryptedCertificate(certOrEncCert.value, {
+    crypto: e.ctx.runtime.crypto,
+    key: { privateKey: e.options.keyPair!.privateKey },
+  });
+}
+
 /** The decision sent in certConf when cmpkit's checks or onCertificate failed with `error`. */
 function rejectionFor(error: unknown): CertificateDecision {
   if (isCmpError(error)) return { accept: false, failInfo: error.failInfo[0] ?? 'badCertTemplate', reason: error.message };
@@ -149,10 +200,7 @@ async function complete(e: Enrollment, answer: Exchanged, response: CertResponse
   }
   const pair = response.certifiedKeyPair;
   if (!pair) throw new ProtocolError('badRequest', `the ${e.responseType} accepts the request but carries no certificate`);
-  if (pair.certOrEncCert.type !== 'certificate') {
-    throw new ProtocolError('badRequest', 'the certificate came encrypted (indirect POP), which this client did not ask for');
-  }
-  const certificate = pair.certOrEncCert.value.der;
+  const certificate = await certificateOf(e, pair.certOrEncCert);
   const rep = certRepOf(answer);
   const caPubs = (rep.caPubs ?? []).map((c) => c.der);
   const extraCerts = (answer.message.extraCerts ?? []).map((c) => c.der);

@@ -6,6 +6,7 @@ import {
   type InfoTypeAndValue,
   type PKIBody,
   type PKIBodyType,
+  type PKIMessage,
 } from '@cmpkit/codec';
 import { protect, ProtectionError, verifyProtection, type VerifiedSender } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
@@ -27,6 +28,10 @@ export interface ExchangeOptions {
   sender?: GeneralName;
   /** Hand an error body with status waiting back instead of throwing (non-certificate polling). */
   acceptWaiting?: boolean;
+  /** Send without protection (the genm that asks for a KEM ciphertext, RFC 9810 Appendix E Figure 3). */
+  unprotected?: boolean;
+  /** extraCerts of the request. */
+  extraCerts?: readonly Uint8Array[];
 }
 
 /** A verified response. */
@@ -74,6 +79,8 @@ export async function exchange(
 ): Promise<Exchanged> {
   const { runtime, init } = ctx;
   const sender = options.sender ?? (ctx.sender ? directoryName(ctx.sender) : NULL_DN);
+  const generalInfo = [...(options.generalInfo ?? []), ...(transaction.pendingGeneralInfo ?? [])];
+  delete transaction.pendingGeneralInfo;
   const header = buildHeader({
     sender,
     recipient: ctx.recipient,
@@ -81,11 +88,13 @@ export async function exchange(
     crypto: runtime.crypto,
     now: runtime.clock(),
     pvno: options.pvno ?? init.pvno ?? 2,
-    ...(options.generalInfo ? { generalInfo: options.generalInfo } : {}),
+    ...(generalInfo.length ? { generalInfo } : {}),
   });
-  let request = { header, body };
-  if (ctx.credential) {
-    request = await protect(request, ctx.credential, {
+  let request: PKIMessage = { header, body };
+  if (options.extraCerts?.length) request.extraCerts = options.extraCerts.map((der) => ({ der }));
+  const credential = options.unprotected ? undefined : (transaction.credential ?? ctx.credential);
+  if (credential) {
+    request = await protect(request, credential, {
       crypto: runtime.crypto,
       cache: ctx.cache,
       ...(init.algorithms ? { algorithms: init.algorithms } : {}),
@@ -102,7 +111,8 @@ export async function exchange(
   const mayBeUnprotected = init.unprotectedErrors === true && isNegative(message.body);
   if (message.protection) {
     try {
-      verified = await verifyProtection(message, ctx.trust, {
+      const trust = transaction.kemSecret ? { ...ctx.trust, kem: { sharedSecret: transaction.kemSecret } } : ctx.trust;
+      verified = await verifyProtection(message, trust, {
         crypto: runtime.crypto,
         cache: ctx.cache,
         at: now,

@@ -13,9 +13,9 @@ import { parseCertificate, verifyCertificatePath } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { bytesEqual } from '../message/bytes.js';
 import { namesEqual } from '../message/general-names.js';
-import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
+import { startTransaction } from './kem-transaction.js';
 import { exchange } from './exchange.js';
 import { pollForResponse } from './poll.js';
 
@@ -35,7 +35,7 @@ export async function generalMessage(
   items: InfoTypeAndValue[],
   options: GeneralMessageOptions = {},
 ): Promise<InfoTypeAndValue[]> {
-  const transaction: TransactionState = { transactionID: randomBytes(ctx.runtime.crypto, 16) };
+  const transaction: TransactionState = await startTransaction(ctx, options.signal);
   const startedAt = ctx.runtime.clock().getTime();
   const generalInfo: InfoTypeAndValue[] = options.certProfile ? [{ type: 'certProfile', infoValue: [options.certProfile] }] : [];
   let answer = await exchange(ctx, transaction, { type: 'genm', content: items }, ['genp'], {

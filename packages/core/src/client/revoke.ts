@@ -2,9 +2,9 @@ import { oids, type Extension, type Name, type RevDetails } from '@cmpkit/codec'
 import { parseCertificate } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { RemoteError } from '../errors/remote-error.js';
-import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
+import { startTransaction } from './kem-transaction.js';
 import { exchange } from './exchange.js';
 import { pollForResponse } from './poll.js';
 
@@ -59,7 +59,7 @@ export async function revoke(ctx: ClientContext, options: RevokeOptions): Promis
     certDetails: { issuer: id.issuer, serialNumber: id.serialNumber },
     crlEntryDetails: [reasonCodeExtension(options.reason ?? CRLReason.unspecified)],
   };
-  const transaction: TransactionState = { transactionID: randomBytes(ctx.runtime.crypto, 16) };
+  const transaction: TransactionState = await startTransaction(ctx, options.signal);
   const startedAt = ctx.runtime.clock().getTime();
   let answer = await exchange(ctx, transaction, { type: 'rr', content: [details] }, ['rp'], {
     signal: options.signal,

@@ -1,26 +1,41 @@
-import { isCmpError, oids, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodeBase64, encodeBase64, isCmpError, oids, type DecodedPKIMessage } from '@cmpkit/codec';
 import {
   parseCertificate,
   ProtectionError,
   type MacChoice,
   verifyProtection,
+  type KemMacCredential,
   type MacCredential,
   type ProtectionTrust,
   type SignatureCredential,
 } from '@cmpkit/protection';
+import { toHex } from '../message/bytes.js';
+import {
+  decapsulateRequestCiphertext,
+  isKemCiphertextRequest,
+  kemSecretOf,
+  requestKemCiphertext,
+  serverKemKeyId,
+} from './kem-protection.js';
+import type { TransactionRecord } from './stores.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { Requester } from './requester.js';
 import type { ServerContext } from './server-context.js';
 
 /** How the response to a request is protected. */
 export type ResponseProtection =
-  { kind: 'mac'; credential: MacCredential } | { kind: 'signature'; credential: SignatureCredential } | { kind: 'none' };
+  | { kind: 'mac'; credential: MacCredential }
+  | { kind: 'signature'; credential: SignatureCredential }
+  | { kind: 'kemMac'; credential: KemMacCredential }
+  | { kind: 'none' };
 
 /** An authenticated request. */
 export interface Authenticated {
   requester: Requester;
   /** How the response will be protected. */
   response: ResponseProtection;
+  /** KEM-based MAC state to keep in the transaction record (RFC 9810 section 5.1.3.4). */
+  kem?: Pick<TransactionRecord, 'kemSecret' | 'kemCertificate' | 'kemResponses'>;
 }
 
 function signerResponse(ctx: ServerContext): ResponseProtection {
@@ -78,7 +93,7 @@ function revokesOnlyItself(request: DecodedPKIMessage, signer: Uint8Array): bool
  * that continue its transaction (certConf, pollReq, error). The transaction rules make sure only
  * the certificate that opened a transaction continues it.
  */
-const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', 'pollReq', 'error']);
+const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', 'pollReq', 'popdecr', 'error']);
 
 /**
  * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
@@ -89,10 +104,66 @@ const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', '
  * @throws ProtectionError badMessageCheck, wrongIntegrity, badAlg or signerNotTrusted.
  */
 export async function authenticate(ctx: ServerContext, request: DecodedPKIMessage, now: Date): Promise<Authenticated> {
+  const auth = await authenticateProtection(ctx, request, now);
+  return withKemResponses(ctx, request, auth);
+}
+
+/**
+ * KEM-based MAC responses (RFC 9810 Appendix E Figure 4): a request with a KemCiphertextInfo
+ * for the server's KEM key starts them; the follow-ups of such a transaction keep them.
+ */
+async function withKemResponses(ctx: ServerContext, request: DecodedPKIMessage, auth: Authenticated): Promise<Authenticated> {
+  if (!ctx.init.protection.kem) return auth;
+  const senderKID = serverKemKeyId(ctx);
+  const respond = (secret: Uint8Array): ResponseProtection => ({
+    kind: 'kemMac',
+    credential: { kemSharedSecret: secret, ...(senderKID ? { senderKID } : {}) },
+  });
+  const ciphertext = requestKemCiphertext(request);
+  if (ciphertext) {
+    const secret = await decapsulateRequestCiphertext(ctx, ciphertext);
+    return { ...auth, response: respond(secret), kem: { ...auth.kem, kemSecret: encodeBase64(secret), kemResponses: true } };
+  }
+  if (!FOLLOW_UP_BODIES.has(request.body.type)) return auth;
+  const record = await ctx.transactions.get(toHex(request.header.transactionID as Uint8Array));
+  const secret = record?.kemResponses ? kemSecretOf(record) : undefined;
+  return secret ? { ...auth, response: respond(secret) } : auth;
+}
+
+/** Messages that continue a transaction and are answered under its KEM-based MAC, if it has one. */
+const FOLLOW_UP_BODIES: ReadonlySet<string> = new Set(['certConf', 'pollReq', 'popdecr', 'error']);
+
+/**
+ * The shared secret a KEM-MAC protected request is verified with: the one the server
+ * encapsulated to the end entity's KEM certificate (Figure 3). A secret the end entity
+ * encapsulated to the server (Figure 4) authenticates nobody, so it verifies no request.
+ */
+async function requesterKemRecord(ctx: ServerContext, request: DecodedPKIMessage): Promise<TransactionRecord | undefined> {
+  const record = await ctx.transactions.get(toHex(request.header.transactionID as Uint8Array));
+  return record?.kemCertificate && record.kemSecret ? record : undefined;
+}
+
+async function authenticateProtection(ctx: ServerContext, request: DecodedPKIMessage, now: Date): Promise<Authenticated> {
   const p = ctx.init.protection;
   if (!request.protection || !request.header.protectionAlg) {
-    if (!ctx.policy.acceptUnprotected) throw new ProtectionError('badMessageCheck', 'the request is not protected');
+    if (!ctx.policy.acceptUnprotected && !isKemCiphertextRequest(ctx, request)) {
+      throw new ProtectionError('badMessageCheck', 'the request is not protected');
+    }
     return { requester: { kind: 'unprotected', sender: request.header.sender }, response: signerResponse(ctx) };
+  }
+  if (request.header.protectionAlg.algorithm === oids.id_KemBasedMac && p.kemClients) {
+    const record = await requesterKemRecord(ctx, request);
+    const verified = await verifyProtection(
+      request,
+      { kem: { sharedSecret: () => kemSecretOf(record) } },
+      { crypto: ctx.runtime.crypto, ...(p.algorithms ? { algorithms: p.algorithms } : {}) },
+    );
+    const certificate = decodeBase64(record!.kemCertificate!);
+    return {
+      requester: { kind: 'kem', sender: verified.sender, certificate, path: [certificate] },
+      response: signerResponse(ctx),
+      kem: { kemSecret: record!.kemSecret!, kemCertificate: record!.kemCertificate! },
+    };
   }
   const secrets = p.secrets;
   const trust: ProtectionTrust = {};
@@ -115,6 +186,9 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
     if (secret === undefined) return { requester, response: signerResponse(ctx) };
     const mac = responseMac(ctx, request);
     return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } } };
+  }
+  if (verified.type === 'kemMac') {
+    throw new ProtectionError('wrongIntegrity', 'KEM-based MAC protection is not expected here');
   }
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));

@@ -6,7 +6,7 @@ import { authenticate, fallbackResponseProtection, type Authenticated } from './
 import { checkRequestHeader } from './check-request.js';
 import type { HandlerInput, HandlerOutcome } from './handler-input.js';
 import { handleCertConf } from './handlers/cert-conf.js';
-import { handleCertification } from './handlers/certification.js';
+import { handleCertification, handlePopdecr } from './handlers/certification.js';
 import { handleErrorMessage } from './handlers/error-message.js';
 import { handleGeneralMessage } from './handlers/general-message.js';
 import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
@@ -51,6 +51,8 @@ function dispatch(input: HandlerInput, processInner: InnerRequestProcessor): Pro
       return handleCertification(input);
     case 'certConf':
       return handleCertConf(input);
+    case 'popdecr':
+      return handlePopdecr(input);
     case 'pollReq':
       return handlePollReq(input);
     case 'rr':

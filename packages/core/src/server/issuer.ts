@@ -33,6 +33,13 @@ export interface CertificationRequest {
   oldCertID?: CertId;
   /** Who asked, as authenticated. */
   requester: Requester;
+  /**
+   * `'encrCert'` when the end entity proves possession indirectly (RFC 9810 section 5.2.8.3.2):
+   * the certificate goes out encrypted for its key and is proven by the certHash of certConf, so
+   * it must not be published before certConf. (`'challengeResp'` requests reach the issuer only
+   * after their popdecr answered the challenge, without this field.)
+   */
+  proofOfPossession?: 'encrCert' | 'challengeResp';
   /** The DER PKCS#10 request of a p10cr. */
   csr?: Uint8Array;
   /** The transaction this request belongs to (hex). */

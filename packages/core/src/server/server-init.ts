@@ -62,6 +62,20 @@ export interface ServerProtection {
   macBounds?: MacBoundsOverrides;
   /** Algorithms known and allowed. */
   algorithms?: AlgorithmRegistry;
+  /**
+   * The server's ML-KEM key and certificate (RFC 9810 section 5.1.3.4, Appendix E Figure 4): a
+   * request that carries a KemCiphertextInfo encapsulated to it gets its responses, for the rest
+   * of the transaction, protected by KEM-based MAC. End entities get the certificate out of band
+   * or with caCerts.
+   */
+  kem?: { privateKey: CryptoKey; certificate: Uint8Array };
+  /**
+   * Answer an unprotected genm KemCiphertextInfo from an end entity with an ML-KEM certificate
+   * (first extraCerts entry, validated against `trustAnchors` with keyUsage keyEncipherment): the
+   * genp carries a ciphertext, and the following requests of that transaction are accepted under
+   * KEM-based MAC with its shared secret (Appendix E Figure 3). Default false.
+   */
+  kemClients?: boolean;
 }
 
 /**

@@ -11,9 +11,35 @@ export async function requesterKeyOf(crypto: Crypto, requester: Requester): Prom
       return `mac:${requester.senderKID ? toHex(requester.senderKID) : ''}`;
     case 'signature':
       return `sig:${toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(requester.certificate))))}`;
+    case 'kem':
+      return `kem:${toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(requester.certificate))))}`;
     case 'unprotected':
       return 'unprotected';
   }
+}
+
+/**
+ * Opens the transaction of a new request (ir/cr/kur/p10cr/ccr, rr, genm) under its ID. An ID in
+ * use is refused with transactionIdInUse, except the one a genm KemCiphertextInfo prepared for
+ * this requester (RFC 9810 Appendix E Figure 3): its KEM-MAC protected request continues it,
+ * with recipNonce equal to the genp's senderNonce. KEM state of the request is kept in the record.
+ */
+export async function openTransaction(input: HandlerInput, record: TransactionRecord): Promise<void> {
+  const { ctx, transactionId, auth } = input;
+  const full: TransactionRecord = { ...record, ...auth.kem };
+  if (await ctx.transactions.create(transactionId, full, ctx.policy.transactionTtl)) return;
+  const existing = auth.requester.kind === 'kem' ? await ctx.transactions.get(transactionId) : undefined;
+  if (existing?.state === 'kemReady') {
+    const recipNonce = input.request.header.recipNonce;
+    if (!recipNonce || toHex(recipNonce) !== existing.lastResponseNonce) {
+      throw new ProtocolError('badRecipientNonce', 'recipNonce does not match the senderNonce of the genp that carried the KEM ciphertext');
+    }
+    if (existing.requesterKey !== record.requesterKey)
+      throw new ProtocolError('notAuthorized', 'the transaction was opened by another requester');
+    await ctx.transactions.update(transactionId, full, ctx.policy.transactionTtl);
+    return;
+  }
+  throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
 }
 
 /**
@@ -22,7 +48,7 @@ export async function requesterKeyOf(crypto: Crypto, requester: Requester): Prom
  * transactionIdInUse, and a later request cannot take this one's ID either.
  */
 export async function claimTransactionId(input: HandlerInput): Promise<void> {
-  const { ctx, request, transactionId } = input;
+  const { ctx, request } = input;
   const record: TransactionRecord = {
     bodyType: request.body.type,
     state: 'done',
@@ -32,9 +58,7 @@ export async function claimTransactionId(input: HandlerInput): Promise<void> {
     certificates: [],
     tickets: [],
   };
-  if (!(await ctx.transactions.create(transactionId, record, ctx.policy.transactionTtl))) {
-    throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
-  }
+  await openTransaction(input, record);
 }
 
 /**

@@ -18,11 +18,11 @@ function reasonOf(extensions: readonly { extnID: string; extnValue: Uint8Array }
   return v[2];
 }
 
-/** Built-in policy: the certificate's holder, an RA (id-kp-cmcRA), or a shared secret when allowed. */
+/** Built-in policy: the certificate's holder (its signature, or KEM-based MAC for an ML-KEM certificate), an RA (id-kp-cmcRA), or a shared secret when allowed. */
 async function mayRevoke(input: HandlerInput, requester: Requester, request: RevocationRequest): Promise<boolean> {
   if (await isAuthorizedRa(input.ctx, requester)) return true;
   if (requester.kind === 'mac') return input.ctx.policy.allowMacRevocation;
-  if (requester.kind !== 'signature') return false;
+  if (requester.kind !== 'signature' && requester.kind !== 'kem') return false;
   const signer = parseCertificate(requester.certificate);
   return signer.serialNumber === request.serialNumber && (!request.issuer || namesEqual(request.issuer, signer.issuer));
 }

@@ -166,7 +166,7 @@ export function expectErrorBody(response: DecodedPKIMessage, failInfo: readonly 
 }
 
 /** Verifies the response's protection as the client would (MAC with the shared secret, or the server signature). */
-export async function verifyResponse(response: DecodedPKIMessage, pki: TestPki): Promise<'mac' | 'signature'> {
+export async function verifyResponse(response: DecodedPKIMessage, pki: TestPki): Promise<'mac' | 'signature' | 'kemMac'> {
   expect(response.protection, 'the response is protected').toBeDefined();
   const secrets: Record<string, string> = { [REF]: SECRET, other: 'another secret' };
   const trust: ProtectionTrust = {
