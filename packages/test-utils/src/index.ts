@@ -22,6 +22,8 @@ export type { AnnouncementScenario, AnnouncementScenarioOptions } from './announ
 export { deferred, expectTransportError, rejection } from './async-assertions.js';
 export type { Deferred } from './async-assertions.js';
 export { fakeClock } from './fake-clock.js';
+export { createSoftHsmToken, softHsmUnavailable } from './softhsm.js';
+export type { SoftHsmToken } from './softhsm.js';
 export type { FakeClock } from './fake-clock.js';
 export { transportCompliance } from './transport-compliance.js';
 export { settleWithClock, waitUntil } from './waiting.js';
