@@ -7,7 +7,7 @@ import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-m
 import { listenHttp } from '../server/http-listener.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { withRequestLog } from '../server/request-log.js';
-import { loadExternalAnchors } from '../server/server-context.js';
+import { loadExternalTrust } from '../pki/external-trust.js';
 import { openServerStore, type ServerStore } from '../store/server-store.js';
 import { runtimeOf } from './command-context.js';
 import { UsageError } from './usage-error.js';
@@ -81,10 +81,10 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
   const { clock, crypto } = runtimeOf(env);
   const logger: Logger = lineLogger(env.stderr, config.logLevel, clock);
   const material = await raMaterialOf(config, crypto);
-  const externalAnchors = await loadExternalAnchors(config.externalAnchors);
+  const externalTrust = await loadExternalTrust(config.externalAnchors);
   const store = await openRaStore(config, clock, env);
   try {
-    const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger });
+    const service = createRaService({ config, material, store, upstream, externalTrust, clock, crypto, logger });
     const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
     const sweep = setInterval(() => {
       service.expireTransactions().catch((error: unknown) => logger.error('expiring transactions failed', { error }));

@@ -4,6 +4,7 @@ import { ConfigError } from './config-error.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { ConfigFile, ProfileConfig, ServerConfig } from './server-config.js';
 import { isPostgresUrl } from '../store/postgres.js';
+import { isPkcs11Uri } from '../pki/key-source.js';
 import { validateConfig, validateConfigFile } from './validate-config.js';
 
 /** Where the configuration comes from: an optional file, and command-line overrides. */
@@ -46,6 +47,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     tcp: { ...base.tcp, ...file.tcp },
     ws: { ...base.ws, ...file.ws },
     ca: { ...base.ca, ...file.ca },
+    pkcs11: { ...base.pkcs11, ...file.pkcs11 },
     policy: { ...base.policy, ...file.policy },
     ra: { ...base.ra, ...file.ra },
     profiles,
@@ -53,10 +55,24 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
   } as ServerConfig;
 }
 
+/** The CA material settings with file names made absolute (relative ones are in dataDir); `pkcs11:` URIs stay. */
+function resolveCaFiles(ca: ServerConfig['ca'], dataDir: string): ServerConfig['ca'] {
+  const file = (name: string): string => (isPkcs11Uri(name) ? name : resolve(dataDir, name));
+  return {
+    ...ca,
+    certificate: resolve(dataDir, ca.certificate),
+    key: file(ca.key),
+    chain: resolve(dataDir, ca.chain),
+    cmpCertificate: resolve(dataDir, ca.cmpCertificate),
+    cmpKey: file(ca.cmpKey),
+  };
+}
+
 /**
  * The configuration: embedded defaults, then the file (its relative `dataDir` is relative to the
- * file, and so are the `externalAnchors` files), then the command-line options. `dataDir`,
- * `database` (unless a PostgreSQL URL) and `externalAnchors` come back absolute.
+ * file, and so are the `externalAnchors` files and `pkcs11.module`), then the command-line
+ * options. `dataDir`, `database` (unless a PostgreSQL URL), `externalAnchors` and the CA material
+ * files (`ca.certificate`, ..., relative to dataDir) come back absolute.
  *
  * @throws ConfigError for an unreadable or invalid file or value.
  */
@@ -80,7 +96,10 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
     const file = validateConfigFile(parsed, 'config');
     config = mergeConfig(config, file);
     if (file.dataDir !== undefined) dataDirBase = dirname(path);
-    config.externalAnchors = config.externalAnchors.map((anchor) => resolve(dirname(path), anchor));
+    config.externalAnchors = config.externalAnchors.map((anchor) =>
+      typeof anchor === 'string' ? resolve(dirname(path), anchor) : { ...anchor, file: resolve(dirname(path), anchor.file) },
+    );
+    if (file.pkcs11?.module) config.pkcs11.module = resolve(dirname(path), file.pkcs11.module);
   }
   if (sources.dataDir !== undefined) {
     config.dataDir = sources.dataDir;
@@ -97,6 +116,7 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.database !== undefined)
     config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);
   if (!isPostgresUrl(config.database)) config.database = resolve(config.dataDir, config.database);
+  config.ca = resolveCaFiles(config.ca, config.dataDir);
   validateConfig(config);
   return config;
 }

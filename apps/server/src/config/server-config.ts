@@ -31,6 +31,12 @@ export interface ProfileConfig {
   issueDelay?: { polls?: number; seconds?: number };
 }
 
+/** The request types extra trust anchors may be accepted for. */
+export const EXTERNAL_ANCHOR_REQUESTS = ['ir', 'cr', 'kur', 'p10cr', 'rr', 'genm'] as const;
+
+/** One `externalAnchors` entry: a PEM file of root certificates (ir only), or the file and the request types. */
+export type ExternalAnchorsConfig = string | { file: string; requests: (typeof EXTERNAL_ANCHOR_REQUESTS)[number][] };
+
 /** The server policy flags (core's ServerPolicy, OpenSSL's names). */
 export interface PolicyConfig {
   acceptUnprotected?: boolean;
@@ -92,7 +98,30 @@ export interface ServerConfig {
     serverValidityDays: number;
     /** Hours between thisUpdate and nextUpdate of the CRLs. */
     crlValidityHours: number;
+    /**
+     * PEM: the issuing CA certificate, optionally followed by certificates above it. Relative to
+     * dataDir. Generated on first start only while it has its default name.
+     */
+    certificate: string;
+    /** The issuing CA's key: a PKCS#8 PEM file (relative to dataDir) or a `pkcs11:` URI (RFC 7512). */
+    key: string;
+    /** PEM: the certificates above the issuing CA up to and including the self-signed root. Relative to dataDir. */
+    chain: string;
+    /**
+     * What signs CMP messages: `separate` (default: its own certificate with id-kp-cmcCA, issued
+     * by the CA on first start when missing) or `ca` (the issuing CA's certificate and key).
+     */
+    cmpCredential: 'separate' | 'ca';
+    /** PEM: the CMP protection certificate (with cmpCredential `separate`). Relative to dataDir. */
+    cmpCertificate: string;
+    /** The CMP protection key: a PKCS#8 PEM file (relative to dataDir) or a `pkcs11:` URI. */
+    cmpKey: string;
   };
+  /**
+   * The PKCS#11 module and user PIN for keys given as `pkcs11:` URIs (a URI's own `module-path`
+   * and `pin-value`/`pin-source` win). `pin` is `env:VAR`, `file:PATH` or `pass:TEXT`.
+   */
+  pkcs11: { module: string | null; pin: string | null };
   /** Responses to MAC-protected requests: MAC (default) or the CMP server certificate's signature. */
   macResponses: 'mac' | 'signature';
   /**
@@ -116,10 +145,12 @@ export interface ServerConfig {
   announcementFlushSeconds: number;
   policy: PolicyConfig;
   /**
-   * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
-   * with a certificate under one of them is accepted (RFC 9483 section 4.1.1). Absolute paths.
+   * Root certificates of other PKIs (a manufacturer's IDevID PKI, an existing device PKI): a
+   * request of one of the listed types (and the certConf/pollReq of its transaction) signed with
+   * a certificate under one of them is accepted (RFC 9483 section 4.1.1). A plain file name means
+   * `ir` only. Absolute paths.
    */
-  externalAnchors: string[];
+  externalAnchors: ExternalAnchorsConfig[];
   logLevel: LogLevel;
   /** `ca` (default): issue certificates; `ra`: a registration authority in front of `ra.upstream`. */
   role: 'ca' | 'ra';
@@ -128,7 +159,8 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11'>> & {
+  pkcs11?: Partial<ServerConfig['pkcs11']>;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;

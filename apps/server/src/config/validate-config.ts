@@ -2,7 +2,7 @@ import { LOG_LEVELS } from '../log/logger.js';
 import { GENERATED_KEY_ALGORITHMS } from '../pki/key-algorithms.js';
 import { ConfigError } from './config-error.js';
 import { RA_MODES } from './ra-config.js';
-import type { ConfigFile, ServerConfig } from './server-config.js';
+import { EXTERNAL_ANCHOR_REQUESTS, type ConfigFile, type ServerConfig } from './server-config.js';
 
 type Check = (value: unknown, path: string) => void;
 
@@ -21,6 +21,7 @@ const portOrNull: Check = (v, path) => (v === null ? undefined : number(v, path)
 const strings: Check = (v, path) => {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${path} must be a list of strings`);
 };
+const stringOrNull: Check = (v, path) => (v === null ? undefined : string(v, path));
 const stringOrStrings: Check = (v, path) => (typeof v === 'string' ? undefined : strings(v, path));
 
 function object(fields: Record<string, Check>): Check {
@@ -33,6 +34,16 @@ function object(fields: Record<string, Check>): Check {
     }
   };
 }
+
+const externalAnchorEntry = object({
+  file: string,
+  requests: (v, path) => {
+    strings(v, path);
+    const bad = (v as string[]).find((r) => !(EXTERNAL_ANCHOR_REQUESTS as readonly string[]).includes(r));
+    if (bad !== undefined) throw new ConfigError(`${path}: '${bad}' is not one of ${EXTERNAL_ANCHOR_REQUESTS.join(', ')}`);
+    if ((v as string[]).length === 0) throw new ConfigError(`${path} must name at least one request type`);
+  },
+});
 
 const profile = object({
   base: string,
@@ -73,7 +84,14 @@ const configFile = object({
     issuingValidityDays: number,
     serverValidityDays: number,
     crlValidityHours: number,
+    certificate: string,
+    key: string,
+    chain: string,
+    cmpCredential: string,
+    cmpCertificate: string,
+    cmpKey: string,
   }),
+  pkcs11: object({ module: stringOrNull, pin: stringOrNull }),
   macResponses: string,
   responseMac: string,
   initialSecret: (v, path) => (v === null ? undefined : object({ reference: string, secret: string })(v, path)),
@@ -95,7 +113,10 @@ const configFile = object({
     allowMacRevocation: boolean,
     transactionTtl: number,
   }),
-  externalAnchors: strings,
+  externalAnchors: (v, path) => {
+    if (!Array.isArray(v)) throw new ConfigError(`${path} must be a list`);
+    v.forEach((entry: unknown, i) => (typeof entry === 'string' ? undefined : externalAnchorEntry(entry, `${path}[${i}]`)));
+  },
   logLevel: string,
   role: string,
   ra: object({
@@ -140,6 +161,10 @@ export function validateConfig(config: ServerConfig): void {
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
+  if (config.ca.cmpCredential !== 'separate' && config.ca.cmpCredential !== 'ca')
+    throw new ConfigError("ca.cmpCredential must be 'separate' or 'ca'");
+  if (config.pkcs11.pin !== null && !/^(pass|env|file):/.test(config.pkcs11.pin))
+    throw new ConfigError('pkcs11.pin must be pass:TEXT, env:VAR or file:PATH');
   if (config.durability !== 'full' && config.durability !== 'normal') throw new ConfigError("durability must be 'full' or 'normal'");
   if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 256)
     throw new ConfigError('workers must be an integer from 1 to 256');

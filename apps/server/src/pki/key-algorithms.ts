@@ -76,6 +76,11 @@ export function matchesAlgorithm(spec: KeyAlgorithm | string, publicKey: Subject
   return byName[spec] === algorithm;
 }
 
+/** The curve name (`P-256`) of EC parameters given as the DER of a namedCurve OID, or undefined. */
+export function curveName(parametersDer: Uint8Array): string | undefined {
+  return Object.keys(CURVE_OIDS).find((name) => sameBytes(parametersDer, oidDer(CURVE_OIDS[name]!)));
+}
+
 /** The OID of a curve name (`P-256`). */
 export function curveOid(curve: string): string | undefined {
   return CURVE_OIDS[curve];

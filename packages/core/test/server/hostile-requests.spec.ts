@@ -824,7 +824,9 @@ describe('external anchors (manufacturer certificates)', () => {
 
   it('externalTrust: a device PKI accepted for the request types listed, and only those', async () => {
     const e = env({
-      server: { protection: { externalAnchors: [], externalTrust: [{ anchors: [pki.manufacturerRoot.certificate], requests: ['cr', 'genm'] }] } },
+      server: {
+        protection: { externalAnchors: [], externalTrust: [{ anchors: [pki.manufacturerRoot.certificate], requests: ['cr', 'genm'] }] },
+      },
     });
     const protection = pki.idevid.credential;
     const cr = await e.ask({ body: await certBody('cr', await newKeyPair(), { subject: '/O=cmpkit test/CN=device-42' }), protection });
