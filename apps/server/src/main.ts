@@ -28,6 +28,10 @@ commands:
                                          TCP only with --tcp-port (or tcp.port);
         [--workers N]                    N processes behind the same ports (node:cluster)
   init                                   create the CA material and the database, then exit
+  init --import --ca-cert F --ca-key F|pkcs11:URI [--ca-chain F] [--cmp-cert F --cmp-key F|URI]
+                                         use an existing CA (made with openssl or another CA):
+                                         checked, copied to the ca.* files; a CMP certificate is
+                                         issued by it unless given (or ca.cmpCredential "ca")
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
   init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
@@ -112,7 +116,17 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'init': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' } },
+          options: {
+            ...COMMON_OPTIONS,
+            role: { type: 'string' },
+            'ca-data-dir': { type: 'string' },
+            import: { type: 'boolean' },
+            'ca-cert': { type: 'string' },
+            'ca-key': { type: 'string' },
+            'ca-chain': { type: 'string' },
+            'cmp-cert': { type: 'string' },
+            'cmp-key': { type: 'string' },
+          },
         });
         return await init(values, env);
       }

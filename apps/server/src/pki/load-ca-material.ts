@@ -1,5 +1,5 @@
-import { access, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { createCertificateAuthority } from '@cmpkit/ca';
 import { parseCertificate } from '@cmpkit/protection';
 import { ConfigError } from '../config/config-error.js';
@@ -126,6 +126,7 @@ export async function loadCaMaterial(files: CaFileSettings, options: LoadCaMater
     }
     const ca = createCertificateAuthority({ ...issuing, crypto: keys.crypto, clock });
     const cmpServer = await issueCmpServerCredential(ca, caPath, options.issueCmpCertificate, keys.crypto);
+    await mkdir(dirname(files.cmpCertificate), { recursive: true, mode: 0o700 });
     await writeCredentialFiles({ certificate: files.cmpCertificate, key: files.cmpKey }, { ...cmpServer }, keys.crypto);
     return { material: material(await reloadAsSigningKey(cmpServer, files, keys)), issuedCmpCertificate: files.cmpCertificate };
   }
