@@ -27,6 +27,8 @@ export type { SoftHsmToken } from './softhsm.js';
 export type { FakeClock } from './fake-clock.js';
 export { transportCompliance } from './transport-compliance.js';
 export { settleWithClock, waitUntil } from './waiting.js';
+export { createTlsFixtures } from './tls-fixtures.js';
+export type { TlsCredentialPem, TlsFixtures } from './tls-fixtures.js';
 export type { WaitUntilOptions } from './waiting.js';
 export type {
   TransportComplianceLimits,
