@@ -9,7 +9,7 @@ import { UsageError } from './usage-error.js';
 
 const IMPORT_OPTIONS = ['ca-cert', 'ca-key', 'ca-chain', 'cmp-cert', 'cmp-key'] as const;
 import { openServerContext } from '../server/server-context.js';
-import { withoutPassword } from '../store/postgres.js';
+import { withoutPassword } from '@cmpkit/store-postgres';
 
 /** What `init` and the first `start` print about a new data directory. */
 export function describeSetup(ctx: ServerContext, env: CliEnvironment): void {

@@ -9,7 +9,7 @@ import {
   type CertificateProfile,
 } from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, encodePem, oids, parseName } from '@cmpkit/codec';
-import { keyGenParams } from './key-algorithms.js';
+import { keyGenParams } from '@cmpkit/issuer';
 
 /** A certificate with its private key and the certificates above it (issuer first, up to the root). */
 export interface Credential {

@@ -5,7 +5,6 @@ import type { Pkcs11Keys, TokenKeyAlgorithm } from '@cmpkit/pkcs11';
 import { importPrivateKey, parseCertificate } from '@cmpkit/protection';
 import { ConfigError } from '../config/config-error.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { curveName } from './key-algorithms.js';
 
 /**
  * Where the server's private keys come from: PEM files, or PKCS#11 tokens by `pkcs11:` URI. The
@@ -25,6 +24,17 @@ export interface KeySource {
   readonly pkcs11: Pkcs11Keys | undefined;
   /** Closes the token sessions. */
   close(): void;
+}
+
+/** The DER of the namedCurve OIDs (RFC 5480) of the curves a token key may be on. */
+const CURVES: Record<string, string> = {
+  '06082a8648ce3d030107': 'P-256',
+  '06052b81040022': 'P-384',
+  '06052b81040023': 'P-521',
+};
+
+function curveName(parametersDer: Uint8Array): string | undefined {
+  return CURVES[Array.from(parametersDer, (b) => b.toString(16).padStart(2, '0')).join('')];
 }
 
 /** True for a `pkcs11:` URI (RFC 7512), false for a file name. */

@@ -5,7 +5,7 @@ import { importPrivateKey } from '@cmpkit/protection';
 import type { RaConfig } from '../config/ra-config.js';
 import { createKeySource } from './key-source.js';
 import { defaultCaFiles, fileExists, loadCaMaterial } from './load-ca-material.js';
-import { keyGenParams } from './key-algorithms.js';
+import { keyGenParams } from '@cmpkit/issuer';
 import { pemBlocks } from './pem.js';
 
 /** What an RA runs with: its signing credential (an id-kp-cmcRA certificate) and the CA's root. */

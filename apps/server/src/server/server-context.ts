@@ -3,16 +3,21 @@ import type { ExternalTrust } from '@cmpkit/core';
 import type { ServerConfig } from '../config/server-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { buildCatalog } from '../config/profile-catalog.js';
-import { createCaIssuer, type CaIssuer } from '../issuer/ca-issuer.js';
-import { createCrlPublisher, type CrlPublisher } from '../issuer/crl-publisher.js';
-import type { ProfileCatalog } from '../issuer/server-profile.js';
+import {
+  createCaIssuer,
+  createCrlPublisher,
+  type CaIssuer,
+  type CrlPublisher,
+  type ProfileCatalog,
+  type ServerStore,
+} from '@cmpkit/issuer';
 import type { Logger } from '../log/logger.js';
 import { createCaMaterial, writeCaMaterial, type CaMaterial } from '../pki/ca-material.js';
 import { loadExternalTrust } from '../pki/external-trust.js';
 import { createKeySource, type KeySource } from '../pki/key-source.js';
 import { fileExists, isGeneratedLayout, loadCaMaterial, type LoadedCaMaterial } from '../pki/load-ca-material.js';
 import { readSecretReference } from '../config/secret-reference.js';
-import { openServerStore, type ServerStore } from '../store/server-store.js';
+import { openServerStore } from '../config/open-server-store.js';
 
 /** What a command works with: the configuration, the open store, the CA and the issuer. */
 export interface ServerContext {
