@@ -27,6 +27,8 @@ commands:
                                          WebSocket on the HTTP port (ws.path) unless --ws-port;
                                          TCP only with --tcp-port (or tcp.port);
         [--workers N]                    N processes behind the same ports (node:cluster)
+        [--tls]                          HTTPS, WSS and TLS for TCP (tcps://): the CA issues the
+                                         server's certificate (tls-server.pem) unless tls.certificate
   init                                   create the CA material and the database, then exit
   init --import --ca-cert F --ca-key F|pkcs11:URI [--ca-chain F] [--cmp-cert F --cmp-key F|URI]
                                          use an existing CA (made with openssl or another CA):
@@ -95,6 +97,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             workers: { type: 'string' },
             role: { type: 'string' },
             upstream: { type: 'string' },
+            tls: { type: 'boolean' },
           },
         });
         const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, workers: workersText, ...others } = values;

@@ -46,7 +46,8 @@ export function describeEnrollment(ctx: ServerContext, address: { host: string; 
   const host =
     address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host.includes(':') ? `[${address.host}]` : address.host;
   const path = ctx.config.http.path;
-  const url = `http://${host}:${address.port}${path}`;
+  const tls = ctx.config.http.tls;
+  const url = `${tls ? 'https' : 'http'}://${host}:${address.port}${path}`;
   const ref = ctx.seededSecret?.reference ?? 'REF';
   const secret = ctx.seededSecret ? `pass:${ctx.seededSecret.secret}` : 'pass:SECRET';
   // The root is in ca.chain, or is the CA certificate itself (a self-signed imported CA).
@@ -56,10 +57,12 @@ export function describeEnrollment(ctx: ServerContext, address: { host: string; 
   env.stdout(
     `enroll a device with the cmpkit client:\n` +
       `  cmpkit ir --server ${w(url)} --ref ${w(ref)} --secret ${w(secret)} --trusted ${w(root)} ` +
+      (tls ? `--tls-trusted ${w(root)} ` : '') +
       `--newkey ec:P-256 --newkeyout device.key --subject /CN=device-1 --certout device.pem\n` +
       `or with OpenSSL:\n` +
       `  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out device.key\n` +
       `  openssl cmp -cmd ir -server ${w(`${host}:${address.port}`)} -path ${w(path.replace(/^\/+/, ''))} ` +
+      (tls ? `-tls_used -tls_trusted ${w(root)} ` : '') +
       `-ref ${w(ref)} -secret ${w(secret)} -newkey device.key -subject /CN=device-1 -certout device.pem\n` +
       `  openssl verify -CAfile ${w(root)} -untrusted ${w(issuing)} device.pem\n` +
       (ctx.seededSecret ? '' : `  (no shared secret yet: cmpkit-server secret add REF)\n`),

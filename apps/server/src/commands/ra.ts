@@ -10,6 +10,7 @@ import { withRequestLog } from '../server/request-log.js';
 import { loadExternalTrust } from '../pki/external-trust.js';
 import type { ServerStore } from '@cmpkit/issuer';
 import { openServerStore } from '../config/open-server-store.js';
+import { fileTlsOptions } from '../tls/server-tls.js';
 import { runtimeOf } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -86,7 +87,12 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
   const store = await openRaStore(config, clock, env);
   try {
     const service = createRaService({ config, material, store, upstream, externalTrust, clock, crypto, logger });
-    const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
+    const { tls: httpTls, ...httpConfig } = config.http;
+    const http = await listenHttp(withRequestLog(service.handle, logger, clock), {
+      ...httpConfig,
+      logger,
+      ...(httpTls ? { tls: await fileTlsOptions(config.tls) } : {}),
+    });
     const sweep = setInterval(() => {
       service.expireTransactions().catch((error: unknown) => logger.error('expiring transactions failed', { error }));
     }, config.expirySweepSeconds * 1000);

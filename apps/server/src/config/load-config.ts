@@ -29,6 +29,8 @@ export interface ConfigSources {
   role?: string;
   /** `--upstream` (role ra). */
   upstream?: string;
+  /** `--tls`: TLS on every listener. */
+  tls?: boolean;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -46,6 +48,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     http: { ...base.http, ...file.http },
     tcp: { ...base.tcp, ...file.tcp },
     ws: { ...base.ws, ...file.ws },
+    tls: { ...base.tls, ...file.tls },
     ca: { ...base.ca, ...file.ca },
     pkcs11: { ...base.pkcs11, ...file.pkcs11 },
     policy: { ...base.policy, ...file.policy },
@@ -100,6 +103,10 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
       typeof anchor === 'string' ? resolve(dirname(path), anchor) : { ...anchor, file: resolve(dirname(path), anchor.file) },
     );
     if (file.pkcs11?.module) config.pkcs11.module = resolve(dirname(path), file.pkcs11.module);
+    for (const key of ['certificate', 'key', 'clientTrustAnchors'] as const) {
+      const value = config.tls[key];
+      if (value !== null) config.tls = { ...config.tls, [key]: resolve(dirname(path), value) };
+    }
   }
   if (sources.dataDir !== undefined) {
     config.dataDir = sources.dataDir;
@@ -111,6 +118,11 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
   if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
+  if (sources.tls) {
+    config.http = { ...config.http, tls: true };
+    config.tcp = { ...config.tcp, tls: true };
+    config.ws = { ...config.ws, tls: true };
+  }
   if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   if (sources.database !== undefined)

@@ -31,6 +31,27 @@ export interface ProfileConfig {
   issueDelay?: { polls?: number; seconds?: number };
 }
 
+/** The TLS settings shared by the listeners (`http.tls`, `tcp.tls`, `ws.tls`). */
+export interface TlsConfig {
+  /**
+   * PEM: the server's TLS certificate followed by its chain, and `key` its private key (absolute
+   * paths). Both null (default): a certificate issued by the CA on first start into
+   * `tls-server.pem` in dataDir and renewed `renewBeforeDays` before it expires.
+   */
+  certificate: string | null;
+  key: string | null;
+  /** subjectAltNames of the issued certificate: `DNS:name`, `IP:address`. */
+  subjectAltNames: string[];
+  /** Lifetime of the issued certificate, days. */
+  validityDays: number;
+  /** Renew the issued certificate when it has less than this many days left. */
+  renewBeforeDays: number;
+  /** TLS client certificates: `none`, `optional` (verified when sent) or `required`. */
+  clientCertificates: 'none' | 'optional' | 'required';
+  /** PEM: the roots client certificates must chain to (absolute); null: the CA's own roots. */
+  clientTrustAnchors: string | null;
+}
+
 /** The request types extra trust anchors may be accepted for. */
 export const EXTERNAL_ANCHOR_REQUESTS = ['ir', 'cr', 'kur', 'p10cr', 'rr', 'genm'] as const;
 
@@ -75,18 +96,22 @@ export interface ServerConfig {
     /** Base path; `<path>/p/<profile>` selects a profile. */
     path: string;
     maxMessageBytes: number;
+    /** HTTPS instead of HTTP (and WSS for WebSocket on this port), with the `tls` settings. */
+    tls: boolean;
   };
   /**
    * CMP over TCP (draft-ietf-pkix-cmp-tcp-00 / RFC 2510 framing): off while `port` is null. A
    * connection stays open `idleTimeoutSeconds` without traffic, so end entities can wait on it
    * for announcements.
    */
-  tcp: { port: number | null; host: string; idleTimeoutSeconds: number };
+  tcp: { port: number | null; host: string; idleTimeoutSeconds: number; tls: boolean };
   /**
    * CMP over WebSocket (subprotocol `cmp`): on the HTTP server's port at `path` while `port` is
    * null (host then ignored), else on a listener of its own; off when `enabled` is false.
    */
-  ws: { enabled: boolean; port: number | null; host: string; path: string };
+  ws: { enabled: boolean; port: number | null; host: string; path: string; tls: boolean };
+  /** The certificate, key and client-certificate policy of every listener with `tls: true`. */
+  tls: TlsConfig;
   ca: {
     /** Key algorithm of the generated root, issuing CA and CMP server keys. */
     keyAlgorithm: string;
@@ -159,7 +184,8 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls'>> & {
+  tls?: Partial<TlsConfig>;
   pkcs11?: Partial<ServerConfig['pkcs11']>;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;

@@ -72,9 +72,18 @@ const configFile = object({
   database: string,
   durability: string,
   workers: number,
-  http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
-  tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number }),
-  ws: object({ enabled: boolean, port: portOrNull, host: string, path: string }),
+  http: object({ host: string, port: number, path: string, maxMessageBytes: number, tls: boolean }),
+  tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number, tls: boolean }),
+  ws: object({ enabled: boolean, port: portOrNull, host: string, path: string, tls: boolean }),
+  tls: object({
+    certificate: stringOrNull,
+    key: stringOrNull,
+    subjectAltNames: strings,
+    validityDays: number,
+    renewBeforeDays: number,
+    clientCertificates: string,
+    clientTrustAnchors: stringOrNull,
+  }),
   ca: object({
     keyAlgorithm: string,
     rootSubject: string,
@@ -161,6 +170,7 @@ export function validateConfig(config: ServerConfig): void {
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
+  validateTlsConfig(config);
   if (config.ca.cmpCredential !== 'separate' && config.ca.cmpCredential !== 'ca')
     throw new ConfigError("ca.cmpCredential must be 'separate' or 'ca'");
   if (config.pkcs11.pin !== null && !/^(pass|env|file):/.test(config.pkcs11.pin))
@@ -186,6 +196,19 @@ export function validateConfig(config: ServerConfig): void {
     if (p.issueDelay?.polls !== undefined && !Number.isInteger(p.issueDelay.polls))
       throw new ConfigError(`profiles.${name}.issueDelay.polls must be an integer`);
   }
+}
+
+/** The TLS settings: both files or neither, names of the issued certificate, client certificates. */
+function validateTlsConfig(config: ServerConfig): void {
+  const { tls } = config;
+  if ((tls.certificate === null) !== (tls.key === null))
+    throw new ConfigError('tls.certificate and tls.key go together: give both or neither');
+  if (!['none', 'optional', 'required'].includes(tls.clientCertificates))
+    throw new ConfigError("tls.clientCertificates must be 'none', 'optional' or 'required'");
+  const bad = tls.subjectAltNames.find((n) => !/^(DNS:[A-Za-z0-9.*-]+|IP:[0-9A-Fa-f.:]+)$/.test(n));
+  if (bad !== undefined) throw new ConfigError(`tls.subjectAltNames: '${bad}' is not DNS:name or IP:address`);
+  if (!(tls.validityDays >= 1)) throw new ConfigError('tls.validityDays must be 1 or more');
+  if (!(tls.renewBeforeDays < tls.validityDays)) throw new ConfigError('tls.renewBeforeDays must be less than tls.validityDays');
 }
 
 /** The role, and for role ra the RA settings. */
