@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
 import type { CliEnvironment } from './cli-environment.js';
 import { ca } from './commands/ca.js';
+import { caCsr } from './commands/ca-csr.js';
 import { cert } from './commands/cert.js';
 import { certIssue } from './commands/cert-issue.js';
 import { COMMON_OPTIONS } from './commands/command-context.js';
@@ -51,6 +52,9 @@ commands:
                                          rann revocationWarning over TCP/WebSocket or HTTP push
   crl [--out F] [--new]                  print or write the current CRL (a new one is announced)
   ca certs [--out F] [--root-only]       print or write the CA certificates (issuing CA, root)
+  ca csr --key F|pkcs11:URI --subject DN [--generate ec:P-256] [--out F]
+                                         a PKCS#10 request for a CA key (generated first, on the
+                                         token for a pkcs11: URI), for the parent CA to sign
   ca rollover [--days N]                 new root CA key (oldWithNew, newWithOld, newWithNew),
                                          served by genm rootCaCert and announced (ckuann)
   subscriber add URL [--subject DN]      POST announcements to URL (RFC 9811 3.7): for DN, or
@@ -202,10 +206,19 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'ca': {
         const { values, positionals } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, out: { type: 'string' }, 'root-only': { type: 'boolean' }, days: { type: 'string' } },
+          options: {
+            ...COMMON_OPTIONS,
+            out: { type: 'string' },
+            'root-only': { type: 'boolean' },
+            days: { type: 'string' },
+            key: { type: 'string' },
+            generate: { type: 'string' },
+            subject: { type: 'string' },
+          },
           allowPositionals: true,
         });
-        if (positionals.length !== 1) throw new UsageError('ca needs certs or rollover');
+        if (positionals.length !== 1) throw new UsageError('ca needs certs, csr or rollover');
+        if (positionals[0] === 'csr') return await caCsr(values, env);
         return await ca(positionals[0], values, env);
       }
       case 'config': {

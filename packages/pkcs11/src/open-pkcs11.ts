@@ -41,11 +41,19 @@ export interface Pkcs11Keys {
   /**
    * The private key a PKCS#11 URI names (`object` and/or `id`, type `private` if given), as a
    * non-extractable `CryptoKey` usable for `sign` through {@link crypto}. `algorithm` says how it
-   * signs (the algorithm of its certificate's public key).
+   * signs (the algorithm of its certificate's public key); without it, the token's key type
+   * decides (ECDSA with its curve, RSASSA-PKCS1-v1_5).
    *
    * @throws Pkcs11Error when no token or no key, or more than one key, matches, or the PIN is refused.
    */
-  privateKey(uri: string, algorithm: TokenKeyAlgorithm): Promise<CryptoKey>;
+  privateKey(uri: string, algorithm?: TokenKeyAlgorithm): Promise<CryptoKey>;
+  /**
+   * The public key beside the private key a URI names (same label and id): for a certification
+   * request of a key that was generated on the token with other tools.
+   *
+   * @throws Pkcs11Error when no public key, or more than one, matches.
+   */
+  publicKey(uri: string, algorithm?: TokenKeyAlgorithm): Promise<CryptoKey>;
   /**
    * Generates a key pair on the token a URI names, labelled with its `object` (required) and
    * `id` (when given): the private key sensitive and non-extractable, so it never leaves the token.
@@ -170,13 +178,13 @@ export function openPkcs11(init: Pkcs11Init = {}): Pkcs11Keys {
     return found;
   };
 
-  const findPrivateKeys = (text: string): Array<{ open: OpenToken; object: SessionObject }> => {
+  const findKeys = (text: string, kind: 'private' | 'public'): Array<{ open: OpenToken; object: SessionObject }> => {
     const uri = parsePkcs11Uri(text);
-    if (uri.type !== undefined && uri.type !== 'private')
+    if (kind === 'private' && uri.type !== undefined && uri.type !== 'private')
       throw new Pkcs11Error(`pkcs11: ${redactPkcs11Uri(text)} names a ${uri.type} object, not a private key`);
     if (uri.object === undefined && uri.id === undefined)
       throw new Pkcs11Error(`pkcs11: ${redactPkcs11Uri(text)} names no key: give object= and/or id=`);
-    const template: Record<string, unknown> = { class: ObjectClass.PRIVATE_KEY };
+    const template: Record<string, unknown> = { class: kind === 'private' ? ObjectClass.PRIVATE_KEY : ObjectClass.PUBLIC_KEY };
     if (uri.object !== undefined) template.label = uri.object;
     if (uri.id !== undefined) template.id = Buffer.from(uri.id);
     const matches: Array<{ open: OpenToken; object: SessionObject }> = [];
@@ -187,30 +195,37 @@ export function openPkcs11(init: Pkcs11Init = {}): Pkcs11Keys {
     return matches;
   };
 
+  const keyOf = async (text: string, kind: 'private' | 'public', algorithm: TokenKeyAlgorithm | undefined): Promise<CryptoKey> => {
+    const matches = findKeys(text, kind);
+    if (matches.length === 0) throw new Pkcs11Error(`pkcs11: no ${kind} key matches ${redactPkcs11Uri(text)}`);
+    if (matches.length > 1)
+      throw new Pkcs11Error(`pkcs11: ${matches.length} ${kind} keys match ${redactPkcs11Uri(text)}; add id= or token= to choose one`);
+    const { open, object } = matches[0]!;
+    const index = P11CryptoKey.getID(object.toType());
+    let key: CryptoKey;
+    try {
+      const usages: KeyUsage[] = [kind === 'private' ? 'sign' : 'verify'];
+      key = (await (algorithm === undefined
+        ? open.crypto.keyStorage.getItem(index)
+        : open.crypto.keyStorage.getItem(index, algorithm as never, kind === 'public', usages))) as unknown as CryptoKey;
+    } catch (cause) {
+      throw new Pkcs11Error(
+        `pkcs11: cannot use ${redactPkcs11Uri(text)} as a ${algorithm?.name ?? 'signing'} key: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    owners.set(key, open);
+    return key;
+  };
+
   return {
     crypto,
-    async privateKey(text, algorithm) {
-      const matches = findPrivateKeys(text);
-      if (matches.length === 0) throw new Pkcs11Error(`pkcs11: no private key matches ${redactPkcs11Uri(text)}`);
-      if (matches.length > 1)
-        throw new Pkcs11Error(`pkcs11: ${matches.length} private keys match ${redactPkcs11Uri(text)}; add id= or token= to choose one`);
-      const { open, object } = matches[0]!;
-      const index = P11CryptoKey.getID(object.toType());
-      let key: CryptoKey;
-      try {
-        key = (await open.crypto.keyStorage.getItem(index, algorithm as never, false, ['sign'])) as unknown as CryptoKey;
-      } catch (cause) {
-        throw new Pkcs11Error(`pkcs11: cannot use ${redactPkcs11Uri(text)} as a ${algorithm.name} key: ${(cause as Error).message}`, {
-          cause,
-        });
-      }
-      owners.set(key, open);
-      return key;
-    },
+    privateKey: (text, algorithm) => keyOf(text, 'private', algorithm),
+    publicKey: (text, algorithm) => keyOf(text, 'public', algorithm),
     async generateKeyPair(text, algorithm) {
       const uri = parsePkcs11Uri(text);
       if (uri.object === undefined) throw new Pkcs11Error(`pkcs11: ${redactPkcs11Uri(text)} needs object= to label the new key`);
-      if (findPrivateKeys(text).length > 0) throw new Pkcs11Error(`pkcs11: a private key ${redactPkcs11Uri(text)} exists already`);
+      if (findKeys(text, 'private').length > 0) throw new Pkcs11Error(`pkcs11: a private key ${redactPkcs11Uri(text)} exists already`);
       const [open, ...others] = openTokens(text);
       if (others.length > 0)
         throw new Pkcs11Error(`pkcs11: ${redactPkcs11Uri(text)} matches ${others.length + 1} tokens; add token= to choose one`);

@@ -53,6 +53,16 @@ describe.skipIf(unavailable)(`openPkcs11 on SoftHSM2${unavailable ? ` (skipped: 
     expect(await webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, data)).toBe(true);
   });
 
+  it('finds a token key and its public half without being told the algorithm', async () => {
+    const uri = `pkcs11:token=${token.label};object=ca-key`;
+    const privateKey = await keys.privateKey(uri);
+    expect(privateKey.algorithm).toMatchObject({ name: 'ECDSA', namedCurve: 'P-256' });
+    const publicKey = await keys.publicKey(uri);
+    const signature = await keys.crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data);
+    expect(await keys.crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, data)).toBe(true);
+    await expect(keys.publicKey(`pkcs11:token=${token.label};object=none`)).rejects.toThrow(/no public key matches/);
+  });
+
   it('signs RSA PKCS#1 v1.5 with a token key', async () => {
     const uri = `pkcs11:token=${token.label};object=rsa-key`;
     const pair = await keys.generateKeyPair(uri, {

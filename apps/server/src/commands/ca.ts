@@ -20,7 +20,7 @@ export async function ca(
   env: CliEnvironment,
 ): Promise<number> {
   if (action === 'rollover') return rollover(options, env);
-  if (action !== 'certs') throw new UsageError('ca needs certs or rollover');
+  if (action !== 'certs') throw new UsageError('ca needs certs, csr or rollover');
   return withContext(options, env, async (ctx) => {
     const { issuing, links, root } = ctx.material;
     const certs = options['root-only'] ? [root.certificate] : [issuing.certificate, ...issuing.chain.filter((c) => !links.includes(c))];

@@ -123,7 +123,7 @@ export async function createCaMaterial(setup: CaSetup, env: Environment): Promis
 }
 
 /**
- * A new CMP protection credential: a fresh key of `setup.keyAlgorithm`, certified by `ca` with
+ * A new CMP protection credential: `keyPair` (default: a fresh key of `setup.keyAlgorithm`), certified by `ca` with
  * the {@link cmpServerProfile} for `setup.serverSubject`. `caPath` is the CA's certificate and its
  * chain (the new certificate's chain).
  */
@@ -132,8 +132,9 @@ export async function issueCmpServerCredential(
   caPath: readonly Uint8Array[],
   setup: Pick<CaSetup, 'keyAlgorithm' | 'serverSubject' | 'serverValidityDays'>,
   crypto: Crypto,
+  keyPair?: CryptoKeyPair,
 ): Promise<Credential> {
-  const keys = await generateKeyPair(setup.keyAlgorithm, crypto);
+  const keys = keyPair ?? (await generateKeyPair(setup.keyAlgorithm, crypto));
   const publicKey = decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey)));
   const server = await ca.issue({
     template: { subject: parseName(setup.serverSubject) },

@@ -1,6 +1,7 @@
-import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { oids } from '@cmpkit/codec';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { encodePem, oids } from '@cmpkit/codec';
+import { keyGenParams } from '@cmpkit/issuer';
 import type { Pkcs11Keys, TokenKeyAlgorithm } from '@cmpkit/pkcs11';
 import { importPrivateKey, parseCertificate } from '@cmpkit/protection';
 import { ConfigError } from '../config/config-error.js';
@@ -20,6 +21,14 @@ export interface KeySource {
    * @throws ConfigError naming `setting` and the file or URI.
    */
   signingKey(reference: string, certificate: Uint8Array, setting: string): Promise<CryptoKey>;
+  /**
+   * A new key pair of `spec` (`ec:P-256`, `rsa:3072`, ...) at `reference`: generated on the token
+   * (sensitive, never extractable) for a `pkcs11:` URI, else in software and written to the file
+   * as PKCS#8 (mode 0600, never over an existing file).
+   */
+  generate(reference: string, spec: string, setting: string): Promise<CryptoKeyPair>;
+  /** The key pair at `reference` (a PEM file, or a token's private and public key). */
+  keyPair(reference: string, setting: string): Promise<CryptoKeyPair>;
   /** The PKCS#11 tokens, once a URI was used. */
   readonly pkcs11: Pkcs11Keys | undefined;
   /** Closes the token sessions. */
@@ -102,6 +111,45 @@ export function createKeySource(
         throw new ConfigError(`${setting}: the key ${reference} is not the key of the certificate it goes with`);
       }
       return key;
+    },
+    async generate(reference, spec, setting) {
+      const gen = keyGenParams(spec);
+      if (!gen || !gen.usages.includes('sign')) throw new ConfigError(`${setting}: '${spec}' is not a signature key algorithm`);
+      if (isPkcs11Uri(reference)) {
+        const keys = await tokens();
+        try {
+          return await keys.generateKeyPair(reference, gen.params as EcKeyGenParams | RsaHashedKeyGenParams);
+        } catch (cause) {
+          if (cause instanceof Error && cause.name === 'Pkcs11Error') throw new ConfigError(`${setting}: ${cause.message}`, { cause });
+          throw cause;
+        }
+      }
+      const pair = (await crypto.subtle.generateKey(gen.params, true, gen.usages)) as CryptoKeyPair;
+      const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+      await writeFile(reference, encodePem('PRIVATE KEY', pkcs8), { mode: 0o600, flag: 'wx' }).catch((cause: Error) => {
+        throw new ConfigError(`${setting}: cannot write ${reference}: ${cause.message}`, { cause });
+      });
+      return pair;
+    },
+    async keyPair(reference, setting) {
+      if (isPkcs11Uri(reference)) {
+        const keys = await tokens();
+        try {
+          return { privateKey: await keys.privateKey(reference), publicKey: await keys.publicKey(reference) };
+        } catch (cause) {
+          if (cause instanceof Error && cause.name === 'Pkcs11Error') throw new ConfigError(`${setting}: ${cause.message}`, { cause });
+          throw cause;
+        }
+      }
+      const text = await readFile(reference, 'utf8').catch((cause: Error) => {
+        throw new ConfigError(`${setting}: cannot read ${reference}: ${cause.message}`, { cause });
+      });
+      const privateKey = createPrivateKey(text);
+      const spki = new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }));
+      const signing = await readKeyFile(reference, setting, crypto);
+      const params = signParams(signing);
+      if (!params) throw new ConfigError(`${setting}: ${reference} holds a key this server cannot sign with`);
+      return { privateKey: signing, publicKey: await crypto.subtle.importKey('spki', spki, params.import, true, ['verify']) };
     },
     close() {
       pkcs11?.close();

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createCertificateAuthority } from '@cmpkit/ca';
 import { parseCertificate } from '@cmpkit/protection';
@@ -7,8 +7,8 @@ import { DEFAULT_CONFIG } from '../config/defaults.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { caChainOf, checkCmpCertificate } from './ca-chain.js';
 import { CA_FILES, issueCmpServerCredential, writeCredentialFiles, type CaMaterial, type Credential } from './ca-material.js';
-import type { KeySource } from './key-source.js';
-import { pemBlocks } from './pem.js';
+import { isPkcs11Uri, type KeySource } from './key-source.js';
+import { certificatesPem, pemBlocks } from './pem.js';
 
 /** The CA material settings (`ca.certificate`, ..., absolute paths or `pkcs11:` URIs). */
 export type CaFileSettings = Pick<ServerConfig['ca'], 'certificate' | 'key' | 'chain' | 'cmpCredential' | 'cmpCertificate' | 'cmpKey'>;
@@ -121,14 +121,30 @@ export async function loadCaMaterial(files: CaFileSettings, options: LoadCaMater
 
   if (!(await fileExists(files.cmpCertificate))) {
     const defaults = defaultCaFiles(dataDir);
-    if (!options.issueCmpCertificate || files.cmpCertificate !== defaults.cmpCertificate || files.cmpKey !== defaults.cmpKey) {
+    const onToken = isPkcs11Uri(files.cmpKey);
+    if (
+      !options.issueCmpCertificate ||
+      files.cmpCertificate !== defaults.cmpCertificate ||
+      !(onToken || files.cmpKey === defaults.cmpKey)
+    ) {
       throw new ConfigError(`ca.cmpCertificate: ${files.cmpCertificate} does not exist`);
     }
     const ca = createCertificateAuthority({ ...issuing, crypto: keys.crypto, clock });
-    const cmpServer = await issueCmpServerCredential(ca, caPath, options.issueCmpCertificate, keys.crypto);
     await mkdir(dirname(files.cmpCertificate), { recursive: true, mode: 0o700 });
-    await writeCredentialFiles({ certificate: files.cmpCertificate, key: files.cmpKey }, { ...cmpServer }, keys.crypto);
-    return { material: material(await reloadAsSigningKey(cmpServer, files, keys)), issuedCmpCertificate: files.cmpCertificate };
+    if (onToken) {
+      // A key in a token: generated there (never extractable); only the certificate is written.
+      const pair = await keys.generate(files.cmpKey, options.issueCmpCertificate.keyAlgorithm, 'ca.cmpKey');
+      const cmpServer = await issueCmpServerCredential(ca, caPath, options.issueCmpCertificate, keys.crypto, pair);
+      await writeFile(files.cmpCertificate, certificatesPem([cmpServer.certificate]), { flag: 'wx' });
+    } else {
+      const cmpServer = await issueCmpServerCredential(ca, caPath, options.issueCmpCertificate, keys.crypto);
+      await writeCredentialFiles({ certificate: files.cmpCertificate, key: files.cmpKey }, { ...cmpServer }, keys.crypto);
+    }
+    const [issued] = await readCertificates(files.cmpCertificate, 'ca.cmpCertificate');
+    return {
+      material: material({ certificate: issued!, privateKey: await keys.signingKey(files.cmpKey, issued!, 'ca.cmpKey'), chain: caPath }),
+      issuedCmpCertificate: files.cmpCertificate,
+    };
   }
   const [cmpCertificate] = await readCertificates(files.cmpCertificate, 'ca.cmpCertificate');
   await checkCmpCertificate(
@@ -143,9 +159,4 @@ export async function loadCaMaterial(files: CaFileSettings, options: LoadCaMater
       chain: caPath,
     }),
   };
-}
-
-/** The freshly issued CMP credential with its key as the running server holds keys: non-extractable, from the file. */
-async function reloadAsSigningKey(credential: Credential, files: CaFileSettings, keys: KeySource): Promise<Credential> {
-  return { ...credential, privateKey: await keys.signingKey(files.cmpKey, credential.certificate, 'ca.cmpKey') };
 }
