@@ -10,19 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { serverBundle } from '../postgres/server-process.js';
+import { opensslVersion } from './openssl-harness.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const script = join(repo, 'scripts/import-openssl-ca.sh');
 const readme = join(repo, 'apps/server/README.md');
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The lines between the example markers, which the README shows in a sh block. */
 function exampleOf(text: string, begin: string, end: string): string {
@@ -32,7 +24,7 @@ function exampleOf(text: string, begin: string, end: string): string {
   return text.slice(from + begin.length, to).trim();
 }
 
-const openssl = hasOpenssl();
+const openssl = opensslVersion() !== undefined;
 
 describe('README: bring your own CA', () => {
   it('shows exactly the commands of scripts/import-openssl-ca.sh', () => {

@@ -15,7 +15,7 @@ import { openServerContext } from '../../src/server/server-context.js';
 import { startServer, type RunningServer } from '../e2e/e2e-harness.js';
 import { fakeClock } from '../helpers.js';
 import { runCli } from '../run-cli.js';
-import { openssl, opensslVersion } from './openssl-harness.js';
+import { makeOpensslCa, openssl, opensslVersion } from './openssl-harness.js';
 
 const unavailable = softHsmUnavailable() ?? (opensslVersion() ? undefined : 'no openssl on the PATH');
 if (unavailable && process.env.CI === 'true') throw new Error(`the SoftHSM2 CA test cannot run under CI: ${unavailable}`);
@@ -62,24 +62,7 @@ describe.skipIf(unavailable)(`CA and CMP keys in SoftHSM2${unavailable ? ` (skip
     expect(csr.stderr).toBe('');
     expect(csr.stdout).toContain('generated a ec:P-256 key on the token (sensitive: true, extractable: false)');
     expect((await openssl(dir, 'req', '-in', 'ca.csr', '-verify', '-noout')).output).toMatch(/verify OK/i);
-    const root = await openssl(
-      dir,
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-noenc',
-      '-days',
-      '30',
-      '-subj',
-      '/O=HSM Example/CN=Offline Root',
-      '-keyout',
-      'root.key',
-      '-out',
-      'root.pem',
-    );
+    const root = await makeOpensslCa(dir, 'root', '/O=HSM Example/CN=Offline Root');
     expect(root.ok, root.output).toBe(true);
     writeFileSync(
       join(dir, 'ca.ext'),
@@ -94,7 +77,7 @@ describe.skipIf(unavailable)(`CA and CMP keys in SoftHSM2${unavailable ? ` (skip
       '-CA',
       'root.pem',
       '-CAkey',
-      'root.key',
+      'root.key.pem',
       '-CAcreateserial',
       '-days',
       '20',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, runClient, type RunningServer } from '../e2e/e2e-harness.js';
 import { spawn } from 'node:child_process';
-import { openssl, opensslVersion } from './openssl-harness.js';
+import { makeOpensslCa, openssl, opensslVersion } from './openssl-harness.js';
 
 /** `openssl s_client` with its standard input at end of file, so it ends after the handshake. */
 function sClient(cwd: string, ...args: string[]): Promise<{ ok: boolean; output: string }> {
@@ -107,24 +107,7 @@ describe('TLS on every listener', () => {
     });
 
     it('openssl s_client refuses it against another root', async () => {
-      const ca = await openssl(
-        dir,
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        'other.key',
-        '-out',
-        'other.pem',
-        '-subj',
-        '/CN=Other',
-        '-days',
-        '1',
-      );
+      const ca = await makeOpensslCa(dir, 'other', '/CN=Other');
       expect(ca.ok).toBe(true);
       const result = await sClient(dir, '-connect', `127.0.0.1:${port}`, '-CAfile', 'other.pem', '-verify_return_error', '-brief');
       expect(result.ok).toBe(false);
