@@ -2,7 +2,17 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import { defineProfile, parseIpAddress } from '@cmpkit/ca';
-import { decodePem, decodeSubjectPublicKeyInfo, encodeGeneralNames, encodePem, oids, parseName, type GeneralName } from '@cmpkit/codec';
+import {
+  decodePem,
+  decodeSubjectPublicKeyInfo,
+  encodeGeneralNames,
+  encodePem,
+  nameToString,
+  oids,
+  parseName,
+  type GeneralName,
+} from '@cmpkit/codec';
+import { serialHex } from '@cmpkit/issuer';
 import { parseCertificate } from '@cmpkit/protection';
 import { ConfigError } from '../config/config-error.js';
 import type { TlsConfig } from '../config/server-config.js';
@@ -112,6 +122,20 @@ export async function openServerTls(ctx: ServerContext, options: { renew: boolea
         keyAlgorithms: ['ec:P-256'],
       }),
     });
+    // Like every certificate of the CA: recorded (listed by `cert list`, revocable by serial).
+    const serial = serialHex(result.serialNumber);
+    await ctx.store.certificates.insert({
+      serial,
+      issuer: nameToString(parseCertificate(ctx.material.issuing.certificate).subject),
+      subject: nameToString(result.subject),
+      der: result.certificate,
+      notBefore: result.notBefore,
+      notAfter: result.notAfter,
+      profile: 'tlsServer',
+      requester: 'server:tls',
+      issuedAt: ctx.clock(),
+    });
+    await ctx.store.certificates.confirm(serial);
     const pkcs8 = new Uint8Array(await ctx.crypto.subtle.exportKey('pkcs8', keys.privateKey));
     const chain = ctx.material.issuing.chain.filter((c) => !ctx.material.links.includes(c));
     // One file, renamed into place: a reader sees the old or the new key and certificate, never a mix.

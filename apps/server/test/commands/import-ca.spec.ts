@@ -222,4 +222,22 @@ describe('ca.* settings', () => {
       /ca\.cmpCredential "ca": the CA certificate .* has no keyUsage digitalSignature/,
     );
   });
+
+  it('config prints no PIN', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'server.json'),
+      JSON.stringify({
+        pkcs11: { module: '/usr/lib/m.so', pin: 'pass:4711' },
+        ca: { key: 'pkcs11:object=ca?pin-value=4711', cmpKey: 'pkcs11:object=cmp' },
+      }),
+    );
+    const shown = await run(dir, 'config', '--config', 'server.json');
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).not.toContain('4711');
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      pkcs11: { pin: 'pass:(hidden)' },
+      ca: { key: 'pkcs11:object=ca?pin-value=(hidden)' },
+    });
+  });
 });

@@ -44,6 +44,8 @@ describe('the TLS server credential', () => {
       expect(parsed.extKeyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
       expect(renewer.notAfter().getTime()).toBe(clock().getTime() - 60_000 + 90 * DAY); // backdated a minute
       expect(renewer.source).toBe(join(dir, 'data', 'tls-server.pem'));
+      const recorded = await ctx.store.certificates.list({ status: 'confirmed' });
+      expect(recorded.map((c) => [c.profile, c.requester, c.subject])).toContainEqual(['tlsServer', 'server:tls', '/CN=cmp.example']);
       const listener = holder();
       renewer.attach(listener);
       const otherListener = holder();
