@@ -31,7 +31,7 @@ describe('loadConfig', () => {
         cmpKey: `${data}/cmp-server.key.pem`,
       },
     });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576, tls: false });
     expect(config.initialSecret).toEqual({ reference: 'demo', secret: 'demo-secret-change-me' });
     expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
   });
@@ -66,12 +66,12 @@ describe('loadConfig', () => {
 
   it('takes TCP and WebSocket listeners from the file, off/on the HTTP port by default, and --tcp-port/--ws-port over it', async () => {
     const defaults = await loadConfig({ cwd: '/work' });
-    expect(defaults.tcp).toEqual({ port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600 });
-    expect(defaults.ws).toEqual({ enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp' });
+    expect(defaults.tcp).toEqual({ port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600, tls: false });
+    expect(defaults.ws).toEqual({ enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp', tls: false });
     const file = writeConfig(tempDir(), { tcp: { port: 1829 }, ws: { enabled: false, path: '/cmp' }, announcementFlushSeconds: 0.5 });
     const fromFile = await loadConfig({ cwd: '/work', configFile: file });
-    expect(fromFile.tcp).toEqual({ port: 1829, host: '127.0.0.1', idleTimeoutSeconds: 3600 });
-    expect(fromFile.ws).toEqual({ enabled: false, port: null, host: '127.0.0.1', path: '/cmp' });
+    expect(fromFile.tcp).toEqual({ port: 1829, host: '127.0.0.1', idleTimeoutSeconds: 3600, tls: false });
+    expect(fromFile.ws).toEqual({ enabled: false, port: null, host: '127.0.0.1', path: '/cmp', tls: false });
     expect(fromFile.announcementFlushSeconds).toBe(0.5);
     const flags = await loadConfig({ cwd: '/work', configFile: file, tcpPort: 0, wsPort: 8081 });
     expect(flags.tcp.port).toBe(0);
@@ -119,6 +119,27 @@ describe('loadConfig', () => {
     await expect(
       loadConfig({ cwd: dir, configFile: writeConfig(dir, { externalAnchors: [{ file: 'a.pem', requests: [] }] }) }),
     ).rejects.toThrow(/must name at least one request type/);
+  });
+
+  it('--tls turns TLS on for every listener; the TLS files are relative to the configuration file', async () => {
+    const dir = tempDir();
+    const config = await loadConfig({
+      cwd: '/elsewhere',
+      configFile: writeConfig(dir, { tls: { certificate: 'tls/cert.pem', key: 'tls/key.pem', clientCertificates: 'optional' } }),
+      tls: true,
+    });
+    expect([config.http.tls, config.tcp.tls, config.ws.tls]).toEqual([true, true, true]);
+    expect(config.tls).toMatchObject({
+      certificate: join(dir, 'tls/cert.pem'),
+      key: join(dir, 'tls/key.pem'),
+      clientCertificates: 'optional',
+    });
+    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { tls: { clientCertificates: 'sometimes' } }) })).rejects.toThrow(
+      "tls.clientCertificates must be 'none', 'optional' or 'required'",
+    );
+    await expect(
+      loadConfig({ cwd: dir, configFile: writeConfig(dir, { tls: { validityDays: 10, renewBeforeDays: 10 } }) }),
+    ).rejects.toThrow('tls.renewBeforeDays must be less than tls.validityDays');
   });
 
   it('resolves the CA material files against dataDir and keeps pkcs11: URIs', async () => {

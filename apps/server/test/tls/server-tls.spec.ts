@@ -10,7 +10,7 @@ import { parseCertificate } from '@cmpkit/protection';
 import { loadConfig } from '../../src/config/load-config.js';
 import { lineLogger } from '../../src/log/logger.js';
 import { openServerContext } from '../../src/server/server-context.js';
-import { openServerTls } from '../../src/tls/server-tls.js';
+import { fileTlsOptions, openServerTls } from '../../src/tls/server-tls.js';
 import { fakeClock, tempDir } from '../helpers.js';
 
 const DAY = 86_400_000;
@@ -104,6 +104,36 @@ describe('the TLS server credential', () => {
     writeFileSync(join(dir, 'server.json'), JSON.stringify({ tls: { subjectAltNames: ['cmp.example'] } }));
     await expect(loadConfig({ cwd: dir, configFile: 'server.json' })).rejects.toThrow(
       "tls.subjectAltNames: 'cmp.example' is not DNS:name or IP:address",
+    );
+  });
+
+  it('serves an RA from the files alone', async () => {
+    const { dir, ctx } = await setup();
+    await ctx.close();
+    const base = {
+      subjectAltNames: [],
+      validityDays: 90,
+      renewBeforeDays: 30,
+      clientCertificates: 'none' as const,
+      clientTrustAnchors: null,
+    };
+    await expect(fileTlsOptions({ ...base, certificate: null, key: null })).rejects.toThrow(
+      'TLS without a CA of its own needs tls.certificate and tls.key',
+    );
+    const tlsFile = join(dir, 'tls.pem');
+    const serverTls = await openServerTls(
+      await openServerContext(await loadConfig({ cwd: dir, configFile: 'server.json' }), {
+        clock: fakeClock(),
+        crypto,
+        logger: lineLogger(() => {}, 'silent', fakeClock()),
+      }),
+      { renew: true, logger: lineLogger(() => {}, 'silent', fakeClock()) },
+    );
+    writeFileSync(tlsFile, String(serverTls.options().key) + String(serverTls.options().cert));
+    const options = await fileTlsOptions({ ...base, certificate: tlsFile, key: tlsFile });
+    expect(options.cert).toBe(serverTls.options().cert);
+    await expect(fileTlsOptions({ ...base, certificate: tlsFile, key: tlsFile, clientCertificates: 'required' })).rejects.toThrow(
+      'tls.clientCertificates needs tls.clientTrustAnchors here',
     );
   });
 });
