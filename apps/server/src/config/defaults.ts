@@ -23,6 +23,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
     clientCertificates: 'none',
     clientTrustAnchors: null,
   },
+  coap: { port: null, host: '127.0.0.1', websocket: true },
   ca: {
     keyAlgorithm: 'ec:P-256',
     rootSubject: '/O=cmpkit demo/CN=cmpkit Root CA',

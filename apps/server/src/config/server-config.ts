@@ -112,6 +112,12 @@ export interface ServerConfig {
   ws: { enabled: boolean; port: number | null; host: string; path: string; tls: boolean };
   /** The certificate, key and client-certificate policy of every listener with `tls: true`. */
   tls: TlsConfig;
+  /**
+   * CMP over CoAP (RFC 9482): off while `port` is null, else UDP and TCP (RFC 8323) on `port` at
+   * `host`, and, with `websocket`, CoAP over WebSocket on the HTTP port at `/.well-known/coap`.
+   * The CMP path is `http.path` (default `/.well-known/cmp`).
+   */
+  coap: { port: number | null; host: string; websocket: boolean };
   ca: {
     /** Key algorithm of the generated root, issuing CA and CMP server keys. */
     keyAlgorithm: string;
@@ -184,13 +190,16 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls'>> & {
+export type ConfigFile = Partial<
+  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls'>
+> & {
   tls?: Partial<TlsConfig>;
   pkcs11?: Partial<ServerConfig['pkcs11']>;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;
   ws?: Partial<ServerConfig['ws']>;
+  coap?: Partial<ServerConfig['coap']>;
   ca?: Partial<ServerConfig['ca']>;
   profiles?: Record<string, ProfileConfig | null>;
   policy?: PolicyConfig;

@@ -84,6 +84,7 @@ const configFile = object({
     clientCertificates: string,
     clientTrustAnchors: stringOrNull,
   }),
+  coap: object({ port: portOrNull, host: string, websocket: boolean }),
   ca: object({
     keyAlgorithm: string,
     rootSubject: string,
@@ -158,6 +159,7 @@ export function validateConfig(config: ServerConfig): void {
   for (const [name, port] of [
     ['tcp.port', config.tcp.port],
     ['ws.port', config.ws.port],
+    ['coap.port', config.coap.port],
   ] as const) {
     if (port !== null && (!Number.isInteger(port) || port > 65535))
       throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
