@@ -55,6 +55,10 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ca: { ...base.ca, ...file.ca },
     pkcs11: { ...base.pkcs11, ...file.pkcs11 },
     policy: { ...base.policy, ...file.policy },
+    macBounds: {
+      PBMAC1: { ...base.macBounds.PBMAC1, ...file.macBounds?.PBMAC1 },
+      PasswordBasedMac: { ...base.macBounds.PasswordBasedMac, ...file.macBounds?.PasswordBasedMac },
+    },
     ra: { ...base.ra, ...file.ra },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,

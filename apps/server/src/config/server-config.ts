@@ -1,3 +1,4 @@
+import type { MacBounds } from '@cmpkit/protection';
 import type { LogLevel } from '../log/logger.js';
 import type { RaConfig } from './ra-config.js';
 
@@ -68,6 +69,18 @@ export interface PolicyConfig {
   confirmWaitTime?: number;
   allowMacRevocation?: boolean;
   transactionTtl?: number;
+  /** Accept a kur for the key of the certificate being updated (default false: badCertTemplate). */
+  allowKeyReuseOnUpdate?: boolean;
+}
+
+/**
+ * Bounds on the parameters of MAC-protected requests, per algorithm, checked before any key
+ * derivation (what is not given keeps the library default: PBMAC1 1 000 to 262 144 iterations,
+ * PasswordBasedMac 100 to 10 000; salts 8 to 64 bytes; PBMAC1 keys 16 to 64 bytes).
+ */
+export interface MacBoundsConfig {
+  PBMAC1: Partial<MacBounds>;
+  PasswordBasedMac: Partial<MacBounds>;
 }
 
 /** The complete configuration, after defaults are filled in. Paths are absolute. */
@@ -175,6 +188,8 @@ export interface ServerConfig {
    */
   announcementFlushSeconds: number;
   policy: PolicyConfig;
+  /** MAC parameter bounds for requests (and the server's own MACs). */
+  macBounds: MacBoundsConfig;
   /**
    * Root certificates of other PKIs (a manufacturer's IDevID PKI, an existing device PKI): a
    * request of one of the listed types (and the certConf/pollReq of its transaction) signed with
@@ -191,8 +206,9 @@ export interface ServerConfig {
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
 export type ConfigFile = Partial<
-  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls'>
+  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls' | 'macBounds'>
 > & {
+  macBounds?: Partial<MacBoundsConfig>;
   tls?: Partial<TlsConfig>;
   pkcs11?: Partial<ServerConfig['pkcs11']>;
   ra?: Partial<RaConfig>;
