@@ -9,6 +9,7 @@ import type { Io } from './io.js';
 import { readKeyPair } from './keys.js';
 import { recordingTransport } from './recording-transport.js';
 import { CliError, readSecret } from './secrets.js';
+import { clientTlsOf } from './transport/client-tls.js';
 import { transportForUrl, type ClosableTransport, type TransportOptions } from './transport/transport-for-url.js';
 
 /**
@@ -122,7 +123,13 @@ export async function clientFromOptions(
   extraInit: Pick<ClientInit, 'autoRenew'> = {},
 ): Promise<CliClient> {
   const timeout = values.timeout ? Number(values.timeout) : 30;
-  const inner = transportForUrl(serverUrl(values), { ...transportOptions, timeoutMs: timeout * 1000 });
+  const url = serverUrl(values);
+  const secure = /^(https|wss|tcps):/i.test(url);
+  const inner = transportForUrl(url, {
+    ...transportOptions,
+    timeoutMs: timeout * 1000,
+    ...(secure ? { tls: await clientTlsOf(values) } : {}),
+  });
   const transport = recordingTransport(
     inner,
     {

@@ -34,7 +34,9 @@ commands:
   help                   show this text
 
 server and protection (as in openssl cmp):
-  --server URL (http(s)://host:port/path, tcp://host[:port] (829), ws(s)://host:port/path, coap(+tcp|+ws)://host[:port][/path] (5683))  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --server URL (http(s)://host:port/path, tcp(s)://host[:port] (829), ws(s)://host:port/path, coap(+tcp|+ws)://host[:port][/path] (5683))  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --tls-trusted F (roots of the server's TLS certificate; default the system's)  --tls-cert F --tls-key F
+  (client certificate for mutual TLS)  --tls-host NAME (name checked in the server's certificate)
   --iterations N (MAC iteration count)
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
   --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)

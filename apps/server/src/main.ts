@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
 import type { CliEnvironment } from './cli-environment.js';
 import { ca } from './commands/ca.js';
+import { caCsr } from './commands/ca-csr.js';
 import { cert } from './commands/cert.js';
 import { certIssue } from './commands/cert-issue.js';
 import { COMMON_OPTIONS } from './commands/command-context.js';
@@ -29,7 +30,13 @@ commands:
                                          on UDP and TCP port P and coap+ws on the HTTP port
                                          only with --coap-port (or coap.port);
         [--workers N]                    N processes behind the same ports (node:cluster)
+        [--tls]                          HTTPS, WSS and TLS for TCP (tcps://): the CA issues the
+                                         server's certificate (tls-server.pem) unless tls.certificate
   init                                   create the CA material and the database, then exit
+  init --import --ca-cert F --ca-key F|pkcs11:URI [--ca-chain F] [--cmp-cert F --cmp-key F|URI]
+                                         use an existing CA (made with openssl or another CA):
+                                         checked, copied to the ca.* files; a CMP certificate is
+                                         issued by it unless given (or ca.cmpCredential "ca")
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
   init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
@@ -47,6 +54,9 @@ commands:
                                          rann revocationWarning over TCP/WebSocket or HTTP push
   crl [--out F] [--new]                  print or write the current CRL (a new one is announced)
   ca certs [--out F] [--root-only]       print or write the CA certificates (issuing CA, root)
+  ca csr --key F|pkcs11:URI --subject DN [--generate ec:P-256] [--out F]
+                                         a PKCS#10 request for a CA key (generated first, on the
+                                         token for a pkcs11: URI), for the parent CA to sign
   ca rollover [--days N]                 new root CA key (oldWithNew, newWithOld, newWithNew),
                                          served by genm rootCaCert and announced (ckuann)
   subscriber add URL [--subject DN]      POST announcements to URL (RFC 9811 3.7): for DN, or
@@ -94,6 +104,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             workers: { type: 'string' },
             role: { type: 'string' },
             upstream: { type: 'string' },
+            tls: { type: 'boolean' },
           },
         });
         const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, 'coap-port': coapText, workers: workersText, ...others } = values;
@@ -117,7 +128,18 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'init': {
         const { values } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, role: { type: 'string' }, 'ca-data-dir': { type: 'string' }, 'key-algorithm': { type: 'string' } },
+          options: {
+            ...COMMON_OPTIONS,
+            role: { type: 'string' },
+            'ca-data-dir': { type: 'string' },
+            'key-algorithm': { type: 'string' },
+            import: { type: 'boolean' },
+            'ca-cert': { type: 'string' },
+            'ca-key': { type: 'string' },
+            'ca-chain': { type: 'string' },
+            'cmp-cert': { type: 'string' },
+            'cmp-key': { type: 'string' },
+          },
         });
         return await init(values, env);
       }
@@ -190,10 +212,19 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       case 'ca': {
         const { values, positionals } = parseArgs({
           args: rest,
-          options: { ...COMMON_OPTIONS, out: { type: 'string' }, 'root-only': { type: 'boolean' }, days: { type: 'string' } },
+          options: {
+            ...COMMON_OPTIONS,
+            out: { type: 'string' },
+            'root-only': { type: 'boolean' },
+            days: { type: 'string' },
+            key: { type: 'string' },
+            generate: { type: 'string' },
+            subject: { type: 'string' },
+          },
           allowPositionals: true,
         });
-        if (positionals.length !== 1) throw new UsageError('ca needs certs or rollover');
+        if (positionals.length !== 1) throw new UsageError('ca needs certs, csr or rollover');
+        if (positionals[0] === 'csr') return await caCsr(values, env);
         return await ca(positionals[0], values, env);
       }
       case 'config': {

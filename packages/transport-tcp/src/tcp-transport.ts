@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { Transport, TransportSendOptions } from '@cmpkit/core';
 import type { TcpFraming } from './framing.js';
 import { pollDelayMs } from './internal/check-back.js';
@@ -55,6 +56,12 @@ export interface TcpTransportInit {
   onPush?: (message: Uint8Array) => void;
   /** The clock for an absolute time-to-check-back in `pollRep`, ms since 1970 (default `Date.now`). */
   now?: () => number;
+  /**
+   * Connect with TLS (`node:tls`): `ca` for a private CA (default: Node's trusted roots), `cert`
+   * and `key` for a client certificate, `servername` (default: `host` unless it is an IP
+   * address). The server's certificate is verified unless `rejectUnauthorized: false`.
+   */
+  tls?: ConnectionOptions;
 }
 
 /** A {@link tcpTransport}: a `Transport` that can also open a connection ahead of time, and close. */
@@ -122,6 +129,7 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
   const connectionOptions = {
     host,
     port,
+    tls: init.tls,
     maxMessageBytes,
     onPush,
     onClose: (connection: ClientConnection) => {

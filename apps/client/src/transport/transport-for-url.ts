@@ -4,7 +4,8 @@ import { coapTransport } from '@cmpkit/transport-coap';
 import { CMP_TCP_PORT, tcpTransport } from '@cmpkit/transport-tcp';
 import { wsTransport } from '@cmpkit/transport-ws';
 import { CliError } from '../secrets.js';
-import { connectionPerMessageFetch } from './connection-per-message-fetch.js';
+import type { ClientTls } from './client-tls.js';
+import { connectionPerMessageFetch, createConnectionPerMessageFetch } from './connection-per-message-fetch.js';
 
 /** A transport the CLI closes when its command is done (TCP, WebSocket and CoAP keep connections or sockets open). */
 export interface ClosableTransport extends Transport {
@@ -23,14 +24,16 @@ export interface TransportOptions {
   onConnect?: () => void;
   /** Re-establish a lost WebSocket connection with backoff (for `listen`). */
   reconnect?: boolean;
+  /** TLS settings of https://, wss:// and tcps:// (default: the system's roots). */
+  tls?: ClientTls;
 }
 
 /** The URL schemes the CLI speaks, and the transport package behind each. */
-export const TRANSPORT_SCHEMES = ['http:', 'https:', 'tcp:', 'ws:', 'wss:', 'coap:', 'coap+tcp:', 'coap+ws:'] as const;
+export const TRANSPORT_SCHEMES = ['http:', 'https:', 'tcp:', 'tcps:', 'ws:', 'wss:', 'coap:', 'coap+tcp:', 'coap+ws:'] as const;
 
 /**
  * The transport for a server URL, chosen by its scheme: `http(s)://` -> RFC 9811 HTTP,
- * `tcp://host[:port]` -> CMP over TCP (port 829 by default; the path is ignored),
+ * `tcp://host[:port]` -> CMP over TCP (port 829 by default; the path is ignored), `tcps://` the same over TLS,
  * `ws(s)://` -> CMP over WebSocket (subprotocol `cmp`), `coap://`, `coap+tcp://`, `coap+ws://` ->
  * CMP over CoAP (RFC 9482; path `/.well-known/cmp` when the URL has none).
  */
@@ -45,10 +48,12 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
     case 'http:':
     case 'https:': {
       if (options.onPush) throw new CliError('an http(s) server cannot push to us: use tcp://, ws:// or --http-listen');
-      const transport = httpTransport({ url, timeoutMs: options.timeoutMs, fetch: connectionPerMessageFetch });
+      const fetch = parsed.protocol === 'https:' && options.tls ? createConnectionPerMessageFetch(options.tls) : connectionPerMessageFetch;
+      const transport = httpTransport({ url, timeoutMs: options.timeoutMs, fetch });
       return { send: (request, sendOptions) => transport.send(request, sendOptions), connect: async () => {}, close: async () => {} };
     }
-    case 'tcp:': {
+    case 'tcp:':
+    case 'tcps:': {
       const port = parsed.port === '' ? CMP_TCP_PORT : Number(parsed.port);
       const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
       if (host === '') throw new CliError(`--server '${url}' names no host`);
@@ -58,6 +63,7 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
         readTimeoutMs: options.timeoutMs,
         connectTimeoutMs: options.timeoutMs,
         ...(options.onPush ? { onPush: options.onPush } : {}),
+        ...(parsed.protocol === 'tcps:' ? { tls: options.tls ?? {} } : {}),
       });
     }
     case 'ws:':
@@ -68,6 +74,7 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
         ...(options.onPush ? { onPush: options.onPush } : {}),
         ...(options.onConnect ? { onConnect: options.onConnect } : {}),
         ...(options.reconnect ? { reconnect: { initialDelayMs: 200, maxDelayMs: 5000 } } : {}),
+        ...(parsed.protocol === 'wss:' && options.tls ? { tls: options.tls } : {}),
       });
     case 'coap:':
     case 'coap+tcp:':
@@ -81,7 +88,7 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
       });
     default:
       throw new CliError(
-        `--server '${url}': unsupported scheme ${parsed.protocol} (use http://, https://, tcp://, ws(s)://, coap://, coap+tcp:// or coap+ws://)`,
+        `--server '${url}': unsupported scheme ${parsed.protocol} (use http://, https://, tcp://, tcps://, ws(s)://, coap://, coap+tcp:// or coap+ws://)`,
       );
   }
 }

@@ -8,9 +8,10 @@ import { coapListenerFor, coapUrlsOf } from '../server/coap-listener.js';
 import { listenHttp } from '../server/http-listener.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { withRequestLog } from '../server/request-log.js';
-import { loadExternalAnchors } from '../server/server-context.js';
+import { loadExternalTrust } from '../pki/external-trust.js';
 import type { ServerStore } from '@cmpkit/issuer';
 import { openServerStore } from '../config/open-server-store.js';
+import { fileTlsOptions } from '../tls/server-tls.js';
 import { runtimeOf } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -83,12 +84,13 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
   const { clock, crypto } = runtimeOf(env);
   const logger: Logger = lineLogger(env.stderr, config.logLevel, clock);
   const material = await raMaterialOf(config, crypto);
-  const externalAnchors = await loadExternalAnchors(config.externalAnchors);
+  const externalTrust = await loadExternalTrust(config.externalAnchors);
   const store = await openRaStore(config, clock, env);
   try {
-    const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger });
+    const service = createRaService({ config, material, store, upstream, externalTrust, clock, crypto, logger });
     const handle = withRequestLog(service.handle, logger, clock);
-    const http = await listenHttp(handle, { ...config.http, logger });
+    const { tls: httpTls, ...httpConfig } = config.http;
+    const http = await listenHttp(handle, { ...httpConfig, logger, ...(httpTls ? { tls: await fileTlsOptions(config.tls) } : {}) });
     // Devices on CoAP, the CA on HTTP (or any transport): the CoAP-to-HTTP proxy case of RFC 9482 section 4.
     const coap =
       config.coap.port === null

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
+import { readSecretReference } from '../config/secret-reference.js';
 import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -8,21 +7,11 @@ import { UsageError } from './usage-error.js';
  * A secret as `openssl cmp -secret` takes it: `pass:TEXT`, `env:VAR` or `file:PATH` (first line).
  */
 export async function readSecretArg(arg: string, env: CliEnvironment): Promise<string> {
-  const colon = arg.indexOf(':');
-  const kind = colon < 0 ? '' : arg.slice(0, colon);
-  const value = arg.slice(colon + 1);
-  switch (kind) {
-    case 'pass':
-      return value;
-    case 'env': {
-      const text = process.env[value];
-      if (text === undefined) throw new UsageError(`environment variable ${value} is not set`);
-      return text;
-    }
-    case 'file':
-      return (await readFile(resolve(runtimeOf(env).cwd, value), 'utf8')).split(/\r?\n/)[0] ?? '';
-    default:
-      throw new UsageError('--secret must be pass:TEXT, env:VAR or file:PATH');
+  try {
+    return await readSecretReference(arg, runtimeOf(env).cwd);
+  } catch (cause) {
+    if (!/^(pass|env|file):/.test(arg)) throw new UsageError('--secret must be pass:TEXT, env:VAR or file:PATH');
+    throw cause instanceof Error && /environment variable/.test(cause.message) ? new UsageError(cause.message) : cause;
   }
 }
 

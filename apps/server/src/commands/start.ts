@@ -1,3 +1,5 @@
+import type { Server as HttpsServer } from 'node:https';
+import type { Server as TlsServer, TlsOptions } from 'node:tls';
 import type { CmpHandler } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -14,6 +16,7 @@ import { coapListenerFor, coapUrlsOf, type CoapListener } from '../server/coap-l
 import { withRequestLog } from '../server/request-log.js';
 import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
+import { keepTlsFresh, openServerTls } from '../tls/server-tls.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { describeEnrollment, describeSetup } from './init.js';
 import { startRa } from './ra.js';
@@ -34,6 +37,8 @@ export interface StartOptions extends CommonOptions {
   role?: string;
   /** The CA's URL, for role ra. */
   upstream?: string;
+  /** TLS on every listener. */
+  tls?: boolean;
 }
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -61,6 +66,7 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+    ...(options.tls ? { tls: true } : {}),
   });
   if (config.role === 'ra') return startRa(config, env);
   const log = turnWriter(env.stderr);
@@ -126,18 +132,29 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
       return response;
     };
     const handle = withRequestLog(durable, logger, clock);
-    const http = await listenHttp(handle, { ...config.http, logger });
+    // TLS: the CA's own certificate for its listeners (renewed by one process of a cluster), or the configured files.
+    const tls =
+      config.http.tls || config.tcp.tls || config.ws.tls
+        ? await openServerTls(ctx, { renew: worker === undefined || worker === 1, logger })
+        : undefined;
+    const tlsOf = (on: boolean): { tls?: TlsOptions } => (on && tls ? { tls: tls.options() } : {});
+    const { tls: httpTls, ...httpConfig } = config.http;
+    const http = await listenHttp(handle, { ...httpConfig, logger, ...tlsOf(httpTls) });
+    if (httpTls) tls?.attach(http.server as HttpsServer);
     const closeListeners = async (): Promise<void> => {
       await Promise.all([listeners.ws?.close(), listeners.tcp?.close(), listeners.coap?.close()]);
     };
     try {
       if (config.tcp.port !== null) {
+        const { tls: tcpTls, ...tcpConfig } = config.tcp;
         listeners.tcp = await listenTcp(handle, {
-          ...config.tcp,
+          ...tcpConfig,
           port: config.tcp.port,
           maxMessageBytes: config.http.maxMessageBytes,
           logger,
+          ...tlsOf(tcpTls),
         });
+        if (tcpTls) tls?.attach(listeners.tcp.server as TlsServer);
         logger.info('listening', { url: listeners.tcp.url });
       }
       if (config.ws.enabled) {
@@ -150,7 +167,8 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
         listeners.ws =
           config.ws.port === null
             ? attachWs(http.server, handle, { ...wsOptions, baseUrl: http.url })
-            : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port });
+            : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port, ...tlsOf(config.ws.tls) });
+        if (config.ws.port !== null && config.ws.tls && listeners.ws.server) tls?.attach(listeners.ws.server as HttpsServer);
         logger.info('listening', { url: listeners.ws.url });
       }
       if (config.coap.port !== null) {
@@ -196,6 +214,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
       const delivered = await announcer.flush();
       if (delivered > 0) logger.info('announcements delivered', { count: delivered });
     };
+    const stopTls = tls ? keepTlsFresh(tls, logger) : undefined;
     const flush = setInterval(() => {
       flushing ??= tick()
         .catch((error: unknown) => logger.error('delivering announcements failed', { error }))
@@ -225,6 +244,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     logger.info('shutting down', worker === undefined ? {} : { worker });
     clearInterval(sweep);
     clearInterval(flush);
+    stopTls?.();
     await flushing;
     await closeListeners();
     await announcer.idle();

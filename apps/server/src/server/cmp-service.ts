@@ -1,4 +1,4 @@
-import { parseName } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
 import { createServer, type CmpServer, type ServerInit, type ServerPolicy } from '@cmpkit/core';
 import { demoteInfo, type Logger } from '../log/logger.js';
 import { nodeAlgorithms } from '../pki/node-algorithms.js';
@@ -14,7 +14,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
   const { config, material, store } = ctx;
   const policy: ServerPolicy = { ...config.policy };
   return createServer({
-    name: parseName(config.ca.serverSubject),
+    name: parseCertificate(material.cmpServer.certificate).subject,
     protection: {
       signer: {
         privateKey: material.cmpServer.privateKey,
@@ -26,8 +26,8 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
       macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: [material.root.certificate, ...material.previousRoots],
-      ...(ctx.externalAnchors.length ? { externalAnchors: ctx.externalAnchors } : {}),
-      untrusted: [material.issuing.certificate, ...material.links],
+      ...(ctx.externalTrust.length ? { externalTrust: ctx.externalTrust } : {}),
+      untrusted: [material.issuing.certificate, ...material.issuing.chain],
       algorithms: nodeAlgorithms,
       // KEM-based MAC (RFC 9810 5.1.3.4): responses to requests that encapsulate to the server's
       // ML-KEM key, and requests of end entities that hold an ML-KEM certificate.

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import { createClient, createRegistrationAuthority, type CmpServer, type ExternalTrust, type ServerPolicy } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -23,7 +23,7 @@ export interface RaServiceInit {
   store: ServerStore;
   /** The CA's CMP URL. */
   upstream: string;
-  externalAnchors: readonly Uint8Array[];
+  externalTrust: readonly ExternalTrust[];
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
@@ -59,7 +59,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
       macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: material.trustAnchors,
-      ...(init.externalAnchors.length ? { externalAnchors: init.externalAnchors } : {}),
+      ...(init.externalTrust.length ? { externalTrust: init.externalTrust } : {}),
       untrusted: material.chain,
     },
     upstream,

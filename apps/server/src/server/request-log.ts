@@ -1,5 +1,6 @@
-import { decodePKIMessage, pkiStatusName, type PKIMessage, type PKIStatusInfo } from '@cmpkit/codec';
+import { decodePKIMessage, nameToString, pkiStatusName, type PKIMessage, type PKIStatusInfo } from '@cmpkit/codec';
 import type { CmpHandler } from '@cmpkit/core';
+import { parseCertificate } from '@cmpkit/protection';
 import type { Logger } from '../log/logger.js';
 
 function hex(bytes: Uint8Array | undefined): string | undefined {
@@ -31,9 +32,18 @@ export function describeResponse(message: PKIMessage): string {
   }
 }
 
+/** The subject of a verified TLS client certificate, for the log. */
+function tlsClientName(der: Uint8Array): string {
+  try {
+    return nameToString(parseCertificate(der).subject);
+  } catch {
+    return '(unparsable certificate)';
+  }
+}
+
 /**
  * Wraps the engine's handler to log one line per exchange: request body type, transaction,
- * sender address and the outcome (`info`, or `warn` for an error answer).
+ * sender address, the verified TLS client certificate's subject and the outcome (`info`, or `warn` for an error answer).
  */
 export function withRequestLog(handle: CmpHandler, logger: Logger, clock: () => Date): CmpHandler {
   return async (request, context) => {
@@ -62,6 +72,7 @@ export function withRequestLog(handle: CmpHandler, logger: Logger, clock: () => 
       transaction,
       peer: context?.remoteAddress,
       path: context?.path || undefined,
+      tlsClient: context?.tlsPeerCertificate ? tlsClientName(context.tlsPeerCertificate) : undefined,
       ms: clock().getTime() - started,
     });
     return response;

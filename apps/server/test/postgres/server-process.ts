@@ -29,6 +29,8 @@ export function serverBundle(): Promise<string> {
       {
         name: 'workspace-sources',
         setup(b) {
+          // The PKCS#11 binding is native and loaded only for keys in a token: left out.
+          b.onResolve({ filter: /^@cmpkit\/pkcs11$/ }, () => ({ path: '@cmpkit/pkcs11', external: true }));
           b.onResolve({ filter: /^@cmpkit\// }, (args) => {
             const path = workspaceAlias[args.path];
             return path ? { path } : undefined;

@@ -21,6 +21,7 @@ import type { TransactionRecord } from './stores.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { Requester } from './requester.js';
 import type { ServerContext } from './server-context.js';
+import type { ExternalTrust, ServerProtection } from './server-init.js';
 
 /** How the response to a request is protected. */
 export type ResponseProtection =
@@ -89,16 +90,27 @@ function revokesOnlyItself(request: DecodedPKIMessage, signer: Uint8Array): bool
 }
 
 /**
- * The bodies a manufacturer certificate (external anchor) may protect: the ir, and the messages
- * that continue its transaction (certConf, pollReq, error). The transaction rules make sure only
- * the certificate that opened a transaction continues it.
+ * The bodies that continue a transaction: accepted under any external anchor, since the
+ * transaction rules make sure only the certificate that opened a transaction continues it, and
+ * answered under the transaction's KEM-based MAC when it has one.
  */
-const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', 'pollReq', 'popdecr', 'error']);
+const FOLLOW_UP_BODIES: ReadonlySet<string> = new Set(['certConf', 'pollReq', 'popdecr', 'error']);
+
+/** The external anchors a request of this body type may chain to (RFC 9483 section 4.1.1 and the configured request types). */
+function externalAnchorsFor(p: ServerProtection, body: string): Uint8Array[] {
+  const sets: ExternalTrust[] = [
+    ...(p.externalAnchors?.length ? [{ anchors: p.externalAnchors, requests: ['ir' as const] }] : []),
+    ...(p.externalTrust ?? []),
+  ];
+  const followUp = FOLLOW_UP_BODIES.has(body);
+  return sets.filter((set) => followUp || (set.requests as readonly string[]).includes(body)).flatMap((set) => [...set.anchors]);
+}
 
 /**
  * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
  * (an unknown reference is refused before any key derivation), or a signature with a path to the
- * trust anchors — to the external anchors only for an ir and the follow-ups of its transaction.
+ * trust anchors — to the external anchors only for the request types they are configured for
+ * (ir for `externalAnchors`) and the follow-ups of their transactions.
  * Unprotected requests pass only with acceptUnprotected.
  *
  * @throws ProtectionError badMessageCheck, wrongIntegrity, badAlg or signerNotTrusted.
@@ -129,9 +141,6 @@ async function withKemResponses(ctx: ServerContext, request: DecodedPKIMessage, 
   const secret = record?.kemResponses ? kemSecretOf(record) : undefined;
   return secret ? { ...auth, response: respond(secret) } : auth;
 }
-
-/** Messages that continue a transaction and are answered under its KEM-based MAC, if it has one. */
-const FOLLOW_UP_BODIES: ReadonlySet<string> = new Set(['certConf', 'pollReq', 'popdecr', 'error']);
 
 /**
  * The shared secret a KEM-MAC protected request is verified with: the one the server
@@ -168,7 +177,7 @@ async function authenticateProtection(ctx: ServerContext, request: DecodedPKIMes
   const secrets = p.secrets;
   const trust: ProtectionTrust = {};
   if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
-  const external = EXTERNAL_ANCHOR_BODIES.has(request.body.type) ? (p.externalAnchors ?? []) : [];
+  const external = externalAnchorsFor(p, request.body.type);
   const anchors = [...(p.trustAnchors ?? []), ...external];
   if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
   const verified = await verifyProtection(request, trust, {

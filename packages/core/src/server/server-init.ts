@@ -36,6 +36,21 @@ export interface ServerPolicy {
   allowKeyReuseOnUpdate?: boolean;
 }
 
+/** The request types an {@link ExternalTrust} may be accepted for. */
+export type ExternalTrustRequest = 'ir' | 'cr' | 'kur' | 'p10cr' | 'rr' | 'genm';
+
+/**
+ * Trust anchors of another PKI for some request types. A request under them is a requester with
+ * `external: true`: not looked up among the CA's revoked certificates (the serial numbers are
+ * another CA's), and not a recipient of announcements.
+ */
+export interface ExternalTrust {
+  /** The root certificates (DER). */
+  anchors: readonly Uint8Array[];
+  /** The request bodies a signature under them may protect. */
+  requests: readonly ExternalTrustRequest[];
+}
+
 /** How the server authenticates requests and protects responses. */
 export interface ServerProtection {
   /**
@@ -56,6 +71,12 @@ export interface ServerProtection {
   trustAnchors?: readonly Uint8Array[];
   /** Anchors accepted for ir (and its certConf/pollReq) only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
   externalAnchors?: readonly Uint8Array[];
+  /**
+   * Anchors of other PKIs accepted for the listed request types (and the certConf, pollReq and
+   * error of their transactions): an existing device PKI whose certificates sign cr, p10cr, genm
+   * or rr, or a manufacturer PKI for more than ir. `externalAnchors` is `{ anchors, requests: ['ir'] }`.
+   */
+  externalTrust?: readonly ExternalTrust[];
   /** Further intermediates for path building. */
   untrusted?: readonly Uint8Array[];
   /** Bounds on the MAC parameters requests may use (checked before any derivation). */

@@ -823,4 +823,23 @@ describe('external anchors (manufacturer certificates)', () => {
     }
     expect(e.issuer.requests).toHaveLength(0);
   });
+
+  it('externalTrust: a device PKI accepted for the request types listed, and only those', async () => {
+    const e = env({
+      server: {
+        protection: { externalAnchors: [], externalTrust: [{ anchors: [pki.manufacturerRoot.certificate], requests: ['cr', 'genm'] }] },
+      },
+    });
+    const protection = pki.idevid.credential;
+    const cr = await e.ask({ body: await certBody('cr', await newKeyPair(), { subject: '/O=cmpkit test/CN=device-42' }), protection });
+    const certificate = issuedCertificate(cr.response, 'cp');
+    const requester = e.issuer.requests[0]!.requester;
+    expect(requester.kind === 'signature' && requester.external).toBe(true);
+    const conf = await e.ask({ body: await certConfBody(certificate), ...followUp(cr), protection });
+    expect(conf.response.body.type).toBe('pkiconf');
+    expect((await e.ask({ body: genmBody(), protection })).response.body.type).toBe('genp');
+    const ir = await e.ask({ body: await certBody('ir', await newKeyPair(), { subject: '/O=cmpkit test/CN=device-42' }), protection });
+    expectErrorBody(ir.response, ['signerNotTrusted']);
+    expectErrorBody((await e.ask({ body: rrBody(pki.idevid.certificate), protection })).response, ['signerNotTrusted']);
+  });
 });
