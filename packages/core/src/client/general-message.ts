@@ -16,6 +16,7 @@ import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
 import { exchange } from './exchange.js';
 import { pollForResponse } from './poll.js';
+import { freeText } from './poll-wait.js';
 
 /** Per-call options of the general-message operations. */
 export interface GeneralMessageOptions {
@@ -43,8 +44,11 @@ export async function generalMessage(
   });
   if (answer.message.body.type === 'error') {
     answer = await pollForResponse(ctx, transaction, {
+      request: 'genm',
+      transactionID: transaction.transactionID,
       certReqId: -1,
       firstCheckAfter: 0,
+      firstReason: freeText(answer.message.body.content.pKIStatusInfo.statusString),
       final: ['genp'],
       signal: options.signal,
       startedAt,
