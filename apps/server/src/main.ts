@@ -10,12 +10,16 @@ import { init } from './commands/init.js';
 import { pending } from './commands/pending.js';
 import { renewRequest } from './commands/renew-request.js';
 import { revoke } from './commands/revoke.js';
-import { secret } from './commands/secret.js';
+import { parseServeSecret, secret } from './commands/secret.js';
 import { showConfig } from './commands/show-config.js';
 import { subscriber } from './commands/subscriber.js';
 import { start } from './commands/start.js';
 import { UsageError } from './commands/usage-error.js';
 import { ConfigError } from './config/config-error.js';
+import { RA_MODES } from './config/ra-config.js';
+import { commandHelp, wantsHelp } from './help.js';
+import { LOG_FORMATS } from './log/logger.js';
+import { versionText } from './version.js';
 
 export type { CliEnvironment } from './cli-environment.js';
 
@@ -26,9 +30,13 @@ commands:
         [--tcp-port P] [--ws-port P]     also on / (OpenSSL's default path); 'start' is an alias;
                                          WebSocket on the HTTP port (ws.path) unless --ws-port;
                                          TCP only with --tcp-port (or tcp.port);
-        [--workers N]                    N processes behind the same ports (node:cluster)
+        [--workers N]                    N processes behind the same ports (node:cluster);
+        [--metrics-port P]               Prometheus metrics; GET /health and /ready on HTTP;
+        [--secret REF:pass:TEXT]...      shared secrets of this process; prints a JSON ready line
+        [--log-format text|json]
   init                                   create the CA material and the database, then exit
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
+        [--ra-mode M]                    reprotect (default), raVerified, forward or nested
   init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
@@ -51,7 +59,8 @@ commands:
                                          broadcasts (ckuann, crlann) only without --subject
   subscriber list | subscriber remove URL
   config                                 print the effective configuration as JSON
-  help                                   show this text
+  help                                   show this text ('COMMAND --help': that command's)
+  --version                              show the versions of cmpkit-server, its packages and Node.js
 
 options of every command:
   --config F       JSON configuration file (see README); without it the embedded defaults apply
@@ -66,6 +75,11 @@ function portOf(text: string | undefined, option = '--port'): number | undefined
   return Number(text);
 }
 
+function oneOf<T extends string>(text: string, allowed: readonly T[], option: string): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${option} must be ${allowed.join(', ')}, not '${text}'`);
+  return text as T;
+}
+
 function workersOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256)
@@ -76,6 +90,15 @@ function workersOf(text: string | undefined): number | undefined {
 /** Runs the `cmpkit-server` command line; resolves to the process exit status. */
 export async function main(argv: readonly string[], env: CliEnvironment): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    env.stdout(versionText('cmpkit-server'));
+    return 0;
+  }
+  const help = command !== undefined && wantsHelp(rest) ? commandHelp(command, rest) : undefined;
+  if (help !== undefined) {
+    env.stdout(help);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':
@@ -91,12 +114,27 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             workers: { type: 'string' },
             role: { type: 'string' },
             upstream: { type: 'string' },
+            'ra-mode': { type: 'string' },
+            secret: { type: 'string', multiple: true },
+            'log-format': { type: 'string' },
+            'metrics-port': { type: 'string' },
           },
         });
-        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, workers: workersText, ...others } = values;
+        const {
+          port: portText,
+          'tcp-port': tcpText,
+          'ws-port': wsText,
+          'metrics-port': metricsText,
+          workers: workersText,
+          'ra-mode': raMode,
+          'log-format': logFormat,
+          secret: secretArgs,
+          ...others
+        } = values;
         const port = portOf(portText);
         const tcpPort = portOf(tcpText, '--tcp-port');
         const wsPort = portOf(wsText, '--ws-port');
+        const metricsPort = portOf(metricsText, '--metrics-port');
         const workers = workersOf(workersText);
         return await start(
           {
@@ -104,7 +142,11 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             ...(port === undefined ? {} : { port }),
             ...(tcpPort === undefined ? {} : { tcpPort }),
             ...(wsPort === undefined ? {} : { wsPort }),
+            ...(metricsPort === undefined ? {} : { metricsPort }),
             ...(workers === undefined ? {} : { workers }),
+            ...(raMode === undefined ? {} : { raMode: oneOf(raMode, RA_MODES, '--ra-mode') }),
+            ...(logFormat === undefined ? {} : { logFormat: oneOf(logFormat, LOG_FORMATS, '--log-format') }),
+            ...(secretArgs ? { secrets: await Promise.all(secretArgs.map((arg) => parseServeSecret(arg, env))) } : {}),
           },
           env,
         );

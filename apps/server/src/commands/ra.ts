@@ -1,15 +1,22 @@
 import { join, resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { lineLogger, type Logger } from '../log/logger.js';
+import { healthEndpoints } from '../ops/health-endpoints.js';
+import { listenMetrics, type MetricsListener } from '../ops/metrics-listener.js';
+import { observeStore } from '../ops/observed-store.js';
+import { certificatesCheck, databaseCheck } from '../ops/readiness-checks.js';
+import { createServerMetrics } from '../ops/server-metrics.js';
 import { CA_FILES } from '../pki/ca-material.js';
 import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-material.js';
+import { withCommandLineSecrets } from '../server/command-line-secrets.js';
+import { createExchangeObserver } from '../server/exchange-observer.js';
 import { listenHttp } from '../server/http-listener.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
-import { withRequestLog } from '../server/request-log.js';
+import { readyLine } from '../server/ready-line.js';
 import { loadExternalAnchors } from '../server/server-context.js';
 import { openServerStore, type ServerStore } from '../store/server-store.js';
 import { runtimeOf } from './command-context.js';
+import type { Serving } from './serving.js';
 import { UsageError } from './usage-error.js';
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -75,26 +82,62 @@ export async function initRa(config: ServerConfig, caDataDir: string | undefined
  * `cmpkit-server serve --role ra --upstream URL`: the registration authority in front of the CA at
  * URL, until `env.signal` aborts.
  */
-export async function startRa(config: ServerConfig, env: CliEnvironment): Promise<number> {
+export async function startRa(config: ServerConfig, env: CliEnvironment, serving: Serving): Promise<number> {
   const upstream = config.ra.upstream;
   if (!upstream) throw new UsageError('--role ra needs --upstream URL (or ra.upstream in the configuration)');
+  const { logger, scope } = serving;
   const { clock, crypto } = runtimeOf(env);
-  const logger: Logger = lineLogger(env.stderr, config.logLevel, clock);
   const material = await raMaterialOf(config, crypto);
   const externalAnchors = await loadExternalAnchors(config.externalAnchors);
-  const store = await openRaStore(config, clock, env);
+  const metrics = config.metrics.port === null ? undefined : createServerMetrics();
+  const opened = await openRaStore(config, clock, env);
+  const store = metrics ? observeStore(opened, metrics.store) : opened;
+  let metricsListener: MetricsListener | undefined;
   try {
-    const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger });
-    const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
+    const observer = createExchangeObserver({ logger, scope, ...(metrics ? { metrics } : {}) });
+    const service = createRaService({
+      config,
+      material,
+      store,
+      upstream,
+      externalAnchors,
+      clock,
+      crypto,
+      logger,
+      secrets: withCommandLineSecrets(store.secrets, serving.secrets),
+      onExchange: observer.onExchange,
+    });
+    let stopping = false;
+    const route = healthEndpoints({
+      checks: [databaseCheck(() => store.secrets.count()), certificatesCheck('raCredentials', () => ({ RA: material.certificate }), clock)],
+      stopping: () => stopping,
+    });
+    const http = await listenHttp(observer.observe(service.handle), { ...config.http, logger, route });
+    if (metrics && config.metrics.port !== null) {
+      const registry = metrics.registry;
+      metricsListener = await listenMetrics({
+        ...config.metrics,
+        port: config.metrics.port,
+        collect: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+        logger,
+      }).catch(async (error: unknown) => {
+        await http.close(0);
+        throw error;
+      });
+    }
     const sweep = setInterval(() => {
       service.expireTransactions().catch((error: unknown) => logger.error('expiring transactions failed', { error }));
     }, config.expirySweepSeconds * 1000);
     sweep.unref();
     logger.info('RA listening', { url: http.url, upstream, mode: config.ra.mode, dataDir: config.dataDir });
-    env.onListening?.({ host: http.host, port: http.port, url: http.url });
+    const address = { host: http.host, port: http.port, url: http.url, ...(metricsListener ? { metricsUrl: metricsListener.url } : {}) };
+    env.stdout(readyLine('ra', address, config.dataDir));
+    env.onListening?.(address);
     await waitForAbort(env.signal);
+    stopping = true;
     logger.info('shutting down');
     clearInterval(sweep);
+    await metricsListener?.close();
     await http.close();
     logger.info('stopped');
     return 0;

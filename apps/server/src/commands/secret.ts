@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
+import type { CommandLineSecret } from '../server/command-line-secrets.js';
 import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -24,6 +25,18 @@ export async function readSecretArg(arg: string, env: CliEnvironment): Promise<s
     default:
       throw new UsageError('--secret must be pass:TEXT, env:VAR or file:PATH');
   }
+}
+
+/**
+ * A shared secret of `serve --secret REF:SECRET`: the reference, a colon, then the secret as
+ * {@link readSecretArg} takes it (`demo:pass:TEXT`, `demo:env:VAR`, `demo:file:PATH`).
+ */
+export async function parseServeSecret(arg: string, env: CliEnvironment): Promise<CommandLineSecret> {
+  const colon = arg.indexOf(':');
+  if (colon <= 0) throw new UsageError(`--secret '${arg}' must be REF:pass:TEXT, REF:env:VAR or REF:file:PATH`);
+  const secret = await readSecretArg(arg.slice(colon + 1), env);
+  if (secret === '') throw new UsageError(`--secret for reference '${arg.slice(0, colon)}' is empty`);
+  return { reference: arg.slice(0, colon), secret };
 }
 
 /** 24 random characters from an unambiguous alphabet (about 140 bits). */

@@ -28,6 +28,12 @@ export interface ConfigSources {
   role?: string;
   /** `--upstream` (role ra). */
   upstream?: string;
+  /** `--ra-mode` (role ra). */
+  raMode?: string;
+  /** `--log-format`. */
+  logFormat?: string;
+  /** `--metrics-port`: serve Prometheus metrics on this port. */
+  metricsPort?: number;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -48,6 +54,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
     ra: { ...base.ra, ...file.ra },
+    metrics: { ...base.metrics, ...file.metrics },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,
   } as ServerConfig;
@@ -93,6 +100,9 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
   if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
   if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
+  if (sources.raMode !== undefined) config.ra = { ...config.ra, mode: sources.raMode as ServerConfig['ra']['mode'] };
+  if (sources.logFormat !== undefined) config.logFormat = sources.logFormat as ServerConfig['logFormat'];
+  if (sources.metricsPort !== undefined) config.metrics = { ...config.metrics, port: sources.metricsPort };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   if (sources.database !== undefined)
     config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../log/logger.js';
+import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { RaConfig } from './ra-config.js';
 
 /** One certificate profile in the configuration; everything but `base` overrides the base profile. */
@@ -121,6 +121,13 @@ export interface ServerConfig {
    */
   externalAnchors: string[];
   logLevel: LogLevel;
+  /** `text` (default: one readable line per event) or `json` (one JSON object per line, for log collectors). */
+  logFormat: LogFormat;
+  /**
+   * Prometheus metrics (`GET /metrics`) on a listener of their own: off while `port` is null
+   * (`--metrics-port`). With several workers the primary serves the sum of theirs.
+   */
+  metrics: { port: number | null; host: string };
   /** `ca` (default): issue certificates; `ra`: a registration authority in front of `ra.upstream`. */
   role: 'ca' | 'ra';
   /** Registration authority settings (role ra). */
@@ -128,7 +135,8 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra' | 'metrics'>> & {
+  metrics?: Partial<ServerConfig['metrics']>;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { CmpHandler } from '@cmpkit/core';
 import { toNodeListener } from '@cmpkit/transport-http';
 import type { Logger } from '../log/logger.js';
+import type { HttpRoute } from '../ops/health-endpoints.js';
 
 /** A listening HTTP server. */
 export interface HttpListener {
@@ -22,11 +23,12 @@ export interface HttpListener {
 /**
  * Serves `handle` on HTTP (RFC 9811) at `host:port` under `path` (and `path/p/<profile>`), and on
  * the root `/` (and `/p/<profile>`) too: `/` is the path `openssl cmp` uses when `-path` is not
- * given. A path that is neither is answered `404` by the root listener.
+ * given. A path that is neither is answered `404` by the root listener. `route` (health
+ * endpoints) sees every request first.
  */
 export async function listenHttp(
   handle: CmpHandler,
-  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger },
+  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger; route?: HttpRoute },
 ): Promise<HttpListener> {
   const common = {
     maxMessageBytes: options.maxMessageBytes,
@@ -36,6 +38,7 @@ export async function listenHttp(
   const root = toNodeListener(handle, { ...common, basePath: '/' });
   const base = trimSlashes(options.path);
   const server: Server = createServer((req, res) => {
+    if (options.route?.(req, res)) return;
     const path = pathOf(req.url);
     const ours = base === '' || path === base || path.startsWith(`${base}/`);
     (ours ? primary : root)(req, res);

@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import {
+  createClient,
+  createRegistrationAuthority,
+  type CmpServer,
+  type SecretStore,
+  type ServerInit,
+  type ServerPolicy,
+} from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -27,6 +34,9 @@ export interface RaServiceInit {
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
+  /** The secrets to authenticate devices with, instead of the stored ones alone (`serve --secret`). */
+  secrets?: SecretStore;
+  onExchange?: ServerInit['onExchange'];
 }
 
 /**
@@ -54,7 +64,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     name: parseName(ra.subject),
     protection: {
       signer: credential,
-      secrets: store.secrets,
+      secrets: init.secrets ?? store.secrets,
       macResponses: config.macResponses,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: material.trustAnchors,
@@ -67,6 +77,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
     stores: { transactions: store.transactions, nonces: store.nonces },
     policy,
+    ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock,
     crypto,
     logger: demoteInfo(logger),

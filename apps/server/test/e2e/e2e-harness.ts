@@ -60,7 +60,7 @@ export async function runClient(...argv: string[]): Promise<CliRun> {
 }
 
 /** Runs the `cmpkit-server` maintenance commands in-process on the server's data directory. */
-export async function runAdmin(server: RunningServer, ...argv: string[]): Promise<CliRun> {
+export async function runAdmin(server: Pick<RunningServer, 'dir'>, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const status = await serverMain([...argv, '--data-dir', 'data'], {
