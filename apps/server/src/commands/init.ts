@@ -67,7 +67,12 @@ export async function init(options: CommonOptions & { role?: string; 'ca-data-di
   const config = await configOf(options, env, options.role === undefined ? {} : { role: options.role });
   if (config.role === 'ra') return initRa(config, options['ca-data-dir'], env);
   const { clock, crypto } = runtimeOf(env);
-  const ctx = await openServerContext(config, { clock, crypto, logger: loggerOf(env, config, true) });
+  const ctx = await openServerContext(config, {
+    clock,
+    crypto,
+    logger: loggerOf(env, config, true),
+    progress: (text) => env.stderr(`${text}...\n`),
+  });
   try {
     describeSetup(ctx, env);
     if (!ctx.createdCa) env.stdout(`${config.dataDir} is already initialised\n`);

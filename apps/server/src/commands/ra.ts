@@ -6,7 +6,7 @@ import { listenMetrics, type MetricsListener } from '../ops/metrics-listener.js'
 import { observeStore } from '../ops/observed-store.js';
 import { certificatesCheck, databaseCheck } from '../ops/readiness-checks.js';
 import { createServerMetrics } from '../ops/server-metrics.js';
-import { CA_FILES } from '../pki/ca-material.js';
+import { CA_FILES, isSlowKeyAlgorithm } from '../pki/ca-material.js';
 import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-material.js';
 import { withCommandLineSecrets } from '../server/command-line-secrets.js';
 import { createExchangeObserver } from '../server/exchange-observer.js';
@@ -62,6 +62,7 @@ export async function initRa(config: ServerConfig, caDataDir: string | undefined
     env.stdout(`${config.dataDir} already holds RA credentials (${files.certificate})\n`);
   } else if (caDataDir !== undefined) {
     const dir = resolve(cwd, caDataDir);
+    if (isSlowKeyAlgorithm(config.ra.keyAlgorithm)) env.stderr(`generating the RA key (${config.ra.keyAlgorithm})...\n`);
     await issueDevRaMaterial(dir, config.ra, files, config.dataDir, { crypto, clock });
     env.stdout(
       `created RA credentials in ${config.dataDir}, issued by the CA in ${dir} (${join(dir, CA_FILES.issuingCertificate)}):\n` +
