@@ -8,7 +8,14 @@ import type { CmpOptionValues } from '../cmp-options.js';
 import { describeCertificate } from '../format/describe-certificate.js';
 import type { Io } from '../io.js';
 import { generateKeyPair, isKeySpec, writePrivateKey } from '../keys.js';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
+
+/** parseArgs descriptions of the options `cmpkit listen` adds to the CMP options. */
+export const LISTEN_OPTIONS = {
+  'http-listen': { type: 'string' },
+  'auto-renew': { type: 'boolean' },
+  count: { type: 'string' },
+} as const;
 
 /** The options `cmpkit listen` adds to the CMP options. */
 export interface ListenValues {
@@ -113,9 +120,9 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
         io.stdout(`${describeEvent(event)}\n`);
         if (event.type === 'ckuann') {
           track(
-            writeCertificates(trustedFile, client.trustAnchors())
+            writeCertificates('--trusted', trustedFile, client.trustAnchors())
               .then(() => io.stdout(`trust anchors written to ${trustedFile}\n`))
-              .catch((error: unknown) => io.stderr(`cmpkit: cannot write ${trustedFile}: ${(error as Error).message}\n`))
+              .catch((error: unknown) => io.stderr(`cmpkit: ${(error as Error).message}\n`))
               .finally(done),
           );
           return;
@@ -127,8 +134,8 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
               .then(async (result) => {
                 const certout = values.certout ?? values.cert!;
                 const keyout = values.newkeyout ?? values.key!;
-                await writeCertificates(certout, [result.certificate]);
-                if (newKey) await writePrivateKey(keyout, newKey.privateKey);
+                await writeCertificates(values.certout ? '--certout' : '--cert', certout, [result.certificate]);
+                if (newKey) await writePrivateKey(values.newkeyout ? '--newkeyout' : '--key', keyout, newKey.privateKey);
                 io.stdout(`kur: renewed ${describeCertificate(result.certificate) ?? ''}; written to ${certout} and ${keyout}\n`);
               })
               .catch((error: unknown) => io.stderr(`cmpkit: automatic renewal failed: ${(error as Error).message}\n`))

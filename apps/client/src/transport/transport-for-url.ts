@@ -2,7 +2,7 @@ import type { Transport } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import { CMP_TCP_PORT, tcpTransport } from '@cmpkit/transport-tcp';
 import { wsTransport } from '@cmpkit/transport-ws';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
 import { connectionPerMessageFetch } from './connection-per-message-fetch.js';
 
 /** A transport the CLI closes when its command is done (TCP and WebSocket keep connections open). */
