@@ -18,11 +18,14 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Receives what the server pushes unasked on a TCP or WebSocket connection (announcements). */
   onPush?: (message: Uint8Array) => void;
-  /** Told each time a WebSocket connection (re)opens. */
+  /** Told each time a WebSocket connection, or the kept-open TCP connection, (re)opens. */
   onConnect?: () => void;
-  /** Re-establish a lost WebSocket connection with backoff (for `listen`). */
+  /** Re-establish a lost WebSocket or TCP connection with backoff (for `listen`). */
   reconnect?: boolean;
 }
+
+/** How `listen` re-establishes a lost connection: soon at first, then at most every 5 s. */
+const RECONNECT = { initialDelayMs: 200, maxDelayMs: 5000 };
 
 /** The URL schemes the CLI speaks, and the transport package behind each. */
 export const TRANSPORT_SCHEMES = ['http:', 'https:', 'tcp:', 'ws:', 'wss:'] as const;
@@ -56,6 +59,8 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
         readTimeoutMs: options.timeoutMs,
         connectTimeoutMs: options.timeoutMs,
         ...(options.onPush ? { onPush: options.onPush } : {}),
+        ...(options.onConnect ? { onConnect: options.onConnect } : {}),
+        ...(options.reconnect ? { reconnect: RECONNECT } : {}),
       });
     }
     case 'ws:':
@@ -65,7 +70,7 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
         timeoutMs: options.timeoutMs,
         ...(options.onPush ? { onPush: options.onPush } : {}),
         ...(options.onConnect ? { onConnect: options.onConnect } : {}),
-        ...(options.reconnect ? { reconnect: { initialDelayMs: 200, maxDelayMs: 5000 } } : {}),
+        ...(options.reconnect ? { reconnect: RECONNECT } : {}),
       });
     default:
       throw new CliError(`--server '${url}': unsupported scheme ${parsed.protocol} (use http://, https://, tcp:// or ws(s)://)`);
