@@ -176,6 +176,15 @@ describe('cmpkit-server serve for operators', () => {
     const serial = /serial=([0-9a-f]+)/.exec(ir.stdout)![1]!;
     expect((await runAdmin({ dir }, 'renew-request', '--serial', serial, '--before', '+1d')).status).toBe(0);
     await listener.waitFor(/rann: revocationWarning/);
+    // The server marks it delivered once the push was taken, which may be just after it arrived.
+    const afterDelivery = await waitUntil(
+      async () => {
+        const t = await scrape(served);
+        return sample(t, 'cmpkit_announcements_delivered_total') === 1 ? t : undefined;
+      },
+      { what: 'one announcement delivered' },
+    );
+    expect(sample(afterDelivery, 'cmpkit_announcements_pending')).toBe(0);
 
     const rr = await runClient(
       'rr',
@@ -196,10 +205,7 @@ describe('cmpkit-server serve for operators', () => {
     );
     expect(rr.stderr).toBe('');
 
-    const text = await waitUntil(async () => {
-      const t = await scrape(served);
-      return sample(t, 'cmpkit_announcements_delivered_total') === 1 ? t : undefined;
-    });
+    const text = await scrape(served);
     expect(sample(text, 'cmpkit_requests_total{type="ir",outcome="accepted",fail_info=""}')).toBe(1);
     expect(sample(text, 'cmpkit_requests_total{type="certConf",outcome="accepted",fail_info=""}')).toBe(1);
     expect(sample(text, 'cmpkit_requests_total{type="genm",outcome="rejection",fail_info="badMessageCheck"}')).toBe(1);
@@ -210,8 +216,11 @@ describe('cmpkit-server serve for operators', () => {
     expect(sample(text, 'cmpkit_certificates_issued_total')).toBe(1);
     expect(sample(text, 'cmpkit_certificates_revoked_total{reason="1"}')).toBe(1);
     expect(sample(text, 'cmpkit_pending_approvals')).toBe(0);
-    expect(sample(text, 'cmpkit_announcements_pending')).toBe(0);
     expect(text).toContain('# TYPE cmpkit_store_errors_total counter');
+    // The revocation made a new CRL, which the running server announces (crlann) to the listener.
+    await waitUntil(async () => (sample(await scrape(served), 'cmpkit_announcements_queued_total') ?? 0) >= 1, {
+      what: 'the crlann queued by the server',
+    });
     expect(text).toContain('process_resident_memory_bytes');
   }, 90_000);
 

@@ -114,6 +114,8 @@ describe('announcements end to end', () => {
       join(s.dir, 'new-root-only.pem'),
       '--newkey',
       'ec:P-256',
+      '--newkeyout',
+      join(s.dir, 'device-c.key'),
       '--subject',
       '/CN=device-c',
       '--certout',
