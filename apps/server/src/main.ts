@@ -4,6 +4,7 @@ import type { CliEnvironment } from './cli-environment.js';
 import { ca } from './commands/ca.js';
 import { cert } from './commands/cert.js';
 import { certIssue } from './commands/cert-issue.js';
+import { FileError } from './commands/command-files.js';
 import { COMMON_OPTIONS } from './commands/command-context.js';
 import { crl } from './commands/crl.js';
 import { init } from './commands/init.js';
@@ -262,6 +263,6 @@ function isParseArgsError(error: unknown): boolean {
 
 function describeError(error: unknown): string {
   if (error instanceof UsageError || isParseArgsError(error)) return `${(error as Error).message}\n${USAGE}`;
-  if (isCmpError(error) || error instanceof ConfigError || error instanceof Error) return error.message;
+  if (isCmpError(error) || error instanceof ConfigError || error instanceof FileError || error instanceof Error) return error.message;
   return String(error);
 }

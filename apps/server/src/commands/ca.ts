@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
 import { describeDeliveries } from '../announce/describe-deliveries.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { certificatesPem } from '../pki/pem.js';
 import { rollRootCa } from '../pki/root-rollover.js';
+import { checkWritable, writeCommandFile } from './command-files.js';
 import { loggerOf, runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,17 +19,19 @@ export async function ca(
 ): Promise<number> {
   if (action === 'rollover') return rollover(options, env);
   if (action !== 'certs') throw new UsageError('ca needs certs or rollover');
+  const out = options.out === undefined ? undefined : resolve(runtimeOf(env).cwd, options.out);
+  if (out !== undefined) await checkWritable('--out', out);
   return withContext(options, env, async (ctx) => {
     const certs = options['root-only']
       ? [ctx.material.root.certificate]
       : [ctx.material.issuing.certificate, ctx.material.root.certificate];
     const pem = certificatesPem(certs);
-    if (options.out === undefined) {
+    if (out === undefined) {
       env.stdout(pem);
       return 0;
     }
-    const path = resolve(runtimeOf(env).cwd, options.out);
-    await writeFile(path, pem);
+    const path = out;
+    await writeCommandFile('--out', path, pem);
     env.stdout(`wrote ${certs.length} certificate${certs.length === 1 ? '' : 's'} to ${path}\n`);
     return 0;
   });

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { CommandLineSecret } from '../server/command-line-secrets.js';
+import { readCommandFile } from './command-files.js';
 import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,8 +20,10 @@ export async function readSecretArg(arg: string, env: CliEnvironment): Promise<s
       if (text === undefined) throw new UsageError(`environment variable ${value} is not set`);
       return text;
     }
-    case 'file':
-      return (await readFile(resolve(runtimeOf(env).cwd, value), 'utf8')).split(/\r?\n/)[0] ?? '';
+    case 'file': {
+      const bytes = await readCommandFile('--secret', resolve(runtimeOf(env).cwd, value));
+      return new TextDecoder().decode(bytes).split(/\r?\n/)[0] ?? '';
+    }
     default:
       throw new UsageError('--secret must be pass:TEXT, env:VAR or file:PATH');
   }
