@@ -1,4 +1,4 @@
-import type { ServerStore } from '../store/server-store.js';
+import type { ServerStore } from '@cmpkit/issuer';
 
 /** Told about every call to the store: `operation` is `<part>.<method>` (`certificates.insert`) or `flush`. */
 export interface StoreObserver {

@@ -1,7 +1,7 @@
 import type { PKIBody } from '@cmpkit/codec';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { outcomeOf } from '../server/describe-response.js';
-import type { ServerStore } from '../store/server-store.js';
+import type { ServerStore } from '@cmpkit/issuer';
 import type { StoreObserver } from './observed-store.js';
 
 /** Request latency buckets, seconds: a MAC enrollment takes milliseconds, an RSA one or a slow disk up to seconds. */

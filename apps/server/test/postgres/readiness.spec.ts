@@ -6,7 +6,7 @@ import { waitUntil } from '@cmpkit/test-utils';
 import { main } from '../../src/main.js';
 import { tempDir } from '../helpers.js';
 import { startTcpProxy, type TcpProxy } from '../tcp-proxy.js';
-import { createTestDatabase, postgresMissing, postgresUrl, type TestDatabase } from './test-database.js';
+import { createTestDatabase, postgresMissing, postgresUrl, type TestDatabase } from '@cmpkit/test-utils';
 
 describe.skipIf(!postgresUrl)(`GET /ready with PostgreSQL${postgresUrl ? '' : ` (skipped: ${postgresMissing})`}`, () => {
   let database: TestDatabase;
