@@ -116,11 +116,10 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
     });
     const http = await listenHttp(observer.observe(service.handle), { ...config.http, logger, route });
     if (metrics && config.metrics.port !== null) {
-      const registry = metrics.registry;
       metricsListener = await listenMetrics({
         ...config.metrics,
         port: config.metrics.port,
-        collect: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+        collect: metrics.collect,
         logger,
       }).catch(async (error: unknown) => {
         await http.close(0);

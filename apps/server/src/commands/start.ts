@@ -205,11 +205,10 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
       }
       if (metrics && worker !== undefined) shareWorkerMetrics(metrics.registry);
       else if (metrics && config.metrics.port !== null) {
-        const registry = metrics.registry;
         metricsListener = await listenMetrics({
           ...config.metrics,
           port: config.metrics.port,
-          collect: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+          collect: metrics.collect,
           logger,
         });
         logger.info('listening', { url: metricsListener.url });

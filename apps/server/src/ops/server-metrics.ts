@@ -20,6 +20,8 @@ export interface ServerMetrics {
   readonly store: StoreObserver;
   /** Adds the gauges read from `store` at each scrape (pending approvals, announcements not delivered). */
   watchStore(store: ServerStore): void;
+  /** The text exposition of the registry and its content type, for the metrics listener. */
+  collect(): Promise<{ contentType: string; body: string }>;
 }
 
 /**
@@ -98,6 +100,7 @@ export function createServerMetrics(): ServerMetrics {
   return {
     registry,
     watchStore,
+    collect: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     countAnswer(type, response) {
       const { outcome, failInfo } = outcomeOf(response);
       requests.inc({ type, outcome, fail_info: failInfo.join(',') });

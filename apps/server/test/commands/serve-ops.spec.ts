@@ -5,56 +5,28 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '@cmpkit/test-utils';
-import { main } from '../../src/main.js';
-import type { ListeningAddress } from '../../src/server/ready-line.js';
-import { runAdmin, runClient, startListener, type RunningListener } from '../e2e/e2e-harness.js';
+import {
+  enrollDevice,
+  runAdmin,
+  runClient,
+  startListener,
+  startServer,
+  type RunningListener,
+  type RunningServer,
+} from '../e2e/e2e-harness.js';
 import { tempDir } from '../helpers.js';
 import { runCli } from '../run-cli.js';
 
-interface Served {
-  dir: string;
-  address: ListeningAddress;
-  stdout(): string;
-  stderr(): string;
-  stop(): Promise<number>;
-}
-
-const running: Served[] = [];
+const running: RunningServer[] = [];
 const listeners: RunningListener[] = [];
 afterEach(async () => {
   await Promise.all(listeners.splice(0).map((l) => l.stop()));
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
-async function serve(dir: string, ...args: string[]): Promise<Served> {
-  const stop = new AbortController();
-  let stdout = '';
-  let stderr = '';
-  let listening: (address: ListeningAddress) => void = () => {};
-  const bound = new Promise<ListeningAddress>((resolve) => (listening = resolve));
-  const done = main(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', 'data', ...args], {
-    cwd: dir,
-    signal: stop.signal,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    onListening: (address) => listening(address),
-  });
-  const address = await Promise.race([
-    bound,
-    done.then((status) => {
-      throw new Error(`serve exited with ${status}: ${stderr}`);
-    }),
-  ]);
-  const served: Served = {
-    dir,
-    address,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    stop: () => {
-      stop.abort();
-      return done;
-    },
-  };
+/** `serve` in-process on free loopback ports (HTTP with WebSocket, and TCP), data in `dir`/data. */
+async function serve(dir: string, ...args: string[]): Promise<RunningServer> {
+  const served = await startServer(dir, ...args);
   running.push(served);
   return served;
 }
@@ -67,7 +39,7 @@ function jsonLines(text: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-async function scrape(served: Served): Promise<string> {
+async function scrape(served: RunningServer): Promise<string> {
   const answer = await fetch(served.address.metricsUrl!);
   expect(answer.status).toBe(200);
   expect(answer.headers.get('content-type')).toContain('text/plain');
@@ -84,7 +56,7 @@ const DEMO = ['--ref', 'demo', '--secret', 'pass:demo-secret-change-me'];
 
 describe('cmpkit-server serve for operators', () => {
   it("prints one JSON ready line with every listener's URL; /health and /ready answer on the HTTP port", async () => {
-    const served = await serve(tempDir(), '--tcp-port', '0', '--metrics-port', '0');
+    const served = await serve(tempDir(), '--metrics-port', '0');
     const [ready, ...more] = jsonLines(served.stdout());
     expect(more).toEqual([]);
     const { address } = served;
@@ -115,27 +87,11 @@ describe('cmpkit-server serve for operators', () => {
   it('counts requests by type, outcome and failInfo, latencies, certificates, approvals and announcements in /metrics', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ announcementFlushSeconds: 0.1 }));
-    const served = await serve(dir, '--config', 'config.json', '--metrics-port', '0', '--tcp-port', '0');
+    const served = await serve(dir, '--config', 'config.json', '--metrics-port', '0');
     const file = (name: string): string => join(dir, name);
     const url = served.address.url;
-    const trusted = join(dir, 'data', 'root-ca.pem');
-    const ir = await runClient(
-      'ir',
-      '--server',
-      url,
-      ...DEMO,
-      '--trusted',
-      trusted,
-      '--newkey',
-      'ec:P-256',
-      '--newkeyout',
-      file('device.key'),
-      '--subject',
-      '/CN=metrics-device',
-      '--certout',
-      file('device.pem'),
-    );
-    expect(ir.stderr).toBe('');
+    const trusted = served.root;
+    const device = await enrollDevice(served, 'metrics-device');
     const refused = await runClient('genm', '--server', url, '--ref', 'demo', '--secret', 'pass:wrong', '--trusted', trusted);
     expect(refused.status).toBe(1);
 
@@ -161,20 +117,10 @@ describe('cmpkit-server serve for operators', () => {
     expect((await approval).status).toBe(1);
 
     // An announcement the admin command stores is delivered by the running server to a listener.
-    const listener = startListener(
-      '--server',
-      served.address.tcpUrl!,
-      '--cert',
-      file('device.pem'),
-      '--key',
-      file('device.key'),
-      '--trusted',
-      trusted,
-    );
+    const listener = startListener('--server', served.tcpUrl, '--cert', device.cert, '--key', device.key, '--trusted', device.trusted);
     listeners.push(listener);
     await listener.waitFor(/listening for announcements/);
-    const serial = /serial=([0-9a-f]+)/.exec(ir.stdout)![1]!;
-    expect((await runAdmin({ dir }, 'renew-request', '--serial', serial, '--before', '+1d')).status).toBe(0);
+    expect((await runAdmin({ dir }, 'renew-request', '--serial', device.serial, '--before', '+1d')).status).toBe(0);
     await listener.waitFor(/rann: revocationWarning/);
     // The server marks it delivered once the push was taken, which may be just after it arrived.
     const afterDelivery = await waitUntil(
@@ -191,15 +137,15 @@ describe('cmpkit-server serve for operators', () => {
       '--server',
       url,
       '--cert',
-      file('device.pem'),
+      device.cert,
       '--key',
-      file('device.key'),
+      device.key,
       '--trusted',
       trusted,
       '--untrusted',
       join(dir, 'data', 'issuing-ca.pem'),
       '--oldcert',
-      file('device.pem'),
+      device.cert,
       '--revreason',
       '1',
     );

@@ -1,14 +1,12 @@
 // The `cmpkit` client against `cmpkit-server` where things go wrong or take time: a wrong shared
 // secret, a server that makes the client wait, a TCP listener whose server restarts, and an HTTP
 // push whose answer is lost on the way back.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodePem } from '@cmpkit/codec';
-import { parseCertificate } from '@cmpkit/protection';
 import { tempDir } from '../helpers.js';
 import { startTcpProxy, type TcpProxy } from '../tcp-proxy.js';
-import { runAdmin, runClient, startListener, startServer, type RunningListener, type RunningServer } from './e2e-harness.js';
+import { enrollDevice, runAdmin, runClient, startListener, startServer, type RunningListener, type RunningServer } from './e2e-harness.js';
 
 const SECRET = ['--ref', 'demo', '--secret', 'pass:demo-secret-change-me'];
 const servers: RunningServer[] = [];
@@ -27,29 +25,6 @@ async function server(dir = tempDir(), ...extra: string[]): Promise<RunningServe
   const s = await startServer(dir, '--config', join(dir, 'config.json'), ...extra);
   servers.push(s);
   return s;
-}
-
-async function enroll(s: RunningServer, name: string): Promise<{ cert: string; key: string; serial: string }> {
-  const file = (f: string): string => join(s.dir, f);
-  const ir = await runClient(
-    'ir',
-    '--server',
-    s.httpUrl,
-    ...SECRET,
-    '--trusted',
-    s.root,
-    '--newkey',
-    'ec:P-256',
-    '--newkeyout',
-    file(`${name}.key`),
-    '--subject',
-    `/CN=${name}`,
-    '--certout',
-    file(`${name}.pem`),
-  );
-  expect(ir.stderr).toBe('');
-  const [certificate] = decodePem(readFileSync(file(`${name}.pem`), 'utf8'));
-  return { cert: file(`${name}.pem`), key: file(`${name}.key`), serial: parseCertificate(certificate!.der).serialNumber.toString(16) };
 }
 
 describe('cmpkit against cmpkit-server', () => {
@@ -95,7 +70,7 @@ describe('cmpkit against cmpkit-server', () => {
   it('cmpkit listen over TCP reconnects with backoff after the server restarts, and gets what is announced then', async () => {
     const dir = tempDir();
     const first = await server(dir);
-    const device = await enroll(first, 'device-t');
+    const device = await enrollDevice(first, 'device-t');
     const listener = startListener('--server', first.tcpUrl, '--cert', device.cert, '--key', device.key, '--trusted', first.root, '--json');
     listeners.push(listener);
     await listener.waitFor(/"event":"listening"/);
@@ -130,7 +105,7 @@ describe('cmpkit against cmpkit-server', () => {
 
   it('cmpkit listen --http-listen acknowledges a repeated delivery (its answer was lost) as delivered, so later ones follow', async () => {
     const s = await server();
-    const device = await enroll(s, 'device-h');
+    const device = await enrollDevice(s, 'device-h');
     const listener = startListener('--server', s.httpUrl, '--http-listen', '127.0.0.1:0', '--trusted', s.root, '--json');
     listeners.push(listener);
     const [line] = await listener.waitFor(/\{"event":"listening".*\n/);

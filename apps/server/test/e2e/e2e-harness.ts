@@ -1,6 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { decodePem } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
 import { main as clientMain } from '../../../client/src/main.js';
 import { main as serverMain } from '../../src/main.js';
+import type { ListeningAddress } from '../../src/server/ready-line.js';
 import type { CliRun } from '../run-cli.js';
 
 /** A `cmpkit-server serve` running in-process on 127.0.0.1 with free ports. */
@@ -11,6 +16,8 @@ export interface RunningServer {
   wsUrl: string;
   /** The root CA file of the data directory. */
   root: string;
+  /** Every listener, as `serve` reported it. */
+  address: ListeningAddress;
   stdout(): string;
   stderr(): string;
   stop(): Promise<number>;
@@ -21,8 +28,8 @@ export async function startServer(dir: string, ...extra: string[]): Promise<Runn
   const stop = new AbortController();
   let stdout = '';
   let stderr = '';
-  let listening: (address: { url: string; tcpUrl?: string; wsUrl?: string }) => void;
-  const bound = new Promise<{ url: string; tcpUrl?: string; wsUrl?: string }>((resolve) => (listening = resolve));
+  let listening: (address: ListeningAddress) => void;
+  const bound = new Promise<ListeningAddress>((resolve) => (listening = resolve));
   const running = serverMain(['serve', '--port', '0', '--host', '127.0.0.1', '--tcp-port', '0', '--data-dir', 'data', ...extra], {
     cwd: dir,
     signal: stop.signal,
@@ -42,6 +49,7 @@ export async function startServer(dir: string, ...extra: string[]): Promise<Runn
     tcpUrl: address.tcpUrl ?? '',
     wsUrl: address.wsUrl ?? '',
     root: join(dir, 'data', 'root-ca.pem'),
+    address,
     stdout: () => stdout,
     stderr: () => stderr,
     async stop() {
@@ -57,6 +65,48 @@ export async function runClient(...argv: string[]): Promise<CliRun> {
   let stderr = '';
   const status = await clientMain(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { status, stdout, stderr };
+}
+
+/** An end entity enrolled by {@link enrollDevice}: its files, and its certificate's serial (hex). */
+export interface EnrolledDevice {
+  cert: string;
+  key: string;
+  /** A copy of the server's root, for the device alone (a ckuann rewrites it). */
+  trusted: string;
+  serial: string;
+}
+
+/** Enrolls `/CN=name` with the demo secret (ir over HTTP); its files are `<name>.pem`, `<name>.key`, `<name>-trust.pem`. */
+export async function enrollDevice(server: RunningServer, name: string): Promise<EnrolledDevice> {
+  const file = (f: string): string => join(server.dir, f);
+  writeFileSync(file(`${name}-trust.pem`), readFileSync(server.root));
+  const ir = await runClient(
+    'ir',
+    '--server',
+    server.httpUrl,
+    '--ref',
+    'demo',
+    '--secret',
+    'pass:demo-secret-change-me',
+    '--trusted',
+    file(`${name}-trust.pem`),
+    '--newkey',
+    'ec:P-256',
+    '--newkeyout',
+    file(`${name}.key`),
+    '--subject',
+    `/CN=${name}`,
+    '--certout',
+    file(`${name}.pem`),
+  );
+  expect(ir.stderr).toBe('');
+  const [certificate] = decodePem(readFileSync(file(`${name}.pem`), 'utf8'));
+  return {
+    cert: file(`${name}.pem`),
+    key: file(`${name}.key`),
+    trusted: file(`${name}-trust.pem`),
+    serial: parseCertificate(certificate!.der).serialNumber.toString(16),
+  };
 }
 
 /** Runs the `cmpkit-server` maintenance commands in-process on the server's data directory. */
