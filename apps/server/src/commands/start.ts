@@ -82,7 +82,10 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
   });
   const log = turnWriter(env.stderr);
   const scope = createExchangeScope();
-  const logger = transactionLogger(formatLogger(config.logFormat, log.write, config.logLevel, runtimeOf(env).clock), scope);
+  const logger = transactionLogger(
+    formatLogger(config.logFormat, log.write, config.logLevel, runtimeOf(env).clock),
+    () => scope.current()?.transactionID,
+  );
   const serving: Serving = { logger, scope, secrets: options.secrets ?? [] };
   // A crash ends the process before the turn does: its last lines are written on the way out.
   process.on('exit', log.flush);

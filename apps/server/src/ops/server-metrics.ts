@@ -1,6 +1,6 @@
 import type { PKIBody } from '@cmpkit/codec';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { outcomeOf } from '../server/describe-response.js';
+import { outcomeOf } from './response-outcome.js';
 import type { ServerStore } from '@cmpkit/issuer';
 import type { StoreObserver } from './observed-store.js';
 

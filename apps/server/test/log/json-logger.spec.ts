@@ -23,7 +23,7 @@ describe('JSON logs (logFormat json)', () => {
     const scope = createExchangeScope();
     const log = transactionLogger(
       formatLogger('json', (l) => lines.push(l), 'debug', fakeClock()),
-      scope,
+      () => scope.current()?.transactionID,
     );
     await scope.run({ transactionID: '00ff' }, async () => {
       log.debug('decoded');

@@ -4,7 +4,8 @@ import type { CmpHandler, ServerExchange } from '@cmpkit/core';
 import { lineLogger } from '../../src/log/logger.js';
 import { transactionLogger } from '../../src/log/transaction-logger.js';
 import { createServerMetrics } from '../../src/ops/server-metrics.js';
-import { describeResponse, outcomeOf } from '../../src/server/describe-response.js';
+import { outcomeOf } from '../../src/ops/response-outcome.js';
+import { describeResponse } from '../../src/server/describe-response.js';
 import { createExchangeObserver } from '../../src/server/exchange-observer.js';
 import { createExchangeScope } from '../../src/server/exchange-scope.js';
 import { fakeClock } from '../helpers.js';
@@ -79,7 +80,7 @@ describe('createExchangeObserver', () => {
     const scope = createExchangeScope();
     const logger = transactionLogger(
       lineLogger((l) => lines.push(l), 'info', clock),
-      scope,
+      () => scope.current()?.transactionID,
     );
     const metrics = createServerMetrics();
     let ms = 0;
@@ -111,7 +112,7 @@ describe('createExchangeObserver', () => {
     const metrics = createServerMetrics();
     const logger = transactionLogger(
       lineLogger((l) => lines.push(l), 'warn', fakeClock()),
-      scope,
+      () => scope.current()?.transactionID,
     );
     const observer = createExchangeObserver({ logger, scope, metrics });
     const error = encodePKIMessage(message(rejection(['badDataFormat'])));

@@ -20,8 +20,7 @@ import { buildEnrollRequest, generalInfoOf } from './enroll-request.js';
 import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
 import { exchange, type Exchanged } from './exchange.js';
 import { anchorsFor, checkNewCertificate } from './new-certificate.js';
-import { checkPollBudget, pollOnce } from './poll.js';
-import { freeText, tellWaiting } from './poll-wait.js';
+import { checkPollBudget, freeText, pollOnce, tellWaiting } from './poll.js';
 
 const RESPONSE_TYPE = { ir: 'ip', cr: 'cp', kur: 'kup', p10cr: 'cp' } as const satisfies Record<string, PKIBodyType>;
 

@@ -15,8 +15,7 @@ import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
 import { exchange } from './exchange.js';
-import { pollForResponse } from './poll.js';
-import { freeText } from './poll-wait.js';
+import { freeText, pollForResponse } from './poll.js';
 
 /** Per-call options of the general-message operations. */
 export interface GeneralMessageOptions {

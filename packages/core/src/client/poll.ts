@@ -3,7 +3,23 @@ import { ProtocolError } from '../errors/protocol-error.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
 import { exchange, type Exchanged } from './exchange.js';
-import { freeText, tellWaiting } from './poll-wait.js';
+import type { PollWait } from './poll-wait.js';
+
+/** Tells the `onWaiting` hook; its failures only reach the log. */
+export function tellWaiting(ctx: ClientContext, wait: PollWait): void {
+  const hook = ctx.init.onWaiting;
+  if (!hook) return;
+  try {
+    hook(wait);
+  } catch (error) {
+    ctx.runtime.logger.error('cmp: onWaiting failed', { error: String(error) });
+  }
+}
+
+/** PKIFreeText as one line. */
+export function freeText(text: readonly string[] | undefined): string | undefined {
+  return text?.length ? text.join('; ') : undefined;
+}
 
 /** What one pollReq brought: the final response, or how long to wait before the next pollReq and why. */
 export type PollOutcome = { final: Exchanged } | { checkAfter: number; reason: string | undefined };

@@ -1,5 +1,3 @@
-import type { TcpReconnectOptions } from '../tcp-transport.js';
-
 /** Reconnection settings with their defaults applied and checked. */
 export interface ReconnectSettings {
   initialDelayMs: number;
@@ -8,8 +6,8 @@ export interface ReconnectSettings {
   maxAttempts: number;
 }
 
-/** The settings of `options`, defaults filled in; RangeError for a value that cannot work. */
-export function reconnectSettings(options: TcpReconnectOptions): ReconnectSettings {
+/** The settings of `options` (the transport's `TcpReconnectOptions`), defaults filled in; RangeError for a value that cannot work. */
+export function reconnectSettings(options: Partial<ReconnectSettings>): ReconnectSettings {
   const settings = { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, maxAttempts: Infinity, ...options };
   const { initialDelayMs, maxDelayMs, factor, maxAttempts } = settings;
   if (!(Number.isFinite(initialDelayMs) && initialDelayMs >= 0))
