@@ -29,8 +29,10 @@ const USAGE = `usage: cmpkit-server <command> [options]
 commands:
   serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
         [--tcp-port P] [--ws-port P]     also on / (OpenSSL's default path); 'start' is an alias;
-                                         WebSocket on the HTTP port (ws.path) unless --ws-port;
-                                         TCP only with --tcp-port (or tcp.port);
+        [--coap-port P]                  WebSocket on the HTTP port (ws.path) unless --ws-port;
+                                         TCP only with --tcp-port (or tcp.port); CoAP (RFC 9482)
+                                         on UDP and TCP port P and coap+ws on the HTTP port
+                                         only with --coap-port (or coap.port);
         [--workers N]                    N processes behind the same ports (node:cluster);
         [--metrics-port P]               Prometheus metrics; GET /health and /ready on HTTP;
         [--secret REF:pass:TEXT]...      shared secrets of this process; prints a JSON ready line
@@ -112,6 +114,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             host: { type: 'string' },
             'tcp-port': { type: 'string' },
             'ws-port': { type: 'string' },
+            'coap-port': { type: 'string' },
             workers: { type: 'string' },
             role: { type: 'string' },
             upstream: { type: 'string' },
@@ -125,6 +128,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
           port: portText,
           'tcp-port': tcpText,
           'ws-port': wsText,
+          'coap-port': coapText,
           'metrics-port': metricsText,
           workers: workersText,
           'ra-mode': raMode,
@@ -135,6 +139,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
         const port = portOf(portText);
         const tcpPort = portOf(tcpText, '--tcp-port');
         const wsPort = portOf(wsText, '--ws-port');
+        const coapPort = portOf(coapText, '--coap-port');
         const metricsPort = portOf(metricsText, '--metrics-port');
         const workers = workersOf(workersText);
         return await start(
@@ -143,6 +148,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             ...(port === undefined ? {} : { port }),
             ...(tcpPort === undefined ? {} : { tcpPort }),
             ...(wsPort === undefined ? {} : { wsPort }),
+            ...(coapPort === undefined ? {} : { coapPort }),
             ...(metricsPort === undefined ? {} : { metricsPort }),
             ...(workers === undefined ? {} : { workers }),
             ...(raMode === undefined ? {} : { raMode: oneOf(raMode, RA_MODES, '--ra-mode') }),

@@ -8,6 +8,7 @@ import { certificatesCheck, databaseCheck } from '../ops/readiness-checks.js';
 import { createServerMetrics } from '../ops/server-metrics.js';
 import { CA_FILES, isSlowKeyAlgorithm } from '../pki/ca-material.js';
 import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-material.js';
+import { coapListenerFor, coapUrlsOf } from '../server/coap-listener.js';
 import { withCommandLineSecrets } from '../server/command-line-secrets.js';
 import { createExchangeObserver } from '../server/exchange-observer.js';
 import { listenHttp } from '../server/http-listener.js';
@@ -114,24 +115,34 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
       checks: [databaseCheck(() => store.secrets.count()), certificatesCheck('raCredentials', () => ({ RA: material.certificate }), clock)],
       stopping: () => stopping,
     });
-    const http = await listenHttp(observer.observe(service.handle), { ...config.http, logger, route });
+    const handle = observer.observe(service.handle);
+    const http = await listenHttp(handle, { ...config.http, logger, route });
+    const closeOnFailure = async (error: unknown): Promise<never> => {
+      await http.close(0);
+      throw error;
+    };
+    // Devices on CoAP, the CA on HTTP (or any transport): the CoAP-to-HTTP proxy case of RFC 9482 section 4.
+    const coap = config.coap.port === null ? undefined : await coapListenerFor(handle, config, http, logger).catch(closeOnFailure);
     if (metrics && config.metrics.port !== null) {
-      metricsListener = await listenMetrics({
-        ...config.metrics,
-        port: config.metrics.port,
-        collect: metrics.collect,
-        logger,
-      }).catch(async (error: unknown) => {
-        await http.close(0);
-        throw error;
-      });
+      metricsListener = await listenMetrics({ ...config.metrics, port: config.metrics.port, collect: metrics.collect, logger }).catch(
+        async (error: unknown) => {
+          await coap?.close();
+          return closeOnFailure(error);
+        },
+      );
     }
     const sweep = setInterval(() => {
       service.expireTransactions().catch((error: unknown) => logger.error('expiring transactions failed', { error }));
     }, config.expirySweepSeconds * 1000);
     sweep.unref();
-    logger.info('RA listening', { url: http.url, upstream, mode: config.ra.mode, dataDir: config.dataDir });
-    const address = { host: http.host, port: http.port, url: http.url, ...(metricsListener ? { metricsUrl: metricsListener.url } : {}) };
+    logger.info('RA listening', { url: http.url, ...coapUrlsOf(coap), upstream, mode: config.ra.mode, dataDir: config.dataDir });
+    const address = {
+      host: http.host,
+      port: http.port,
+      url: http.url,
+      ...coapUrlsOf(coap),
+      ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
+    };
     env.stdout(readyLine('ra', address, config.dataDir));
     env.onListening?.(address);
     await waitForAbort(env.signal);
@@ -139,6 +150,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
     logger.info('shutting down');
     clearInterval(sweep);
     await metricsListener?.close();
+    await coap?.close();
     await http.close();
     logger.info('stopped');
     return 0;

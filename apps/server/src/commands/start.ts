@@ -21,6 +21,8 @@ import { listenHttp } from '../server/http-listener.js';
 import { readyLine } from '../server/ready-line.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
+import { COAP_WS_PATH } from '@cmpkit/transport-coap';
+import { coapListenerFor, coapUrlsOf, type CoapListener } from '../server/coap-listener.js';
 import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
@@ -36,6 +38,8 @@ export interface StartOptions extends CommonOptions {
   tcpPort?: number;
   /** Serve CMP over WebSocket on a port of its own (default: on the HTTP port). */
   wsPort?: number;
+  /** Serve CMP over CoAP (UDP and TCP) on this port. */
+  coapPort?: number;
   /** Worker processes behind the listening ports (node:cluster). */
   workers?: number;
   /** `ca` (default) or `ra`. */
@@ -73,6 +77,7 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+    ...(options.coapPort === undefined ? {} : { coapPort: options.coapPort }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
@@ -162,8 +167,8 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
     const secrets = withCommandLineSecrets(ctx.store.secrets, serving.secrets);
     const extras = { onAuthenticated: announcer.onAuthenticated, onExchange: observer.onExchange, secrets };
     let service = createCmpService(ctx, logger, extras);
-    const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
-    // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
+    const listeners: { tcp?: TcpListener; ws?: WsListener; coap?: CoapListener } = {};
+    // TCP, WebSocket and CoAP contexts carry the connection's push channel; the announcer keeps it.
     // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
     const durable: CmpHandler = async (request, context) => {
       const mark = ctx.store.writeMark();
@@ -186,7 +191,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
     });
     const http = await listenHttp(handle, { ...config.http, logger, route });
     const closeListeners = async (): Promise<void> => {
-      await Promise.all([listeners.ws?.close(), listeners.tcp?.close(), metricsListener?.close()]);
+      await Promise.all([listeners.ws?.close(), listeners.tcp?.close(), listeners.coap?.close(), metricsListener?.close()]);
     };
     try {
       if (config.tcp.port !== null) {
@@ -199,12 +204,21 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
         logger.info('listening', { url: listeners.tcp.url });
       }
       if (config.ws.enabled) {
-        const wsOptions = { path: config.ws.path, maxMessageBytes: config.http.maxMessageBytes, logger };
+        const wsOptions = {
+          path: config.ws.path,
+          maxMessageBytes: config.http.maxMessageBytes,
+          logger,
+          ...(config.coap.port !== null && config.coap.websocket ? { otherPaths: [COAP_WS_PATH] } : {}),
+        };
         listeners.ws =
           config.ws.port === null
             ? attachWs(http.server, handle, { ...wsOptions, baseUrl: http.url })
             : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port });
         logger.info('listening', { url: listeners.ws.url });
+      }
+      if (config.coap.port !== null) {
+        listeners.coap = await coapListenerFor(handle, config, http, logger);
+        logger.info('listening', { url: listeners.coap.url, tcpUrl: listeners.coap.tcpUrl, wsUrl: listeners.coap.wsUrl });
       }
       if (metrics && worker !== undefined) shareWorkerMetrics(metrics.registry);
       else if (metrics && config.metrics.port !== null) {
@@ -269,6 +283,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
       url: http.url,
       ...(listeners.tcp ? { tcpUrl: listeners.tcp.url } : {}),
       ...(listeners.ws ? { wsUrl: listeners.ws.url } : {}),
+      ...coapUrlsOf(listeners.coap),
       ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
     };
     if (worker === undefined) {
