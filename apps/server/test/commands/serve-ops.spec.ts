@@ -66,7 +66,15 @@ describe('cmpkit-server serve for operators', () => {
       role: 'ca',
       pid: process.pid,
       dataDir: join(served.dir, 'data'),
-      listeners: { http: address.url, ws: address.wsUrl, tcp: address.tcpUrl, metrics: address.metricsUrl },
+      listeners: {
+        http: address.url,
+        ws: address.wsUrl,
+        tcp: address.tcpUrl,
+        coap: address.coapUrl,
+        coapTcp: address.coapTcpUrl,
+        coapWs: address.coapWsUrl,
+        metrics: address.metricsUrl,
+      },
       healthUrl: `${origin}/health`,
       readyUrl: `${origin}/ready`,
     });
@@ -116,7 +124,9 @@ describe('cmpkit-server serve for operators', () => {
     expect((await runAdmin({ dir }, 'pending', 'reject', ticket!)).status).toBe(0);
     expect((await approval).status).toBe(1);
 
-    // An announcement the admin command stores is delivered by the running server to a listener.
+    // An announcement the admin command stores is delivered by the running server to a listener
+    // (once the server's announcement of its first CRL is behind it: that one is not counted here).
+    await waitUntil(() => /announced a new CRL crlNumber=1 /.test(served.stderr()), { what: 'the first CRL announced' });
     const listener = startListener('--server', served.tcpUrl, '--cert', device.cert, '--key', device.key, '--trusted', device.trusted);
     listeners.push(listener);
     await listener.waitFor(/listening for announcements/);
@@ -263,7 +273,9 @@ describe('cmpkit-server serve for operators', () => {
       '--data-dir',
       'ra',
     );
-    expect(jsonLines(ra.stdout())).toEqual([expect.objectContaining({ event: 'ready', role: 'ra', listeners: { http: ra.address.url } })]);
+    expect(jsonLines(ra.stdout())).toEqual([
+      expect.objectContaining({ event: 'ready', role: 'ra', listeners: expect.objectContaining({ http: ra.address.url }) }),
+    ]);
     await waitUntil(() => /RA listening .*mode=forward/.test(ra.stderr()));
     const readiness = await fetch(`${new URL(ra.address.url).origin}/ready`);
     expect(await readiness.json()).toEqual({ status: 'ready', checks: { database: 'ok', raCredentials: 'ok' } });

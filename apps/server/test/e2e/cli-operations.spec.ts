@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '@cmpkit/test-utils';
 import { tempDir } from '../helpers.js';
 import { startTcpProxy, type TcpProxy } from '../tcp-proxy.js';
 import { enrollDevice, runAdmin, runClient, startListener, startServer, type RunningListener, type RunningServer } from './e2e-harness.js';
@@ -113,6 +114,8 @@ describe('cmpkit against cmpkit-server', () => {
     const proxy = await startTcpProxy({ host: listening.hostname, port: Number(listening.port) });
     proxies.push(proxy);
     const pushUrl = `http://127.0.0.1:${proxy.port}/`;
+    // The server announces its first CRL once; it must not be the POST whose answer is dropped.
+    await waitUntil(() => /announced a new CRL crlNumber=1 /.test(s.stderr()), { what: 'the first CRL announced' });
     expect((await runAdmin(s, 'subscriber', 'add', pushUrl, '--subject', '/CN=device-h')).status).toBe(0);
 
     // The first POST reaches the listener, its answer is dropped: the CA does not know it arrived.
