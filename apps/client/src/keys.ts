@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { decodeAlgorithmIdentifier, decodePem, encodePem, oids, type AlgorithmIdentifier } from '@cmpkit/codec';
 import { postQuantumAlgorithms, withPostQuantum } from '@cmpkit/pq-crypto';
-import { CliError } from './secrets.js';
+import { CliError } from './cli-error.js';
+import { FileError, readInputFile, writeOutputFile } from './files.js';
 
 /** ML-DSA (FIPS 204) and ML-KEM (FIPS 203) keys by spec (`ml-dsa-65`, `ml-kem-768`, ...). */
 const POST_QUANTUM: Record<string, { name: string; oid: string; kem: boolean }> = Object.fromEntries(
@@ -56,23 +56,53 @@ function algorithmOf(key: KeyObject): Algorithm {
   }
 }
 
+/** Why node:crypto could not read a private key, in words for the user. */
+function keyProblem(error: unknown, encrypted: boolean, passwordOption: string, passphrase: string | undefined): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const text = error instanceof Error ? error.message : String(error);
+  if (passphrase === undefined && (encrypted || code === 'ERR_MISSING_PASSPHRASE'))
+    return `the key is encrypted: give its password with ${passwordOption}`;
+  if (passphrase !== undefined && /bad decrypt|decrypt/i.test(text))
+    return `the key does not decrypt with the password of ${passwordOption}`;
+  return 'not a private key (PEM or DER: PKCS#8, SEC1 or PKCS#1)';
+}
+
 /**
- * A signing key pair from a private key file (PEM or DER; PKCS#8, SEC1 or PKCS#1), decrypted
- * with `passphrase` when given.
+ * A signing key pair from the private key file `path` that `option` names (PEM or DER; PKCS#8,
+ * SEC1 or PKCS#1), decrypted with `passphrase` when given (from `passwordOption`). A file that
+ * cannot be read or holds no usable key is refused naming it.
  */
-export async function readKeyPair(path: string, passphrase?: string): Promise<CryptoKeyPair> {
-  const data = await readFile(path);
+export async function readKeyPair(option: string, path: string, passphrase?: string, passwordOption = '--keypass'): Promise<CryptoKeyPair> {
+  const data = Buffer.from(await readInputFile(option, path));
   const isPem = data.includes('-----BEGIN');
   const unencrypted = isPem ? decodePem(data.toString('utf8')).find((b) => b.label === 'PRIVATE KEY')?.der : new Uint8Array(data);
   const pq = unencrypted && postQuantumOfPkcs8(unencrypted);
-  if (unencrypted && pq) return readPostQuantumKeyPair(unencrypted, pq);
-  const key = createPrivateKey({
-    key: data,
-    format: isPem ? 'pem' : 'der',
-    ...(isPem ? {} : { type: 'pkcs8' }),
-    ...(passphrase ? { passphrase } : {}),
-  });
-  const algorithm = algorithmOf(key);
+  if (unencrypted && pq) {
+    try {
+      return await readPostQuantumKeyPair(unencrypted, pq);
+    } catch (error) {
+      throw new FileError(path, `${option} ${path}: not a valid ${pq.name} private key`, { cause: error });
+    }
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({
+      key: data,
+      format: isPem ? 'pem' : 'der',
+      ...(isPem ? {} : { type: 'pkcs8' }),
+      ...(passphrase ? { passphrase } : {}),
+    });
+  } catch (error) {
+    const encrypted = data.includes('ENCRYPTED');
+    throw new FileError(path, `${option} ${path}: ${keyProblem(error, encrypted, passwordOption, passphrase)}`, { cause: error });
+  }
+  if (key.type !== 'private') throw new FileError(path, `${option} ${path}: a ${key.type} key, not a private key`);
+  let algorithm: Algorithm;
+  try {
+    algorithm = algorithmOf(key);
+  } catch (error) {
+    throw new FileError(path, `${option} ${path}: ${(error as Error).message}`, { cause: error });
+  }
   const pkcs8 = key.export({ format: 'der', type: 'pkcs8' });
   const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
   const subtle = webcrypto.subtle as SubtleCrypto;
@@ -159,8 +189,8 @@ export function keyAlgorithmOf(spec: string): AlgorithmIdentifier {
   }
 }
 
-/** Writes a private key as PKCS#8 PEM. */
-export async function writePrivateKey(path: string, privateKey: CryptoKey | Uint8Array): Promise<void> {
+/** Writes a private key as PKCS#8 PEM (mode 0600) to the file `option` names. */
+export async function writePrivateKey(option: string, path: string, privateKey: CryptoKey | Uint8Array): Promise<void> {
   const der = privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await pqCrypto.subtle.exportKey('pkcs8', privateKey));
-  await writeFile(path, encodePem('PRIVATE KEY', der), { mode: 0o600 });
+  await writeOutputFile(option, path, encodePem('PRIVATE KEY', der), 0o600);
 }

@@ -5,18 +5,23 @@ import { ca } from './commands/ca.js';
 import { caCsr } from './commands/ca-csr.js';
 import { cert } from './commands/cert.js';
 import { certIssue } from './commands/cert-issue.js';
+import { FileError } from './commands/command-files.js';
 import { COMMON_OPTIONS } from './commands/command-context.js';
 import { crl } from './commands/crl.js';
 import { init } from './commands/init.js';
 import { pending } from './commands/pending.js';
 import { renewRequest } from './commands/renew-request.js';
 import { revoke } from './commands/revoke.js';
-import { secret } from './commands/secret.js';
+import { parseServeSecret, secret } from './commands/secret.js';
 import { showConfig } from './commands/show-config.js';
 import { subscriber } from './commands/subscriber.js';
 import { start } from './commands/start.js';
 import { UsageError } from './commands/usage-error.js';
 import { ConfigError } from './config/config-error.js';
+import { RA_MODES } from './config/ra-config.js';
+import { commandHelp, wantsHelp } from './help.js';
+import { LOG_FORMATS } from './log/logger.js';
+import { versionText } from './version.js';
 
 export type { CliEnvironment } from './cli-environment.js';
 
@@ -29,7 +34,10 @@ commands:
                                          TCP only with --tcp-port (or tcp.port); CoAP (RFC 9482)
                                          on UDP and TCP port P and coap+ws on the HTTP port
                                          only with --coap-port (or coap.port);
-        [--workers N]                    N processes behind the same ports (node:cluster)
+        [--workers N]                    N processes behind the same ports (node:cluster);
+        [--metrics-port P]               Prometheus metrics; GET /health and /ready on HTTP;
+        [--secret REF:pass:TEXT]...      shared secrets of this process; prints a JSON ready line
+        [--log-format text|json]
         [--tls]                          HTTPS, WSS and TLS for TCP (tcps://): the CA issues the
                                          server's certificate (tls-server.pem) unless tls.certificate
   init                                   create the CA material and the database, then exit
@@ -38,6 +46,7 @@ commands:
                                          checked, copied to the ca.* files; a CMP certificate is
                                          issued by it unless given (or ca.cmpCredential "ca")
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
+        [--ra-mode M]                    reprotect (default), raVerified, forward or nested
   init --role ra --ca-data-dir DIR       create development RA credentials issued by the CA in DIR
   secret add REF [--secret pass:TEXT|env:VAR|file:PATH]
                                          store a shared secret (a random one when not given)
@@ -63,7 +72,8 @@ commands:
                                          broadcasts (ckuann, crlann) only without --subject
   subscriber list | subscriber remove URL
   config                                 print the effective configuration as JSON
-  help                                   show this text
+  help                                   show this text ('COMMAND --help': that command's)
+  --version                              show the versions of cmpkit-server, its packages and Node.js
 
 options of every command:
   --config F       JSON configuration file (see README); without it the embedded defaults apply
@@ -78,6 +88,11 @@ function portOf(text: string | undefined, option = '--port'): number | undefined
   return Number(text);
 }
 
+function oneOf<T extends string>(text: string, allowed: readonly T[], option: string): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${option} must be ${allowed.join(', ')}, not '${text}'`);
+  return text as T;
+}
+
 function workersOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256)
@@ -88,6 +103,15 @@ function workersOf(text: string | undefined): number | undefined {
 /** Runs the `cmpkit-server` command line; resolves to the process exit status. */
 export async function main(argv: readonly string[], env: CliEnvironment): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    env.stdout(versionText('cmpkit-server'));
+    return 0;
+  }
+  const help = command !== undefined && wantsHelp(rest) ? commandHelp(command, rest) : undefined;
+  if (help !== undefined) {
+    env.stdout(help);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':
@@ -105,13 +129,29 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             role: { type: 'string' },
             upstream: { type: 'string' },
             tls: { type: 'boolean' },
+            'ra-mode': { type: 'string' },
+            secret: { type: 'string', multiple: true },
+            'log-format': { type: 'string' },
+            'metrics-port': { type: 'string' },
           },
         });
-        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, 'coap-port': coapText, workers: workersText, ...others } = values;
+        const {
+          port: portText,
+          'tcp-port': tcpText,
+          'ws-port': wsText,
+          'coap-port': coapText,
+          'metrics-port': metricsText,
+          workers: workersText,
+          'ra-mode': raMode,
+          'log-format': logFormat,
+          secret: secretArgs,
+          ...others
+        } = values;
         const port = portOf(portText);
         const tcpPort = portOf(tcpText, '--tcp-port');
         const wsPort = portOf(wsText, '--ws-port');
         const coapPort = portOf(coapText, '--coap-port');
+        const metricsPort = portOf(metricsText, '--metrics-port');
         const workers = workersOf(workersText);
         return await start(
           {
@@ -120,7 +160,11 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             ...(tcpPort === undefined ? {} : { tcpPort }),
             ...(wsPort === undefined ? {} : { wsPort }),
             ...(coapPort === undefined ? {} : { coapPort }),
+            ...(metricsPort === undefined ? {} : { metricsPort }),
             ...(workers === undefined ? {} : { workers }),
+            ...(raMode === undefined ? {} : { raMode: oneOf(raMode, RA_MODES, '--ra-mode') }),
+            ...(logFormat === undefined ? {} : { logFormat: oneOf(logFormat, LOG_FORMATS, '--log-format') }),
+            ...(secretArgs ? { secrets: await Promise.all(secretArgs.map((arg) => parseServeSecret(arg, env))) } : {}),
           },
           env,
         );
@@ -256,6 +300,6 @@ function isParseArgsError(error: unknown): boolean {
 
 function describeError(error: unknown): string {
   if (error instanceof UsageError || isParseArgsError(error)) return `${(error as Error).message}\n${USAGE}`;
-  if (isCmpError(error) || error instanceof ConfigError || error instanceof Error) return error.message;
+  if (isCmpError(error) || error instanceof ConfigError || error instanceof FileError || error instanceof Error) return error.message;
   return String(error);
 }

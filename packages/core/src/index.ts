@@ -26,6 +26,7 @@ export { acceptCertificate, rejectCertificate } from './client/certificate-decis
 export type { CertificateDecision, IssuedCertificate } from './client/certificate-decision.js';
 export type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './client/enroll-options.js';
 export type { GeneralMessageOptions, RootCaUpdate } from './client/general-message.js';
+export type { PollWait } from './client/poll-wait.js';
 export { CRLReason } from './client/revoke.js';
 export type { RevokeOptions, RevokeResult } from './client/revoke.js';
 
@@ -33,6 +34,7 @@ export type { RevokeOptions, RevokeResult } from './client/revoke.js';
 export { createServer } from './server/create-server.js';
 export type { CmpServer } from './server/create-server.js';
 export type { ExternalTrust, ExternalTrustRequest, ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
+export type { ServerExchange } from './server/server-exchange.js';
 export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
 
 // Registration authority (RFC 9483 section 5)

@@ -171,7 +171,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       subject,
       profile: input.profile,
       requester: input.requester,
-      transaction: input.transactionId,
+      transactionID: input.transactionId,
     });
     return { result: issuedResult(issued.certificate, input.bodyType, privateKeyPkcs8), serial };
   }
@@ -265,7 +265,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
           createdAt: now,
           ...(kind === 'delay' && delaySeconds > 0 ? { readyAt: new Date(now.getTime() + delaySeconds * 1000) } : {}),
         });
-        logger.info('certificate request waiting', { ticket: id, kind, profile, requester, transaction: request.transactionId });
+        logger.info('certificate request waiting', { ticket: id, kind, profile, requester, transactionID: request.transactionId });
         return kind === 'approval'
           ? waiting(id, init.checkAfterSeconds, 'waiting for approval by an operator')
           : waiting(id, delayPolls > 0 ? init.checkAfterSeconds : delaySeconds, 'issuance is delayed');

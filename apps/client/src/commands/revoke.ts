@@ -1,9 +1,9 @@
 import { readCertificate } from '../certificates.js';
-import { clientFromOptions } from '../client-setup.js';
+import { withClient } from '../client-setup.js';
 import type { CmpOptionValues } from '../cmp-options.js';
 import { describeCertificate } from '../format/describe-certificate.js';
 import type { Io } from '../io.js';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
 
 /** `cmpkit rr --oldcert CERT [--revreason N]`: asks the CA to revoke a certificate. */
 export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<number> {
@@ -13,13 +13,10 @@ export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<nu
   if (!Number.isInteger(reason) || reason < 0 || reason > 10 || reason === 7) {
     throw new CliError(`--revreason '${values.revreason}' must be a CRLReason code 0..10 (not 7)`);
   }
-  const { client, close } = await clientFromOptions(values, io);
-  try {
-    const certificate = await readCertificate(target);
+  const certificate = await readCertificate('--oldcert', target);
+  return withClient(values, io, [], async (client) => {
     await client.revoke({ certificate, reason });
     io.stdout(`rr: revoked ${describeCertificate(certificate) ?? ''}\n`);
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }

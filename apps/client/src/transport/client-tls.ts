@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { CmpOptionValues } from '../cmp-options.js';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
 
 /** TLS settings of the CLI's https://, wss:// and tcps:// connections. */
 export interface ClientTls {

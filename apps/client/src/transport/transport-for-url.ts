@@ -3,7 +3,7 @@ import { httpTransport } from '@cmpkit/transport-http';
 import { coapTransport } from '@cmpkit/transport-coap';
 import { CMP_TCP_PORT, tcpTransport } from '@cmpkit/transport-tcp';
 import { wsTransport } from '@cmpkit/transport-ws';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
 import type { ClientTls } from './client-tls.js';
 import { connectionPerMessageFetch, createConnectionPerMessageFetch } from './connection-per-message-fetch.js';
 
@@ -20,13 +20,16 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Receives what the server pushes unasked on a TCP or WebSocket connection, or notifies over CoAP (announcements). */
   onPush?: (message: Uint8Array) => void;
-  /** Told each time a WebSocket connection (re)opens. */
+  /** Told each time a WebSocket connection, or the kept-open TCP connection, (re)opens. */
   onConnect?: () => void;
-  /** Re-establish a lost WebSocket connection with backoff (for `listen`). */
+  /** Re-establish a lost WebSocket or TCP connection with backoff (for `listen`). */
   reconnect?: boolean;
   /** TLS settings of https://, wss:// and tcps:// (default: the system's roots). */
   tls?: ClientTls;
 }
+
+/** How `listen` re-establishes a lost connection: soon at first, then at most every 5 s. */
+const RECONNECT = { initialDelayMs: 200, maxDelayMs: 5000 };
 
 /** The URL schemes the CLI speaks, and the transport package behind each. */
 export const TRANSPORT_SCHEMES = ['http:', 'https:', 'tcp:', 'tcps:', 'ws:', 'wss:', 'coap:', 'coap+tcp:', 'coap+ws:'] as const;
@@ -64,6 +67,8 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
         connectTimeoutMs: options.timeoutMs,
         ...(options.onPush ? { onPush: options.onPush } : {}),
         ...(parsed.protocol === 'tcps:' ? { tls: options.tls ?? {} } : {}),
+        ...(options.onConnect ? { onConnect: options.onConnect } : {}),
+        ...(options.reconnect ? { reconnect: RECONNECT } : {}),
       });
     }
     case 'ws:':
@@ -73,7 +78,7 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
         timeoutMs: options.timeoutMs,
         ...(options.onPush ? { onPush: options.onPush } : {}),
         ...(options.onConnect ? { onConnect: options.onConnect } : {}),
-        ...(options.reconnect ? { reconnect: { initialDelayMs: 200, maxDelayMs: 5000 } } : {}),
+        ...(options.reconnect ? { reconnect: RECONNECT } : {}),
         ...(parsed.protocol === 'wss:' && options.tls ? { tls: options.tls } : {}),
       });
     case 'coap:':

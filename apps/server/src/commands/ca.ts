@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
 import { describeDeliveries } from '../announce/describe-deliveries.js';
@@ -7,6 +6,7 @@ import { CA_FILES } from '../pki/ca-material.js';
 import { fileExists } from '../pki/load-ca-material.js';
 import { certificatesPem } from '../pki/pem.js';
 import { rollRootCa } from '../pki/root-rollover.js';
+import { checkWritable, writeCommandFile } from './command-files.js';
 import { loggerOf, runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -21,16 +21,18 @@ export async function ca(
 ): Promise<number> {
   if (action === 'rollover') return rollover(options, env);
   if (action !== 'certs') throw new UsageError('ca needs certs, csr or rollover');
+  const out = options.out === undefined ? undefined : resolve(runtimeOf(env).cwd, options.out);
+  if (out !== undefined) await checkWritable('--out', out);
   return withContext(options, env, async (ctx) => {
     const { issuing, links, root } = ctx.material;
     const certs = options['root-only'] ? [root.certificate] : [issuing.certificate, ...issuing.chain.filter((c) => !links.includes(c))];
     const pem = certificatesPem(certs);
-    if (options.out === undefined) {
+    if (out === undefined) {
       env.stdout(pem);
       return 0;
     }
-    const path = resolve(runtimeOf(env).cwd, options.out);
-    await writeFile(path, pem);
+    const path = out;
+    await writeCommandFile('--out', path, pem);
     env.stdout(`wrote ${certs.length} certificate${certs.length === 1 ? '' : 's'} to ${path}\n`);
     return 0;
   });

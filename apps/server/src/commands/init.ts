@@ -6,10 +6,10 @@ import { configOf, loggerOf, runtimeOf, type CommonOptions } from './command-con
 import { importCaMaterial, type ImportSources } from './import-ca.js';
 import { initRa } from './ra.js';
 import { UsageError } from './usage-error.js';
-
-const IMPORT_OPTIONS = ['ca-cert', 'ca-key', 'ca-chain', 'cmp-cert', 'cmp-key'] as const;
 import { openServerContext } from '../server/server-context.js';
 import { withoutPassword } from '@cmpkit/store-postgres';
+
+const IMPORT_OPTIONS = ['ca-cert', 'ca-key', 'ca-chain', 'cmp-cert', 'cmp-key'] as const;
 
 /** What `init` and the first `start` print about a new data directory. */
 export function describeSetup(ctx: ServerContext, env: CliEnvironment): void {
@@ -99,7 +99,12 @@ export async function init(options: InitOptions, env: CliEnvironment): Promise<n
     const lines = await importCaMaterial(config, options, env, crypto, clock);
     env.stdout(`imported a CA into ${config.dataDir}:\n${lines.join('\n')}\n`);
   }
-  const ctx = await openServerContext(config, { clock, crypto, logger: loggerOf(env, config, true) });
+  const ctx = await openServerContext(config, {
+    clock,
+    crypto,
+    logger: loggerOf(env, config, true),
+    progress: (text) => env.stderr(`${text}...\n`),
+  });
   try {
     if (ctx.issuedCmpCertificate) env.stdout(`  CMP server certificate  ${ctx.issuedCmpCertificate} (issued by the CA, key beside it)\n`);
     describeSetup(ctx, env);

@@ -65,6 +65,8 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   macBounds: { PBMAC1: {}, PasswordBasedMac: {} },
   externalAnchors: [],
   logLevel: 'info',
+  logFormat: 'text',
+  metrics: { port: null, host: '127.0.0.1' },
   role: 'ca',
   ra: DEFAULT_RA_CONFIG,
 }) as ServerConfig;

@@ -35,6 +35,12 @@ export interface ConfigSources {
   upstream?: string;
   /** `--tls`: TLS on every listener. */
   tls?: boolean;
+  /** `--ra-mode` (role ra). */
+  raMode?: string;
+  /** `--log-format`. */
+  logFormat?: string;
+  /** `--metrics-port`: serve Prometheus metrics on this port. */
+  metricsPort?: number;
   /** The working directory relative paths are resolved against. */
   cwd: string;
 }
@@ -62,6 +68,7 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
       PasswordBasedMac: { ...base.macBounds.PasswordBasedMac, ...file.macBounds?.PasswordBasedMac },
     },
     ra: { ...base.ra, ...file.ra },
+    metrics: { ...base.metrics, ...file.metrics },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,
   } as ServerConfig;
@@ -135,6 +142,9 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
     config.ws = { ...config.ws, tls: true };
   }
   if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
+  if (sources.raMode !== undefined) config.ra = { ...config.ra, mode: sources.raMode as ServerConfig['ra']['mode'] };
+  if (sources.logFormat !== undefined) config.logFormat = sources.logFormat as ServerConfig['logFormat'];
+  if (sources.metricsPort !== undefined) config.metrics = { ...config.metrics, port: sources.metricsPort };
   config.dataDir = resolve(dataDirBase, config.dataDir);
   if (sources.database !== undefined)
     config.database = isPostgresUrl(sources.database) ? sources.database : resolve(sources.cwd, sources.database);

@@ -1,5 +1,5 @@
 import type { MacBounds } from '@cmpkit/protection';
-import type { LogLevel } from '../log/logger.js';
+import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { RaConfig } from './ra-config.js';
 
 /** One certificate profile in the configuration; everything but `base` overrides the base profile. */
@@ -200,6 +200,13 @@ export interface ServerConfig {
    */
   externalAnchors: ExternalAnchorsConfig[];
   logLevel: LogLevel;
+  /** `text` (default: one readable line per event) or `json` (one JSON object per line, for log collectors). */
+  logFormat: LogFormat;
+  /**
+   * Prometheus metrics (`GET /metrics`) on a listener of their own: off while `port` is null
+   * (`--metrics-port`). With several workers the primary serves the sum of theirs.
+   */
+  metrics: { port: number | null; host: string };
   /** `ca` (default): issue certificates; `ra`: a registration authority in front of `ra.upstream`. */
   role: 'ca' | 'ra';
   /** Registration authority settings (role ra). */
@@ -208,9 +215,10 @@ export interface ServerConfig {
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
 export type ConfigFile = Partial<
-  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls' | 'macBounds'>
+  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls' | 'macBounds' | 'metrics'>
 > & {
   macBounds?: Partial<MacBoundsConfig>;
+  metrics?: Partial<ServerConfig['metrics']>;
   tls?: Partial<TlsConfig>;
   pkcs11?: Partial<ServerConfig['pkcs11']>;
   ra?: Partial<RaConfig>;

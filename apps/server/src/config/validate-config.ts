@@ -1,5 +1,5 @@
 import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from '@cmpkit/protection';
-import { LOG_LEVELS } from '../log/logger.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../log/logger.js';
 import { GENERATED_KEY_ALGORITHMS } from '@cmpkit/issuer';
 import { ConfigError } from './config-error.js';
 import { RA_MODES } from './ra-config.js';
@@ -141,6 +141,8 @@ const configFile = object({
     v.forEach((entry: unknown, i) => (typeof entry === 'string' ? undefined : externalAnchorEntry(entry, `${path}[${i}]`)));
   },
   logLevel: string,
+  logFormat: string,
+  metrics: object({ port: portOrNull, host: string }),
   role: string,
   ra: object({
     upstream: (v, path) => (v === null ? undefined : string(v, path)),
@@ -173,6 +175,7 @@ export function validateConfig(config: ServerConfig): void {
     ['tcp.port', config.tcp.port],
     ['ws.port', config.ws.port],
     ['coap.port', config.coap.port],
+    ['metrics.port', config.metrics.port],
   ] as const) {
     if (port !== null && (!Number.isInteger(port) || port > 65535))
       throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
@@ -200,6 +203,9 @@ export function validateConfig(config: ServerConfig): void {
   }
   if (!([...LOG_LEVELS, 'silent'] as readonly string[]).includes(config.logLevel)) {
     throw new ConfigError(`logLevel must be one of ${[...LOG_LEVELS, 'silent'].join(', ')}`);
+  }
+  if (!(LOG_FORMATS as readonly string[]).includes(config.logFormat)) {
+    throw new ConfigError(`logFormat must be one of ${LOG_FORMATS.join(', ')}`);
   }
   if (!(config.defaultProfile in config.profiles))
     throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);

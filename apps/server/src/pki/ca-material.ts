@@ -107,6 +107,8 @@ const KEM_USAGES = ['encapsulateBits', 'decapsulateBits'] as unknown as KeyUsage
 interface Environment {
   crypto: Crypto;
   clock: () => Date;
+  /** Told before a key that takes a while (RSA) is generated, e.g. `generating the root CA key (rsa:4096)`. */
+  progress?: (text: string) => void;
 }
 
 /** A new signature key pair of `spec` (`ec:P-256`, `rsa:3072`, ...), extractable so it can be written. */
@@ -116,13 +118,22 @@ export async function generateKeyPair(spec: string, crypto: Crypto): Promise<Cry
   return (await crypto.subtle.generateKey(gen.params, true, gen.usages)) as CryptoKeyPair;
 }
 
+/** True for key algorithms whose generation takes long enough to say so (RSA: seconds at 4096 bits). */
+export function isSlowKeyAlgorithm(spec: string): boolean {
+  return spec.startsWith('rsa:');
+}
+
 /** Generates a root CA, an issuing CA and the CMP server certificate. */
 export async function createCaMaterial(setup: CaSetup, env: Environment): Promise<CaMaterial> {
   const { crypto, clock } = env;
+  const keyFor = (what: string): Promise<CryptoKeyPair> => {
+    if (isSlowKeyAlgorithm(setup.keyAlgorithm)) env.progress?.(`generating the ${what} key (${setup.keyAlgorithm})`);
+    return generateKeyPair(setup.keyAlgorithm, crypto);
+  };
   const root = await createSelfSignedCa({
     subject: setup.rootSubject,
     validityDays: setup.rootValidityDays,
-    keyPair: await generateKeyPair(setup.keyAlgorithm, crypto),
+    keyPair: await keyFor('root CA'),
     crypto,
     clock,
   });
@@ -130,11 +141,17 @@ export async function createCaMaterial(setup: CaSetup, env: Environment): Promis
   const issuing = await createSubordinateCa(rootCa, {
     subject: setup.issuingSubject,
     validityDays: setup.issuingValidityDays,
-    keyPair: await generateKeyPair(setup.keyAlgorithm, crypto),
+    keyPair: await keyFor('issuing CA'),
     crypto,
   });
   const issuingCa = createCertificateAuthority({ ...issuing, crypto, clock });
-  const cmpServer = await issueCmpServerCredential(issuingCa, [issuing.certificate, ...issuing.chain], setup, crypto);
+  const cmpServer = await issueCmpServerCredential(
+    issuingCa,
+    [issuing.certificate, ...issuing.chain],
+    setup,
+    crypto,
+    await keyFor('CMP server'),
+  );
   const material: CaMaterial = {
     root: { certificate: root.certificate, privateKey: root.privateKey },
     previousRoots: [],

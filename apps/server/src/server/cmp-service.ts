@@ -1,8 +1,14 @@
 import { parseCertificate } from '@cmpkit/protection';
-import { createServer, type CmpServer, type ServerInit, type ServerPolicy } from '@cmpkit/core';
+import { createServer, type CmpServer, type SecretStore, type ServerInit, type ServerPolicy } from '@cmpkit/core';
 import { demoteInfo, type Logger } from '../log/logger.js';
 import { nodeAlgorithms } from '../pki/node-algorithms.js';
 import type { ServerContext } from './server-context.js';
+
+/** What the serving process adds to the engine: its hooks, and shared secrets of its own. */
+export type CmpServiceExtras = Pick<ServerInit, 'onAuthenticated' | 'onExchange'> & {
+  /** The secrets to authenticate MAC-protected requests with, instead of the stored ones alone. */
+  secrets?: SecretStore;
+};
 
 /**
  * The CMP engine on the server's context: responses are sent in the name of (and, for
@@ -10,7 +16,7 @@ import type { ServerContext } from './server-context.js';
  * authenticated with the stored shared secrets or a certificate path to the server's root; the
  * transactions and nonces live in SQLite. Roots replaced by `ca rollover` stay trust anchors.
  */
-export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick<ServerInit, 'onAuthenticated'> = {}): CmpServer {
+export function createCmpService(ctx: ServerContext, logger: Logger, extras: CmpServiceExtras = {}): CmpServer {
   const { config, material, store } = ctx;
   const policy: ServerPolicy = { ...config.policy };
   return createServer({
@@ -21,7 +27,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
         certificate: material.cmpServer.certificate,
         chain: material.cmpServer.chain,
       },
-      secrets: store.secrets,
+      secrets: extras.secrets ?? store.secrets,
       macResponses: config.macResponses,
       macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
@@ -42,6 +48,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
     clock: ctx.clock,
     crypto: ctx.crypto,
     logger: demoteInfo(logger),
-    ...hooks,
+    ...(extras.onAuthenticated ? { onAuthenticated: extras.onAuthenticated } : {}),
+    ...(extras.onExchange ? { onExchange: extras.onExchange } : {}),
   });
 }

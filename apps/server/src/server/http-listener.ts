@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { CmpHandler } from '@cmpkit/core';
 import { toNodeListener } from '@cmpkit/transport-http';
 import type { Logger } from '../log/logger.js';
+import type { HttpRoute } from '../ops/health-endpoints.js';
 
 /** A listening HTTP server. */
 export interface HttpListener {
@@ -24,11 +25,12 @@ export interface HttpListener {
 /**
  * Serves `handle` on HTTP (RFC 9811), or HTTPS with `tls`, at `host:port` under `path` (and `path/p/<profile>`), and on
  * the root `/` (and `/p/<profile>`) too: `/` is the path `openssl cmp` uses when `-path` is not
- * given. A path that is neither is answered `404` by the root listener.
+ * given. A path that is neither is answered `404` by the root listener. `route` (health
+ * endpoints) sees every request first.
  */
 export async function listenHttp(
   handle: CmpHandler,
-  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger; tls?: TlsOptions },
+  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger; tls?: TlsOptions; route?: HttpRoute },
 ): Promise<HttpListener> {
   const common = {
     maxMessageBytes: options.maxMessageBytes,
@@ -38,6 +40,7 @@ export async function listenHttp(
   const root = toNodeListener(handle, { ...common, basePath: '/' });
   const base = trimSlashes(options.path);
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    if (options.route?.(req, res)) return;
     const path = pathOf(req.url);
     const ours = base === '' || path === base || path.startsWith(`${base}/`);
     (ours ? primary : root)(req, res);

@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type CmpServer, type ExternalTrust, type ServerPolicy } from '@cmpkit/core';
+import {
+  createClient,
+  createRegistrationAuthority,
+  type CmpServer,
+  type ExternalTrust,
+  type SecretStore,
+  type ServerInit,
+  type ServerPolicy,
+} from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -27,6 +35,9 @@ export interface RaServiceInit {
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
+  /** The secrets to authenticate devices with, instead of the stored ones alone (`serve --secret`). */
+  secrets?: SecretStore;
+  onExchange?: ServerInit['onExchange'];
 }
 
 /**
@@ -54,7 +65,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     name: parseName(ra.subject),
     protection: {
       signer: credential,
-      secrets: store.secrets,
+      secrets: init.secrets ?? store.secrets,
       macResponses: config.macResponses,
       macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
@@ -68,6 +79,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
     stores: { transactions: store.transactions, nonces: store.nonces },
     policy,
+    ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock,
     crypto,
     logger: demoteInfo(logger),

@@ -56,6 +56,10 @@ export interface ServerContextOptions {
   logger: Logger;
   /** Generate CA material and seed the database when missing. Default true; false fails instead. */
   create?: boolean;
+  /** Told what takes a while when the CA material is generated (one line each, without newline). */
+  progress?: (text: string) => void;
+  /** Wraps the store before anything uses it (the metrics observe its calls). */
+  wrapStore?: (store: ServerStore) => ServerStore;
 }
 
 /**
@@ -76,7 +80,11 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       if (options.create === false) {
         throw new Error(`server: no CA in ${config.dataDir}; run 'cmpkit-server init' (or 'start') first`);
       }
-      const generated = await createCaMaterial(config.ca, { crypto: options.crypto, clock });
+      const generated = await createCaMaterial(config.ca, {
+        crypto: options.crypto,
+        clock,
+        ...(options.progress ? { progress: options.progress } : {}),
+      });
       await writeCaMaterial(config.dataDir, generated, options.crypto);
       createdCa = true;
       logger.info('created CA material', { dataDir: config.dataDir });
@@ -94,7 +102,8 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
   const { material, issuedCmpCertificate } = loaded;
   if (issuedCmpCertificate) logger.info('issued the CMP protection certificate', { file: issuedCmpCertificate });
   const crypto = keys.crypto;
-  const store = await openServerStore(config.database, clock, config.durability);
+  const opened = await openServerStore(config.database, clock, config.durability);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   try {
     let seededSecret: { reference: string; secret: string } | undefined;
     if (store.migration.from === 0 && config.initialSecret && (await store.secrets.count()) === 0) {

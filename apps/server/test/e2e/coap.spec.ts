@@ -40,6 +40,8 @@ describe.each(CARRIERS)('cmpkit over %s against cmpkit-server', (name, urlOf) =>
       server.root,
       '--newkey',
       'ec:P-256',
+      '--newkeyout',
+      file('cr.key'),
       '--subject',
       `/CN=${name.replace('+', '-')}-cr`,
       '--certout',

@@ -4,6 +4,7 @@ import type { RuntimeInit } from '../runtime.js';
 import type { Transport } from '../transport.js';
 import type { IssuedCertificate, CertificateDecision } from './certificate-decision.js';
 import type { EnrollOptions } from './enroll-options.js';
+import type { PollWait } from './poll-wait.js';
 
 /** Construction input of {@link createClient}. */
 export interface ClientInit extends RuntimeInit {
@@ -60,6 +61,12 @@ export interface ClientInit extends RuntimeInit {
   messageTimeTolerance?: number;
   /** Longest total time spent polling for one request, in seconds. Default 600. */
   pollTimeout?: number;
+  /**
+   * Told each time the server asks to wait (a waiting answer, a pollRep), before the wait: what it
+   * said and when the next pollReq goes (see {@link PollWait}). For progress reports; a throw is
+   * logged and changes nothing.
+   */
+  onWaiting?: (wait: PollWait) => void;
   /** Decides whether to accept a newly issued certificate (after cmpkit's own checks). Default: accept. */
   onCertificate?: (certificate: IssuedCertificate) => CertificateDecision | Promise<CertificateDecision>;
   /** pvno of the requests. Default 2 (cmp2000); 3 is used automatically where RFC 9810 requires it. */

@@ -24,7 +24,7 @@ import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } fr
 import { startTransaction } from './kem-transaction.js';
 import { exchange, type Exchanged } from './exchange.js';
 import { anchorsFor, checkNewCertificate } from './new-certificate.js';
-import { checkPollBudget, pollOnce } from './poll.js';
+import { checkPollBudget, freeText, pollOnce, tellWaiting } from './poll.js';
 
 const RESPONSE_TYPE = { ir: 'ip', cr: 'cp', kur: 'kup', p10cr: 'cp' } as const satisfies Record<string, PKIBodyType>;
 
@@ -45,6 +45,10 @@ interface Enrollment {
   readonly startedAt: number;
   /** header.sender of every message of the transaction. */
   readonly sender: GeneralName;
+  /** The request's body type. */
+  readonly bodyType: 'ir' | 'cr' | 'kur' | 'p10cr';
+  /** pollReq messages sent so far. */
+  polls: number;
 }
 
 function certRepOf(answer: Exchanged): CertRepMessage {
@@ -88,6 +92,8 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
     pvno: central ? 3 : (ctx.init.pvno ?? 2),
     startedAt: ctx.runtime.clock().getTime(),
     sender,
+    bodyType,
+    polls: 0,
   };
   const generalInfo = generalInfoOf(ctx, options);
   const challengeResp = options.keyPair !== undefined && !central && popMethodOf(options) === 'challengeResp';
@@ -108,14 +114,15 @@ async function stepAfter(e: Enrollment, answer: Exchanged, polled: boolean): Pro
   e.certReqId = response.certReqId;
   if (response.status.status === PKIStatus.waiting) {
     if (polled) throw new ProtocolError('badRequest', `the ${e.responseType} answering pollReq still says waiting; a pollRep was due`);
-    return waiting(e, 0);
+    return waiting(e, 0, freeText(response.status.statusString));
   }
   return { done: true, result: await complete(e, answer, response) };
 }
 
 /** A step that waits `checkAfter` seconds and then polls once. */
-function waiting(e: Enrollment, checkAfter: number): EnrollStep {
+function waiting(e: Enrollment, checkAfter: number, reason: string | undefined): EnrollStep {
   checkPollBudget(e.ctx, e.startedAt, checkAfter);
+  tellWaiting(e.ctx, { request: e.bodyType, transactionID: e.transaction.transactionID, checkAfter, reason, polls: e.polls });
   let called = false;
   return {
     done: false,
@@ -126,6 +133,7 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
       called = true;
       e.options.signal?.throwIfAborted();
       checkPollBudget(e.ctx, e.startedAt, 0);
+      e.polls++;
       const outcome = await pollOnce(e.ctx, e.transaction, {
         certReqId: e.certReqId,
         final: [e.responseType],
@@ -133,7 +141,7 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
         pvno: e.pvno,
         sender: e.sender,
       });
-      return 'final' in outcome ? stepAfter(e, outcome.final, true) : waiting(e, outcome.checkAfter);
+      return 'final' in outcome ? stepAfter(e, outcome.final, true) : waiting(e, outcome.checkAfter, outcome.reason);
     },
   };
 }

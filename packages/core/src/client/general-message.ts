@@ -17,7 +17,7 @@ import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
 import { startTransaction } from './kem-transaction.js';
 import { exchange } from './exchange.js';
-import { pollForResponse } from './poll.js';
+import { freeText, pollForResponse } from './poll.js';
 
 /** Per-call options of the general-message operations. */
 export interface GeneralMessageOptions {
@@ -45,8 +45,11 @@ export async function generalMessage(
   });
   if (answer.message.body.type === 'error') {
     answer = await pollForResponse(ctx, transaction, {
+      request: 'genm',
+      transactionID: transaction.transactionID,
       certReqId: -1,
       firstCheckAfter: 0,
+      firstReason: freeText(answer.message.body.content.pKIStatusInfo.statusString),
       final: ['genp'],
       signal: options.signal,
       startedAt,

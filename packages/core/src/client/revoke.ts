@@ -6,7 +6,7 @@ import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
 import { startTransaction } from './kem-transaction.js';
 import { exchange } from './exchange.js';
-import { pollForResponse } from './poll.js';
+import { freeText, pollForResponse } from './poll.js';
 
 /** CRLReason (RFC 5280 section 5.3.1). */
 export const CRLReason = Object.freeze({
@@ -67,8 +67,11 @@ export async function revoke(ctx: ClientContext, options: RevokeOptions): Promis
   });
   if (answer.message.body.type === 'error') {
     answer = await pollForResponse(ctx, transaction, {
+      request: 'rr',
+      transactionID: transaction.transactionID,
       certReqId: -1,
       firstCheckAfter: 0,
+      firstReason: freeText(answer.message.body.content.pKIStatusInfo.statusString),
       final: ['rp'],
       signal: options.signal,
       startedAt,

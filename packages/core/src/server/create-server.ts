@@ -1,4 +1,4 @@
-import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage, type PKIMessage } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { toHex } from '../message/bytes.js';
 import type { CmpHandler, RequestContext } from '../transport.js';
@@ -14,6 +14,7 @@ import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
 import { errorBody, respond } from './respond.js';
 import { resolveServerContext, type ServerContext } from './server-context.js';
+import type { ServerExchange } from './server-exchange.js';
 import type { ServerInit } from './server-init.js';
 
 /** The PKI management entity: a handler for every transport, and housekeeping. */
@@ -79,10 +80,32 @@ function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: R
   }
 }
 
+/** Tells the `onExchange` hook about an answered message; its failures only reach the log. */
+function notifyExchange(ctx: ServerContext, exchange: Omit<ServerExchange, 'response'> & { response: () => PKIMessage }): void {
+  const hook = ctx.init.onExchange;
+  if (!hook) return;
+  try {
+    hook({ ...exchange, response: exchange.response() });
+  } catch (error) {
+    ctx.runtime.logger.error('cmp: onExchange failed', { error: String(error) });
+  }
+}
+
 async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<Uint8Array> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
   let auth: Authenticated | undefined;
+  const told = (response: () => PKIMessage, extra: { relayed?: boolean; error?: unknown; header?: DecodedPKIMessage['header'] }): void =>
+    notifyExchange(ctx, {
+      request,
+      transactionID: (request?.header ?? extra.header)?.transactionID,
+      response,
+      requester: auth?.requester,
+      ...('error' in extra ? { error: extra.error } : {}),
+      relayed: extra.relayed ?? false,
+      depth,
+      context,
+    });
   try {
     request = decodePKIMessage(bytes);
     const now = runtime.clock();
@@ -96,6 +119,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const relayed = await ctx.init.relay?.(request, auth.requester, context);
     if (relayed) {
       runtime.logger.info('cmp: relayed', { request: request.body.type });
+      told(() => decodePKIMessage(relayed), { relayed: true });
       return relayed;
     }
     const transactionId = toHex(request.header.transactionID as Uint8Array);
@@ -103,11 +127,12 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) =>
       processRequest(ctx, inner, context, depth + 1),
     );
-    const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
+    const { message, bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
     }
     runtime.logger.info('cmp: answered', { request: request.body.type, response: outcome.reply.body.type, transactionID: transactionId });
+    told(() => message, {});
     return response;
   } catch (error) {
     runtime.logger.info('cmp: refused', {
@@ -120,12 +145,15 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       ? ({ kind: 'none' } as const)
       : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
     const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
+    let answer: { message: PKIMessage; bytes: Uint8Array };
     try {
-      return (await respond(ctx, answerTo, protection, reply)).bytes;
+      answer = await respond(ctx, answerTo, protection, reply);
     } catch (protectError) {
       runtime.logger.error('cmp: cannot protect the error response', { error: String(protectError) });
-      return (await respond(ctx, answerTo, { kind: 'none' }, reply)).bytes;
+      answer = await respond(ctx, answerTo, { kind: 'none' }, reply);
     }
+    told(() => answer.message, { error, ...(answerTo ? { header: answerTo.header } : {}) });
+    return answer.bytes;
   }
 }
 

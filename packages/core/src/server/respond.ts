@@ -47,13 +47,13 @@ function responseHeader(
   return { header, senderNonce };
 }
 
-/** Builds, protects and encodes a response. Returns its bytes and its senderNonce. */
+/** Builds, protects and encodes a response. Returns it, its bytes and its senderNonce. */
 export async function respond(
   ctx: ServerContext,
   request: Pick<DecodedPKIMessage, 'header'> | undefined,
   protection: ResponseProtection,
   reply: Reply,
-): Promise<{ bytes: Uint8Array; senderNonce: Uint8Array }> {
+): Promise<{ message: PKIMessage; bytes: Uint8Array; senderNonce: Uint8Array }> {
   const now = ctx.runtime.clock();
   const { header, senderNonce } = responseHeader(ctx, request, now, reply);
   let message: PKIMessage = { header, body: reply.body };
@@ -67,7 +67,7 @@ export async function respond(
       ...(p.macBounds ? { macBounds: p.macBounds } : {}),
     });
   }
-  return { bytes: encodePKIMessage(message), senderNonce };
+  return { message, bytes: encodePKIMessage(message), senderNonce };
 }
 
 /**

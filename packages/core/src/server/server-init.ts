@@ -5,6 +5,7 @@ import type { RequestContext } from '../transport.js';
 import type { Authorizer } from './authorizer.js';
 import type { Issuer } from './issuer.js';
 import type { Requester } from './requester.js';
+import type { ServerExchange } from './server-exchange.js';
 import type { NonceStore, SecretStore, TransactionStore } from './stores.js';
 
 /** Server policy flags; every default is the strict choice (STYLE.md P7, OpenSSL's names). */
@@ -132,4 +133,12 @@ export interface ServerInit extends RuntimeInit {
    * throw is logged and changes nothing for the request.
    */
   onAuthenticated?: (requester: Requester, context: RequestContext) => void | Promise<void>;
+  /**
+   * Told about every message the engine answered, once its response is built and before `handle`
+   * resolves: the request, the response, the requester and the failure behind an error answer
+   * (see {@link ServerExchange}). Messages inside a nested one are told too, with `depth` 1 and
+   * more. For metrics and logs: it is called synchronously, its return value is ignored, and a
+   * throw is logged and changes nothing for the request.
+   */
+  onExchange?: (exchange: ServerExchange) => void;
 }

@@ -97,6 +97,26 @@ describe('general messages', () => {
     ]);
   });
 
+  it('tells onWaiting about the waiting error and each pollRep of a genm', async () => {
+    const waits: unknown[] = [];
+    const { client, clock } = clientSetup(
+      [
+        (_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 3, statusString: ['CA busy'] } } }),
+        (_, reply) => reply({ type: 'pollRep', content: [{ certReqId: -1, checkAfter: 2, reason: ['still busy'] }] }),
+        genp([{ type: 'caCerts', infoValue: [{ der: pki.root.certificate }] }]),
+      ],
+      { onWaiting: ({ request, checkAfter, reason, polls }) => waits.push({ request, checkAfter, reason, polls }) },
+    );
+    const done = client.getCaCertificates();
+    await untilSleeping(clock);
+    clock.advance(2_000);
+    await done;
+    expect(waits).toEqual([
+      { request: 'genm', checkAfter: 0, reason: 'CA busy', polls: 0 },
+      { request: 'genm', checkAfter: 2, reason: 'still busy', polls: 1 },
+    ]);
+  });
+
   it('a genm refused with an error body rejects with RemoteError', async () => {
     const { client } = clientSetup([
       (_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 2, failInfo: ['badRequest'] } } }),
