@@ -86,11 +86,11 @@ async function kemCredentialOf(values: CmpOptionValues): Promise<ClientInit['kem
   const key = values['kem-key'];
   if (!cert && !key) return undefined;
   if (!cert || !key) throw new CliError('--kem-cert and --kem-key go together');
-  const { privateKey } = await readKeyPair(key, values.keypass ? await readSecret(values.keypass) : undefined);
+  const { privateKey } = await readKeyPair('--kem-key', key, values.keypass ? await readSecret(values.keypass, '--keypass') : undefined);
   return {
     privateKey,
-    certificate: await readCertificate(cert),
-    ...(values.untrusted ? { chain: await readCertificates(values.untrusted) } : {}),
+    certificate: await readCertificate('--kem-cert', cert),
+    ...(values.untrusted ? { chain: await readCertificates('--untrusted', values.untrusted) } : {}),
   };
 }
 
@@ -172,7 +172,7 @@ export async function clientFromOptions(
       trust: await trustOf(values),
       ...(credential ? { credential } : {}),
       ...(kem ? { kem } : {}),
-      ...(values['srv-kem-cert'] ? { serverKemCertificate: await readCertificate(values['srv-kem-cert']) } : {}),
+      ...(values['srv-kem-cert'] ? { serverKemCertificate: await readCertificate('--srv-kem-cert', values['srv-kem-cert']) } : {}),
       ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),
       ...(outTrusted ? { trustAnchors: await readCertificates(values['out-trusted'] ? '--out-trusted' : '--trusted', outTrusted) } : {}),
       ...(values.untrusted ? { untrusted: await readCertificates('--untrusted', values.untrusted) } : {}),

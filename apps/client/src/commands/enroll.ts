@@ -23,8 +23,12 @@ async function decryptionKeyOf(values: CmpOptionValues): Promise<CmsDecryptionKe
   const kemKey = values['kem-key'];
   if (kemCert && kemKey) {
     // Under KEM-based MAC the key comes in a KEMRecipientInfo for the ML-KEM certificate.
-    const { privateKey } = await readKeyPair(kemKey, values.keypass ? await readSecret(values.keypass) : undefined);
-    return { privateKey, certificate: await readCertificate(kemCert) };
+    const { privateKey } = await readKeyPair(
+      '--kem-key',
+      kemKey,
+      values.keypass ? await readSecret(values.keypass, '--keypass') : undefined,
+    );
+    return { privateKey, certificate: await readCertificate('--kem-cert', kemCert) };
   }
   if (values.cert && values.key) {
     const { privateKey } = await readKeyPair(
