@@ -95,11 +95,19 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
     return { requester: { kind: 'unprotected', sender: request.header.sender }, response: signerResponse(ctx) };
   }
   const secrets = p.secrets;
+  const alg = request.header.protectionAlg.algorithm;
+  if ((alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1) && request.header.sender.type !== 'directoryName') {
+    // RFC 9483 section 3.1: the sender names the originator as a directoryName (the NULL-DN at least).
+    throw new ProtectionError('badMessageCheck', `a MAC-protected message needs a directoryName sender, not ${request.header.sender.type}`);
+  }
   const trust: ProtectionTrust = {};
   if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
   const external = EXTERNAL_ANCHOR_BODIES.has(request.body.type) ? (p.externalAnchors ?? []) : [];
   const anchors = [...(p.trustAnchors ?? []), ...external];
-  if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
+  // RFC 9483 section 3.3: the signer sends its chain in extraCerts; the server's own intermediates
+  // complete a path only when the policy allows it.
+  const untrusted = ctx.policy.requireExtraCertsChain ? undefined : p.untrusted;
+  if (anchors.length) trust.signature = { anchors, ...(untrusted ? { untrusted } : {}) };
   const verified = await verifyProtection(request, trust, {
     crypto: ctx.runtime.crypto,
     cache: ctx.cache,
@@ -115,6 +123,10 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
     if (secret === undefined) return { requester, response: signerResponse(ctx) };
     const mac = responseMac(ctx, request);
     return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } } };
+  }
+  if (!request.header.senderKID && ctx.cache.parse(verified.certificate).subjectKeyIdentifier) {
+    // RFC 9483 section 3.1: senderKID MUST be the SubjectKeyIdentifier of the CMP protection certificate.
+    throw new ProtectionError('badMessageCheck', "senderKID is missing; it must be the signer certificate's SubjectKeyIdentifier");
   }
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));

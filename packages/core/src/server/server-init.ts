@@ -29,6 +29,12 @@ export interface ServerPolicy {
   allowMacRevocation?: boolean;
   /** How long a transaction may stay open, seconds. Default 3600. */
   transactionTtl?: number;
+  /**
+   * The signer of a signature-protected request must send its certificate chain (up to, not
+   * including, a trust anchor) in extraCerts, as RFC 9483 section 3.3 asks. Default true; false
+   * also completes paths with `protection.untrusted`.
+   */
+  requireExtraCertsChain?: boolean;
 }
 
 /** How the server authenticates requests and protects responses. */
@@ -51,7 +57,7 @@ export interface ServerProtection {
   trustAnchors?: readonly Uint8Array[];
   /** Anchors accepted for ir (and its certConf/pollReq) only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
   externalAnchors?: readonly Uint8Array[];
-  /** Further intermediates for path building. */
+  /** Further intermediates for path building (used for requests only with `policy.requireExtraCertsChain: false`). */
   untrusted?: readonly Uint8Array[];
   /** Bounds on the MAC parameters requests may use (checked before any derivation). */
   macBounds?: Partial<MacBounds>;
@@ -69,7 +75,11 @@ export type RequestRelay = (request: DecodedPKIMessage, requester: Requester, co
 
 /** Construction input of {@link createServer}. */
 export interface ServerInit extends RuntimeInit {
-  /** The server's name: header.sender of responses, and the recipient requests may name. */
+  /**
+   * The server's name: header.sender of MAC-protected and unprotected responses, and the recipient
+   * requests may name. Signed responses name the subject of the signer certificate (RFC 9483
+   * section 3.1), whatever this says.
+   */
   name: Name;
   protection: ServerProtection;
   issuer: Issuer;

@@ -2,40 +2,16 @@
 // the response is decoded as a peer would, its body type, PKIStatusInfo rejection and exact
 // failInfo bit names are checked, and so is its protection where the server can protect it.
 // Every response carries the request's transactionID and recipNonce = the request's senderNonce.
-import {
-  decodePKIMessage,
-  encodePKIMessage,
-  nameToString,
-  oids,
-  parseName,
-  type DecodedPKIMessage,
-  type PKIBody,
-  type PKIMessage,
-} from '@cmpkit/codec';
-import { RequestRejectedError, type CmpServer, type ServerPolicy } from '@cmpkit/core';
-import { type ProtectionCredential } from '@cmpkit/protection';
+import { decodePKIMessage, encodePKIMessage, nameToString, oids, parseName, type PKIBody } from '@cmpkit/codec';
+import { RequestRejectedError } from '@cmpkit/core';
+import type { ProtectionCredential } from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certBody, certConfBody, certRep, expectCertRejection, genmBody, issuedCertificate, rrBody } from './support/bodies.js';
 import { buildCsr } from './support/csr.js';
+import { createEnv, followUp, openIr, type Env, type EnvOptions } from './support/env.js';
 import { createTestPki, newKeyPair, type TestPki } from './support/pki.js';
-import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from './support/test-issuer.js';
-import {
-  buildRequest,
-  capturingLogger,
-  exchangeRaw,
-  expectBoundTo,
-  expectErrorBody,
-  fresh,
-  MAC,
-  makeServer,
-  PBM,
-  send,
-  verifyResponse,
-  type CapturingLogger,
-  type RequestInit,
-  type ServerSetup,
-} from './support/wire.js';
+import { buildRequest, exchangeRaw, expectBoundTo, expectErrorBody, fresh, MAC, PBM, send, verifyResponse } from './support/wire.js';
 
 const clock = fakeClock();
 let pki: TestPki;
@@ -44,42 +20,8 @@ beforeAll(async () => {
   pki = await createTestPki(clock.date);
 });
 
-interface Env {
-  server: CmpServer;
-  issuer: TestIssuer;
-  logger: CapturingLogger;
-  /** Sends a request (MAC-protected unless told otherwise) and checks the response is bound to it. */
-  ask(init: Omit<RequestInit, 'now'>): Promise<{ request: PKIMessage; response: DecodedPKIMessage }>;
-}
-
-function env(options: { policy?: ServerPolicy; issuer?: TestIssuerOptions; server?: Partial<ServerSetup> } = {}): Env {
-  const issuer = createTestIssuer(pki, options.issuer);
-  const logger = capturingLogger();
-  const server = makeServer({ pki, issuer, logger, ...(options.policy ? { policy: options.policy } : {}), ...options.server });
-  return {
-    server,
-    issuer,
-    logger,
-    async ask(init) {
-      const result = await send(server, { ...init, now: clock.date() });
-      if (result.request.header.transactionID && result.request.header.senderNonce) expectBoundTo(result.response, result.request);
-      // The server has a signing key, so every answer is protected: MAC for a known shared secret, else signed.
-      await verifyResponse(result.response, pki);
-      return result;
-    },
-  };
-}
-
-/** An ir accepted and awaiting certConf: its request, response and certificate. */
-async function openIr(e: Env, protection: ProtectionCredential = MAC) {
-  const { request, response } = await e.ask({ body: await certBody('ir', await newKeyPair()), protection });
-  const certificate = issuedCertificate(response, 'ip');
-  return { request, response, certificate };
-}
-
-/** The follow-up of an open transaction. */
-function followUp(open: { request: PKIMessage; response: DecodedPKIMessage }) {
-  return { transactionID: open.request.header.transactionID!, recipNonce: open.response.header.senderNonce! };
+function env(options: EnvOptions = {}): Env {
+  return createEnv(pki, options);
 }
 
 /** A crypto whose subtle counts PBKDF2 derivations (deriveBits/deriveKey) and digests (PasswordBasedMac derives by digests). */
@@ -149,10 +91,10 @@ describe('header and message checks', () => {
     expect(await verifyResponse(response, pki)).toBe('mac');
   });
 
-  it('missing transactionID: badRequest', async () => {
+  it('missing transactionID: badDataFormat', async () => {
     const e = env();
     const { request, response } = await e.ask({ body: genmBody(), transactionID: null });
-    expectErrorBody(response, ['badRequest']);
+    expectErrorBody(response, ['badDataFormat']);
     expect(response.header.transactionID).toBeUndefined();
     expect(response.header.recipNonce).toEqual(request.header.senderNonce);
     expect(await verifyResponse(response, pki)).toBe('mac');
@@ -231,7 +173,7 @@ describe('header and message checks', () => {
   it.each([
     ['PBMAC1', MAC],
     ['PasswordBasedMac', PBM],
-  ])('unknown senderKID (%s): signerNotTrusted, and no key derivation at all', async (_name, credential) => {
+  ])('unknown senderKID (%s): badMessageCheck, and no key derivation at all', async (_name, credential) => {
     const counting = countingCrypto();
     const e = env({ server: { crypto: counting.crypto } });
     const { bytes, message } = await buildRequest({
@@ -243,7 +185,7 @@ describe('header and message checks', () => {
     const response = await exchangeRaw(e.server, bytes);
     expect(counting.counts).toEqual({ pbkdf2: 0, digest: 0 });
     expectBoundTo(response, message);
-    expectErrorBody(response, ['signerNotTrusted']);
+    expectErrorBody(response, ['badMessageCheck']);
     // The server cannot MAC for an unknown reference: it signs.
     expect(await verifyResponse(response, pki)).toBe('signature');
   });

@@ -68,8 +68,6 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
         pki,
         issuer,
         policy: { messageTimeWindow: Number.POSITIVE_INFINITY, grantImplicitConfirm: grant },
-        // OpenSSL sends only its own certificate in extraCerts: the server knows its issuing CA.
-        protection: { untrusted: [pki.ca.certificate] },
       });
     const strict = make(false);
     const granting = make(true);
@@ -230,6 +228,9 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
       'key1.pem',
       '-trusted',
       'root.pem',
+      // With -untrusted, OpenSSL sends its chain in extraCerts, as RFC 9483 section 3.3 asks.
+      '-untrusted',
+      'issuing.pem',
       '-newkey',
       'key3.pem',
       '-subject',
@@ -246,13 +247,56 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   });
 
   it('kur signed with the certificate being updated', async () => {
-    await cmp(['-cmd', 'kur', '-cert', 'cr.pem', '-key', 'key3.pem', '-trusted', 'root.pem', '-newkey', 'key4.pem', '-certout', 'kur.pem']);
+    await cmp([
+      '-cmd',
+      'kur',
+      '-cert',
+      'cr.pem',
+      '-key',
+      'key3.pem',
+      '-trusted',
+      'root.pem',
+      '-untrusted',
+      'issuing.pem',
+      '-newkey',
+      'key4.pem',
+      '-certout',
+      'kur.pem',
+    ]);
     expect(seen.map((s) => `${s.request}>${s.response}`)).toEqual(['kur>kup', 'certConf>pkiconf']);
     const certificate = certificateOf('kur.pem');
     const entry = issuer.entryOf(certificate)!;
     expect(entry.request.oldCertificate).toEqual(certificateOf('cr.pem'));
     expect(parseCertificate(certificate).subject).toEqual(parseCertificate(certificateOf('cr.pem')).subject);
     await opensslVerifies('kur.pem');
+  });
+
+  it('a signed request without the chain in extraCerts (no -untrusted): signerNotTrusted (RFC 9483 section 3.3)', async () => {
+    seen.length = 0;
+    const { code } = await openssl(
+      [
+        'cmp',
+        '-server',
+        `127.0.0.1:${port}`,
+        '-path',
+        '/.well-known/cmp',
+        '-recipient',
+        nameToString(pki.serverName),
+        '-attime',
+        attime,
+        '-cmd',
+        'genm',
+        '-cert',
+        'kur.pem',
+        '-key',
+        'key4.pem',
+        '-trusted',
+        'root.pem',
+      ],
+      dir,
+    );
+    expect(code).not.toBe(0);
+    expect(seen).toEqual([expect.objectContaining({ request: 'genm', response: 'error', failInfo: ['signerNotTrusted'] })]);
   });
 
   it('p10cr with a CSR from openssl req', async () => {
@@ -266,7 +310,22 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   });
 
   it('rr by the holder, then the same rr again is refused with certRevoked', async () => {
-    await cmp(['-cmd', 'rr', '-cert', 'kur.pem', '-key', 'key4.pem', '-trusted', 'root.pem', '-oldcert', 'kur.pem', '-revreason', '1']);
+    await cmp([
+      '-cmd',
+      'rr',
+      '-cert',
+      'kur.pem',
+      '-key',
+      'key4.pem',
+      '-trusted',
+      'root.pem',
+      '-untrusted',
+      'issuing.pem',
+      '-oldcert',
+      'kur.pem',
+      '-revreason',
+      '1',
+    ]);
     expect(seen.map((s) => `${s.request}>${s.response}`)).toEqual(['rr>rp']);
     expect(issuer.entryOf(certificateOf('kur.pem'))?.revoked).toEqual({ by: 'rr', reason: 1 });
     seen.length = 0;
@@ -289,6 +348,8 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
         'key4.pem',
         '-trusted',
         'root.pem',
+        '-untrusted',
+        'issuing.pem',
         '-oldcert',
         'kur.pem',
       ],

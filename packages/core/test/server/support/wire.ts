@@ -3,6 +3,7 @@
 import {
   decodePKIMessage,
   encodePKIMessage,
+  encodeProtectedPart,
   type DecodedPKIMessage,
   type FailInfoBit,
   type GeneralName,
@@ -13,6 +14,7 @@ import {
 } from '@cmpkit/codec';
 import { createServer, memorySecretStore, type CmpServer, type Logger, type ServerInit, type ServerPolicy } from '@cmpkit/core';
 import {
+  defaultAlgorithms,
   parseCertificate,
   protect,
   verifyProtection,
@@ -134,6 +136,21 @@ export async function buildRequest(init: RequestInit): Promise<{ message: PKIMes
   let message: PKIMessage = { header, body: init.body };
   if (credential !== 'none') message = await protect(message, credential, init.macBounds ? { macBounds: init.macBounds } : {});
   return { message, bytes: encodePKIMessage(message) };
+}
+
+/**
+ * A signature-protected message whose header is changed after `protect` (say, without senderKID),
+ * signed again so that the signature itself verifies: the server must refuse it for the header.
+ */
+export async function resignWithHeader(
+  message: PKIMessage,
+  privateKey: CryptoKey,
+  change: (header: PKIHeader) => PKIHeader,
+): Promise<Uint8Array> {
+  const header = change({ ...message.header });
+  const algorithm = defaultAlgorithms.signature(header.protectionAlg!);
+  const protection = await algorithm.sign(globalThis.crypto, privateKey, encodeProtectedPart({ header, body: message.body }));
+  return encodePKIMessage({ ...message, header, protection });
 }
 
 /** Sends bytes to the engine and decodes the answer (which must always be DER). */
