@@ -2,7 +2,7 @@ import { parseName } from '@cmpkit/codec';
 import { createClient, type ClientInit, type CmpClient } from '@cmpkit/core';
 import { createNodeCrypto } from '@cmpkit/node-crypto';
 import type { MacChoice, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
-import { readCertificate, readCertificates } from './certificates.js';
+import { issuerChainOf, readCertificate, readCertificates } from './certificates.js';
 import type { CmpOptionValues } from './cmp-options.js';
 import type { Io } from './io.js';
 import { readKeyPair } from './keys.js';
@@ -57,8 +57,14 @@ async function credentialOf(values: CmpOptionValues): Promise<ProtectionCredenti
   if (values.cert || values.key) {
     if (!values.cert || !values.key) throw new CliError('--cert and --key go together');
     const { privateKey } = await readKeyPair(values.key, values.keypass ? await readSecret(values.keypass) : undefined);
-    const chain = values.extracerts ? await readCertificates(values.extracerts) : [];
-    return { privateKey, certificate: await readCertificate(values.cert), chain };
+    const certificate = await readCertificate(values.cert);
+    // --extracerts as given, else the certificate's chain out of --untrusted (as openssl cmp does).
+    const chain = values.extracerts
+      ? await readCertificates(values.extracerts)
+      : values.untrusted
+        ? issuerChainOf(certificate, await readCertificates(values.untrusted))
+        : [];
+    return { privateKey, certificate, chain };
   }
   if (values.secret) {
     if (!values.ref) throw new CliError('--secret needs --ref (the reference the server knows the secret by)');

@@ -41,6 +41,7 @@ export interface PolicyConfig {
   confirmWaitTime?: number;
   allowMacRevocation?: boolean;
   transactionTtl?: number;
+  requireExtraCertsChain?: boolean;
 }
 
 /** The complete configuration, after defaults are filled in. Paths are absolute. */

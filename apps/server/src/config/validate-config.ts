@@ -94,6 +94,7 @@ const configFile = object({
     confirmWaitTime: number,
     allowMacRevocation: boolean,
     transactionTtl: number,
+    requireExtraCertsChain: boolean,
   }),
   externalAnchors: strings,
   logLevel: string,

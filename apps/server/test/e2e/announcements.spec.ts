@@ -46,7 +46,7 @@ async function announcingServer(): Promise<RunningServer> {
 }
 
 /** Enrolls `name` with the shared secret; its certificate and key go to `<name>.pem`/`<name>.key`, the root to `<name>-trust.pem`. */
-async function enroll(s: RunningServer, name: string): Promise<{ cert: string; key: string; trusted: string }> {
+async function enroll(s: RunningServer, name: string): Promise<{ cert: string; key: string; trusted: string; untrusted: string }> {
   const file = (f: string): string => join(s.dir, f);
   writeFileSync(file(`${name}-trust.pem`), readFileSync(s.root));
   const ir = await runClient(
@@ -66,11 +66,27 @@ async function enroll(s: RunningServer, name: string): Promise<{ cert: string; k
     file(`${name}.pem`),
   );
   expect(ir.stderr).toBe('');
-  return { cert: file(`${name}.pem`), key: file(`${name}.key`), trusted: file(`${name}-trust.pem`) };
+  return { cert: file(`${name}.pem`), key: file(`${name}.key`), trusted: file(`${name}-trust.pem`), untrusted: s.issuing };
 }
 
-function listen(url: string, device: { cert: string; key: string; trusted: string }, ...extra: string[]): RunningListener {
-  const listener = startListener('--server', url, '--cert', device.cert, '--key', device.key, '--trusted', device.trusted, ...extra);
+function listen(
+  url: string,
+  device: { cert: string; key: string; trusted: string; untrusted: string },
+  ...extra: string[]
+): RunningListener {
+  const listener = startListener(
+    '--server',
+    url,
+    '--cert',
+    device.cert,
+    '--key',
+    device.key,
+    '--trusted',
+    device.trusted,
+    '--untrusted',
+    device.untrusted,
+    ...extra,
+  );
   listeners.push(listener);
   return listener;
 }
@@ -133,6 +149,8 @@ describe('announcements end to end', () => {
       a.key,
       '--trusted',
       join(s.dir, 'new-root-only.pem'),
+      '--untrusted',
+      s.issuing,
       '--infotype',
       'caCerts',
     );

@@ -11,6 +11,8 @@ export interface RunningServer {
   wsUrl: string;
   /** The root CA file of the data directory. */
   root: string;
+  /** The issuing CA file: the chain a device sends with its signed requests (RFC 9483 section 3.3). */
+  issuing: string;
   stdout(): string;
   stderr(): string;
   stop(): Promise<number>;
@@ -42,6 +44,7 @@ export async function startServer(dir: string, ...extra: string[]): Promise<Runn
     tcpUrl: address.tcpUrl ?? '',
     wsUrl: address.wsUrl ?? '',
     root: join(dir, 'data', 'root-ca.pem'),
+    issuing: join(dir, 'data', 'issuing-ca.pem'),
     stdout: () => stdout,
     stderr: () => stderr,
     async stop() {

@@ -13,6 +13,7 @@ import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
 import { errorBody, respond } from './respond.js';
+import { finishTransaction, isConfirmedTransaction } from './transaction-rules.js';
 import { resolveServerContext, type ServerContext } from './server-context.js';
 import type { ServerInit } from './server-init.js';
 
@@ -88,6 +89,10 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     auth = await authenticate(ctx, request, now);
     const nonce = toHex(request.header.senderNonce as Uint8Array);
     if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+      // A certConf sent again after its transaction confirmed the certificates (RFC 9483 4.1).
+      if (request.body.type === 'certConf' && (await isConfirmedTransaction(ctx, toHex(request.header.transactionID as Uint8Array)))) {
+        throw new ProtocolError('certConfirmed', 'the certificates of this transaction are already confirmed');
+      }
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
     notifyAuthenticated(ctx, auth, context);
@@ -156,7 +161,7 @@ export function createServer(init: ServerInit): CmpServer {
       const expired = await ctx.transactions.expired(now);
       for (const { transactionId, record } of expired) {
         for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), false, 'confirmWaitTime expired');
-        await ctx.transactions.delete(transactionId);
+        await finishTransaction(ctx, transactionId, record);
       }
       return expired.length;
     },

@@ -7,7 +7,10 @@
 export interface TransactionRecord {
   /** The request type that opened it. */
   bodyType: string;
-  /** Where the transaction stands. */
+  /**
+   * Where the transaction stands. A finished one stays `done` for transactionTtl, so that its
+   * transactionID is not taken again (transactionIdInUse).
+   */
   state: 'pending' | 'awaitingConfirm' | 'done';
   /** Our senderNonce in the last response (hex): the next request's recipNonce must equal it. */
   lastResponseNonce: string;
@@ -35,6 +38,13 @@ export interface TransactionRecord {
   senderKID?: string;
   /** Whether implicit confirmation was asked for. */
   implicitConfirm?: boolean;
+  /**
+   * The protectionAlg OID of the request that opened the transaction: its follow-ups must keep the
+   * protection (RFC 9810 section 5.1.3.1, RFC 9483 section 3.2).
+   */
+  protectionAlg?: string;
+  /** For a finished transaction (`done`): its certificates were confirmed (a certConf again is certConfirmed). */
+  confirmed?: boolean;
 }
 
 /** Open transactions by transactionID (hex). */

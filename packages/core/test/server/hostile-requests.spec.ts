@@ -319,11 +319,11 @@ describe('certConf', () => {
     expect(entry.revoked).toBeDefined();
   });
 
-  it('with an unknown certReqId: badCertId, and the pending certificate is revoked', async () => {
+  it('with an unknown certReqId: badRequest, and the pending certificate is revoked', async () => {
     const e = env();
     const open = await openIr(e);
     const { response } = await e.ask({ body: await certConfBody(open.certificate, { certReqId: 7 }), ...followUp(open) });
-    expectErrorBody(response, ['badCertId']);
+    expectErrorBody(response, ['badRequest']);
     expect(e.issuer.entryOf(open.certificate)?.revoked).toBeDefined();
   });
 
@@ -375,8 +375,9 @@ describe('certConf', () => {
       protection: { secret: 'another secret', senderKID: 'other' },
     });
     expectErrorBody(byOther.response, ['notAuthorized']);
+    // Signed where the ir was MAC-protected: the protection changed within the transaction.
     const bySigner = await e.ask({ body: await certConfBody(open.certificate), ...followUp(open), protection: pki.other.credential });
-    expectErrorBody(bySigner.response, ['notAuthorized']);
+    expectErrorBody(bySigner.response, ['wrongIntegrity']);
     expect(e.issuer.entryOf(open.certificate)?.confirmed).toBeUndefined();
   });
 
@@ -387,7 +388,7 @@ describe('certConf', () => {
     const poll = await e.ask({
       body: { type: 'pollReq', content: [{ certReqId: 0 }] },
       ...followUp({ request, response }),
-      protection: pki.other.credential,
+      protection: { secret: 'another secret', senderKID: 'other' },
     });
     expectErrorBody(poll.response, ['notAuthorized']);
     expect(e.issuer.polls).toHaveLength(0);
@@ -422,7 +423,7 @@ describe('other transaction rules', () => {
     expectErrorBody(response, ['badCertId']);
   });
 
-  it('a certReqId twice in one ir: badRequest, nothing issued, the transactionID free again', async () => {
+  it('a certReqId twice in one ir: badRequest, nothing issued, the transactionID not taken again (transactionIdInUse)', async () => {
     const e = env();
     const a = (await certBody('ir', await newKeyPair())) as Extract<PKIBody, { type: 'ir' }>;
     const b = (await certBody('ir', await newKeyPair())) as Extract<PKIBody, { type: 'ir' }>;
@@ -430,10 +431,10 @@ describe('other transaction rules', () => {
     const { response } = await e.ask({ body: { type: 'ir', content: [...a.content, ...b.content] }, transactionID });
     expectErrorBody(response, ['badRequest']);
     expect(e.issuer.requests).toHaveLength(0);
-    expect((await e.ask({ body: a, transactionID })).response.body.type).toBe('ip');
+    expectErrorBody((await e.ask({ body: a, transactionID })).response, ['transactionIdInUse']);
   });
 
-  it('a rejected ir ends its transaction (no certConf expected, no record left behind)', async () => {
+  it('a rejected ir ends its transaction (no certConf expected; its transactionID stays taken)', async () => {
     const e = env();
     const transactionID = fresh();
     const refused = await e.ask({ body: await certBody('ir', await newKeyPair(), { pop: 'none' }), transactionID });
@@ -445,9 +446,9 @@ describe('other transaction rules', () => {
       recipNonce: refused.response.header.senderNonce!,
     });
     expectErrorBody(conf.response, ['badRequest']);
-    // The record is gone, not left 'pending' until its TTL: the transactionID is free again.
-    expect((await e.ask({ body: await certBody('ir', await newKeyPair()), transactionID })).response.body.type).toBe('ip');
-    expect(e.issuer.requests).toHaveLength(1);
+    // The finished transaction keeps its ID for transactionTtl (RFC 9810 5.1.1): a new ir cannot take it.
+    expectErrorBody((await e.ask({ body: await certBody('ir', await newKeyPair()), transactionID })).response, ['transactionIdInUse']);
+    expect(e.issuer.requests).toHaveLength(0);
   });
 
   it('an ir without any CertReqMsg (SIZE (1..MAX) broken): badDataFormat, nothing issued', async () => {
@@ -744,7 +745,7 @@ describe('external anchors (manufacturer certificates)', () => {
 
   it('an IDevID cannot continue a transaction it did not open: notAuthorized', async () => {
     const e = env();
-    const open = await openIr(e);
+    const open = await openIr(e, pki.other.credential);
     const { response } = await e.ask({ body: await certConfBody(open.certificate), ...followUp(open), protection: pki.idevid.credential });
     expectErrorBody(response, ['notAuthorized']);
   });

@@ -21,7 +21,7 @@ import type { Requester } from '../requester.js';
 import type { Reply } from '../respond.js';
 import type { TransactionRecord } from '../stores.js';
 import { envelopeIssued, rejection } from './certificate-responses.js';
-import { asksImplicitConfirm, profileOf, requesterKeyOf } from '../transaction-rules.js';
+import { asksImplicitConfirm, finishedRecord, finishTransaction, profileOf, protectionAlgOf, requesterKeyOf } from '../transaction-rules.js';
 
 const RESPONSE_TYPE: Partial<Record<PKIBodyType, 'ip' | 'cp' | 'kup' | 'ccp'>> = {
   ir: 'ip',
@@ -196,16 +196,12 @@ export async function finishCertification(
     generalInfo,
   };
   if (record.certificates.some((c) => c.envelopedKey)) reply.pvno = 3;
-  if (record.certificates.length === 0) {
-    // Nothing to confirm: the transaction ends here (its record would otherwise linger until its TTL).
-    await ctx.transactions.delete(input.transactionId);
-    return { reply, record: null };
-  }
+  // Nothing to confirm: the transaction ends here.
+  if (record.certificates.length === 0) return { reply, record: finishedRecord(record) };
   if (record.implicitConfirm && ctx.policy.grantImplicitConfirm) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
     for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
-    await ctx.transactions.delete(input.transactionId);
-    return { reply, record: null };
+    return { reply, record: finishedRecord(record, { confirmed: true }) };
   }
   const deadline = now.getTime() + ctx.policy.confirmWaitTime * 1000;
   generalInfo.push({ type: 'confirmWaitTime', infoValue: new Date(Math.floor(deadline / 1000) * 1000) });
@@ -229,6 +225,7 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     implicitConfirm: asksImplicitConfirm(input),
     ...(profile ? { profile } : {}),
     ...(auth.requester.kind === 'mac' && auth.requester.senderKID ? { senderKID: toHex(auth.requester.senderKID) } : {}),
+    ...protectionAlgOf(request),
   };
   if (!(await ctx.transactions.create(transactionId, record, ctx.policy.transactionTtl))) {
     throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
@@ -281,7 +278,7 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     }
     return await finishCertification(input, responseType, responses, record);
   } catch (error) {
-    await ctx.transactions.delete(transactionId);
+    await finishTransaction(ctx, transactionId, record);
     throw error;
   }
 }
