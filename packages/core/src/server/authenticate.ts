@@ -9,6 +9,7 @@ import {
   type SignatureCredential,
 } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
+import { isAuthorizedRa } from './authorized-ra.js';
 import type { Requester } from './requester.js';
 import type { ServerContext } from './server-context.js';
 
@@ -65,7 +66,7 @@ export async function fallbackResponseProtection(
 
 /**
  * An rr whose every RevDetails names the signer's own certificate: its answer (rp, certRevoked
- * when it already is) says more than refusing the signer would.
+ * when it already is; a revival when it is on hold) says more than refusing the signer would.
  */
 function revokesOnlyItself(request: DecodedPKIMessage, signer: Uint8Array): boolean {
   if (request.body.type !== 'rr') return false;
@@ -118,6 +119,10 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   if (verified.type === 'mac') {
     const kid = verified.senderKID;
     const requester: Requester = { kind: 'mac', sender: verified.sender, ...(kid ? { senderKID: kid } : {}) };
+    if (request.body.type === 'kur' && !(await isAuthorizedRa(ctx, requester))) {
+      // RFC 9483 section 4.1.3: a kur is signed with the certificate to be updated.
+      throw new ProtectionError('wrongIntegrity', 'a kur must be signed with the certificate it updates, not MAC-protected');
+    }
     if (p.macResponses === 'signature' || !kid || !secrets) return { requester, response: signerResponse(ctx) };
     const secret = await secrets.get(kid);
     if (secret === undefined) return { requester, response: signerResponse(ctx) };
@@ -131,7 +136,7 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));
   if (!isExternal && !revokesOnlyItself(request, verified.certificate) && (await ctx.init.issuer.isRevoked?.(verified.certificate))) {
-    throw new ProtocolError(['certRevoked', 'notAuthorized'], 'the certificate that signed the request is revoked');
+    throw new ProtocolError('certRevoked', 'the certificate that signed the request is revoked');
   }
   return {
     requester: { kind: 'signature', sender: verified.sender, certificate: verified.certificate, path: verified.path, external: isExternal },

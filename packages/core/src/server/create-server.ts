@@ -12,7 +12,7 @@ import { handleGeneralMessage } from './handlers/general-message.js';
 import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
-import { errorBody, respond } from './respond.js';
+import { errorBody, refusalReply, respond } from './respond.js';
 import { finishTransaction, isConfirmedTransaction } from './transaction-rules.js';
 import { resolveServerContext, type ServerContext } from './server-context.js';
 import type { ServerInit } from './server-init.js';
@@ -122,7 +122,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const protection = ctx.policy.sendUnprotectedErrors
       ? ({ kind: 'none' } as const)
       : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
-    const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
+    const reply = refusalReply(ctx, request, error);
     try {
       return (await respond(ctx, answerTo, protection, reply)).bytes;
     } catch (protectError) {

@@ -98,3 +98,13 @@ export function errorBody(ctx: ServerContext, error: unknown): ErrorMsgContent {
   ctx.runtime.logger.error('cmp: internal error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return { pKIStatusInfo: { status: 2, failInfo: ['systemFailure'], statusString: ['internal error'] } };
 }
+
+/**
+ * The answer to a request that failed: an `error` body, except for an rr, which is always
+ * answered with an rp (RFC 9483 section 4.2), its one status the rejection.
+ */
+export function refusalReply(ctx: ServerContext, request: Pick<DecodedPKIMessage, 'body'> | undefined, error: unknown): Reply {
+  const content = errorBody(ctx, error);
+  if (request?.body.type === 'rr') return { body: { type: 'rp', content: { status: [content.pKIStatusInfo] } } };
+  return { body: { type: 'error', content } };
+}

@@ -21,7 +21,14 @@ import type { Requester } from '../requester.js';
 import type { Reply } from '../respond.js';
 import type { TransactionRecord } from '../stores.js';
 import { envelopeIssued, rejection } from './certificate-responses.js';
-import { asksImplicitConfirm, finishedRecord, finishTransaction, profileOf, protectionAlgOf, requesterKeyOf } from '../transaction-rules.js';
+import {
+  asksImplicitConfirm,
+  finishedRecord,
+  finishTransaction,
+  profileOf,
+  protectionAlgOf,
+  requesterKeyOf,
+} from '../transaction-rules.js';
 
 const RESPONSE_TYPE: Partial<Record<PKIBodyType, 'ip' | 'cp' | 'kup' | 'ccp'>> = {
   ir: 'ip',

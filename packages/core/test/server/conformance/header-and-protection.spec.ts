@@ -9,7 +9,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { certBody, certConfBody, genmBody, rrBody } from '../support/bodies.js';
 import { createEnv, followUp, openIr } from '../support/env.js';
 import { createTestPki, newKeyPair, type TestPki } from '../support/pki.js';
-import { buildRequest, exchangeRaw, expectBoundTo, expectErrorBody, fresh, resignWithHeader, verifyResponse } from '../support/wire.js';
+import {
+  buildRequest,
+  exchangeRaw,
+  expectBoundTo,
+  expectErrorBody,
+  expectRpRejection,
+  fresh,
+  resignWithHeader,
+  verifyResponse,
+} from '../support/wire.js';
 
 const clock = fakeClock();
 let pki: TestPki;
@@ -26,17 +35,16 @@ function itavOf(oid: string, value: number[]): InfoTypeAndValue {
 }
 
 describe('RFC 9483 3.1: header', () => {
-  it.each(['ir', 'genm', 'rr'] as const)(
-    'a %s (first message of a transaction) with a recipNonce: error badRecipientNonce',
-    async (type) => {
-      const e = createEnv(pki, { policy: { allowMacRevocation: true } });
-      const open = await openIr(e);
-      const body = type === 'ir' ? await certBody('ir', await newKeyPair()) : type === 'genm' ? genmBody() : rrBody(open.certificate);
-      const { response } = await e.ask({ body, recipNonce: fresh() });
-      expectErrorBody(response, ['badRecipientNonce']);
-      expect(e.issuer.entryOf(open.certificate)?.revoked).toBeUndefined();
-    },
-  );
+  it.each(['ir', 'genm', 'rr'] as const)('a %s (first message of a transaction) with a recipNonce: badRecipientNonce', async (type) => {
+    const e = createEnv(pki, { policy: { allowMacRevocation: true } });
+    const open = await openIr(e);
+    const body = type === 'ir' ? await certBody('ir', await newKeyPair()) : type === 'genm' ? genmBody() : rrBody(open.certificate);
+    const { response } = await e.ask({ body, recipNonce: fresh() });
+    // An rr is answered with an rp whatever goes wrong (RFC 9483 section 4.2).
+    if (type === 'rr') expectRpRejection(response, ['badRecipientNonce']);
+    else expectErrorBody(response, ['badRecipientNonce']);
+    expect(e.issuer.entryOf(open.certificate)?.revoked).toBeUndefined();
+  });
 
   it('a MAC-protected message whose sender is not a directoryName (rfc822Name): error badMessageCheck', async () => {
     const e = createEnv(pki);
@@ -141,11 +149,11 @@ describe('RFC 9483 3.1: generalInfo', () => {
     expectErrorBody(response, ['badRequest']);
   });
 
-  it('certProfile in an rr, or with more names than the ir has requests: error badRequest', async () => {
+  it('certProfile in an rr (rp), or with more names than the ir has requests (error): badRequest', async () => {
     const e = createEnv(pki, { policy: { allowMacRevocation: true } });
     const open = await openIr(e);
     const rr = await e.ask({ body: rrBody(open.certificate), generalInfo: [{ type: 'certProfile', infoValue: ['device'] }] });
-    expectErrorBody(rr.response, ['badRequest']);
+    expectRpRejection(rr.response, ['badRequest']);
     const ir = await e.ask({
       body: await certBody('ir', await newKeyPair()),
       generalInfo: [{ type: 'certProfile', infoValue: ['device', 'tlsClient'] }],

@@ -182,6 +182,27 @@ export function expectErrorBody(response: DecodedPKIMessage, failInfo: readonly 
   return (info.statusString ?? []).join('; ');
 }
 
+/** The response is an rp whose one status is rejection with exactly these failInfo bits; returns its text. */
+export function expectRpRejection(response: DecodedPKIMessage, failInfo: readonly FailInfoBit[]): string {
+  expect(response.body.type).toBe('rp');
+  if (response.body.type !== 'rp') throw new Error('unreachable');
+  const status = response.body.content.status;
+  expect(status).toHaveLength(1);
+  expect(status[0]!.status).toBe(2);
+  expect([...(status[0]!.failInfo ?? [])].sort()).toEqual([...failInfo].sort());
+  return (status[0]!.statusString ?? []).join('; ');
+}
+
+/** The response is an rp whose one status is accepted; returns its text. */
+export function expectRpAccepted(response: DecodedPKIMessage): string {
+  expect(response.body.type).toBe('rp');
+  if (response.body.type !== 'rp') throw new Error('unreachable');
+  expect(response.body.content.status).toHaveLength(1);
+  expect(response.body.content.status[0]!.status).toBe(0);
+  expect(response.body.content.status[0]!.failInfo).toBeUndefined();
+  return (response.body.content.status[0]!.statusString ?? []).join('; ');
+}
+
 /** Verifies the response's protection as the client would (MAC with the shared secret, or the server signature). */
 export async function verifyResponse(response: DecodedPKIMessage, pki: TestPki): Promise<'mac' | 'signature'> {
   expect(response.protection, 'the response is protected').toBeDefined();
