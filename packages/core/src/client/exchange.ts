@@ -27,6 +27,14 @@ export interface ExchangeOptions {
   sender?: GeneralName;
   /** Hand an error body with status waiting back instead of throwing (non-certificate polling). */
   acceptWaiting?: boolean;
+  /** senderNonce of the request instead of a fresh one (RFC 9483 5.2.2.1: added protection copies the wrapped message's). */
+  senderNonce?: Uint8Array;
+  /**
+   * A response of another type than `expected` is an answer for someone else (the end entity whose
+   * message an RA added protection to): it is returned after the header checks (transactionID,
+   * recipNonce), its protection and body left to that party.
+   */
+  answerForOthers?: boolean;
 }
 
 /** A verified response. */
@@ -82,6 +90,7 @@ export async function exchange(
     now: runtime.clock(),
     pvno: options.pvno ?? init.pvno ?? 2,
     ...(options.generalInfo ? { generalInfo: options.generalInfo } : {}),
+    ...(options.senderNonce ? { senderNonce: options.senderNonce } : {}),
   });
   let request = { header, body };
   if (ctx.credential) {
@@ -98,18 +107,29 @@ export async function exchange(
   runtime.logger.debug('cmp: received', { body: message.body.type });
   const now = runtime.clock();
 
+  const verify = (): Promise<VerifiedSender> =>
+    verifyProtection(message, ctx.trust, {
+      crypto: runtime.crypto,
+      cache: ctx.cache,
+      at: now,
+      ...(init.algorithms ? { algorithms: init.algorithms } : {}),
+      ...(init.macBounds ? { macBounds: init.macBounds } : {}),
+      ...(init.allowSha1 ? { allowSha1: true } : {}),
+    });
+  if (options.answerForOthers && !expected.includes(message.body.type)) {
+    // An error we can verify refuses our own message; anything else is the other party's answer.
+    const ours = message.body.type === 'error' && message.protection ? await verify().catch(() => undefined) : undefined;
+    if (!ours) {
+      checkResponseHeader(message, { transaction, now, messageTimeTolerance: ctx.messageTimeTolerance });
+      return { message, verified: undefined };
+    }
+  }
+
   let verified: VerifiedSender | undefined;
   const mayBeUnprotected = init.unprotectedErrors === true && isNegative(message.body);
   if (message.protection) {
     try {
-      verified = await verifyProtection(message, ctx.trust, {
-        crypto: runtime.crypto,
-        cache: ctx.cache,
-        at: now,
-        ...(init.algorithms ? { algorithms: init.algorithms } : {}),
-        ...(init.macBounds ? { macBounds: init.macBounds } : {}),
-        ...(init.allowSha1 ? { allowSha1: true } : {}),
-      });
+      verified = await verify();
     } catch (error) {
       if (!(mayBeUnprotected && error instanceof ProtectionError)) throw error;
       runtime.logger.warn('cmp: accepting a negative response with invalid protection (unprotectedErrors)', { error: error.message });

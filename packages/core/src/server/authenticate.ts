@@ -7,6 +7,7 @@ import {
   type MacCredential,
   type ProtectionTrust,
   type SignatureCredential,
+  type VerifyProtectionOptions,
 } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { isAuthorizedRa } from './authorized-ra.js';
@@ -75,6 +76,38 @@ function revokesOnlyItself(request: DecodedPKIMessage, signer: Uint8Array): bool
 }
 
 /**
+ * The original messages an RA passes along in generalInfo origPKIMessage (RFC 9483 section
+ * 5.2.3.2, RFC 9810 section 5.1.1.3): the server checks the protection of those it can, and an
+ * original whose protection the server can check but that fails it is refused (badMessageCheck).
+ * One protected with a secret only the RA knows, or by a signer the server does not trust, is
+ * not held against the request: the RA vouches for it.
+ */
+async function checkOriginalMessages(
+  ctx: ServerContext,
+  request: DecodedPKIMessage,
+  trust: ProtectionTrust,
+  options: VerifyProtectionOptions,
+): Promise<void> {
+  for (const itav of request.header.generalInfo ?? []) {
+    if (itav.type !== 'origPKIMessage') continue;
+    for (const original of itav.infoValue ?? []) {
+      if (!('raw' in original) || !original.protection || !original.header.protectionAlg) continue;
+      const alg = original.header.protectionAlg.algorithm;
+      const kid = original.header.senderKID;
+      const mac = alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1;
+      if (mac && (!kid || (await ctx.init.protection.secrets?.get(kid)) === undefined)) continue;
+      try {
+        await verifyProtection(original as DecodedPKIMessage, trust, options);
+      } catch (error) {
+        if (isCmpError(error) && error.failInfo.includes('badMessageCheck')) {
+          throw new ProtectionError('badMessageCheck', 'an original message in origPKIMessage fails its protection check', error);
+        }
+      }
+    }
+  }
+}
+
+/**
  * The bodies a manufacturer certificate (external anchor) may protect: the ir, and the messages
  * that continue its transaction (certConf, pollReq, error). The transaction rules make sure only
  * the certificate that opened a transaction continues it.
@@ -109,13 +142,15 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   // complete a path only when the policy allows it.
   const untrusted = ctx.policy.requireExtraCertsChain ? undefined : p.untrusted;
   if (anchors.length) trust.signature = { anchors, ...(untrusted ? { untrusted } : {}) };
-  const verified = await verifyProtection(request, trust, {
+  const options: VerifyProtectionOptions = {
     crypto: ctx.runtime.crypto,
     cache: ctx.cache,
     at: now,
     ...(p.algorithms ? { algorithms: p.algorithms } : {}),
     ...(p.macBounds ? { macBounds: p.macBounds } : {}),
-  });
+  };
+  const verified = await verifyProtection(request, trust, options);
+  await checkOriginalMessages(ctx, request, trust, options);
   if (verified.type === 'mac') {
     const kid = verified.senderKID;
     const requester: Requester = { kind: 'mac', sender: verified.sender, ...(kid ? { senderKID: kid } : {}) };

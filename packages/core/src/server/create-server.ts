@@ -9,7 +9,7 @@ import { handleCertConf } from './handlers/cert-conf.js';
 import { handleCertification } from './handlers/certification.js';
 import { handleErrorMessage } from './handlers/error-message.js';
 import { handleGeneralMessage } from './handlers/general-message.js';
-import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
+import { addedProtectionOf, handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
 import { errorBody, refusalReply, respond } from './respond.js';
@@ -88,7 +88,10 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     checkRequestHeader(ctx, request, now);
     auth = await authenticate(ctx, request, now);
     const nonce = toHex(request.header.senderNonce as Uint8Array);
-    if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+    // A message an RA added its protection to carries the senderNonce of the message it wraps,
+    // whose own check below counts it (RFC 9483 section 5.2.2.1).
+    const copiesItsNonce = addedProtectionOf(request) !== undefined;
+    if (!copiesItsNonce && !(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
       // A certConf sent again after its transaction confirmed the certificates (RFC 9483 4.1).
       if (request.body.type === 'certConf' && (await isConfirmedTransaction(ctx, toHex(request.header.transactionID as Uint8Array)))) {
         throw new ProtocolError('certConfirmed', 'the certificates of this transaction are already confirmed');
@@ -106,6 +109,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) =>
       processRequest(ctx, inner, context, depth + 1),
     );
+    if (outcome.answer) return outcome.answer;
     const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);

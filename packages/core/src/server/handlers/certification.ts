@@ -85,6 +85,10 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   if (central) {
     if (msg.popo) throw new RequestRejectedError('badPOP', 'a request for central key generation carries no POP');
   } else {
+    if (msg.popo?.type === 'raVerified' && bodyType === 'kur') {
+      // RFC 9483 section 5.2.3.2: a kur keeps the end entity's own POP; no RA vouches for it.
+      throw new RequestRejectedError('badPOP', 'raVerified is not accepted in a kur');
+    }
     if (msg.popo?.type === 'raVerified' && !(ctx.policy.acceptRAVerified && ra)) {
       // RFC 9483 section 5.2.3.2: only an RA the CA trusts may vouch for POP.
       if (ra) throw new RequestRejectedError('badPOP', 'raVerified POP is not accepted by this server');
