@@ -1,3 +1,4 @@
+import { PKIStatus } from '@cmpkit/codec';
 import { readCertificate } from '../certificates.js';
 import { clientFromOptions } from '../client-setup.js';
 import type { CmpOptionValues } from '../cmp-options.js';
@@ -16,8 +17,12 @@ export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<nu
   const { client, close } = await clientFromOptions(values, io);
   try {
     const certificate = await readCertificate(target);
-    await client.revoke({ certificate, reason });
-    io.stdout(`rr: revoked ${describeCertificate(certificate) ?? ''}\n`);
+    const result = await client.revoke({ certificate, reason });
+    // removeFromCRL (8) takes a certificate off hold.
+    io.stdout(`rr: ${reason === 8 ? 'revived' : 'revoked'} ${describeCertificate(certificate) ?? ''}\n`);
+    if (result.status === PKIStatus.revocationWarning) {
+      io.stderr(`rr: warning from the CA (revocationWarning)${result.statusString ? `: ${result.statusString.join('; ')}` : ''}\n`);
+    }
     return 0;
   } finally {
     await close();

@@ -68,6 +68,39 @@ function isNegative(body: PKIBody): boolean {
 }
 
 /**
+ * What a refusal says, as a RemoteError, before its protection is known to be good: an error body,
+ * or an ip/cp/kup/rp that only rejects. Undefined for anything else.
+ */
+function refusalOf(body: PKIBody): RemoteError | undefined {
+  if (body.type === 'error') {
+    return RemoteError.fromStatusInfo(body.content.pKIStatusInfo, 'error', {
+      ...(body.content.errorCode !== undefined ? { errorCode: body.content.errorCode } : {}),
+      ...(body.content.errorDetails ? { errorDetails: body.content.errorDetails } : {}),
+    });
+  }
+  if (!isNegative(body)) return undefined;
+  const info =
+    body.type === 'rp'
+      ? body.content.status[0]
+      : body.type === 'ip' || body.type === 'cp' || body.type === 'kup'
+        ? body.content.response[0]?.status
+        : undefined;
+  return info ? RemoteError.fromStatusInfo(info, body.type) : undefined;
+}
+
+/**
+ * A protection failure of a refusal keeps what the server said, marked as unverified: the
+ * ProtectionError stands (nothing unverified is believed), its message ends with the server's
+ * text and its cause is that text as a RemoteError.
+ */
+function withUnverifiedRefusal(error: ProtectionError, body: PKIBody): ProtectionError {
+  const refusal = refusalOf(body);
+  if (!refusal) return error;
+  const own = error.message.replace(/^protection: /, '');
+  return new ProtectionError(error.failInfo, `${own}; the server's answer, unverified: ${refusal.message}`, refusal);
+}
+
+/**
  * The single choke point of the client (STYLE.md P8): builds the header of the next message of
  * the transaction, protects, sends, decodes, verifies protection, checks the header against the
  * request, turns an error body into a RemoteError, and checks the body type is one expected.
@@ -131,11 +164,12 @@ export async function exchange(
     try {
       verified = await verify();
     } catch (error) {
-      if (!(mayBeUnprotected && error instanceof ProtectionError)) throw error;
+      if (!(error instanceof ProtectionError)) throw error;
+      if (!mayBeUnprotected) throw withUnverifiedRefusal(error, message.body);
       runtime.logger.warn('cmp: accepting a negative response with invalid protection (unprotectedErrors)', { error: error.message });
     }
   } else if (!mayBeUnprotected) {
-    throw new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`);
+    throw withUnverifiedRefusal(new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`), message.body);
   }
 
   if (message.body.type === 'error') {

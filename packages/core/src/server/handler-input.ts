@@ -23,5 +23,4 @@ export interface HandlerInput {
  * `answer` instead of a reply.
  */
 export type HandlerOutcome =
-  | { reply: Reply; record: TransactionRecord | null; answer?: undefined }
-  | { answer: Uint8Array; reply: undefined; record: null };
+  { reply: Reply; record: TransactionRecord | null; answer?: undefined } | { answer: Uint8Array; reply: undefined; record: null };

@@ -37,7 +37,10 @@ function checkNestedHeader(request: DecodedPKIMessage, content: readonly PKIMess
     const sameId = bytesEqual(inner.header.transactionID, h.transactionID);
     const sameNonce = bytesEqual(inner.header.senderNonce, h.senderNonce);
     if (sameId && !sameNonce) {
-      throw new ProtocolError('badSenderNonce', 'a nested message that copies the transactionID of its message must copy its senderNonce too');
+      throw new ProtocolError(
+        'badSenderNonce',
+        'a nested message that copies the transactionID of its message must copy its senderNonce too',
+      );
     }
     if (sameNonce && !sameId) {
       throw new ProtocolError('badRequest', 'a nested message that copies the senderNonce of its message must copy its transactionID too');
@@ -71,11 +74,15 @@ export async function handleNested(input: HandlerInput, processInner: InnerReque
     if (auth.requester.kind === 'mac') {
       throw new ProtocolError('wrongIntegrity', 'a nested message must be signed by the RA (RFC 9483 section 5.2.2), not MAC-protected');
     }
-    throw new RequestRejectedError('notAuthorized', 'nested messages are accepted only from an authorised RA (a certificate with id-kp-cmcRA)');
+    throw new RequestRejectedError(
+      'notAuthorized',
+      'nested messages are accepted only from an authorised RA (a certificate with id-kp-cmcRA)',
+    );
   }
   const content = request.body.content as PKIMessage[];
   checkNestedHeader(request, content);
-  if (addedProtectionOf(request)) return { answer: await processInner(innerBytes(content[0] as PKIMessage)), reply: undefined, record: null };
+  if (addedProtectionOf(request))
+    return { answer: await processInner(innerBytes(content[0] as PKIMessage)), reply: undefined, record: null };
   const responses: PKIMessage[] = [];
   for (const inner of content) responses.push(decodePKIMessage(await processInner(innerBytes(inner))));
   return { reply: { body: { type: 'nested', content: responses } }, record: null };
