@@ -14,7 +14,7 @@ import { buildHeader } from '../message/build-header.js';
 import { NULL_DN, directoryName } from '../message/general-names.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import { checkResponseHeader } from './check-response.js';
-import type { ClientContext } from './client-context.js';
+import { verifyOptionsOf, type ClientContext } from './client-context.js';
 
 /** Per-exchange input of {@link exchange}. */
 export interface ExchangeOptions {
@@ -140,15 +140,7 @@ export async function exchange(
   runtime.logger.debug('cmp: received', { body: message.body.type });
   const now = runtime.clock();
 
-  const verify = (): Promise<VerifiedSender> =>
-    verifyProtection(message, ctx.trust, {
-      crypto: runtime.crypto,
-      cache: ctx.cache,
-      at: now,
-      ...(init.algorithms ? { algorithms: init.algorithms } : {}),
-      ...(init.macBounds ? { macBounds: init.macBounds } : {}),
-      ...(init.allowSha1 ? { allowSha1: true } : {}),
-    });
+  const verify = (): Promise<VerifiedSender> => verifyProtection(message, ctx.trust, verifyOptionsOf(ctx, now));
   if (options.answerForOthers && !expected.includes(message.body.type)) {
     // An error we can verify refuses our own message; anything else is the other party's answer.
     const ours = message.body.type === 'error' && message.protection ? await verify().catch(() => undefined) : undefined;

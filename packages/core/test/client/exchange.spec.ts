@@ -195,7 +195,9 @@ describe('client exchange: protection of responses', () => {
       const error = await genmFailure({ protection }, {}, errorBody);
       expect(error).toBeInstanceOf(ProtectionError);
       expect((error as ProtectionError).failInfo).toEqual(['badMessageCheck']);
-      expect((error as Error).message).toMatch(/unverified: peer answered error with status rejection \(badPOP\): the POP signature is wrong$/);
+      expect((error as Error).message).toMatch(
+        /unverified: peer answered error with status rejection \(badPOP\): the POP signature is wrong$/,
+      );
       const cause = (error as Error).cause;
       expect(cause).toBeInstanceOf(RemoteError);
       expect(cause).toMatchObject({ failInfo: ['badPOP'], statusString: ['the POP signature is wrong'] });

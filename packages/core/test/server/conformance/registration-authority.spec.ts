@@ -1,10 +1,11 @@
 // RFC 9483 section 5 at the CA: nested messages (added protection 5.2.2.1, batching 5.2.2.2),
 // raVerified and origPKIMessage (5.2.3.2), on the wire. docs/CONFORMANCE.md names these tests.
 import { decodePKIMessage, type DecodedPKIMessage, type PKIBody } from '@cmpkit/codec';
+import type { MacCredential } from '@cmpkit/protection';
 import { fakeClock } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certBody, certConfBody, expectCertRejection, genmBody, issuedCertificate } from '../support/bodies.js';
-import { createEnv, followUp } from '../support/env.js';
+import { createEnv, followUp, type Env } from '../support/env.js';
 import { createTestPki, newKeyPair, type TestPki } from '../support/pki.js';
 import { buildRequest, expectBoundTo, expectErrorBody, fresh, MAC, verifyResponse, type RequestInit } from '../support/wire.js';
 
@@ -114,32 +115,25 @@ describe('RFC 9483 5.2.3.2: raVerified and origPKIMessage', () => {
     expectCertRejection(response, 'kup', ['badPOP']);
   });
 
-  it('an original message in origPKIMessage whose protection the CA can check and that fails it: error badMessageCheck', async () => {
-    const e = createEnv(pki, { policy: { acceptRAVerified: true } });
-    const original = await deviceRequest({
-      body: await certBody('ir', await newKeyPair()),
-      protection: { secret: 'wrong', senderKID: '3078' },
-    });
-    const { response } = await e.ask({
+  /** An ir with raVerified signed by the RA, carrying the device's ir (MAC-protected with `secret`) as origPKIMessage. */
+  async function raVerifiedWithOriginal(e: Env, secret: MacCredential) {
+    const original = await deviceRequest({ body: await certBody('ir', await newKeyPair()), protection: secret });
+    return e.ask({
       body: await certBody('ir', await newKeyPair(), { pop: 'raVerified' }),
       protection: pki.ra.credential,
       generalInfo: [{ type: 'origPKIMessage', infoValue: [original] }],
     });
+  }
+
+  it('an original message in origPKIMessage whose protection the CA can check and that fails it: error badMessageCheck', async () => {
+    const e = createEnv(pki, { policy: { acceptRAVerified: true } });
+    const { response } = await raVerifiedWithOriginal(e, { secret: 'wrong', senderKID: '3078' });
     expectErrorBody(response, ['badMessageCheck']);
     expect(e.issuer.requests).toHaveLength(0);
   });
 
   it('an original message MAC-protected with a secret only the RA knows is not held against the request', async () => {
     const e = createEnv(pki, { policy: { acceptRAVerified: true } });
-    const original = await deviceRequest({
-      body: await certBody('ir', await newKeyPair()),
-      protection: { secret: 's', senderKID: 'ra-device' },
-    });
-    const { response } = await e.ask({
-      body: await certBody('ir', await newKeyPair(), { pop: 'raVerified' }),
-      protection: pki.ra.credential,
-      generalInfo: [{ type: 'origPKIMessage', infoValue: [original] }],
-    });
-    issuedCertificate(response, 'ip');
+    issuedCertificate((await raVerifiedWithOriginal(e, { secret: 's', senderKID: 'ra-device' })).response, 'ip');
   });
 });
