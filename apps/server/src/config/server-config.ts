@@ -82,6 +82,12 @@ export interface ServerConfig {
    * null (host then ignored), else on a listener of its own; off when `enabled` is false.
    */
   ws: { enabled: boolean; port: number | null; host: string; path: string };
+  /**
+   * CMP over CoAP (RFC 9482): off while `port` is null, else UDP and TCP (RFC 8323) on `port` at
+   * `host`, and, with `websocket`, CoAP over WebSocket on the HTTP port at `/.well-known/coap`.
+   * The CMP path is `http.path` (default `/.well-known/cmp`).
+   */
+  coap: { port: number | null; host: string; websocket: boolean };
   ca: {
     /** Key algorithm of the generated root, issuing CA and CMP server keys. */
     keyAlgorithm: string;
@@ -129,11 +135,12 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;
   ws?: Partial<ServerConfig['ws']>;
+  coap?: Partial<ServerConfig['coap']>;
   ca?: Partial<ServerConfig['ca']>;
   profiles?: Record<string, ProfileConfig | null>;
   policy?: PolicyConfig;

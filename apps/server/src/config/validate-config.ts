@@ -64,6 +64,7 @@ const configFile = object({
   http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
   tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number }),
   ws: object({ enabled: boolean, port: portOrNull, host: string, path: string }),
+  coap: object({ port: portOrNull, host: string, websocket: boolean }),
   ca: object({
     keyAlgorithm: string,
     rootSubject: string,
@@ -129,6 +130,7 @@ export function validateConfig(config: ServerConfig): void {
   for (const [name, port] of [
     ['tcp.port', config.tcp.port],
     ['ws.port', config.ws.port],
+    ['coap.port', config.coap.port],
   ] as const) {
     if (port !== null && (!Number.isInteger(port) || port > 65535))
       throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
