@@ -1,3 +1,4 @@
+import type { MacBounds } from '@cmpkit/protection';
 import type { LogLevel } from '../log/logger.js';
 import type { RaConfig } from './ra-config.js';
 
@@ -42,6 +43,18 @@ export interface PolicyConfig {
   allowMacRevocation?: boolean;
   transactionTtl?: number;
   requireExtraCertsChain?: boolean;
+  /** Accept a kur for the key of the certificate being updated (default false: badCertTemplate). */
+  allowKeyReuseOnUpdate?: boolean;
+}
+
+/**
+ * Bounds on the parameters of MAC-protected requests, per algorithm, checked before any key
+ * derivation (what is not given keeps the library default: PBMAC1 1 000 to 262 144 iterations,
+ * PasswordBasedMac 100 to 10 000; salts 8 to 64 bytes; PBMAC1 keys 16 to 64 bytes).
+ */
+export interface MacBoundsConfig {
+  PBMAC1: Partial<MacBounds>;
+  PasswordBasedMac: Partial<MacBounds>;
 }
 
 /** The complete configuration, after defaults are filled in. Paths are absolute. */
@@ -122,6 +135,8 @@ export interface ServerConfig {
    */
   announcementFlushSeconds: number;
   policy: PolicyConfig;
+  /** MAC parameter bounds for requests (and the server's own MACs). */
+  macBounds: MacBoundsConfig;
   /**
    * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
    * with a certificate under one of them is accepted (RFC 9483 section 4.1.1). Absolute paths.
@@ -135,7 +150,8 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'macBounds'>> & {
+  macBounds?: Partial<MacBoundsConfig>;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;

@@ -30,6 +30,7 @@ export function resolveServerContext(init: ServerInit): ServerContext {
     allowMacRevocation: false,
     transactionTtl: 3600,
     requireExtraCertsChain: true,
+    allowKeyReuseOnUpdate: false,
     ...init.policy,
   };
   // A record awaiting certConf must outlive its confirmWaitTime, or a store could drop it before

@@ -120,6 +120,9 @@ export async function continueTransaction(input: HandlerInput, states: readonly 
   if (request.body.type === 'certConf' && record.state === 'done' && record.confirmed) {
     throw new ProtocolError('certConfirmed', `the certificates of transaction ${transactionId} are already confirmed`);
   }
+  if (record.state === 'done' && !states.includes('done')) {
+    throw new ProtocolError('badRequest', `no open transaction ${transactionId} for this ${request.body.type}: it is finished`);
+  }
   if (!states.includes(record.state)) {
     throw new ProtocolError('badRequest', `a ${request.body.type} does not fit transaction ${transactionId} in state ${record.state}`);
   }
