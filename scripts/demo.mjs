@@ -42,7 +42,8 @@ function cmpkit(...args) {
 }
 
 const file = (name) => join(dataDir, name);
-const common = ['--server', url, '--trusted', file('root-ca.pem')];
+// --untrusted: the issuing CA, which signed requests send along in extraCerts (RFC 9483 section 3.3).
+const common = ['--server', url, '--trusted', file('root-ca.pem'), '--untrusted', file('issuing-ca.pem')];
 cmpkit(
   'ir',
   ...common,

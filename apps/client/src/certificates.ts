@@ -1,5 +1,5 @@
 import { decodePem, encodePem } from '@cmpkit/codec';
-import { parseCertificate } from '@cmpkit/protection';
+import { nameEqual, parseCertificate } from '@cmpkit/protection';
 import { FileError, readInputFile, writeOutputFile } from './files.js';
 
 /**
@@ -36,4 +36,22 @@ export async function readCertificate(option: string, path: string): Promise<Uin
 /** Writes certificates as concatenated PEM to the file `option` names. */
 export async function writeCertificates(option: string, path: string, certificates: readonly Uint8Array[]): Promise<void> {
   await writeOutputFile(option, path, certificates.map((der) => encodePem('CERTIFICATE', der)).join(''));
+}
+
+/**
+ * The issuers of `certificate` found in `pool`, issuer first, up to but not including a
+ * self-signed root: the chain a signer sends in extraCerts (RFC 9483 section 3.3), built from
+ * `--untrusted` as openssl cmp builds it.
+ */
+export function issuerChainOf(certificate: Uint8Array, pool: readonly Uint8Array[]): Uint8Array[] {
+  const candidates = pool.map((der) => ({ der, parsed: parseCertificate(der) }));
+  const chain: Uint8Array[] = [];
+  let current = parseCertificate(certificate);
+  while (!nameEqual(current.issuer, current.subject) && chain.length < candidates.length) {
+    const next = candidates.find((c) => nameEqual(c.parsed.subject, current.issuer) && !chain.includes(c.der));
+    if (!next || nameEqual(next.parsed.subject, next.parsed.issuer)) break;
+    chain.push(next.der);
+    current = next.parsed;
+  }
+  return chain;
 }

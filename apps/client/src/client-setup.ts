@@ -3,7 +3,7 @@ import { createClient, type ClientInit, type CmpClient } from '@cmpkit/core';
 import { createNodeCrypto } from '@cmpkit/node-crypto';
 import { withPostQuantum } from '@cmpkit/pq-crypto';
 import type { MacChoice, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
-import { readCertificate, readCertificates } from './certificates.js';
+import { issuerChainOf, readCertificate, readCertificates } from './certificates.js';
 import type { CmpOptionValues } from './cmp-options.js';
 import { explainFailure } from './explain-failure.js';
 import { checkOutputFiles } from './files.js';
@@ -70,8 +70,14 @@ async function credentialOf(values: CmpOptionValues): Promise<ProtectionCredenti
       values.key,
       values.keypass ? await readSecret(values.keypass, '--keypass') : undefined,
     );
-    const chain = values.extracerts ? await readCertificates('--extracerts', values.extracerts) : [];
-    return { privateKey, certificate: await readCertificate('--cert', values.cert), chain };
+    const certificate = await readCertificate('--cert', values.cert);
+    // --extracerts as given, else the certificate's chain out of --untrusted (as openssl cmp does).
+    const chain = values.extracerts
+      ? await readCertificates('--extracerts', values.extracerts)
+      : values.untrusted
+        ? issuerChainOf(certificate, await readCertificates('--untrusted', values.untrusted))
+        : [];
+    return { privateKey, certificate, chain };
   }
   if (values.secret) {
     if (!values.ref) throw new CliError('--secret needs --ref (the reference the server knows the secret by)');

@@ -9,7 +9,7 @@ export { isTransportError, TransportError } from './transport-error.js';
 
 // Server: the interfaces the application implements.
 export type { Authorizer } from './server/authorizer.js';
-export type { CertificationRequest, CertificationResult, Issuer, RevocationRequest } from './server/issuer.js';
+export type { CertificationRequest, CertificationResult, IssuedCertificateRecord, Issuer, RevocationRequest } from './server/issuer.js';
 export type { Requester } from './server/requester.js';
 export type { NonceStore, SecretStore, TransactionRecord, TransactionStore } from './server/stores.js';
 export { ProtocolError } from './errors/protocol-error.js';

@@ -55,7 +55,20 @@ export interface CaIssuerInit {
 
 /** The server's {@link Issuer}, with every optional member, plus what the CLI needs. */
 export type CaIssuer = Issuer &
-  Required<Pick<Issuer, 'poll' | 'isRevoked' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls' | 'keyPairTypes'>> & {
+  Required<
+    Pick<
+      Issuer,
+      | 'poll'
+      | 'isRevoked'
+      | 'lookupCertificate'
+      | 'revive'
+      | 'caCertificates'
+      | 'rootCaKeyUpdate'
+      | 'certReqTemplate'
+      | 'crls'
+      | 'keyPairTypes'
+    >
+  > & {
     /**
      * Revokes a certificate by serial number with a CRLReason code and publishes a new CRL when it
      * was revoked now.
@@ -330,6 +343,22 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       if (outcome === 'unknown')
         throw new RequestRejectedError('badCertId', 'no certificate with this serial number was issued by this CA');
       if (outcome === 'alreadyRevoked') throw new RequestRejectedError('certRevoked', 'the certificate is already revoked');
+    },
+
+    async lookupCertificate(serialNumber) {
+      const stored = await certificates.get(serialHex(serialNumber));
+      if (!stored) return undefined;
+      return {
+        certificate: stored.der,
+        ...(stored.status === 'revoked' ? { revocation: { reason: stored.revocationReason ?? 0 } } : {}),
+      };
+    },
+
+    async revive(request: RevocationRequest) {
+      const serial = serialHex(request.serialNumber);
+      if (!(await certificates.releaseHold(serial))) throw new RequestRejectedError('certRevoked', 'the certificate is not on hold');
+      logger.info('certificate taken off hold', { serial, requester: describeRequester(request.requester) });
+      await crlPublisher.publish();
     },
 
     async isRevoked(certificate) {

@@ -56,6 +56,7 @@ export { parseSerial, serialHex } from './pki/serial-number.js';
 // The repositories the issuer and the server keep their state in
 export type { ServerStore } from './store/server-store.js';
 export type { AnnouncementRepository } from './store/announcement-repository.js';
+export { CERTIFICATE_HOLD } from './store/certificate-repository.js';
 export type {
   CertificateRepository,
   CertificateStatus,

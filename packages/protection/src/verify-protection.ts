@@ -141,10 +141,10 @@ async function verifyMac(
   const resolved = resolveMacProtection(protectionAlg, algorithmsOf(options), options.macBounds);
   const senderKID = message.header.senderKID;
   if (trust.senderKID !== undefined && !(senderKID && equalBytes(senderKID, bytesOf(trust.senderKID)))) {
-    fail('signerNotTrusted', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
+    fail('badMessageCheck', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
   }
   const secret = typeof trust.secret === 'function' ? await trust.secret(senderKID) : trust.secret;
-  if (secret === undefined) fail('signerNotTrusted', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
+  if (secret === undefined) fail('badMessageCheck', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
   if (!(await checkMac(crypto, resolved, bytesOf(secret), receivedProtectedPart(message), protection))) {
     fail('badMessageCheck', `${resolved.name} protection does not verify`);
   }
@@ -196,10 +196,10 @@ async function verifySignature(
   const signer = entry.parsed;
   const { sender, senderKID } = message.header;
   if (sender.type !== 'directoryName' || !nameEqual(sender.value, signer.subject)) {
-    fail('signerNotTrusted', `header.sender is not the signer certificate's subject "${nameToString(signer.subject)}"`);
+    fail('badMessageCheck', `header.sender is not the signer certificate's subject "${nameToString(signer.subject)}"`);
   }
   if (senderKID && signer.subjectKeyIdentifier && !equalBytes(senderKID, signer.subjectKeyIdentifier)) {
-    fail('signerNotTrusted', `senderKID ${hex(senderKID)} is not the signer's SubjectKeyIdentifier ${hex(signer.subjectKeyIdentifier)}`);
+    fail('badMessageCheck', `senderKID ${hex(senderKID)} is not the signer's SubjectKeyIdentifier ${hex(signer.subjectKeyIdentifier)}`);
   }
   const key = await entryPublicKey(entry, algorithm, crypto);
   if (!(await algorithm.verify(crypto, key, protection, receivedProtectedPart(message)))) {
@@ -239,11 +239,12 @@ async function verifySignature(
  *
  * Checks, in order: protection present (badMessageCheck); the algorithm is known (badAlg); the
  * kind (MAC or signature) is one `trust` accepts (wrongIntegrity); the parameters are allowed,
- * including MAC bounds, before any key derivation (badAlg); for MACs the senderKID and secret
- * (signerNotTrusted), then the MAC (badMessageCheck); for signatures the signer certificate
- * (first extraCerts entry or configured) matches header.sender and senderKID (signerNotTrusted),
- * the signature (badMessageCheck), then the certificate path to the anchors with validity,
- * keyUsage digitalSignature and any required extended key usage (signerNotTrusted).
+ * including MAC bounds, before any key derivation (badAlg); for MACs the senderKID and its secret,
+ * then the MAC (badMessageCheck); for signatures a signer certificate (first extraCerts entry or
+ * configured; none or an unparsable one is signerNotTrusted) that matches header.sender and
+ * senderKID (badMessageCheck: RFC 9483 section 3.5 calls a header that does not fit its protection
+ * an integrity failure), the signature (badMessageCheck), then the certificate path to the anchors
+ * with validity, keyUsage digitalSignature and any required extended key usage (signerNotTrusted).
  *
  * @throws ProtectionError with the failInfo named above.
  */

@@ -1,3 +1,4 @@
+import { PKIStatus } from '@cmpkit/codec';
 import { readCertificate } from '../certificates.js';
 import { withClient } from '../client-setup.js';
 import type { CmpOptionValues } from '../cmp-options.js';
@@ -15,8 +16,12 @@ export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<nu
   }
   const certificate = await readCertificate('--oldcert', target);
   return withClient(values, io, [], async (client) => {
-    await client.revoke({ certificate, reason });
-    io.stdout(`rr: revoked ${describeCertificate(certificate) ?? ''}\n`);
+    const result = await client.revoke({ certificate, reason });
+    // removeFromCRL (8) takes a certificate off hold.
+    io.stdout(`rr: ${reason === 8 ? 'revived' : 'revoked'} ${describeCertificate(certificate) ?? ''}\n`);
+    if (result.status === PKIStatus.revocationWarning) {
+      io.stderr(`rr: warning from the CA (revocationWarning)${result.statusString ? `: ${result.statusString.join('; ')}` : ''}\n`);
+    }
     return 0;
   });
 }

@@ -309,6 +309,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     expect(r.stdout).toMatch(/^rr: revoked .*device-0001/);
   });
 
+  it('rr answered with status revocationWarning (-pkistatus 4): a success with the warning on stderr, as OpenSSL counts it', async () => {
+    const m = await macMock('-pkistatus', '4', '-statusstring', 'revoked, but the key is still in use');
+    const r = await runCli('rr', '--server', m.server, ...MAC_CLIENT, '--oldcert', pki('ee.pem'), '--revreason', '1');
+    expect(r.status, m.log()).toBe(0);
+    expect(r.stdout).toMatch(/^rr: revoked .*device-0001/);
+    expect(r.stderr).toBe('rr: warning from the CA (revocationWarning): revoked, but the key is still in use\n');
+  });
+
   it('rr signed', async () => {
     const m = await signedMock();
     const r = await runCli(
@@ -455,6 +463,16 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     expect(r.status, m.log()).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cmpkit: peer answered error with status rejection[^\n]*\n$/);
+  });
+
+  it("an error the client cannot verify (another secret): exit 1, the server's text shown as unverified", async () => {
+    const m = await macMock('-send_error');
+    const wrongSecret = MAC_CLIENT.map((a) => (a.startsWith('pass:') ? 'pass:not-the-secret' : a));
+    const r = await runCli('ir', '--server', m.server, ...wrongSecret, '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    expect(r.status, m.log()).toBe(1);
+    expect(r.stderr).toMatch(
+      /^cmpkit: protection: [^\n]*; the server's answer, unverified: peer answered error with status rejection[^\n]*\n$/,
+    );
   });
 
   it('a rejected ip: exit 1 with the status string and failInfo', async () => {

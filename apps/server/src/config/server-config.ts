@@ -69,6 +69,7 @@ export interface PolicyConfig {
   confirmWaitTime?: number;
   allowMacRevocation?: boolean;
   transactionTtl?: number;
+  requireExtraCertsChain?: boolean;
   /** Accept a kur for the key of the certificate being updated (default false: badCertTemplate). */
   allowKeyReuseOnUpdate?: boolean;
 }

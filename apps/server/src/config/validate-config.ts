@@ -133,6 +133,7 @@ const configFile = object({
     confirmWaitTime: number,
     allowMacRevocation: boolean,
     transactionTtl: number,
+    requireExtraCertsChain: boolean,
     allowKeyReuseOnUpdate: boolean,
   }),
   macBounds: object({ PBMAC1: macBounds, PasswordBasedMac: macBounds }),

@@ -45,8 +45,24 @@ async function announcingServer(): Promise<RunningServer> {
   return server;
 }
 
-function listen(url: string, device: { cert: string; key: string; trusted: string }, ...extra: string[]): RunningListener {
-  const listener = startListener('--server', url, '--cert', device.cert, '--key', device.key, '--trusted', device.trusted, ...extra);
+function listen(
+  url: string,
+  device: { cert: string; key: string; trusted: string; untrusted: string },
+  ...extra: string[]
+): RunningListener {
+  const listener = startListener(
+    '--server',
+    url,
+    '--cert',
+    device.cert,
+    '--key',
+    device.key,
+    '--trusted',
+    device.trusted,
+    '--untrusted',
+    device.untrusted,
+    ...extra,
+  );
   listeners.push(listener);
   return listener;
 }
@@ -111,6 +127,8 @@ describe('announcements end to end', () => {
       a.key,
       '--trusted',
       join(s.dir, 'new-root-only.pem'),
+      '--untrusted',
+      s.issuing,
       '--infotype',
       'caCerts',
     );

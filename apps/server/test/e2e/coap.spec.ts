@@ -120,6 +120,9 @@ describe('announcements over CoAP (Observe)', () => {
         file(`${device}.key`),
         '--trusted',
         file(`${device}-trust.pem`),
+        // The device's chain goes into extraCerts with its signed requests (RFC 9483 section 3.3).
+        '--untrusted',
+        s.issuing,
       );
       listeners.push(listener);
       running.push(listener);

@@ -22,6 +22,8 @@ export interface RunningServer {
   root: string;
   /** Every listener, as `serve` reported it. */
   address: ListeningAddress;
+  /** The issuing CA file: the chain a device sends with its signed requests (RFC 9483 section 3.3). */
+  issuing: string;
   stdout(): string;
   stderr(): string;
   stop(): Promise<number>;
@@ -60,6 +62,7 @@ export async function startServer(dir: string, ...extra: string[]): Promise<Runn
     coapWsUrl: address.coapWsUrl ?? '',
     root: join(dir, 'data', 'root-ca.pem'),
     address,
+    issuing: join(dir, 'data', 'issuing-ca.pem'),
     stdout: () => stdout,
     stderr: () => stderr,
     async stop() {
@@ -83,6 +86,8 @@ export interface EnrolledDevice {
   key: string;
   /** A copy of the server's root, for the device alone (a ckuann rewrites it). */
   trusted: string;
+  /** The issuing CA: the chain the device sends with its signed requests (RFC 9483 section 3.3). */
+  untrusted: string;
   serial: string;
 }
 
@@ -115,6 +120,7 @@ export async function enrollDevice(server: RunningServer, name: string): Promise
     cert: file(`${name}.pem`),
     key: file(`${name}.key`),
     trusted: file(`${name}-trust.pem`),
+    untrusted: server.issuing,
     serial: parseCertificate(certificate!.der).serialNumber.toString(16),
   };
 }

@@ -5,6 +5,7 @@ import {
   type CertificateCache,
   type ProtectionCredential,
   type ProtectionTrust,
+  type VerifyProtectionOptions,
 } from '@cmpkit/protection';
 import { directoryName, NULL_DN } from '../message/general-names.js';
 import { resolveRuntime, type Runtime } from '../runtime.js';
@@ -31,6 +32,19 @@ export interface ClientContext {
   readonly announcementNonces: Set<string>;
   /** The renewal a revocationWarning started, while it runs. */
   renewal: Promise<unknown> | undefined;
+}
+
+/** How the client verifies what it receives at `at`: its crypto, cache, algorithms, MAC bounds and SHA-1 setting. */
+export function verifyOptionsOf(ctx: ClientContext, at: Date): VerifyProtectionOptions {
+  const { init } = ctx;
+  return {
+    crypto: ctx.runtime.crypto,
+    cache: ctx.cache,
+    at,
+    ...(init.algorithms ? { algorithms: init.algorithms } : {}),
+    ...(init.macBounds ? { macBounds: init.macBounds } : {}),
+    ...(init.allowSha1 ? { allowSha1: true } : {}),
+  };
 }
 
 /** The default trust: a MAC credential trusts its own secret. */

@@ -15,7 +15,7 @@ import { buildHeader } from '../message/build-header.js';
 import { NULL_DN, directoryName } from '../message/general-names.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import { checkResponseHeader } from './check-response.js';
-import type { ClientContext } from './client-context.js';
+import { verifyOptionsOf, type ClientContext } from './client-context.js';
 
 /** Per-exchange input of {@link exchange}. */
 export interface ExchangeOptions {
@@ -32,6 +32,14 @@ export interface ExchangeOptions {
   unprotected?: boolean;
   /** extraCerts of the request. */
   extraCerts?: readonly Uint8Array[];
+  /** senderNonce of the request instead of a fresh one (RFC 9483 5.2.2.1: added protection copies the wrapped message's). */
+  senderNonce?: Uint8Array;
+  /**
+   * A response of another type than `expected` is an answer for someone else (the end entity whose
+   * message an RA added protection to): it is returned after the header checks (transactionID,
+   * recipNonce), its protection and body left to that party.
+   */
+  answerForOthers?: boolean;
 }
 
 /** A verified response. */
@@ -65,6 +73,39 @@ function isNegative(body: PKIBody): boolean {
 }
 
 /**
+ * What a refusal says, as a RemoteError, before its protection is known to be good: an error body,
+ * or an ip/cp/kup/rp that only rejects. Undefined for anything else.
+ */
+function refusalOf(body: PKIBody): RemoteError | undefined {
+  if (body.type === 'error') {
+    return RemoteError.fromStatusInfo(body.content.pKIStatusInfo, 'error', {
+      ...(body.content.errorCode !== undefined ? { errorCode: body.content.errorCode } : {}),
+      ...(body.content.errorDetails ? { errorDetails: body.content.errorDetails } : {}),
+    });
+  }
+  if (!isNegative(body)) return undefined;
+  const info =
+    body.type === 'rp'
+      ? body.content.status[0]
+      : body.type === 'ip' || body.type === 'cp' || body.type === 'kup'
+        ? body.content.response[0]?.status
+        : undefined;
+  return info ? RemoteError.fromStatusInfo(info, body.type) : undefined;
+}
+
+/**
+ * A protection failure of a refusal keeps what the server said, marked as unverified: the
+ * ProtectionError stands (nothing unverified is believed), its message ends with the server's
+ * text and its cause is that text as a RemoteError.
+ */
+function withUnverifiedRefusal(error: ProtectionError, body: PKIBody): ProtectionError {
+  const refusal = refusalOf(body);
+  if (!refusal) return error;
+  const own = error.message.replace(/^protection: /, '');
+  return new ProtectionError(error.failInfo, `${own}; the server's answer, unverified: ${refusal.message}`, refusal);
+}
+
+/**
  * The single choke point of the client (STYLE.md P8): builds the header of the next message of
  * the transaction, protects, sends, decodes, verifies protection, checks the header against the
  * request, turns an error body into a RemoteError, and checks the body type is one expected.
@@ -89,6 +130,7 @@ export async function exchange(
     now: runtime.clock(),
     pvno: options.pvno ?? init.pvno ?? 2,
     ...(generalInfo.length ? { generalInfo } : {}),
+    ...(options.senderNonce ? { senderNonce: options.senderNonce } : {}),
   });
   let request: PKIMessage = { header, body };
   if (options.extraCerts?.length) request.extraCerts = options.extraCerts.map((der) => ({ der }));
@@ -107,25 +149,30 @@ export async function exchange(
   runtime.logger.debug('cmp: received', { body: message.body.type });
   const now = runtime.clock();
 
+  // Within a KEM-based MAC transaction the responses are MACed with its shared secret.
+  const trust = transaction.kemSecret ? { ...ctx.trust, kem: { sharedSecret: transaction.kemSecret } } : ctx.trust;
+  const verify = (): Promise<VerifiedSender> => verifyProtection(message, trust, verifyOptionsOf(ctx, now));
+  if (options.answerForOthers && !expected.includes(message.body.type)) {
+    // An error we can verify refuses our own message; anything else is the other party's answer.
+    const ours = message.body.type === 'error' && message.protection ? await verify().catch(() => undefined) : undefined;
+    if (!ours) {
+      checkResponseHeader(message, { transaction, now, messageTimeTolerance: ctx.messageTimeTolerance });
+      return { message, verified: undefined };
+    }
+  }
+
   let verified: VerifiedSender | undefined;
   const mayBeUnprotected = init.unprotectedErrors === true && isNegative(message.body);
   if (message.protection) {
     try {
-      const trust = transaction.kemSecret ? { ...ctx.trust, kem: { sharedSecret: transaction.kemSecret } } : ctx.trust;
-      verified = await verifyProtection(message, trust, {
-        crypto: runtime.crypto,
-        cache: ctx.cache,
-        at: now,
-        ...(init.algorithms ? { algorithms: init.algorithms } : {}),
-        ...(init.macBounds ? { macBounds: init.macBounds } : {}),
-        ...(init.allowSha1 ? { allowSha1: true } : {}),
-      });
+      verified = await verify();
     } catch (error) {
-      if (!(mayBeUnprotected && error instanceof ProtectionError)) throw error;
+      if (!(error instanceof ProtectionError)) throw error;
+      if (!mayBeUnprotected) throw withUnverifiedRefusal(error, message.body);
       runtime.logger.warn('cmp: accepting a negative response with invalid protection (unprotectedErrors)', { error: error.message });
     }
   } else if (!mayBeUnprotected) {
-    throw new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`);
+    throw withUnverifiedRefusal(new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`), message.body);
   }
 
   if (message.body.type === 'error') {

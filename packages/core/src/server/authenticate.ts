@@ -8,6 +8,7 @@ import {
   type MacCredential,
   type ProtectionTrust,
   type SignatureCredential,
+  type VerifyProtectionOptions,
 } from '@cmpkit/protection';
 import { toHex } from '../message/bytes.js';
 import {
@@ -19,6 +20,7 @@ import {
 } from './kem-protection.js';
 import type { TransactionRecord } from './stores.js';
 import { ProtocolError } from '../errors/protocol-error.js';
+import { isAuthorizedRa } from './authorized-ra.js';
 import type { Requester } from './requester.js';
 import type { ServerContext } from './server-context.js';
 import type { ExternalTrust, ServerProtection } from './server-init.js';
@@ -81,12 +83,44 @@ export async function fallbackResponseProtection(
 
 /**
  * An rr whose every RevDetails names the signer's own certificate: its answer (rp, certRevoked
- * when it already is) says more than refusing the signer would.
+ * when it already is; a revival when it is on hold) says more than refusing the signer would.
  */
 function revokesOnlyItself(request: DecodedPKIMessage, signer: Uint8Array): boolean {
   if (request.body.type !== 'rr') return false;
   const own = parseCertificate(signer).serialNumber;
   return request.body.content.every((d) => d.certDetails.serialNumber === own);
+}
+
+/**
+ * The original messages an RA passes along in generalInfo origPKIMessage (RFC 9483 section
+ * 5.2.3.2, RFC 9810 section 5.1.1.3): the server checks the protection of those it can, and an
+ * original whose protection the server can check but that fails it is refused (badMessageCheck).
+ * One protected with a secret only the RA knows, or by a signer the server does not trust, is
+ * not held against the request: the RA vouches for it.
+ */
+async function checkOriginalMessages(
+  ctx: ServerContext,
+  request: DecodedPKIMessage,
+  trust: ProtectionTrust,
+  options: VerifyProtectionOptions,
+): Promise<void> {
+  for (const itav of request.header.generalInfo ?? []) {
+    if (itav.type !== 'origPKIMessage') continue;
+    for (const original of itav.infoValue ?? []) {
+      if (!('raw' in original) || !original.protection || !original.header.protectionAlg) continue;
+      const alg = original.header.protectionAlg.algorithm;
+      const kid = original.header.senderKID;
+      const mac = alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1;
+      if (mac && (!kid || (await ctx.init.protection.secrets?.get(kid)) === undefined)) continue;
+      try {
+        await verifyProtection(original as DecodedPKIMessage, trust, options);
+      } catch (error) {
+        if (isCmpError(error) && error.failInfo.includes('badMessageCheck')) {
+          throw new ProtectionError('badMessageCheck', 'an original message in origPKIMessage fails its protection check', error);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -175,21 +209,35 @@ async function authenticateProtection(ctx: ServerContext, request: DecodedPKIMes
     };
   }
   const secrets = p.secrets;
+  const alg = request.header.protectionAlg.algorithm;
+  if ((alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1) && request.header.sender.type !== 'directoryName') {
+    // RFC 9483 section 3.1: the sender names the originator as a directoryName (the NULL-DN at least).
+    throw new ProtectionError('badMessageCheck', `a MAC-protected message needs a directoryName sender, not ${request.header.sender.type}`);
+  }
   const trust: ProtectionTrust = {};
   if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
   const external = externalAnchorsFor(p, request.body.type);
   const anchors = [...(p.trustAnchors ?? []), ...external];
-  if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
-  const verified = await verifyProtection(request, trust, {
+  // RFC 9483 section 3.3: the signer sends its chain in extraCerts; the server's own intermediates
+  // complete a path only when the policy allows it.
+  const untrusted = ctx.policy.requireExtraCertsChain ? undefined : p.untrusted;
+  if (anchors.length) trust.signature = { anchors, ...(untrusted ? { untrusted } : {}) };
+  const options: VerifyProtectionOptions = {
     crypto: ctx.runtime.crypto,
     cache: ctx.cache,
     at: now,
     ...(p.algorithms ? { algorithms: p.algorithms } : {}),
     ...(p.macBounds ? { macBounds: p.macBounds } : {}),
-  });
+  };
+  const verified = await verifyProtection(request, trust, options);
+  await checkOriginalMessages(ctx, request, trust, options);
   if (verified.type === 'mac') {
     const kid = verified.senderKID;
     const requester: Requester = { kind: 'mac', sender: verified.sender, ...(kid ? { senderKID: kid } : {}) };
+    if (request.body.type === 'kur' && !(await isAuthorizedRa(ctx, requester))) {
+      // RFC 9483 section 4.1.3: a kur is signed with the certificate to be updated.
+      throw new ProtectionError('wrongIntegrity', 'a kur must be signed with the certificate it updates, not MAC-protected');
+    }
     if (p.macResponses === 'signature' || !kid || !secrets) return { requester, response: signerResponse(ctx) };
     const secret = await secrets.get(kid);
     if (secret === undefined) return { requester, response: signerResponse(ctx) };
@@ -199,10 +247,14 @@ async function authenticateProtection(ctx: ServerContext, request: DecodedPKIMes
   if (verified.type === 'kemMac') {
     throw new ProtectionError('wrongIntegrity', 'KEM-based MAC protection is not expected here');
   }
+  if (!request.header.senderKID && ctx.cache.parse(verified.certificate).subjectKeyIdentifier) {
+    // RFC 9483 section 3.1: senderKID MUST be the SubjectKeyIdentifier of the CMP protection certificate.
+    throw new ProtectionError('badMessageCheck', "senderKID is missing; it must be the signer certificate's SubjectKeyIdentifier");
+  }
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));
   if (!isExternal && !revokesOnlyItself(request, verified.certificate) && (await ctx.init.issuer.isRevoked?.(verified.certificate))) {
-    throw new ProtocolError(['certRevoked', 'notAuthorized'], 'the certificate that signed the request is revoked');
+    throw new ProtocolError('certRevoked', 'the certificate that signed the request is revoked');
   }
   return {
     requester: { kind: 'signature', sender: verified.sender, certificate: verified.certificate, path: verified.path, external: isExternal },

@@ -9,10 +9,11 @@ import { handleCertConf } from './handlers/cert-conf.js';
 import { handleCertification, handlePopdecr } from './handlers/certification.js';
 import { handleErrorMessage } from './handlers/error-message.js';
 import { handleGeneralMessage } from './handlers/general-message.js';
-import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
+import { addedProtectionOf, handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
-import { errorBody, respond } from './respond.js';
+import { errorBody, refusalReply, respond } from './respond.js';
+import { finishTransaction, isConfirmedTransaction } from './transaction-rules.js';
 import { resolveServerContext, type ServerContext } from './server-context.js';
 import type { ServerExchange } from './server-exchange.js';
 import type { ServerInit } from './server-init.js';
@@ -112,7 +113,14 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     checkRequestHeader(ctx, request, now);
     auth = await authenticate(ctx, request, now);
     const nonce = toHex(request.header.senderNonce as Uint8Array);
-    if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+    // A message an RA added its protection to carries the senderNonce of the message it wraps,
+    // whose own check below counts it (RFC 9483 section 5.2.2.1).
+    const copiesItsNonce = addedProtectionOf(request) !== undefined;
+    if (!copiesItsNonce && !(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+      // A certConf sent again after its transaction confirmed the certificates (RFC 9483 4.1).
+      if (request.body.type === 'certConf' && (await isConfirmedTransaction(ctx, toHex(request.header.transactionID as Uint8Array)))) {
+        throw new ProtocolError('certConfirmed', 'the certificates of this transaction are already confirmed');
+      }
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
     notifyAuthenticated(ctx, auth, context);
@@ -127,6 +135,8 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) =>
       processRequest(ctx, inner, context, depth + 1),
     );
+    // The inner message's own answer (added protection): the inner exchange was told already.
+    if (outcome.answer) return outcome.answer;
     const { message, bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
@@ -144,7 +154,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const protection = ctx.policy.sendUnprotectedErrors
       ? ({ kind: 'none' } as const)
       : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
-    const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
+    const reply = refusalReply(ctx, request, error);
     let answer: { message: PKIMessage; bytes: Uint8Array };
     try {
       answer = await respond(ctx, answerTo, protection, reply);
@@ -186,7 +196,7 @@ export function createServer(init: ServerInit): CmpServer {
       const expired = await ctx.transactions.expired(now);
       for (const { transactionId, record } of expired) {
         for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), false, 'confirmWaitTime expired');
-        await ctx.transactions.delete(transactionId);
+        await finishTransaction(ctx, transactionId, record);
       }
       return expired.length;
     },

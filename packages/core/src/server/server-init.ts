@@ -31,6 +31,12 @@ export interface ServerPolicy {
   /** How long a transaction may stay open, seconds. Default 3600. */
   transactionTtl?: number;
   /**
+   * The signer of a signature-protected request must send its certificate chain (up to, not
+   * including, a trust anchor) in extraCerts, as RFC 9483 section 3.3 asks. Default true; false
+   * also completes paths with `protection.untrusted`.
+   */
+  requireExtraCertsChain?: boolean;
+  /**
    * Accept a kur that asks to certify the key of the certificate being updated (RFC 9483 section
    * 4.1.3 leaves this to the PKI). Default false: such a kur is refused with badCertTemplate.
    */
@@ -78,7 +84,7 @@ export interface ServerProtection {
    * or rr, or a manufacturer PKI for more than ir. `externalAnchors` is `{ anchors, requests: ['ir'] }`.
    */
   externalTrust?: readonly ExternalTrust[];
-  /** Further intermediates for path building. */
+  /** Further intermediates for path building (used for requests only with `policy.requireExtraCertsChain: false`). */
   untrusted?: readonly Uint8Array[];
   /** Bounds on the MAC parameters requests may use (checked before any derivation). */
   macBounds?: MacBoundsOverrides;
@@ -110,7 +116,11 @@ export type RequestRelay = (request: DecodedPKIMessage, requester: Requester, co
 
 /** Construction input of {@link createServer}. */
 export interface ServerInit extends RuntimeInit {
-  /** The server's name: header.sender of responses, and the recipient requests may name. */
+  /**
+   * The server's name: header.sender of MAC-protected and unprotected responses, and the recipient
+   * requests may name. Signed responses name the subject of the signer certificate (RFC 9483
+   * section 3.1), whatever this says.
+   */
   name: Name;
   protection: ServerProtection;
   issuer: Issuer;

@@ -7,7 +7,11 @@
 export interface TransactionRecord {
   /** The request type that opened it. */
   bodyType: string;
-  /** Where the transaction stands (`kemReady`: a genm gave the end entity a KEM ciphertext; its request follows). */
+  /**
+   * Where the transaction stands (`kemReady`: a genm gave the end entity a KEM ciphertext; its
+   * request follows; `challenged`: popdecc sent). A finished one stays `done` for transactionTtl,
+   * so that its transactionID is not taken again (transactionIdInUse).
+   */
   state: 'pending' | 'awaitingConfirm' | 'done' | 'kemReady' | 'challenged';
   /** Our senderNonce in the last response (hex): the next request's recipNonce must equal it. */
   lastResponseNonce: string;
@@ -52,6 +56,13 @@ export interface TransactionRecord {
    * (base64 DER of the whole message), processed once the popdecr answers (decimal integers) match.
    */
   challenged?: { request: string; answers: string[] };
+  /**
+   * The protectionAlg OID of the request that opened the transaction: its follow-ups must keep the
+   * protection (RFC 9810 section 5.1.3.1, RFC 9483 section 3.2).
+   */
+  protectionAlg?: string;
+  /** For a finished transaction (`done`): its certificates were confirmed (a certConf again is certConfirmed). */
+  confirmed?: boolean;
 }
 
 /** Open transactions by transactionID (hex). */

@@ -205,6 +205,16 @@ describe('revoke (RFC 9483 4.2)', () => {
     expect(body.content[0]!.crlEntryDetails).toEqual([{ extnID: '2.5.29.21', extnValue: Uint8Array.of(0x0a, 0x01, 0x01) }]);
   });
 
+  it('an rp with status revocationWarning is a success with the warning (as OpenSSL counts it); waiting is not', async () => {
+    const warned = clientSetup([
+      (_, reply) => reply({ type: 'rp', content: { status: [{ status: 4, statusString: ['revoked; the key was still in use'] }] } }),
+    ]);
+    const result = await warned.client.revoke({ certificate: pki.ee.certificate });
+    expect(result).toMatchObject({ status: 4, statusString: ['revoked; the key was still in use'] });
+    const waiting = clientSetup([(_, reply) => reply({ type: 'rp', content: { status: [{ status: 3 }] } })]);
+    expect(await failureOf(waiting.client.revoke({ certificate: pki.ee.certificate }))).toBeInstanceOf(RemoteError);
+  });
+
   it('a rejected rp becomes a RemoteError', async () => {
     const { client } = clientSetup([(_, reply) => reply({ type: 'rp', content: { status: [{ status: 2, failInfo: ['certRevoked'] }] } })]);
     const error = await failureOf(client.revoke({ certificate: pki.ee.certificate }));

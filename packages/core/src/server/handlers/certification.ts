@@ -27,7 +27,16 @@ import type { Reply } from '../respond.js';
 import type { TransactionRecord } from '../stores.js';
 import { checkKeyChanged, checkTemplate, placementProblem } from './cert-req-content.js';
 import { certifiedKeyPairOf, encryptIssued, envelopeIssued, keyRecipient, rejection } from './certificate-responses.js';
-import { asksImplicitConfirm, continueTransaction, openTransaction, profileOf, requesterKeyOf } from '../transaction-rules.js';
+import {
+  asksImplicitConfirm,
+  continueTransaction,
+  finishedRecord,
+  finishTransaction,
+  openTransaction,
+  profileOf,
+  protectionAlgOf,
+  requesterKeyOf,
+} from '../transaction-rules.js';
 
 const RESPONSE_TYPE: Partial<Record<PKIBodyType, 'ip' | 'cp' | 'kup' | 'ccp'>> = {
   ir: 'ip',
@@ -115,6 +124,10 @@ async function checkCertReqMsg(
     // Refused before anything is issued when the key could not be delivered (RFC 9483 4.1.6).
     await keyRecipient(input);
   } else {
+    if (msg.popo?.type === 'raVerified' && bodyType === 'kur') {
+      // RFC 9483 section 5.2.3.2: a kur keeps the end entity's own POP; no RA vouches for it.
+      throw new RequestRejectedError('badPOP', 'raVerified is not accepted in a kur');
+    }
     if (msg.popo?.type === 'raVerified' && !(ctx.policy.acceptRAVerified && ra)) {
       // RFC 9483 section 5.2.3.2: only an RA the CA trusts may vouch for POP.
       if (ra) throw new RequestRejectedError('badPOP', 'raVerified POP is not accepted by this server');
@@ -242,17 +255,13 @@ export async function finishCertification(
     generalInfo,
   };
   if (record.certificates.some((c) => c.envelopedKey || c.encryptedCert)) reply.pvno = 3;
-  if (record.certificates.length === 0) {
-    // Nothing to confirm: the transaction ends here (its record would otherwise linger until its TTL).
-    await ctx.transactions.delete(input.transactionId);
-    return { reply, record: null };
-  }
+  // Nothing to confirm: the transaction ends here.
+  if (record.certificates.length === 0) return { reply, record: finishedRecord(record) };
   // An encrypted certificate is proven only by the certHash of its certConf: no implicit confirmation.
   if (record.implicitConfirm && ctx.policy.grantImplicitConfirm && !record.certificates.some((c) => c.encryptedCert)) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
     for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
-    await ctx.transactions.delete(input.transactionId);
-    return { reply, record: null };
+    return { reply, record: finishedRecord(record, { confirmed: true }) };
   }
   const deadline = now.getTime() + ctx.policy.confirmWaitTime * 1000;
   generalInfo.push({ type: 'confirmWaitTime', infoValue: new Date(Math.floor(deadline / 1000) * 1000) });
@@ -274,6 +283,7 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     implicitConfirm: asksImplicitConfirm(input),
     ...(profile ? { profile } : {}),
     ...(auth.requester.kind === 'mac' && auth.requester.senderKID ? { senderKID: toHex(auth.requester.senderKID) } : {}),
+    ...protectionAlgOf(request),
   };
   await openTransaction(input, record);
   Object.assign(record, auth.kem);
@@ -391,7 +401,7 @@ async function certifyRequest(
     }
     return await finishCertification(input, responseType, responses, record);
   } catch (error) {
-    await ctx.transactions.delete(transactionId);
+    await finishTransaction(ctx, transactionId, record);
     throw error;
   }
 }
