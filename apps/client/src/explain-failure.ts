@@ -109,8 +109,14 @@ export function explainFailure(error: unknown, context: FailureContext): unknown
       ? `the secret given for reference '${context.reference ?? ''}' is not the one the server has: check --secret and --ref`
       : undefined;
   return new ExplainedError(
-    `the server refused the request: ${describeRefusal(refusal)} (unverified: ${error.message})`,
+    `the server refused the request: ${describeRefusal(refusal)} (unverified: ${ownReason(error)})`,
     pbmac1Hint ?? secretHint,
     error,
   );
+}
+
+/** Core appends the refusal's own text to a ProtectionError of a refusal; the explanation shows that text once. */
+function ownReason(error: ProtectionError): string {
+  const at = error.message.indexOf("; the server's answer, unverified: ");
+  return at < 0 ? error.message : error.message.slice(0, at);
 }

@@ -471,7 +471,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     const r = await runCli('ir', '--server', m.server, ...wrongSecret, '--newkey', pki('ee.key'), '--subject', SUBJECT);
     expect(r.status, m.log()).toBe(1);
     expect(r.stderr).toMatch(
-      /^cmpkit: protection: [^\n]*; the server's answer, unverified: peer answered error with status rejection[^\n]*\n$/,
+      /^cmpkit: the server refused the request: rejection [^\n]* \(unverified: protection: [^\n;]*\)\ncmpkit: hint: [^\n]*\n$/,
     );
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../ops/server-metrics.js';
 import { describeResponse } from './describe-response.js';
 import type { ExchangeScope, ExchangeState } from './exchange-scope.js';
+import { tlsClientName } from './tls-client-name.js';
 
 /** Input of {@link createExchangeObserver}. */
 export interface ExchangeObserverInit {
@@ -23,7 +24,7 @@ export interface ExchangeObserver {
   /**
    * Wraps the handler the transports call: runs each request in its {@link ExchangeScope} (so
    * every log line of it carries its transactionID), then writes one line per exchange (request
-   * and response body types, outcome, peer, time taken; `warn` for an error answer) and counts
+   * and response body types, outcome, peer, the verified TLS client certificate's subject, time taken; `warn` for an error answer) and counts
    * it, once the answer is ready to leave.
    */
   observe(handle: CmpHandler): CmpHandler;
@@ -82,7 +83,11 @@ export function createExchangeObserver(init: ExchangeObserverInit): ExchangeObse
         reports.set(state, exchanges);
         return scope.run(state, async () => {
           const outer = (): ServerExchange | undefined => exchanges.find((e) => e.depth === 0);
-          const peer = { peer: context?.remoteAddress, path: context?.path || undefined };
+          const peer = {
+            peer: context?.remoteAddress,
+            path: context?.path || undefined,
+            tlsClient: context?.tlsPeerCertificate ? tlsClientName(context.tlsPeerCertificate) : undefined,
+          };
           let response: Uint8Array;
           try {
             response = await handle(request, context);

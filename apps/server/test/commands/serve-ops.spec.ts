@@ -127,7 +127,18 @@ describe('cmpkit-server serve for operators', () => {
     // An announcement the admin command stores is delivered by the running server to a listener
     // (once the server's announcement of its first CRL is behind it: that one is not counted here).
     await waitUntil(() => /announced a new CRL crlNumber=1 /.test(served.stderr()), { what: 'the first CRL announced' });
-    const listener = startListener('--server', served.tcpUrl, '--cert', device.cert, '--key', device.key, '--trusted', device.trusted);
+    const listener = startListener(
+      '--server',
+      served.tcpUrl,
+      '--cert',
+      device.cert,
+      '--key',
+      device.key,
+      '--untrusted',
+      device.untrusted,
+      '--trusted',
+      device.trusted,
+    );
     listeners.push(listener);
     await listener.waitFor(/listening for announcements/);
     expect((await runAdmin({ dir }, 'renew-request', '--serial', device.serial, '--before', '+1d')).status).toBe(0);

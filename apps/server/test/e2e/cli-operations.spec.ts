@@ -72,7 +72,19 @@ describe('cmpkit against cmpkit-server', () => {
     const dir = tempDir();
     const first = await server(dir);
     const device = await enrollDevice(first, 'device-t');
-    const listener = startListener('--server', first.tcpUrl, '--cert', device.cert, '--key', device.key, '--trusted', first.root, '--json');
+    const listener = startListener(
+      '--server',
+      first.tcpUrl,
+      '--cert',
+      device.cert,
+      '--key',
+      device.key,
+      '--untrusted',
+      device.untrusted,
+      '--trusted',
+      first.root,
+      '--json',
+    );
     listeners.push(listener);
     await listener.waitFor(/"event":"listening"/);
     const { port: httpPort } = new URL(first.httpUrl);

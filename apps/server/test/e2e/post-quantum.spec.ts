@@ -152,6 +152,8 @@ describe.each([
       file('dsa.key'),
       '--newkey',
       'ml-dsa-65',
+      '--newkeyout',
+      file('dsa2.key'),
       '--certout',
       file('dsa2.pem'),
     );

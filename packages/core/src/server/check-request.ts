@@ -1,4 +1,4 @@
-import type { DecodedPKIMessage, PKIBodyType } from '@cmpkit/codec';
+import { oids, type DecodedPKIMessage, type PKIBodyType } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { generalNamesEqual, isNullDn } from '../message/general-names.js';
 import { checkGeneralInfo } from './check-general-info.js';
@@ -9,9 +9,9 @@ import type { ServerContext } from './server-context.js';
  * message but the first carries the previous message's senderNonce as recipNonce). Every other
  * request opens a transaction of its own.
  */
-const FOLLOW_UP_BODIES: ReadonlySet<PKIBodyType> = new Set(['certConf', 'pollReq', 'error']);
+const FOLLOW_UP_BODIES: ReadonlySet<PKIBodyType> = new Set(['certConf', 'pollReq', 'error', 'popdecr']);
 
-/** True for a request that continues a transaction (certConf, pollReq, error). */
+/** True for a request that continues a transaction (certConf, pollReq, error, popdecr). */
 export function isFollowUp(type: PKIBodyType): boolean {
   return FOLLOW_UP_BODIES.has(type);
 }
@@ -37,7 +37,10 @@ export function checkRequestHeader(ctx: ServerContext, request: DecodedPKIMessag
   if (!h.senderNonce || h.senderNonce.length < 16) {
     throw new ProtocolError('badSenderNonce', 'senderNonce is missing or shorter than 128 bits');
   }
-  if (h.recipNonce && !isFollowUp(request.body.type)) {
+  // A KEM-MAC protected request continues the exchange its genm KemCiphertextInfo opened (RFC 9810
+  // Appendix E, Figure 3); openTransaction checks its recipNonce against that genp.
+  const continuesKemExchange = h.protectionAlg?.algorithm === oids.id_KemBasedMac;
+  if (h.recipNonce && !isFollowUp(request.body.type) && !continuesKemExchange) {
     throw new ProtocolError('badRecipientNonce', `a ${request.body.type} opens a transaction and must not carry a recipNonce`);
   }
   if (h.messageTime) {

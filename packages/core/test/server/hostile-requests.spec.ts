@@ -788,6 +788,8 @@ describe('external anchors (manufacturer certificates)', () => {
     expect((await e.ask({ body: genmBody(), protection })).response.body.type).toBe('genp');
     const ir = await e.ask({ body: await certBody('ir', await newKeyPair(), { subject: '/O=cmpkit test/CN=device-42' }), protection });
     expectErrorBody(ir.response, ['signerNotTrusted']);
-    expectErrorBody((await e.ask({ body: rrBody(pki.idevid.certificate), protection })).response, ['signerNotTrusted']);
+    // An rr is refused in an rp (RFC 9483 section 4.2).
+    const rr = (await e.ask({ body: rrBody(pki.idevid.certificate), protection })).response;
+    expect(rr.body.type === 'rp' && rr.body.content.status[0]?.failInfo).toEqual(['signerNotTrusted']);
   });
 });
