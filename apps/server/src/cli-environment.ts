@@ -1,4 +1,5 @@
-import type { ClusterAddress } from './server/cluster.js';
+import type { ListeningAddress } from './server/ready-line.js';
+
 /** Where the CLI writes and what it runs on; injected so tests run it in-process. */
 export interface CliEnvironment {
   stdout(text: string): void;
@@ -18,5 +19,5 @@ export interface CliEnvironment {
    */
   supervise?: boolean;
   /** Told the address once `start` listens (tests start on port 0). */
-  onListening?(address: ClusterAddress): void;
+  onListening?(address: ListeningAddress): void;
 }

@@ -34,12 +34,13 @@ interface CoapListenOptions {
  * both, as RFC 8323 does for 5683), and over WebSocket on the HTTP server when given.
  */
 export async function listenCoap(handle: CmpHandler, options: CoapListenOptions): Promise<CoapListener> {
-  // With port 0 the system picks the UDP port; its number may be taken for TCP: pick again.
+  // Port 0: the port UDP got may be taken for TCP by another socket; then try another one.
   for (let attempt = 1; ; attempt++) {
     try {
       return await listenCoapOnce(handle, options);
     } catch (error) {
-      if (options.port !== 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
+      const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!(taken && options.port === 0 && attempt < 20)) throw error;
     }
   }
 }

@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type RegistrationAuthority, type ServerPolicy } from '@cmpkit/core';
+import {
+  createClient,
+  createRegistrationAuthority,
+  type ExternalTrust,
+  type RegistrationAuthority,
+  type SecretStore,
+  type ServerInit,
+  type ServerPolicy,
+} from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -23,10 +31,13 @@ export interface RaServiceInit {
   store: ServerStore;
   /** The CA's CMP URL. */
   upstream: string;
-  externalAnchors: readonly Uint8Array[];
+  externalTrust: readonly ExternalTrust[];
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
+  /** The secrets to authenticate devices with, instead of the stored ones alone (`serve --secret`). */
+  secrets?: SecretStore;
+  onExchange?: ServerInit['onExchange'];
 }
 
 /**
@@ -55,12 +66,12 @@ export function createRaService(init: RaServiceInit): RegistrationAuthority {
     name: parseName(ra.subject),
     protection: {
       signer: credential,
-      secrets: store.secrets,
+      secrets: init.secrets ?? store.secrets,
       macResponses: config.macResponses,
       macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: material.trustAnchors,
-      ...(init.externalAnchors.length ? { externalAnchors: init.externalAnchors } : {}),
+      ...(init.externalTrust.length ? { externalTrust: init.externalTrust } : {}),
       untrusted: material.chain,
     },
     upstream,
@@ -69,6 +80,7 @@ export function createRaService(init: RaServiceInit): RegistrationAuthority {
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
     stores: { transactions: store.transactions, nonces: store.nonces, durability: store, raJobs: store.raJobs },
     policy,
+    ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock,
     crypto,
     logger: demoteInfo(logger),

@@ -60,6 +60,11 @@ export async function upstreamRequestOf(
     throw new RequestRejectedError('badRequest', 'the RA does not pass on requests for central key generation');
   const original = originalCertReqMsg(request.received, request.certReqId);
   const amended = request.template !== original.certReq.certTemplate;
+  if (request.bodyType === 'kur') {
+    // RFC 9483 section 5.2.3.2: raVerified is not for kur, whose POP and key stay the end entity's.
+    if (amended) throw new RequestRejectedError('badCertTemplate', 'the RA cannot amend a kur; it passes it on unchanged');
+    return { bodyType: 'kur', certReqId: request.certReqId, received: request.received!.raw.message, raVerified: false, ...profile };
+  }
   return {
     bodyType: request.bodyType,
     certReqId: request.certReqId,
