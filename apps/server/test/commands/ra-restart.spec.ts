@@ -89,7 +89,7 @@ describe('an RA restarted while a device polls it', () => {
 
     const deadline = Date.now() + 90_000;
     while (!step.done && Date.now() < deadline) await poll();
-    expect(step.done).toBe(true);
+    expect(step.done, `the RA's log:\n${ra.log()}`).toBe(true);
     if (!step.done) return;
     const serial = serialOf(step.result.certificate);
     const listed = (await runCli({ cwd: dir }, 'cert', 'list', '--data-dir', 'ca')).stdout;

@@ -156,7 +156,13 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     if (outcome.answer) return outcome.answer;
     const { message, bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
-      await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
+      const { previousResponseNonce: _, ...record } = outcome.record;
+      const previous = record.state === 'pending' && record.lastResponseNonce ? { previousResponseNonce: record.lastResponseNonce } : {};
+      await ctx.transactions.update(
+        transactionId,
+        { ...record, ...previous, lastResponseNonce: toHex(senderNonce) },
+        ctx.policy.transactionTtl,
+      );
     }
     await flushWrites(ctx, mark);
     runtime.logger.info('cmp: answered', { request: request.body.type, response: outcome.reply.body.type, transactionID: transactionId });

@@ -15,6 +15,12 @@ export interface TransactionRecord {
   state: 'pending' | 'awaitingConfirm' | 'done' | 'kemReady' | 'challenged';
   /** Our senderNonce in the last response (hex): the next request's recipNonce must equal it. */
   lastResponseNonce: string;
+  /**
+   * Our senderNonce in the response before the last (hex), while the transaction is pending: a
+   * pollReq whose answer was lost (connection cut, an RA process killed before it saved the
+   * answer) may come again with it, and is answered again. Nothing else is taken with it.
+   */
+  previousResponseNonce?: string;
   /** The requester's kind and identity (hex of senderKID, or of the signer certificate's SHA-256). */
   requesterKey: string;
   /** The pvno used by the client. */

@@ -133,6 +133,15 @@ async function checkSameRequester(input: HandlerInput, record: TransactionRecord
 }
 
 /**
+ * A pollReq of a pending transaction sent again because its answer was lost: its recipNonce is
+ * the senderNonce of the response before the last one. Polling changes nothing while the request
+ * waits, so it is answered as the lost one was.
+ */
+function isRepeatedPoll(input: HandlerInput, record: TransactionRecord, recipNonce: string): boolean {
+  return input.request.body.type === 'pollReq' && record.state === 'pending' && record.previousResponseNonce === recipNonce;
+}
+
+/**
  * Loads the open transaction a follow-up message (certConf, pollReq, error) belongs to and checks
  * it continues it: expected state (a certConf for a confirmed one is certConfirmed), recipNonce
  * equal to our last senderNonce, same requester and protection.
@@ -151,7 +160,7 @@ export async function continueTransaction(input: HandlerInput, states: readonly 
     throw new ProtocolError('badRequest', `a ${request.body.type} does not fit transaction ${transactionId} in state ${record.state}`);
   }
   const recipNonce = request.header.recipNonce;
-  if (!recipNonce || toHex(recipNonce) !== record.lastResponseNonce) {
+  if (!recipNonce || (toHex(recipNonce) !== record.lastResponseNonce && !isRepeatedPoll(input, record, toHex(recipNonce)))) {
     throw new ProtocolError('badRecipientNonce', 'recipNonce does not match the senderNonce of the last response');
   }
   await checkSameRequester(input, record);

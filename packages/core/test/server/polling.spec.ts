@@ -102,6 +102,22 @@ describe('pollReq and pollRep (RFC 9483 4.4)', () => {
   });
 });
 
+describe('a pollReq whose answer was lost', () => {
+  it('sent again with the same recipNonce: answered again; a nonce older than that one is still badRecipientNonce', async () => {
+    const e = env(3);
+    const first = await waitingIr(e);
+    const second = await e.poll(first, [0]);
+    expect(pollRep(second.response)).toEqual([{ certReqId: 0, checkAfter: 7 }]);
+    // The answer to `second` never arrived: the poller asks again, continuing `first`.
+    const again = await e.poll(first, [0]);
+    expect(pollRep(again.response)).toEqual([{ certReqId: 0, checkAfter: 7 }]);
+    // `first` is two answers back now.
+    expectErrorBody((await e.poll(first, [0])).response, ['badRecipientNonce']);
+    expect(e.issuer.polls).toHaveLength(2);
+    issuedCertificate((await e.poll(again, [0])).response, 'ip');
+  });
+});
+
 describe('pollReq outside a waiting transaction', () => {
   it('for a transaction awaiting certConf (nothing waits): error badRequest', async () => {
     const e = env(0);
