@@ -25,7 +25,11 @@ export type { MacCredential, ProtectionCredential, SignatureCredential } from '.
 export type { AlgorithmOptions, TimeOptions } from './options.js';
 export { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from './mac/mac-bounds.js';
 export type { MacBounds } from './mac/mac-bounds.js';
-export type { MacChoice } from './mac/mac-protection.js';
+export type { MacChoice, MacKeyOptions } from './mac/mac-protection.js';
+export { createMacKeyCache } from './mac/mac-key-cache.js';
+export type { MacKeyCache, MacKeyCacheInit } from './mac/mac-key-cache.js';
+export { inlineKeyDeriver } from './kdf/inline-key-deriver.js';
+export type { DerivationHash, KeyDerivationOptions, PasswordDerivation, PasswordKeyDeriver } from './kdf/password-key-deriver.js';
 export type { PasswordBasedMacChoice } from './mac/password-based-mac.js';
 export type { Pbmac1Choice } from './mac/pbmac1.js';
 export { createAlgorithmRegistry } from './algorithms/registry.js';
