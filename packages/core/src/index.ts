@@ -32,7 +32,7 @@ export type { RevokeOptions, RevokeResult } from './client/revoke.js';
 // Server engine
 export { createServer } from './server/create-server.js';
 export type { CmpServer } from './server/create-server.js';
-export type { ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
+export type { KeyDerivationSettings, ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
 export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
 
 // Registration authority (RFC 9483 section 5)

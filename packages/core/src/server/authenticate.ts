@@ -41,8 +41,9 @@ function responseMac(ctx: ServerContext, request: Pick<DecodedPKIMessage, 'heade
 
 /**
  * The protection the server would use for a response to `request` when it cannot authenticate it
- * (an error): the request's shared secret when it names a known one, else the signer. The MAC
- * follows the request's unless the request's MAC parameters were what failed (badAlg).
+ * (an error): for a MAC-protected request with a senderKID a MAC with that reference's shared
+ * secret (a random one when the reference is unknown), else the signer. The MAC follows the
+ * request's unless the request's MAC parameters were what failed (badAlg).
  */
 export async function fallbackResponseProtection(
   ctx: ServerContext,
@@ -53,12 +54,12 @@ export async function fallbackResponseProtection(
   const alg = request?.header.protectionAlg?.algorithm;
   const isMac = alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1;
   if (request && isMac && kid && ctx.init.protection.secrets && ctx.init.protection.macResponses !== 'signature') {
-    const secret = await ctx.init.protection.secrets.get(kid);
-    if (secret !== undefined) {
-      const badAlg = isCmpError(error) && error.failInfo.includes('badAlg');
-      const mac = responseMac(ctx, request, !badAlg);
-      return { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } };
-    }
+    // An unknown reference gets the same kind of answer as a known one (MAC-protected, with a
+    // random secret): the protection of an error must not tell which references exist.
+    const secret = (await ctx.init.protection.secrets.get(kid)) ?? ctx.decoySecret;
+    const badAlg = isCmpError(error) && error.failInfo.includes('badAlg');
+    const mac = responseMac(ctx, request, !badAlg);
+    return { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } };
   }
   return signerResponse(ctx);
 }
@@ -82,7 +83,7 @@ const EXTERNAL_ANCHOR_BODIES: ReadonlySet<string> = new Set(['ir', 'certConf', '
 
 /**
  * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
- * (an unknown reference is refused before any key derivation), or a signature with a path to the
+ * (an unknown reference fails like a wrong secret, after the same work), or a signature with a path to the
  * trust anchors — to the external anchors only for an ir and the follow-ups of its transaction.
  * Unprotected requests pass only with acceptUnprotected.
  *
@@ -103,6 +104,8 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   const verified = await verifyProtection(request, trust, {
     crypto: ctx.runtime.crypto,
     cache: ctx.cache,
+    keyDeriver: ctx.keyDeriver,
+    macKeyCache: ctx.macKeys,
     at: now,
     ...(p.algorithms ? { algorithms: p.algorithms } : {}),
     ...(p.macBounds ? { macBounds: p.macBounds } : {}),

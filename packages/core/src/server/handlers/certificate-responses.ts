@@ -55,6 +55,7 @@ export async function envelopeIssued(input: HandlerInput, pkcs8: Uint8Array, cer
     if (!signer) throw new RequestRejectedError('systemUnavail', 'central key generation is not available: the server has no signing key');
     const enveloped = await envelopePrivateKey(pkcs8, {
       crypto: input.ctx.runtime.crypto,
+      keyDeriver: input.ctx.keyDeriver,
       recipient: await keyRecipient(input),
       signer: { privateKey: signer.privateKey, certificate: signer.certificate, ...(signer.chain ? { chain: signer.chain } : {}) },
     });

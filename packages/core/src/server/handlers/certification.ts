@@ -90,6 +90,7 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
     const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
     await verifyPOP(msg, {
       crypto: ctx.runtime.crypto,
+      keyDeriver: ctx.keyDeriver,
       acceptRaVerified: ctx.policy.acceptRAVerified && ra,
       // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
       // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
