@@ -101,7 +101,7 @@ export async function clientFromOptions(
   values: CmpOptionValues,
   io: Io,
   transportOptions: Omit<TransportOptions, 'timeoutMs'> = {},
-  extraInit: Pick<ClientInit, 'autoRenew'> = {},
+  extraInit: Pick<ClientInit, 'autoRenew' | 'implicitConfirm' | 'transport'> = {},
 ): Promise<CliClient> {
   const timeout = values.timeout ? Number(values.timeout) : 30;
   const inner = transportForUrl(serverUrl(values), { ...transportOptions, timeoutMs: timeout * 1000 });

@@ -31,7 +31,7 @@ export type { RevokeOptions, RevokeResult } from './client/revoke.js';
 
 // Server engine
 export { createServer } from './server/create-server.js';
-export type { CmpServer } from './server/create-server.js';
+export type { CmpServer, ServerExchange } from './server/create-server.js';
 export type { KeyDerivationSettings, ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
 export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
 

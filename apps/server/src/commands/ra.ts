@@ -5,6 +5,7 @@ import { lineLogger, type Logger } from '../log/logger.js';
 import { CA_FILES } from '../pki/ca-material.js';
 import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-material.js';
 import { listenHttp } from '../server/http-listener.js';
+import { serverKeyDerivation } from '../server/key-derivation.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { withRequestLog } from '../server/request-log.js';
 import { loadExternalAnchors } from '../server/server-context.js';
@@ -83,9 +84,10 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
   const material = await raMaterialOf(config, crypto);
   const externalAnchors = await loadExternalAnchors(config.externalAnchors);
   const store = await openRaStore(config, clock, env);
+  const keyDerivation = serverKeyDerivation();
   try {
-    const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger });
-    const http = await listenHttp(withRequestLog(service.handle, logger, clock), { ...config.http, logger });
+    const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger, keyDerivation });
+    const http = await listenHttp(withRequestLog(service.exchange, logger, clock), { ...config.http, logger });
     const sweep = setInterval(() => {
       service.expireTransactions().catch((error: unknown) => logger.error('expiring transactions failed', { error }));
     }, config.expirySweepSeconds * 1000);
@@ -99,6 +101,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
     logger.info('stopped');
     return 0;
   } finally {
+    await keyDerivation.deriver.close();
     await store.close();
   }
 }

@@ -1,4 +1,3 @@
-import type { CmpHandler } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { lineLogger, type Logger } from '../log/logger.js';
@@ -9,7 +8,7 @@ import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
-import { withRequestLog } from '../server/request-log.js';
+import { withRequestLog, type ExchangeHandler } from '../server/request-log.js';
 import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
@@ -114,11 +113,11 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
     // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
     // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
-    const durable: CmpHandler = async (request, context) => {
+    const durable: ExchangeHandler = async (request, context) => {
       const mark = ctx.store.writeMark();
-      const response = await service.handle(request, context);
+      const exchange = await service.exchange(request, context);
       await ctx.store.flush(mark);
-      return response;
+      return exchange;
     };
     const handle = withRequestLog(durable, logger, clock);
     const http = await listenHttp(handle, { ...config.http, logger });

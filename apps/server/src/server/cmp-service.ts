@@ -31,6 +31,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
     },
     issuer: ctx.issuer,
     stores: { transactions: store.transactions, nonces: store.nonces },
+    keyDerivation: ctx.keyDerivation,
     policy,
     clock: ctx.clock,
     crypto: ctx.crypto,

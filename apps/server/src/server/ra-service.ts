@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import { createClient, createRegistrationAuthority, type CmpServer, type KeyDerivationSettings, type ServerPolicy } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -27,6 +27,8 @@ export interface RaServiceInit {
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
+  /** Password-based key derivations of device requests. */
+  keyDerivation: KeyDerivationSettings;
 }
 
 /**
@@ -66,6 +68,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     ...(ra.batching ? { batching: { maxBatchSize: ra.batching.maxSize, maxDelayMs: ra.batching.maxDelayMs } } : {}),
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
     stores: { transactions: store.transactions, nonces: store.nonces },
+    keyDerivation: init.keyDerivation,
     policy,
     clock,
     crypto,

@@ -1,5 +1,5 @@
 import { decodePKIMessage, pkiStatusName, type PKIMessage, type PKIStatusInfo } from '@cmpkit/codec';
-import type { CmpHandler } from '@cmpkit/core';
+import type { CmpHandler, RequestContext, ServerExchange } from '@cmpkit/core';
 import type { Logger } from '../log/logger.js';
 
 function hex(bytes: Uint8Array | undefined): string | undefined {
@@ -31,39 +31,36 @@ export function describeResponse(message: PKIMessage): string {
   }
 }
 
+/** The engine's `exchange` (see `CmpServer.exchange`), possibly wrapped. */
+export type ExchangeHandler = (request: Uint8Array, context?: RequestContext) => Promise<ServerExchange>;
+
+function decodedOrUndefined(bytes: Uint8Array): PKIMessage | undefined {
+  try {
+    return decodePKIMessage(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Wraps the engine's handler to log one line per exchange: request body type, transaction,
- * sender address and the outcome (`info`, or `warn` for an error answer).
+ * Turns the engine's `exchange` into a transport handler that logs one line per exchange:
+ * request body type, transaction, sender address and the outcome (`info`, or `warn` for an error
+ * answer). The line is written from the messages the engine already decoded and built; only an
+ * answer relayed as bytes (an RA passing a CA's answer through) is decoded here.
  */
-export function withRequestLog(handle: CmpHandler, logger: Logger, clock: () => Date): CmpHandler {
+export function withRequestLog(exchange: ExchangeHandler, logger: Logger, clock: () => Date): CmpHandler {
   return async (request, context) => {
     const started = clock().getTime();
-    let type = 'undecodable';
-    let transaction: string | undefined;
-    try {
-      const message = decodePKIMessage(request);
-      type = message.body.type;
-      transaction = hex(message.header.transactionID);
-    } catch {
-      // The engine answers it with an error message; the log line says so.
-    }
-    const response = await handle(request, context);
-    let outcome: string;
-    let failed = false;
-    try {
-      const message = decodePKIMessage(response);
-      outcome = describeResponse(message);
-      failed = message.body.type === 'error';
-    } catch {
-      outcome = 'undecodable response';
-      failed = true;
-    }
-    (failed ? logger.warn : logger.info)(`${type} -> ${outcome}`, {
-      transaction,
+    const result = await exchange(request, context);
+    const reply = result.reply ?? decodedOrUndefined(result.response);
+    const outcome = reply ? describeResponse(reply) : 'undecodable response';
+    const failed = !reply || reply.body.type === 'error';
+    (failed ? logger.warn : logger.info)(`${result.request?.body.type ?? 'undecodable'} -> ${outcome}`, {
+      transaction: hex(result.request?.header.transactionID),
       peer: context?.remoteAddress,
       path: context?.path || undefined,
       ms: clock().getTime() - started,
     });
-    return response;
+    return result.response;
   };
 }

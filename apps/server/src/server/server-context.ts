@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { pemBlocks } from '../pki/pem.js';
 import { createCaMaterial, loadCaMaterial, writeCaMaterial, type CaMaterial } from '../pki/ca-material.js';
 import { openServerStore, type ServerStore } from '../store/server-store.js';
+import { serverKeyDerivation, type ServerKeyDerivation } from './key-derivation.js';
 
 /** What a command works with: the configuration, the open store, the CA and the issuer. */
 export interface ServerContext {
@@ -28,6 +29,8 @@ export interface ServerContext {
   seededSecret?: { reference: string; secret: string };
   clock: () => Date;
   crypto: Crypto;
+  /** Password-based key derivations of the CMP engine (a worker thread, started on first use). */
+  keyDerivation: ServerKeyDerivation;
   /**
    * Loads the CA material from the data directory again and rebuilds the CA, the CRL publisher
    * and the issuer on it (after `ca rollover` changed the files under a running server).
@@ -102,6 +105,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       return { ca, crlPublisher, issuer };
     };
     const { ca, crlPublisher, issuer } = engineOf(material);
+    const keyDerivation = serverKeyDerivation();
     if (!(await store.crls.current())) await crlPublisher.publish();
     const ctx: ServerContext = {
       config,
@@ -116,12 +120,16 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       ...(seededSecret ? { seededSecret } : {}),
       clock,
       crypto,
+      keyDerivation,
       async reloadMaterial() {
         const reloaded = await loadCaMaterial(config.dataDir, crypto);
         if (!reloaded) throw new Error(`server: the CA material in ${config.dataDir} is gone`);
         Object.assign(ctx, { material: reloaded, ...engineOf(reloaded) });
       },
-      close: () => store.close(),
+      async close() {
+        await keyDerivation.deriver.close();
+        await store.close();
+      },
     };
     return ctx;
   } catch (error) {

@@ -1,4 +1,4 @@
-import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage, type PKIMessage } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { toHex } from '../message/bytes.js';
 import type { CmpHandler, RequestContext } from '../transport.js';
@@ -12,14 +12,33 @@ import { handleGeneralMessage } from './handlers/general-message.js';
 import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
-import { errorBody, respond } from './respond.js';
+import { errorBody, respond, type SentResponse } from './respond.js';
 import { resolveServerContext, type ServerContext } from './server-context.js';
 import type { ServerInit } from './server-init.js';
+
+/** One request and its answer, as {@link CmpServer.exchange} reports them. */
+export interface ServerExchange {
+  /** The DER answer: what `handle` resolves to. */
+  response: Uint8Array;
+  /** The request as decoded, when it decoded. */
+  request?: DecodedPKIMessage;
+  /**
+   * The answer as a message (before encoding), when the server built it; absent when the answer
+   * was relayed as bytes (a registration authority passing a CA's answer through).
+   */
+  reply?: PKIMessage;
+}
 
 /** The PKI management entity: a handler for every transport, and housekeeping. */
 export interface CmpServer {
   /** DER request in, DER response out; never rejects. */
   handle: CmpHandler;
+  /**
+   * Like `handle`, and tells what was exchanged: the decoded request and the answer as a
+   * message, so that a caller logs or accounts for it without decoding either again. Never
+   * rejects.
+   */
+  exchange(request: Uint8Array, context?: RequestContext): Promise<ServerExchange>;
   /**
    * Revokes certificates whose certConf did not arrive within confirmWaitTime and closes their
    * transactions. Call it periodically (the core runs no timers).
@@ -77,7 +96,7 @@ function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: R
   }
 }
 
-async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<Uint8Array> {
+async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<ServerExchange> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
   let auth: Authenticated | undefined;
@@ -94,19 +113,20 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const relayed = await ctx.init.relay?.(request, auth.requester, context);
     if (relayed) {
       runtime.logger.info('cmp: relayed', { request: request.body.type });
-      return relayed;
+      return { response: relayed, request };
     }
     const transactionId = toHex(request.header.transactionID as Uint8Array);
     if (request.body.type === 'nested' && depth >= MAX_NESTING) throw new ProtocolError('badRequest', 'nested messages nest too deeply');
-    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) =>
-      processRequest(ctx, inner, context, depth + 1),
+    const outcome = await dispatch(
+      { ctx, request, auth, context, transactionId, now },
+      async (inner) => (await processRequest(ctx, inner, context, depth + 1)).response,
     );
-    const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
+    const { bytes: response, message: reply, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
     }
     runtime.logger.info('cmp: answered', { request: request.body.type, response: outcome.reply.body.type, transactionID: transactionId });
-    return response;
+    return { response, request, reply };
   } catch (error) {
     runtime.logger.info('cmp: refused', {
       request: request?.body.type ?? '(undecodable)',
@@ -118,12 +138,14 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       ? ({ kind: 'none' } as const)
       : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
     const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
+    let answer: SentResponse;
     try {
-      return (await respond(ctx, answerTo, protection, reply)).bytes;
+      answer = await respond(ctx, answerTo, protection, reply);
     } catch (protectError) {
       runtime.logger.error('cmp: cannot protect the error response', { error: String(protectError) });
-      return (await respond(ctx, answerTo, { kind: 'none' }, reply)).bytes;
+      answer = await respond(ctx, answerTo, { kind: 'none' }, reply);
     }
+    return { response: answer.bytes, reply: answer.message, ...(request ? { request } : {}) };
   }
 }
 
@@ -141,16 +163,19 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
  */
 export function createServer(init: ServerInit): CmpServer {
   const ctx = resolveServerContext(init);
+  const exchange = async (request: Uint8Array, context: RequestContext = {}): Promise<ServerExchange> => {
+    try {
+      return await processRequest(ctx, request, context);
+    } catch (error) {
+      // Even building an unprotected error failed (e.g. no crypto): a minimal answer is still DER.
+      ctx.runtime.logger.error('cmp: could not answer', { error: String(error) });
+      const answer = await respond(ctx, undefined, { kind: 'none' }, { body: { type: 'error', content: errorBody(ctx, error) } });
+      return { response: answer.bytes, reply: answer.message };
+    }
+  };
   return {
-    handle: async (request, context = {}) => {
-      try {
-        return await processRequest(ctx, request, context);
-      } catch (error) {
-        // Even building an unprotected error failed (e.g. no crypto): a minimal answer is still DER.
-        ctx.runtime.logger.error('cmp: could not answer', { error: String(error) });
-        return (await respond(ctx, undefined, { kind: 'none' }, { body: { type: 'error', content: errorBody(ctx, error) } })).bytes;
-      }
-    },
+    handle: async (request, context) => (await exchange(request, context)).response,
+    exchange,
     async expireTransactions() {
       const now = ctx.runtime.clock().getTime();
       const expired = await ctx.transactions.expired(now);

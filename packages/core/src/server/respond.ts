@@ -47,13 +47,20 @@ function responseHeader(
   return { header, senderNonce };
 }
 
-/** Builds, protects and encodes a response. Returns its bytes and its senderNonce. */
+/** A response as sent: its bytes, the message they encode, and its senderNonce. */
+export interface SentResponse {
+  bytes: Uint8Array;
+  message: PKIMessage;
+  senderNonce: Uint8Array;
+}
+
+/** Builds, protects and encodes a response. */
 export async function respond(
   ctx: ServerContext,
   request: Pick<DecodedPKIMessage, 'header'> | undefined,
   protection: ResponseProtection,
   reply: Reply,
-): Promise<{ bytes: Uint8Array; senderNonce: Uint8Array }> {
+): Promise<SentResponse> {
   const now = ctx.runtime.clock();
   const { header, senderNonce } = responseHeader(ctx, request, now, reply);
   let message: PKIMessage = { header, body: reply.body };
@@ -69,7 +76,7 @@ export async function respond(
       ...(p.macBounds ? { macBounds: p.macBounds } : {}),
     });
   }
-  return { bytes: encodePKIMessage(message), senderNonce };
+  return { bytes: encodePKIMessage(message), message, senderNonce };
 }
 
 /**
