@@ -19,12 +19,19 @@
 //   iterations, SHA-256 OWF, HMAC-SHA1); `signed` cr + certConf signed with ECDSA P-256 by the
 //   enrolled device certificate (its chain in extraCerts); `implicit` ir with implicitConfirm and
 //   PasswordBasedMac (one exchange; both servers grant it).
+// - Warm-up: a Node server reaches its steady cost only after V8 has optimized the request path
+//   (thousands of requests; before that the JIT compiler's own threads cost more than the
+//   requests). cmpkit-server first gets CMPKIT_BENCH_WARMUP transactions of each kind from
+//   `cmpkit bench` (full transactions for pbm and signed, `--prebuilt` for implicit), which costs
+//   the load generator far less than an `openssl cmp` process per transaction; then both servers
+//   get 20 `openssl cmp` transactions of each kind. The mock is C and needs no warm-up.
 // - Measured: utime + stime of each server process (all threads: GC helpers and the libuv thread
 //   pool count) from /proc/PID/stat, before and after each batch; rounds alternate between the
 //   servers and their order, so load from elsewhere on the shared machine falls on both alike.
 //   CPU time per completed transaction does not depend on how fast the client is.
 //
 // Environment: CMPKIT_BENCH_COUNT (measured transactions per kind and server, default 300),
+// CMPKIT_BENCH_WARMUP (cmpkit bench transactions per kind before measuring, default 1500),
 // CMPKIT_BENCH_ROUNDS (rounds they are split into, default 6), CMPKIT_BENCH_KINDS (default
 // "pbm,signed,implicit"), CMPKIT_BENCH_SERVER_NODE_ARGS (extra node arguments for cmpkit-server,
 // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -40,6 +47,8 @@ const makePki = join(root, 'bench/vs-openssl/make-pki.sh');
 const COUNT = Number(process.env.CMPKIT_BENCH_COUNT ?? 300);
 const ROUNDS = Number(process.env.CMPKIT_BENCH_ROUNDS ?? 6);
 const WARMUP = 20;
+const CLI_WARMUP = Number(process.env.CMPKIT_BENCH_WARMUP ?? 1500);
+const cliBin = join(root, 'apps/client/bin/cmpkit.js');
 const KINDS = (process.env.CMPKIT_BENCH_KINDS ?? 'pbm,signed,implicit').split(',').filter(Boolean);
 const SERVER_NODE_ARGS = (process.env.CMPKIT_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const REFERENCE = 'bench';
@@ -68,6 +77,30 @@ function clientArgs(kind, port, n, pki) {
     default:
       throw new Error(`vs-openssl: unknown kind ${kind}`);
   }
+}
+
+/** `cmpkit bench` arguments that warm up `kind` (the same protection as the openssl client's). */
+function warmupArgs(kind, port, pki) {
+  const common = ['bench', '--server', `http://127.0.0.1:${port}/`, '--trusted', pki('root-ca.pem'), '--untrusted', pki('issuing-ca.pem')];
+  const mac = ['--ref', REFERENCE, '--secret', `pass:${SECRET}`, '--mac', 'pbm', '--iterations', '500'];
+  const load = ['--count', String(CLI_WARMUP), '--concurrency', '4'];
+  switch (kind) {
+    case 'pbm':
+      return [...common, ...mac, ...load];
+    case 'implicit':
+      return [...common, ...mac, '--prebuilt', ...load];
+    case 'signed':
+      return [...common, '--cert', pki('device.pem'), '--key', pki('device.key.pem'), ...load];
+    default:
+      throw new Error(`vs-openssl: unknown kind ${kind}`);
+  }
+}
+
+/** Warms cmpkit-server up with `cmpkit bench`. */
+function warmUp(kind, port, pki) {
+  if (CLI_WARMUP <= 0) return;
+  const result = spawnSync(process.execPath, [cliBin, ...warmupArgs(kind, port, pki)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`warm-up with cmpkit bench (${kind}) failed:\n${result.stdout}${result.stderr}`);
 }
 
 /** CPU time (utime + stime, ms) of process `pid`, all its threads; Linux /proc only. */
@@ -201,6 +234,7 @@ async function main() {
     const failures = [];
     const totals = Object.fromEntries(KINDS.map((k) => [k, { ours: { cpuMs: 0, completed: 0, failed: 0 }, mock: { cpuMs: 0, completed: 0, failed: 0 } }]));
     let n = 0;
+    for (const kind of KINDS) warmUp(kind, ours.port, pki);
     for (const kind of KINDS) {
       await batch(ours, kind, WARMUP, (n += WARMUP), pki, failures);
       await batch(mockFor(kind), kind, WARMUP, (n += WARMUP), pki, failures);
@@ -226,7 +260,7 @@ async function main() {
     const lines = [
       `## cmpkit-server vs OpenSSL's mock server (${spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim()})`,
       '',
-      `Same \`openssl cmp\` client, a new connection per message, ${perRound * ROUNDS} measured transactions per kind and server in ${ROUNDS} alternating rounds after ${WARMUP} of warm-up. CPU = utime + stime of the server process (all threads) per completed transaction.`,
+      `Same \`openssl cmp\` client, a new connection per message, ${perRound * ROUNDS} measured transactions per kind and server in ${ROUNDS} alternating rounds, after ${CLI_WARMUP} \`cmpkit bench\` and ${WARMUP} \`openssl cmp\` transactions per kind of warm-up. CPU = utime + stime of the server process (all threads) per completed transaction.`,
       '',
       '| transaction | cmpkit-server CPU ms/tx | mock CPU ms/tx | ratio | target <= 2.0 | failed (ours / mock) |',
       '| --- | ---: | ---: | ---: | --- | ---: |',

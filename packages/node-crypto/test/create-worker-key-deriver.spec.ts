@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createWorkerKeyDeriver, type WorkerDerivationHash } from '../src/index.js';
 
 const deriver = createWorkerKeyDeriver({ threads: 2 });
-afterAll(() => deriver.close());
+const threadOnly = createWorkerKeyDeriver({ inlineMaxIterations: 0 });
+afterAll(() => Promise.all([deriver.close(), threadOnly.close()]));
 
 const NODE = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const;
 
@@ -17,13 +18,15 @@ function iteratedReference(hash: WorkerDerivationHash, secret: Uint8Array, salt:
 describe('createWorkerKeyDeriver', () => {
   const hashes: WorkerDerivationHash[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 
+  // 500 runs in the calling thread, 1237 on a worker (inlineMaxIterations 1000); threadOnly sends all.
   it.each(hashes.flatMap((h) => [1, 2, 3, 500, 1237].map((n) => [h, n] as const)))(
-    'PasswordBasedMac %s x %d equals node:crypto',
+    'PasswordBasedMac %s x %d equals node:crypto, in the calling thread and on a worker',
     async (hash, count) => {
       const secret = randomBytes(1 + (count % 40));
       const salt = randomBytes(16);
-      const key = await deriver.derive({ algorithm: 'PasswordBasedMac', owf: hash, secret, salt, iterationCount: count });
-      expect(key).toEqual(iteratedReference(hash, secret, salt, count));
+      const expected = iteratedReference(hash, secret, salt, count);
+      expect(await deriver.derive({ algorithm: 'PasswordBasedMac', owf: hash, secret, salt, iterationCount: count })).toEqual(expected);
+      expect(await threadOnly.derive({ algorithm: 'PasswordBasedMac', owf: hash, secret, salt, iterationCount: count })).toEqual(expected);
     },
   );
 
@@ -56,6 +59,14 @@ describe('createWorkerKeyDeriver', () => {
     keys.forEach((key, i) => expect(key).toEqual(iteratedReference('SHA-256', jobs[i]!.secret, jobs[i]!.salt, jobs[i]!.count)));
   });
 
+  it('a view into a larger buffer is derived from its own bytes only', async () => {
+    const message = randomBytes(4096);
+    const secret = message.subarray(100, 112);
+    const salt = message.subarray(2000, 2016);
+    const key = await threadOnly.derive({ algorithm: 'PBKDF2', prf: 'SHA-256', secret, salt, iterationCount: 10, keyLength: 32 });
+    expect(key).toEqual(new Uint8Array(pbkdf2Sync(secret, salt, 10, 32, 'sha256')));
+  });
+
   it('refuses what it cannot derive, and keeps working', async () => {
     await expect(
       deriver.derive({
@@ -80,5 +91,6 @@ describe('createWorkerKeyDeriver', () => {
       own.derive({ algorithm: 'PasswordBasedMac', owf: 'SHA-1', secret: randomBytes(4), salt: randomBytes(8), iterationCount: 3 }),
     ).rejects.toThrow(/closed/);
     expect(() => createWorkerKeyDeriver({ threads: 0 })).toThrow(RangeError);
+    expect(() => createWorkerKeyDeriver({ inlineMaxIterations: -1 })).toThrow(RangeError);
   });
 });

@@ -21,6 +21,8 @@ export interface Authenticated {
   requester: Requester;
   /** How the response will be protected. */
   response: ResponseProtection;
+  /** The shared secret a MAC-protected request verified with (publicKeyMAC POP, PWRI use it too). */
+  secret?: Uint8Array | string;
 }
 
 function signerResponse(ctx: ServerContext): ResponseProtection {
@@ -97,7 +99,9 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   }
   const secrets = p.secrets;
   const trust: ProtectionTrust = {};
-  if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
+  // The secret is looked up once: verification, the answer's MAC and the handlers share it.
+  let secret: Uint8Array | string | undefined;
+  if (secrets) trust.mac = { secret: async (kid) => (secret = kid ? await secrets.get(kid) : undefined) };
   const external = EXTERNAL_ANCHOR_BODIES.has(request.body.type) ? (p.externalAnchors ?? []) : [];
   const anchors = [...(p.trustAnchors ?? []), ...external];
   if (anchors.length) trust.signature = { anchors, ...(p.untrusted ? { untrusted: p.untrusted } : {}) };
@@ -113,11 +117,10 @@ export async function authenticate(ctx: ServerContext, request: DecodedPKIMessag
   if (verified.type === 'mac') {
     const kid = verified.senderKID;
     const requester: Requester = { kind: 'mac', sender: verified.sender, ...(kid ? { senderKID: kid } : {}) };
-    if (p.macResponses === 'signature' || !kid || !secrets) return { requester, response: signerResponse(ctx) };
-    const secret = await secrets.get(kid);
     if (secret === undefined) return { requester, response: signerResponse(ctx) };
+    if (p.macResponses === 'signature' || !kid) return { requester, response: signerResponse(ctx), secret };
     const mac = responseMac(ctx, request);
-    return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } } };
+    return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } }, secret };
   }
   const anchor = verified.anchor;
   const isExternal = external.some((e) => e.length === anchor.length && e.every((b, i) => b === anchor[i]));

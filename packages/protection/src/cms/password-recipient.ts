@@ -1,6 +1,6 @@
 import { decodeAlgorithmIdentifier, decodePBKDF2Params, encodePBKDF2Params, type AlgorithmIdentifier } from '@cmpkit/codec';
 import { ProtectionError } from '../errors/protection-error.js';
-import { aesOfCbcOid, aesOfWrapOid, hashOfHmacOid, hmacOidOfHash, type AesVariant, type HashName } from './algorithms.js';
+import { aesOfCbcOid, aesOfWrapOid, hashOfHmacOid, hmacOidOfHash, type AesVariant } from './algorithms.js';
 import { cmsOids } from './cms-oids.js';
 import type { PasswordRecipient } from './cms-recipient.js';
 import {

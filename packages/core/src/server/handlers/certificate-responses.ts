@@ -23,14 +23,13 @@ export function rejection(certReqId: number, error: unknown, input: HandlerInput
  * are signed, `macResponses: 'signature'`), or the requester's certificate.
  */
 async function keyRecipient(input: HandlerInput): Promise<CmsRecipient> {
-  const { auth, ctx } = input;
+  const { auth } = input;
   if (auth.response.kind === 'mac') {
     const secret = auth.response.credential.secret;
     return { type: 'pwri', password: secret };
   }
   if (auth.requester.kind === 'mac') {
-    const kid = auth.requester.senderKID;
-    const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
+    const secret = auth.secret;
     if (secret === undefined)
       throw new RequestRejectedError('notAuthorized', 'central key generation needs the shared secret of the requester');
     return { type: 'pwri', password: secret };

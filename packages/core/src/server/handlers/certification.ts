@@ -86,8 +86,7 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
         'raVerified POP is accepted only from an authorised RA, and this request is not signed by one',
       );
     }
-    const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
-    const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
+    const secret = auth.requester.kind === 'mac' ? auth.secret : undefined;
     await verifyPOP(msg, {
       crypto: ctx.runtime.crypto,
       keyDeriver: ctx.keyDeriver,
