@@ -1,5 +1,6 @@
 // One lint configuration for the whole repository. It enforces the layering of
-// docs/ARCHITECTURE.md: codec <- protection <- core <- transports <- apps (and codec <- ca).
+// docs/ARCHITECTURE.md: codec <- protection <- core <- transports <- apps (and codec <- ca;
+// core, ca <- issuer <- store-sqlite, store-postgres <- apps).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -90,6 +91,38 @@ export default tseslint.config(
     ['packages/core/src/**/*.ts'],
     [{ group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' }],
   ),
+  {
+    files: ['packages/issuer/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@cmpkit/store-*', '@cmpkit/transport-*', '@cmpkit/test-utils'],
+              message: 'issuer may import only codec, protection, core and ca; the stores implement its interfaces.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/store-*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@cmpkit/store-*', '@cmpkit/transport-*', '@cmpkit/test-utils'],
+              message: 'a store implements the interfaces of core and issuer: it imports no other store, no transport, no test helper.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['packages/transport-*/src/**/*.ts'],
     rules: {

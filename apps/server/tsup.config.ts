@@ -7,6 +7,4 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
-  // The native SQLite binding is loaded from node_modules at run time, never bundled.
-  external: ['better-sqlite3'],
 });

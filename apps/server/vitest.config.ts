@@ -6,8 +6,8 @@ export default defineProject({
   test: {
     name: 'server',
     include: ['test/**/*.spec.ts'],
-    // A PostgreSQL server for the PostgreSQL store and the multi-instance tests.
-    globalSetup: ['test/postgres/global-setup.ts'],
+    // A PostgreSQL server for the multi-instance tests.
+    globalSetup: ['../../packages/test-utils/src/postgres-global-setup.ts'],
     // Key generation and the openssl end-to-end runs take a few seconds each.
     testTimeout: 30_000,
   },

@@ -96,12 +96,15 @@ export interface CliClient {
   close(): Promise<void>;
 }
 
-/** A CMP client configured from the command line; `transport` adds push handling for `listen`. */
+/**
+ * A CMP client configured from the command line; `transportOptions` add push handling for
+ * `listen`, `extraInit.transport` replaces the server's (the client then builds without sending).
+ */
 export async function clientFromOptions(
   values: CmpOptionValues,
   io: Io,
   transportOptions: Omit<TransportOptions, 'timeoutMs'> = {},
-  extraInit: Pick<ClientInit, 'autoRenew' | 'implicitConfirm' | 'transport'> = {},
+  extraInit: Partial<Pick<ClientInit, 'autoRenew' | 'implicitConfirm' | 'transport'>> = {},
 ): Promise<CliClient> {
   const timeout = values.timeout ? Number(values.timeout) : 30;
   const inner = transportForUrl(serverUrl(values), { ...transportOptions, timeoutMs: timeout * 1000 });
@@ -119,8 +122,9 @@ export async function clientFromOptions(
     // Newly enrolled certificates are checked against --out-trusted (openssl cmp -out_trusted),
     // else against --trusted when the CA and the CMP server share a PKI.
     const outTrusted = values['out-trusted'] ?? values.trusted;
+    const { transport: replacement, ...moreInit } = extraInit;
     const init: ClientInit = {
-      transport,
+      transport: replacement ?? transport,
       crypto: nodeCrypto,
       trust: await trustOf(values),
       ...(credential ? { credential } : {}),
@@ -130,7 +134,7 @@ export async function clientFromOptions(
       ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
       ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),
       ...(values.totaltimeout ? { pollTimeout: Number(values.totaltimeout) } : {}),
-      ...extraInit,
+      ...moreInit,
     };
     return { client: createClient(init), transport: inner, close: () => inner.close() };
   } catch (error) {

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CertificateList, CRLNumber, CRLReason, id_ce_cRLNumber, id_ce_cRLReasons } from '@peculiar/asn1-x509';
-import { afterEach } from 'vitest';
 import {
   createCertificateAuthority,
   createSelfSignedCa,
@@ -34,17 +30,7 @@ export function fakeClock(start = new Date('2026-03-01T12:00:00Z')): FakeClock {
   return clock;
 }
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh temporary directory, removed after the test. */
-export function tempDir(prefix = 'cmpkit-server-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+export { tempDir } from '@cmpkit/test-utils';
 
 /** A root and an issuing CA on the clock. */
 export async function makeCa(clock: () => Date): Promise<{ root: GeneratedCa; issuing: GeneratedCa; ca: CertificateAuthority }> {

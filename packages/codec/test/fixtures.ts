@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DerError } from '../src/index.js';
+import { DerError, decodeInfoTypeAndValue, encodeInfoTypeAndValue } from '../src/index.js';
 
 /** The repository's fixtures/ folder. */
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures');
@@ -48,6 +48,19 @@ export function chainBytes(label: string, length: number): Uint8Array {
 }
 
 /** Runs `fn`, which must throw a DerError; returns it. */
+/**
+ * Decodes an InfoTypeAndValue of a known infotype whose value does not match its syntax: it must
+ * decode as `'invalid'` and re-encode to the same bytes. Returns the DerError its typed decoding gave.
+ */
+export function invalidItavErrorOf(der: Uint8Array): DerError {
+  const itav = decodeInfoTypeAndValue(der);
+  if (itav.type !== 'invalid') throw new Error(`expected an 'invalid' InfoTypeAndValue, got '${itav.type}'`);
+  const again = encodeInfoTypeAndValue(itav);
+  if (again.length !== der.length || again.some((b, i) => b !== der[i]))
+    throw new Error('the invalid InfoTypeAndValue does not re-encode to its input');
+  return itav.error;
+}
+
 export function derErrorOf(fn: () => unknown): DerError {
   try {
     fn();

@@ -1,7 +1,9 @@
 /**
  * @packageDocumentation
  * `@cmpkit/test-utils` (private): helpers the cmpkit packages share in their tests. The transport
- * compliance suite every transport runs, and a deterministic fake clock.
+ * compliance suite every transport runs, the store contract suite every server store runs, a
+ * PostgreSQL database per test (with `postgres-global-setup.ts` as the vitest globalSetup),
+ * temporary directories and a deterministic fake clock.
  *
  * @example
  * ```ts
@@ -23,6 +25,11 @@ export { deferred, expectTransportError, rejection } from './async-assertions.js
 export type { Deferred } from './async-assertions.js';
 export { fakeClock } from './fake-clock.js';
 export type { FakeClock } from './fake-clock.js';
+export { createTestDatabase, postgresMissing, postgresUrl } from './postgres-database.js';
+export type { TestDatabase } from './postgres-database.js';
+export { storeContract } from './store-contract.js';
+export type { ContractDatabase, StoreContractSetup } from './store-contract.js';
+export { tempDir } from './temp-dir.js';
 export { transportCompliance } from './transport-compliance.js';
 export { settleWithClock, waitUntil } from './waiting.js';
 export type { WaitUntilOptions } from './waiting.js';

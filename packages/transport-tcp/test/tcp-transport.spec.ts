@@ -1,3 +1,4 @@
+import { waitUntil } from '@cmpkit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTcpServer,
@@ -273,8 +274,7 @@ describe('tcpTransport', () => {
       });
       const transport = client(port, { maxConnections: 2 });
       const sends = [1, 2, 3].map((n) => transport.send(message(5, n)));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(inHandler).toBe(2);
+      await waitUntil(() => inHandler === 2, { what: 'two requests in the handler' });
       release.resolve();
       const answers = await Promise.all(sends);
       expect(answers.map(hex)).toEqual([1, 2, 3].map((n) => hex(message(5, n))));

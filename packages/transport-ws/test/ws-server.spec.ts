@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from '@cmpkit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
@@ -11,7 +12,7 @@ import {
   WsEnvelopeKind,
 } from '../src/index.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../src/internal/envelope.js';
-import { answerTo, deferred, expectWsTransportError, hex, message, rejection, sleep } from './support/helpers.js';
+import { answerTo, deferred, expectWsTransportError, hex, message, rejection } from './support/helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -76,8 +77,10 @@ const text = (payload: Uint8Array): string => new TextDecoder().decode(payload);
 describe('createWsServer', () => {
   it('answers requests concurrently, each with the id of its request, in the order they finish', async () => {
     const releases = new Map([1, 2, 3].map((n) => [n, deferred()]));
+    let entered = 0;
     const server = await start({
       handle: async (payload) => {
+        entered++;
         await releases.get(payload[1]!)!.promise;
         return answerTo(payload);
       },
@@ -86,7 +89,7 @@ describe('createWsServer', () => {
     client.ws.send(request(70, Uint8Array.of(0x30, 1)));
     client.ws.send(request(80, Uint8Array.of(0x30, 2)));
     client.ws.send(request(90, Uint8Array.of(0x30, 3)));
-    await sleep(20);
+    await waitUntil(() => entered === 3, { what: 'all three requests in the handler' });
     for (const n of [3, 1, 2]) releases.get(n)!.resolve();
     const answers = [await client.next(), await client.next(), await client.next()];
     expect(answers.map((a) => [a.kind, a.id, hex(a.payload)])).toEqual([
@@ -202,13 +205,17 @@ describe('createWsServer', () => {
   });
 
   it('terminates a peer that stops answering pings, and keeps one that answers', async () => {
-    const server = await start({ pingIntervalMs: 40 });
+    // The interval is long against event-loop delays of a loaded machine: a pong that is late
+    // by a whole interval would be a missed pong.
+    const server = await start({ pingIntervalMs: 400 });
     const url = `ws://127.0.0.1:${server.port}`;
     const dead = await rawClient(url, ['cmp'], { autoPong: false });
     const alive = await rawClient(url);
-    // Ping at 40 ms, no pong; terminated at the next round (80 ms): no close frame, 1006 at the peer.
+    let alivePings = 0;
+    alive.ws.on('ping', () => alivePings++);
+    // Pinged, no pong; terminated at the next round: no close frame, 1006 at the peer.
     expect((await dead.closed).code).toBe(1006);
-    await sleep(150);
+    await waitUntil(() => alivePings >= 3, { what: 'three pings answered by the live peer' });
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
     expect(server.connections.size).toBe(1);
   });

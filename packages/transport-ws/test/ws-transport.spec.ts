@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from '@cmpkit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
@@ -30,6 +31,18 @@ async function start(init: Partial<WsServerInit> = {}): Promise<WsServer> {
   });
   cleanups.push(() => server.close());
   return server;
+}
+
+/** A `WebSocket` constructor (the `ws` package's) that keeps every socket it makes, for the test to watch. */
+function recordingWebSocket(): { WebSocket: WebSocketConstructor; sockets: WebSocket[] } {
+  const sockets: WebSocket[] = [];
+  class Recording extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      sockets.push(this);
+    }
+  }
+  return { WebSocket: Recording as unknown as WebSocketConstructor, sockets };
 }
 
 function client(url: string, init: Partial<WsTransportInit> = {}): WsTransport {
@@ -153,10 +166,15 @@ describe('wsTransport', () => {
 
   it('keeps a connection whose server answers pings', async () => {
     const server = await start();
-    const transport = client(`ws://127.0.0.1:${server.port}`, { pingIntervalMs: 30 });
+    const { WebSocket: recording, sockets } = recordingWebSocket();
+    // The interval is long against event-loop delays of a loaded machine: a pong that is late
+    // by a whole interval would be a missed pong.
+    const transport = client(`ws://127.0.0.1:${server.port}`, { pingIntervalMs: 400, WebSocket: recording });
     await transport.connect();
     const [connection] = [...server.connections.values()];
-    await sleep(150);
+    let pongs = 0;
+    sockets[0]!.on('pong', () => pongs++);
+    await waitUntil(() => pongs >= 3, { what: 'three pongs' });
     expect(server.connections.get(connection!.id)).toBe(connection);
     expect(hex(await transport.send(Uint8Array.of(0x30, 0x10)))).toBe('cfef');
   });
@@ -218,10 +236,11 @@ describe('wsTransport', () => {
 
   it('without reconnect, opens a new connection on the next send after the connection was lost', async () => {
     const server = await start();
-    const transport = client(`ws://127.0.0.1:${server.port}`);
+    const { WebSocket: recording, sockets } = recordingWebSocket();
+    const transport = client(`ws://127.0.0.1:${server.port}`, { WebSocket: recording });
     await transport.connect();
     for (const connection of server.connections.values()) connection.close(1001);
-    await sleep(30);
+    await waitUntil(() => sockets[0]!.readyState === WebSocket.CLOSED, { what: 'the client connection closed' });
     expect(hex(await transport.send(Uint8Array.of(0x30, 0x03)))).toBe('cffc');
     expect([...server.connections.keys()]).toEqual(['ws-2']);
   });

@@ -1,5 +1,5 @@
 import type { CliEnvironment } from '../cli-environment.js';
-import type { StoredCertificate } from '../store/certificate-repository.js';
+import type { StoredCertificate } from '@cmpkit/issuer';
 import { withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 

@@ -5,7 +5,7 @@ import type { ServerContext } from '../server/server-context.js';
 import { configOf, loggerOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { initRa } from './ra.js';
 import { openServerContext } from '../server/server-context.js';
-import { withoutPassword } from '../store/postgres.js';
+import { withoutPassword } from '@cmpkit/store-postgres';
 
 /** What `init` and the first `start` print about a new data directory. */
 export function describeSetup(ctx: ServerContext, env: CliEnvironment): void {

@@ -1,5 +1,5 @@
 import type { CliEnvironment } from '../cli-environment.js';
-import type { PendingRequest } from '../store/pending-request-repository.js';
+import type { PendingRequest } from '@cmpkit/issuer';
 import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 

@@ -9,7 +9,8 @@ import { serverKeyDerivation } from '../server/key-derivation.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { withRequestLog } from '../server/request-log.js';
 import { loadExternalAnchors } from '../server/server-context.js';
-import { openServerStore, type ServerStore } from '../store/server-store.js';
+import type { ServerStore } from '@cmpkit/issuer';
+import { openServerStore } from '../config/open-server-store.js';
 import { runtimeOf } from './command-context.js';
 import { UsageError } from './usage-error.js';
 

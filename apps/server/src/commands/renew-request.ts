@@ -1,6 +1,6 @@
 import type { CliEnvironment } from '../cli-environment.js';
 import { announceRevocation } from '../announce/holder-announcements.js';
-import { parseSerial } from '../pki/serial-number.js';
+import { parseSerial } from '@cmpkit/issuer';
 import { loggerOf, runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 

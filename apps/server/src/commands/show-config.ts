@@ -1,5 +1,5 @@
 import type { CliEnvironment } from '../cli-environment.js';
-import { withoutPassword } from '../store/postgres.js';
+import { withoutPassword } from '@cmpkit/store-postgres';
 import { configOf, type CommonOptions } from './command-context.js';
 
 /** `cmpkit-server config`: prints the effective configuration (defaults, file, options) as JSON. */

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { ConfigFile, ProfileConfig, ServerConfig } from './server-config.js';
-import { isPostgresUrl } from '../store/postgres.js';
+import { isPostgresUrl } from '@cmpkit/store-postgres';
 import { validateConfig, validateConfigFile } from './validate-config.js';
 
 /** Where the configuration comes from: an optional file, and command-line overrides. */

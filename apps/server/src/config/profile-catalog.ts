@@ -1,6 +1,6 @@
 import { defineProfile, profiles as builtIn, type CertificateProfile, type CertificateProfileInit } from '@cmpkit/ca';
 import { isCmpError, oids, parseName } from '@cmpkit/codec';
-import type { ProfileCatalog, ServerProfile } from '../issuer/server-profile.js';
+import type { ProfileCatalog, ServerProfile } from '@cmpkit/issuer';
 import { ConfigError } from './config-error.js';
 import type { ProfileConfig, ServerConfig } from './server-config.js';
 

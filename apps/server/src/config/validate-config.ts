@@ -1,5 +1,5 @@
 import { LOG_LEVELS } from '../log/logger.js';
-import { GENERATED_KEY_ALGORITHMS } from '../pki/key-algorithms.js';
+import { GENERATED_KEY_ALGORITHMS } from '@cmpkit/issuer';
 import { ConfigError } from './config-error.js';
 import { RA_MODES } from './ra-config.js';
 import type { ConfigFile, ServerConfig } from './server-config.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createCertificateAuthority, createSelfSignedCa, createSubordinateCa, defineProfile, type CertificateProfile } from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, encodePem, oids, parseName } from '@cmpkit/codec';
 import { importPrivateKey } from '@cmpkit/protection';
-import { keyGenParams } from './key-algorithms.js';
+import { keyGenParams } from '@cmpkit/issuer';
 import { pemBlocks } from './pem.js';
 
 /** A certificate with its private key and the certificates above it (issuer first, up to the root). */

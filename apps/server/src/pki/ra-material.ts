@@ -4,7 +4,7 @@ import { decodeSubjectPublicKeyInfo, encodePem, parseName } from '@cmpkit/codec'
 import { importPrivateKey } from '@cmpkit/protection';
 import type { RaConfig } from '../config/ra-config.js';
 import { loadCaMaterial } from './ca-material.js';
-import { keyGenParams } from './key-algorithms.js';
+import { keyGenParams } from '@cmpkit/issuer';
 import { pemBlocks } from './pem.js';
 
 /** What an RA runs with: its signing credential (an id-kp-cmcRA certificate) and the CA's root. */

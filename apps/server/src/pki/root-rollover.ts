@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createCertificateAuthority, createCrossCertificates, createSelfSignedCa, defineProfile } from '@cmpkit/ca';
 import { encodePem } from '@cmpkit/codec';
 import { importPrivateKey, parseCertificate } from '@cmpkit/protection';
-import type { RootCaUpdate } from '../store/root-ca-update-repository.js';
+import type { RootCaUpdate } from '@cmpkit/issuer';
 import { CA_FILES, generateKeyPair, type CaMaterial } from './ca-material.js';
 
 /** What {@link rollRootCa} made. */

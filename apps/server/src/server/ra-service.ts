@@ -5,7 +5,7 @@ import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
 import type { RaFiles, RaMaterial } from '../pki/ra-material.js';
-import type { ServerStore } from '../store/server-store.js';
+import type { ServerStore } from '@cmpkit/issuer';
 
 /** The RA's files from the configuration, absolute (relative ones are inside dataDir). */
 export function raFilesOf(config: ServerConfig): RaFiles {

@@ -3,13 +3,18 @@ import { createCertificateAuthority, type CertificateAuthority } from '@cmpkit/c
 import type { ServerConfig } from '../config/server-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { buildCatalog } from '../config/profile-catalog.js';
-import { createCaIssuer, type CaIssuer } from '../issuer/ca-issuer.js';
-import { createCrlPublisher, type CrlPublisher } from '../issuer/crl-publisher.js';
-import type { ProfileCatalog } from '../issuer/server-profile.js';
+import {
+  createCaIssuer,
+  createCrlPublisher,
+  type CaIssuer,
+  type CrlPublisher,
+  type ProfileCatalog,
+  type ServerStore,
+} from '@cmpkit/issuer';
 import type { Logger } from '../log/logger.js';
 import { pemBlocks } from '../pki/pem.js';
 import { createCaMaterial, loadCaMaterial, writeCaMaterial, type CaMaterial } from '../pki/ca-material.js';
-import { openServerStore, type ServerStore } from '../store/server-store.js';
+import { openServerStore } from '../config/open-server-store.js';
 import { serverKeyDerivation, type ServerKeyDerivation } from './key-derivation.js';
 
 /** What a command works with: the configuration, the open store, the CA and the issuer. */

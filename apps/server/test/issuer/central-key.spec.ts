@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { oids, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import { RequestRejectedError } from '@cmpkit/core';
 import { defineProfile } from '@cmpkit/ca';
-import { generateCentralKey } from '../../src/issuer/central-key.js';
-import { oidDer } from '../../src/pki/oid-der.js';
+import { generateCentralKey } from '@cmpkit/issuer';
+import { oidDer } from '../../../../packages/issuer/src/pki/oid-der.js';
 import { certRequest, parseCertificate } from '../helpers.js';
 import { issuerSetup } from './issuer-setup.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCrossCertificates, createSelfSignedCa } from '@cmpkit/ca';
 import { oids, parseName, timeOf, type Control } from '@cmpkit/codec';
-import { oidDer } from '../../src/pki/oid-der.js';
+import { oidDer } from '../../../../packages/issuer/src/pki/oid-der.js';
 import { certRequest, crlContent, ecKey, serialOf } from '../helpers.js';
 import { issuerSetup } from './issuer-setup.js';
 

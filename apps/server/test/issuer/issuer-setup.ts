@@ -2,11 +2,16 @@ import { defineProfile, type GeneratedCa } from '@cmpkit/ca';
 import { parseName } from '@cmpkit/codec';
 import { buildCatalog } from '../../src/config/profile-catalog.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
-import { createCaIssuer, type CaIssuer } from '../../src/issuer/ca-issuer.js';
-import { createCrlPublisher, type CrlPublisher } from '../../src/issuer/crl-publisher.js';
-import type { ProfileCatalog } from '../../src/issuer/server-profile.js';
+import {
+  createCaIssuer,
+  createCrlPublisher,
+  type CaIssuer,
+  type CrlPublisher,
+  type ProfileCatalog,
+  type ServerStore,
+} from '@cmpkit/issuer';
 import { lineLogger } from '../../src/log/logger.js';
-import { openServerStore, type ServerStore } from '../../src/store/server-store.js';
+import { openServerStore } from '../../src/config/open-server-store.js';
 import { fakeClock, makeCa, type FakeClock } from '../helpers.js';
 import type { CertificateAuthority } from '@cmpkit/ca';
 

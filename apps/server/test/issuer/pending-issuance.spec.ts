@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestRejectedError, type CertificationResult } from '@cmpkit/core';
-import { createCaIssuer } from '../../src/issuer/ca-issuer.js';
+import { createCaIssuer } from '@cmpkit/issuer';
 import { lineLogger } from '../../src/log/logger.js';
 import { certRequest, ecKey, serialOf } from '../helpers.js';
 import { issuerSetup } from './issuer-setup.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { nameToString, oids, parseName } from '@cmpkit/codec';
 import { defineProfile } from '@cmpkit/ca';
-import { certificateSerialNumber, readCertificateFields } from '../../src/pki/certificate-fields.js';
-import { keyGenParams, matchesAlgorithm } from '../../src/pki/key-algorithms.js';
-import { oidDer } from '../../src/pki/oid-der.js';
-import { parseSerial, serialFromBytes, serialHex } from '../../src/pki/serial-number.js';
+import { certificateSerialNumber, readCertificateFields } from '../../../../packages/issuer/src/pki/certificate-fields.js';
+import { keyGenParams, matchesAlgorithm } from '../../../../packages/issuer/src/pki/key-algorithms.js';
+import { oidDer } from '../../../../packages/issuer/src/pki/oid-der.js';
+import { parseSerial, serialFromBytes, serialHex } from '../../../../packages/issuer/src/pki/serial-number.js';
 import { ecKey, fakeClock, makeCa, parseCertificate } from '../helpers.js';
 
 describe('serial numbers', () => {

@@ -7,11 +7,12 @@ import { decodePKIMessage, parseName } from '@cmpkit/codec';
 import { createClient, RemoteError, type Transport } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
-import { openServerStore, type ServerStore } from '../../src/store/server-store.js';
+import type { ServerStore } from '@cmpkit/issuer';
+import { createTestDatabase, postgresMissing, postgresUrl, type TestDatabase } from '@cmpkit/test-utils';
+import { openServerStore } from '../../src/config/open-server-store.js';
 import { runCli } from '../run-cli.js';
 import { crlContent, serialOf, tempDir } from '../helpers.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
-import { createTestDatabase, postgresMissing, postgresUrl, type TestDatabase } from './test-database.js';
 
 const SECRET = { secret: 'demo-secret-change-me', senderKID: 'demo' };
 

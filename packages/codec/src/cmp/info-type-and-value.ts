@@ -4,6 +4,7 @@ import type { DerValue } from '../der/der-value.js';
 import type { DerWriter } from '../der/writer.js';
 import { Tag } from '../der/tags.js';
 import { readEncryptedKey, writeEncryptedKey, type EncryptedKey } from '../crmf/encrypted-key.js';
+import { DerError, type DerErrorKind } from '../errors/der-error.js';
 import { EncodeError } from '../errors/encode-error.js';
 import { oids } from '../oids.js';
 import { readAlgorithmIdentifier, writeAlgorithmIdentifier, type AlgorithmIdentifier } from '../x509/algorithm-identifier.js';
@@ -55,8 +56,12 @@ import { readRootCaKeyUpdateContent, writeRootCaKeyUpdateContent, type RootCaKey
  * `type` is the short name of the id-it OID ({@link INFO_TYPE_OIDS}). `infoValue` is optional
  * everywhere, as on the wire: a genm usually asks with the value absent, and the genp answers
  * with it (or without it, for "nothing to report"). An infotype cmpkit does not know is
- * `{ type: 'other', infoType, infoValue? }` with the value's DER; a known infotype whose value does
- * not match its syntax is a decode error, never `'other'`.
+ * `{ type: 'other', infoType, infoValue? }` with the value's DER. A known infotype whose value is
+ * one well-formed DER element but does not match its syntax is
+ * `{ type: 'invalid', infoType, infoValue, error }`: the value's exact DER and the {@link DerError}
+ * its typed decoding gave, so that the message still decodes (losslessly) and its receiver can
+ * refuse it for what it is (RFC 9483 section 3.5: badRequest, not an undecodable message). A value
+ * that is not one DER element, or that exceeds a decoder limit, is still a decode error.
  *
  * CertificateLists are kept as their DER. `origPKIMessage` values are decoded as
  * `DecodedPKIMessage`s (with their `raw` bytes, so their protection can be checked).
@@ -84,10 +89,11 @@ export type InfoTypeAndValue =
   | { type: 'crlStatusList'; infoValue?: CRLStatus[] }
   | { type: 'crls'; infoValue?: DerValue[] }
   | { type: 'kemCiphertextInfo'; infoValue?: KemCiphertextInfo }
-  | { type: 'other'; infoType: string; infoValue?: DerValue };
+  | { type: 'other'; infoType: string; infoValue?: DerValue }
+  | { type: 'invalid'; infoType: string; infoValue: DerValue; error: DerError };
 
 /** The name of an infotype cmpkit decodes: the id-it OID's short name. */
-export type InfoTypeName = Exclude<InfoTypeAndValue['type'], 'other'>;
+export type InfoTypeName = Exclude<InfoTypeAndValue['type'], 'other' | 'invalid'>;
 
 /** The InfoTypeAndValue of infotype `T`, e.g. `InfoTypeAndValueOf<'caCerts'>`. */
 export type InfoTypeAndValueOf<T extends InfoTypeAndValue['type']> = Extract<InfoTypeAndValue, { type: T }>;
@@ -123,9 +129,9 @@ const namesByOid: ReadonlyMap<string, InfoTypeName> = new Map(
   (Object.keys(INFO_TYPE_OIDS) as InfoTypeName[]).map((name) => [INFO_TYPE_OIDS[name], name]),
 );
 
-/** The infoType OID of `itav`: from {@link INFO_TYPE_OIDS}, or `infoType` for `'other'`. */
+/** The infoType OID of `itav`: from {@link INFO_TYPE_OIDS}, or `infoType` for `'other'` and `'invalid'`. */
 export function infoTypeOid(itav: InfoTypeAndValue): string {
-  return itav.type === 'other' ? itav.infoType : INFO_TYPE_OIDS[itav.type];
+  return itav.type === 'other' || itav.type === 'invalid' ? itav.infoType : INFO_TYPE_OIDS[itav.type];
 }
 
 // ---- value readers -------------------------------------------------------------------------------
@@ -191,6 +197,27 @@ function readTypedItav(s: DerReader, type: InfoTypeName): InfoTypeAndValue {
   }
 }
 
+/** Decoder limits: exceeding one is never turned into an `'invalid'` value. */
+const LIMIT_KINDS: ReadonlySet<DerErrorKind> = new Set(['depthExceeded', 'sizeExceeded', 'countExceeded']);
+
+/**
+ * The value of a known infotype: typed, or, when it is one DER element that does not match the
+ * infotype's syntax, `'invalid'` with its exact DER.
+ */
+function readKnownItav(s: DerReader, infoType: string, type: InfoTypeName): InfoTypeAndValue {
+  if (s.atEnd()) return { type };
+  const valueStart = s.pos;
+  try {
+    const typed = readTypedItav(s, type);
+    s.finish();
+    return typed;
+  } catch (error) {
+    if (!(error instanceof DerError) || LIMIT_KINDS.has(error.kind)) throw error;
+    s.pos = valueStart;
+    return { type: 'invalid', infoType, infoValue: { der: s.element('infoValue') }, error };
+  }
+}
+
 export function readInfoTypeAndValue(r: DerReader, field: string, index: number): InfoTypeAndValue {
   const s = r.sequence(field, Tag.SEQUENCE, index);
   const infoType = s.oid('infoType');
@@ -200,7 +227,7 @@ export function readInfoTypeAndValue(r: DerReader, field: string, index: number)
     itav = { type: 'other', infoType };
     if (!s.atEnd()) itav.infoValue = { der: s.element('infoValue') };
   } else {
-    itav = s.atEnd() ? { type } : readTypedItav(s, type);
+    itav = readKnownItav(s, infoType, type);
   }
   s.finish();
   return itav;
@@ -219,6 +246,7 @@ function writeValue(w: DerWriter, itav: InfoTypeAndValue): void {
     case 'rootCaCert':
     case 'currentCRL':
     case 'other':
+    case 'invalid':
       if (itav.infoValue) w.raw(itav.infoValue.der);
       return;
     case 'signKeyPairTypes':
@@ -310,6 +338,10 @@ export function writeInfoTypeAndValue(w: DerWriter, itav: InfoTypeAndValue): voi
     const known = namesByOid.get(itav.infoType);
     if (known !== undefined) {
       throw new EncodeError(`InfoTypeAndValue of ${itav.infoType} must be given as type '${known}', not 'other'`);
+    }
+  } else if (itav.type === 'invalid') {
+    if (!namesByOid.has(itav.infoType)) {
+      throw new EncodeError(`InfoTypeAndValue of ${itav.infoType} is not a known infotype: give it as type 'other'`);
     }
   } else if (!Object.hasOwn(INFO_TYPE_OIDS, itav.type)) {
     throw new EncodeError(`unknown InfoTypeAndValue type '${String((itav as { type: unknown }).type)}'`);

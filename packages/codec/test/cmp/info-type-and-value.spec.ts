@@ -14,7 +14,7 @@ import {
   type InfoTypeAndValueOf,
   type InfoTypeName,
 } from '../../src/index.js';
-import { chainBytes, derErrorOf, fixture, fixtureDir, hex, pemFixture } from '../fixtures.js';
+import { chainBytes, derErrorOf, fixture, fixtureDir, hex, invalidItavErrorOf, pemFixture } from '../fixtures.js';
 
 const ROOT = pemFixture('pki/openssl-3.0/root.pem');
 const ISSUING = pemFixture('pki/openssl-3.0/issuing.pem');
@@ -235,11 +235,12 @@ describe('InfoTypeAndValue golden vectors (OpenSSL ASN1_generate_nconf)', () => 
 });
 
 describe('InfoTypeAndValue invalid vectors', () => {
-  const cases: [string, DerErrorKind, string][] = [
+  // A known infotype whose value is one DER element of the wrong syntax decodes as 'invalid' (the
+  // receiver refuses it with badRequest); the typed decoding's error is kept.
+  const invalidValues: [string, DerErrorKind, string][] = [
     ['itav-caProtEncCert-octetString', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-signKeyPairTypes-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
     ['itav-encKeyPairTypes-bareOid', 'unexpectedTag', 'InfoTypeAndValue.infoValue[0]'],
-    ['itav-preferredSymmAlg-trailing', 'unexpectedTag', 'InfoTypeAndValue'],
     ['itav-caKeyUpdateInfo-twoCerts', 'truncated', 'InfoTypeAndValue.infoValue.newWithNew'],
     ['itav-currentCRL-octetString', 'unexpectedTag', 'InfoTypeAndValue.infoValue'],
     ['itav-unsupportedOIDs-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
@@ -259,30 +260,67 @@ describe('InfoTypeAndValue invalid vectors', () => {
     ['itav-crlStatusList-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
     ['itav-crls-empty', 'sizeConstraint', 'InfoTypeAndValue.infoValue'],
     ['itav-kemCiphertextInfo-noCt', 'truncated', 'InfoTypeAndValue.infoValue.ct'],
+  ];
+
+  it.each(invalidValues)('%s decodes as an invalid value (%s at %s) and re-encodes to its bytes', (name, kind, path) => {
+    const der = fixture(`der/itav/invalid/${name}.der`);
+    const error = invalidItavErrorOf(der);
+    expect(error.kind).toBe(kind);
+    expect(error.path).toBe(path);
+    const itav = decodeInfoTypeAndValue(der);
+    expect(itav.type).toBe('invalid');
+    expect(Object.values(INFO_TYPE_OIDS)).toContain(infoTypeOid(itav));
+  });
+
+  // Not one DER element after the infoType: still a decode error.
+  const undecodable: [string, DerErrorKind, string][] = [
+    ['itav-preferredSymmAlg-trailing', 'unexpectedTag', 'InfoTypeAndValue'],
     ['itav-other-twoValues', 'unexpectedTag', 'InfoTypeAndValue'],
   ];
 
-  it.each(cases)('%s fails with %s at %s', (name, kind, path) => {
+  it.each(undecodable)('%s fails with %s at %s', (name, kind, path) => {
     const error = derErrorOf(() => decodeInfoTypeAndValue(fixture(`der/itav/invalid/${name}.der`)));
     expect(error.kind).toBe(kind);
     expect(error.path).toBe(path);
     expect(error.failInfo).toEqual(['badDataFormat']);
   });
 
-  it('implicitConfirm with a NULL that has content is invalidNull', () => {
+  it('implicitConfirm with a NULL that has content is an invalid value (invalidNull)', () => {
     const der = fixture('der/itav/itav-implicitConfirm.der');
     expect(der.subarray(-2)).toEqual(hex('0500'));
     const bad = new Uint8Array([0x30, der[1]! + 1, ...der.subarray(2, -2), 0x05, 0x01, 0x00]);
-    expect(derErrorOf(() => decodeInfoTypeAndValue(bad)).kind).toBe('invalidNull');
+    expect(invalidItavErrorOf(bad).kind).toBe('invalidNull');
   });
 
-  it('keyPairParamReq with a malformed OID is invalidOid', () => {
+  it('keyPairParamReq with a malformed OID is an invalid value (invalidOid at its offset)', () => {
     const der = fixture('der/itav/itav-keyPairParamReq.der');
     const oid = der.subarray(2, 12);
     const bad = new Uint8Array([0x30, 15, ...oid, 0x06, 0x03, 0x2a, 0x80, 0x01]);
-    const error = derErrorOf(() => decodeInfoTypeAndValue(bad));
+    const error = invalidItavErrorOf(bad);
     expect(error.kind).toBe('invalidOid');
     expect(error.offset).toBe(12);
+  });
+
+  it('a value that breaks the DER rules of its own TLV (non-minimal length) is still a decode error', () => {
+    const der = fixture('der/itav/itav-implicitConfirm.der');
+    const bad = new Uint8Array([0x30, der[1]! + 1, ...der.subarray(2, -2), 0x05, 0x81, 0x00]);
+    expect(derErrorOf(() => decodeInfoTypeAndValue(bad)).kind).toBe('nonMinimalLength');
+  });
+
+  it('a decoder limit inside a value stays a decode error (depthExceeded)', () => {
+    const der = fixture('der/itav/itav-certReqTemplate.der');
+    expect(derErrorOf(() => decodeInfoTypeAndValue(der, { maxDepth: 3 })).kind).toBe('depthExceeded');
+  });
+
+  it("refuses to encode 'invalid' with an OID that is no known infotype", () => {
+    expect(() =>
+      encodeInfoTypeAndValue({
+        type: 'invalid',
+        infoType: '1.2.3.4',
+        infoValue: { der: hex('0500') },
+        error: derErrorOf(() => decodeInfoTypeAndValue(hex('3000'))),
+      }),
+    ).toThrow(EncodeError);
   });
 });
 

@@ -1,0 +1,183 @@
+import type { Migration, MigrationResult } from '@cmpkit/issuer';
+import type { PostgresPool } from './postgres.js';
+
+/**
+ * The schema on PostgreSQL, step for step the same as the SQLite one (`MIGRATIONS`: same versions,
+ * tables and columns), so both report the same schema version. Never edit a released step: append
+ * a new one to both lists.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'certificates, transactions, nonces, shared secrets',
+    sql: `
+      CREATE TABLE certificates (
+        serial            TEXT PRIMARY KEY,
+        issuer            TEXT NOT NULL,
+        subject           TEXT NOT NULL,
+        der               BYTEA NOT NULL,
+        not_before        BIGINT NOT NULL,
+        not_after         BIGINT NOT NULL,
+        profile           TEXT NOT NULL,
+        requester         TEXT NOT NULL,
+        transaction_id    TEXT,
+        status            TEXT NOT NULL CHECK (status IN ('issued', 'confirmed', 'revoked')),
+        issued_at         BIGINT NOT NULL,
+        revoked_at        BIGINT,
+        revocation_reason INTEGER
+      );
+      CREATE INDEX certificates_status ON certificates (status);
+
+      CREATE TABLE transactions (
+        transaction_id   TEXT PRIMARY KEY,
+        record           TEXT NOT NULL,
+        expires_at       BIGINT NOT NULL,
+        confirm_deadline BIGINT
+      );
+      CREATE INDEX transactions_confirm_deadline ON transactions (confirm_deadline);
+      CREATE INDEX transactions_expires_at ON transactions (expires_at);
+
+      CREATE TABLE nonces (
+        nonce      TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX nonces_expires_at ON nonces (expires_at);
+
+      CREATE TABLE shared_secrets (
+        reference  TEXT PRIMARY KEY,
+        secret     BYTEA NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'pending requests, CRLs, root CA key updates',
+    sql: `
+      CREATE TABLE pending_requests (
+        id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind           TEXT NOT NULL CHECK (kind IN ('approval', 'delay')),
+        status         TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'issued')),
+        transaction_id TEXT NOT NULL,
+        profile        TEXT NOT NULL,
+        subject        TEXT NOT NULL,
+        requester      TEXT NOT NULL,
+        request        TEXT NOT NULL,
+        polls          INTEGER NOT NULL DEFAULT 0,
+        created_at     BIGINT NOT NULL,
+        ready_at       BIGINT,
+        decided_at     BIGINT,
+        reason         TEXT,
+        fail_info      TEXT,
+        serial         TEXT
+      );
+      CREATE INDEX pending_requests_status ON pending_requests (status);
+
+      CREATE TABLE crls (
+        crl_number  BIGINT PRIMARY KEY,
+        this_update BIGINT NOT NULL,
+        next_update BIGINT NOT NULL,
+        der         BYTEA NOT NULL
+      );
+
+      CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+      );
+
+      CREATE TABLE root_ca_updates (
+        id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        old_root_sha256 TEXT NOT NULL,
+        new_with_new    BYTEA NOT NULL,
+        new_with_old    BYTEA,
+        old_with_new    BYTEA,
+        created_at      BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'announcements, their recipients, HTTP push subscribers',
+    sql: `
+      CREATE TABLE announcements (
+        id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        recipient    TEXT NOT NULL,
+        message      BYTEA NOT NULL,
+        created_at   BIGINT NOT NULL,
+        delivered_at BIGINT
+      );
+      CREATE INDEX announcements_pending ON announcements (recipient, id) WHERE delivered_at IS NULL;
+
+      CREATE TABLE announcement_recipients (
+        recipient TEXT PRIMARY KEY,
+        added_at  BIGINT NOT NULL
+      );
+
+      CREATE TABLE push_subscribers (
+        recipient TEXT NOT NULL,
+        url       TEXT NOT NULL,
+        subject   TEXT,
+        added_at  BIGINT NOT NULL,
+        PRIMARY KEY (recipient, url)
+      );
+    `,
+  },
+]);
+
+/** The advisory lock that serialises migrations of processes starting at the same time (any fixed 64-bit number). */
+const MIGRATION_LOCK = 0x636d706b6974; // "cmpkit"
+
+/**
+ * Brings the PostgreSQL database to the newest schema, like {@link migrate} does for SQLite: each
+ * step in its own transaction together with its record in `schema_migrations`. Several servers
+ * starting at once take turns on an advisory lock, so each step runs exactly once and the later
+ * ones find the schema done. Refuses a database written by a newer server.
+ */
+export async function migratePostgres(
+  pool: PostgresPool,
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+  now: () => Date = () => new Date(),
+): Promise<MigrationResult> {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`server: migration ${i} has version ${m.version}, expected ${i + 1}`);
+  });
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        applied_at BIGINT NOT NULL
+      )`);
+      const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+      const from = rows[0]?.version ?? 0;
+      const latest = migrations.length;
+      if (from > latest) {
+        throw new Error(`server: the database has schema version ${from}, newer than this server knows (${latest})`);
+      }
+      const applied: number[] = [];
+      for (const m of migrations.slice(from)) {
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            now().getTime(),
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+        applied.push(m.version);
+      }
+      return { from, to: Math.max(from, latest), applied };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    }
+  } finally {
+    client.release();
+  }
+}
