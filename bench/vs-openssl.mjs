@@ -232,7 +232,9 @@ async function main() {
     const mockFor = (kind) => (kind === 'signed' ? signedMock : macMock);
 
     const failures = [];
-    const totals = Object.fromEntries(KINDS.map((k) => [k, { ours: { cpuMs: 0, completed: 0, failed: 0 }, mock: { cpuMs: 0, completed: 0, failed: 0 } }]));
+    const totals = Object.fromEntries(
+      KINDS.map((k) => [k, { ours: { cpuMs: 0, completed: 0, failed: 0 }, mock: { cpuMs: 0, completed: 0, failed: 0 } }]),
+    );
     let n = 0;
     for (const kind of KINDS) warmUp(kind, ours.port, pki);
     for (const kind of KINDS) {
