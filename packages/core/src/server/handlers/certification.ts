@@ -150,11 +150,19 @@ async function certify(input: HandlerInput, request: CertificationRequest): Prom
 }
 
 /** The CertResponse of an issued certificate; records it for certConf. */
+/** Certificates of this request as DER, next to their base64 in the record (not decoded again). */
+export interface IssuedDer {
+  certificates: Uint8Array[];
+  extraCerts?: readonly Uint8Array[];
+  caPubs?: readonly Uint8Array[];
+}
+
 async function issuedResponse(
   input: HandlerInput,
   certReqId: number,
   result: Extract<CertificationResult, { status: 'issued' }>,
   record: TransactionRecord,
+  der: IssuedDer,
 ): Promise<CertResponse> {
   const response: CertResponse = {
     certReqId,
@@ -172,27 +180,36 @@ async function issuedResponse(
     entry.envelopedKey = encodeBase64(envelopedData);
   }
   record.certificates.push(entry);
-  if (result.chain?.length) record.extraCerts = result.chain.map(encodeBase64);
-  if (result.caPubs?.length) record.caPubs = result.caPubs.map(encodeBase64);
+  der.certificates.push(result.certificate);
+  if (result.chain?.length) {
+    record.extraCerts = result.chain.map(encodeBase64);
+    der.extraCerts = result.chain;
+  }
+  if (result.caPubs?.length) {
+    record.caPubs = result.caPubs.map(encodeBase64);
+    der.caPubs = result.caPubs;
+  }
   return response;
 }
 
 /**
  * Builds the final certificate response for a transaction's issued certificates, deciding on
- * implicit confirmation (granted only when asked for and allowed by policy).
+ * implicit confirmation (granted only when asked for and allowed by policy). `issued` holds the
+ * certificates as DER when they were issued in this request; otherwise they come from the record.
  */
 export async function finishCertification(
   input: HandlerInput,
   responseType: 'ip' | 'cp' | 'kup' | 'ccp',
   responses: CertResponse[],
   record: TransactionRecord,
+  issued?: IssuedDer,
 ): Promise<HandlerOutcome> {
   const { ctx, now } = input;
   const generalInfo: InfoTypeAndValue[] = [];
-  const caPubs = (record.caPubs ?? []).map(decodeBase64);
+  const caPubs = issued ? (issued.caPubs ?? []) : (record.caPubs ?? []).map(decodeBase64);
   const reply: Reply = {
     body: { type: responseType, content: { ...(caPubs.length ? { caPubs: caPubs.map((der) => ({ der })) } : {}), response: responses } },
-    extraCerts: (record.extraCerts ?? []).map(decodeBase64),
+    extraCerts: issued ? (issued.extraCerts ?? []) : (record.extraCerts ?? []).map(decodeBase64),
     generalInfo,
   };
   if (record.certificates.some((c) => c.envelopedKey)) reply.pvno = 3;
@@ -203,7 +220,8 @@ export async function finishCertification(
   }
   if (record.implicitConfirm && ctx.policy.grantImplicitConfirm) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
-    for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
+    const certificates = issued?.certificates ?? record.certificates.map((c) => decodeBase64(c.certificate));
+    for (const certificate of certificates) await ctx.init.issuer.confirm(certificate, true);
     await ctx.transactions.delete(input.transactionId);
     return { reply, record: null };
   }
@@ -236,6 +254,7 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
   try {
     const requested: Requested[] = [];
     const responses: CertResponse[] = [];
+    const issued: IssuedDer = { certificates: [] };
     if (body.type === 'p10cr') {
       try {
         requested.push({ certReqId: -1, request: await checkP10cr(input, body.content.der, profile) });
@@ -265,7 +284,7 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
             status: { status: 3, ...(result.reason ? { statusString: [result.reason] } : {}) },
           });
         } else {
-          responses.push(await issuedResponse(input, certReqId, result, record));
+          responses.push(await issuedResponse(input, certReqId, result, record, issued));
         }
       } catch (error) {
         responses.push(rejection(certReqId, error, input));
@@ -279,7 +298,7 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
       );
       return { reply: { body: { type: responseType, content: { response: waiting } } }, record };
     }
-    return await finishCertification(input, responseType, responses, record);
+    return await finishCertification(input, responseType, responses, record, issued);
   } catch (error) {
     await ctx.transactions.delete(transactionId);
     throw error;
