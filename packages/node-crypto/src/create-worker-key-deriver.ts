@@ -37,8 +37,13 @@ export interface WorkerKeyDeriverInit {
 
 /** A `PasswordKeyDeriver` (see `@cmpkit/protection`) on worker threads. */
 export interface WorkerKeyDeriver {
-  /** Derives on a worker thread; the calling thread only posts the job and receives the key. */
+  /**
+   * Derives on a worker thread (the calling thread only posts the job and receives the key), or
+   * at once when {@link WorkerKeyDeriver.deriveInline} would.
+   */
   derive(derivation: WorkerDerivation): Promise<Uint8Array>;
+  /** The key at once for a short PasswordBasedMac derivation (`inlineMaxIterations`); undefined for the rest. */
+  deriveInline(derivation: WorkerDerivation): Uint8Array | undefined;
   /** Stops the worker threads; derivations still running are refused. */
   close(): Promise<void>;
 }
@@ -137,20 +142,28 @@ export function createWorkerKeyDeriver(init: WorkerKeyDeriverInit = {}): WorkerK
     else queue.push(job);
   }
 
+  function deriveInline(derivation: WorkerDerivation): Uint8Array | undefined {
+    if (closed) throw new Error('node-crypto: the key deriver is closed');
+    if (
+      derivation.algorithm !== 'PasswordBasedMac' ||
+      (derivation.owf !== 'SHA-1' && derivation.owf !== 'SHA-256') ||
+      derivation.iterationCount > inlineMaxIterations
+    ) {
+      return undefined;
+    }
+    return inline.iterate(derivation.owf, derivation.secret, derivation.salt, derivation.iterationCount);
+  }
+
   return {
+    deriveInline,
     derive(derivation) {
-      if (closed) return Promise.reject(new Error('node-crypto: the key deriver is closed'));
-      if (
-        derivation.algorithm === 'PasswordBasedMac' &&
-        (derivation.owf === 'SHA-1' || derivation.owf === 'SHA-256') &&
-        derivation.iterationCount <= inlineMaxIterations
-      ) {
-        try {
-          return Promise.resolve(inline.iterate(derivation.owf, derivation.secret, derivation.salt, derivation.iterationCount));
-        } catch (error) {
-          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-        }
+      let key: Uint8Array | undefined;
+      try {
+        key = deriveInline(derivation);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
+      if (key) return Promise.resolve(key);
       return new Promise<Uint8Array>((resolve, reject) => {
         const hash = derivation.algorithm === 'PBKDF2' ? derivation.prf : derivation.owf;
         // Copies: a view into a received message would carry its whole buffer to the thread.

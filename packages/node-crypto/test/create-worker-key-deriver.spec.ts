@@ -59,6 +59,19 @@ describe('createWorkerKeyDeriver', () => {
     keys.forEach((key, i) => expect(key).toEqual(iteratedReference('SHA-256', jobs[i]!.secret, jobs[i]!.salt, jobs[i]!.count)));
   });
 
+  it('deriveInline answers short PasswordBasedMac derivations at once, and nothing else', () => {
+    const secret = randomBytes(8);
+    const salt = randomBytes(16);
+    const pbm = (owf: WorkerDerivationHash, iterationCount: number) =>
+      deriver.deriveInline({ algorithm: 'PasswordBasedMac', owf, secret, salt, iterationCount });
+    expect(pbm('SHA-256', 1000)).toEqual(iteratedReference('SHA-256', secret, salt, 1000));
+    expect(pbm('SHA-1', 500)).toEqual(iteratedReference('SHA-1', secret, salt, 500));
+    expect(pbm('SHA-256', 1001)).toBeUndefined();
+    expect(pbm('SHA-512', 10)).toBeUndefined();
+    expect(deriver.deriveInline({ algorithm: 'PBKDF2', prf: 'SHA-256', secret, salt, iterationCount: 1, keyLength: 32 })).toBeUndefined();
+    expect(threadOnly.deriveInline({ algorithm: 'PasswordBasedMac', owf: 'SHA-256', secret, salt, iterationCount: 2 })).toBeUndefined();
+  });
+
   it('a view into a larger buffer is derived from its own bytes only', async () => {
     const message = randomBytes(4096);
     const secret = message.subarray(100, 112);

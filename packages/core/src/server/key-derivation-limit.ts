@@ -19,6 +19,8 @@ interface Waiting {
  * `deriver` with a concurrency cap: at most `maxConcurrent` derivations run, up to `maxQueued`
  * wait in arrival order, and any further one is refused at once. Whatever a peer asks for, the
  * derivations in flight stay bounded (and so do the threads or event-loop time they take).
+ * Derivations the deriver runs at once in the calling thread (`deriveInline`) take no place:
+ * short ones never wait behind long ones.
  */
 export function limitKeyDerivations(deriver: PasswordKeyDeriver, limits: KeyDerivationLimits): PasswordKeyDeriver {
   const { maxConcurrent, maxQueued } = limits;
@@ -44,8 +46,17 @@ export function limitKeyDerivations(deriver: PasswordKeyDeriver, limits: KeyDeri
     });
   }
 
+  const inline = deriver.deriveInline?.bind(deriver);
   return {
+    ...(inline ? { deriveInline: inline } : {}),
     derive(derivation) {
+      let key: Uint8Array | undefined;
+      try {
+        key = inline?.(derivation);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (key) return Promise.resolve(key);
       return new Promise<Uint8Array>((resolve, reject) => {
         const job = { derivation, resolve, reject };
         if (running < maxConcurrent) start(job);

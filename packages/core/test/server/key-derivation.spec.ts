@@ -54,6 +54,25 @@ describe('limitKeyDerivations', () => {
     expect(keys.map((k) => k.length)).toEqual([32, 32, 32, 32]);
   });
 
+  it('derivations the deriver runs inline take no place and never wait', async () => {
+    const held = heldDeriver();
+    const inline = inlineKeyDeriver();
+    const key = new Uint8Array(32).fill(7);
+    const mixed: PasswordKeyDeriver = {
+      derive: (d) => held.derive(d),
+      deriveInline: (d) => (d.iterationCount < 1000 ? key : undefined),
+    };
+    const limited = limitKeyDerivations(mixed, { maxConcurrent: 1, maxQueued: 0 });
+    const long = limited.derive(derivation(5000));
+    await waitUntil(() => held.started.length === 1);
+    // The cap is reached (one running, no queue), yet a short derivation is answered at once.
+    await expect(limited.derive(derivation(500))).resolves.toBe(key);
+    expect(limited.deriveInline?.(derivation(500))).toBe(key);
+    await expect(limited.derive(derivation(5000))).rejects.toMatchObject({ failInfo: ['systemUnavail'] });
+    held.release();
+    await expect(long).resolves.toEqual(await inline.derive(derivation(5000)));
+  });
+
   it('a failing derivation frees its place', async () => {
     let calls = 0;
     const failing: PasswordKeyDeriver = {

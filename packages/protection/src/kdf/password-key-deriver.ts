@@ -25,6 +25,13 @@ export type PasswordDerivation =
 export interface PasswordKeyDeriver {
   /** The derived key bytes. Rejects with a `CmpError` when the deriver refuses the work (e.g. too busy). */
   derive(derivation: PasswordDerivation): Promise<Uint8Array>;
+  /**
+   * The key at once, when the derivation is short enough for this deriver to run it in the
+   * calling thread; undefined when it has to be awaited from `derive`. A caller that caps the
+   * derivations in flight (`@cmpkit/core`) lets these pass, so that cheap derivations never
+   * wait behind expensive ones.
+   */
+  deriveInline?(derivation: PasswordDerivation): Uint8Array | undefined;
 }
 
 /** Options of the operations that derive keys from passwords (MAC protection, publicKeyMAC, PWRI). */
