@@ -33,6 +33,12 @@ export interface WorkerKeyDeriverInit {
    * derivation to a worker.
    */
   inlineMaxIterations?: number;
+  /**
+   * Run the threads at the lowest CPU priority (nice 19), so that a peer who makes derivations
+   * expensive slows those down rather than the event loop. Linux only (there the nice value is
+   * per thread; elsewhere it is the whole process's, and this does nothing). Default true.
+   */
+  lowPriority?: boolean;
 }
 
 /** A `PasswordKeyDeriver` (see `@cmpkit/protection`) on worker threads. */
@@ -88,6 +94,7 @@ export function createWorkerKeyDeriver(init: WorkerKeyDeriverInit = {}): WorkerK
     throw new RangeError('node-crypto: inlineMaxIterations must be a non-negative integer');
   }
   const inline = createIteratedDigest(createHash);
+  const lowPriority = (init.lowPriority ?? true) && process.platform === 'linux';
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 0;
@@ -101,7 +108,7 @@ export function createWorkerKeyDeriver(init: WorkerKeyDeriverInit = {}): WorkerK
   }
 
   function startWorker(): Slot {
-    const worker = new Worker(KEY_DERIVATION_WORKER_SOURCE, { eval: true });
+    const worker = new Worker(KEY_DERIVATION_WORKER_SOURCE, { eval: true, workerData: { nice: lowPriority ? 19 : 0 } });
     const slot: Slot = { worker, job: undefined };
     worker.on('message', (reply: Reply) => {
       const job = slot.job;

@@ -7,11 +7,22 @@ import { createIteratedDigest } from './iterated-digest.js';
  * PasswordBasedMac uses {@link createIteratedDigest} (its source is spliced in), PBKDF2
  * node:crypto's pbkdf2Sync.
  *
+ * With `workerData.nice` (Linux only, where the nice value belongs to a thread) the thread lowers
+ * its own priority.
+ *
  * Protocol: the parent posts `{ id, algorithm, hash, secret, salt, iterationCount, keyLength }`;
  * the worker answers `{ id, key }` (the key's buffer transferred) or `{ id, error }`.
  */
 export const KEY_DERIVATION_WORKER_SOURCE = `'use strict';
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
+// On Linux the nice value is per thread: this one yields the CPU to the event loop it serves.
+if (workerData && workerData.nice) {
+  try {
+    require('node:os').setPriority(workerData.nice);
+  } catch {
+    // Not permitted here: the thread keeps the process's priority.
+  }
+}
 const { createHash, pbkdf2Sync } = require('node:crypto');
 const digest = (${createIteratedDigest.toString()})(createHash);
 const NODE_HASH = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
