@@ -1,6 +1,6 @@
 // Round trips per second per transport: the same CMP server engine (@cmpkit/core createServer
 // with an in-memory issuing CA) behind the HTTP (node:http + fetch), TCP and WebSocket adapters on
-// 127.0.0.1, driven from this process. Two requests:
+// 127.0.0.1, plus CoAP (RFC 9482) over UDP and TCP, driven from this process. Two requests:
 //   raw:  the transports alone: a handler that answers every request with the same 1 KiB, so the
 //         figure is framing, syscalls and event loop only;
 //   genm: a signature-protected genm caCerts through the engine (ECDSA P-256: the server
@@ -14,6 +14,7 @@ import { createCertificateAuthority, createSelfSignedCa, createSubordinateCa, de
 import { decodeSubjectPublicKeyInfo, parseName } from '../packages/codec/dist/index.js';
 import { createClient, createServer } from '../packages/core/dist/index.js';
 import { httpTransport, toNodeListener } from '../packages/transport-http/dist/index.js';
+import { coapTransport, createCoapServer } from '../packages/transport-coap/dist/index.js';
 import { createTcpServer, tcpTransport } from '../packages/transport-tcp/dist/index.js';
 import { createWsServer, wsTransport } from '../packages/transport-ws/dist/index.js';
 import { fmt } from './measure.js';
@@ -66,16 +67,24 @@ async function servers(handle) {
   const tcp = createTcpServer({ handle });
   const { port: tcpPort } = await tcp.listen(0, '127.0.0.1');
   const ws = await createWsServer({ handle, port: 0, host: '127.0.0.1', path: '/cmp' });
+  const coap = createCoapServer({ handle });
+  const { port: coapPort } = await coap.listenUdp(0, '127.0.0.1');
+  await coap.listenTcp(coapPort, '127.0.0.1');
   const transports = {
     HTTP: httpTransport({ url: `http://127.0.0.1:${http.address().port}/.well-known/cmp` }),
     TCP: tcpTransport({ host: '127.0.0.1', port: tcpPort }),
     WebSocket: wsTransport({ url: `ws://127.0.0.1:${ws.port}/cmp` }),
+    'CoAP UDP': coapTransport({ url: `coap://127.0.0.1:${coapPort}/.well-known/cmp` }),
+    'CoAP TCP': coapTransport({ url: `coap+tcp://127.0.0.1:${coapPort}/.well-known/cmp` }),
   };
   return {
     transports,
     async stop() {
       await transports.TCP.close();
       await transports.WebSocket.close();
+      await transports['CoAP UDP'].close();
+      await transports['CoAP TCP'].close();
+      await coap.close();
       await tcp.close();
       await ws.close();
       http.closeAllConnections();

@@ -40,12 +40,12 @@ function macChoiceOf(values: CmpOptionValues): MacChoice {
 }
 
 /**
- * The CMP server URL: a full URL (`http(s)://`, `tcp://`, `ws(s)://`), or host:port plus --path
+ * The CMP server URL: a full URL (`http(s)://`, `tcp://`, `ws(s)://`, `coap(+tcp|+ws)://`), or host:port plus --path
  * (as with openssl cmp, HTTP).
  */
 export function serverUrl(values: CmpOptionValues): string {
   if (!values.server) throw new CliError('--server is required (e.g. http://127.0.0.1:8080/.well-known/cmp)');
-  const base = /^[a-z]+:\/\//i.test(values.server) ? values.server : `http://${values.server}`;
+  const base = /^[a-z][a-z0-9+.-]*:\/\//i.test(values.server) ? values.server : `http://${values.server}`;
   if (!values.path) return base;
   const url = new URL(base);
   url.pathname = values.path.startsWith('/') ? values.path : `/${values.path}`;

@@ -23,7 +23,7 @@ commands:
   template               get the certificate request template (--profile)
   crls                   get newer CRLs (--crldp URL, --crlout)
   listen                 print what the CA announces (ckuann, cann, rann, crlann), verified with
-                         --trusted: --server tcp://|ws(s):// (authenticates on the connection)
+                         --trusted: --server tcp://|ws(s)://|coap(+tcp|+ws):// (authenticates on the connection)
                          and/or --http-listen [HOST:]PORT (RFC 9811 3.7 push); a ckuann adds the
                          new root to the --trusted file; --auto-renew: kur on a revocationWarning
                          (--cert/--key, --newkey ec:P-256, --certout, --newkeyout); --count N
@@ -36,7 +36,7 @@ commands:
   help                   show this text
 
 server and protection (as in openssl cmp):
-  --server URL (http(s)://host:port/path, tcp://host[:port] (829), ws(s)://host:port/path)  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --server URL (http(s)://host:port/path, tcp://host[:port] (829), ws(s)://host:port/path, coap(+tcp|+ws)://host[:port][/path] (5683))  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
   --iterations N (MAC iteration count)
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
   --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)

@@ -1,3 +1,4 @@
+import type { ClusterAddress } from './server/cluster.js';
 /** Where the CLI writes and what it runs on; injected so tests run it in-process. */
 export interface CliEnvironment {
   stdout(text: string): void;
@@ -11,5 +12,5 @@ export interface CliEnvironment {
   /** Relative paths are resolved against it. Default: `process.cwd()`. */
   cwd?: string;
   /** Told the address once `start` listens (tests start on port 0). */
-  onListening?(address: { host: string; port: number; url: string; tcpUrl?: string; wsUrl?: string }): void;
+  onListening?(address: ClusterAddress): void;
 }

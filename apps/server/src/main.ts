@@ -24,8 +24,10 @@ const USAGE = `usage: cmpkit-server <command> [options]
 commands:
   serve [--port P] [--host H]            serve CMP over HTTP (creates the CA on first start);
         [--tcp-port P] [--ws-port P]     also on / (OpenSSL's default path); 'start' is an alias;
-                                         WebSocket on the HTTP port (ws.path) unless --ws-port;
-                                         TCP only with --tcp-port (or tcp.port);
+        [--coap-port P]                  WebSocket on the HTTP port (ws.path) unless --ws-port;
+                                         TCP only with --tcp-port (or tcp.port); CoAP (RFC 9482)
+                                         on UDP and TCP port P and coap+ws on the HTTP port
+                                         only with --coap-port (or coap.port);
         [--workers N]                    N processes behind the same ports (node:cluster)
   init                                   create the CA material and the database, then exit
   serve --role ra --upstream URL         serve as a registration authority in front of the CA at URL
@@ -88,15 +90,17 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             host: { type: 'string' },
             'tcp-port': { type: 'string' },
             'ws-port': { type: 'string' },
+            'coap-port': { type: 'string' },
             workers: { type: 'string' },
             role: { type: 'string' },
             upstream: { type: 'string' },
           },
         });
-        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, workers: workersText, ...others } = values;
+        const { port: portText, 'tcp-port': tcpText, 'ws-port': wsText, 'coap-port': coapText, workers: workersText, ...others } = values;
         const port = portOf(portText);
         const tcpPort = portOf(tcpText, '--tcp-port');
         const wsPort = portOf(wsText, '--ws-port');
+        const coapPort = portOf(coapText, '--coap-port');
         const workers = workersOf(workersText);
         return await start(
           {
@@ -104,6 +108,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
             ...(port === undefined ? {} : { port }),
             ...(tcpPort === undefined ? {} : { tcpPort }),
             ...(wsPort === undefined ? {} : { wsPort }),
+            ...(coapPort === undefined ? {} : { coapPort }),
             ...(workers === undefined ? {} : { workers }),
           },
           env,

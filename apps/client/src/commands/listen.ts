@@ -49,8 +49,9 @@ function listenAddress(text: string): { host: string; port: number } {
 
 /**
  * `cmpkit listen`: waits for what the CA announces (RFC 9810 5.3.13 to 5.3.16) and prints each
- * verified announcement on stdout (refused ones on stderr). On `tcp://` and `ws(s)://` it
- * authenticates on the connection first (a protected genm caCerts), so the server knows where to
+ * verified announcement on stdout (refused ones on stderr). On `tcp://`, `ws(s)://` and CoAP
+ * (`coap://`, `coap+tcp://`, `coap+ws://`: after observing the announcements) it authenticates on
+ * the connection first (a protected genm caCerts), so the server knows where to
  * push; `--http-listen [HOST:]PORT` receives announcements POSTed over HTTP (RFC 9811 section 3.7).
  * A verified ckuann adds the new root to the `--trusted` file. `--auto-renew` answers a
  * revocationWarning for our certificate (`--cert`) with a kur and writes the new certificate and
@@ -59,9 +60,11 @@ function listenAddress(text: string): { host: string; port: number } {
  */
 export async function listenCommand(values: CmpOptionValues & ListenValues, io: Io): Promise<number> {
   const url = serverUrl(values);
-  const pushCapable = /^(tcp|wss?):/i.test(url);
+  const pushCapable = /^(tcp|wss?|coap|coap\+tcp|coap\+ws):/i.test(url);
   if (!pushCapable && values['http-listen'] === undefined) {
-    throw new CliError('listen needs a tcp:// or ws(s):// --server, or --http-listen [HOST:]PORT for announcements pushed over HTTP');
+    throw new CliError(
+      'listen needs a tcp://, ws(s)://, coap://, coap+tcp:// or coap+ws:// --server, or --http-listen [HOST:]PORT for announcements pushed over HTTP',
+    );
   }
   if (!values.trusted) throw new CliError('listen needs --trusted (announcements are believed only when signed under a trust anchor)');
   const trustedFile = values.trusted;

@@ -1,13 +1,14 @@
 import type { Transport } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
+import { coapTransport } from '@cmpkit/transport-coap';
 import { CMP_TCP_PORT, tcpTransport } from '@cmpkit/transport-tcp';
 import { wsTransport } from '@cmpkit/transport-ws';
 import { CliError } from '../secrets.js';
 import { connectionPerMessageFetch } from './connection-per-message-fetch.js';
 
-/** A transport the CLI closes when its command is done (TCP and WebSocket keep connections open). */
+/** A transport the CLI closes when its command is done (TCP, WebSocket and CoAP keep connections or sockets open). */
 export interface ClosableTransport extends Transport {
-  /** Opens the connection ahead of the first request, where the transport keeps one (TCP, WebSocket). */
+  /** Opens the connection ahead of the first request, where the transport keeps one (TCP, WebSocket, CoAP: with `onPush`, registers the observation). */
   connect(): Promise<void>;
   close(): Promise<void>;
 }
@@ -16,7 +17,7 @@ export interface ClosableTransport extends Transport {
 export interface TransportOptions {
   /** Bound on one exchange, in ms. */
   timeoutMs: number;
-  /** Receives what the server pushes unasked on a TCP or WebSocket connection (announcements). */
+  /** Receives what the server pushes unasked on a TCP or WebSocket connection, or notifies over CoAP (announcements). */
   onPush?: (message: Uint8Array) => void;
   /** Told each time a WebSocket connection (re)opens. */
   onConnect?: () => void;
@@ -25,12 +26,13 @@ export interface TransportOptions {
 }
 
 /** The URL schemes the CLI speaks, and the transport package behind each. */
-export const TRANSPORT_SCHEMES = ['http:', 'https:', 'tcp:', 'ws:', 'wss:'] as const;
+export const TRANSPORT_SCHEMES = ['http:', 'https:', 'tcp:', 'ws:', 'wss:', 'coap:', 'coap+tcp:', 'coap+ws:'] as const;
 
 /**
  * The transport for a server URL, chosen by its scheme: `http(s)://` -> RFC 9811 HTTP,
  * `tcp://host[:port]` -> CMP over TCP (port 829 by default; the path is ignored),
- * `ws(s)://` -> CMP over WebSocket (subprotocol `cmp`).
+ * `ws(s)://` -> CMP over WebSocket (subprotocol `cmp`), `coap://`, `coap+tcp://`, `coap+ws://` ->
+ * CMP over CoAP (RFC 9482; path `/.well-known/cmp` when the URL has none).
  */
 export function transportForUrl(url: string, options: TransportOptions): ClosableTransport {
   let parsed: URL;
@@ -67,7 +69,19 @@ export function transportForUrl(url: string, options: TransportOptions): Closabl
         ...(options.onConnect ? { onConnect: options.onConnect } : {}),
         ...(options.reconnect ? { reconnect: { initialDelayMs: 200, maxDelayMs: 5000 } } : {}),
       });
+    case 'coap:':
+    case 'coap+tcp:':
+    case 'coap+ws:':
+      if (parsed.hostname === '') throw new CliError(`--server '${url}' names no host`);
+      return coapTransport({
+        url,
+        timeoutMs: options.timeoutMs,
+        ...(options.onPush ? { onPush: options.onPush } : {}),
+        ...(options.onConnect ? { onConnect: options.onConnect } : {}),
+      });
     default:
-      throw new CliError(`--server '${url}': unsupported scheme ${parsed.protocol} (use http://, https://, tcp:// or ws(s)://)`);
+      throw new CliError(
+        `--server '${url}': unsupported scheme ${parsed.protocol} (use http://, https://, tcp://, ws(s)://, coap://, coap+tcp:// or coap+ws://)`,
+      );
   }
 }

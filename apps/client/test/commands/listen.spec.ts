@@ -6,7 +6,10 @@ import { runCli } from '../run-cli.js';
 
 describe('cmpkit listen', () => {
   it.each([
-    [['--server', 'http://127.0.0.1:1/.well-known/cmp', '--trusted', 'x.pem'], 'needs a tcp:// or ws(s):// --server, or --http-listen'],
+    [
+      ['--server', 'http://127.0.0.1:1/.well-known/cmp', '--trusted', 'x.pem'],
+      'needs a tcp://, ws(s)://, coap://, coap+tcp:// or coap+ws:// --server, or --http-listen',
+    ],
     [['--server', 'ws://127.0.0.1:1/cmp'], 'listen needs --trusted'],
     [['--server', 'tcp://127.0.0.1:1', '--trusted', 'x.pem', '--count', '0'], "--count '0' is not a positive integer"],
     [['--server', 'tcp://127.0.0.1:1', '--trusted', 'x.pem', '--auto-renew'], '--auto-renew needs --cert and --key'],

@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { lineLogger, type Logger } from '../log/logger.js';
 import { CA_FILES } from '../pki/ca-material.js';
 import { issueDevRaMaterial, loadRaMaterial, type RaMaterial } from '../pki/ra-material.js';
+import { coapListenerFor, coapUrlsOf } from '../server/coap-listener.js';
 import { listenHttp } from '../server/http-listener.js';
 import { serverKeyDerivation } from '../server/key-derivation.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
@@ -88,16 +89,26 @@ export async function startRa(config: ServerConfig, env: CliEnvironment): Promis
   const keyDerivation = serverKeyDerivation();
   try {
     const service = createRaService({ config, material, store, upstream, externalAnchors, clock, crypto, logger, keyDerivation });
-    const http = await listenHttp(withRequestLog(service.exchange, logger, clock), { ...config.http, logger });
+    const handle = withRequestLog(service.exchange, logger, clock);
+    const http = await listenHttp(handle, { ...config.http, logger });
+    // Devices on CoAP, the CA on HTTP (or any transport): the CoAP-to-HTTP proxy case of RFC 9482 section 4.
+    const coap =
+      config.coap.port === null
+        ? undefined
+        : await coapListenerFor(handle, config, http, logger).catch(async (error: unknown) => {
+            await http.close(0);
+            throw error;
+          });
     const sweep = setInterval(() => {
       service.expireTransactions().catch((error: unknown) => logger.error('expiring transactions failed', { error }));
     }, config.expirySweepSeconds * 1000);
     sweep.unref();
-    logger.info('RA listening', { url: http.url, upstream, mode: config.ra.mode, dataDir: config.dataDir });
-    env.onListening?.({ host: http.host, port: http.port, url: http.url });
+    logger.info('RA listening', { url: http.url, ...coapUrlsOf(coap), upstream, mode: config.ra.mode, dataDir: config.dataDir });
+    env.onListening?.({ host: http.host, port: http.port, url: http.url, ...coapUrlsOf(coap) });
     await waitForAbort(env.signal);
     logger.info('shutting down');
     clearInterval(sweep);
+    await coap?.close();
     await http.close();
     logger.info('stopped');
     return 0;

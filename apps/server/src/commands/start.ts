@@ -8,6 +8,8 @@ import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
+import { COAP_WS_PATH } from '@cmpkit/transport-coap';
+import { coapListenerFor, coapUrlsOf, type CoapListener } from '../server/coap-listener.js';
 import { withRequestLog, type ExchangeHandler } from '../server/request-log.js';
 import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
@@ -23,6 +25,8 @@ export interface StartOptions extends CommonOptions {
   tcpPort?: number;
   /** Serve CMP over WebSocket on a port of its own (default: on the HTTP port). */
   wsPort?: number;
+  /** Serve CMP over CoAP (UDP and TCP) on this port. */
+  coapPort?: number;
   /** Worker processes behind the listening ports (node:cluster). */
   workers?: number;
   /** `ca` (default) or `ra`. */
@@ -52,6 +56,7 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+    ...(options.coapPort === undefined ? {} : { coapPort: options.coapPort }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
@@ -110,8 +115,8 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     const announcer = createServerAnnouncer(ctx, logger);
     const hooks = { onAuthenticated: announcer.onAuthenticated };
     let service = createCmpService(ctx, logger, hooks);
-    const listeners: { tcp?: TcpListener; ws?: WsListener } = {};
-    // TCP and WebSocket contexts carry the connection's push channel; the announcer keeps it.
+    const listeners: { tcp?: TcpListener; ws?: WsListener; coap?: CoapListener } = {};
+    // TCP, WebSocket and CoAP contexts carry the connection's push channel; the announcer keeps it.
     // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
     const durable: ExchangeHandler = async (request, context) => {
       const mark = ctx.store.writeMark();
@@ -122,7 +127,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     const handle = withRequestLog(durable, logger, clock);
     const http = await listenHttp(handle, { ...config.http, logger });
     const closeListeners = async (): Promise<void> => {
-      await Promise.all([listeners.ws?.close(), listeners.tcp?.close()]);
+      await Promise.all([listeners.ws?.close(), listeners.tcp?.close(), listeners.coap?.close()]);
     };
     try {
       if (config.tcp.port !== null) {
@@ -135,12 +140,21 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
         logger.info('listening', { url: listeners.tcp.url });
       }
       if (config.ws.enabled) {
-        const wsOptions = { path: config.ws.path, maxMessageBytes: config.http.maxMessageBytes, logger };
+        const wsOptions = {
+          path: config.ws.path,
+          maxMessageBytes: config.http.maxMessageBytes,
+          logger,
+          ...(config.coap.port !== null && config.coap.websocket ? { otherPaths: [COAP_WS_PATH] } : {}),
+        };
         listeners.ws =
           config.ws.port === null
             ? attachWs(http.server, handle, { ...wsOptions, baseUrl: http.url })
             : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port });
         logger.info('listening', { url: listeners.ws.url });
+      }
+      if (config.coap.port !== null) {
+        listeners.coap = await coapListenerFor(handle, config, http, logger);
+        logger.info('listening', { url: listeners.coap.url, tcpUrl: listeners.coap.tcpUrl, wsUrl: listeners.coap.wsUrl });
       }
     } catch (error) {
       await closeListeners();
@@ -195,6 +209,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
       url: http.url,
       ...(listeners.tcp ? { tcpUrl: listeners.tcp.url } : {}),
       ...(listeners.ws ? { wsUrl: listeners.ws.url } : {}),
+      ...coapUrlsOf(listeners.coap),
     };
     if (worker === undefined) {
       logger.info('listening', { url: http.url, dataDir: config.dataDir });

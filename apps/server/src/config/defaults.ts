@@ -14,6 +14,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   http: { host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1024 * 1024 },
   tcp: { port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600 },
   ws: { enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp' },
+  coap: { port: null, host: '127.0.0.1', websocket: true },
   ca: {
     keyAlgorithm: 'ec:P-256',
     rootSubject: '/O=cmpkit demo/CN=cmpkit Root CA',
@@ -43,6 +44,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
     messageTimeWindow: 300,
     confirmWaitTime: 300,
   },
+  macBounds: { PBMAC1: {}, PasswordBasedMac: {} },
   externalAnchors: [],
   logLevel: 'info',
   role: 'ca',

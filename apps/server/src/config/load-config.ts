@@ -22,6 +22,8 @@ export interface ConfigSources {
   tcpPort?: number;
   /** `--ws-port`: serve CMP over WebSocket on a port of its own. */
   wsPort?: number;
+  /** `--coap-port`: serve CMP over CoAP (UDP and TCP) on this port. */
+  coapPort?: number;
   /** `--db`: a SQLite file (relative to `cwd`) or a `postgres://` URL. */
   database?: string;
   /** `--role`. */
@@ -45,8 +47,13 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     http: { ...base.http, ...file.http },
     tcp: { ...base.tcp, ...file.tcp },
     ws: { ...base.ws, ...file.ws },
+    coap: { ...base.coap, ...file.coap },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
+    macBounds: {
+      PBMAC1: { ...base.macBounds.PBMAC1, ...file.macBounds?.PBMAC1 },
+      PasswordBasedMac: { ...base.macBounds.PasswordBasedMac, ...file.macBounds?.PasswordBasedMac },
+    },
     ra: { ...base.ra, ...file.ra },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,
@@ -91,6 +98,7 @@ export async function loadConfig(sources: ConfigSources): Promise<ServerConfig> 
   if (sources.workers !== undefined) config.workers = sources.workers;
   if (sources.tcpPort !== undefined) config.tcp = { ...config.tcp, port: sources.tcpPort };
   if (sources.wsPort !== undefined) config.ws = { ...config.ws, enabled: true, port: sources.wsPort };
+  if (sources.coapPort !== undefined) config.coap = { ...config.coap, port: sources.coapPort };
   if (sources.role !== undefined) config.role = sources.role as ServerConfig['role'];
   if (sources.upstream !== undefined) config.ra = { ...config.ra, upstream: sources.upstream };
   config.dataDir = resolve(dataDirBase, config.dataDir);

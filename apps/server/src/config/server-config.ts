@@ -1,3 +1,4 @@
+import type { MacBounds } from '@cmpkit/protection';
 import type { LogLevel } from '../log/logger.js';
 import type { RaConfig } from './ra-config.js';
 
@@ -41,6 +42,18 @@ export interface PolicyConfig {
   confirmWaitTime?: number;
   allowMacRevocation?: boolean;
   transactionTtl?: number;
+  /** Accept a kur for the key of the certificate being updated (default false: badCertTemplate). */
+  allowKeyReuseOnUpdate?: boolean;
+}
+
+/**
+ * Bounds on the parameters of MAC-protected requests, per algorithm, checked before any key
+ * derivation (what is not given keeps the library default: PBMAC1 1 000 to 262 144 iterations,
+ * PasswordBasedMac 100 to 10 000; salts 8 to 64 bytes; PBMAC1 keys 16 to 64 bytes).
+ */
+export interface MacBoundsConfig {
+  PBMAC1: Partial<MacBounds>;
+  PasswordBasedMac: Partial<MacBounds>;
 }
 
 /** The complete configuration, after defaults are filled in. Paths are absolute. */
@@ -81,6 +94,12 @@ export interface ServerConfig {
    * null (host then ignored), else on a listener of its own; off when `enabled` is false.
    */
   ws: { enabled: boolean; port: number | null; host: string; path: string };
+  /**
+   * CMP over CoAP (RFC 9482): off while `port` is null, else UDP and TCP (RFC 8323) on `port` at
+   * `host`, and, with `websocket`, CoAP over WebSocket on the HTTP port at `/.well-known/coap`.
+   * The CMP path is `http.path` (default `/.well-known/cmp`).
+   */
+  coap: { port: number | null; host: string; websocket: boolean };
   ca: {
     /** Key algorithm of the generated root, issuing CA and CMP server keys. */
     keyAlgorithm: string;
@@ -115,6 +134,8 @@ export interface ServerConfig {
    */
   announcementFlushSeconds: number;
   policy: PolicyConfig;
+  /** MAC parameter bounds for requests (and the server's own MACs). */
+  macBounds: MacBoundsConfig;
   /**
    * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
    * with a certificate under one of them is accepted (RFC 9483 section 4.1.1). Absolute paths.
@@ -128,11 +149,13 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'macBounds'>> & {
+  macBounds?: Partial<MacBoundsConfig>;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;
   ws?: Partial<ServerConfig['ws']>;
+  coap?: Partial<ServerConfig['coap']>;
   ca?: Partial<ServerConfig['ca']>;
   profiles?: Record<string, ProfileConfig | null>;
   policy?: PolicyConfig;

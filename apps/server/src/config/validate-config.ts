@@ -1,3 +1,4 @@
+import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from '@cmpkit/protection';
 import { LOG_LEVELS } from '../log/logger.js';
 import { GENERATED_KEY_ALGORITHMS } from '@cmpkit/issuer';
 import { ConfigError } from './config-error.js';
@@ -56,6 +57,15 @@ const profile = object({
   issueDelay: object({ polls: number, seconds: number }),
 });
 
+const macBounds = object({
+  minIterations: number,
+  maxIterations: number,
+  minSaltLength: number,
+  maxSaltLength: number,
+  minKeyLength: number,
+  maxKeyLength: number,
+});
+
 const configFile = object({
   dataDir: string,
   database: string,
@@ -64,6 +74,7 @@ const configFile = object({
   http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
   tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number }),
   ws: object({ enabled: boolean, port: portOrNull, host: string, path: string }),
+  coap: object({ port: portOrNull, host: string, websocket: boolean }),
   ca: object({
     keyAlgorithm: string,
     rootSubject: string,
@@ -94,7 +105,9 @@ const configFile = object({
     confirmWaitTime: number,
     allowMacRevocation: boolean,
     transactionTtl: number,
+    allowKeyReuseOnUpdate: boolean,
   }),
+  macBounds: object({ PBMAC1: macBounds, PasswordBasedMac: macBounds }),
   externalAnchors: strings,
   logLevel: string,
   role: string,
@@ -128,6 +141,7 @@ export function validateConfig(config: ServerConfig): void {
   for (const [name, port] of [
     ['tcp.port', config.tcp.port],
     ['ws.port', config.ws.port],
+    ['coap.port', config.coap.port],
   ] as const) {
     if (port !== null && (!Number.isInteger(port) || port > 65535))
       throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
@@ -153,6 +167,7 @@ export function validateConfig(config: ServerConfig): void {
   }
   if (!(config.defaultProfile in config.profiles))
     throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
+  validateMacBounds(config);
   validateRaConfig(config);
   if (config.initialSecret && config.initialSecret.reference === '') throw new ConfigError('initialSecret.reference must not be empty');
   for (const [name, p] of Object.entries(config.profiles)) {
@@ -160,6 +175,23 @@ export function validateConfig(config: ServerConfig): void {
       throw new ConfigError(`profile name "${name}" must be one URL path segment (letters, digits, . _ ~ -)`);
     if (p.issueDelay?.polls !== undefined && !Number.isInteger(p.issueDelay.polls))
       throw new ConfigError(`profiles.${name}.issueDelay.polls must be an integer`);
+  }
+}
+
+/** Each algorithm's MAC bounds over the library defaults: whole numbers, each minimum at most its maximum, iterations at least 1. */
+function validateMacBounds(config: ServerConfig): void {
+  const defaults = { PBMAC1: DEFAULT_PBMAC1_BOUNDS, PasswordBasedMac: DEFAULT_PASSWORD_BASED_MAC_BOUNDS };
+  for (const name of ['PBMAC1', 'PasswordBasedMac'] as const) {
+    const bounds = { ...defaults[name], ...config.macBounds[name] };
+    for (const [key, value] of Object.entries(config.macBounds[name])) {
+      if (!Number.isInteger(value)) throw new ConfigError(`macBounds.${name}.${key} must be a whole number`);
+    }
+    if (bounds.minIterations < 1) throw new ConfigError(`macBounds.${name}.minIterations must be at least 1`);
+    for (const what of ['Iterations', 'SaltLength', 'KeyLength'] as const) {
+      if (bounds[`min${what}`] > bounds[`max${what}`]) {
+        throw new ConfigError(`macBounds.${name}: min${what} ${bounds[`min${what}`]} is above max${what} ${bounds[`max${what}`]}`);
+      }
+    }
   }
 }
 

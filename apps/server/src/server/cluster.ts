@@ -23,6 +23,9 @@ export interface ClusterAddress {
   url: string;
   tcpUrl?: string;
   wsUrl?: string;
+  coapUrl?: string;
+  coapTcpUrl?: string;
+  coapWsUrl?: string;
 }
 
 const LISTENING = 'cmpkit-server:listening';

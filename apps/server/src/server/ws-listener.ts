@@ -18,6 +18,8 @@ export interface WsListener {
 
 interface WsListenOptions {
   path: string;
+  /** Upgrade paths another listener of the HTTP server serves (CoAP over WebSocket): left alone. */
+  otherPaths?: readonly string[];
   maxMessageBytes: number;
   logger: Logger;
 }
@@ -62,6 +64,7 @@ export function attachWs(http: Server, handle: CmpHandler, options: WsListenOpti
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => {});
     const path = (request.url ?? '').split('?', 1)[0]?.replace(/\/+$/, '') ?? '';
+    if (options.otherPaths?.includes(path)) return;
     if (path !== options.path.replace(/\/+$/, '')) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

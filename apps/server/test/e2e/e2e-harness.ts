@@ -9,6 +9,10 @@ export interface RunningServer {
   httpUrl: string;
   tcpUrl: string;
   wsUrl: string;
+  /** CMP over CoAP (RFC 9482): UDP, TCP, WebSocket on the HTTP port. */
+  coapUrl: string;
+  coapTcpUrl: string;
+  coapWsUrl: string;
   /** The root CA file of the data directory. */
   root: string;
   stdout(): string;
@@ -16,20 +20,24 @@ export interface RunningServer {
   stop(): Promise<number>;
 }
 
-/** Starts the server in `dir` with TCP and WebSocket (on the HTTP port) on free loopback ports. */
+/** Starts the server in `dir` with TCP, WebSocket (on the HTTP port) and CoAP on free loopback ports. */
 export async function startServer(dir: string, ...extra: string[]): Promise<RunningServer> {
   const stop = new AbortController();
   let stdout = '';
   let stderr = '';
-  let listening: (address: { url: string; tcpUrl?: string; wsUrl?: string }) => void;
-  const bound = new Promise<{ url: string; tcpUrl?: string; wsUrl?: string }>((resolve) => (listening = resolve));
-  const running = serverMain(['serve', '--port', '0', '--host', '127.0.0.1', '--tcp-port', '0', '--data-dir', 'data', ...extra], {
-    cwd: dir,
-    signal: stop.signal,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    onListening: (address) => listening(address),
-  });
+  type Address = { url: string; tcpUrl?: string; wsUrl?: string; coapUrl?: string; coapTcpUrl?: string; coapWsUrl?: string };
+  let listening: (address: Address) => void;
+  const bound = new Promise<Address>((resolve) => (listening = resolve));
+  const running = serverMain(
+    ['serve', '--port', '0', '--host', '127.0.0.1', '--tcp-port', '0', '--coap-port', '0', '--data-dir', 'data', ...extra],
+    {
+      cwd: dir,
+      signal: stop.signal,
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      onListening: (address) => listening(address),
+    },
+  );
   const address = await Promise.race([
     bound,
     running.then((status) => {
@@ -41,6 +49,9 @@ export async function startServer(dir: string, ...extra: string[]): Promise<Runn
     httpUrl: address.url,
     tcpUrl: address.tcpUrl ?? '',
     wsUrl: address.wsUrl ?? '',
+    coapUrl: address.coapUrl ?? '',
+    coapTcpUrl: address.coapTcpUrl ?? '',
+    coapWsUrl: address.coapWsUrl ?? '',
     root: join(dir, 'data', 'root-ca.pem'),
     stdout: () => stdout,
     stderr: () => stderr,

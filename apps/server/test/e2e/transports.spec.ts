@@ -15,14 +15,18 @@ afterEach(async () => {
 describe.each([
   ['tcp', (s: RunningServer) => s.tcpUrl],
   ['ws', (s: RunningServer) => s.wsUrl],
+  ['coap', (s: RunningServer) => s.coapUrl],
+  ['coap+tcp', (s: RunningServer) => s.coapTcpUrl],
+  ['coap+ws', (s: RunningServer) => s.coapWsUrl],
   ['http', (s: RunningServer) => s.httpUrl],
 ])('cmpkit over %s against cmpkit-server', (name, urlOf) => {
   it('enrolls (ir), updates the key (kur) and revokes (rr)', async () => {
     const dir = tempDir();
     server = await startServer(dir);
     const url = urlOf(server);
-    expect(url).toMatch(new RegExp(`^${name}://127\\.0\\.0\\.1:\\d+`));
+    expect(url).toMatch(new RegExp(`^${name.replace('+', '\\+')}://127\\.0\\.0\\.1:\\d+`));
     const file = (f: string): string => join(dir, f);
+    const cn = `${name.replace('+', '-')}-device`; // '+' joins RDN attributes in the /A=x/B=y form
     const ir = await runClient(
       'ir',
       '--server',
@@ -38,13 +42,13 @@ describe.each([
       '--newkeyout',
       file('k1.pem'),
       '--subject',
-      `/CN=${name}-device`,
+      `/CN=${cn}`,
       '--certout',
       file('c1.pem'),
     );
     expect(ir.stderr).toBe('');
     expect(ir).toMatchObject({ status: 0 });
-    expect(ir.stdout).toContain(`ir: enrolled subject=/CN=${name}-device`);
+    expect(ir.stdout).toContain(`ir: enrolled subject=/CN=${cn}`);
 
     const kur = await runClient(
       'kur',
@@ -66,7 +70,7 @@ describe.each([
       file('c2.pem'),
     );
     expect(kur.stderr).toBe('');
-    expect(kur.stdout).toContain(`kur: enrolled subject=/CN=${name}-device`);
+    expect(kur.stdout).toContain(`kur: enrolled subject=/CN=${cn}`);
 
     const rr = await runClient(
       'rr',
@@ -86,7 +90,7 @@ describe.each([
       '1',
     );
     expect(rr.stderr).toBe('');
-    expect(rr.stdout).toContain(`rr: revoked subject=/CN=${name}-device`);
+    expect(rr.stdout).toContain(`rr: revoked subject=/CN=${cn}`);
 
     expect(await server.stop()).toBe(0);
     const log = server.stderr();
