@@ -18,15 +18,15 @@
 //   both phases see the same noise.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePKIMessage, encodePKIMessage, parseName } from '../packages/codec/dist/index.js';
 import { protect } from '../packages/protection/dist/index.js';
+import { startCmpkitServer } from './server-process.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const serverBin = join(root, 'apps/server/bin/cmpkit-server.js');
 const cliBin = join(root, 'apps/client/bin/cmpkit.js');
 const ROUNDS = Number(process.env.CMPKIT_BENCH_STALL_ROUNDS ?? 3);
 const COUNT = Number(process.env.CMPKIT_BENCH_STALL_COUNT ?? 60);
@@ -42,38 +42,6 @@ const ATTACKS = [
   { name: 'PBMAC1, 100 000 iterations', mac: { algorithm: 'PBMAC1', iterationCount: 100_000 } },
 ];
 
-/** Starts cmpkit-server; resolves to its port, pid and a stop function. */
-function startServer(dir) {
-  const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ initialSecret: { reference: REFERENCE, secret: SECRET } }));
-  const child = spawn(
-    process.execPath,
-    [serverBin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'ca'), '--config', config],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let log = '';
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk) => {
-      if (log.length < 100_000) log += chunk.toString();
-      const match = /listening url=http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
-      if (match) {
-        resolve({
-          port: Number(match[1]),
-          dir: join(dir, 'ca'),
-          stop: async () => {
-            if (child.exitCode === null) child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`cmpkit-server exited early (${code}):\n${log}`)));
-  });
-}
-
 /** A genm with the right senderKID and a wrong secret. */
 async function attackMessage(mac) {
   const message = {
@@ -82,8 +50,8 @@ async function attackMessage(mac) {
       sender: { type: 'directoryName', value: parseName('/CN=attacker') },
       recipient: { type: 'directoryName', value: [] },
       messageTime: new Date(Math.floor(Date.now() / 1000) * 1000),
-      transactionID: crypto.getRandomValues(new Uint8Array(16)),
-      senderNonce: crypto.getRandomValues(new Uint8Array(16)),
+      transactionID: globalThis.crypto.getRandomValues(new Uint8Array(16)),
+      senderNonce: globalThis.crypto.getRandomValues(new Uint8Array(16)),
     },
     body: { type: 'genm', content: [{ type: 'caCerts' }] },
   };
@@ -181,7 +149,12 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'cmpkit-stall-'));
-  const server = await startServer(dir);
+  const server = await startCmpkitServer({
+    dir,
+    dataDir: join(dir, 'ca'),
+    config: { initialSecret: { reference: REFERENCE, secret: SECRET } },
+  });
+  server.dir = join(dir, 'ca');
   const lines = [
     `## No request stalls the others (cmpkit-server, ${ATTACKERS} clients sending wrong-MAC requests)`,
     '',

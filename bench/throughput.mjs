@@ -13,65 +13,19 @@
 //
 // Environment: CMPKIT_BENCH_COUNT (transactions per run, default 2000), CMPKIT_BENCH_WORKERS
 // (default "1,2").
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCmpkitServer, treeCpuMs } from './server-process.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const serverBin = join(root, 'apps/server/bin/cmpkit-server.js');
 const cliBin = join(root, 'apps/client/bin/cmpkit.js');
 const COUNT = Number(process.env.CMPKIT_BENCH_COUNT ?? 2000);
 const WORKERS = (process.env.CMPKIT_BENCH_WORKERS ?? '1,2').split(',').map(Number);
 const REFERENCE = 'bench';
 const SECRET = 'bench-secret';
-
-/** CPU ms (utime + stime) of `pid` and its descendants. */
-function treeCpuMs(pid) {
-  let ms = 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean);
-  for (const child of children) ms += treeCpuMs(Number(child));
-  return ms;
-}
-
-/** Starts `cmpkit-server serve --workers N`; resolves once every worker listens. */
-function startServer(dir, workers) {
-  const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ initialSecret: { reference: REFERENCE, secret: SECRET } }));
-  const args = [serverBin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'ca'), '--config', config];
-  if (workers > 1) args.push('--workers', String(workers));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk) => {
-      if (log.length < 200_000) log += chunk.toString();
-      const match = /listening url=http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
-      const ready = workers === 1 || (log.match(/worker listening/g) ?? []).length >= workers;
-      if (match && ready) {
-        resolve({
-          port: Number(match[1]),
-          pid: child.pid,
-          caDir: join(dir, 'ca'),
-          stop: async () => {
-            if (child.exitCode === null) child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`cmpkit-server exited early (${code}):\n${log}`)));
-  });
-}
 
 /** Runs the CLI; resolves to its output (rejects on a non-zero exit). */
 function cli(args) {
@@ -86,7 +40,13 @@ function cli(args) {
 
 async function measure(workers) {
   const dir = mkdtempSync(join(tmpdir(), 'cmpkit-throughput-'));
-  const server = await startServer(dir, workers);
+  const server = await startCmpkitServer({
+    dir,
+    dataDir: join(dir, 'ca'),
+    config: { initialSecret: { reference: REFERENCE, secret: SECRET } },
+    workers,
+  });
+  server.caDir = join(dir, 'ca');
   const rows = [];
   try {
     const url = `http://127.0.0.1:${server.port}/`;

@@ -36,13 +36,13 @@
 // "pbm,signed,implicit"), CMPKIT_BENCH_SERVER_NODE_ARGS (extra node arguments for cmpkit-server,
 // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processCpuMs, startCmpkitServer } from './server-process.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const serverBin = join(root, 'apps/server/bin/cmpkit-server.js');
 const makePki = join(root, 'bench/vs-openssl/make-pki.sh');
 const COUNT = Number(process.env.CMPKIT_BENCH_COUNT ?? 300);
 const ROUNDS = Number(process.env.CMPKIT_BENCH_ROUNDS ?? 6);
@@ -103,20 +103,14 @@ function warmUp(kind, port, pki) {
   if (result.status !== 0) throw new Error(`warm-up with cmpkit bench (${kind}) failed:\n${result.stdout}${result.stderr}`);
 }
 
-/** CPU time (utime + stime, ms) of process `pid`, all its threads; Linux /proc only. */
-function processCpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ 100)
-}
-
-/** Spawns a server and resolves once `pattern` (capturing the port) appears in its output. */
-function startProcess(name, command, args, pattern) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `openssl cmp -port 0 ...args` (the mock server) and resolves once it listens (`ACCEPT host:port`). */
+function startMock(name, args) {
+  const child = spawn('openssl', ['cmp', '-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = new Promise((resolve, reject) => {
     const onData = (chunk) => {
       if (output.length < 200_000) output += chunk.toString();
-      const match = pattern.exec(output);
+      const match = /^ACCEPT \S+:(\d+) /m.exec(output);
       if (match) resolve(Number(match[1]));
     };
     child.stdout.on('data', onData);
@@ -174,60 +168,41 @@ async function main() {
     const made = spawnSync('bash', [makePki, join(dir, 'pki')], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`make-pki.sh failed: ${made.stderr}`);
     const pki = (file) => join(dir, 'pki', file);
-    const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ initialSecret: { reference: REFERENCE, secret: SECRET } }));
-    const ours = await startProcess(
-      'cmpkit-server',
-      process.execPath,
-      [...SERVER_NODE_ARGS, serverBin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'pki'), '--config', config],
-      /listening url=http:\/\/127\.0\.0\.1:(\d+)/,
-    );
+    const ours = await startCmpkitServer({
+      dir,
+      dataDir: join(dir, 'pki'),
+      config: { initialSecret: { reference: REFERENCE, secret: SECRET } },
+      nodeArgs: SERVER_NODE_ARGS,
+    });
     servers.push(ours);
-    const accept = /^ACCEPT \S+:(\d+) /m;
-    const macMock = await startProcess(
-      'mock (MAC)',
-      'openssl',
-      [
-        'cmp',
-        '-port',
-        '0',
-        '-srv_ref',
-        REFERENCE,
-        '-srv_secret',
-        `pass:${SECRET}`,
-        '-rsp_cert',
-        pki('new.pem'),
-        '-rsp_extracerts',
-        pki('issuing-ca.pem'),
-        '-rsp_capubs',
-        pki('root-ca.pem'),
-        '-grant_implicitconf',
-      ],
-      accept,
-    );
+    const macMock = await startMock('mock (MAC)', [
+      '-srv_ref',
+      REFERENCE,
+      '-srv_secret',
+      `pass:${SECRET}`,
+      '-rsp_cert',
+      pki('new.pem'),
+      '-rsp_extracerts',
+      pki('issuing-ca.pem'),
+      '-rsp_capubs',
+      pki('root-ca.pem'),
+      '-grant_implicitconf',
+    ]);
     servers.push(macMock);
-    const signedMock = await startProcess(
-      'mock (signature)',
-      'openssl',
-      [
-        'cmp',
-        '-port',
-        '0',
-        '-srv_cert',
-        pki('cmp-server.pem'),
-        '-srv_key',
-        pki('cmp-server.key.pem'),
-        '-srv_trusted',
-        pki('root-ca.pem'),
-        '-srv_untrusted',
-        pki('issuing-ca.pem'),
-        '-rsp_cert',
-        pki('new.pem'),
-        '-rsp_extracerts',
-        pki('issuing-ca.pem'),
-      ],
-      accept,
-    );
+    const signedMock = await startMock('mock (signature)', [
+      '-srv_cert',
+      pki('cmp-server.pem'),
+      '-srv_key',
+      pki('cmp-server.key.pem'),
+      '-srv_trusted',
+      pki('root-ca.pem'),
+      '-srv_untrusted',
+      pki('issuing-ca.pem'),
+      '-rsp_cert',
+      pki('new.pem'),
+      '-rsp_extracerts',
+      pki('issuing-ca.pem'),
+    ]);
     servers.push(signedMock);
     const mockFor = (kind) => (kind === 'signed' ? signedMock : macMock);
 

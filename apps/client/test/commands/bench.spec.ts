@@ -63,25 +63,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `cmpkit bench` against the test server with its shared secret, plus `extra`. */
+const macBench = (...extra: string[]) => runCli('bench', '--server', url, '--ref', 'bench', '--secret', 'pass:bench-secret', ...extra);
+
 describe('cmpkit bench', () => {
   it('runs --count full MAC enrollments with certConf at --concurrency and reports tx/s and latency percentiles', async () => {
     const before = { issued, confirmed: confirmed.length };
     bodies.length = 0;
-    const r = await runCli(
-      'bench',
-      '--server',
-      url,
-      '--ref',
-      'bench',
-      '--secret',
-      'pass:bench-secret',
-      '--mac',
-      'pbm',
-      '--concurrency',
-      '3',
-      '--count',
-      '7',
-    );
+    const r = await macBench('--mac', 'pbm', '--concurrency', '3', '--count', '7');
     expect(r.stderr).toMatch(/^bench: 7 transactions, concurrency 3, 7 ec:P-256 keys generated\n/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^transactions 7 {2}errors 0 {2}concurrency 3 {2}time \d+\.\d\d s {2}tx\/s \d+\.\d\n/);
@@ -95,20 +84,7 @@ describe('cmpkit bench', () => {
   it('--implicit-confirm skips certConf (the server grants it)', async () => {
     const before = { issued, confirmed: confirmed.length };
     bodies.length = 0;
-    const r = await runCli(
-      'bench',
-      '--server',
-      url,
-      '--ref',
-      'bench',
-      '--secret',
-      'pass:bench-secret',
-      '--count',
-      '4',
-      '--implicit-confirm',
-      '--trusted',
-      join(dir, 'root.pem'),
-    );
+    const r = await macBench('--count', '4', '--implicit-confirm', '--trusted', join(dir, 'root.pem'));
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^transactions 4 {2}errors 0 /);
     expect(issued - before.issued).toBe(4);
@@ -125,22 +101,7 @@ describe('cmpkit bench', () => {
   it('--prebuilt builds every ir (implicitConfirm) before timing, then only sends them', async () => {
     const before = { issued, confirmed: confirmed.length };
     bodies.length = 0;
-    const r = await runCli(
-      'bench',
-      '--server',
-      url,
-      '--ref',
-      'bench',
-      '--secret',
-      'pass:bench-secret',
-      '--mac',
-      'pbm',
-      '--prebuilt',
-      '--count',
-      '5',
-      '--concurrency',
-      '2',
-    );
+    const r = await macBench('--mac', 'pbm', '--prebuilt', '--count', '5', '--concurrency', '2');
     expect(r.stderr).toMatch(/^bench: 5 ir requests with implicitConfirm built in \d+\.\d s \(not timed\), concurrency 2\n/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^transactions 5 {2}errors 0 {2}concurrency 2 /);
@@ -158,12 +119,12 @@ describe('cmpkit bench', () => {
   });
 
   it('refuses bad options with status 2', async () => {
-    const base = ['bench', '--server', url, '--ref', 'bench', '--secret', 'pass:bench-secret'];
-    expect((await runCli(...base, '--count', '0')).stderr).toContain("--count '0' is not a positive integer");
-    expect((await runCli(...base, '--count', '2', '--duration', '1')).status).toBe(2);
-    expect((await runCli(...base, '--newkey', join(dir, 'root.pem'))).status).toBe(2);
-    const noCount = await runCli(...base, '--prebuilt', '--duration', '1');
+    expect((await macBench('--count', '0')).stderr).toContain("--count '0' is not a positive integer");
+    expect((await macBench('--count', '2', '--duration', '1')).status).toBe(2);
+    expect((await macBench('--newkey', join(dir, 'root.pem'))).status).toBe(2);
+    const noCount = await macBench('--prebuilt', '--duration', '1');
     expect(noCount.status).toBe(2);
+    expect(noCount.stderr).toContain('--prebuilt needs --count');
   });
 });
 
