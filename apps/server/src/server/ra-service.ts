@@ -1,6 +1,15 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type CmpServer, type KeyDerivationSettings, type ServerPolicy } from '@cmpkit/core';
+import {
+  createClient,
+  createRegistrationAuthority,
+  type CmpServer,
+  type ExternalTrust,
+  type KeyDerivationSettings,
+  type SecretStore,
+  type ServerInit,
+  type ServerPolicy,
+} from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -23,12 +32,15 @@ export interface RaServiceInit {
   store: ServerStore;
   /** The CA's CMP URL. */
   upstream: string;
-  externalAnchors: readonly Uint8Array[];
+  externalTrust: readonly ExternalTrust[];
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
   /** Password-based key derivations of device requests. */
   keyDerivation: KeyDerivationSettings;
+  /** The secrets to authenticate devices with, instead of the stored ones alone (`serve --secret`). */
+  secrets?: SecretStore;
+  onExchange?: ServerInit['onExchange'];
 }
 
 /**
@@ -56,12 +68,12 @@ export function createRaService(init: RaServiceInit): CmpServer {
     name: parseName(ra.subject),
     protection: {
       signer: credential,
-      secrets: store.secrets,
+      secrets: init.secrets ?? store.secrets,
       macResponses: config.macResponses,
       macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: material.trustAnchors,
-      ...(init.externalAnchors.length ? { externalAnchors: init.externalAnchors } : {}),
+      ...(init.externalTrust.length ? { externalTrust: init.externalTrust } : {}),
       untrusted: material.chain,
     },
     upstream,
@@ -71,6 +83,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     stores: { transactions: store.transactions, nonces: store.nonces },
     keyDerivation: init.keyDerivation,
     policy,
+    ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock,
     crypto,
     logger: demoteInfo(logger),

@@ -96,6 +96,7 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Cm
     stores: { transactions, nonces },
     ...(init.policy ? { policy: init.policy } : {}),
     ...(init.keyDerivation ? { keyDerivation: init.keyDerivation } : {}),
+    ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock: runtime.clock,
     sleep: runtime.sleep,
     crypto: runtime.crypto,

@@ -6,39 +6,22 @@ import { authenticate, fallbackResponseProtection, type Authenticated } from './
 import { checkRequestHeader } from './check-request.js';
 import type { HandlerInput, HandlerOutcome } from './handler-input.js';
 import { handleCertConf } from './handlers/cert-conf.js';
-import { handleCertification } from './handlers/certification.js';
+import { handleCertification, handlePopdecr } from './handlers/certification.js';
 import { handleErrorMessage } from './handlers/error-message.js';
 import { handleGeneralMessage } from './handlers/general-message.js';
-import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
+import { addedProtectionOf, handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
-import { errorBody, respond, type SentResponse } from './respond.js';
+import { errorBody, refusalReply, respond } from './respond.js';
+import { finishTransaction, isConfirmedTransaction } from './transaction-rules.js';
 import { resolveServerContext, type ServerContext } from './server-context.js';
+import type { ServerExchange } from './server-exchange.js';
 import type { ServerInit } from './server-init.js';
-
-/** One request and its answer, as {@link CmpServer.exchange} reports them. */
-export interface ServerExchange {
-  /** The DER answer: what `handle` resolves to. */
-  response: Uint8Array;
-  /** The request as decoded, when it decoded. */
-  request?: DecodedPKIMessage;
-  /**
-   * The answer as a message (before encoding), when the server built it; absent when the answer
-   * was relayed as bytes (a registration authority passing a CA's answer through).
-   */
-  reply?: PKIMessage;
-}
 
 /** The PKI management entity: a handler for every transport, and housekeeping. */
 export interface CmpServer {
   /** DER request in, DER response out; never rejects. */
   handle: CmpHandler;
-  /**
-   * Like `handle`, and tells what was exchanged: the decoded request and the answer as a
-   * message, so that a caller logs or accounts for it without decoding either again. Never
-   * rejects.
-   */
-  exchange(request: Uint8Array, context?: RequestContext): Promise<ServerExchange>;
   /**
    * Revokes certificates whose certConf did not arrive within confirmWaitTime and closes their
    * transactions. Call it periodically (the core runs no timers).
@@ -70,6 +53,8 @@ function dispatch(input: HandlerInput, processInner: InnerRequestProcessor): Pro
       return handleCertification(input);
     case 'certConf':
       return handleCertConf(input);
+    case 'popdecr':
+      return handlePopdecr(input);
     case 'pollReq':
       return handlePollReq(input);
     case 'rr':
@@ -96,37 +81,69 @@ function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: R
   }
 }
 
-async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<ServerExchange> {
+/** Tells the `onExchange` hook about an answered message; its failures only reach the log. */
+function notifyExchange(ctx: ServerContext, exchange: Omit<ServerExchange, 'response'> & { response: () => PKIMessage }): void {
+  const hook = ctx.init.onExchange;
+  if (!hook) return;
+  try {
+    hook({ ...exchange, response: exchange.response() });
+  } catch (error) {
+    ctx.runtime.logger.error('cmp: onExchange failed', { error: String(error) });
+  }
+}
+
+async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<Uint8Array> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
   let auth: Authenticated | undefined;
+  const told = (response: () => PKIMessage, extra: { relayed?: boolean; error?: unknown; header?: DecodedPKIMessage['header'] }): void =>
+    notifyExchange(ctx, {
+      request,
+      transactionID: (request?.header ?? extra.header)?.transactionID,
+      response,
+      requester: auth?.requester,
+      ...('error' in extra ? { error: extra.error } : {}),
+      relayed: extra.relayed ?? false,
+      depth,
+      context,
+    });
   try {
     request = decodePKIMessage(bytes);
     const now = runtime.clock();
     checkRequestHeader(ctx, request, now);
     auth = await authenticate(ctx, request, now);
     const nonce = toHex(request.header.senderNonce as Uint8Array);
-    if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+    // A message an RA added its protection to carries the senderNonce of the message it wraps,
+    // whose own check below counts it (RFC 9483 section 5.2.2.1).
+    const copiesItsNonce = addedProtectionOf(request) !== undefined;
+    if (!copiesItsNonce && !(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+      // A certConf sent again after its transaction confirmed the certificates (RFC 9483 4.1).
+      if (request.body.type === 'certConf' && (await isConfirmedTransaction(ctx, toHex(request.header.transactionID as Uint8Array)))) {
+        throw new ProtocolError('certConfirmed', 'the certificates of this transaction are already confirmed');
+      }
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
     notifyAuthenticated(ctx, auth, context);
     const relayed = await ctx.init.relay?.(request, auth.requester, context);
     if (relayed) {
       runtime.logger.info('cmp: relayed', { request: request.body.type });
-      return { response: relayed, request };
+      told(() => decodePKIMessage(relayed), { relayed: true });
+      return relayed;
     }
     const transactionId = toHex(request.header.transactionID as Uint8Array);
     if (request.body.type === 'nested' && depth >= MAX_NESTING) throw new ProtocolError('badRequest', 'nested messages nest too deeply');
-    const outcome = await dispatch(
-      { ctx, request, auth, context, transactionId, now },
-      async (inner) => (await processRequest(ctx, inner, context, depth + 1)).response,
+    const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) =>
+      processRequest(ctx, inner, context, depth + 1),
     );
-    const { bytes: response, message: reply, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
+    // The inner message's own answer (added protection): the inner exchange was told already.
+    if (outcome.answer) return outcome.answer;
+    const { message, bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
     }
     runtime.logger.info('cmp: answered', { request: request.body.type, response: outcome.reply.body.type, transactionID: transactionId });
-    return { response, request, reply };
+    told(() => message, {});
+    return response;
   } catch (error) {
     runtime.logger.info('cmp: refused', {
       request: request?.body.type ?? '(undecodable)',
@@ -137,15 +154,16 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const protection = ctx.policy.sendUnprotectedErrors
       ? ({ kind: 'none' } as const)
       : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
-    const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
-    let answer: SentResponse;
+    const reply = refusalReply(ctx, request, error);
+    let answer: { message: PKIMessage; bytes: Uint8Array };
     try {
       answer = await respond(ctx, answerTo, protection, reply);
     } catch (protectError) {
       runtime.logger.error('cmp: cannot protect the error response', { error: String(protectError) });
       answer = await respond(ctx, answerTo, { kind: 'none' }, reply);
     }
-    return { response: answer.bytes, reply: answer.message, ...(request ? { request } : {}) };
+    told(() => answer.message, { error, ...(answerTo ? { header: answerTo.header } : {}) });
+    return answer.bytes;
   }
 }
 
@@ -163,25 +181,22 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
  */
 export function createServer(init: ServerInit): CmpServer {
   const ctx = resolveServerContext(init);
-  const exchange = async (request: Uint8Array, context: RequestContext = {}): Promise<ServerExchange> => {
-    try {
-      return await processRequest(ctx, request, context);
-    } catch (error) {
-      // Even building an unprotected error failed (e.g. no crypto): a minimal answer is still DER.
-      ctx.runtime.logger.error('cmp: could not answer', { error: String(error) });
-      const answer = await respond(ctx, undefined, { kind: 'none' }, { body: { type: 'error', content: errorBody(ctx, error) } });
-      return { response: answer.bytes, reply: answer.message };
-    }
-  };
   return {
-    handle: async (request, context) => (await exchange(request, context)).response,
-    exchange,
+    handle: async (request, context = {}) => {
+      try {
+        return await processRequest(ctx, request, context);
+      } catch (error) {
+        // Even building an unprotected error failed (e.g. no crypto): a minimal answer is still DER.
+        ctx.runtime.logger.error('cmp: could not answer', { error: String(error) });
+        return (await respond(ctx, undefined, { kind: 'none' }, { body: { type: 'error', content: errorBody(ctx, error) } })).bytes;
+      }
+    },
     async expireTransactions() {
       const now = ctx.runtime.clock().getTime();
       const expired = await ctx.transactions.expired(now);
       for (const { transactionId, record } of expired) {
         for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), false, 'confirmWaitTime expired');
-        await ctx.transactions.delete(transactionId);
+        await finishTransaction(ctx, transactionId, record);
       }
       return expired.length;
     },
