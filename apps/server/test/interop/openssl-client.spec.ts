@@ -307,7 +307,7 @@ describe.skipIf(!version)(title, () => {
       );
       expect(out.ok).toBe(false);
       // The server writes its log once per event-loop turn: wait for the line.
-      const line = await waitUntil(() => /ir -> (error [^\n]*?) transaction=/.exec(serverLog.slice(before))?.[1], {
+      const line = await waitUntil(() => /ir -> (error [^\n]*?) transactionID=/.exec(serverLog.slice(before))?.[1], {
         what: 'the request log line',
       });
       return { client: out.output.split('\n').filter((l) => /CMP (error|warning)/.test(l) && !/missing -recipient/.test(l)), line };
