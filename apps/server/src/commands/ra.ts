@@ -15,6 +15,7 @@ import { coapListenerFor, coapUrlsOf } from '../server/coap-listener.js';
 import { withCommandLineSecrets } from '../server/command-line-secrets.js';
 import { createExchangeObserver } from '../server/exchange-observer.js';
 import { listenHttp } from '../server/http-listener.js';
+import { serverKeyDerivation } from '../server/key-derivation.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { readyLine } from '../server/ready-line.js';
 import { loadExternalTrust } from '../pki/external-trust.js';
@@ -159,6 +160,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
   const opened = await openRaStore(config, clock, env);
   const store = metrics ? observeStore(opened, metrics.store) : opened;
   let metricsListener: MetricsListener | undefined;
+  const keyDerivation = serverKeyDerivation();
   try {
     const observer = createExchangeObserver({ logger, scope, ...(metrics ? { metrics } : {}) });
     const service = createRaService({
@@ -172,6 +174,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
       logger,
       secrets: withCommandLineSecrets(store.secrets, serving.secrets),
       onExchange: observer.onExchange,
+      keyDerivation,
     });
     let stopping = false;
     const route = healthEndpoints({
@@ -232,6 +235,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
     logger.info('stopped');
     return 0;
   } finally {
+    await keyDerivation.deriver.close();
     await store.close();
   }
 }

@@ -5,6 +5,7 @@ import {
   createRegistrationAuthority,
   type ExternalTrust,
   type RegistrationAuthority,
+  type KeyDerivationSettings,
   type SecretStore,
   type ServerInit,
   type ServerPolicy,
@@ -35,6 +36,8 @@ export interface RaServiceInit {
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
+  /** Password-based key derivations of device requests. */
+  keyDerivation: KeyDerivationSettings;
   /** The secrets to authenticate devices with, instead of the stored ones alone (`serve --secret`). */
   secrets?: SecretStore;
   onExchange?: ServerInit['onExchange'];
@@ -79,6 +82,7 @@ export function createRaService(init: RaServiceInit): RegistrationAuthority {
     ...(ra.batching ? { batching: { maxBatchSize: ra.batching.maxSize, maxDelayMs: ra.batching.maxDelayMs } } : {}),
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
     stores: { transactions: store.transactions, nonces: store.nonces, durability: store, raJobs: store.raJobs },
+    keyDerivation: init.keyDerivation,
     policy,
     ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock,

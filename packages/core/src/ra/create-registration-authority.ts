@@ -112,6 +112,7 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Re
     ...(init.authorizer ? { authorizer: init.authorizer } : {}),
     stores: { transactions, nonces, ...(init.stores?.durability ? { durability: init.stores.durability } : {}) },
     ...(init.policy ? { policy: init.policy } : {}),
+    ...(init.keyDerivation ? { keyDerivation: init.keyDerivation } : {}),
     ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock: runtime.clock,
     sleep: runtime.sleep,
