@@ -3,9 +3,9 @@ import { oids, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import { RequestRejectedError } from '@cmpkit/core';
 import { defineProfile } from '@cmpkit/ca';
 import { generateCentralKey } from '@cmpkit/issuer';
-import { oidDer } from '../../../../packages/issuer/src/pki/oid-der.js';
-import { certRequest, parseCertificate } from '../helpers.js';
-import { issuerSetup } from './issuer-setup.js';
+import { oidDer } from '../src/pki/oid-der.js';
+import { issuerSetup } from './support/issuer-setup.js';
+import { certRequest, parseCertificate } from './support/requests.js';
 
 describe('central key generation', () => {
   it('certify generates a key of the profile first algorithm and certifies it', async () => {

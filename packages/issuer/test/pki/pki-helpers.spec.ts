@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { nameToString, oids, parseName } from '@cmpkit/codec';
 import { defineProfile } from '@cmpkit/ca';
-import { certificateSerialNumber, readCertificateFields } from '../../../../packages/issuer/src/pki/certificate-fields.js';
-import { keyGenParams, matchesAlgorithm } from '../../../../packages/issuer/src/pki/key-algorithms.js';
-import { oidDer } from '../../../../packages/issuer/src/pki/oid-der.js';
-import { parseSerial, serialFromBytes, serialHex } from '../../../../packages/issuer/src/pki/serial-number.js';
-import { ecKey, fakeClock, makeCa, parseCertificate } from '../helpers.js';
+import { certificateSerialNumber, readCertificateFields } from '../../src/pki/certificate-fields.js';
+import { keyGenParams, matchesAlgorithm } from '../../src/pki/key-algorithms.js';
+import { oidDer } from '../../src/pki/oid-der.js';
+import { parseSerial, serialFromBytes, serialHex } from '../../src/pki/serial-number.js';
+import { makeCa, testClock } from '../support/issuer-setup.js';
+import { ecKey, parseCertificate } from '../support/requests.js';
 
 describe('serial numbers', () => {
   it.each([
@@ -59,7 +60,7 @@ describe('key algorithms', () => {
 
 describe('readCertificateFields', () => {
   it('reads serial, names, validity and key of a certificate', async () => {
-    const clock = fakeClock();
+    const clock = testClock();
     const { ca } = await makeCa(clock);
     const { spki } = await ecKey();
     const issued = await ca.issue({ template: { subject: parseName('/CN=x'), publicKey: spki }, profile: defineProfile({ name: 'x' }) });

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RequestRejectedError, type CertificationResult } from '@cmpkit/core';
-import { createCaIssuer } from '@cmpkit/issuer';
-import { lineLogger } from '../../src/log/logger.js';
-import { certRequest, ecKey, serialOf } from '../helpers.js';
-import { issuerSetup } from './issuer-setup.js';
+import { issuerSetup } from './support/issuer-setup.js';
+import { certRequest, ecKey, serialOf } from './support/requests.js';
 
 function ticketOf(result: CertificationResult): string {
   if (result.status !== 'pending') throw new Error(`expected pending, got ${result.status}`);
@@ -65,28 +63,12 @@ describe('createCaIssuer: approval', () => {
     }
   });
 
-  function secondIssuer(setup: Awaited<ReturnType<typeof issuerSetup>>) {
-    return createCaIssuer({
-      ca: setup.ca,
-      rootCertificate: setup.root.certificate,
-      certificates: setup.store.certificates,
-      pending: setup.store.pending,
-      rootCaUpdates: setup.store.rootCaUpdates,
-      crlPublisher: setup.crlPublisher,
-      catalog: setup.catalog,
-      checkAfterSeconds: 1,
-      clock: setup.clock,
-      crypto: globalThis.crypto,
-      logger: lineLogger(() => {}, 'silent', setup.clock),
-    });
-  }
-
   it('survives a restart: a new issuer on the same store issues an approved request', async () => {
     const setup = await issuerSetup();
     const { spki } = await ecKey();
     const ticket = ticketOf(await setup.issuer.certify(certRequest(spki, { profile: 'approval', subject: '/CN=after-restart' })));
     await setup.store.pending.approve(Number(ticket), new Date());
-    const result = await secondIssuer(setup).poll(ticket, certRequest(spki).requester);
+    const result = await setup.another().poll(ticket, certRequest(spki).requester);
     expect(result.status).toBe('issued');
     expect((await setup.store.certificates.list())[0]?.subject).toBe('/CN=after-restart');
   });
@@ -97,7 +79,7 @@ describe('createCaIssuer: approval', () => {
     const ticket = ticketOf(await setup.issuer.certify(certRequest(spki, { profile: 'approval' })));
     await setup.store.pending.approve(Number(ticket), new Date());
     const requester = certRequest(spki).requester;
-    const [a, b] = await Promise.all([setup.issuer.poll(ticket, requester), secondIssuer(setup).poll(ticket, requester)]);
+    const [a, b] = await Promise.all([setup.issuer.poll(ticket, requester), setup.another().poll(ticket, requester)]);
     expect(a.status === 'issued' && b.status === 'issued' && a.certificate).toEqual(b.status === 'issued' && b.certificate);
     const recorded = (await setup.store.pending.get(Number(ticket)))!.serial;
     expect(a.status === 'issued' && serialOf(a.certificate)).toBe(recorded);

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { IssuanceError } from '@cmpkit/ca';
 import { oids, parseName } from '@cmpkit/codec';
 import { RequestRejectedError, type CertificationResult } from '@cmpkit/core';
-import { certRequest, crlContent, ecKey, parseCertificate, serialOf } from '../helpers.js';
-import { issuerSetup } from './issuer-setup.js';
+import { issuerSetup } from './support/issuer-setup.js';
+import { certRequest, crlContent, ecKey, parseCertificate, serialOf } from './support/requests.js';
 
 function issued(result: CertificationResult): Extract<CertificationResult, { status: 'issued' }> {
   if (result.status !== 'issued') throw new Error(`expected issued, got ${result.status}`);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createCrossCertificates, createSelfSignedCa } from '@cmpkit/ca';
 import { oids, parseName, timeOf, type Control } from '@cmpkit/codec';
-import { oidDer } from '../../../../packages/issuer/src/pki/oid-der.js';
-import { certRequest, crlContent, ecKey, serialOf } from '../helpers.js';
-import { issuerSetup } from './issuer-setup.js';
+import { oidDer } from '../src/pki/oid-der.js';
+import { issuerSetup } from './support/issuer-setup.js';
+import { certRequest, crlContent, ecKey, serialOf } from './support/requests.js';
 
 async function sha256Hex(der: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(der))), (b) =>
