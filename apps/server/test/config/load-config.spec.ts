@@ -18,7 +18,7 @@ describe('loadConfig', () => {
   it('gives the embedded defaults without a file, with absolute paths', async () => {
     const config = await loadConfig({ cwd: '/srv/x' });
     expect(config).toEqual({ ...DEFAULT_CONFIG, dataDir: '/srv/x/.cmpkit-server', database: '/srv/x/.cmpkit-server/cmpkit-server.sqlite' });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576, corsOrigins: [] });
     expect(config.initialSecret).toEqual({ reference: 'demo', secret: 'demo-secret-change-me' });
     expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
   });
@@ -75,6 +75,12 @@ describe('loadConfig', () => {
     [{ http: { port: '80' } }, 'config.http.port must be a number'],
     [{ http: { port: 70000 } }, 'http.port must be an integer from 0 to 65535'],
     [{ http: { path: 'cmp' } }, "http.path must start with '/'"],
+    [{ http: { corsOrigins: 'http://app.example' } }, 'config.http.corsOrigins must be a list of strings'],
+    [
+      { http: { corsOrigins: ['http://app.example/page'] } },
+      'http.corsOrigins: not an origin (scheme://host[:port]): http://app.example/page',
+    ],
+    [{ http: { corsOrigins: ['*', 'http://app.example'] } }, 'http.corsOrigins: "*" stands alone'],
     [{ profiles: { x: { validityDay: 3 } } }, 'unknown setting config.profiles.x.validityDay'],
     [{ defaultProfile: 'nope' }, 'defaultProfile "nope" is not among the profiles'],
     [{ ca: { keyAlgorithm: 'dsa:1024' } }, 'ca.keyAlgorithm must be one of'],
