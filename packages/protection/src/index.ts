@@ -12,15 +12,18 @@ export { protect } from './protect.js';
 export type { ProtectOptions } from './protect.js';
 export { verifyProtection } from './verify-protection.js';
 export type {
-  MacTrust,
-  MacVerifiedSender,
   ProtectionTrust,
-  SecretSource,
   SignatureTrust,
   SignatureVerifiedSender,
   VerifiedSender,
   VerifyProtectionOptions,
 } from './verify-protection.js';
+// MAC only: what protect and verifyProtection do with shared secrets, without the certificate and
+// signature code (a MAC-only application bundles neither).
+export { protectWithMac } from './mac/protect-with-mac.js';
+export type { ProtectWithMacOptions } from './mac/protect-with-mac.js';
+export { verifyMacProtection } from './mac/verify-mac-protection.js';
+export type { MacTrust, MacVerifiedSender, SecretSource, VerifyMacProtectionOptions } from './mac/verify-mac-protection.js';
 export type { MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
 export type { AlgorithmOptions, TimeOptions } from './options.js';
 export { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from './mac/mac-bounds.js';

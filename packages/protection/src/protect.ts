@@ -2,20 +2,15 @@ import { encodeProtectedPart, type CMPCertificate, type PKIHeader, type PKIMessa
 import { cryptoOf } from './crypto-options.js';
 import { isMacCredential, type ProtectionCredential } from './credentials.js';
 import { ProtectionError } from './errors/protection-error.js';
-import { bytesOf, equalBytes } from './internal/bytes.js';
-import type { MacBoundsOverrides } from './mac/mac-bounds.js';
-import { computeMac, macIdentifier, resolveMacProtection } from './mac/mac-protection.js';
-import { algorithmsOf, type AlgorithmOptions } from './options.js';
+import { equalBytes } from './internal/bytes.js';
+import { withProtection } from './internal/protected-message.js';
+import { protectWithMac, type ProtectWithMacOptions } from './mac/protect-with-mac.js';
+import { algorithmsOf } from './options.js';
 import { subjectKeyIdentifierOf } from './x509/certificate.js';
 import { certificateEntry, type CertificateCache } from './x509/certificate-cache.js';
 
 /** Options of {@link protect}. */
-export interface ProtectOptions extends AlgorithmOptions {
-  /**
-   * Bounds the MAC parameters must respect; the ones sent are checked like received ones, so
-   * cmpkit never sends what it would refuse. Default: per algorithm, see `DEFAULT_PBMAC1_BOUNDS`.
-   */
-  macBounds?: MacBoundsOverrides;
+export interface ProtectOptions extends ProtectWithMacOptions {
   /** A certificate cache, to read the signer certificate's SubjectKeyIdentifier once. */
   cache?: CertificateCache;
 }
@@ -34,7 +29,8 @@ function withCertificates(existing: readonly CMPCertificate[] | undefined, first
  * `protection` set. The input is not modified.
  *
  * - MAC credential: PBMAC1 (default) or PasswordBasedMac; senderKID is the credential's
- *   reference; extraCerts are left as they are.
+ *   reference; extraCerts are left as they are (see {@link protectWithMac}, which an application
+ *   using shared secrets only can call instead to leave the signature code out of its bundle).
  * - Signature credential: the algorithm follows the key (RSA keys carry their hash, ECDSA takes
  *   `credential.hash` or the curve's); senderKID becomes the certificate's SubjectKeyIdentifier
  *   when it has one (otherwise the header's value is kept); extraCerts become the certificate,
@@ -46,15 +42,9 @@ function withCertificates(existing: readonly CMPCertificate[] | undefined, first
  * @throws ProtectionError badAlg for a key or MAC choice that cannot be used.
  */
 export async function protect(message: PKIMessage, credential: ProtectionCredential, options: ProtectOptions = {}): Promise<PKIMessage> {
+  if (isMacCredential(credential)) return protectWithMac(message, credential, options);
   const crypto = cryptoOf(options);
   const registry = algorithmsOf(options);
-  if (isMacCredential(credential)) {
-    const protectionAlg = macIdentifier(credential.mac, crypto);
-    const resolved = resolveMacProtection(protectionAlg, registry, options.macBounds);
-    const header: PKIHeader = { ...message.header, protectionAlg, senderKID: bytesOf(credential.senderKID) };
-    const protection = await computeMac(crypto, resolved, bytesOf(credential.secret), encodeProtectedPart({ header, body: message.body }));
-    return compose(message, header, protection, message.extraCerts);
-  }
   if (credential.privateKey.type !== 'private')
     throw new ProtectionError('badAlg', 'protect: the signature credential needs a private key');
   const algorithm = registry.signatureForKey(credential.privateKey, credential.hash ? { hash: credential.hash } : {});
@@ -64,11 +54,10 @@ export async function protect(message: PKIMessage, credential: ProtectionCredent
   const header: PKIHeader = { ...message.header, protectionAlg: algorithm.identifier };
   if (ski) header.senderKID = ski;
   const protection = await algorithm.sign(crypto, credential.privateKey, encodeProtectedPart({ header, body: message.body }));
-  return compose(message, header, protection, withCertificates(message.extraCerts, [credential.certificate, ...(credential.chain ?? [])]));
-}
-
-function compose(message: PKIMessage, header: PKIHeader, protection: Uint8Array, extraCerts: CMPCertificate[] | undefined): PKIMessage {
-  const out: PKIMessage = { header, body: message.body, protection };
-  if (extraCerts?.length) out.extraCerts = extraCerts;
-  return out;
+  return withProtection(
+    message,
+    header,
+    protection,
+    withCertificates(message.extraCerts, [credential.certificate, ...(credential.chain ?? [])]),
+  );
 }
