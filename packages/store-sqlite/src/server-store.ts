@@ -1,15 +1,18 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
+import {
+  sqlCrlRepository,
+  sqlNonceStore,
+  sqlPendingRequestRepository,
+  sqlPushSubscriberRepository,
+  sqlRootCaUpdateRepository,
+  sqlTransactionStore,
+} from '@cmpkit/store-sql';
 import { sqliteAnnouncementRepository } from './announcement-repository.js';
 import { sqliteCertificateRepository } from './certificate-repository.js';
-import { sqliteCrlRepository } from './crl-repository.js';
 import { migrate } from './migrations.js';
-import { sqlitePendingRequestRepository } from './pending-request-repository.js';
-import { sqlitePushSubscriberRepository } from './push-subscriber-repository.js';
-import { sqliteRootCaUpdateRepository } from './root-ca-update-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
-import { sqliteNonceStore } from './sqlite-nonce-store.js';
+import { sqliteConnection } from './sqlite-connection.js';
 import { sqliteSecretStore } from './sqlite-secret-store.js';
-import { sqliteTransactionStore } from './sqlite-transaction-store.js';
 import { batchWrites } from './sqlite-write-batch.js';
 import { walGroupCommit } from './wal-group-commit.js';
 
@@ -36,23 +39,24 @@ export async function openSqliteServerStore(
     throw error;
   }
   const batch = batchWrites(db);
+  const sql = sqliteConnection(db);
   return {
     db,
     migration,
-    transactions: sqliteTransactionStore(db, clock),
-    nonces: sqliteNonceStore(db, clock),
+    transactions: sqlTransactionStore(sql, clock),
+    nonces: sqlNonceStore(sql, clock),
     secrets: sqliteSecretStore(db, clock),
     certificates: sqliteCertificateRepository(db),
-    pending: sqlitePendingRequestRepository(db),
-    crls: sqliteCrlRepository(db),
-    rootCaUpdates: sqliteRootCaUpdateRepository(db),
+    pending: sqlPendingRequestRepository(sql),
+    crls: sqlCrlRepository(sql),
+    rootCaUpdates: sqlRootCaUpdateRepository(sql),
     flush: async (since) => {
       await batch.committed(since);
       await groupCommit?.flush();
     },
     writeMark: () => batch.mark(),
     announcements: sqliteAnnouncementRepository(db, clock),
-    pushSubscribers: sqlitePushSubscriberRepository(db, clock),
+    pushSubscribers: sqlPushSubscriberRepository(sql, clock),
     close: async () => {
       if (db.open) batch.commit();
       await groupCommit?.close();

@@ -16,7 +16,7 @@ function record(overrides: Partial<TransactionRecord> = {}): TransactionRecord {
   };
 }
 
-describe('sqliteTransactionStore', () => {
+describe('the transaction store on SQLite', () => {
   it('expired(now) purges records past their TTL that await no confirmation', async () => {
     const clock = fakeClock();
     const store = await openSqliteServerStore(':memory:', clock.date);
