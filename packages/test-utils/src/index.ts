@@ -27,6 +27,8 @@ export { fakeClock } from './fake-clock.js';
 export type { FakeClock } from './fake-clock.js';
 export { createTestDatabase, postgresMissing, postgresUrl } from './postgres-database.js';
 export type { TestDatabase } from './postgres-database.js';
+export { bundleFromSources } from './source-bundle.js';
+export type { SourceBundleOptions } from './source-bundle.js';
 export { storeContract } from './store-contract.js';
 export type { ContractDatabase, StoreContractSetup } from './store-contract.js';
 export { tempDir } from './temp-dir.js';

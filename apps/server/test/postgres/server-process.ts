@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { workspaceAlias } from '../../../../vitest.shared.js';
+import { bundleFromSources } from '@cmpkit/test-utils';
 
 const serverDir = fileURLToPath(new URL('../../', import.meta.url));
 const bundlePath = `${serverDir}node_modules/.cache/cmpkit-server-test/server-${process.pid}.mjs`;
@@ -13,30 +12,10 @@ let bundled: Promise<string> | undefined;
  * current code as real processes without a build of every package first.
  */
 export function serverBundle(): Promise<string> {
-  bundled ??= build({
-    entryPoints: [fileURLToPath(new URL('./server-entry.ts', import.meta.url))],
-    outfile: bundlePath,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    // The database drivers stay imports, found in apps/server/node_modules at run time (one is
-    // native); the rest is bundled, and the CommonJS parts of it get a `require`.
+  // The database drivers stay imports, found in apps/server/node_modules at run time (one is native).
+  bundled ??= bundleFromSources(fileURLToPath(new URL('./server-entry.ts', import.meta.url)), bundlePath, {
     external: ['better-sqlite3', 'pg', 'pg-native'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@cmpkit\// }, (args) => {
-            const path = workspaceAlias[args.path];
-            return path ? { path } : undefined;
-          });
-        },
-      },
-    ],
-  }).then(() => bundlePath);
+  });
   return bundled;
 }
 
