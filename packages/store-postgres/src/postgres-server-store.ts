@@ -1,18 +1,18 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
 import {
+  sqlAnnouncementRepository,
+  sqlCertificateRepository,
   sqlCrlRepository,
   sqlNonceStore,
   sqlPendingRequestRepository,
   sqlPushSubscriberRepository,
   sqlRootCaUpdateRepository,
+  sqlSecretStore,
   sqlTransactionStore,
 } from '@cmpkit/store-sql';
 import { openPostgresPool, type PostgresPool } from './postgres.js';
-import { postgresAnnouncementRepository } from './postgres-announcement-repository.js';
-import { postgresCertificateRepository } from './postgres-certificate-repository.js';
 import { postgresConnection } from './postgres-connection.js';
 import { migratePostgres } from './postgres-migrations.js';
-import { postgresSecretStore } from './postgres-secret-store.js';
 
 /** The {@link ServerStore} on a PostgreSQL database that several server instances share. */
 export interface PostgresServerStore extends ServerStore {
@@ -36,12 +36,12 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     migration,
     transactions: sqlTransactionStore(sql, clock),
     nonces: sqlNonceStore(sql, clock),
-    secrets: postgresSecretStore(pool, clock),
-    certificates: postgresCertificateRepository(pool),
+    secrets: sqlSecretStore(sql, clock),
+    certificates: sqlCertificateRepository(sql),
     pending: sqlPendingRequestRepository(sql),
     crls: sqlCrlRepository(sql),
     rootCaUpdates: sqlRootCaUpdateRepository(sql),
-    announcements: postgresAnnouncementRepository(pool, clock),
+    announcements: sqlAnnouncementRepository(sql, clock),
     pushSubscribers: sqlPushSubscriberRepository(sql, clock),
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},

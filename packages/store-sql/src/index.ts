@@ -16,6 +16,8 @@
  */
 export type { SqlConnection, SqlStatement, SqlValue } from './sql-connection.js';
 export { bigintOf, bytesOf, dateOf, numberOf, optional } from './columns.js';
+export { sqlAnnouncementRepository } from './announcement-repository.js';
+export { sqlCertificateRepository } from './certificate-repository.js';
 export { sqlCrlRepository } from './crl-repository.js';
 export { sqlNonceStore } from './nonce-store.js';
 export { sqlPendingRequestRepository } from './pending-request-repository.js';
@@ -23,4 +25,5 @@ export { sqlPushSubscriberRepository } from './push-subscriber-repository.js';
 export { REVOKED, revokedEntryOf } from './revoked-certificates.js';
 export type { RevokedRow } from './revoked-certificates.js';
 export { sqlRootCaUpdateRepository } from './root-ca-update-repository.js';
+export { sqlSecretStore } from './secret-store.js';
 export { sqlTransactionStore } from './transaction-store.js';

@@ -1,18 +1,18 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
 import {
+  sqlAnnouncementRepository,
+  sqlCertificateRepository,
   sqlCrlRepository,
   sqlNonceStore,
   sqlPendingRequestRepository,
   sqlPushSubscriberRepository,
   sqlRootCaUpdateRepository,
+  sqlSecretStore,
   sqlTransactionStore,
 } from '@cmpkit/store-sql';
-import { sqliteAnnouncementRepository } from './announcement-repository.js';
-import { sqliteCertificateRepository } from './certificate-repository.js';
 import { migrate } from './migrations.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteConnection } from './sqlite-connection.js';
-import { sqliteSecretStore } from './sqlite-secret-store.js';
 import { batchWrites } from './sqlite-write-batch.js';
 import { walGroupCommit } from './wal-group-commit.js';
 
@@ -45,8 +45,8 @@ export async function openSqliteServerStore(
     migration,
     transactions: sqlTransactionStore(sql, clock),
     nonces: sqlNonceStore(sql, clock),
-    secrets: sqliteSecretStore(db, clock),
-    certificates: sqliteCertificateRepository(db),
+    secrets: sqlSecretStore(sql, clock),
+    certificates: sqlCertificateRepository(sql),
     pending: sqlPendingRequestRepository(sql),
     crls: sqlCrlRepository(sql),
     rootCaUpdates: sqlRootCaUpdateRepository(sql),
@@ -55,7 +55,7 @@ export async function openSqliteServerStore(
       await groupCommit?.flush();
     },
     writeMark: () => batch.mark(),
-    announcements: sqliteAnnouncementRepository(db, clock),
+    announcements: sqlAnnouncementRepository(sql, clock),
     pushSubscribers: sqlPushSubscriberRepository(sql, clock),
     close: async () => {
       if (db.open) batch.commit();
