@@ -12,6 +12,8 @@ export { protect } from './protect.js';
 export type { ProtectOptions } from './protect.js';
 export { verifyProtection } from './verify-protection.js';
 export type {
+  KemMacVerifiedSender,
+  KemTrust,
   ProtectionTrust,
   SignatureTrust,
   SignatureVerifiedSender,
@@ -24,7 +26,11 @@ export { protectWithMac } from './mac/protect-with-mac.js';
 export type { ProtectWithMacOptions } from './mac/protect-with-mac.js';
 export { verifyMacProtection } from './mac/verify-mac-protection.js';
 export type { MacTrust, MacVerifiedSender, SecretSource, VerifyMacProtectionOptions } from './mac/verify-mac-protection.js';
-export type { MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
+export type { KemMacCredential, MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
+export type { KemKdfName, KemMacChoice, KemMacName } from './mac/kem-based-mac.js';
+export { KEM_STATIC_STRING } from './mac/kem-based-mac.js';
+export { decapsulate, encapsulate, ML_KEM_OIDS } from './kem/ml-kem.js';
+export type { KemEncapsulation, MlKemName } from './kem/ml-kem.js';
 export type { AlgorithmOptions, TimeOptions } from './options.js';
 export { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from './mac/mac-bounds.js';
 export type { MacBounds, MacBoundsOverrides } from './mac/mac-bounds.js';
@@ -41,6 +47,8 @@ export { rsaPkcs1Signatures } from './algorithms/rsa-pkcs1.js';
 export { rsaPssSignatures } from './algorithms/rsa-pss.js';
 export { ecdsaSignatures } from './algorithms/ecdsa.js';
 export { eddsaSignatures } from './algorithms/eddsa.js';
+export { mlDsaSignatures, ML_DSA_OIDS } from './algorithms/ml-dsa.js';
+export type { MlDsaName } from './algorithms/ml-dsa.js';
 export type {
   AlgorithmProvider,
   DigestAlgorithm,
@@ -84,6 +92,7 @@ export type {
   CmsDecryptionKey,
   CmsRecipient,
   KeyAgreeRecipient,
+  KemRecipient,
   KeyTransRecipient,
   PasswordRecipient,
   RecipientIdentifierType,

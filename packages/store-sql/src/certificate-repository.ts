@@ -1,4 +1,4 @@
-import type { CertificateRepository, CertificateStatus, StoredCertificate } from '@cmpkit/issuer';
+import { CERTIFICATE_HOLD, type CertificateRepository, type CertificateStatus, type StoredCertificate } from '@cmpkit/issuer';
 import { bytesOf, dateOf, numberOf, optional } from './columns.js';
 import { REVOKED, revokedEntryOf, type RevokedRow } from './revoked-certificates.js';
 import type { SqlConnection } from './sql-connection.js';
@@ -27,6 +27,8 @@ const KNOWN = 'SELECT serial FROM certificates WHERE serial = ?';
 const CONFIRM = "UPDATE certificates SET status = 'confirmed' WHERE serial = ? AND status = 'issued'";
 const REVOKE = `UPDATE certificates SET status = 'revoked', revoked_at = ?, revocation_reason = ?
   WHERE serial = ? AND status <> 'revoked' RETURNING serial`;
+const RELEASE_HOLD = `UPDATE certificates SET status = 'confirmed', revoked_at = NULL, revocation_reason = NULL
+  WHERE serial = ? AND status = 'revoked' AND revocation_reason = ?`;
 // SQLite takes no LIMIT NULL and PostgreSQL no LIMIT -1: a statement each with and without a limit.
 const LIST = 'SELECT * FROM certificates ORDER BY issued_at DESC, serial';
 const LIST_STATUS = 'SELECT * FROM certificates WHERE status = ? ORDER BY issued_at DESC, serial';
@@ -84,6 +86,9 @@ export function sqlCertificateRepository(db: SqlConnection): CertificateReposito
       ]);
       if (revoked!.length > 0) return 'revoked';
       return known!.length > 0 ? 'alreadyRevoked' : 'unknown';
+    },
+    async releaseHold(serial) {
+      return (await db.run(RELEASE_HOLD, [serial, CERTIFICATE_HOLD])) > 0;
     },
     async revoked() {
       return (await db.all<RevokedRow>(REVOKED)).map(revokedEntryOf);

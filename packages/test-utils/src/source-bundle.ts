@@ -20,7 +20,8 @@ export interface SourceBundleOptions {
   /** `node` (default): an ES module for Node; `browser`: an ES module for a page's `<script type="module">`. */
   platform?: 'node' | 'browser';
   /**
-   * Packages left as imports (database drivers; native ones must be), resolved at run time from
+   * Packages left as imports (database drivers; native ones must be; `@cmpkit/` packages too),
+   * resolved at run time from
    * the output file's folder: put it under a `node_modules/.cache` of a package depending on them.
    */
   external?: readonly string[];
@@ -51,6 +52,7 @@ export async function bundleFromSources(entry: string, outfile: string, options:
         name: 'workspace-sources',
         setup(b) {
           b.onResolve({ filter: /^@cmpkit\// }, (args) => {
+            if (options.external?.includes(args.path)) return { path: args.path, external: true };
             const path = workspaceSource(args.path, platform);
             return path === undefined ? undefined : { path };
           });

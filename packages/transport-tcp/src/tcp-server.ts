@@ -1,4 +1,5 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
 import { MAX_VALUE_BYTES } from './internal/frame.js';
 import type { TcpCmpHandler, TcpRequestContext, TcpServer, TcpServerConnection } from './tcp-server-types.js';
@@ -39,6 +40,18 @@ export interface TcpServerInit {
   onError?: (error: unknown, context: TcpRequestContext) => void;
   /** Told about each accepted connection, e.g. to keep it for pushing announcements. It must not throw. */
   onConnection?: (connection: TcpServerConnection) => void;
+  /**
+   * Serve CMP over TLS (`node:tls`): the server's `key` and `cert` (and `ca`, `requestCert`,
+   * `rejectUnauthorized` for client certificates). Frames flow once the handshake is done. To
+   * renew the certificate later, call `setSecureContext` on {@link TcpServer.server}.
+   */
+  tls?: TlsOptions;
+  /**
+   * When a TLS client's certificate goes into `context.tlsPeerCertificate`: `'authorized'`
+   * (default) only when Node verified it against `tls.ca`; `'presented'` whenever the client sent
+   * one (for a server with `rejectUnauthorized: false` that checks certificates itself).
+   */
+  peerCertificate?: 'authorized' | 'presented';
 }
 
 /**
@@ -54,6 +67,9 @@ export interface TcpServerInit {
  * "internal server error" and reported to `onError`.
  *
  * Each connection (`connections`, `onConnection`) can `push` announcements to its client.
+ *
+ * With `tls` it serves CMP over TLS; the handler's context then carries the client's certificate
+ * (`tlsPeerCertificate`) when one was verified.
  *
  * @example
  * ```ts
@@ -89,12 +105,13 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     polling,
     now: init.now ?? Date.now,
     onError: init.onError,
+    peerCertificate: init.peerCertificate ?? 'authorized',
   };
   const onConnection = init.onConnection;
 
   const connections = new Map<string, ServerConnection>();
   let counter = 0;
-  const server = createServer((socket) => {
+  const accept = (socket: Socket): void => {
     const id = `tcp-${++counter}`;
     const connection = new ServerConnection(id, socket, options);
     connections.set(id, connection);
@@ -104,10 +121,14 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     } catch {
       // onConnection must not throw; the connection is served anyway.
     }
-  });
+  };
+  const server: Server = init.tls ? createTlsServer(init.tls, accept) : createServer(accept);
+  // A failed TLS handshake ends that connection only.
+  server.on('tlsClientError', () => {});
 
   return {
     connections,
+    server,
     listen(port: number, host?: string): Promise<{ port: number }> {
       return new Promise((resolve, reject) => {
         const onError = (error: Error): void => reject(error);

@@ -43,6 +43,7 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
   const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
   if (!(pingIntervalMs > 0)) throw new RangeError(`ws: pingIntervalMs must be positive: ${pingIntervalMs}`);
   const { origin, onConnection, onError } = options;
+  const peerCertificate = options.peerCertificate ?? 'authorized';
 
   const connections = new Map<string, ServerConnection>();
   let counter = 0;
@@ -68,6 +69,7 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
       handle,
       maxMessageBytes,
       onError,
+      peerCertificate,
     });
     connections.set(connection.id, connection);
     void connection.closed.then(() => connections.delete(connection.id));

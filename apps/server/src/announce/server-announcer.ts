@@ -1,4 +1,4 @@
-import { parseName } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
 import { createAnnouncer, type Announcer } from '@cmpkit/core';
 import { postAnnouncement } from '@cmpkit/transport-http';
 import type { Logger } from '../log/logger.js';
@@ -17,7 +17,9 @@ const PUSH_TIMEOUT_MS = 10_000;
  */
 export function createServerAnnouncer(ctx: ServerContext, logger: Logger, signer?: Credential): Announcer {
   return createAnnouncer({
-    name: parseName(ctx.config.ca.serverSubject),
+    get name() {
+      return parseCertificate((signer ?? ctx.material.cmpServer).certificate).subject;
+    },
     // Read at each announcement, so a running server signs with the chain of the material it
     // has reloaded after a rollover.
     get credential() {

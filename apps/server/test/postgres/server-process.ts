@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundleFromSources } from '@cmpkit/test-utils';
+import { serverReady } from '../../../../scripts/server-ready.mjs';
 
 const serverDir = fileURLToPath(new URL('../../', import.meta.url));
 const bundlePath = `${serverDir}node_modules/.cache/cmpkit-server-test/server-${process.pid}.mjs`;
@@ -12,9 +13,10 @@ let bundled: Promise<string> | undefined;
  * current code as real processes without a build of every package first.
  */
 export function serverBundle(): Promise<string> {
-  // The database drivers stay imports, found in apps/server/node_modules at run time (one is native).
+  // The database drivers stay imports, found in apps/server/node_modules at run time (one is
+  // native); so does the PKCS#11 binding, native and loaded only for keys in a token.
   bundled ??= bundleFromSources(fileURLToPath(new URL('./server-entry.ts', import.meta.url)), bundlePath, {
-    external: ['better-sqlite3', 'pg', 'pg-native'],
+    external: ['better-sqlite3', 'pg', 'pg-native', '@cmpkit/pkcs11'],
   });
   return bundled;
 }
@@ -37,21 +39,19 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits for the `listening` log line of its HTTP listener (logLevel info or debug). */
+/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits for its ready line on stdout. */
 export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
   const bundle = await serverBundle();
   const child = spawn(process.execPath, [bundle, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stdout!.resume();
   child.stderr!.setEncoding('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /listening url=(http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code, signal) => reject(new Error(`cmpkit-server exited (${code ?? signal}) before listening:\n${stderr}`)));
-  });
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  const url = await serverReady(child).then(
+    (ready) => ready.listeners.http!,
+    (error: Error) => {
+      throw new Error(`${error.message}:\n${stderr}`);
+    },
+  );
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     pid: child.pid!,

@@ -1,12 +1,13 @@
-import type {
-  CertificateRepository,
-  CrlRepository,
-  PendingRequest,
-  PendingRequestRepository,
-  RootCaUpdate,
-  RootCaUpdateRepository,
-  StoredCertificate,
-  StoredCrl,
+import {
+  CERTIFICATE_HOLD,
+  type CertificateRepository,
+  type CrlRepository,
+  type PendingRequest,
+  type PendingRequestRepository,
+  type RootCaUpdate,
+  type RootCaUpdateRepository,
+  type StoredCertificate,
+  type StoredCrl,
 } from '@cmpkit/issuer';
 
 /** The repositories the issuer keeps its state in, in memory: the issuer's tests need no database. */
@@ -22,7 +23,7 @@ const copy = <T extends object>(value: T): T => structuredClone(value);
 /**
  * In-memory repositories with the behaviour of the SQL stores' contract (`storeContract` in
  * `@cmpkit/test-utils`): a duplicate serial number is refused, a waiting request is marked issued
- * once, revocation reports unknown and already revoked, cRLNumbers count up from 1. Reads return
+ * once, revocation reports unknown and already revoked, only a hold is released, cRLNumbers count up from 1. Reads return
  * copies, so a test sees what was stored, not the object it passed in.
  */
 export function memoryRepositories(): MemoryRepositories {
@@ -72,6 +73,14 @@ export function memoryRepositories(): MemoryRepositories {
         if (stored.status === 'revoked') return 'alreadyRevoked';
         Object.assign(stored, { status: 'revoked', revokedAt: at, revocationReason: reason });
         return 'revoked';
+      },
+      async releaseHold(serial) {
+        const stored = certificates.get(serial);
+        if (stored?.status !== 'revoked' || stored.revocationReason !== CERTIFICATE_HOLD) return false;
+        stored.status = 'confirmed';
+        delete stored.revokedAt;
+        delete stored.revocationReason;
+        return true;
       },
       async revoked() {
         return revokedEntries();

@@ -35,7 +35,7 @@ export interface MacVerifiedSender {
   senderKID?: Uint8Array;
 }
 
-function fail(failInfo: 'badMessageCheck' | 'badAlg' | 'wrongIntegrity' | 'signerNotTrusted', message: string): never {
+function fail(failInfo: 'badMessageCheck' | 'badAlg' | 'wrongIntegrity', message: string): never {
   throw new ProtectionError(failInfo, message);
 }
 
@@ -62,10 +62,10 @@ export async function verifyMacOf(
   const resolved = resolveMacProtection(protectionAlg, macAlgorithmsOf(options), options.macBounds);
   const senderKID = message.header.senderKID;
   if (trust.senderKID !== undefined && !(senderKID && equalBytes(senderKID, bytesOf(trust.senderKID)))) {
-    fail('signerNotTrusted', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
+    fail('badMessageCheck', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
   }
   const secret = typeof trust.secret === 'function' ? await trust.secret(senderKID) : trust.secret;
-  if (secret === undefined) fail('signerNotTrusted', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
+  if (secret === undefined) fail('badMessageCheck', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
   if (!(await checkMac(crypto, resolved, bytesOf(secret), receivedProtectedPart(message), protection))) {
     fail('badMessageCheck', `${resolved.name} protection does not verify`);
   }
@@ -81,9 +81,9 @@ export async function verifyMacOf(
  * not bundle.
  *
  * Checks, in order: protection present (badMessageCheck); a password-based MAC (a signature or
- * a MAC of another kind: wrongIntegrity; DHBasedMac, KemBasedMac: badAlg); the parameters,
- * including the MAC bounds, before any key derivation (badAlg); the senderKID and secret
- * (signerNotTrusted); the MAC (badMessageCheck).
+ * a KEM-based MAC: wrongIntegrity; DHBasedMac: badAlg); the parameters, including the MAC
+ * bounds, before any key derivation (badAlg); the senderKID and its secret, then the MAC
+ * (badMessageCheck), as `verifyProtection` does.
  *
  * @throws ProtectionError with the failInfo named above.
  */
@@ -94,7 +94,7 @@ export async function verifyMacProtection(
 ): Promise<MacVerifiedSender> {
   const { protectionAlg, protection } = receivedProtection(message);
   const oid = protectionAlg.algorithm;
-  if (oid === oids.id_DHBasedMac || oid === oids.id_KemBasedMac) fail('badAlg', `${oidName(oid) ?? oid} is not supported`);
+  if (oid === oids.id_DHBasedMac) fail('badAlg', `${oidName(oid) ?? oid} is not supported`);
   if (!isPasswordBasedMacOid(oid)) fail('wrongIntegrity', `${oidName(oid) ?? oid} protection where a MAC is required`);
   return verifyMacOf(message, trust, options, protectionAlg, protection);
 }

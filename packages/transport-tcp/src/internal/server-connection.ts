@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { TcpFraming } from '../framing.js';
 import { TcpErrorCode } from '../framing.js';
 import type { TcpRequestContext, TcpServerConnection } from '../tcp-server-types.js';
@@ -15,6 +16,16 @@ export interface ServerConnectionOptions {
   polling: { afterMs: number; checkAfterSeconds: number } | undefined;
   now: () => number;
   onError: ((error: unknown, context: TcpRequestContext) => void) | undefined;
+  /** When the TLS client's certificate goes into the context. */
+  peerCertificate: 'authorized' | 'presented';
+}
+
+/** The DER certificate of a TLS client, when the socket is TLS and the certificate counts. */
+function tlsPeerCertificate(socket: Socket, mode: 'authorized' | 'presented'): Uint8Array | undefined {
+  const tls = socket as Partial<Pick<TLSSocket, 'getPeerCertificate' | 'authorized'>>;
+  if (typeof tls.getPeerCertificate !== 'function' || (mode === 'authorized' && tls.authorized !== true)) return undefined;
+  const raw = tls.getPeerCertificate()?.raw;
+  return raw !== undefined && raw.byteLength > 0 ? new Uint8Array(raw) : undefined;
 }
 
 /** What the handler produced: an answer, or a failure that is answered with errorMsgRep. */
@@ -67,11 +78,13 @@ export class ServerConnection implements TcpServerConnection {
     const address = socket.remoteAddress ?? 'unknown';
     this.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`;
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    const peer = tlsPeerCertificate(socket, options.peerCertificate);
     this.#context = {
       remoteAddress: this.remoteAddress,
       connectionId: id,
       signal: this.#abort.signal,
       push: { id, send: (message) => this.push(message), closed: this.closed },
+      ...(peer ? { tlsPeerCertificate: peer } : {}),
     };
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { RawData, WebSocket } from 'ws';
 import { WsEnvelopeKind } from '../envelope.js';
 import type { WsRequestContext, WsServerConnection } from '../ws-server-types.js';
@@ -10,6 +11,16 @@ export interface ServerConnectionOptions {
   handle: (request: Uint8Array, context: WsRequestContext) => Promise<Uint8Array>;
   maxMessageBytes: number;
   onError: ((error: unknown, context: WsRequestContext) => void) | undefined;
+  /** When the TLS client's certificate goes into the context. */
+  peerCertificate: 'authorized' | 'presented';
+}
+
+/** The DER certificate of a TLS client (wss:), when the certificate counts. */
+function tlsPeerCertificate(request: IncomingMessage, mode: 'authorized' | 'presented'): Uint8Array | undefined {
+  const tls = request.socket as Partial<Pick<TLSSocket, 'getPeerCertificate' | 'authorized'>>;
+  if (typeof tls.getPeerCertificate !== 'function' || (mode === 'authorized' && tls.authorized !== true)) return undefined;
+  const raw = tls.getPeerCertificate()?.raw;
+  return raw !== undefined && raw.byteLength > 0 ? new Uint8Array(raw) : undefined;
 }
 
 /** How long a closing connection may take before it is terminated. */
@@ -45,11 +56,13 @@ export class ServerConnection implements WsServerConnection {
       if (ws.readyState === ws.CLOSED) resolve();
       else ws.once('close', () => resolve());
     });
+    const peer = tlsPeerCertificate(request, options.peerCertificate);
     this.#context = {
       remoteAddress: this.remoteAddress,
       connectionId: id,
       signal: this.#abort.signal,
       push: { id, send: (message) => this.push(message), closed: this.closed },
+      ...(peer ? { tlsPeerCertificate: peer } : {}),
     };
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => {
