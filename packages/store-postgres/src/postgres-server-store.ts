@@ -1,15 +1,5 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
-import {
-  sqlAnnouncementRepository,
-  sqlCertificateRepository,
-  sqlCrlRepository,
-  sqlNonceStore,
-  sqlPendingRequestRepository,
-  sqlPushSubscriberRepository,
-  sqlRootCaUpdateRepository,
-  sqlSecretStore,
-  sqlTransactionStore,
-} from '@cmpkit/store-sql';
+import { sqlRepositories } from '@cmpkit/store-sql';
 import { openPostgresPool, type PostgresPool } from './postgres.js';
 import { postgresConnection } from './postgres-connection.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -34,15 +24,7 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
   return {
     pool,
     migration,
-    transactions: sqlTransactionStore(sql, clock),
-    nonces: sqlNonceStore(sql, clock),
-    secrets: sqlSecretStore(sql, clock),
-    certificates: sqlCertificateRepository(sql),
-    pending: sqlPendingRequestRepository(sql),
-    crls: sqlCrlRepository(sql),
-    rootCaUpdates: sqlRootCaUpdateRepository(sql),
-    announcements: sqlAnnouncementRepository(sql, clock),
-    pushSubscribers: sqlPushSubscriberRepository(sql, clock),
+    ...sqlRepositories(sql, clock),
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},
     writeMark: () => 0,

@@ -26,4 +26,6 @@ export { REVOKED, revokedEntryOf } from './revoked-certificates.js';
 export type { RevokedRow } from './revoked-certificates.js';
 export { sqlRootCaUpdateRepository } from './root-ca-update-repository.js';
 export { sqlSecretStore } from './secret-store.js';
+export { sqlRepositories } from './sql-repositories.js';
+export type { SqlRepositories } from './sql-repositories.js';
 export { sqlTransactionStore } from './transaction-store.js';

@@ -1,15 +1,5 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
-import {
-  sqlAnnouncementRepository,
-  sqlCertificateRepository,
-  sqlCrlRepository,
-  sqlNonceStore,
-  sqlPendingRequestRepository,
-  sqlPushSubscriberRepository,
-  sqlRootCaUpdateRepository,
-  sqlSecretStore,
-  sqlTransactionStore,
-} from '@cmpkit/store-sql';
+import { sqlRepositories } from '@cmpkit/store-sql';
 import { migrate } from './migrations.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteConnection } from './sqlite-connection.js';
@@ -43,20 +33,12 @@ export async function openSqliteServerStore(
   return {
     db,
     migration,
-    transactions: sqlTransactionStore(sql, clock),
-    nonces: sqlNonceStore(sql, clock),
-    secrets: sqlSecretStore(sql, clock),
-    certificates: sqlCertificateRepository(sql),
-    pending: sqlPendingRequestRepository(sql),
-    crls: sqlCrlRepository(sql),
-    rootCaUpdates: sqlRootCaUpdateRepository(sql),
+    ...sqlRepositories(sql, clock),
     flush: async (since) => {
       await batch.committed(since);
       await groupCommit?.flush();
     },
     writeMark: () => batch.mark(),
-    announcements: sqlAnnouncementRepository(sql, clock),
-    pushSubscribers: sqlPushSubscriberRepository(sql, clock),
     close: async () => {
       if (db.open) batch.commit();
       await groupCommit?.close();
