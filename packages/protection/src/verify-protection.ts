@@ -198,8 +198,10 @@ async function verifySignature(
  *
  * Checks, in order: protection present (badMessageCheck); the algorithm is known (badAlg); the
  * kind (MAC or signature) is one `trust` accepts (wrongIntegrity); the parameters are allowed,
- * including MAC bounds, before any key derivation (badAlg); for MACs the senderKID and its secret,
- * then the MAC (badMessageCheck); for signatures a signer certificate (first extraCerts entry or
+ * including MAC bounds, before any key derivation (badAlg); for MACs the expected senderKID
+ * (badMessageCheck), then the MAC (badMessageCheck; a senderKID without a secret fails the same
+ * way, after the same derivation with a random secret, so a peer cannot probe for references);
+ * for signatures a signer certificate (first extraCerts entry or
  * configured; none or an unparsable one is signerNotTrusted) that matches header.sender and
  * senderKID (badMessageCheck: RFC 9483 section 3.5 calls a header that does not fit its protection
  * an integrity failure), the signature (badMessageCheck), then the certificate path to the anchors

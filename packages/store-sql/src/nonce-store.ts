@@ -2,7 +2,7 @@ import type { NonceStore } from '@cmpkit/core';
 import type { SqlConnection } from './sql-connection.js';
 
 /** How often (ms, on the store's clock) one store deletes expired nonces. */
-const PURGE_INTERVAL = 10_000;
+const PURGE_INTERVAL = 60_000;
 
 const REMEMBER = `INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)
   ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?`;

@@ -6,10 +6,10 @@ import { withProtection } from '../internal/protected-message.js';
 import type { AlgorithmOptions } from '../options.js';
 import { macAlgorithmsOf } from './mac-algorithms.js';
 import type { MacBoundsOverrides } from './mac-bounds.js';
-import { computeMac, macIdentifier, resolveMacProtection } from './mac-protection.js';
+import { computeMac, macIdentifier, resolveMacProtection, type MacKeyOptions } from './mac-protection.js';
 
 /** Options of {@link protectWithMac}. */
-export interface ProtectWithMacOptions extends AlgorithmOptions {
+export interface ProtectWithMacOptions extends AlgorithmOptions, MacKeyOptions {
   /**
    * Bounds the MAC parameters must respect; the ones sent are checked like received ones, so
    * cmpkit never sends what it would refuse. Default: per algorithm, see `DEFAULT_PBMAC1_BOUNDS`.
@@ -38,6 +38,7 @@ export async function protectWithMac(
   const protectionAlg = macIdentifier(credential.mac, crypto);
   const resolved = resolveMacProtection(protectionAlg, macAlgorithmsOf(options), options.macBounds);
   const header: PKIHeader = { ...message.header, protectionAlg, senderKID: bytesOf(credential.senderKID) };
-  const protection = await computeMac(crypto, resolved, bytesOf(credential.secret), encodeProtectedPart({ header, body: message.body }));
+  const data = encodeProtectedPart({ header, body: message.body });
+  const protection = await computeMac(crypto, resolved, bytesOf(credential.secret), data, options);
   return withProtection(message, header, protection, message.extraCerts);
 }

@@ -5,7 +5,7 @@ import { bytesOf, equalBytes, hex } from '../internal/bytes.js';
 import type { AlgorithmOptions } from '../options.js';
 import { macAlgorithmsOf } from './mac-algorithms.js';
 import type { MacBoundsOverrides } from './mac-bounds.js';
-import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from './mac-protection.js';
+import { checkMac, isPasswordBasedMacOid, resolveMacProtection, type MacKeyOptions } from './mac-protection.js';
 
 /** A shared secret, or a lookup of it by the message's senderKID (undefined when unknown). */
 export type SecretSource =
@@ -20,7 +20,7 @@ export interface MacTrust {
 }
 
 /** Options of {@link verifyMacProtection}. */
-export interface VerifyMacProtectionOptions extends AlgorithmOptions {
+export interface VerifyMacProtectionOptions extends AlgorithmOptions, MacKeyOptions {
   /** Overrides of the MAC parameter bounds (see `DEFAULT_PBMAC1_BOUNDS`, `DEFAULT_PASSWORD_BASED_MAC_BOUNDS`). */
   macBounds?: MacBoundsOverrides;
 }
@@ -65,10 +65,17 @@ export async function verifyMacOf(
     fail('badMessageCheck', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
   }
   const secret = typeof trust.secret === 'function' ? await trust.secret(senderKID) : trust.secret;
-  if (secret === undefined) fail('badMessageCheck', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
-  if (!(await checkMac(crypto, resolved, bytesOf(secret), receivedProtectedPart(message), protection))) {
-    fail('badMessageCheck', `${resolved.name} protection does not verify`);
+  // An unknown reference costs the same derivation as a known one and fails with the same words,
+  // so neither the answer nor its timing tells a peer which references exist.
+  const known = secret !== undefined;
+  const secretBytes = known ? bytesOf(secret) : crypto.getRandomValues(new Uint8Array(32));
+  let keyOptions: MacKeyOptions = options;
+  if (!known) {
+    keyOptions = { ...options };
+    delete keyOptions.macKeyCache;
   }
+  const valid = await checkMac(crypto, resolved, secretBytes, receivedProtectedPart(message), protection, keyOptions);
+  if (!valid || !known) fail('badMessageCheck', `${resolved.name} protection does not verify`);
   const verified: MacVerifiedSender = { type: 'mac', algorithm: resolved.name, protectionAlg, sender: message.header.sender };
   if (senderKID) verified.senderKID = senderKID;
   return verified;
@@ -82,8 +89,9 @@ export async function verifyMacOf(
  *
  * Checks, in order: protection present (badMessageCheck); a password-based MAC (a signature or
  * a KEM-based MAC: wrongIntegrity; DHBasedMac: badAlg); the parameters, including the MAC
- * bounds, before any key derivation (badAlg); the senderKID and its secret, then the MAC
- * (badMessageCheck), as `verifyProtection` does.
+ * bounds, before any key derivation (badAlg); the expected senderKID, then the MAC
+ * (badMessageCheck; a senderKID without a secret fails the same way, after the same derivation
+ * with a random secret, so a peer cannot probe for references), as `verifyProtection` does.
  *
  * @throws ProtectionError with the failInfo named above.
  */
