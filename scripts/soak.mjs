@@ -1,4 +1,3 @@
-/* global crypto */
 // Soak test (not part of `pnpm test`): two `cmpkit-server serve` instances on one PostgreSQL
 // database under a mixed load for a long time, one of them restarted every few minutes.
 //

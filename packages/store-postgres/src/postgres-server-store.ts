@@ -1,17 +1,8 @@
 import { withServerStoreErrors, type MigrationResult, type ServerStore } from '@cmpkit/issuer';
+import { sqlRepositories } from '@cmpkit/store-sql';
 import { openPostgresPool, type PostgresPool } from './postgres.js';
-import { postgresAnnouncementRepository } from './postgres-announcement-repository.js';
-import { postgresCertificateRepository } from './postgres-certificate-repository.js';
-import { postgresCrlRepository } from './postgres-crl-repository.js';
+import { postgresConnection } from './postgres-connection.js';
 import { migratePostgres } from './postgres-migrations.js';
-import { postgresNonceStore } from './postgres-nonce-store.js';
-import { postgresRaJobStore } from './postgres-ra-job-store.js';
-import { postgresRenewalDeadlineRepository } from './postgres-renewal-deadline-repository.js';
-import { postgresPendingRequestRepository } from './postgres-pending-request-repository.js';
-import { postgresPushSubscriberRepository } from './postgres-push-subscriber-repository.js';
-import { postgresRootCaUpdateRepository } from './postgres-root-ca-update-repository.js';
-import { postgresSecretStore } from './postgres-secret-store.js';
-import { postgresTransactionStore } from './postgres-transaction-store.js';
 
 /** The {@link ServerStore} on a PostgreSQL database that several server instances share. */
 export interface PostgresServerStore extends ServerStore {
@@ -33,20 +24,11 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     throw error;
   }
   let closed = false;
+  const sql = postgresConnection(pool);
   return withServerStoreErrors({
     pool,
     migration,
-    transactions: postgresTransactionStore(pool, clock),
-    nonces: postgresNonceStore(pool, clock),
-    secrets: postgresSecretStore(pool, clock),
-    certificates: postgresCertificateRepository(pool),
-    pending: postgresPendingRequestRepository(pool),
-    crls: postgresCrlRepository(pool),
-    rootCaUpdates: postgresRootCaUpdateRepository(pool),
-    announcements: postgresAnnouncementRepository(pool, clock),
-    pushSubscribers: postgresPushSubscriberRepository(pool, clock),
-    renewalDeadlines: postgresRenewalDeadlineRepository(pool),
-    raJobs: postgresRaJobStore(pool),
+    ...sqlRepositories(sql, clock),
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},
     writeMark: () => 0,

@@ -1,17 +1,8 @@
 import { withServerStoreErrors, type MigrationResult, type ServerStore } from '@cmpkit/issuer';
-import { sqliteAnnouncementRepository } from './announcement-repository.js';
-import { sqliteCertificateRepository } from './certificate-repository.js';
-import { sqliteCrlRepository } from './crl-repository.js';
+import { sqlRepositories } from '@cmpkit/store-sql';
 import { migrate } from './migrations.js';
-import { sqlitePendingRequestRepository } from './pending-request-repository.js';
-import { sqlitePushSubscriberRepository } from './push-subscriber-repository.js';
-import { sqliteRootCaUpdateRepository } from './root-ca-update-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
-import { sqliteNonceStore } from './sqlite-nonce-store.js';
-import { sqliteRaJobStore } from './sqlite-ra-job-store.js';
-import { sqliteRenewalDeadlineRepository } from './renewal-deadline-repository.js';
-import { sqliteSecretStore } from './sqlite-secret-store.js';
-import { sqliteTransactionStore } from './sqlite-transaction-store.js';
+import { sqliteConnection } from './sqlite-connection.js';
 import { batchWrites } from './sqlite-write-batch.js';
 import { walGroupCommit } from './wal-group-commit.js';
 
@@ -42,25 +33,16 @@ export async function openSqliteServerStore(
     throw error;
   }
   const batch = batchWrites(db);
+  const sql = sqliteConnection(db);
   return withServerStoreErrors({
     db,
     migration,
-    transactions: sqliteTransactionStore(db, clock),
-    nonces: sqliteNonceStore(db, clock),
-    secrets: sqliteSecretStore(db, clock),
-    certificates: sqliteCertificateRepository(db),
-    pending: sqlitePendingRequestRepository(db),
-    crls: sqliteCrlRepository(db),
-    rootCaUpdates: sqliteRootCaUpdateRepository(db),
+    ...sqlRepositories(sql, clock),
     flush: async (since) => {
       await batch.committed(since);
       await groupCommit?.flush();
     },
     writeMark: () => batch.mark(),
-    announcements: sqliteAnnouncementRepository(db, clock),
-    pushSubscribers: sqlitePushSubscriberRepository(db, clock),
-    renewalDeadlines: sqliteRenewalDeadlineRepository(db),
-    raJobs: sqliteRaJobStore(db),
     close: async () => {
       if (db.open) batch.commit();
       await groupCommit?.close();

@@ -2,7 +2,8 @@ import type { StoredRaJob } from './ra-job-store.js';
 
 /**
  * One row of an SQL table of RA jobs, as a database driver returns it: snake_case columns, NULL
- * for what is not there yet, and integers that some drivers hand over as text (PostgreSQL's BIGINT).
+ * for what is not there yet, and integers that some drivers hand over as text (PostgreSQL's BIGINT) or as bigints (better-sqlite3
+ * reading safe integers).
  */
 export interface RaJobRow {
   ticket: string;
@@ -10,9 +11,9 @@ export interface RaJobRow {
   progress: string | null;
   outcome: string | null;
   owner: string;
-  lease_until: number | string;
-  created_at: number | string;
-  expires_at: number | string;
+  lease_until: number | string | bigint;
+  created_at: number | string | bigint;
+  expires_at: number | string | bigint;
 }
 
 /** The {@link StoredRaJob} of a {@link RaJobRow}: for the SQL implementations of `RaJobStore`. */
