@@ -81,6 +81,7 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     }
     polling = { afterMs, checkAfterSeconds };
   }
+  const connections = new Map<string, ServerConnection>();
   const options: ServerConnectionOptions = {
     handle: init.handle,
     maxMessageBytes,
@@ -89,16 +90,17 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     polling,
     now: init.now ?? Date.now,
     onError: init.onError,
+    onClosed: (connection) => {
+      connections.delete(connection.id);
+    },
   };
   const onConnection = init.onConnection;
 
-  const connections = new Map<string, ServerConnection>();
   let counter = 0;
   const server = createServer((socket) => {
     const id = `tcp-${++counter}`;
     const connection = new ServerConnection(id, socket, options);
     connections.set(id, connection);
-    void connection.closed.then(() => connections.delete(id));
     try {
       onConnection?.(connection);
     } catch {

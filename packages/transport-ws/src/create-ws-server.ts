@@ -54,6 +54,8 @@ export async function createWsServer(init: WsServerInit): Promise<WsServer> {
   });
   const wss = new WebSocketServer({
     noServer: true,
+    // attachWsServer keeps the connections; a second set in ws would cost memory per connection.
+    clientTracking: false,
     maxPayload: maxMessageBytes + ENVELOPE_HEADER_BYTES,
     handleProtocols: (offered) => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
   });
@@ -61,7 +63,7 @@ export async function createWsServer(init: WsServerInit): Promise<WsServer> {
   const { origin, ...attachOptions } = options;
   const attached = attachWsServer(wss, handle, attachOptions);
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {});
+    socket.on('error', ignoreSocketError);
     if (path !== undefined && pathOf(request.url) !== path) return refuse(socket, 404, 'Not Found', 'no CMP endpoint here');
     if (origin !== undefined && !allowed(origin, request.headers.origin)) return refuse(socket, 403, 'Forbidden', 'origin not allowed');
     if (!offers(request.headers['sec-websocket-protocol'])) {
@@ -88,6 +90,12 @@ export async function createWsServer(init: WsServerInit): Promise<WsServer> {
     },
   };
 }
+
+/**
+ * Errors of a socket during the handshake (the connection then closes). A shared function: a
+ * closure made here would keep the handshake request alive for as long as the connection.
+ */
+function ignoreSocketError(): void {}
 
 function offers(header: string | undefined): boolean {
   return header !== undefined && header.split(',').some((token) => token.trim() === WS_SUBPROTOCOL);

@@ -3,11 +3,16 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { WS_SUBPROTOCOL } from './envelope.js';
 import { CloseCode } from './internal/envelope.js';
 import { allowed } from './internal/origin.js';
-import { ServerConnection } from './internal/server-connection.js';
+import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
 import type { WsCmpHandler, WsCmpServer, WsServerOptions } from './ws-server-types.js';
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_PING_INTERVAL_MS = 30_000;
+
+/** Errors of refused connections; served ones have their own listener. A shared function, so no connection keeps a closure. */
+function ignoreError(): void {
+  // ws closes the socket after an error; 'close' follows.
+}
 
 /**
  * Serves a CMP handler on a `ws` `WebSocketServer` you created (with your HTTP server, TLS,
@@ -45,13 +50,19 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
   const { origin, onConnection, onError } = options;
 
   const connections = new Map<string, ServerConnection>();
+  const settings: ServerConnectionOptions = {
+    handle,
+    maxMessageBytes,
+    onError,
+    onClosed: (connection) => {
+      connections.delete(connection.id);
+    },
+  };
   let counter = 0;
   let closing = false;
 
   const accept = (ws: WebSocket, request: IncomingMessage): void => {
-    ws.on('error', () => {
-      // Errors of refused connections; served ones have their own listener.
-    });
+    ws.on('error', ignoreError);
     if (closing) {
       ws.close(CloseCode.goingAway, 'server closing');
       return;
@@ -64,13 +75,8 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
       ws.close(CloseCode.policyViolation, 'origin not allowed');
       return;
     }
-    const connection = new ServerConnection(`ws-${++counter}`, ws, request, {
-      handle,
-      maxMessageBytes,
-      onError,
-    });
-    connections.set(connection.id, connection);
-    void connection.closed.then(() => connections.delete(connection.id));
+    const connection = new ServerConnection(`ws-${++counter}`, ws, request, settings);
+    if (ws.readyState !== ws.CLOSED) connections.set(connection.id, connection);
     try {
       onConnection?.(connection);
     } catch {

@@ -31,6 +31,12 @@ function onError(logger: Logger) {
   return (error: unknown, context: { remoteAddress: string }) => logger.error('handler failed', { error, peer: context.remoteAddress });
 }
 
+/**
+ * Errors of a socket during the handshake. A shared function: a closure made in the upgrade
+ * listener would keep the handshake request alive for as long as the connection.
+ */
+function ignoreSocketError(): void {}
+
 /** Serves `handle` over WebSocket on a listener of its own at `host:port`, handshakes on `path` only. */
 export async function listenWs(handle: CmpHandler, options: WsListenOptions & { host: string; port: number }): Promise<WsListener> {
   const server = await createWsServer({
@@ -57,12 +63,14 @@ export async function listenWs(handle: CmpHandler, options: WsListenOptions & { 
 export function attachWs(http: Server, handle: CmpHandler, options: WsListenOptions & { baseUrl: string }): WsListener {
   const wss = new WebSocketServer({
     noServer: true,
+    // attachWsServer keeps the connections; ws's own set would cost memory per connection.
+    clientTracking: false,
     maxPayload: options.maxMessageBytes + ENVELOPE_BYTES,
     handleProtocols: (offered) => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
   });
   const attached = attachWsServer(wss, handle, { maxMessageBytes: options.maxMessageBytes, onError: onError(options.logger) });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => {});
+    socket.on('error', ignoreSocketError);
     const path = (request.url ?? '').split('?', 1)[0]?.replace(/\/+$/, '') ?? '';
     if (options.otherPaths?.includes(path)) return;
     if (path !== options.path.replace(/\/+$/, '')) {
