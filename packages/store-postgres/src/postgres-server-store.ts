@@ -1,6 +1,7 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
 import { openPostgresPool, type PostgresPool } from './postgres.js';
 import { postgresAnnouncementRepository } from './postgres-announcement-repository.js';
+import { postgresAnnouncementWakeups } from './postgres-announcement-wakeups.js';
 import { postgresCertificateRepository } from './postgres-certificate-repository.js';
 import { postgresCrlRepository } from './postgres-crl-repository.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -27,6 +28,7 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     throw error;
   }
   let closed = false;
+  const wakeups = postgresAnnouncementWakeups(url);
   return {
     pool,
     migration,
@@ -38,6 +40,7 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     crls: postgresCrlRepository(pool),
     rootCaUpdates: postgresRootCaUpdateRepository(pool),
     announcements: postgresAnnouncementRepository(pool, clock),
+    announcementWakeups: { subscribe: (wake) => wakeups.subscribe(wake) },
     pushSubscribers: postgresPushSubscriberRepository(pool, clock),
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},
@@ -45,6 +48,7 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     close: async () => {
       if (closed) return;
       closed = true;
+      await wakeups.close();
       await pool.end();
     },
   };

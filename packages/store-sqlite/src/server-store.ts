@@ -1,5 +1,6 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
 import { sqliteAnnouncementRepository } from './announcement-repository.js';
+import { announcementSignalPath, fileAnnouncementWakeups, touchAnnouncementSignal } from './announcement-signal-file.js';
 import { sqliteCertificateRepository } from './certificate-repository.js';
 import { sqliteCrlRepository } from './crl-repository.js';
 import { migrate } from './migrations.js';
@@ -36,6 +37,16 @@ export async function openSqliteServerStore(
     throw error;
   }
   const batch = batchWrites(db);
+  // Other processes on the file learn of new announcements from a signal file, touched only
+  // once the batch that stored them committed (before that they could not read them).
+  const signal = path === ':memory:' ? undefined : announcementSignalPath(path);
+  const onStored = (): void => {
+    if (signal)
+      void batch.committed().then(
+        () => touchAnnouncementSignal(signal),
+        () => {},
+      );
+  };
   return {
     db,
     migration,
@@ -51,7 +62,8 @@ export async function openSqliteServerStore(
       await groupCommit?.flush();
     },
     writeMark: () => batch.mark(),
-    announcements: sqliteAnnouncementRepository(db, clock),
+    announcements: sqliteAnnouncementRepository(db, clock, onStored),
+    announcementWakeups: signal ? fileAnnouncementWakeups(signal) : { subscribe: () => () => {} },
     pushSubscribers: sqlitePushSubscriberRepository(db, clock),
     close: async () => {
       if (db.open) batch.commit();
