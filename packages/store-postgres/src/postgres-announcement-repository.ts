@@ -9,7 +9,7 @@ export const ANNOUNCEMENT_CHANNEL = 'cmpkit_announcements';
  * The advisory lock every transaction that stores entries holds until it commits: ids are taken
  * and committed in one order, so no reader (and no cursor) ever sees id n+1 before id n.
  */
-const ENQUEUE_LOCK = 0x636d706b616e6e; // "cmpkann"
+const ENQUEUE_LOCK = 0x636d70616e6e; // "cmpann"
 
 interface BacklogRow {
   recipient: string;
