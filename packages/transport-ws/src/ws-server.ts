@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { WS_SUBPROTOCOL } from './envelope.js';
 import { CloseCode } from './internal/envelope.js';
+import { peerOf } from './admit-upgrade.js';
 import { allowed } from './internal/origin.js';
 import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
 import type { WsCmpHandler, WsCmpServer, WsServerOptions } from './ws-server-types.js';
@@ -47,7 +48,7 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
   }
   const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
   if (!(pingIntervalMs > 0)) throw new RangeError(`ws: pingIntervalMs must be positive: ${pingIntervalMs}`);
-  const { origin, onConnection, onError } = options;
+  const { origin, admit, onConnection, onError } = options;
 
   const connections = new Map<string, ServerConnection>();
   const settings: ServerConnectionOptions = {
@@ -73,6 +74,11 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
     }
     if (origin !== undefined && !allowed(origin, request.headers.origin)) {
       ws.close(CloseCode.policyViolation, 'origin not allowed');
+      return;
+    }
+    const decision = admit?.(peerOf(request));
+    if (decision && !decision.admitted) {
+      ws.close(CloseCode.tryAgainLater, `try again in ${decision.retryAfterSeconds} s`);
       return;
     }
     const connection = new ServerConnection(`ws-${++counter}`, ws, request, settings);
