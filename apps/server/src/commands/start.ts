@@ -1,10 +1,9 @@
-import type { CmpHandler } from '@cmpkit/core';
+import { createConnectionRateLimit, type CmpHandler, type ConnectionAdmission } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { lineLogger, type Logger } from '../log/logger.js';
 import { turnWriter } from '../log/turn-writer.js';
-import { announceNewCrl } from '../announce/crl-announcement.js';
-import { createServerAnnouncer } from '../announce/server-announcer.js';
+import { startAnnouncementService } from '../announce/announcement-service.js';
 import { createCmpService } from '../server/cmp-service.js';
 import { listenHttp } from '../server/http-listener.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
@@ -34,6 +33,12 @@ export interface StartOptions extends CommonOptions {
   role?: string;
   /** The CA's URL, for role ra. */
   upstream?: string;
+}
+
+/** One rate limit for new WebSocket and TCP connections together, as `admission` configures (per process). */
+function admissionOf(config: ServerConfig): ConnectionAdmission | undefined {
+  const { admission } = config;
+  return admission ? createConnectionRateLimit({ perSecond: admission.connectionsPerSecond, burst: admission.burst }) : undefined;
 }
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -113,9 +118,16 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
   const ctx = await openServerContext(config, { clock, crypto, logger });
   try {
     if (worker === undefined) describeSetup(ctx, env);
-    const announcer = createServerAnnouncer(ctx, logger);
-    const hooks = { onAuthenticated: announcer.onAuthenticated };
+    // In a cluster the first worker prunes old announcements; every worker delivers to its connections.
+    const announcements = await startAnnouncementService(ctx, logger, {
+      onMaterialReloaded: () => {
+        service = createCmpService(ctx, logger, hooks);
+      },
+      prunes: worker === undefined || worker === 1,
+    });
+    const hooks = { onAuthenticated: announcements.announcer.onAuthenticated };
     let service = createCmpService(ctx, logger, hooks);
+    const admit = admissionOf(config);
     const listeners: { tcp?: TcpListener; ws?: WsListener; coap?: CoapListener } = {};
     // TCP, WebSocket and CoAP contexts carry the connection's push channel; the announcer keeps it.
     // ARCHITECTURE.md decision 6: what a request committed is durable before its answer leaves.
@@ -137,6 +149,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
           port: config.tcp.port,
           maxMessageBytes: config.http.maxMessageBytes,
           logger,
+          ...(admit ? { admit } : {}),
         });
         logger.info('listening', { url: listeners.tcp.url });
       }
@@ -145,6 +158,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
           path: config.ws.path,
           maxMessageBytes: config.http.maxMessageBytes,
           logger,
+          ...(admit ? { admit } : {}),
           ...(config.coap.port !== null && config.coap.websocket ? { otherPaths: [COAP_WS_PATH] } : {}),
         };
         listeners.ws =
@@ -160,6 +174,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     } catch (error) {
       await closeListeners();
       await http.close(0);
+      await announcements.close();
       throw error;
     }
     // In a cluster the first worker sweeps; any worker may, since the records are in the store.
@@ -179,31 +194,6 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
           }, config.expirySweepSeconds * 1000)
         : undefined;
     sweep?.unref();
-    // Announcements enqueued by the admin commands (separate processes) go out on the next tick;
-    // a root CA key update made by `ca rollover` is loaded first.
-    let rootUpdate = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
-    let flushing: Promise<void> | undefined;
-    const tick = async (): Promise<void> => {
-      const latest = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
-      if (latest !== rootUpdate) {
-        await ctx.reloadMaterial();
-        service = createCmpService(ctx, logger, hooks);
-        rootUpdate = latest;
-        logger.info('loaded the new root CA', { dataDir: config.dataDir });
-      }
-      const crl = await announceNewCrl(ctx, announcer);
-      if (crl) logger.info('announced a new CRL', { crlNumber: crl.crlNumber, recipients: crl.deliveries.length });
-      const delivered = await announcer.flush();
-      if (delivered > 0) logger.info('announcements delivered', { count: delivered });
-    };
-    const flush = setInterval(() => {
-      flushing ??= tick()
-        .catch((error: unknown) => logger.error('delivering announcements failed', { error }))
-        .finally(() => {
-          flushing = undefined;
-        });
-    }, config.announcementFlushSeconds * 1000);
-    flush.unref();
     const address = {
       host: http.host,
       port: http.port,
@@ -224,10 +214,8 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     await waitForAbort(env.signal);
     logger.info('shutting down', worker === undefined ? {} : { worker });
     clearInterval(sweep);
-    clearInterval(flush);
-    await flushing;
     await closeListeners();
-    await announcer.idle();
+    await announcements.close();
     await http.close();
     await sweeping;
     if (worker === undefined) logger.info('stopped');

@@ -51,6 +51,8 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
     ra: { ...base.ra, ...file.ra },
+    announcements: { ...base.announcements, ...file.announcements },
+    admission: file.admission === null ? null : file.admission === undefined ? base.admission : { ...base.admission, ...file.admission },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,
   } as ServerConfig;

@@ -1,4 +1,5 @@
 import type { LogLevel } from '../log/logger.js';
+import type { AdmissionConfig, AnnouncementsConfig } from './announcements-config.js';
 import type { RaConfig } from './ra-config.js';
 
 /** One certificate profile in the configuration; everything but `base` overrides the base profile. */
@@ -116,10 +117,16 @@ export interface ServerConfig {
   /** How often unconfirmed certificates past confirmWaitTime are revoked, seconds. */
   expirySweepSeconds: number;
   /**
-   * How often the running server delivers the announcements the admin commands stored (and
-   * retries HTTP push subscribers that were down), seconds.
+   * The safety net of announcement delivery, seconds: how often the running server looks for
+   * announcements another process stored without its wake-up arriving, retries deliveries that
+   * failed, announces CRLs it signed itself and loads a new root after `ca rollover`. Delivery
+   * itself does not wait for it.
    */
   announcementFlushSeconds: number;
+  /** Retries, dead letters and retention of announcements. */
+  announcements: AnnouncementsConfig;
+  /** New WebSocket and TCP connections admitted per second; `null`: all. */
+  admission: AdmissionConfig | null;
   policy: PolicyConfig;
   /**
    * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
@@ -134,7 +141,11 @@ export interface ServerConfig {
 }
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
-export type ConfigFile = Partial<Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra'>> & {
+export type ConfigFile = Partial<
+  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'announcements' | 'admission'>
+> & {
+  announcements?: Partial<AnnouncementsConfig>;
+  admission?: Partial<AdmissionConfig> | null;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;

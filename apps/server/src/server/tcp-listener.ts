@@ -1,4 +1,4 @@
-import type { CmpHandler } from '@cmpkit/core';
+import type { CmpHandler, ConnectionAdmission } from '@cmpkit/core';
 import { createTcpServer, type TcpServerConnection } from '@cmpkit/transport-tcp';
 import type { Logger } from '../log/logger.js';
 
@@ -17,13 +17,14 @@ export interface TcpListener {
 /** Serves `handle` over TCP (both framings) on `host:port`. */
 export async function listenTcp(
   handle: CmpHandler,
-  options: { host: string; port: number; maxMessageBytes: number; idleTimeoutSeconds: number; logger: Logger },
+  options: { host: string; port: number; maxMessageBytes: number; idleTimeoutSeconds: number; logger: Logger; admit?: ConnectionAdmission },
 ): Promise<TcpListener> {
   const server = createTcpServer({
     handle,
     maxMessageBytes: options.maxMessageBytes,
     idleTimeoutMs: options.idleTimeoutSeconds * 1000,
     onError: (error, context) => options.logger.error('handler failed', { error, peer: context.remoteAddress }),
+    ...(options.admit ? { admit: options.admit } : {}),
   });
   const { port } = await server.listen(options.port, options.host);
   const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;

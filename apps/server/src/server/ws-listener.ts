@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { CmpHandler } from '@cmpkit/core';
-import { attachWsServer, createWsServer, WS_SUBPROTOCOL, type WsServerConnection } from '@cmpkit/transport-ws';
+import type { CmpHandler, ConnectionAdmission } from '@cmpkit/core';
+import { admitUpgrade, attachWsServer, createWsServer, WS_SUBPROTOCOL, type WsServerConnection } from '@cmpkit/transport-ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log/logger.js';
 
@@ -22,6 +22,8 @@ interface WsListenOptions {
   otherPaths?: readonly string[];
   maxMessageBytes: number;
   logger: Logger;
+  /** New connections admitted (the rest are answered 503 with Retry-After). */
+  admit?: ConnectionAdmission;
 }
 
 /** The 5-octet envelope header of the `cmp` subprotocol (kind and id) on top of the DER. */
@@ -46,6 +48,7 @@ export async function listenWs(handle: CmpHandler, options: WsListenOptions & { 
     path: options.path,
     maxMessageBytes: options.maxMessageBytes,
     onError: onError(options.logger),
+    ...(options.admit ? { admit: options.admit } : {}),
   });
   const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
@@ -77,6 +80,7 @@ export function attachWs(http: Server, handle: CmpHandler, options: WsListenOpti
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    if (!admitUpgrade(options.admit, request, socket)) return;
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
   http.on('upgrade', onUpgrade);
