@@ -18,7 +18,7 @@ import { derOf, extension, nameDer } from './internal/asn.js';
 import { buildCertificate } from './internal/build-certificate.js';
 import { buildCrl } from './internal/build-crl.js';
 import { checkIssuingCertificate, readCertificate, type CertificateInfo } from './internal/ca-certificate.js';
-import { bytesEqual, tlv } from './internal/der.js';
+import { bytesEqual, readTlv, tlv } from './internal/der.js';
 import { addDays, clockOf, cryptoOf, wholeSeconds } from './internal/environment.js';
 import { keyIdentifier } from './internal/key-identifier.js';
 import { asList } from './internal/lists.js';
@@ -26,6 +26,7 @@ import { CA_MANAGED_EXTENSIONS } from './internal/managed-extensions.js';
 import { checkPublicKey } from './internal/public-key.js';
 import { checkSerialNumber, randomSerialNumber } from './internal/serial-number.js';
 import { signerFor, type Signer } from './internal/signer.js';
+import { checkName } from './internal/check-name.js';
 import { checkSubjectAltName } from './internal/subject-alt-name.js';
 import type { KeyIdentifierMethod } from './key-identifier-method.js';
 import { checkProfile, KEY_USAGE_BITS, type CertificateProfile, type KeyUsageName } from './profile/certificate-profile.js';
@@ -51,7 +52,8 @@ export interface IssueRequest {
   /**
    * The requested certificate content (from a CRMF CertReqMsg, or built from a PKCS#10 request).
    * The CA takes the subject, public key, subjectAltName, keyUsage, extKeyUsage and basicConstraints
-   * requests, the validity (when the profile allows it) and the extensions the profile allows.
+   * requests, the validity (when the profile allows it) and the extensions the profile allows. A
+   * requested subjectKeyIdentifier is accepted and replaced by the one the CA computes.
    * `serialNumber`, `signingAlg`, `issuerUID` and `subjectUID` must be absent (RFC 4211
    * section 5); `version`, if present, must be 2 (v3); `issuer`, if present, must be this CA's name.
    */
@@ -96,9 +98,13 @@ export interface CertificateAuthority {
   /**
    * Issues a certificate for `request.template` under `request.profile`.
    *
-   * @throws IssuanceError `badCertTemplate` (no or malformed public key, no subject, a template
-   *   extension or subjectAltName the profile does not allow, a keyUsage/extKeyUsage outside the
-   *   profile, fields RFC 4211 reserves to the CA), `badAlg` (key algorithm or size not accepted),
+   * @throws IssuanceError `badCertTemplate` (no or malformed public key, an RSA key of a size the
+   *   profile does not accept, no subject, a subject or subjectAltName value that is not of its
+   *   RFC 5280 type (a string attribute holding other ASN.1, invalid UTF-8, a control character,
+   *   a value over its X.520 upper bound, a malformed GeneralName), a template extension or
+   *   subjectAltName the profile does not allow, a keyUsage/extKeyUsage outside the profile, a
+   *   pathLenConstraint without cA, fields RFC 4211 reserves to the CA), `badAlg` (key algorithm or
+   *   curve not accepted),
    *   `wrongAuthority` (template issuer is another CA), `notAuthorized` (a CA profile under a CA
    *   whose pathLenConstraint forbids it), `badRequest` (an invalid `serialNumber`),
    *   `systemUnavail` (the CA certificate is expired or not yet valid), `systemFailure` (the CA key
@@ -129,6 +135,12 @@ function kuFlags(names: readonly KeyUsageName[]): number {
 
 function badTemplate(why: string): never {
   throw new IssuanceError('badCertTemplate', why);
+}
+
+/** True when `der` is exactly one DER OCTET STRING (a KeyIdentifier). */
+function isOctetString(der: Uint8Array): boolean {
+  const t = readTlv(der, 0);
+  return t !== null && t.tag === 0x04 && t.end === der.length && t.contents.length > 0;
 }
 
 function parseExtension<T>(ext: Extension, type: new () => T, what: string): T {
@@ -234,6 +246,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     let san: Uint8Array | undefined;
     let kuRequested: number | undefined;
     let ekuRequested: string[] | undefined;
+    let pathLenRequested: number | undefined;
     const copied: Extension[] = [];
     for (const ext of requested.values()) {
       switch (ext.extnID) {
@@ -246,10 +259,17 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
         case oids.id_ce_extKeyUsage:
           ekuRequested = [...parseExtension(ext, ExtendedKeyUsage, 'extKeyUsage')];
           break;
-        case oids.id_ce_basicConstraints:
-          if (parseExtension(ext, BasicConstraints, 'basicConstraints').cA && !profile.basicConstraints.cA) {
-            badTemplate(`certificate profile "${profile.name}" does not issue CA certificates`);
-          }
+        case oids.id_ce_basicConstraints: {
+          const bc = parseExtension(ext, BasicConstraints, 'basicConstraints');
+          if (bc.cA && !profile.basicConstraints.cA) badTemplate(`certificate profile "${profile.name}" does not issue CA certificates`);
+          // RFC 5280 section 4.2.1.9: pathLenConstraint only where cA is asserted.
+          if (bc.pathLenConstraint !== undefined && !bc.cA) badTemplate('basicConstraints pathLenConstraint without cA makes no sense');
+          if (bc.cA && bc.pathLenConstraint !== undefined) pathLenRequested = bc.pathLenConstraint;
+          break;
+        }
+        case oids.id_ce_subjectKeyIdentifier:
+          // Asked for (a PKCS#10 request may carry it): the CA writes the identifier it computes.
+          if (!isOctetString(ext.extnValue)) badTemplate('the subjectKeyIdentifier extension of the template is malformed');
           break;
         default:
           if (CA_MANAGED_EXTENSIONS.has(ext.extnID) || !profile.allowedExtensions.includes(ext.extnID)) {
@@ -265,6 +285,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     else if (profile.subject && profile.subject.length > 0) subjectName = profile.subject;
     else if (san) subjectName = [];
     else return badTemplate('the template carries no subject and no subjectAltName');
+    if (subjectName !== profile.subject) checkName(subjectName, 'the subject');
     const subject = nameDer(subjectName, 'subject');
     if (!profile.basicConstraints.cA && bytesEqual(subject, info.subjectDer)) {
       badTemplate("the subject must differ from the CA's name");
@@ -290,6 +311,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
     // Extensions the CA sets.
     const extensions: Extension[] = [];
     let pathLen = profile.basicConstraints.pathLenConstraint;
+    if (pathLenRequested !== undefined && profile.basicConstraints.cA) pathLen = Math.min(pathLen ?? pathLenRequested, pathLenRequested);
     if (profile.basicConstraints.cA) {
       const caPathLen = info.basicConstraints?.pathLenConstraint;
       if (caPathLen !== undefined) {

@@ -30,7 +30,7 @@ export type { CertificateAuthority, CertificateAuthorityInit, IssuedCertificate,
 export type { CreateCrlOptions, CrlEntry, RevocationReason } from './crl-options.js';
 export { IssuanceError } from './errors/issuance-error.js';
 export type { KeyIdentifierMethod } from './key-identifier-method.js';
-export { defineProfile } from './profile/certificate-profile.js';
+export { defineProfile, SUBJECT_ALT_NAME_TYPES } from './profile/certificate-profile.js';
 export type {
   CertificateProfile,
   CertificateProfileInit,
@@ -40,6 +40,8 @@ export type {
   ProfileBasicConstraints,
   SubjectAltNameType,
 } from './profile/certificate-profile.js';
+export { keyPairTypesOf, keySpecOf } from './profile/key-pair-types.js';
+export type { KeyPairUsage } from './profile/key-pair-types.js';
 export { profiles } from './profile/profiles.js';
 export { createCrossCertificates } from './setup/cross-certificates.js';
 export type { CaCredentials, CrossCertificateOptions, CrossCertificates } from './setup/cross-certificates.js';

@@ -414,8 +414,8 @@ describe('issue refusals', () => {
       'badCertTemplate',
       /2\.5\.29\.32 is not allowed/,
     );
-    const ski: Extension = { extnID: oids.id_ce_subjectKeyIdentifier, extnValue: Uint8Array.of(0x04, 0x01, 0x01) };
-    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [ski]), profile: profiles.tlsClient }), 'badCertTemplate');
+    const aki: Extension = { extnID: oids.id_ce_authorityKeyIdentifier, extnValue: Uint8Array.of(0x30, 0x03, 0x80, 0x01, 0x01) };
+    await expectIssuanceError(ca.issue({ template: template(ecKey, '/CN=x', [aki]), profile: profiles.tlsClient }), 'badCertTemplate');
     const twice = sanExtension([{ dNSName: 'a.example.com' }]);
     await expectIssuanceError(
       ca.issue({ template: template(ecKey, '/CN=x', [twice, twice]), profile: profiles.tlsClient }),
@@ -440,12 +440,13 @@ describe('issue refusals', () => {
     );
   });
 
-  it('refuses an RSA key below the profile minimum (badAlg)', async () => {
+  it('refuses an RSA key of a size the profile does not accept (badCertTemplate: the algorithm is fine)', async () => {
     const small = await spkiOf((await keyPair(rsa(1024))).publicKey);
-    await expectIssuanceError(ca.issue({ template: template(small), profile: profiles.tlsServer }), 'badAlg', /1024 bits/);
+    await expectIssuanceError(ca.issue({ template: template(small), profile: profiles.tlsServer }), 'badCertTemplate', /1024 bits/);
     const exact = defineProfile({ name: 'rsa 3072 exactly', keyAlgorithms: ['rsa:3072'] });
     const r2048 = await spkiOf((await keyPair(rsa(2048))).publicKey);
-    await expectIssuanceError(ca.issue({ template: template(r2048), profile: exact }), 'badAlg');
+    await expectIssuanceError(ca.issue({ template: template(r2048), profile: exact }), 'badCertTemplate');
+    await expectIssuanceError(ca.issue({ template: template(r2048), profile: p256Only }), 'badAlg', /RSA key/);
   });
 
   it('refuses malformed public keys (badCertTemplate)', async () => {

@@ -1,4 +1,4 @@
-import type { CertificateAuthority } from '@cmpkit/ca';
+import { keyPairTypesOf, type CertificateAuthority } from '@cmpkit/ca';
 import {
   encodeName,
   isFailInfo,
@@ -54,7 +54,7 @@ export interface CaIssuerInit {
 
 /** The server's {@link Issuer}, with every optional member, plus what the CLI needs. */
 export type CaIssuer = Issuer &
-  Required<Pick<Issuer, 'poll' | 'isRevoked' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls'>> & {
+  Required<Pick<Issuer, 'poll' | 'isRevoked' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls' | 'keyPairTypes'>> & {
     /**
      * Revokes a certificate by serial number with a CRLReason code and publishes a new CRL when it
      * was revoked now.
@@ -359,6 +359,16 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
     async certReqTemplate(profile): Promise<CertReqTemplateContent | undefined> {
       const entry = catalog.profiles.get(profile ?? catalog.defaultProfile);
       return entry ? certReqTemplateOf(entry) : undefined;
+    },
+
+    async keyPairTypes(usage, profile) {
+      // The profile asked about, else every profile the server offers (the CA as a whole).
+      const entries =
+        profile === undefined ? [...catalog.profiles.values()] : [catalog.profiles.get(profile)].filter((e) => e !== undefined);
+      return keyPairTypesOf(
+        entries.map((e) => e.profile),
+        usage,
+      );
     },
 
     async crls(statuses) {

@@ -24,7 +24,7 @@ export type {
 export type { MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
 export type { AlgorithmOptions, TimeOptions } from './options.js';
 export { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from './mac/mac-bounds.js';
-export type { MacBounds } from './mac/mac-bounds.js';
+export type { MacBounds, MacBoundsOverrides } from './mac/mac-bounds.js';
 export type { MacChoice } from './mac/mac-protection.js';
 export type { PasswordBasedMacChoice } from './mac/password-based-mac.js';
 export type { Pbmac1Choice } from './mac/pbmac1.js';

@@ -3,7 +3,7 @@ import { cryptoOf } from './crypto-options.js';
 import { isMacCredential, type ProtectionCredential } from './credentials.js';
 import { ProtectionError } from './errors/protection-error.js';
 import { bytesOf, equalBytes } from './internal/bytes.js';
-import type { MacBounds } from './mac/mac-bounds.js';
+import type { MacBoundsOverrides } from './mac/mac-bounds.js';
 import { computeMac, macIdentifier, resolveMacProtection } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions } from './options.js';
 import { subjectKeyIdentifierOf } from './x509/certificate.js';
@@ -15,7 +15,7 @@ export interface ProtectOptions extends AlgorithmOptions {
    * Bounds the MAC parameters must respect; the ones sent are checked like received ones, so
    * cmpkit never sends what it would refuse. Default: per algorithm, see `DEFAULT_PBMAC1_BOUNDS`.
    */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
   /** A certificate cache, to read the signer certificate's SubjectKeyIdentifier once. */
   cache?: CertificateCache;
 }

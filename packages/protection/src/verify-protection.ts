@@ -11,7 +11,7 @@ import type { SignatureAlgorithm } from './algorithms/types.js';
 import { cryptoOf } from './crypto-options.js';
 import { ProtectionError } from './errors/protection-error.js';
 import { bytesOf, equalBytes, hex } from './internal/bytes.js';
-import type { MacBounds } from './mac/mac-bounds.js';
+import type { MacBoundsOverrides } from './mac/mac-bounds.js';
 import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions, type TimeOptions } from './options.js';
 import {
@@ -62,7 +62,7 @@ export interface ProtectionTrust {
 /** Options of {@link verifyProtection}. */
 export interface VerifyProtectionOptions extends AlgorithmOptions, TimeOptions {
   /** Overrides of the MAC parameter bounds (see `DEFAULT_PBMAC1_BOUNDS`, `DEFAULT_PASSWORD_BASED_MAC_BOUNDS`). */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
   /** Accept SHA-1 signatures (message and certificates). Default false. */
   allowSha1?: boolean;
   /** Parsed certificates and imported keys to reuse across calls (see `createCertificateCache`). */

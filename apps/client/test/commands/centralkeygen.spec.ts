@@ -93,7 +93,11 @@ beforeAll(async () => {
     '/O=cmpkit cli test/CN=CMP Server',
     defineProfile({ name: 'cmp', validityDays: 30, keyUsage: ['digitalSignature'], allowSubjectAltName: false }),
   );
-  const ee = await holder('/O=cmpkit cli test/CN=device-0002');
+  // Its certificate takes centrally generated keys by key agreement (RFC 9483 4.1.6.2).
+  const ee = await holder(
+    '/O=cmpkit cli test/CN=device-0002',
+    defineProfile({ name: 'ee', keyUsage: ['digitalSignature', 'keyAgreement'] }),
+  );
   writeFileSync(file('root.pem'), encodePem('CERTIFICATE', rootCert));
   writeFileSync(file('chain.pem'), encodePem('CERTIFICATE', issuingCert));
   writeFileSync(file('ee.pem'), encodePem('CERTIFICATE', ee.certificate));

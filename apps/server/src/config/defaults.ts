@@ -47,6 +47,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
     messageTimeWindow: 300,
     confirmWaitTime: 300,
   },
+  macBounds: { PBMAC1: {}, PasswordBasedMac: {} },
   externalAnchors: [],
   logLevel: 'info',
   role: 'ca',

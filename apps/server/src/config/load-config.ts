@@ -50,6 +50,10 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
     coap: { ...base.coap, ...file.coap },
     ca: { ...base.ca, ...file.ca },
     policy: { ...base.policy, ...file.policy },
+    macBounds: {
+      PBMAC1: { ...base.macBounds.PBMAC1, ...file.macBounds?.PBMAC1 },
+      PasswordBasedMac: { ...base.macBounds.PasswordBasedMac, ...file.macBounds?.PasswordBasedMac },
+    },
     ra: { ...base.ra, ...file.ra },
     announcements: { ...base.announcements, ...file.announcements },
     admission: file.admission === null ? null : file.admission === undefined ? base.admission : { ...base.admission, ...file.admission },

@@ -1,3 +1,4 @@
+import type { MacBounds } from '@cmpkit/protection';
 import type { LogLevel } from '../log/logger.js';
 import type { AdmissionConfig, AnnouncementsConfig } from './announcements-config.js';
 import type { RaConfig } from './ra-config.js';
@@ -42,6 +43,18 @@ export interface PolicyConfig {
   confirmWaitTime?: number;
   allowMacRevocation?: boolean;
   transactionTtl?: number;
+  /** Accept a kur for the key of the certificate being updated (default false: badCertTemplate). */
+  allowKeyReuseOnUpdate?: boolean;
+}
+
+/**
+ * Bounds on the parameters of MAC-protected requests, per algorithm, checked before any key
+ * derivation (what is not given keeps the library default: PBMAC1 1 000 to 262 144 iterations,
+ * PasswordBasedMac 100 to 10 000; salts 8 to 64 bytes; PBMAC1 keys 16 to 64 bytes).
+ */
+export interface MacBoundsConfig {
+  PBMAC1: Partial<MacBounds>;
+  PasswordBasedMac: Partial<MacBounds>;
 }
 
 /** The complete configuration, after defaults are filled in. Paths are absolute. */
@@ -128,6 +141,8 @@ export interface ServerConfig {
   /** New WebSocket and TCP connections admitted per second; `null`: all. */
   admission: AdmissionConfig | null;
   policy: PolicyConfig;
+  /** MAC parameter bounds for requests (and the server's own MACs). */
+  macBounds: MacBoundsConfig;
   /**
    * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
    * with a certificate under one of them is accepted (RFC 9483 section 4.1.1). Absolute paths.
@@ -142,8 +157,9 @@ export interface ServerConfig {
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
 export type ConfigFile = Partial<
-  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'announcements' | 'admission'>
+  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'macBounds' | 'announcements' | 'admission'>
 > & {
+  macBounds?: Partial<MacBoundsConfig>;
   announcements?: Partial<AnnouncementsConfig>;
   admission?: Partial<AdmissionConfig> | null;
   ra?: Partial<RaConfig>;

@@ -1,3 +1,4 @@
+import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from '@cmpkit/protection';
 import { LOG_LEVELS } from '../log/logger.js';
 import { GENERATED_KEY_ALGORITHMS } from '@cmpkit/issuer';
 import { ConfigError } from './config-error.js';
@@ -56,6 +57,15 @@ const profile = object({
   issueDelay: object({ polls: number, seconds: number }),
 });
 
+const macBounds = object({
+  minIterations: number,
+  maxIterations: number,
+  minSaltLength: number,
+  maxSaltLength: number,
+  minKeyLength: number,
+  maxKeyLength: number,
+});
+
 const configFile = object({
   dataDir: string,
   database: string,
@@ -103,7 +113,9 @@ const configFile = object({
     confirmWaitTime: number,
     allowMacRevocation: boolean,
     transactionTtl: number,
+    allowKeyReuseOnUpdate: boolean,
   }),
+  macBounds: object({ PBMAC1: macBounds, PasswordBasedMac: macBounds }),
   externalAnchors: strings,
   logLevel: string,
   role: string,
@@ -164,6 +176,7 @@ export function validateConfig(config: ServerConfig): void {
   }
   if (!(config.defaultProfile in config.profiles))
     throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
+  validateMacBounds(config);
   validateRaConfig(config);
   if (config.initialSecret && config.initialSecret.reference === '') throw new ConfigError('initialSecret.reference must not be empty');
   for (const [name, p] of Object.entries(config.profiles)) {
@@ -185,6 +198,23 @@ function validateAnnouncementsConfig(config: ServerConfig): void {
     throw new ConfigError('announcements.expireAfterDays must not be shorter than announcements.retainDeliveredHours');
   if (admission && !(admission.connectionsPerSecond > 0 && admission.burst >= 1))
     throw new ConfigError('admission.connectionsPerSecond must be positive and admission.burst 1 or more');
+}
+
+/** Each algorithm's MAC bounds over the library defaults: whole numbers, each minimum at most its maximum, iterations at least 1. */
+function validateMacBounds(config: ServerConfig): void {
+  const defaults = { PBMAC1: DEFAULT_PBMAC1_BOUNDS, PasswordBasedMac: DEFAULT_PASSWORD_BASED_MAC_BOUNDS };
+  for (const name of ['PBMAC1', 'PasswordBasedMac'] as const) {
+    const bounds = { ...defaults[name], ...config.macBounds[name] };
+    for (const [key, value] of Object.entries(config.macBounds[name])) {
+      if (!Number.isInteger(value)) throw new ConfigError(`macBounds.${name}.${key} must be a whole number`);
+    }
+    if (bounds.minIterations < 1) throw new ConfigError(`macBounds.${name}.minIterations must be at least 1`);
+    for (const what of ['Iterations', 'SaltLength', 'KeyLength'] as const) {
+      if (bounds[`min${what}`] > bounds[`max${what}`]) {
+        throw new ConfigError(`macBounds.${name}: min${what} ${bounds[`min${what}`]} is above max${what} ${bounds[`max${what}`]}`);
+      }
+    }
+  }
 }
 
 /** The role, and for role ra the RA settings. */

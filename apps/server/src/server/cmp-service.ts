@@ -23,6 +23,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, hooks: Pick
       },
       secrets: store.secrets,
       macResponses: config.macResponses,
+      macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: [material.root.certificate, ...material.previousRoots],
       ...(ctx.externalAnchors.length ? { externalAnchors: ctx.externalAnchors } : {}),

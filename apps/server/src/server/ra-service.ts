@@ -56,6 +56,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
       signer: credential,
       secrets: store.secrets,
       macResponses: config.macResponses,
+      macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: material.trustAnchors,
       ...(init.externalAnchors.length ? { externalAnchors: init.externalAnchors } : {}),

@@ -102,6 +102,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes MAC bounds per algorithm over the library defaults, and refuses inconsistent ones', async () => {
+    const dir = tempDir();
+    const config = await loadConfig({
+      cwd: dir,
+      configFile: writeConfig(dir, { macBounds: { PBMAC1: { maxIterations: 600000 } }, policy: { allowKeyReuseOnUpdate: true } }),
+    });
+    expect(config.macBounds).toEqual({ PBMAC1: { maxIterations: 600000 }, PasswordBasedMac: {} });
+    expect(config.policy.allowKeyReuseOnUpdate).toBe(true);
+    for (const [value, message] of [
+      [{ PBMAC1: { maxIterations: 500 } }, /minIterations 1000 is above maxIterations 500/],
+      [{ PasswordBasedMac: { minSaltLength: 2.5 } }, /whole number/],
+      [{ PBMAC1: { minIterations: 0 } }, /at least 1/],
+      [{ PBMAC1: { rounds: 5 } }, /unknown setting config.macBounds.PBMAC1.rounds/],
+      [{ HMAC: {} }, /unknown setting config.macBounds.HMAC/],
+    ] as const) {
+      await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { macBounds: value }) })).rejects.toThrow(message);
+    }
+  });
+
   it('names the file when it is not JSON or missing', async () => {
     const dir = tempDir();
     await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, '{ nope') })).rejects.toThrow(/server\.json is not valid JSON/);

@@ -36,15 +36,15 @@ describe('createCaIssuer: general messages', () => {
     expect(await issuer.rootCaKeyUpdate(newRoot.certificate)).toBeUndefined();
   });
 
-  it('certReqTemplate: fixed subject parts and one keySpec entry per accepted key', async () => {
+  it('certReqTemplate: fixed subject parts, rsaKeyLen per RSA length and algId for the others (RFC 9483 4.3.3)', async () => {
     const { issuer } = await issuerSetup();
     const content = await issuer.certReqTemplate('templated');
     expect(content?.certTemplate).toEqual({ subject: parseName('/O=Example/OU=Devices') });
     const expected: Control[] = [
       { type: 'algId', value: { algorithm: oids.id_ecPublicKey, parameters: { der: oidDer(oids.secp384r1) } } },
-      { type: 'algId', value: { algorithm: oids.rsaEncryption } },
       { type: 'rsaKeyLen', value: 3072 },
       { type: 'rsaKeyLen', value: 2048 },
+      { type: 'rsaKeyLen', value: 4096 },
       { type: 'algId', value: { algorithm: oids.id_Ed25519 } },
     ];
     expect(content?.keySpec).toEqual(expected);

@@ -1,7 +1,9 @@
 // The engine of @cmpkit/core on the server's SQLite context, driven by core's own client over a
 // loopback transport, on a fake clock.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseName } from '@cmpkit/codec';
+import { oids, parseName } from '@cmpkit/codec';
 import { createClient, loopbackTransport, rejectCertificate, TransportError, type CmpHandler, type Transport } from '@cmpkit/core';
 import { loadConfig } from '../../src/config/load-config.js';
 import { lineLogger } from '../../src/log/logger.js';
@@ -9,9 +11,18 @@ import { createCmpService } from '../../src/server/cmp-service.js';
 import { openServerContext, type ServerContext } from '../../src/server/server-context.js';
 import { crlContent, fakeClock, serialOf, tempDir, type FakeClock } from '../helpers.js';
 
-async function open(dir: string, clock: FakeClock): Promise<{ ctx: ServerContext; handle: CmpHandler; expire: () => Promise<number> }> {
+async function open(
+  dir: string,
+  clock: FakeClock,
+  file?: object,
+): Promise<{ ctx: ServerContext; handle: CmpHandler; expire: () => Promise<number> }> {
   const logger = lineLogger(() => {}, 'silent', clock);
-  const ctx = await openServerContext(await loadConfig({ cwd: dir }), { clock, crypto, logger });
+  let configFile: string | undefined;
+  if (file) {
+    configFile = join(dir, 'server.json');
+    writeFileSync(configFile, JSON.stringify(file));
+  }
+  const ctx = await openServerContext(await loadConfig({ cwd: dir, ...(configFile ? { configFile } : {}) }), { clock, crypto, logger });
   const service = createCmpService(ctx, logger);
   return { ctx, handle: service.handle, expire: () => service.expireTransactions() };
 }
@@ -142,6 +153,72 @@ describe('the CMP service on the SQLite context', () => {
       expect(template?.keySpec?.length).toBeGreaterThan(0);
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('answers the support messages of RFC 9483 4.3 / RFC 9810 5.3.19 with its own profiles and CA', async () => {
+    const clock = fakeClock();
+    const { ctx, handle } = await open(tempDir(), clock);
+    try {
+      const c = client(loopbackTransport(handle), clock);
+      const answers = await c.generalMessage([
+        { type: 'signKeyPairTypes' },
+        { type: 'encKeyPairTypes' },
+        { type: 'preferredSymmAlg' },
+        { type: 'currentCRL' },
+        { type: 'caProtEncCert' },
+        { type: 'suppLangTags', infoValue: ['en-GB'] },
+      ]);
+      expect(answers.map((a) => a.type)).toEqual([
+        'signKeyPairTypes',
+        'encKeyPairTypes',
+        'preferredSymmAlg',
+        'currentCRL',
+        'caProtEncCert',
+        'suppLangTags',
+      ]);
+      const [sign, enc, symm, crl, protEnc, lang] = answers;
+      // device, tlsServer, tlsClient: EC P-256/384/521, RSA and Ed25519 sign; only tlsServer's RSA (keyEncipherment) encrypts.
+      expect(sign?.type === 'signKeyPairTypes' && sign.infoValue?.map((a) => a.algorithm)).toEqual([
+        oids.id_ecPublicKey,
+        oids.id_ecPublicKey,
+        oids.id_ecPublicKey,
+        oids.rsaEncryption,
+        oids.id_Ed25519,
+      ]);
+      expect(enc?.type === 'encKeyPairTypes' && enc.infoValue?.map((a) => a.algorithm)).toEqual([oids.rsaEncryption]);
+      expect(symm).toEqual({ type: 'preferredSymmAlg', infoValue: { algorithm: oids.id_aes256_CBC } });
+      expect(crl?.type === 'currentCRL' && crl.infoValue?.der).toEqual((await ctx.store.crls.current())!.der);
+      expect(protEnc).toEqual({ type: 'caProtEncCert' });
+      expect(lang).toEqual({ type: 'suppLangTags', infoValue: ['en'] });
+      const keySpec = (await c.getCertReqTemplate())?.keySpec ?? [];
+      expect(keySpec.filter((k) => k.type === 'algId' && k.value.algorithm === oids.rsaEncryption)).toEqual([]);
+      expect(keySpec.filter((k) => k.type === 'rsaKeyLen').map((k) => k.value)).toEqual([2048, 3072, 4096]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('takes PBMAC1 with 262 144 iterations by default, more only when macBounds allows it', async () => {
+    const clock = fakeClock();
+    const mac = (iterationCount: number) => ({
+      credential: { secret: 'demo-secret-change-me', senderKID: 'demo', mac: { algorithm: 'PBMAC1' as const, iterationCount } },
+      macBounds: { PBMAC1: { maxIterations: 600_000 } },
+    });
+    const byDefault = await open(tempDir(), clock);
+    try {
+      await expect(client(loopbackTransport(byDefault.handle), clock, mac(262_144)).getCaCertificates()).resolves.toHaveLength(2);
+      await expect(client(loopbackTransport(byDefault.handle), clock, mac(300_000)).getCaCertificates()).rejects.toMatchObject({
+        failInfo: ['badAlg'],
+      });
+    } finally {
+      await byDefault.ctx.close();
+    }
+    const raised = await open(tempDir(), clock, { macBounds: { PBMAC1: { maxIterations: 300_000 } } });
+    try {
+      await expect(client(loopbackTransport(raised.handle), clock, mac(300_000)).getCaCertificates()).resolves.toHaveLength(2);
+    } finally {
+      await raised.ctx.close();
     }
   });
 });

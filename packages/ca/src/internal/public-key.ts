@@ -6,7 +6,7 @@ import { IssuanceError } from '../errors/issuance-error.js';
 import type { CertificateProfile } from '../profile/certificate-profile.js';
 import { bytesEqual } from './der.js';
 import { isOnCurve } from './ec-point.js';
-import { MAX_RSA_BITS, parseKeyAlgorithm, type FixedKeyName } from './key-algorithm.js';
+import { MAX_RSA_BITS, parseKeyAlgorithm, type FixedKeyName, type KeyAlgorithmSpec } from './key-algorithm.js';
 
 /** What the CA learned about a checked public key. */
 export interface CheckedPublicKey {
@@ -79,7 +79,8 @@ function parseRsaKey(key: Uint8Array): { bits: number } {
 
 /**
  * Checks that `spki` is a well-formed public key of an algorithm and size `profile` accepts.
- * Malformed keys are refused with `badCertTemplate`, keys of an algorithm or size the profile
+ * Malformed keys and RSA keys of a size the profile does not accept (too short, too long, or
+ * above 16384 bits) are refused with `badCertTemplate`; keys of an algorithm or curve the profile
  * does not accept with `badAlg`. EC points must lie on their curve.
  */
 export function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateProfile): CheckedPublicKey {
@@ -123,9 +124,12 @@ export function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateP
     }
     const { bits } = parseRsaKey(key);
     const label = `an ${family === 'rsa' ? 'RSA' : 'RSA-PSS'} key of ${bits} bits`;
-    if (bits > MAX_RSA_BITS) refused(profile, label);
-    const ok = specs.some((s) => s.family === family && (s.orMore ? bits >= s.bits : bits === s.bits));
-    if (!ok) refused(profile, label);
+    const sizes = specs.filter((s): s is Extract<KeyAlgorithmSpec, { family: 'rsa' | 'rsa-pss' }> => s.family === family);
+    if (sizes.length === 0) refused(profile, `an ${family === 'rsa' ? 'RSA' : 'RSA-PSS'} key`);
+    // The algorithm is accepted; a size outside the profile is a template problem, not an algorithm one.
+    if (bits > MAX_RSA_BITS || !sizes.some((s) => (s.orMore ? bits >= s.bits : bits === s.bits))) {
+      throw new IssuanceError('badCertTemplate', `${label} is not accepted by certificate profile "${profile.name}"`);
+    }
     return { der, rsa: true };
   }
 

@@ -14,7 +14,8 @@ export const KEY_USAGE_BITS: readonly KeyUsageName[] = KEY_USAGE_NAMES;
 /** A GeneralName alternative that may appear in subjectAltName (`'dNSName'`, `'iPAddress'`, ...). */
 export type SubjectAltNameType = GeneralName['type'];
 
-const SAN_TYPES: readonly SubjectAltNameType[] = [
+/** Every GeneralName alternative (RFC 5280 section 4.2.1.6), in tag order: what `subjectAltNameTypes` may list. */
+export const SUBJECT_ALT_NAME_TYPES: readonly SubjectAltNameType[] = Object.freeze([
   'otherName',
   'rfc822Name',
   'dNSName',
@@ -24,7 +25,7 @@ const SAN_TYPES: readonly SubjectAltNameType[] = [
   'uniformResourceIdentifier',
   'iPAddress',
   'registeredID',
-];
+] as const);
 
 /**
  * A public key algorithm (and size) a profile accepts for the certified key:
@@ -261,7 +262,7 @@ export function checkProfile(profile: CertificateProfile): void {
     if (!(Number.isInteger(pathLenConstraint) && pathLenConstraint >= 0)) fail('pathLenConstraint must be an integer >= 0');
   }
   for (const eku of profile.extendedKeyUsage) if (!OID.test(eku)) fail(`extendedKeyUsage "${eku}" is not a dotted OID`);
-  for (const t of profile.subjectAltNameTypes) if (!SAN_TYPES.includes(t)) fail(`unknown subjectAltName type "${t}"`);
+  for (const t of profile.subjectAltNameTypes) if (!SUBJECT_ALT_NAME_TYPES.includes(t)) fail(`unknown subjectAltName type "${t}"`);
   for (const p of profile.dnsNamePatterns ?? [])
     if (!parseDnsPattern(p)) fail(`dnsNamePatterns entry "${p}" is not a DNS name or *.suffix`);
   for (const r of profile.ipAddressRanges ?? []) if (!parseIpRange(r)) fail(`ipAddressRanges entry "${r}" is not a CIDR range`);

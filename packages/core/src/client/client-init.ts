@@ -1,5 +1,5 @@
 import type { Name } from '@cmpkit/codec';
-import type { AlgorithmRegistry, MacBounds, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
+import type { AlgorithmRegistry, MacBoundsOverrides, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
 import type { RuntimeInit } from '../runtime.js';
 import type { Transport } from '../transport.js';
 import type { IssuedCertificate, CertificateDecision } from './certificate-decision.js';
@@ -53,7 +53,7 @@ export interface ClientInit extends RuntimeInit {
   /** Algorithms known and allowed for protection. Default: protection's default set. */
   algorithms?: AlgorithmRegistry;
   /** Bounds on MAC parameters, ours and the peer's. */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
   /** Accept SHA-1 signatures from the peer. Default false. */
   allowSha1?: boolean;
   /** Largest response accepted, in bytes. Default 1 MiB. */

@@ -53,7 +53,8 @@ function templateOf(options: EnrollOptions, publicKey: SubjectPublicKeyInfo | un
   const subject =
     options.subject ??
     (options.bodyType === 'kur' && options.oldCertificate ? parseCertificate(options.oldCertificate).subject : undefined);
-  if (subject) template.subject = subject;
+  // RFC 9483 section 4.1.1 requires a subject: without one the NULL-DN (a subjectAltName names the subject).
+  template.subject = subject ?? [];
   if (publicKey) template.publicKey = publicKey;
   const extensions: Extension[] = [];
   if (options.subjectAltNames?.length) {

@@ -15,6 +15,7 @@ import type { TransactionState } from '../message/transaction-state.js';
 import { openCentralKey } from './central-key.js';
 import { acceptCertificate, type CertificateDecision, type IssuedCertificate } from './certificate-decision.js';
 import type { ClientContext } from './client-context.js';
+import { checkCertResponseContent } from './check-cert-response.js';
 import { confirm } from './confirm.js';
 import { buildEnrollRequest, generalInfoOf } from './enroll-request.js';
 import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
@@ -97,7 +98,9 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
 
 /** What follows a certificate response: wait (status waiting), or check, confirm and finish. */
 async function stepAfter(e: Enrollment, answer: Exchanged, polled: boolean): Promise<EnrollStep> {
-  const response = findResponse(e, certRepOf(answer));
+  const rep = certRepOf(answer);
+  const response = findResponse(e, rep);
+  checkCertResponseContent(e.responseType, rep, response);
   e.certReqId = response.certReqId;
   if (response.status.status === PKIStatus.waiting) {
     if (polled) throw new ProtocolError('badRequest', `the ${e.responseType} answering pollReq still says waiting; a pollRep was due`);

@@ -1,11 +1,13 @@
-import type {
-  CertReqTemplateContent,
-  CRLStatus,
-  DerValue,
-  InfoTypeAndValue,
-  InfoTypeAndValueOf,
-  InfoTypeName,
-  RootCaKeyUpdateContent,
+import {
+  INFO_TYPE_OIDS,
+  oids,
+  type CertReqTemplateContent,
+  type CRLStatus,
+  type DerValue,
+  type InfoTypeAndValue,
+  type InfoTypeAndValueOf,
+  type InfoTypeName,
+  type RootCaKeyUpdateContent,
 } from '@cmpkit/codec';
 import { parseCertificate, verifyCertificatePath } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
@@ -51,20 +53,57 @@ export async function generalMessage(
     });
   }
   if (answer.message.body.type !== 'genp') throw new ProtocolError('badRequest', `expected genp but got ${answer.message.body.type}`);
-  return answer.message.body.content;
+  const content = answer.message.body.content;
+  const invalid = content.find((itav) => itav.type === 'invalid');
+  if (invalid?.type === 'invalid') {
+    throw new ProtocolError('badDataFormat', `the genp answers ${invalid.infoType} with a value of the wrong syntax`, invalid.error);
+  }
+  return content;
 }
 
-/** The answer of infotype `type` in a genp, or undefined when the server sent none. */
-function answerOf<T extends InfoTypeName>(items: readonly InfoTypeAndValue[], type: T): InfoTypeAndValueOf<T> | undefined {
+/**
+ * The answer of infotype `type` to a genm that asked `asked`, or undefined when the genp holds
+ * none (RFC 9483 section 4.3 wants exactly one; OpenSSL 3.0's mock server echoes the request
+ * instead, which is read as "nothing to report").
+ *
+ * @throws ProtocolError badRequest when the server lists `asked` as unsupported, badDataFormat
+ *   when the genp holds more than one answer of the type.
+ */
+function answerOf<T extends InfoTypeName>(
+  items: readonly InfoTypeAndValue[],
+  type: T,
+  asked: InfoTypeName,
+): InfoTypeAndValueOf<T> | undefined {
+  const unsupported = items.find((itav) => itav.type === 'unsupportedOIDs');
+  if (unsupported?.type === 'unsupportedOIDs' && unsupported.infoValue?.includes(INFO_TYPE_OIDS[asked])) {
+    throw new ProtocolError('badRequest', `the server does not support genm ${asked}`);
+  }
   const found = items.filter((itav): itav is InfoTypeAndValueOf<T> => itav.type === type);
-  if (found.length > 1) throw new ProtocolError('badDataFormat', `genp holds ${found.length} ${type} answers`);
+  if (found.length > 1) throw new ProtocolError('badDataFormat', `the genp holds ${found.length} ${type} answers`);
   return found[0];
+}
+
+/** RFC 9810 section 5.3.19.16: no publicKey in the template; keySpec of algId (not rsaEncryption) and rsaKeyLen only (the codec checks rsaKeyLen's range). */
+function checkCertReqTemplate(content: CertReqTemplateContent): CertReqTemplateContent {
+  const bad = (why: string): never => {
+    throw new ProtocolError('badDataFormat', `the certReqTemplate ${why}`);
+  };
+  if (content.certTemplate.publicKey) bad('carries a publicKey (RFC 9810 section 5.3.19.16: it MUST NOT)');
+  for (const control of content.keySpec ?? []) {
+    if (control.type === 'algId' && control.value.algorithm === oids.rsaEncryption)
+      bad('names rsaEncryption in algId (rsaKeyLen is for RSA)');
+    else if (control.type === 'rsaKeyLen' && !(Number.isInteger(control.value) && control.value >= 1))
+      bad(`has rsaKeyLen ${control.value}`);
+    else if (control.type !== 'algId' && control.type !== 'rsaKeyLen')
+      bad(`has a keySpec control other than algId and rsaKeyLen (${control.type})`);
+  }
+  return content;
 }
 
 /** CA certificates (RFC 9483 section 4.3.1): the certificates the PKI wants the EE to know. */
 export async function getCaCertificates(ctx: ClientContext, options?: GeneralMessageOptions): Promise<Uint8Array[]> {
   const items = await generalMessage(ctx, [{ type: 'caCerts' }], options);
-  return (answerOf(items, 'caCerts')?.infoValue ?? []).map((c) => c.der);
+  return (answerOf(items, 'caCerts', 'caCerts')?.infoValue ?? []).map((c) => c.der);
 }
 
 /** A verified root CA key update (RFC 9483 section 4.3.2). */
@@ -125,14 +164,15 @@ export async function getRootCaUpdate(
   options?: GeneralMessageOptions,
 ): Promise<RootCaUpdate | undefined> {
   const items = await generalMessage(ctx, [{ type: 'rootCaCert', infoValue: { der: oldRoot } }], options);
-  const content: RootCaKeyUpdateContent | undefined = answerOf(items, 'rootCaKeyUpdate')?.infoValue;
+  const content: RootCaKeyUpdateContent | undefined = answerOf(items, 'rootCaKeyUpdate', 'rootCaCert')?.infoValue;
   return content ? verifyRootCaKeyUpdate(ctx, content, oldRoot) : undefined;
 }
 
 /** Certificate request template (RFC 9483 section 4.3.3); undefined when the server has none. */
 export async function getCertReqTemplate(ctx: ClientContext, options?: GeneralMessageOptions): Promise<CertReqTemplateContent | undefined> {
   const items = await generalMessage(ctx, [{ type: 'certReqTemplate' }], options);
-  return answerOf(items, 'certReqTemplate')?.infoValue;
+  const content = answerOf(items, 'certReqTemplate', 'certReqTemplate')?.infoValue;
+  return content && checkCertReqTemplate(content);
 }
 
 /**
@@ -141,6 +181,6 @@ export async function getCertReqTemplate(ctx: ClientContext, options?: GeneralMe
  */
 export async function getCrls(ctx: ClientContext, status: CRLStatus[], options?: GeneralMessageOptions): Promise<Uint8Array[]> {
   const items = await generalMessage(ctx, [{ type: 'crlStatusList', infoValue: status }], options);
-  const crls: DerValue[] = answerOf(items, 'crls')?.infoValue ?? [];
+  const crls: DerValue[] = answerOf(items, 'crls', 'crlStatusList')?.infoValue ?? [];
   return crls.map((c) => c.der);
 }

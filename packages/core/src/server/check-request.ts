@@ -6,7 +6,8 @@ import type { ServerContext } from './server-context.js';
 /**
  * The cheap header checks, run before any cryptography (RFC 9810 5.1.1, RFC 9483 3.5): version,
  * transactionID and senderNonce present with at least 128 bits, messageTime within the window,
- * (A recipient other than our name is only logged: peers spell names differently.)
+ * generalInfo entries with the syntax of their infoType. (A recipient other than our name is only
+ * logged: peers spell names differently.)
  *
  * @throws ProtocolError unsupportedVersion, badRequest, badSenderNonce or badTime.
  */
@@ -26,6 +27,13 @@ export function checkRequestHeader(ctx: ServerContext, request: DecodedPKIMessag
     if (skew > ctx.policy.messageTimeWindow) {
       throw new ProtocolError('badTime', `messageTime ${h.messageTime.toISOString()} is ${Math.round(skew)} s from the server's clock`);
     }
+  }
+  const invalid = h.generalInfo?.find((itav) => itav.type === 'invalid');
+  if (invalid?.type === 'invalid') {
+    throw new ProtocolError(
+      'badRequest',
+      `generalInfo ${invalid.infoType} does not have the syntax of its infoType: ${invalid.error.message}`,
+    );
   }
   if (!isNullDn(h.recipient) && !generalNamesEqual(h.recipient, ctx.name)) {
     // Peers spell names differently (PrintableString vs UTF8String); an RA may also forward. Note it only.

@@ -1,4 +1,5 @@
 import type {
+  AlgorithmIdentifier,
   CertId,
   CertReqTemplateContent,
   CertTemplate,
@@ -107,8 +108,26 @@ export interface Issuer {
   rootCaKeyUpdate?(oldRoot: Uint8Array | undefined): Promise<RootCaKeyUpdateContent | undefined>;
   /** The request template of a profile (genm certReqTemplate), or undefined. */
   certReqTemplate?(profile: string | undefined): Promise<CertReqTemplateContent | undefined>;
-  /** CRLs newer than the statuses given (genm crlStatusList), DER. */
+  /**
+   * CRLs newer than the statuses given (genm crlStatusList), DER; with no status, the current
+   * CRLs (the first one answers genm currentCRL).
+   */
   crls?(status: readonly CRLStatus[]): Promise<readonly Uint8Array[]>;
-  /** Any other infotype; return undefined to leave it unanswered. */
+  /**
+   * The public key algorithms the CA certifies for signing (`'signature'`, genm signKeyPairTypes)
+   * or for encryption and key agreement (`'encryption'`, genm encKeyPairTypes), RFC 9810 sections
+   * 5.3.19.2 and 5.3.19.3: one id-ecPublicKey per named curve. `profile` is the certificate
+   * profile the genm names (certProfile or path), undefined for the CA as a whole.
+   */
+  keyPairTypes?(usage: 'signature' | 'encryption', profile: string | undefined): Promise<readonly AlgorithmIdentifier[]>;
+  /**
+   * A certificate the end entity may use to encrypt sensitive information for the CA during the
+   * protocol (genm caProtEncCert, RFC 9810 section 5.3.19.1), DER, or undefined when there is none.
+   */
+  protocolEncryptionCertificate?(): Promise<Uint8Array | undefined>;
+  /**
+   * Any other infotype; return undefined when it is not supported: the genp then lists it in
+   * unsupportedOIDs (RFC 9810 section 5.3.19.7).
+   */
   generalMessage?(item: InfoTypeAndValue, requester: Requester): Promise<InfoTypeAndValue | undefined>;
 }

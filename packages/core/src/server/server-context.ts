@@ -29,6 +29,7 @@ export function resolveServerContext(init: ServerInit): ServerContext {
     confirmWaitTime: 300,
     allowMacRevocation: false,
     transactionTtl: 3600,
+    allowKeyReuseOnUpdate: false,
     ...init.policy,
   };
   // A record awaiting certConf must outlive its confirmWaitTime, or a store could drop it before

@@ -1,5 +1,5 @@
 import type { DecodedPKIMessage, Name } from '@cmpkit/codec';
-import type { AlgorithmRegistry, MacBounds, MacChoice, SignatureCredential } from '@cmpkit/protection';
+import type { AlgorithmRegistry, MacBoundsOverrides, MacChoice, SignatureCredential } from '@cmpkit/protection';
 import type { RuntimeInit } from '../runtime.js';
 import type { RequestContext } from '../transport.js';
 import type { Authorizer } from './authorizer.js';
@@ -29,6 +29,11 @@ export interface ServerPolicy {
   allowMacRevocation?: boolean;
   /** How long a transaction may stay open, seconds. Default 3600. */
   transactionTtl?: number;
+  /**
+   * Accept a kur that asks to certify the key of the certificate being updated (RFC 9483 section
+   * 4.1.3 leaves this to the PKI). Default false: such a kur is refused with badCertTemplate.
+   */
+  allowKeyReuseOnUpdate?: boolean;
 }
 
 /** How the server authenticates requests and protects responses. */
@@ -54,7 +59,7 @@ export interface ServerProtection {
   /** Further intermediates for path building. */
   untrusted?: readonly Uint8Array[];
   /** Bounds on the MAC parameters requests may use (checked before any derivation). */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
   /** Algorithms known and allowed. */
   algorithms?: AlgorithmRegistry;
 }
@@ -77,6 +82,12 @@ export interface ServerInit extends RuntimeInit {
   /** Defaults to in-memory stores. */
   stores?: { transactions?: TransactionStore; nonces?: NonceStore };
   policy?: ServerPolicy;
+  /**
+   * RFC 5646 language tags of the texts the server writes (statusString, reasons), most preferred
+   * first: genm suppLangTags is answered with the first offered tag that one of them matches
+   * (RFC 9810 section 5.3.19.13). Default `['en']`.
+   */
+  languageTags?: readonly string[];
   /** Requests this returns an answer for are not processed here (see {@link RequestRelay}). */
   relay?: RequestRelay;
   /**

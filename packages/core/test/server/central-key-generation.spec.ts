@@ -3,7 +3,7 @@
 // EnvelopedData, opened here with @cmpkit/protection: pwri for a MAC requester, kari for an EC
 // and ktri for an RSA signature requester.
 import { oids, parseName, type CertTemplate, type DecodedPKIMessage, type PKIBody } from '@cmpkit/codec';
-import { profiles } from '@cmpkit/ca';
+import { defineProfile, profiles, type CertificateProfile } from '@cmpkit/ca';
 import {
   computeCertHash,
   openEnvelopedPrivateKey,
@@ -22,23 +22,32 @@ import { decodeSubjectPublicKeyInfo } from '@cmpkit/codec';
 const clock = fakeClock();
 let pki: TestPki;
 let rsaHolder: Holder;
+let ecHolder: Holder;
+let rsaSignOnly: Holder;
 
 const P256 = tlv(0x06, Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07));
 
-beforeAll(async () => {
-  pki = await createTestPki(clock.date);
-  const keyPair = await newKeyPair(RSA_2048);
+/** A holder of a certificate of `profile` (RSA or EC P-256 key). */
+async function holderOf(subject: string, profile: CertificateProfile, rsa: boolean): Promise<Holder> {
+  const keyPair = await newKeyPair(rsa ? RSA_2048 : undefined);
   const publicKey = decodeSubjectPublicKeyInfo(new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey)));
-  const { certificate } = await pki.ca.issue({
-    template: { subject: parseName('/O=cmpkit test/CN=rsa-holder'), publicKey },
-    profile: profiles.device,
-  });
-  rsaHolder = {
+  const { certificate } = await pki.ca.issue({ template: { subject: parseName(subject), publicKey }, profile });
+  return {
     keyPair,
     certificate,
     chain: [pki.ca.certificate, pki.root.certificate],
     credential: { privateKey: keyPair.privateKey, certificate, chain: [pki.ca.certificate] },
   };
+}
+
+beforeAll(async () => {
+  pki = await createTestPki(clock.date);
+  // RFC 9483 sections 4.1.6.1 and 4.1.6.2: the requester's certificate must allow key transport (RSA) or key agreement (EC).
+  const transport = defineProfile({ name: 'keyTransport', keyUsage: ['digitalSignature', 'keyEncipherment'] });
+  const agreement = defineProfile({ name: 'keyAgreement', keyUsage: ['digitalSignature', 'keyAgreement'] });
+  rsaHolder = await holderOf('/O=cmpkit test/CN=rsa-holder', transport, true);
+  ecHolder = await holderOf('/O=cmpkit test/CN=ec-holder', agreement, false);
+  rsaSignOnly = await holderOf('/O=cmpkit test/CN=rsa-sign-only', profiles.device, true);
 });
 
 function centralTemplate(subject: string, withAlgorithm = true): CertTemplate {
@@ -128,9 +137,9 @@ describe('central key generation', () => {
   });
 
   it('EC signature requester: the key is enveloped for its certificate (kari)', async () => {
-    const run = await centralEnrollment('cr', pki.other.credential, {
-      privateKey: pki.other.keyPair.privateKey,
-      certificate: pki.other.certificate,
+    const run = await centralEnrollment('cr', ecHolder.credential, {
+      privateKey: ecHolder.keyPair.privateKey,
+      certificate: ecHolder.certificate,
     });
     expect(await verifyResponse(run.response, pki)).toBe('signature');
     expect((await confirm(run)).body.type).toBe('pkiconf');
@@ -164,6 +173,23 @@ describe('central key generation', () => {
     const { response } = await send(server, { body, now: clock.date() });
     const rep = (response.body as Extract<PKIBody, { type: 'ip' }>).content.response[0]!;
     expect(rep.status).toMatchObject({ status: 2, failInfo: ['badPOP'] });
+    expect(issuer.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['an EC certificate without keyAgreement (kari impossible)', () => pki.other],
+    ['an RSA certificate without keyEncipherment (ktri impossible)', () => rsaSignOnly],
+  ])('a signature requester with %s: rejected with notAuthorized before anything is issued', async (_label, holder) => {
+    const issuer = createTestIssuer(pki);
+    const server = makeServer({ pki, issuer });
+    const { response } = await send(server, {
+      body: certBody('cr', centralTemplate('/CN=central')),
+      protection: holder().credential,
+      now: clock.date(),
+    });
+    const rep = (response.body as Extract<PKIBody, { type: 'cp' }>).content.response[0]!;
+    expect(rep.status).toMatchObject({ status: 2, failInfo: ['notAuthorized'] });
+    expect(rep.certifiedKeyPair).toBeUndefined();
     expect(issuer.requests).toHaveLength(0);
   });
 

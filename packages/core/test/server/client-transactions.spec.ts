@@ -120,12 +120,13 @@ describe('enrollment with a shared secret (ir)', () => {
     expect(s.recorder.types()).toEqual(['ir>ip', 'certConf>pkiconf']);
   });
 
-  it('ir without a subject (subjectAltName only): POP over poposkInput naming the MAC-authenticated sender', async () => {
+  it('ir without a subject (subjectAltName only): the NULL-DN as subject (RFC 9483 4.1.1), POP over certReq', async () => {
     const s = setup();
     const result = await s.client.enroll({ keyPair: await newKeyPair(), subjectAltNames: [{ type: 'dNSName', value: 'device.example' }] });
     const ir = s.recorder.log[0]!.request;
-    const popo = ir.body.type === 'ir' ? ir.body.content[0]?.popo : undefined;
-    expect(popo?.type === 'signature' && popo.value.poposkInput?.authInfo.type).toBe('sender');
+    const msg = ir.body.type === 'ir' ? ir.body.content[0] : undefined;
+    expect(msg?.certReq.certTemplate.subject).toEqual([]);
+    expect(msg?.popo?.type === 'signature' && msg.popo.value.poposkInput).toBeUndefined();
     expect(s.recorder.types()).toEqual(['ir>ip', 'certConf>pkiconf']);
     expect(parseCertificate(result.certificate).subject).toEqual([]);
   });
@@ -263,14 +264,17 @@ describe('general messages', () => {
     expect(crls[0]![0]).toBe(0x30);
   });
 
-  it('an unknown infotype is answered without it, never a crash; known ones beside it are answered', async () => {
+  it('an unknown infotype is listed in unsupportedOIDs (RFC 9810 5.3.19.7), never a crash; known ones beside it are answered', async () => {
     const s = setup();
     const unknown: InfoTypeAndValue = { type: 'other', infoType: '1.3.6.1.4.1.99999.1', infoValue: { der: Uint8Array.of(0x05, 0x00) } };
-    expect(await s.client.generalMessage([unknown])).toEqual([]);
+    const unsupported = { type: 'unsupportedOIDs', infoValue: ['1.3.6.1.4.1.99999.1'] };
+    expect(await s.client.generalMessage([unknown])).toEqual([unsupported]);
     const both = await s.client.generalMessage([unknown, { type: 'caCerts' }]);
-    expect(both.map((i) => i.type)).toEqual(['caCerts']);
-    // A known infotype the server does not serve (signKeyPairTypes): left out as well.
-    expect(await s.client.generalMessage([{ type: 'signKeyPairTypes' }])).toEqual([]);
+    expect(both.map((i) => i.type)).toEqual(['caCerts', 'unsupportedOIDs']);
+    // A known infotype the server does not serve (KEM ciphertext without KEM keys): unsupported as well.
+    expect(await s.client.generalMessage([{ type: 'kemCiphertextInfo' }])).toEqual([
+      { type: 'unsupportedOIDs', infoValue: [oids.id_it_kemCiphertextInfo] },
+    ]);
   });
 });
 

@@ -76,11 +76,6 @@ export function matchesAlgorithm(spec: KeyAlgorithm | string, publicKey: Subject
   return byName[spec] === algorithm;
 }
 
-/** The OID of a curve name (`P-256`). */
-export function curveOid(curve: string): string | undefined {
-  return CURVE_OIDS[curve];
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }

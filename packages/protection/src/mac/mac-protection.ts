@@ -2,7 +2,7 @@ import { oids, type AlgorithmIdentifier } from '@cmpkit/codec';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import { webCrypto } from '../algorithms/parameters.js';
 import { bufferSource } from '../internal/bytes.js';
-import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS, type MacBounds } from './mac-bounds.js';
+import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS, type MacBounds, type MacBoundsOverrides } from './mac-bounds.js';
 import {
   derivePasswordBasedMacKey,
   passwordBasedMacIdentifier,
@@ -29,17 +29,24 @@ export function isPasswordBasedMacOid(oid: string): boolean {
   return oid === oids.id_PasswordBasedMac || oid === oids.id_PBMAC1;
 }
 
-/** The bounds for an algorithm: its defaults overridden by `overrides`. */
-export function boundsFor(oid: string, overrides: Partial<MacBounds> | undefined): MacBounds {
-  const defaults = oid === oids.id_PBMAC1 ? DEFAULT_PBMAC1_BOUNDS : DEFAULT_PASSWORD_BASED_MAC_BOUNDS;
-  return { ...defaults, ...overrides };
+/** The bounds for an algorithm: its defaults, overridden by the common fields, then by its own. */
+export function boundsFor(oid: string, overrides: MacBoundsOverrides | undefined): MacBounds {
+  const pbmac1 = oid === oids.id_PBMAC1;
+  const { PBMAC1, PasswordBasedMac, ...common } = overrides ?? {};
+  const own = pbmac1 ? PBMAC1 : PasswordBasedMac;
+  return { ...(pbmac1 ? DEFAULT_PBMAC1_BOUNDS : DEFAULT_PASSWORD_BASED_MAC_BOUNDS), ...definedOf(common), ...definedOf(own ?? {}) };
+}
+
+/** The fields of `bounds` that hold a value (an explicit undefined does not erase a default). */
+function definedOf(bounds: Partial<MacBounds>): Partial<MacBounds> {
+  return Object.fromEntries(Object.entries(bounds).filter(([, v]) => v !== undefined)) as Partial<MacBounds>;
 }
 
 /** Checks a PasswordBasedMac or PBMAC1 identifier (badAlg on anything else); derives nothing. */
 export function resolveMacProtection(
   identifier: AlgorithmIdentifier,
   registry: AlgorithmRegistry,
-  macBounds?: Partial<MacBounds>,
+  macBounds?: MacBoundsOverrides,
 ): ResolvedMacProtection {
   const bounds = boundsFor(identifier.algorithm, macBounds);
   return identifier.algorithm === oids.id_PBMAC1

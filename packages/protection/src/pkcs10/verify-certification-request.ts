@@ -13,6 +13,7 @@ import { cryptoOf } from '../crypto-options.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { childrenOf, readSingle, type Tlv } from '../internal/der.js';
 import { algorithmsOf, type AlgorithmOptions } from '../options.js';
+import { checkRequestedKeySize } from '../pop/requested-key-size.js';
 
 /** What a verified PKCS #10 request asks for. */
 export interface VerifiedCertificationRequest {
@@ -48,7 +49,8 @@ function extensionsOf(data: Uint8Array, attributes: Tlv | undefined): Extension[
  * received bytes of certificationRequestInfo: the proof of possession of a p10cr.
  *
  * @throws ProtectionError badPOP when the signature does not verify, badAlg for an unknown
- *   algorithm, badDataFormat when the request is malformed.
+ *   algorithm, badDataFormat when the request is malformed, badCertTemplate for a version other
+ *   than v1 or an RSA key above 16384 bits.
  */
 export async function verifyCertificationRequest(csr: Uint8Array, options: AlgorithmOptions = {}): Promise<VerifiedCertificationRequest> {
   let info: Tlv,
@@ -65,7 +67,11 @@ export async function verifyCertificationRequest(csr: Uint8Array, options: Algor
     info = infoTlv;
     const [version, subjectTlv, spkiTlv, attributes, ...more] = childrenOf(csr, info, what);
     if (!version || !subjectTlv || !spkiTlv || more.length) bad('malformed certificationRequestInfo');
-    if (version.tag !== 0x02 || version.end - version.contentStart !== 1 || csr[version.contentStart] !== 0) bad('version is not v1 (0)');
+    if (version.tag !== 0x02) bad('version is not an INTEGER');
+    if (version.end - version.contentStart !== 1 || csr[version.contentStart] !== 0) {
+      // A well-formed request asking for another version: its content, not its format, is wrong.
+      throw new ProtectionError('badCertTemplate', `${what}: version is not v1 (0)`);
+    }
     if (attributes && attributes.tag !== 0xa0) bad('attributes must be [0] IMPLICIT SET OF Attribute');
     subject = decodeName(csr.subarray(subjectTlv.start, subjectTlv.end));
     spkiDer = csr.subarray(spkiTlv.start, spkiTlv.end);
@@ -78,6 +84,7 @@ export async function verifyCertificationRequest(csr: Uint8Array, options: Algor
     if (error instanceof ProtectionError) throw error;
     bad('cannot be parsed', error);
   }
+  checkRequestedKeySize(spki, what);
   const crypto = cryptoOf(options);
   const algorithm = algorithmsOf(options).signature(signatureAlgorithm);
   const key = await algorithm.importPublicKey(crypto, spkiDer, spki);

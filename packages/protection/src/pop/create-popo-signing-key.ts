@@ -11,7 +11,7 @@ import type { Sha2Name } from '../algorithms/types.js';
 import { cryptoOf } from '../crypto-options.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { bytesOf } from '../internal/bytes.js';
-import type { MacBounds } from '../mac/mac-bounds.js';
+import type { MacBoundsOverrides } from '../mac/mac-bounds.js';
 import { computeMac, macIdentifier, resolveMacProtection, type MacChoice } from '../mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions } from '../options.js';
 
@@ -26,7 +26,7 @@ export interface CreatePOPOptions extends AlgorithmOptions {
    */
   poposkInput?: { sender: GeneralName } | { publicKeyMAC: { secret: Uint8Array | string; mac?: MacChoice } };
   /** Bounds for the publicKeyMAC parameters. */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
 }
 
 /**

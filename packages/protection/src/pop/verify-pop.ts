@@ -9,10 +9,11 @@ import {
 import { cryptoOf } from '../crypto-options.js';
 import { ProtectionError } from '../errors/protection-error.js';
 import { bytesOf, equalBytes } from '../internal/bytes.js';
-import type { MacBounds } from '../mac/mac-bounds.js';
+import type { MacBoundsOverrides } from '../mac/mac-bounds.js';
 import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from '../mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions } from '../options.js';
 import { nameEqual } from '../x509/name-equal.js';
+import { checkRequestedKeySize } from './requested-key-size.js';
 
 /** Options of {@link verifyPOP}. */
 export interface VerifyPOPOptions extends AlgorithmOptions {
@@ -25,7 +26,7 @@ export interface VerifyPOPOptions extends AlgorithmOptions {
   /** The shared secret for a poposkInput with authInfo `publicKeyMAC`. */
   publicKeyMACSecret?: Uint8Array | string;
   /** Bounds for the publicKeyMAC parameters. */
-  macBounds?: Partial<MacBounds>;
+  macBounds?: MacBoundsOverrides;
 }
 
 /** How proof of possession was established. */
@@ -50,7 +51,8 @@ function generalNameEqual(a: GeneralName, b: GeneralName): boolean {
  * encipherment and key agreement POP are not verifiable here (they need a challenge or the
  * certConf): they fail.
  *
- * @throws ProtectionError badPOP (with badAlg as well for unknown or forbidden algorithms).
+ * @throws ProtectionError badPOP (with badAlg as well for unknown or forbidden algorithms);
+ *   badCertTemplate for an RSA key above 16384 bits, which no import is tried for.
  */
 export async function verifyPOP(certReqMsg: CertReqMsg, options: VerifyPOPOptions = {}): Promise<POPVerification> {
   const popo = certReqMsg.popo;
@@ -65,6 +67,7 @@ export async function verifyPOP(certReqMsg: CertReqMsg, options: VerifyPOPOption
   const pop = popo.value;
   const template = certReqMsg.certReq.certTemplate;
   if (!template.publicKey) badPOP('the template has no publicKey');
+  checkRequestedKeySize(template.publicKey, 'POP');
   let algorithm;
   try {
     algorithm = registry.signature(pop.algorithmIdentifier);
@@ -76,6 +79,7 @@ export async function verifyPOP(certReqMsg: CertReqMsg, options: VerifyPOPOption
   let signed: Uint8Array;
   const input = pop.poposkInput;
   if (input) {
+    if (template.subject) badPOP('poposkInput must be absent when the template has a subject and a publicKey (RFC 4211 section 4.1)');
     if (!equalBytes(encodeSubjectPublicKeyInfo(input.publicKey), spki)) badPOP('poposkInput.publicKey differs from the template publicKey');
     if (input.authInfo.type === 'sender') {
       if (!options.sender) badPOP('poposkInput names a sender but no authenticated sender is known');

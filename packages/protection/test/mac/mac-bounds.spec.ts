@@ -71,7 +71,8 @@ function pbm(
 const REFUSED: [string, AlgorithmIdentifier][] = [
   ['PBMAC1 with PBES2 where PBKDF2 belongs', pbmac1({ oid: oids.id_PBES2 })],
   ['PBMAC1 iterationCount below the minimum', pbmac1({ iterationCount: 999 })],
-  ['PBMAC1 iterationCount above the maximum', pbmac1({ iterationCount: 100_001 })],
+  ['PBMAC1 iterationCount above the maximum', pbmac1({ iterationCount: 262_145 })],
+  ['PBMAC1 iterationCount absurd (2^31 - 1)', pbmac1({ iterationCount: 2 ** 31 - 1 })],
   ['PBMAC1 salt too short', pbmac1({ salt: { type: 'specified', value: new Uint8Array(7) } })],
   ['PBMAC1 salt too long', pbmac1({ salt: { type: 'specified', value: new Uint8Array(65) } })],
   ['PBMAC1 salt otherSource', pbmac1({ salt: { type: 'otherSource', value: { algorithm: '1.2.3.4' } } })],
@@ -118,5 +119,28 @@ describe.each(providers)('MAC parameters are refused before key derivation ($nam
     const received = decodePKIMessage(encodePKIMessage(sent));
     await expect(verifyProtection(received, { mac: { secret: 's' } }, { crypto: base })).rejects.toMatchObject({ failInfo: ['badAlg'] });
     await expect(verifyProtection(received, { mac: { secret: 's' } }, { crypto: base, macBounds })).resolves.toMatchObject({ type: 'mac' });
+  });
+
+  it('PBMAC1 with 262 144 iterations (what clients in the field send) verifies with the default bounds', async () => {
+    const mac = { algorithm: 'PBMAC1', iterationCount: 262_144 } as const;
+    const sent = await protect(unprotectedGenm(), { secret: 's', senderKID: 'k', mac }, { crypto: base });
+    const received = decodePKIMessage(encodePKIMessage(sent));
+    await expect(verifyProtection(received, { mac: { secret: 's' } }, { crypto: base })).resolves.toMatchObject({ type: 'mac' });
+  });
+
+  it('per-algorithm bounds override the common ones, for their algorithm only', async () => {
+    const { header, body } = unprotectedGenm();
+    const pbmac1Alg = pbmac1({ iterationCount: 300_000 });
+    const pbmAlg = pbm(salt16, 300_000);
+    const macBounds = { maxIterations: 200_000, PBMAC1: { maxIterations: 300_000 } };
+    for (const [protectionAlg, allowed] of [
+      [pbmac1Alg, true],
+      [pbmAlg, false],
+    ] as const) {
+      const message = decodePKIMessage(encodePKIMessage({ header: { ...header, protectionAlg }, body, protection: new Uint8Array(32) }));
+      const outcome = verifyProtection(message, { mac: { secret: 'secret' } }, { crypto: base, macBounds });
+      // Allowed parameters get as far as the MAC comparison (which fails: the value is zeros); refused ones stop at badAlg.
+      await expect(outcome).rejects.toMatchObject({ failInfo: [allowed ? 'badMessageCheck' : 'badAlg'] });
+    }
   });
 });

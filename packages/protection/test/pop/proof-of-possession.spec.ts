@@ -115,6 +115,36 @@ describe.each(providers)('proof of possession ($name)', ({ crypto }) => {
     await expect(verifyPOP(msg, { crypto, sender })).rejects.toThrow(/differs from the template/);
   });
 
+  it('poposkInput must be absent when the template has a subject and a publicKey (RFC 4211 section 4.1)', async () => {
+    const privateKey = await importPrivateKey(pkiKey('ee-p256'), { crypto });
+    const sender: GeneralName = { type: 'directoryName', value: parseCertificate(pki('ee-p256')).subject };
+    const value = await createPOPOSigningKey(requestFor('ee-p256', false), privateKey, { crypto, poposkInput: { sender } });
+    const msg = received({ certReq: requestFor('ee-p256', true), popo: { type: 'signature', value } });
+    await expect(verifyPOP(msg, { crypto, sender })).rejects.toMatchObject({ failInfo: ['badPOP'], message: /must be absent/ });
+  });
+
+  it('an RSA template key above 16384 bits is badCertTemplate, refused before any import', async () => {
+    const modulus = new Uint8Array(2051);
+    modulus[1] = 0x80;
+    modulus[2050] = 0x01;
+    const rsaKey = Uint8Array.of(0x30, 0x82, 0x08, 0x0b, 0x02, 0x82, 0x08, 0x03, ...modulus, 0x02, 0x03, 0x01, 0x00, 0x01);
+    const certReq: CertRequest = {
+      certReqId: 0,
+      certTemplate: {
+        subject: parseCertificate(pki('ee-p256')).subject,
+        publicKey: {
+          algorithm: { algorithm: '1.2.840.113549.1.1.1', parameters: { der: Uint8Array.of(0x05, 0x00) } },
+          subjectPublicKey: rsaKey,
+        },
+      },
+    };
+    const msg = received({
+      certReq,
+      popo: { type: 'signature', value: { algorithmIdentifier: { algorithm: '1.2.840.113549.1.1.11' }, signature: new Uint8Array(64) } },
+    });
+    await expect(verifyPOP(msg, { crypto })).rejects.toMatchObject({ failInfo: ['badCertTemplate'], message: /16393 bits/ });
+  });
+
   it('raVerified only with acceptRaVerified; a missing POP fails', async () => {
     const msg = received({ certReq: requestFor('ee-p256'), popo: { type: 'raVerified', value: null } });
     await expect(verifyPOP(msg, { crypto })).rejects.toMatchObject({ failInfo: ['badPOP'] });

@@ -19,10 +19,15 @@ export function rejection(certReqId: number, error: unknown, input: HandlerInput
 }
 
 /**
- * The recipient of a centrally generated key: the requester's shared secret (also when responses
- * are signed, `macResponses: 'signature'`), or the requester's certificate.
+ * The recipient of a centrally generated key (RFC 9483 section 4.1.6): the requester's shared
+ * secret (also when responses are signed, `macResponses: 'signature'`), or the requester's
+ * certificate, whose keyUsage, when present, must allow keyEncipherment (RSA, key transport) or
+ * keyAgreement (EC, key agreement).
+ *
+ * @throws RequestRejectedError notAuthorized (no usable secret or certificate), badAlg (a
+ *   certificate key that can neither transport nor agree a key).
  */
-async function keyRecipient(input: HandlerInput): Promise<CmsRecipient> {
+export async function keyRecipient(input: HandlerInput): Promise<CmsRecipient> {
   const { auth, ctx } = input;
   if (auth.response.kind === 'mac') {
     const secret = auth.response.credential.secret;
@@ -36,10 +41,22 @@ async function keyRecipient(input: HandlerInput): Promise<CmsRecipient> {
     return { type: 'pwri', password: secret };
   }
   if (auth.requester.kind === 'signature') {
-    const algorithm = parseCertificate(auth.requester.certificate).subjectPublicKeyInfo.algorithm.algorithm;
-    if (algorithm === oids.rsaEncryption) return { type: 'ktri', certificate: auth.requester.certificate };
-    if (algorithm === oids.id_ecPublicKey) return { type: 'kari', certificate: auth.requester.certificate };
-    throw new RequestRejectedError('badAlg', 'central key generation needs an RSA or EC certificate to encrypt the key to');
+    const parsed = parseCertificate(auth.requester.certificate);
+    const algorithm = parsed.subjectPublicKeyInfo.algorithm.algorithm;
+    const technique =
+      algorithm === oids.rsaEncryption
+        ? ({ type: 'ktri', usage: 'keyEncipherment' } as const)
+        : algorithm === oids.id_ecPublicKey
+          ? ({ type: 'kari', usage: 'keyAgreement' } as const)
+          : undefined;
+    if (!technique) throw new RequestRejectedError('badAlg', 'central key generation needs an RSA or EC certificate to encrypt the key to');
+    if (parsed.keyUsage && !parsed.keyUsage.includes(technique.usage)) {
+      throw new RequestRejectedError(
+        'notAuthorized',
+        `central key generation: the requester's certificate lacks keyUsage ${technique.usage}, so the key cannot be delivered to it`,
+      );
+    }
+    return { type: technique.type, certificate: auth.requester.certificate };
   }
   throw new RequestRejectedError('notAuthorized', 'central key generation needs an authenticated requester');
 }

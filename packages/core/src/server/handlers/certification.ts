@@ -20,7 +20,8 @@ import type { CertificationRequest, CertificationResult } from '../issuer.js';
 import type { Requester } from '../requester.js';
 import type { Reply } from '../respond.js';
 import type { TransactionRecord } from '../stores.js';
-import { envelopeIssued, rejection } from './certificate-responses.js';
+import { checkKeyChanged, checkTemplate, placementProblem } from './cert-req-content.js';
+import { envelopeIssued, keyRecipient, rejection } from './certificate-responses.js';
 import { asksImplicitConfirm, profileOf, requesterKeyOf } from '../transaction-rules.js';
 
 const RESPONSE_TYPE: Partial<Record<PKIBodyType, 'ip' | 'cp' | 'kup' | 'ccp'>> = {
@@ -74,9 +75,11 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   const bodyType = request.body.type;
   const template = msg.certReq.certTemplate;
   const central = !template.publicKey || template.publicKey.subjectPublicKey.length === 0;
+  checkTemplate(msg, central);
   const ra = await isAuthorizedRa(ctx, auth.requester);
   if (central) {
-    if (msg.popo) throw new RequestRejectedError('badPOP', 'a request for central key generation carries no POP');
+    // Refused before anything is issued when the key could not be delivered (RFC 9483 4.1.6).
+    await keyRecipient(input);
   } else {
     if (msg.popo?.type === 'raVerified' && !(ctx.policy.acceptRAVerified && ra)) {
       // RFC 9483 section 5.2.3.2: only an RA the CA trusts may vouch for POP.
@@ -110,7 +113,10 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
   };
   if (!central) out.publicKey = template.publicKey as SubjectPublicKeyInfo;
   if (profile) out.profile = profile;
-  if (bodyType === 'kur') Object.assign(out, checkKeyUpdate(msg, auth.requester, ra));
+  if (bodyType === 'kur') {
+    Object.assign(out, checkKeyUpdate(msg, auth.requester, ra));
+    if (out.oldCertificate && !ctx.policy.allowKeyReuseOnUpdate) checkKeyChanged(template, out.oldCertificate);
+  }
   return out;
 }
 
@@ -243,12 +249,11 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
         responses.push(rejection(-1, error, input));
       }
     } else if (body.type === 'ir' || body.type === 'cr' || body.type === 'kur' || body.type === 'ccr') {
-      const ids = new Set<number>();
       for (const msg of body.content) {
         const id = msg.certReq.certReqId;
-        if (ids.has(id)) throw new ProtocolError('badRequest', `certReqId ${id} appears twice`);
-        ids.add(id);
         try {
+          const problem = placementProblem(body.type, body.content, msg);
+          if (problem) throw problem;
           requested.push({ certReqId: id, request: await checkCertReqMsg(input, msg, profile) });
         } catch (error) {
           responses.push(rejection(id, error, input));

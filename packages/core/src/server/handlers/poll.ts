@@ -1,13 +1,26 @@
 import { decodeBase64, encodeBase64, type CertResponse, type PollRep } from '@cmpkit/codec';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
+import type { TransactionRecord } from '../stores.js';
 import { continueTransaction } from '../transaction-rules.js';
 import { certResponseType, finishCertification } from './certification.js';
 import { envelopeIssued, rejection } from './certificate-responses.js';
 
 /**
- * pollReq (RFC 9483 section 4.4): asks the issuer again about each pending request; answers
- * pollRep while any is still pending, else the final certificate response.
+ * The waiting requests a pollReq's certReqId refers to: the CertResponse with that certReqId, or
+ * all of them for -1, "the complete response" (RFC 9810 section 5.3.22). A p10cr's waiting
+ * CertResponse has certReqId -1; 0 is taken for it as well, as CAs before RFC 9480 used it.
+ */
+function waitingFor(record: TransactionRecord, certReqId: number): TransactionRecord['tickets'] {
+  if (certReqId === -1) return record.tickets;
+  return record.tickets.filter((t) => t.certReqId === certReqId || (record.bodyType === 'p10cr' && certReqId === 0));
+}
+
+/**
+ * pollReq (RFC 9483 section 4.4): exactly one certReqId, of a request that is waiting in this
+ * transaction (else badRequest, badCertId); asks the issuer again about it; answers pollRep (with
+ * the certReqId asked for) while it is still pending, else the final certificate response.
+ * Continuing a transaction that waits for nothing (not open, or awaiting certConf) is badRequest.
  */
 export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome> {
   const { ctx, request, auth } = input;
@@ -15,11 +28,19 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
   const record = await continueTransaction(input, ['pending']);
   const poll = ctx.init.issuer.poll;
   if (!poll) throw new ProtocolError('badRequest', 'the issuer cannot be polled');
+  if (request.body.content.length !== 1) {
+    throw new ProtocolError(
+      'badRequest',
+      `a pollReq carries exactly one certReqId (RFC 9483 section 4.4), not ${request.body.content.length}`,
+    );
+  }
+  const asked = request.body.content[0]!.certReqId;
+  const entries = waitingFor(record, asked);
+  if (entries.length === 0) throw new ProtocolError('badCertId', `certReqId ${asked} is not waiting in this transaction`);
   const pollReps: PollRep[] = [];
   const failed: CertResponse[] = [];
-  for (const { certReqId } of request.body.content) {
-    const entry = record.tickets.find((t) => t.certReqId === certReqId);
-    if (!entry) throw new ProtocolError('badCertId', `certReqId ${certReqId} is not waiting in this transaction`);
+  for (const entry of entries) {
+    const { certReqId } = entry;
     let result;
     try {
       result = await poll.call(ctx.init.issuer, entry.ticket, auth.requester);
@@ -30,7 +51,7 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
     }
     if (result.status === 'pending') {
       entry.ticket = result.ticket;
-      pollReps.push({ certReqId, checkAfter: result.checkAfter, ...(result.reason ? { reason: [result.reason] } : {}) });
+      pollReps.push({ certReqId: asked, checkAfter: result.checkAfter, ...(result.reason ? { reason: [result.reason] } : {}) });
       continue;
     }
     record.tickets = record.tickets.filter((t) => t !== entry);
@@ -51,10 +72,9 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
     if (result.caPubs?.length) record.caPubs = result.caPubs.map(encodeBase64);
   }
   if (record.tickets.length > 0) {
-    for (const t of record.tickets) {
-      if (!pollReps.some((p) => p.certReqId === t.certReqId)) pollReps.push({ certReqId: t.certReqId, checkAfter: 1 });
-    }
-    return { reply: { body: { type: 'pollRep', content: pollReps } }, record };
+    // What the issuer just answered, or (another request of the transaction still waits) soon.
+    const reply = pollReps.length ? pollReps.slice(0, 1) : [{ certReqId: asked, checkAfter: 1 }];
+    return { reply: { body: { type: 'pollRep', content: reply } }, record };
   }
   const responses: CertResponse[] = [
     ...failed,

@@ -46,6 +46,9 @@ const cmpServerProfile = defineProfile({
   allowSubjectAltName: false,
 });
 
+/** The end entity's certificate: it signs, and takes centrally generated keys by key agreement (RFC 9483 4.1.6.2). */
+const eeProfile = defineProfile({ ...profiles.device, name: 'ee', keyUsage: ['digitalSignature', 'keyAgreement'] });
+
 async function newKeyPair(): Promise<CryptoKeyPair> {
   return (await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
@@ -81,7 +84,7 @@ export async function createTestPki(): Promise<TestPki> {
     ca,
     server: await holder('/O=cmpkit test/CN=Test CMP Server', cmpServerProfile),
     kga: await holder('/O=cmpkit test/CN=Test KGA', profiles.kga),
-    ee: await holder('/O=cmpkit test/CN=device-0001'),
+    ee: await holder('/O=cmpkit test/CN=device-0001', eeProfile),
     rogue: { root: rogueRoot, ca: rogueCa },
     async issue(publicKey, subject = '/O=cmpkit test/CN=device-0001', issuer = ca) {
       const { certificate } = await issuer.issue({ template: { subject: parseName(subject), publicKey }, profile: profiles.device });
@@ -90,4 +93,15 @@ export async function createTestPki(): Promise<TestPki> {
     newKeyPair,
     spkiOf,
   };
+}
+
+/** An end entity about to enroll: a new key pair and the device certificate the CA will issue for it. */
+export interface Enrollee {
+  keyPair: CryptoKeyPair;
+  certificate: Uint8Array;
+}
+
+export async function newEnrollee(pki: TestPki): Promise<Enrollee> {
+  const keyPair = await pki.newKeyPair();
+  return { keyPair, certificate: await pki.issue(await pki.spkiOf(keyPair.publicKey)) };
 }

@@ -30,10 +30,22 @@ function derInteger(unsigned: Uint8Array): Uint8Array {
   return tlv(0x02, (v[0] as number) & 0x80 ? Uint8Array.of(0, ...v) : v);
 }
 
+/** What {@link buildCsr} may put into the request besides subject and key. */
+export interface CsrOptions {
+  /** The version INTEGER's contents; default 0 (v1). */
+  version?: number;
+  /** DER Extensions for an extensionRequest attribute (RFC 2985 section 5.4.2). */
+  extensions?: Uint8Array;
+}
+
+const EXTENSION_REQUEST = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e);
+
 /** A DER PKCS#10 request for `subject` with `keyPair` (RSASSA-PKCS1-v1_5/SHA-256 or ECDSA P-256). */
-export async function buildCsr(keyPair: CryptoKeyPair, subject: string): Promise<Uint8Array> {
+export async function buildCsr(keyPair: CryptoKeyPair, subject: string, options: CsrOptions = {}): Promise<Uint8Array> {
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey));
-  const info = tlv(0x30, tlv(0x02, Uint8Array.of(0)), encodeName(parseName(subject)), spki, tlv(0xa0));
+  const attributes = options.extensions ? tlv(0xa0, tlv(0x30, EXTENSION_REQUEST, tlv(0x31, options.extensions))) : tlv(0xa0);
+  const version = tlv(0x02, Uint8Array.of((options.version ?? 0) & 0xff));
+  const info = tlv(0x30, version, encodeName(parseName(subject)), spki, attributes);
   const rsa = keyPair.privateKey.algorithm.name === 'RSASSA-PKCS1-v1_5';
   const raw = new Uint8Array(
     await crypto.subtle.sign(rsa ? 'RSASSA-PKCS1-v1_5' : { name: 'ECDSA', hash: 'SHA-256' }, keyPair.privateKey, info),

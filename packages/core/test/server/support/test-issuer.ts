@@ -1,7 +1,7 @@
 // An in-memory Issuer on @cmpkit/ca: every Issuer method, with the state the tests inspect
 // (issued, confirmed, revoked), a pending mode (ticket + poll count), central key generation,
 // root CA key update from cross certificates, certReqTemplate and CRLs.
-import { createCrossCertificates, type CertificateProfile } from '@cmpkit/ca';
+import { createCrossCertificates, keyPairTypesOf, type CertificateProfile } from '@cmpkit/ca';
 import {
   decodeSubjectPublicKeyInfo,
   oids,
@@ -42,6 +42,8 @@ export interface TestIssuerOptions {
   modified?: boolean;
   /** Central key generation with this algorithm. Default ECDSA P-256. */
   centralKeyAlgorithm?: EcKeyGenParams | RsaHashedKeyGenParams;
+  /** The answer of protocolEncryptionCertificate (genm caProtEncCert). */
+  protocolEncryptionCertificate?: Uint8Array;
 }
 
 export interface TestIssuer extends Issuer {
@@ -190,6 +192,15 @@ export function createTestIssuer(pki: TestPki, options: TestIssuerOptions = {}):
       const entries = [...issued.values()].filter((e) => e.revoked).map((e) => ({ serialNumber: e.serialNumber, revocationDate: now }));
       crlNumber += 1n;
       return [await pki.ca.createCrl({ entries, nextUpdate: new Date(now.getTime() + 86_400_000), crlNumber })];
+    },
+
+    async keyPairTypes(usage, profile) {
+      const chosen = profile === undefined ? Object.values(pki.profiles) : [pki.profiles[profile]].filter((p) => p !== undefined);
+      return keyPairTypesOf(chosen, usage);
+    },
+
+    async protocolEncryptionCertificate() {
+      return issuer.options.protocolEncryptionCertificate;
     },
 
     async generalMessage(_item: InfoTypeAndValue) {
