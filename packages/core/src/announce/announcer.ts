@@ -137,8 +137,10 @@ const mergeOptions = (queued: RunOptions, asked: RunOptions): RunOptions => ({
 const BULK = 500;
 /** Entries read per {@link AnnouncementStore.changes} call. */
 const CHANGES_PAGE = 1000;
-/** Messages kept decoded-free in memory by id (a broadcast's message is read once for all). */
+/** Messages kept in memory by id (a broadcast's message is read once for all its recipients). */
 const MESSAGE_CACHE = 32;
+/** Ids of entries stored here that a catch-up should skip, at most (an application that never catches up forgets the oldest). */
+const MAX_OWN_IDS = 10_000;
 
 /**
  * Creates an announcer (RFC 9810 sections 5.3.13 to 5.3.16). Every announcement is stored first
@@ -234,10 +236,7 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
     const cached = messageCache.get(id);
     if (cached) return cached;
     const message = (await store.messages([id])).get(id);
-    if (message) {
-      messageCache.set(id, message);
-      if (messageCache.size > MESSAGE_CACHE) messageCache.delete(messageCache.keys().next().value!);
-    }
+    if (message) remember(id, message);
     return message;
   }
 
@@ -382,6 +381,7 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
       if (!changes.length) return delivered;
       seen = changes.at(-1)!.id;
       const foreign = changes.filter((change) => !ownIds.delete(change.id));
+      forgetOwnIdsThrough(Number(seen));
       if (foreign.length) {
         highestMet = Math.max(highestMet, Number(seen));
         const targets = foreign.some((change) => change.recipient === undefined)
@@ -400,11 +400,15 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
       return catchingUp;
     }
     const run = async (): Promise<number> => {
+      const started = clock().getTime();
       let delivered = 0;
       do {
         catchUpAgain = false;
         delivered += await catchUpOnce();
       } while (catchUpAgain);
+      if (delivered > 0) {
+        logger.info('cmp: announcements stored by another process delivered', { count: delivered, ms: clock().getTime() - started });
+      }
       return delivered;
     };
     catchingUp = run().finally(() => {
@@ -425,10 +429,32 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
       .map(([recipient]) => recipient);
   }
 
+  /** Ids this announcer stored are looked for in the changes after them only; older ones are gone from the feed. */
+  function forgetOwnIdsThrough(id: number): void {
+    for (const own of ownIds) {
+      if (Number(own) > id && ownIds.size <= MAX_OWN_IDS) break;
+      ownIds.delete(own);
+    }
+  }
+
+  function remember(id: string, message: Uint8Array): void {
+    messageCache.set(id, message);
+    if (messageCache.size > MESSAGE_CACHE) messageCache.delete(messageCache.keys().next().value!);
+  }
+
+  function storedHere(id: string): void {
+    ownIds.add(id);
+    if (ownIds.size > MAX_OWN_IDS) forgetOwnIdsThrough(-1);
+  }
+
+  function stored(id: string, message: Uint8Array): void {
+    storedHere(id);
+    remember(id, message);
+  }
+
   async function enqueue(recipient: string, message: Uint8Array): Promise<Delivery> {
     const id = await store.enqueue(recipient, message, clock().getTime());
-    ownIds.add(id);
-    messageCache.set(id, message);
+    stored(id, message);
     const routes = await deliver(recipient, { routes: 'all', force: false });
     return { recipient, id, route: routes.get(id) ?? 'stored' };
   }
@@ -468,8 +494,7 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
       // Connected end entities were recorded when they connected; push subscribers may not be.
       for (const recipient of pushRecipients) await store.addRecipient(recipient);
       const { id, recipients } = await store.enqueueBroadcast(message, clock().getTime());
-      ownIds.add(id);
-      messageCache.set(id, message);
+      stored(id, message);
       let pushed = 0;
       let posted = 0;
       await deliverMany([...live.keys(), ...pushRecipients], { routes: 'all', force: false }, (routes) => {
@@ -483,7 +508,7 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
     async requeue(recipient, id) {
       const requeued = await store.requeue(recipient, id, clock().getTime());
       if (requeued === undefined) return undefined;
-      ownIds.add(requeued);
+      storedHere(requeued);
       const routes = await deliver(recipient, { routes: 'all', force: true });
       return { recipient, id: requeued, route: routes.get(requeued) ?? 'stored' };
     },
