@@ -2,7 +2,7 @@
 // either over WebSocket: every announcement an admin command stores reaches its end entity
 // exactly once, on the instance where it is connected, by PostgreSQL's LISTEN/NOTIFY (the
 // instances' safety-net timers are an hour here).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePem, parseName } from '@cmpkit/codec';
@@ -10,11 +10,11 @@ import { createClient, type AnnouncementEvent, type CmpClient } from '@cmpkit/co
 import type { ServerStore } from '@cmpkit/issuer';
 import { httpTransport } from '@cmpkit/transport-http';
 import { wsTransport } from '@cmpkit/transport-ws';
-import { createTestDatabase, postgresMissing, postgresUrl, waitUntil, type TestDatabase } from '@cmpkit/test-utils';
-import { openServerStore } from '../../src/config/open-server-store.js';
+import { postgresMissing, postgresUrl, waitUntil, type TestDatabase } from '@cmpkit/test-utils';
 import { runCli } from '../run-cli.js';
-import { serialOf, tempDir } from '../helpers.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { serialOf } from '../helpers.js';
+import type { ServerProcess } from './server-process.js';
+import { startTwoInstances } from './two-instances.js';
 
 const SECRET = { secret: 'demo-secret-change-me', senderKID: 'demo' };
 
@@ -39,17 +39,7 @@ describe.skipIf(!postgresUrl)(
     const devices: Device[] = [];
 
     beforeAll(async () => {
-      database = await createTestDatabase();
-      dir = tempDir();
-      config = join(dir, 'server.json');
-      writeFileSync(
-        config,
-        JSON.stringify({ dataDir: 'data', database: database.url, announcementFlushSeconds: 3600, expirySweepSeconds: 3600 }),
-      );
-      const init = await runCli({ cwd: dir }, 'init', '--config', config);
-      expect(init.status, init.stderr).toBe(0);
-      [a, b] = await Promise.all([startServerProcess(['--config', config]), startServerProcess(['--config', config])]);
-      store = await openServerStore(database.url);
+      ({ database, dir, config, a, b, store } = await startTwoInstances({ announcementFlushSeconds: 3600, expirySweepSeconds: 3600 }));
     }, 120_000);
 
     afterAll(async () => {
