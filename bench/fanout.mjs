@@ -39,6 +39,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const serverBin = join(root, 'apps/server/bin/cmpkit-server.js');
 const devicesScript = fileURLToPath(new URL('./fanout-devices.js', import.meta.url));
 const Database = createRequire(join(root, 'packages/store-sqlite/package.json'))('better-sqlite3');
+const { WebSocket } = createRequire(join(root, 'packages/transport-ws/package.json'))('ws');
 
 const N = Number(process.env.FANOUT_CONNECTIONS ?? 10_000);
 const IDLE_SECONDS = Number(process.env.FANOUT_IDLE_SECONDS ?? 60);
@@ -108,7 +109,9 @@ async function startServer(dir, workers) {
   const common = ['--data-dir', join(dir, 'ca'), '--config', config];
   const init = spawnSync(process.execPath, [serverBin, 'init', ...common], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`cmpkit-server init failed: ${init.stderr}`);
-  const args = [process.execPath, ...SERVER_NODE_ARGS, serverBin, 'serve', '--port', '0', '--host', '127.0.0.1', ...common];
+  // One process is inspected (loopback, a port of its own) for its heap after a full collection.
+  const inspect = workers > 1 ? [] : ['--inspect=127.0.0.1:0'];
+  const args = [process.execPath, ...inspect, ...SERVER_NODE_ARGS, serverBin, 'serve', '--port', '0', '--host', '127.0.0.1', ...common];
   if (workers > 1) args.push('--workers', String(workers));
   const child = spawnWithFds(args, { stdio: ['ignore', 'ignore', 'pipe'] });
   // The log is read line by line: the lines the bench needs are kept, of the rest only a tail
@@ -118,11 +121,13 @@ async function startServer(dir, workers) {
   const listening = [];
   const catchUps = [];
   let onLine = () => {};
+  let inspector;
   child.stderr.on('data', (chunk) => {
     const lines = (partial + chunk.toString()).split('\n');
     partial = lines.pop();
     for (const line of lines) {
       if (/listening/.test(line)) listening.push(line);
+      inspector ??= /^Debugger listening on (ws:\S+)/.exec(line)?.[1];
       const catchUp = /^(\S+) info\s+cmp: announcements stored by another process delivered count=(\d+) ms=(\d+)/.exec(line);
       if (catchUp) catchUps.push({ at: Date.parse(catchUp[1]), count: Number(catchUp[2]), ms: Number(catchUp[3]) });
       tail = (tail + line + '\n').slice(-4000);
@@ -144,6 +149,8 @@ async function startServer(dir, workers) {
     pid: child.pid,
     wsUrl: url.replace(/^http/, 'ws'),
     caDir: join(dir, 'ca'),
+    /** The server's JS heap (bytes) after a full garbage collection, when it runs as one process. */
+    heapAfterGc: () => (inspector ? heapAfterGc(inspector) : Promise.resolve(undefined)),
     common,
     /** The catch-ups the server logged (`at`, `count`, `ms`), from `from` on. */
     catchUps: (from = 0) => catchUps.slice(from),
@@ -155,6 +162,35 @@ async function startServer(dir, workers) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Collects the garbage of the process behind the inspector URL, then reads its heap use (bytes). */
+async function heapAfterGc(inspectorUrl) {
+  const ws = new WebSocket(inspectorUrl);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let lastId = 0;
+  const call = (method) =>
+    new Promise((resolve, reject) => {
+      const id = ++lastId;
+      const onMessage = (data) => {
+        const reply = JSON.parse(String(data));
+        if (reply.id !== id) return;
+        ws.off('message', onMessage);
+        if (reply.error) reject(new Error(`inspector ${method}: ${reply.error.message}`));
+        else resolve(reply.result);
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, method }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    return (await call('Runtime.getHeapUsage')).usedSize;
+  } finally {
+    ws.close();
+  }
 }
 
 function startDevices(server, processes) {
@@ -286,6 +322,7 @@ async function main() {
   try {
     await devices.ready();
     await sleep(2000);
+    const baseHeap = await server.heapAfterGc();
     const base = usage(server.pid);
 
     // Connect: every device authenticated on its own connection.
@@ -306,6 +343,7 @@ async function main() {
     );
     const connectSeconds = (Date.now() - connectStart) / 1000;
     await sleep(5000);
+    const heldHeap = await server.heapAfterGc();
     const held = usage(server.pid);
     const perConnection = ((held.rssKiB - base.rssKiB) * 1024) / N;
     const slope = ((held.rssKiB - half.rssKiB) * 1024) / (N - half.connected);
@@ -381,6 +419,7 @@ async function main() {
       `| connections held (authenticated, signed genm) | ${fmt(status.connected)} (${fmt(status.refused)} handshakes told to retry, ${status.failed} failed) | 100,000 |`,
       `| connect rate | ${fmt(N / connectSeconds)} /s (${fmt(connectSeconds, 1)} s); server CPU ${fmt(((held.cpuMs - base.cpuMs) * 1000) / N)} µs per connection (handshake and signed genm) | |`,
       `| server memory per connection (RSS) | ${fmt(perConnection / 1024, 1)} KiB average, ${fmt(slope / 1024, 1)} KiB from N/2 to N | <= 10 KiB |`,
+      `| server JS heap per connection (after a full collection) | ${heldHeap === undefined ? 'not measured (cluster)' : `${fmt((heldHeap - baseHeap) / N / 1024, 1)} KiB`} | |`,
       `| idle CPU (${IDLE_SECONDS} s, nothing pending) | ${fmt(idlePercent, 2)} % of a core | < 1 % at 10,000 |`,
       `| ckuann written to every connection (server log) | ${fmt((serverDone - storedAt) / 1000, 2)} s after the command stored it (catch-ups: ${catchUps.map((c) => `${c.ms} ms`).join(', ')}) | < 10 s at 100,000 |`,
       `| ckuann received by every device | ${fmt((received.last - storedAt) / 1000, 2)} s (${duplicates} duplicates; the command itself took ${fmt(rollover.ms / 1000, 1)} s) | |`,
