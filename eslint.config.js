@@ -87,6 +87,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['packages/pkcs11/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@cmpkit/*'], message: 'pkcs11 is a WebCrypto provider for token keys: it imports no cmpkit package.' }] },
+      ],
+    },
+  },
+  layer(
+    ['packages/pq-crypto/src/**/*.ts'],
+    [{ group: ['@cmpkit/*'], message: 'pq-crypto is a WebCrypto extension for any runtime: it imports no cmpkit package.' }],
+  ),
   layer(
     ['packages/core/src/**/*.ts'],
     [{ group: ['@cmpkit/transport-*', '@cmpkit/test-utils'], message: 'core may import only codec and protection.' }],

@@ -45,6 +45,7 @@ import { createClient } from '../packages/core/dist/index.js';
 import { createNodeCrypto } from '../packages/node-crypto/dist/index.js';
 import { createAlgorithmRegistry, defaultAlgorithmProviders, syncDigestProvider } from '../packages/protection/dist/index.js';
 import { httpTransport } from '../packages/transport-http/dist/index.js';
+import { serverReady } from '../scripts/server-ready.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -101,20 +102,20 @@ async function startServer(dataDir, { workers, durability, layout }) {
   const serveArgs = [serverBin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dataDir, 'ca'), '--config', config];
   if (workers > 1) serveArgs.push('--workers', String(workers));
   const [command, args] = pinnedCommand(layout.server, layout.pinned, [process.execPath, ...SERVER_NODE_ARGS, ...serveArgs]);
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const errors = [];
-  const url = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk) => {
-      const text = chunk.toString();
-      if (log.length < 100_000) log += text;
-      for (const line of text.split('\n')) if (/ error /.test(line) && errors.length < 5) errors.push(line);
-      const match = /listening url=(http\S+)/.exec(log);
-      if (match) resolve(match[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`cmpkit-server exited early (status ${code}): ${log}`)));
-    setTimeout(() => reject(new Error('cmpkit-server did not start within 60 s')), 60_000).unref();
+  child.stderr.on('data', (chunk) => {
+    const text = chunk.toString();
+    if (log.length < 100_000) log += text;
+    for (const line of text.split('\n')) if (/ error /.test(line) && errors.length < 5) errors.push(line);
   });
+  const url = await serverReady(child).then(
+    (ready) => ready.listeners.http,
+    (error) => {
+      throw new Error(`${error.message}: ${log}`);
+    },
+  );
   if (workers > 1) await waitForWorkers(() => log, workers);
   const stop = () =>
     new Promise((resolve) => {

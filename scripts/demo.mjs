@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverReady } from './server-ready.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'cmpkit-demo-'));
@@ -23,20 +24,12 @@ const stop = () => {
 };
 process.on('exit', stop);
 
-const url = await new Promise((resolve, reject) => {
-  let seen = '';
-  const onData = (chunk) => {
-    const text = chunk.toString();
-    for (const line of text.split('\n')) if (line.trim()) console.log(`  [server] ${line}`);
-    seen += text;
-    const match = /url=(http\S+)/.exec(seen); // the HTTP listener (WebSocket and TCP ones are logged too)
-    if (match) resolve(match[1]);
-  };
-  server.stdout.on('data', onData);
-  server.stderr.on('data', onData);
-  server.on('exit', (code) => reject(new Error(`the server exited early (status ${code})`)));
-  setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000).unref();
-});
+const show = (text) => {
+  for (const line of String(text).split('\n')) if (line.trim()) console.log(`  [server] ${line}`);
+};
+server.stderr.on('data', show);
+// The server prints one JSON line on stdout once it listens, with the URL of every listener.
+const url = (await serverReady(server, { onText: show })).listeners.http;
 
 function cmpkit(...args) {
   console.log(`\n$ cmpkit ${args.join(' ')}`);
@@ -49,7 +42,8 @@ function cmpkit(...args) {
 }
 
 const file = (name) => join(dataDir, name);
-const common = ['--server', url, '--trusted', file('root-ca.pem')];
+// --untrusted: the issuing CA, which signed requests send along in extraCerts (RFC 9483 section 3.3).
+const common = ['--server', url, '--trusted', file('root-ca.pem'), '--untrusted', file('issuing-ca.pem')];
 cmpkit(
   'ir',
   ...common,

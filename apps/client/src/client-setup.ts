@@ -1,17 +1,26 @@
 import { parseName } from '@cmpkit/codec';
 import { createClient, type ClientInit, type CmpClient } from '@cmpkit/core';
 import { createNodeCrypto } from '@cmpkit/node-crypto';
+import { withPostQuantum } from '@cmpkit/pq-crypto';
 import type { MacChoice, ProtectionCredential, ProtectionTrust } from '@cmpkit/protection';
-import { readCertificate, readCertificates } from './certificates.js';
+import { issuerChainOf, readCertificate, readCertificates } from './certificates.js';
 import type { CmpOptionValues } from './cmp-options.js';
+import { explainFailure } from './explain-failure.js';
+import { checkOutputFiles } from './files.js';
 import type { Io } from './io.js';
 import { readKeyPair } from './keys.js';
+import { pollProgress } from './progress.js';
 import { recordingTransport } from './recording-transport.js';
-import { CliError, readSecret } from './secrets.js';
+import { CliError } from './cli-error.js';
+import { readSecret } from './secrets.js';
+import { clientTlsOf } from './transport/client-tls.js';
 import { transportForUrl, type ClosableTransport, type TransportOptions } from './transport/transport-for-url.js';
 
-/** WebCrypto with synchronous node:crypto signatures and digests: no thread-pool hop per operation. */
-const nodeCrypto = createNodeCrypto();
+/**
+ * WebCrypto with synchronous node:crypto signatures and digests (no thread-pool hop per
+ * operation), and ML-DSA/ML-KEM: the runtime's own where it has them, else pure JS.
+ */
+export const nodeCrypto = withPostQuantum(createNodeCrypto());
 
 type Sha2 = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -56,9 +65,19 @@ export function serverUrl(values: CmpOptionValues): string {
 async function credentialOf(values: CmpOptionValues): Promise<ProtectionCredential | undefined> {
   if (values.cert || values.key) {
     if (!values.cert || !values.key) throw new CliError('--cert and --key go together');
-    const { privateKey } = await readKeyPair(values.key, values.keypass ? await readSecret(values.keypass) : undefined);
-    const chain = values.extracerts ? await readCertificates(values.extracerts) : [];
-    return { privateKey, certificate: await readCertificate(values.cert), chain };
+    const { privateKey } = await readKeyPair(
+      '--key',
+      values.key,
+      values.keypass ? await readSecret(values.keypass, '--keypass') : undefined,
+    );
+    const certificate = await readCertificate('--cert', values.cert);
+    // --extracerts as given, else the certificate's chain out of --untrusted (as openssl cmp does).
+    const chain = values.extracerts
+      ? await readCertificates('--extracerts', values.extracerts)
+      : values.untrusted
+        ? issuerChainOf(certificate, await readCertificates('--untrusted', values.untrusted))
+        : [];
+    return { privateKey, certificate, chain };
   }
   if (values.secret) {
     if (!values.ref) throw new CliError('--secret needs --ref (the reference the server knows the secret by)');
@@ -67,22 +86,36 @@ async function credentialOf(values: CmpOptionValues): Promise<ProtectionCredenti
   return undefined;
 }
 
+/** The ML-KEM certificate and key of --kem-cert/--kem-key (requests under KEM-based MAC, RFC 9810 Appendix E Figure 3). */
+async function kemCredentialOf(values: CmpOptionValues): Promise<ClientInit['kem']> {
+  const cert = values['kem-cert'];
+  const key = values['kem-key'];
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new CliError('--kem-cert and --kem-key go together');
+  const { privateKey } = await readKeyPair('--kem-key', key, values.keypass ? await readSecret(values.keypass, '--keypass') : undefined);
+  return {
+    privateKey,
+    certificate: await readCertificate('--kem-cert', cert),
+    ...(values.untrusted ? { chain: await readCertificates('--untrusted', values.untrusted) } : {}),
+  };
+}
+
 /** How responses are verified: the shared secret, and/or --srvcert / --trusted anchors. */
 async function trustOf(values: CmpOptionValues): Promise<ProtectionTrust> {
   const trust: ProtectionTrust = {};
   if (values.secret) trust.mac = { secret: await readSecret(values.secret) };
   const anchors = [
-    ...(values.srvcert ? [await readCertificate(values.srvcert)] : []),
-    ...(values.trusted ? await readCertificates(values.trusted) : []),
+    ...(values.srvcert ? [await readCertificate('--srvcert', values.srvcert)] : []),
+    ...(values.trusted ? await readCertificates('--trusted', values.trusted) : []),
   ];
   if (anchors.length) {
     trust.signature = {
       anchors,
-      ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
-      ...(values.srvcert ? { signerCertificate: await readCertificate(values.srvcert) } : {}),
+      ...(values.untrusted ? { untrusted: await readCertificates('--untrusted', values.untrusted) } : {}),
+      ...(values.srvcert ? { signerCertificate: await readCertificate('--srvcert', values.srvcert) } : {}),
     };
   }
-  if (!trust.mac && !trust.signature) {
+  if (!trust.mac && !trust.signature && !values['srv-kem-cert']) {
     throw new CliError('nothing to verify responses with: give --secret, --srvcert or --trusted');
   }
   return trust;
@@ -94,6 +127,19 @@ export interface CliClient {
   transport: ClosableTransport;
   /** Closes the transport's connections (TCP, WebSocket); the command calls it when done. */
   close(): Promise<void>;
+  /**
+   * The failure of an exchange in the user's words where the library's would puzzle (a refusal
+   * that does not verify, PBMAC1 unknown to the server, https:// to a plain HTTP port); anything
+   * else unchanged. Commands rethrow what it returns.
+   */
+  explain(error: unknown): unknown;
+}
+
+/** How requests are protected, for explaining failures. */
+function protectionOf(values: CmpOptionValues): 'PBMAC1' | 'PasswordBasedMac' | 'signature' | 'none' {
+  if (values.cert || values.key) return 'signature';
+  if (!values.secret) return 'none';
+  return (values.mac ?? 'pbmac1').toLowerCase() === 'pbm' ? 'PasswordBasedMac' : 'PBMAC1';
 }
 
 /** A CMP client configured from the command line; `transport` adds push handling for `listen`. */
@@ -104,7 +150,13 @@ export async function clientFromOptions(
   extraInit: Pick<ClientInit, 'autoRenew'> = {},
 ): Promise<CliClient> {
   const timeout = values.timeout ? Number(values.timeout) : 30;
-  const inner = transportForUrl(serverUrl(values), { ...transportOptions, timeoutMs: timeout * 1000 });
+  const url = serverUrl(values);
+  const secure = /^(https|wss|tcps):/i.test(url);
+  const inner = transportForUrl(url, {
+    ...transportOptions,
+    timeoutMs: timeout * 1000,
+    ...(secure ? { tls: await clientTlsOf(values) } : {}),
+  });
   const transport = recordingTransport(
     inner,
     {
@@ -116,6 +168,7 @@ export async function clientFromOptions(
   );
   try {
     const credential = await credentialOf(values);
+    const kem = await kemCredentialOf(values);
     // Newly enrolled certificates are checked against --out-trusted (openssl cmp -out_trusted),
     // else against --trusted when the CA and the CMP server share a PKI.
     const outTrusted = values['out-trusted'] ?? values.trusted;
@@ -124,17 +177,57 @@ export async function clientFromOptions(
       crypto: nodeCrypto,
       trust: await trustOf(values),
       ...(credential ? { credential } : {}),
+      ...(kem ? { kem } : {}),
+      ...(values['srv-kem-cert'] ? { serverKemCertificate: await readCertificate('--srv-kem-cert', values['srv-kem-cert']) } : {}),
       ...(values.recipient ? { recipient: parseName(values.recipient) } : {}),
-      ...(outTrusted ? { trustAnchors: await readCertificates(outTrusted) } : {}),
-      ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
+      ...(outTrusted ? { trustAnchors: await readCertificates(values['out-trusted'] ? '--out-trusted' : '--trusted', outTrusted) } : {}),
+      ...(values.untrusted ? { untrusted: await readCertificates('--untrusted', values.untrusted) } : {}),
       ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
       ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),
       ...(values.totaltimeout ? { pollTimeout: Number(values.totaltimeout) } : {}),
+      onWaiting: pollProgress(io),
       ...extraInit,
     };
-    return { client: createClient(init), transport: inner, close: () => inner.close() };
+    const protection = protectionOf(values);
+    return {
+      client: createClient(init),
+      transport: inner,
+      close: () => inner.close(),
+      explain: (error) => explainFailure(error, { url, lastResponse: transport.lastResponse(), protection, reference: values.ref }),
+    };
   } catch (error) {
     await inner.close();
     throw error;
+  }
+}
+
+/**
+ * Runs `work` with a client of the command line: output files are checked before anything is
+ * sent, a failure is explained (see {@link CliClient.explain}), and the transport is closed.
+ */
+export async function withClient<T>(
+  values: CmpOptionValues,
+  io: Io,
+  outputs: readonly (readonly [option: string, path: string | undefined])[],
+  work: (client: CmpClient) => Promise<T>,
+): Promise<T> {
+  await checkOutputFiles([
+    ...outputs,
+    ...(values.reqout ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((f) => ['--reqout', f] as const),
+    ...(values.rspout ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((f) => ['--rspout', f] as const),
+  ]);
+  const cli = await clientFromOptions(values, io);
+  try {
+    return await work(cli.client).catch((error: unknown) => {
+      throw cli.explain(error);
+    });
+  } finally {
+    await cli.close();
   }
 }

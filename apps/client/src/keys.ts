@@ -1,7 +1,38 @@
 import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { encodePem, oids, type AlgorithmIdentifier } from '@cmpkit/codec';
-import { CliError } from './secrets.js';
+import { decodeAlgorithmIdentifier, decodePem, encodePem, oids, type AlgorithmIdentifier } from '@cmpkit/codec';
+import { postQuantumAlgorithms, withPostQuantum } from '@cmpkit/pq-crypto';
+import { CliError } from './cli-error.js';
+import { FileError, readInputFile, writeOutputFile } from './files.js';
+
+/** ML-DSA (FIPS 204) and ML-KEM (FIPS 203) keys by spec (`ml-dsa-65`, `ml-kem-768`, ...). */
+const POST_QUANTUM: Record<string, { name: string; oid: string; kem: boolean }> = Object.fromEntries(
+  postQuantumAlgorithms.map((a) => [a.name.toLowerCase(), { name: a.name, oid: a.oid, kem: a.kind === 'kem' }]),
+);
+const KEM_USAGES = { private: ['decapsulateBits'], public: ['encapsulateBits'] } as unknown as { private: KeyUsage[]; public: KeyUsage[] };
+
+/** WebCrypto with ML-DSA and ML-KEM (Node's own where it has them, else pure JS). */
+const pqCrypto = withPostQuantum(webcrypto as unknown as Crypto);
+
+/** The post-quantum algorithm of a PKCS#8 key, if it is one (Node 20's key parser knows none). */
+function postQuantumOfPkcs8(der: Uint8Array): (typeof POST_QUANTUM)[string] | undefined {
+  try {
+    // OneAsymmetricKey: SEQUENCE { version INTEGER, privateKeyAlgorithm AlgorithmIdentifier, ... }
+    const versionEnd = 2 + (der[1]! & 0x80 ? der[1]! & 0x7f : 0) + 3;
+    const algorithm = der.subarray(versionEnd, versionEnd + 2 + der[versionEnd + 1]!);
+    const oid = decodeAlgorithmIdentifier(algorithm).algorithm;
+    return Object.values(POST_QUANTUM).find((pq) => pq.oid === oid);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An ML-DSA or ML-KEM key pair from PKCS#8 (the public key is derived from the private key). */
+async function readPostQuantumKeyPair(pkcs8: Uint8Array, pq: (typeof POST_QUANTUM)[string]): Promise<CryptoKeyPair> {
+  const subtle = pqCrypto.subtle as SubtleCrypto & { getPublicKey(key: CryptoKey, usages: KeyUsage[]): Promise<CryptoKey> };
+  const privateKey = await subtle.importKey('pkcs8', pkcs8.slice(), pq.name, true, pq.kem ? KEM_USAGES.private : ['sign']);
+  const publicKey = await subtle.getPublicKey(privateKey, pq.kem ? KEM_USAGES.public : ['verify']);
+  return { privateKey, publicKey };
+}
 
 type Algorithm = RsaHashedImportParams | EcKeyImportParams | { name: 'Ed25519' | 'Ed448' };
 
@@ -25,20 +56,53 @@ function algorithmOf(key: KeyObject): Algorithm {
   }
 }
 
+/** Why node:crypto could not read a private key, in words for the user. */
+function keyProblem(error: unknown, encrypted: boolean, passwordOption: string, passphrase: string | undefined): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const text = error instanceof Error ? error.message : String(error);
+  if (passphrase === undefined && (encrypted || code === 'ERR_MISSING_PASSPHRASE'))
+    return `the key is encrypted: give its password with ${passwordOption}`;
+  if (passphrase !== undefined && /bad decrypt|decrypt/i.test(text))
+    return `the key does not decrypt with the password of ${passwordOption}`;
+  return 'not a private key (PEM or DER: PKCS#8, SEC1 or PKCS#1)';
+}
+
 /**
- * A signing key pair from a private key file (PEM or DER; PKCS#8, SEC1 or PKCS#1), decrypted
- * with `passphrase` when given.
+ * A signing key pair from the private key file `path` that `option` names (PEM or DER; PKCS#8,
+ * SEC1 or PKCS#1), decrypted with `passphrase` when given (from `passwordOption`). A file that
+ * cannot be read or holds no usable key is refused naming it.
  */
-export async function readKeyPair(path: string, passphrase?: string): Promise<CryptoKeyPair> {
-  const data = await readFile(path);
+export async function readKeyPair(option: string, path: string, passphrase?: string, passwordOption = '--keypass'): Promise<CryptoKeyPair> {
+  const data = Buffer.from(await readInputFile(option, path));
   const isPem = data.includes('-----BEGIN');
-  const key = createPrivateKey({
-    key: data,
-    format: isPem ? 'pem' : 'der',
-    ...(isPem ? {} : { type: 'pkcs8' }),
-    ...(passphrase ? { passphrase } : {}),
-  });
-  const algorithm = algorithmOf(key);
+  const unencrypted = isPem ? decodePem(data.toString('utf8')).find((b) => b.label === 'PRIVATE KEY')?.der : new Uint8Array(data);
+  const pq = unencrypted && postQuantumOfPkcs8(unencrypted);
+  if (unencrypted && pq) {
+    try {
+      return await readPostQuantumKeyPair(unencrypted, pq);
+    } catch (error) {
+      throw new FileError(path, `${option} ${path}: not a valid ${pq.name} private key`, { cause: error });
+    }
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({
+      key: data,
+      format: isPem ? 'pem' : 'der',
+      ...(isPem ? {} : { type: 'pkcs8' }),
+      ...(passphrase ? { passphrase } : {}),
+    });
+  } catch (error) {
+    const encrypted = data.includes('ENCRYPTED');
+    throw new FileError(path, `${option} ${path}: ${keyProblem(error, encrypted, passwordOption, passphrase)}`, { cause: error });
+  }
+  if (key.type !== 'private') throw new FileError(path, `${option} ${path}: a ${key.type} key, not a private key`);
+  let algorithm: Algorithm;
+  try {
+    algorithm = algorithmOf(key);
+  } catch (error) {
+    throw new FileError(path, `${option} ${path}: ${(error as Error).message}`, { cause: error });
+  }
   const pkcs8 = key.export({ format: 'der', type: 'pkcs8' });
   const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
   const subtle = webcrypto.subtle as SubtleCrypto;
@@ -47,8 +111,13 @@ export async function readKeyPair(path: string, passphrase?: string): Promise<Cr
   return { privateKey, publicKey };
 }
 
-/** Generates a key pair from a spec like `ec:P-256`, `ec:P-384`, `rsa:2048`, `ed25519`. */
+/** Generates a key pair from a spec like `ec:P-256`, `ec:P-384`, `rsa:2048`, `ed25519`, `ml-dsa-65`, `ml-kem-768`. */
 export async function generateKeyPair(spec: string): Promise<CryptoKeyPair> {
+  const pq = POST_QUANTUM[spec.toLowerCase()];
+  if (pq) {
+    const usages = pq.kem ? [...KEM_USAGES.public, ...KEM_USAGES.private] : (['sign', 'verify'] as KeyUsage[]);
+    return (await pqCrypto.subtle.generateKey(pq.name as never, true, usages as never)) as CryptoKeyPair;
+  }
   const [kind, param] = spec.toLowerCase().split(':');
   const subtle = webcrypto.subtle as SubtleCrypto;
   const usages: KeyUsage[] = ['sign', 'verify'];
@@ -77,13 +146,15 @@ export async function generateKeyPair(spec: string): Promise<CryptoKeyPair> {
     case 'ed25519':
       return (await subtle.generateKey({ name: 'Ed25519' }, true, usages)) as CryptoKeyPair;
     default:
-      throw new CliError(`--newkey '${spec}' is neither a key file nor ec:CURVE, rsa:BITS or ed25519`);
+      throw new CliError(
+        `--newkey '${spec}' is neither a key file nor ec:CURVE, rsa:BITS, ed25519, ml-dsa-44|65|87 or ml-kem-512|768|1024`,
+      );
   }
 }
 
-/** True for a key spec (`ec:P-256`, `rsa:2048`, `ed25519`) rather than a key file name. */
+/** True for a key spec (`ec:P-256`, `rsa:2048`, `ed25519`, `ml-dsa-65`, `ml-kem-768`) rather than a key file name. */
 export function isKeySpec(value: string): boolean {
-  return /^(ec|rsa)(:|$)|^ed25519$/i.test(value);
+  return /^(ec|rsa)(:|$)|^ed25519$/i.test(value) || POST_QUANTUM[value.toLowerCase()] !== undefined;
 }
 
 /** DER of the namedCurve OIDs (RFC 5480) the specs name. */
@@ -99,6 +170,8 @@ const CURVE_OIDS: Record<string, Uint8Array> = {
  * (the size cannot be said there), `ed25519` id-Ed25519.
  */
 export function keyAlgorithmOf(spec: string): AlgorithmIdentifier {
+  const pq = POST_QUANTUM[spec.toLowerCase()];
+  if (pq) return { algorithm: pq.oid };
   const [kind, param] = spec.toLowerCase().split(':');
   switch (kind) {
     case 'ec': {
@@ -116,9 +189,8 @@ export function keyAlgorithmOf(spec: string): AlgorithmIdentifier {
   }
 }
 
-/** Writes a private key as PKCS#8 PEM. */
-export async function writePrivateKey(path: string, privateKey: CryptoKey | Uint8Array): Promise<void> {
-  const der =
-    privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await (webcrypto.subtle as SubtleCrypto).exportKey('pkcs8', privateKey));
-  await writeFile(path, encodePem('PRIVATE KEY', der), { mode: 0o600 });
+/** Writes a private key as PKCS#8 PEM (mode 0600) to the file `option` names. */
+export async function writePrivateKey(option: string, path: string, privateKey: CryptoKey | Uint8Array): Promise<void> {
+  const der = privateKey instanceof Uint8Array ? privateKey : new Uint8Array(await pqCrypto.subtle.exportKey('pkcs8', privateKey));
+  await writeOutputFile(option, path, encodePem('PRIVATE KEY', der), 0o600);
 }

@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
 import { CMP_OPTIONS, type CmpOptionValues } from './cmp-options.js';
-import { benchCommand } from './commands/bench.js';
+import { BENCH_OPTIONS, benchCommand } from './commands/bench.js';
 import { dump } from './commands/dump.js';
 import { enrollCommand } from './commands/enroll.js';
 import { caCertsCommand, crlsCommand, genmCommand, rootUpdateCommand, templateCommand } from './commands/general-message.js';
-import { listenCommand, type ListenValues } from './commands/listen.js';
+import { LISTEN_OPTIONS, listenCommand, type ListenValues } from './commands/listen.js';
 import { revokeCommand } from './commands/revoke.js';
 import { verifyCommand } from './commands/verify.js';
-import { CliError } from './secrets.js';
+import { CliError } from './cli-error.js';
+import { ExplainedError } from './explain-failure.js';
+import { FileError } from './files.js';
+import { commandHelp, wantsHelp } from './help.js';
+import { versionText } from './version.js';
 import type { Io } from './io.js';
 
 const USAGE = `usage: cmpkit <command> [options]
@@ -31,15 +35,20 @@ commands:
   dump FILE [--json]     decode a PKIMessage (DER, PEM or base64) and print it
   bench                  load test: full ir enrollments (--concurrency N (4), --count N (100) |
                          --duration S, --implicit-confirm, --newkey ec:P-256); keys made before timing
-  help                   show this text
+  help                   show this text ('COMMAND --help': that command's options)
+  --version              show the versions of cmpkit, its packages and Node.js
 
 server and protection (as in openssl cmp):
-  --server URL (http(s)://host:port/path, tcp://host[:port] (829), ws(s)://host:port/path, coap(+tcp|+ws)://host[:port][/path] (5683))  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --server URL (http(s)://host:port/path, tcp(s)://host[:port] (829), ws(s)://host:port/path, coap(+tcp|+ws)://host[:port][/path] (5683))  --path P  --ref REF --secret pass:S|env:VAR|file:F  --mac pbmac1|pbm  --digest sha256
+  --tls-trusted F (roots of the server's TLS certificate; default the system's)  --tls-cert F --tls-key F
+  (client certificate for mutual TLS)  --tls-host NAME (name checked in the server's certificate)
   --iterations N (MAC iteration count)
   --cert F --key F --keypass S --extracerts F  --srvcert F --trusted F --untrusted F  --recipient DN
   --out-trusted F (anchors for new certificates; default --trusted, else caPubs of a MAC response)
+  --kem-cert F --kem-key F (protect with KEM-based MAC from this ML-KEM certificate, RFC 9810 5.1.3.4)
+  --srv-kem-cert F (the server's ML-KEM certificate: its responses come under KEM-based MAC)
   --certout F --chainout F --extracertsout F --cacertsout F --newkeyout F  --implicit-confirm
-  --disable-confirm  --centralkeygen [--newkey ec:P-256|rsa:2048|ed25519]  --unprotected-errors
+  --disable-confirm  --centralkeygen [--newkey ec:P-256|rsa:2048|ed25519|ml-dsa-65]  --unprotected-errors
   --profile NAME  --reqout F[,F..] --rspout F[,F..]  --verbose  --timeout S  --totaltimeout S
 `;
 
@@ -51,6 +60,15 @@ function cmpArgs(args: readonly string[]): { values: CmpOptionValues; positional
 /** Runs the `cmpkit` command line; resolves to the process exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    io.stdout(versionText('cmpkit'));
+    return 0;
+  }
+  const help = command !== undefined && wantsHelp(rest) ? commandHelp(command) : undefined;
+  if (help !== undefined) {
+    io.stdout(help);
+    return 0;
+  }
   try {
     switch (command) {
       case 'dump': {
@@ -82,7 +100,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'bench': {
         const { values, positionals } = parseArgs({
           args: [...rest],
-          options: { ...CMP_OPTIONS, concurrency: { type: 'string' }, count: { type: 'string' }, duration: { type: 'string' } },
+          options: { ...CMP_OPTIONS, ...BENCH_OPTIONS },
           allowPositionals: true,
           strict: true,
         });
@@ -92,7 +110,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'listen': {
         const { values, positionals } = parseArgs({
           args: [...rest],
-          options: { ...CMP_OPTIONS, 'http-listen': { type: 'string' }, 'auto-renew': { type: 'boolean' }, count: { type: 'string' } },
+          options: { ...CMP_OPTIONS, ...LISTEN_OPTIONS },
           allowPositionals: true,
           strict: true,
         });
@@ -115,6 +133,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (error) {
     io.stderr(`cmpkit: ${describeError(error)}\n`);
+    if (error instanceof ExplainedError && error.hint) io.stderr(`cmpkit: hint: ${error.hint}\n`);
     const parseError = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
     return error instanceof UsageError || error instanceof CliError || parseError ? 2 : 1;
   }
@@ -130,7 +149,7 @@ function noPositionals(parsed: { values: CmpOptionValues; positionals: string[] 
 }
 
 function describeError(error: unknown): string {
-  if (isCmpError(error)) return error.message;
+  if (isCmpError(error) || error instanceof ExplainedError || error instanceof FileError) return error.message;
   if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
   if (error instanceof Error) {
     // One line: the message, then whatever the chain of causes adds (say `connect ECONNREFUSED`).

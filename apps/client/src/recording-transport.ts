@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { decodePKIMessage } from '@cmpkit/codec';
+import { writeOutputFile } from './files.js';
 import type { Transport } from '@cmpkit/core';
 import { messageView, renderTree } from './format/message-view.js';
 import type { Io } from './io.js';
@@ -27,18 +27,27 @@ function dump(io: Io, direction: string, der: Uint8Array): void {
   }
 }
 
+/** A transport that keeps what it received last. */
+export interface RecordingTransport extends Transport {
+  /** The last response received (DER), for explaining a failure. */
+  lastResponse(): Uint8Array | undefined;
+}
+
 /** Wraps a transport so that every message is saved (`--reqout`/`--rspout`) and shown (`--verbose`). */
-export function recordingTransport(inner: Transport, options: RecordingOptions, io: Io): Transport {
+export function recordingTransport(inner: Transport, options: RecordingOptions, io: Io): RecordingTransport {
   let n = 0;
+  let last: Uint8Array | undefined;
   return {
+    lastResponse: () => last,
     async send(request, sendOptions) {
       const index = n++;
       const reqFile = fileFor(options.reqout, index);
-      if (reqFile) await writeFile(reqFile, request);
+      if (reqFile) await writeOutputFile('--reqout', reqFile, request);
       if (options.verbose) dump(io, 'request', request);
       const response = await inner.send(request, sendOptions);
+      last = response;
       const rspFile = fileFor(options.rspout, index);
-      if (rspFile) await writeFile(rspFile, response);
+      if (rspFile) await writeOutputFile('--rspout', rspFile, response);
       if (options.verbose) dump(io, 'response', response);
       return response;
     },

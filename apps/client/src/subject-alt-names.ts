@@ -1,5 +1,5 @@
 import type { GeneralName } from '@cmpkit/codec';
-import { CliError } from './secrets.js';
+import { CliError } from './cli-error.js';
 
 function ipBytes(text: string): Uint8Array | undefined {
   const v4 = text.split('.');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transportForUrl } from '../src/transport/transport-for-url.js';
-import { CliError } from '../src/secrets.js';
+import { CliError } from '../src/cli-error.js';
 
 describe('transportForUrl', () => {
   it('refuses schemes it does not speak, and push handling on plain HTTP', () => {

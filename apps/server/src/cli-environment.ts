@@ -1,4 +1,5 @@
-import type { ClusterAddress } from './server/cluster.js';
+import type { ListeningAddress } from './server/ready-line.js';
+
 /** Where the CLI writes and what it runs on; injected so tests run it in-process. */
 export interface CliEnvironment {
   stdout(text: string): void;
@@ -12,5 +13,5 @@ export interface CliEnvironment {
   /** Relative paths are resolved against it. Default: `process.cwd()`. */
   cwd?: string;
   /** Told the address once `start` listens (tests start on port 0). */
-  onListening?(address: ClusterAddress): void;
+  onListening?(address: ListeningAddress): void;
 }

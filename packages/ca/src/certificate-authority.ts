@@ -35,7 +35,7 @@ import { checkProfile, KEY_USAGE_BITS, type CertificateProfile, type KeyUsageNam
 export interface CertificateAuthorityInit {
   /** The CA's certificate (DER): v3 with basicConstraints cA, and keyCertSign when keyUsage is present. */
   certificate: Uint8Array;
-  /** The CA's private key, able to `sign`: ECDSA P-256/P-384/P-521, RSASSA-PKCS1-v1_5, RSA-PSS, Ed25519 or Ed448. */
+  /** The CA's private key, able to `sign`: ECDSA P-256/P-384/P-521, RSASSA-PKCS1-v1_5, RSA-PSS, Ed25519, Ed448 or ML-DSA-44/65/87. */
   privateKey: CryptoKey;
   /** The certificates above the CA's own (DER), issuer first, up to and including the root. Empty for a root CA. */
   chain?: readonly Uint8Array[];
@@ -339,7 +339,7 @@ export function createCertificateAuthority(init: CertificateAuthorityInit): Cert
       badTemplate(`the requested keyUsage is not allowed by certificate profile "${profile.name}"`);
     }
     let ku = kuRequested ?? allowedKu;
-    if (!key.rsa) ku &= ~(KeyUsageFlags.keyEncipherment | KeyUsageFlags.dataEncipherment);
+    ku &= key.keyUsageMask;
     if (ku === 0 && (kuRequested !== undefined || allowedKu !== 0)) badTemplate('no requested keyUsage is possible with this key type');
     if (ku !== 0)
       extensions.push(

@@ -30,6 +30,7 @@ export type { CertificateAuthority, CertificateAuthorityInit, IssuedCertificate,
 export type { CreateCrlOptions, CrlEntry, RevocationReason } from './crl-options.js';
 export { IssuanceError } from './errors/issuance-error.js';
 export type { KeyIdentifierMethod } from './key-identifier-method.js';
+export { parseIpAddress } from './ip-address.js';
 export { defineProfile, SUBJECT_ALT_NAME_TYPES } from './profile/certificate-profile.js';
 export type {
   CertificateProfile,

@@ -147,6 +147,9 @@ export const oids = Object.freeze({
   id_messageDigest: '1.2.840.113549.1.9.4',
   id_signingTime: '1.2.840.113549.1.9.5',
   id_ct_KP_aKeyPackage: '2.16.840.1.101.2.1.2.78.5',
+  // RFC 9629: KEMRecipientInfo in an OtherRecipientInfo
+  id_ori: '1.2.840.113549.1.9.16.13',
+  id_ori_kem: '1.2.840.113549.1.9.16.13.3',
 
   // PKCS #9
   id_emailAddress: '1.2.840.113549.1.9.1',

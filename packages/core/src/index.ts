@@ -9,7 +9,7 @@ export { isTransportError, TransportError } from './transport-error.js';
 
 // Server: the interfaces the application implements.
 export type { Authorizer } from './server/authorizer.js';
-export type { CertificationRequest, CertificationResult, Issuer, RevocationRequest } from './server/issuer.js';
+export type { CertificationRequest, CertificationResult, IssuedCertificateRecord, Issuer, RevocationRequest } from './server/issuer.js';
 export type { Requester } from './server/requester.js';
 export type { NonceStore, SecretStore, TransactionRecord, TransactionStore } from './server/stores.js';
 export { ProtocolError } from './errors/protocol-error.js';
@@ -26,13 +26,15 @@ export { acceptCertificate, rejectCertificate } from './client/certificate-decis
 export type { CertificateDecision, IssuedCertificate } from './client/certificate-decision.js';
 export type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './client/enroll-options.js';
 export type { GeneralMessageOptions, RootCaUpdate } from './client/general-message.js';
+export type { PollWait } from './client/poll-wait.js';
 export { CRLReason } from './client/revoke.js';
 export type { RevokeOptions, RevokeResult } from './client/revoke.js';
 
 // Server engine
 export { createServer } from './server/create-server.js';
 export type { CmpServer } from './server/create-server.js';
-export type { ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
+export type { ExternalTrust, ExternalTrustRequest, ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
+export type { ServerExchange } from './server/server-exchange.js';
 export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
 export { createConnectionRateLimit } from './server/connection-admission.js';
 export type { AdmissionDecision, ConnectionAdmission, ConnectionRateLimitInit } from './server/connection-admission.js';

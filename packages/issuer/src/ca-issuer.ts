@@ -21,6 +21,7 @@ import {
 } from '@cmpkit/core';
 import { certificateSerialNumber, readCertificateFields } from './pki/certificate-fields.js';
 import { serialHex } from './pki/serial-number.js';
+import { isPostQuantumKey } from './pki/key-algorithms.js';
 import type { CertificateRepository, RevokeOutcome } from './store/certificate-repository.js';
 import type { PendingRequest, PendingRequestRepository } from './store/pending-request-repository.js';
 import type { RootCaUpdateRepository } from './store/root-ca-update-repository.js';
@@ -54,7 +55,20 @@ export interface CaIssuerInit {
 
 /** The server's {@link Issuer}, with every optional member, plus what the CLI needs. */
 export type CaIssuer = Issuer &
-  Required<Pick<Issuer, 'poll' | 'isRevoked' | 'caCertificates' | 'rootCaKeyUpdate' | 'certReqTemplate' | 'crls' | 'keyPairTypes'>> & {
+  Required<
+    Pick<
+      Issuer,
+      | 'poll'
+      | 'isRevoked'
+      | 'lookupCertificate'
+      | 'revive'
+      | 'caCertificates'
+      | 'rootCaKeyUpdate'
+      | 'certReqTemplate'
+      | 'crls'
+      | 'keyPairTypes'
+    >
+  > & {
     /**
      * Revokes a certificate by serial number with a CRLReason code and publishes a new CRL when it
      * was revoked now.
@@ -124,6 +138,8 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       const old = await certificates.get(serialHex(oldSerial));
       if (old && catalog.profiles.has(old.profile)) return old.profile;
     }
+    const key = request.publicKey ?? request.template.publicKey;
+    if (catalog.defaultPostQuantumProfile && key && isPostQuantumKey(key)) return catalog.defaultPostQuantumProfile;
     return catalog.defaultProfile;
   }
 
@@ -168,7 +184,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       subject,
       profile: input.profile,
       requester: input.requester,
-      transaction: input.transactionId,
+      transactionID: input.transactionId,
     });
     return { result: issuedResult(issued.certificate, input.bodyType, privateKeyPkcs8), serial };
   }
@@ -262,7 +278,7 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
           createdAt: now,
           ...(kind === 'delay' && delaySeconds > 0 ? { readyAt: new Date(now.getTime() + delaySeconds * 1000) } : {}),
         });
-        logger.info('certificate request waiting', { ticket: id, kind, profile, requester, transaction: request.transactionId });
+        logger.info('certificate request waiting', { ticket: id, kind, profile, requester, transactionID: request.transactionId });
         return kind === 'approval'
           ? waiting(id, init.checkAfterSeconds, 'waiting for approval by an operator')
           : waiting(id, delayPolls > 0 ? init.checkAfterSeconds : delaySeconds, 'issuance is delayed');
@@ -327,6 +343,22 @@ export function createCaIssuer(init: CaIssuerInit): CaIssuer {
       if (outcome === 'unknown')
         throw new RequestRejectedError('badCertId', 'no certificate with this serial number was issued by this CA');
       if (outcome === 'alreadyRevoked') throw new RequestRejectedError('certRevoked', 'the certificate is already revoked');
+    },
+
+    async lookupCertificate(serialNumber) {
+      const stored = await certificates.get(serialHex(serialNumber));
+      if (!stored) return undefined;
+      return {
+        certificate: stored.der,
+        ...(stored.status === 'revoked' ? { revocation: { reason: stored.revocationReason ?? 0 } } : {}),
+      };
+    },
+
+    async revive(request: RevocationRequest) {
+      const serial = serialHex(request.serialNumber);
+      if (!(await certificates.releaseHold(serial))) throw new RequestRejectedError('certRevoked', 'the certificate is not on hold');
+      logger.info('certificate taken off hold', { serial, requester: describeRequester(request.requester) });
+      await crlPublisher.publish();
     },
 
     async isRevoked(certificate) {

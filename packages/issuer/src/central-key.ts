@@ -12,7 +12,7 @@ export interface CentralKey {
 
 /**
  * Generates the key for a central-key-generation request: of the first algorithm of the profile
- * that WebCrypto can generate and that matches the algorithm the template's publicKey names, if
+ * that the injected WebCrypto can generate and that matches the algorithm the template's publicKey names, if
  * it names one.
  *
  * @throws RequestRejectedError badAlg when the profile allows no key the server can generate
@@ -20,12 +20,20 @@ export interface CentralKey {
  */
 export async function generateCentralKey(profile: CertificateProfile, template: CertTemplate, crypto: Crypto): Promise<CentralKey> {
   const hint = template.publicKey;
-  const spec = profile.keyAlgorithms.find((a) => keyGenParams(a) !== undefined && (!hint || matchesAlgorithm(a, hint)));
-  const gen = spec === undefined ? undefined : keyGenParams(spec);
-  if (!gen) {
+  let keys: CryptoKeyPair | undefined;
+  for (const spec of profile.keyAlgorithms) {
+    const gen = keyGenParams(spec);
+    if (!gen || (hint && !matchesAlgorithm(spec, hint))) continue;
+    try {
+      keys = (await crypto.subtle.generateKey(gen.params, true, gen.usages)) as CryptoKeyPair;
+      break;
+    } catch {
+      // This WebCrypto cannot make such keys (e.g. ML-DSA without @cmpkit/pq-crypto): try the next one.
+    }
+  }
+  if (!keys) {
     throw new RequestRejectedError('badAlg', `the server cannot generate a key of the requested algorithm for profile "${profile.name}"`);
   }
-  const keys = (await crypto.subtle.generateKey(gen.params, true, gen.usages)) as CryptoKeyPair;
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey));
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
   return { publicKey: decodeSubjectPublicKeyInfo(spki), privateKeyPkcs8: pkcs8 };

@@ -50,12 +50,13 @@ export { generateCentralKey } from './central-key.js';
 export type { CentralKey } from './central-key.js';
 export type { ProfileCatalog, ServerProfile } from './server-profile.js';
 export { isRevocationReason, parseReason, reasonName } from './revocation-reason.js';
-export { GENERATED_KEY_ALGORITHMS, keyGenParams } from './pki/key-algorithms.js';
+export { GENERATED_KEY_ALGORITHMS, isPostQuantumKey, keyGenParams } from './pki/key-algorithms.js';
 export { parseSerial, serialHex } from './pki/serial-number.js';
 
 // The repositories the issuer and the server keep their state in
 export type { ServerStore } from './store/server-store.js';
 export type { AnnouncementRepository } from './store/announcement-repository.js';
+export { CERTIFICATE_HOLD } from './store/certificate-repository.js';
 export type {
   CertificateRepository,
   CertificateStatus,

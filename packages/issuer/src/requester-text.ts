@@ -17,7 +17,7 @@ function generalNameText(name: GeneralName): string {
 
 /**
  * Who asked, in one word for the database and the logs: `mac:<reference>`,
- * `signature:<sender>` (`signature-external:` for a manufacturer certificate) or
+ * `signature:<sender>` (`signature-external:` for a manufacturer certificate), `kem:<sender>` or
  * `unprotected:<sender>`.
  */
 export function describeRequester(requester: Requester): string {
@@ -30,6 +30,8 @@ export function describeRequester(requester: Requester): string {
     }
     case 'signature':
       return `${requester.external ? 'signature-external' : 'signature'}:${generalNameText(requester.sender)}`;
+    case 'kem':
+      return `kem:${generalNameText(requester.sender)}`;
     case 'unprotected':
       return `unprotected:${generalNameText(requester.sender)}`;
   }

@@ -13,4 +13,6 @@ export interface ServerProfile {
 export interface ProfileCatalog {
   profiles: ReadonlyMap<string, ServerProfile>;
   defaultProfile: string;
+  /** The profile a request without one gets when its key is ML-DSA or ML-KEM. Default: `defaultProfile`. */
+  defaultPostQuantumProfile?: string;
 }

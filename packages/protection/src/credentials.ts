@@ -1,4 +1,5 @@
 import type { Sha2Name } from './algorithms/types.js';
+import type { KemMacChoice } from './mac/kem-based-mac.js';
 import type { MacChoice } from './mac/mac-protection.js';
 
 /**
@@ -29,10 +30,31 @@ export interface SignatureCredential {
   hash?: Sha2Name;
 }
 
+/**
+ * KEM-based MAC credential (RFC 9810 section 5.1.3.4): the shared secret of a KEM (the owner of
+ * the KEM key decapsulated it from the peer's KemCiphertextInfo, or the peer encapsulated it).
+ * The MAC key is derived with KemOtherInfo bound to the protected message's transactionID, which
+ * cmpkit requires to be the transaction that carried the ciphertext: a shared secret is for one
+ * PKI management operation only.
+ */
+export interface KemMacCredential {
+  /** The KEM shared secret ss. */
+  kemSharedSecret: Uint8Array;
+  /** Written as senderKID when given (e.g. the SubjectKeyIdentifier of the KEM certificate). */
+  senderKID?: Uint8Array | string;
+  /** KDF, MAC, key length and kemContext. Default: HKDF-SHA256, 32 bytes, HMAC-SHA256. */
+  kemMac?: KemMacChoice;
+}
+
 /** What {@link protect} protects a message with. */
-export type ProtectionCredential = MacCredential | SignatureCredential;
+export type ProtectionCredential = MacCredential | SignatureCredential | KemMacCredential;
 
 /** True for a MAC credential. */
 export function isMacCredential(credential: ProtectionCredential): credential is MacCredential {
   return 'secret' in credential;
+}
+
+/** True for a KEM-based MAC credential. */
+export function isKemMacCredential(credential: ProtectionCredential): credential is KemMacCredential {
+  return 'kemSharedSecret' in credential;
 }

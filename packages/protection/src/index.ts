@@ -12,6 +12,8 @@ export { protect } from './protect.js';
 export type { ProtectOptions } from './protect.js';
 export { verifyProtection } from './verify-protection.js';
 export type {
+  KemMacVerifiedSender,
+  KemTrust,
   MacTrust,
   MacVerifiedSender,
   ProtectionTrust,
@@ -21,7 +23,11 @@ export type {
   VerifiedSender,
   VerifyProtectionOptions,
 } from './verify-protection.js';
-export type { MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
+export type { KemMacCredential, MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
+export type { KemKdfName, KemMacChoice, KemMacName } from './mac/kem-based-mac.js';
+export { KEM_STATIC_STRING } from './mac/kem-based-mac.js';
+export { decapsulate, encapsulate, ML_KEM_OIDS } from './kem/ml-kem.js';
+export type { KemEncapsulation, MlKemName } from './kem/ml-kem.js';
 export type { AlgorithmOptions, TimeOptions } from './options.js';
 export { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from './mac/mac-bounds.js';
 export type { MacBounds, MacBoundsOverrides } from './mac/mac-bounds.js';
@@ -38,6 +44,8 @@ export { rsaPkcs1Signatures } from './algorithms/rsa-pkcs1.js';
 export { rsaPssSignatures } from './algorithms/rsa-pss.js';
 export { ecdsaSignatures } from './algorithms/ecdsa.js';
 export { eddsaSignatures } from './algorithms/eddsa.js';
+export { mlDsaSignatures, ML_DSA_OIDS } from './algorithms/ml-dsa.js';
+export type { MlDsaName } from './algorithms/ml-dsa.js';
 export type {
   AlgorithmProvider,
   DigestAlgorithm,
@@ -81,6 +89,7 @@ export type {
   CmsDecryptionKey,
   CmsRecipient,
   KeyAgreeRecipient,
+  KemRecipient,
   KeyTransRecipient,
   PasswordRecipient,
   RecipientIdentifierType,

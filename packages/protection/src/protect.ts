@@ -1,6 +1,7 @@
 import { encodeProtectedPart, type CMPCertificate, type PKIHeader, type PKIMessage } from '@cmpkit/codec';
 import { cryptoOf } from './crypto-options.js';
-import { isMacCredential, type ProtectionCredential } from './credentials.js';
+import { isKemMacCredential, isMacCredential, type ProtectionCredential } from './credentials.js';
+import { computeKemMac, kemBasedMacIdentifier, resolveKemBasedMac } from './mac/kem-based-mac.js';
 import { ProtectionError } from './errors/protection-error.js';
 import { bytesOf, equalBytes } from './internal/bytes.js';
 import type { MacBoundsOverrides } from './mac/mac-bounds.js';
@@ -35,6 +36,9 @@ function withCertificates(existing: readonly CMPCertificate[] | undefined, first
  *
  * - MAC credential: PBMAC1 (default) or PasswordBasedMac; senderKID is the credential's
  *   reference; extraCerts are left as they are.
+ * - KEM-based MAC credential (RFC 9810 section 5.1.3.4): id-KemBasedMac with KemBMParameter
+ *   (HKDF-SHA256, 32, HMAC-SHA256 by default); the key is derived from the KEM shared secret with
+ *   KemOtherInfo over the header's transactionID.
  * - Signature credential: the algorithm follows the key (RSA keys carry their hash, ECDSA takes
  *   `credential.hash` or the curve's); senderKID becomes the certificate's SubjectKeyIdentifier
  *   when it has one (otherwise the header's value is kept); extraCerts become the certificate,
@@ -53,6 +57,16 @@ export async function protect(message: PKIMessage, credential: ProtectionCredent
     const resolved = resolveMacProtection(protectionAlg, registry, options.macBounds);
     const header: PKIHeader = { ...message.header, protectionAlg, senderKID: bytesOf(credential.senderKID) };
     const protection = await computeMac(crypto, resolved, bytesOf(credential.secret), encodeProtectedPart({ header, body: message.body }));
+    return compose(message, header, protection, message.extraCerts);
+  }
+  if (isKemMacCredential(credential)) {
+    const protectionAlg = kemBasedMacIdentifier(credential.kemMac);
+    const resolved = resolveKemBasedMac(protectionAlg, registry);
+    const header: PKIHeader = { ...message.header, protectionAlg };
+    if (credential.senderKID !== undefined) header.senderKID = bytesOf(credential.senderKID);
+    if (!header.transactionID) throw new ProtectionError('badAlg', 'protect: KEM-based MAC needs the transactionID it is bound to');
+    const data = encodeProtectedPart({ header, body: message.body });
+    const protection = await computeKemMac(crypto, resolved, credential.kemSharedSecret, header.transactionID, data);
     return compose(message, header, protection, message.extraCerts);
   }
   if (credential.privateKey.type !== 'private')

@@ -12,6 +12,7 @@ import { cryptoOf } from './crypto-options.js';
 import { ProtectionError } from './errors/protection-error.js';
 import { bytesOf, equalBytes, hex } from './internal/bytes.js';
 import type { MacBoundsOverrides } from './mac/mac-bounds.js';
+import { checkKemMac, resolveKemBasedMac } from './mac/kem-based-mac.js';
 import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions, type TimeOptions } from './options.js';
 import {
@@ -51,12 +52,22 @@ export interface SignatureTrust {
 }
 
 /**
+ * Trust in KEM-based MAC protection (RFC 9810 section 5.1.3.4): the KEM shared secret of the
+ * transaction, as encapsulated to (or decapsulated by) the peer, or a lookup by the message's
+ * transactionID (undefined when that transaction has none).
+ */
+export interface KemTrust {
+  sharedSecret: Uint8Array | ((transactionID: Uint8Array) => Uint8Array | undefined | Promise<Uint8Array | undefined>);
+}
+
+/**
  * What a recipient accepts. A message protected by a kind that has no entry here fails with
  * wrongIntegrity: give only `signature` to insist on signatures, only `mac` to insist on MACs.
  */
 export interface ProtectionTrust {
   mac?: MacTrust;
   signature?: SignatureTrust;
+  kem?: KemTrust;
 }
 
 /** Options of {@link verifyProtection}. */
@@ -95,8 +106,21 @@ export interface SignatureVerifiedSender {
   anchor: Uint8Array;
 }
 
+/**
+ * A sender authenticated by KEM-based MAC protection: whoever holds the KEM shared secret of
+ * the transaction (the owner of the KEM private key the ciphertext was encapsulated to, or the
+ * party that encapsulated it).
+ */
+export interface KemMacVerifiedSender {
+  type: 'kemMac';
+  algorithm: 'KemBasedMac';
+  protectionAlg: AlgorithmIdentifier;
+  sender: GeneralName;
+  senderKID?: Uint8Array;
+}
+
 /** Who protected a message, as established by {@link verifyProtection}. */
-export type VerifiedSender = MacVerifiedSender | SignatureVerifiedSender;
+export type VerifiedSender = MacVerifiedSender | SignatureVerifiedSender | KemMacVerifiedSender;
 
 function fail(failInfo: 'badMessageCheck' | 'badAlg' | 'wrongIntegrity' | 'signerNotTrusted', message: string, cause?: unknown): never {
   throw new ProtectionError(failInfo, message, cause);
@@ -117,14 +141,35 @@ async function verifyMac(
   const resolved = resolveMacProtection(protectionAlg, algorithmsOf(options), options.macBounds);
   const senderKID = message.header.senderKID;
   if (trust.senderKID !== undefined && !(senderKID && equalBytes(senderKID, bytesOf(trust.senderKID)))) {
-    fail('signerNotTrusted', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
+    fail('badMessageCheck', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
   }
   const secret = typeof trust.secret === 'function' ? await trust.secret(senderKID) : trust.secret;
-  if (secret === undefined) fail('signerNotTrusted', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
+  if (secret === undefined) fail('badMessageCheck', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
   if (!(await checkMac(crypto, resolved, bytesOf(secret), receivedProtectedPart(message), protection))) {
     fail('badMessageCheck', `${resolved.name} protection does not verify`);
   }
   const verified: MacVerifiedSender = { type: 'mac', algorithm: resolved.name, protectionAlg, sender: message.header.sender };
+  if (senderKID) verified.senderKID = senderKID;
+  return verified;
+}
+
+async function verifyKemMac(
+  message: DecodedPKIMessage,
+  trust: KemTrust,
+  options: VerifyProtectionOptions,
+  protectionAlg: AlgorithmIdentifier,
+  protection: Uint8Array,
+): Promise<KemMacVerifiedSender> {
+  const crypto = cryptoOf(options);
+  const resolved = resolveKemBasedMac(protectionAlg, algorithmsOf(options));
+  const { transactionID, senderKID } = message.header;
+  if (!transactionID) fail('badMessageCheck', 'KEM-based MAC protection without a transactionID');
+  const secret = typeof trust.sharedSecret === 'function' ? await trust.sharedSecret(transactionID) : trust.sharedSecret;
+  if (secret === undefined) fail('signerNotTrusted', `no KEM shared secret for transaction ${hex(transactionID)}`);
+  if (!(await checkKemMac(crypto, resolved, secret, transactionID, receivedProtectedPart(message), protection))) {
+    fail('badMessageCheck', 'KEM-based MAC protection does not verify');
+  }
+  const verified: KemMacVerifiedSender = { type: 'kemMac', algorithm: 'KemBasedMac', protectionAlg, sender: message.header.sender };
   if (senderKID) verified.senderKID = senderKID;
   return verified;
 }
@@ -151,10 +196,10 @@ async function verifySignature(
   const signer = entry.parsed;
   const { sender, senderKID } = message.header;
   if (sender.type !== 'directoryName' || !nameEqual(sender.value, signer.subject)) {
-    fail('signerNotTrusted', `header.sender is not the signer certificate's subject "${nameToString(signer.subject)}"`);
+    fail('badMessageCheck', `header.sender is not the signer certificate's subject "${nameToString(signer.subject)}"`);
   }
   if (senderKID && signer.subjectKeyIdentifier && !equalBytes(senderKID, signer.subjectKeyIdentifier)) {
-    fail('signerNotTrusted', `senderKID ${hex(senderKID)} is not the signer's SubjectKeyIdentifier ${hex(signer.subjectKeyIdentifier)}`);
+    fail('badMessageCheck', `senderKID ${hex(senderKID)} is not the signer's SubjectKeyIdentifier ${hex(signer.subjectKeyIdentifier)}`);
   }
   const key = await entryPublicKey(entry, algorithm, crypto);
   if (!(await algorithm.verify(crypto, key, protection, receivedProtectedPart(message)))) {
@@ -194,11 +239,12 @@ async function verifySignature(
  *
  * Checks, in order: protection present (badMessageCheck); the algorithm is known (badAlg); the
  * kind (MAC or signature) is one `trust` accepts (wrongIntegrity); the parameters are allowed,
- * including MAC bounds, before any key derivation (badAlg); for MACs the senderKID and secret
- * (signerNotTrusted), then the MAC (badMessageCheck); for signatures the signer certificate
- * (first extraCerts entry or configured) matches header.sender and senderKID (signerNotTrusted),
- * the signature (badMessageCheck), then the certificate path to the anchors with validity,
- * keyUsage digitalSignature and any required extended key usage (signerNotTrusted).
+ * including MAC bounds, before any key derivation (badAlg); for MACs the senderKID and its secret,
+ * then the MAC (badMessageCheck); for signatures a signer certificate (first extraCerts entry or
+ * configured; none or an unparsable one is signerNotTrusted) that matches header.sender and
+ * senderKID (badMessageCheck: RFC 9483 section 3.5 calls a header that does not fit its protection
+ * an integrity failure), the signature (badMessageCheck), then the certificate path to the anchors
+ * with validity, keyUsage digitalSignature and any required extended key usage (signerNotTrusted).
  *
  * @throws ProtectionError with the failInfo named above.
  */
@@ -218,7 +264,12 @@ export async function verifyProtection(
     if (!trust.mac) fail('wrongIntegrity', `MAC protection (${algName(protectionAlg)}) where a signature is required`);
     return verifyMac(message, trust.mac, options, protectionAlg, protection);
   }
-  if (oid === oids.id_DHBasedMac || oid === oids.id_KemBasedMac) {
+  if (oid === oids.id_KemBasedMac) {
+    if (!trust.kem)
+      fail('wrongIntegrity', `KEM-based MAC protection where ${trust.mac ? 'a shared-secret MAC' : 'a signature'} is required`);
+    return verifyKemMac(message, trust.kem, options, protectionAlg, protection);
+  }
+  if (oid === oids.id_DHBasedMac) {
     if (!trust.mac) fail('wrongIntegrity', `MAC protection (${algName(protectionAlg)}) where a signature is required`);
     fail('badAlg', `${algName(protectionAlg)} is not supported`);
   }

@@ -212,10 +212,10 @@ describe.each(providers)('protect -> verifyProtection ($name)', ({ crypto }) => 
     });
   });
 
-  it('checks the MAC sender reference and looks secrets up by senderKID', async () => {
+  it('checks the MAC sender reference and looks secrets up by senderKID (a wrong or unknown one: badMessageCheck)', async () => {
     const received = roundTrip(await protect(unprotectedGenm(), { secret: 'secret-b', senderKID: 'b' }, { crypto }));
     await expect(verifyProtection(received, { mac: { secret: 'secret-b', senderKID: 'a' } }, { crypto })).rejects.toMatchObject({
-      failInfo: ['signerNotTrusted'],
+      failInfo: ['badMessageCheck'],
     });
     const secrets = new Map([
       ['a', 'secret-a'],
@@ -225,16 +225,16 @@ describe.each(providers)('protect -> verifyProtection ($name)', ({ crypto }) => 
     await expect(verifyProtection(received, { mac: { secret: lookup } }, { crypto })).resolves.toMatchObject({ type: 'mac' });
     const unknown = roundTrip(await protect(unprotectedGenm(), { secret: 'x', senderKID: 'c' }, { crypto }));
     await expect(verifyProtection(unknown, { mac: { secret: lookup } }, { crypto })).rejects.toMatchObject({
-      failInfo: ['signerNotTrusted'],
+      failInfo: ['badMessageCheck'],
     });
   });
 
-  it('checks sender and senderKID against the signer certificate (signerNotTrusted)', async () => {
+  it('checks sender and senderKID against the signer certificate (badMessageCheck; no certificate: signerNotTrusted)', async () => {
     const certificate = pki('ee-p256');
     const privateKey = await importPrivateKey(pkiKey('ee-p256'), { crypto });
     const trust = { signature: { anchors: [pki('root-ec')] } };
     const wrongSender = roundTrip(await protect(unprotectedGenm(pki('ee-p384')), { privateKey, certificate }, { crypto }));
-    await expect(verifyProtection(wrongSender, trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({ failInfo: ['signerNotTrusted'] });
+    await expect(verifyProtection(wrongSender, trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({ failInfo: ['badMessageCheck'] });
     const signed = await protect(unprotectedGenm(certificate), { privateKey, certificate }, { crypto });
     // Re-sign with a different senderKID: the signature is valid, the reference is not.
     const header = { ...signed.header, senderKID: Uint8Array.of(1, 2, 3) };
@@ -244,7 +244,7 @@ describe.each(providers)('protect -> verifyProtection ($name)', ({ crypto }) => 
       encodeProtectedPart({ header, body: signed.body }),
     );
     const wrongKid = roundTrip({ ...signed, header, protection: await protection });
-    await expect(verifyProtection(wrongKid, trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({ failInfo: ['signerNotTrusted'] });
+    await expect(verifyProtection(wrongKid, trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({ failInfo: ['badMessageCheck'] });
     // No certificate at all.
     const { extraCerts: _x, ...bare } = signed;
     await expect(verifyProtection(roundTrip(bare), trust, { crypto, at: PKI_TIME })).rejects.toMatchObject({

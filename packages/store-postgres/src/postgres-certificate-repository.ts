@@ -1,4 +1,10 @@
-import type { CertificateRepository, CertificateStatus, RevokedEntry, StoredCertificate } from '@cmpkit/issuer';
+import {
+  CERTIFICATE_HOLD,
+  type CertificateRepository,
+  type CertificateStatus,
+  type RevokedEntry,
+  type StoredCertificate,
+} from '@cmpkit/issuer';
 import { bytea, bytesOfBytea, int, type PostgresPool } from './postgres.js';
 
 interface Row {
@@ -89,6 +95,14 @@ export function postgresCertificateRepository(pool: PostgresPool): CertificateRe
       );
       const row = rows[0]!;
       return row.revoked ? 'revoked' : row.known ? 'alreadyRevoked' : 'unknown';
+    },
+    async releaseHold(serial) {
+      const result = await pool.query(
+        `UPDATE certificates SET status = 'confirmed', revoked_at = NULL, revocation_reason = NULL
+         WHERE serial = $1 AND status = 'revoked' AND revocation_reason = $2`,
+        [serial, CERTIFICATE_HOLD],
+      );
+      return (result.rowCount ?? 0) > 0;
     },
     async revoked() {
       const { rows } = await pool.query<{ serial: string; revoked_at: string; revocation_reason: number | null }>(SELECT_REVOKED);

@@ -1,4 +1,10 @@
-import type { CertificateRepository, CertificateStatus, RevokeOutcome, StoredCertificate } from '@cmpkit/issuer';
+import {
+  CERTIFICATE_HOLD,
+  type CertificateRepository,
+  type CertificateStatus,
+  type RevokeOutcome,
+  type StoredCertificate,
+} from '@cmpkit/issuer';
 import { bytesOf, type SqliteDatabase } from './sqlite.js';
 
 interface Row {
@@ -45,6 +51,10 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
   const revoke = db.prepare(
     "UPDATE certificates SET status = 'revoked', revoked_at = ?, revocation_reason = ? WHERE serial = ? AND status <> 'revoked'",
   );
+  const releaseHold = db.prepare(
+    `UPDATE certificates SET status = 'confirmed', revoked_at = NULL, revocation_reason = NULL
+     WHERE serial = ? AND status = 'revoked' AND revocation_reason = ${CERTIFICATE_HOLD}`,
+  );
   const revoked = db.prepare<[], Pick<Row, 'serial' | 'revoked_at' | 'revocation_reason'>>(
     "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE status = 'revoked' ORDER BY revoked_at, serial",
   );
@@ -81,6 +91,9 @@ export function sqliteCertificateRepository(db: SqliteDatabase): CertificateRepo
     },
     async revoke(serial, reason, at) {
       return revokeTx.immediate(serial, reason, at);
+    },
+    async releaseHold(serial) {
+      return releaseHold.run(serial).changes > 0;
     },
     async revoked() {
       return revoked.all().map((r) => ({

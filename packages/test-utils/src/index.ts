@@ -26,6 +26,8 @@ export type { AnnouncementScenario, AnnouncementScenarioOptions } from './announ
 export { deferred, expectTransportError, rejection } from './async-assertions.js';
 export type { Deferred } from './async-assertions.js';
 export { fakeClock } from './fake-clock.js';
+export { createSoftHsmToken, softHsmUnavailable } from './softhsm.js';
+export type { SoftHsmToken } from './softhsm.js';
 export type { FakeClock } from './fake-clock.js';
 export { createTestDatabase, postgresMissing, postgresUrl } from './postgres-database.js';
 export type { TestDatabase } from './postgres-database.js';
@@ -34,6 +36,8 @@ export type { ContractDatabase, StoreContractSetup } from './store-contract.js';
 export { tempDir } from './temp-dir.js';
 export { transportCompliance } from './transport-compliance.js';
 export { settleWithClock, waitUntil } from './waiting.js';
+export { createTlsFixtures } from './tls-fixtures.js';
+export type { TlsCredentialPem, TlsFixtures } from './tls-fixtures.js';
 export type { WaitUntilOptions } from './waiting.js';
 export type {
   TransportComplianceLimits,

@@ -143,6 +143,21 @@ export function storeContract(name: string, setup: StoreContractSetup): void {
         expect(await certificates.revoke('ff', 1, clock())).toBe('unknown');
       });
 
+      it('takes a certificate off hold (certificateHold only): confirmed again, out of the revoked list', async () => {
+        const clock = fakeClock();
+        const { certificates } = await one(clock);
+        for (const s of ['4', '5']) await certificates.insert(certificate(s, clock()));
+        await certificates.revoke('4', 6, clock());
+        await certificates.revoke('5', 1, clock());
+        expect(await certificates.releaseHold('4')).toBe(true);
+        expect(await certificates.get('4')).toMatchObject({ status: 'confirmed' });
+        expect((await certificates.get('4'))?.revokedAt).toBeUndefined();
+        expect(await certificates.releaseHold('4')).toBe(false);
+        expect(await certificates.releaseHold('5')).toBe(false);
+        expect(await certificates.releaseHold('ff')).toBe(false);
+        expect((await certificates.revoked()).map((r) => r.serial)).toEqual(['5']);
+      });
+
       it('lists revoked certificates oldest revocation first', async () => {
         const clock = fakeClock();
         const { certificates } = await one(clock);

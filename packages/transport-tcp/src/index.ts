@@ -25,7 +25,7 @@
  * ```
  */
 export { CMP_TCP_PORT, tcpTransport } from './tcp-transport.js';
-export type { TcpTransport, TcpTransportInit } from './tcp-transport.js';
+export type { TcpReconnectOptions, TcpTransport, TcpTransportInit } from './tcp-transport.js';
 export { createTcpServer } from './tcp-server.js';
 export type { TcpServerInit } from './tcp-server.js';
 export type { TcpCmpHandler, TcpRequestContext, TcpServer, TcpServerConnection } from './tcp-server-types.js';

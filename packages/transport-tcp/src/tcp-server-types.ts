@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import type { PushChannel, RequestContext } from '@cmpkit/core';
 import type { TcpFraming } from './framing.js';
 
@@ -51,4 +52,6 @@ export interface TcpServer {
   close(): Promise<void>;
   /** The open connections by id, live. */
   readonly connections: ReadonlyMap<string, TcpServerConnection>;
+  /** The `node:net` server (a `node:tls` server with the `tls` option): e.g. `setSecureContext` renews its certificate. */
+  readonly server: Server;
 }

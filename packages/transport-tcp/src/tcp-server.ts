@@ -1,4 +1,5 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { ConnectionAdmission } from '@cmpkit/core';
 import { TcpErrorCode } from './framing.js';
 import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
@@ -44,9 +45,22 @@ export interface TcpServerInit {
   /**
    * Asked for each new connection (e.g. core's `createConnectionRateLimit`, against reconnect
    * storms): one it does not take is answered with `errorMsgRep` `busy` (the seconds to wait as
-   * data) and closed before anything else is spent on it.
+   * data) and closed before anything else is spent on it (with `tls`, after the handshake, so the
+   * answer is readable).
    */
   admit?: ConnectionAdmission;
+  /**
+   * Serve CMP over TLS (`node:tls`): the server's `key` and `cert` (and `ca`, `requestCert`,
+   * `rejectUnauthorized` for client certificates). Frames flow once the handshake is done. To
+   * renew the certificate later, call `setSecureContext` on {@link TcpServer.server}.
+   */
+  tls?: TlsOptions;
+  /**
+   * When a TLS client's certificate goes into `context.tlsPeerCertificate`: `'authorized'`
+   * (default) only when Node verified it against `tls.ca`; `'presented'` whenever the client sent
+   * one (for a server with `rejectUnauthorized: false` that checks certificates itself).
+   */
+  peerCertificate?: 'authorized' | 'presented';
 }
 
 /**
@@ -62,6 +76,9 @@ export interface TcpServerInit {
  * "internal server error" and reported to `onError`.
  *
  * Each connection (`connections`, `onConnection`) can `push` announcements to its client.
+ *
+ * With `tls` it serves CMP over TLS; the handler's context then carries the client's certificate
+ * (`tlsPeerCertificate`) when one was verified.
  *
  * @example
  * ```ts
@@ -101,12 +118,13 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     onClosed: (connection) => {
       connections.delete(connection.id);
     },
+    peerCertificate: init.peerCertificate ?? 'authorized',
   };
   const onConnection = init.onConnection;
 
   let counter = 0;
   const admit = init.admit;
-  const server = createServer((socket) => {
+  const accept = (socket: Socket): void => {
     if (admit && !admitted(admit, socket)) return;
     const id = `tcp-${++counter}`;
     const connection = new ServerConnection(id, socket, options);
@@ -116,10 +134,14 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     } catch {
       // onConnection must not throw; the connection is served anyway.
     }
-  });
+  };
+  const server: Server = init.tls ? createTlsServer(init.tls, accept) : createServer(accept);
+  // A failed TLS handshake ends that connection only.
+  server.on('tlsClientError', () => {});
 
   return {
     connections,
+    server,
     listen(port: number, host?: string): Promise<{ port: number }> {
       return new Promise((resolve, reject) => {
         const onError = (error: Error): void => reject(error);

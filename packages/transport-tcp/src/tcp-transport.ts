@@ -1,7 +1,9 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { Transport, TransportSendOptions } from '@cmpkit/core';
 import type { TcpFraming } from './framing.js';
 import { pollDelayMs } from './internal/check-back.js';
 import { ClientConnection } from './internal/client-connection.js';
+import { reconnectDelay, reconnectSettings } from './internal/reconnect.js';
 import { decodeErrorMsgRep, encodeFrame, encodePollReq, FLAG_CLOSE, MAX_VALUE_BYTES, MessageType, readUint32 } from './internal/frame.js';
 import { TcpTransportError } from './tcp-transport-error.js';
 
@@ -15,6 +17,18 @@ const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_CONNECTIONS = 32;
 /** The shortest wait before a `pollReq`, so a server answering `pollRep` at once cannot make the client spin. */
 const MIN_POLL_DELAY_MS = 50;
+
+/** Re-opening the kept-open connection after it was lost; every field has a default. */
+export interface TcpReconnectOptions {
+  /** The wait before the first attempt, in ms (default 500). */
+  initialDelayMs?: number;
+  /** The longest wait between attempts, in ms (default 30000). */
+  maxDelayMs?: number;
+  /** Each wait is the previous one times this (default 2); there is no jitter. */
+  factor?: number;
+  /** Attempts before giving up until the next send or `connect()` (default `Infinity`). */
+  maxAttempts?: number;
+}
 
 /** Configuration of {@link tcpTransport}. */
 export interface TcpTransportInit {
@@ -53,8 +67,27 @@ export interface TcpTransportInit {
    * connection (a CA's announcement), as DER bytes; nothing is sent back. It must not throw.
    */
   onPush?: (message: Uint8Array) => void;
+  /**
+   * When the last connection is lost (the server restarted, the network dropped it), open a
+   * kept-open connection again with exponential backoff, so the server can push again (with
+   * `onPush`, for an end entity waiting for announcements). Only the connection is re-opened:
+   * exchanges in flight when it was lost reject and are never sent again. Needs
+   * `reuseConnection`. Off by default: then the next send opens a new connection.
+   */
+  reconnect?: TcpReconnectOptions;
+  /**
+   * Called each time `connect()` or a reconnection opens the kept-open connection, e.g. to make
+   * the server learn again who is on it. It must not throw.
+   */
+  onConnect?: () => void;
   /** The clock for an absolute time-to-check-back in `pollRep`, ms since 1970 (default `Date.now`). */
   now?: () => number;
+  /**
+   * Connect with TLS (`node:tls`): `ca` for a private CA (default: Node's trusted roots), `cert`
+   * and `key` for a client certificate, `servername` (default: `host` unless it is an IP
+   * address). The server's certificate is verified unless `rejectUnauthorized: false`.
+   */
+  tls?: ConnectionOptions;
 }
 
 /** A {@link tcpTransport}: a `Transport` that can also open a connection ahead of time, and close. */
@@ -110,6 +143,9 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
   if (framing !== 'v10' && framing !== 'rfc2510') throw new TypeError(`tcp: unknown framing ${String(framing)}`);
   const now = init.now ?? Date.now;
   const target = `${host}:${port}`;
+  const reconnect = init.reconnect === undefined ? undefined : reconnectSettings(init.reconnect);
+  if (reconnect && !reuseConnection) throw new TypeError('tcp: reconnect keeps a connection open, which needs reuseConnection');
+  const onConnect = init.onConnect;
 
   // The pool: every open or opening connection counts against maxConnections.
   const idle: ClientConnection[] = [];
@@ -117,11 +153,14 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
   let opening = 0;
   const slotWaiters: Array<() => void> = [];
   let closed = false;
+  /** The pending reconnection attempt, while one is scheduled. */
+  let reconnecting: ReturnType<typeof setTimeout> | undefined;
 
   const wakeOne = (): void => slotWaiters.shift()?.();
   const connectionOptions = {
     host,
     port,
+    tls: init.tls,
     maxMessageBytes,
     onPush,
     onClose: (connection: ClientConnection) => {
@@ -129,7 +168,32 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
       const at = idle.indexOf(connection);
       if (at >= 0) idle.splice(at, 1);
       wakeOne();
+      if (reconnect && !closed && all.size === 0 && opening === 0) scheduleReconnect(1);
     },
+  };
+
+  /** Opens the kept-open connection and tells `onConnect`. */
+  const openKept = async (signal?: AbortSignal): Promise<void> => {
+    release(await getConnection(signal, false), true);
+    try {
+      onConnect?.();
+    } catch {
+      // onConnect must not throw.
+    }
+  };
+
+  /** Attempt `attempt` to re-open a connection after the last one was lost, after its backoff delay. */
+  const scheduleReconnect = (attempt: number): void => {
+    if (!reconnect || reconnecting !== undefined || attempt > reconnect.maxAttempts) return;
+    reconnecting = setTimeout(
+      () => {
+        reconnecting = undefined;
+        // A send may have opened a connection meanwhile; it is the one to keep.
+        if (closed || all.size > 0 || opening > 0) return;
+        openKept().catch(() => scheduleReconnect(attempt + 1));
+      },
+      reconnectDelay(reconnect, attempt),
+    );
   };
 
   const waitForSlot = (signal: AbortSignal): Promise<void> =>
@@ -306,11 +370,13 @@ export function tcpTransport(init: TcpTransportInit): TcpTransport {
       if (!reuseConnection) throw new TypeError('tcp: connect() keeps a connection open, which needs reuseConnection');
       if (closed) throw closedError();
       if (idle.some((connection) => !connection.closed)) return;
-      release(await getConnection(options?.signal, false), true);
+      await openKept(options?.signal);
     },
 
     async close(): Promise<void> {
       closed = true;
+      if (reconnecting !== undefined) clearTimeout(reconnecting);
+      reconnecting = undefined;
       for (const connection of [...all]) connection.destroy(closedError());
       idle.length = 0;
       for (const wake of slotWaiters.splice(0)) wake();

@@ -372,6 +372,45 @@ describe('tcpTransport', () => {
     });
   });
 
+  describe('reconnect', () => {
+    const backoff = { initialDelayMs: 10, maxDelayMs: 40 };
+
+    it('re-opens the kept-open connection when the server closes it, tells onConnect, and pushes arrive again', async () => {
+      const { server, port } = await realServer();
+      const pushed: string[] = [];
+      let connects = 0;
+      const transport = client(port, { onPush: (m) => pushed.push(hex(m)), reconnect: backoff, onConnect: () => connects++ });
+      await transport.connect();
+      expect(connects).toBe(1);
+      const [first] = await waitUntil(() => (server.connections.size === 1 ? [...server.connections.values()] : undefined));
+      first!.close();
+      await waitUntil(() => connects === 2 && server.connections.size === 1 && !server.connections.has(first!.id));
+      const [second] = [...server.connections.values()];
+      await second!.push(message(40, 2));
+      await waitUntil(() => pushed.length === 1);
+      expect(pushed).toEqual([hex(message(40, 2))]);
+      expect(hex(await transport.send(message(9, 2)))).toBe(hex(message(9, 2).map((o) => o ^ 0xff)));
+    });
+
+    it('keeps trying with backoff while the server is down, and reconnects once it listens again', async () => {
+      const { server, port } = await realServer();
+      let connects = 0;
+      const transport = client(port, { onPush: () => {}, reconnect: backoff, onConnect: () => connects++ });
+      await transport.connect();
+      await server.close();
+      const again = createTcpServer({ handle: async (request) => request });
+      cleanups.push(() => again.close());
+      await again.listen(port, '127.0.0.1');
+      await waitUntil(() => connects === 2 && again.connections.size === 1);
+    });
+
+    it('refuses settings that cannot work', () => {
+      expect(() => tcpTransport({ host: 'h', reconnect: { initialDelayMs: 100, maxDelayMs: 10 } })).toThrow(RangeError);
+      expect(() => tcpTransport({ host: 'h', reconnect: { maxAttempts: 0 } })).toThrow(RangeError);
+      expect(() => tcpTransport({ host: 'h', reconnect: {}, reuseConnection: false })).toThrow(TypeError);
+    });
+  });
+
   it('validates its configuration', () => {
     expect(() => tcpTransport({ host: '' })).toThrow(TypeError);
     expect(() => tcpTransport({ host: 'h', port: 70000 })).toThrow(RangeError);

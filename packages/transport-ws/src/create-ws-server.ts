@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -19,21 +20,29 @@ export interface WsServerInit extends WsServerOptions {
   host?: string;
   /** The only request path accepted for the handshake, e.g. `'/cmp'` (default: any path). */
   path?: string;
+  /**
+   * Serve `wss:` on `node:https` with these options: the server's `key` and `cert` (and `ca`,
+   * `requestCert`, `rejectUnauthorized` for client certificates). To renew the certificate later,
+   * call `setSecureContext` on {@link WsServer.server}.
+   */
+  tls?: HttpsServerOptions;
 }
 
 /** A listening WebSocket CMP server from {@link createWsServer}. */
 export interface WsServer extends WsCmpServer {
   /** The port it listens on. */
   readonly port: number;
+  /** The `node:http` server (a `node:https` one with the `tls` option). */
+  readonly server: Server;
 }
 
 /**
- * Starts a plain-`ws:` CMP server on its own `node:http` server: {@link attachWsServer} with
+ * Starts a `ws:` CMP server on its own `node:http` server (`wss:` on `node:https` with `tls`): {@link attachWsServer} with
  * `maxPayload` set from `maxMessageBytes`, and handshakes checked before they are accepted:
  * another path is refused with `404`, a refused `Origin` with `403`, a client that does not offer
  * the `cmp` subprotocol with `400`, one that `admit` does not take now with `503` and
- * `Retry-After`; plain HTTP requests get `426`. For `wss:` or a shared HTTP
- * server, build your own `WebSocketServer` and use `attachWsServer`.
+ * `Retry-After`; plain HTTP requests get `426`. For a shared HTTP server, build your own
+ * `WebSocketServer` and use `attachWsServer`.
  *
  * @example
  * ```ts
@@ -44,16 +53,17 @@ export interface WsServer extends WsCmpServer {
  * ```
  */
 export async function createWsServer(init: WsServerInit): Promise<WsServer> {
-  const { handle, port, host, path, ...options } = init;
+  const { handle, port, host, path, tls, ...options } = init;
   const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
-  const http = createServer((_request, response) => {
+  const refuseHttp = (_request: IncomingMessage, response: ServerResponse): void => {
     response.writeHead(426, {
       Upgrade: 'websocket',
       'Content-Type': 'text/plain; charset=utf-8',
       Connection: 'close',
     });
     response.end(`upgrade to WebSocket with the subprotocol ${WS_SUBPROTOCOL}\n`);
-  });
+  };
+  const http: Server = tls ? createHttpsServer(tls, refuseHttp) : createServer(refuseHttp);
   const wss = new WebSocketServer({
     noServer: true,
     // attachWsServer keeps the connections; a second set in ws would cost memory per connection.
@@ -84,6 +94,7 @@ export async function createWsServer(init: WsServerInit): Promise<WsServer> {
   });
   return {
     port: (http.address() as AddressInfo).port,
+    server: http,
     connections: attached.connections,
     async close(): Promise<void> {
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));

@@ -22,7 +22,7 @@
  * await server.close();
  * ```
  */
-import { WebSocket as NodeWebSocket } from 'ws';
+import { WebSocket as NodeWebSocket, type ClientOptions } from 'ws';
 import type { WebSocketConstructor } from './websocket-like.js';
 import { createWsTransport, type WsTransport, type WsTransportInit } from './ws-transport.js';
 
@@ -45,15 +45,28 @@ import { createWsTransport, type WsTransport, type WsTransportInit } from './ws-
  * const answer = await transport.send(requestDer, { signal: AbortSignal.timeout(10_000) });
  * ```
  */
-export function wsTransport(init: WsTransportInit): WsTransport {
-  return createWsTransport(init, nodeWebSocket);
+export function wsTransport(init: NodeWsTransportInit): WsTransport {
+  const { tls, ...rest } = init;
+  return createWsTransport(rest, (maxPayload) => nodeWebSocket(maxPayload, tls));
 }
 
-/** The `ws` client with the size limit applied while frames are read. */
-function nodeWebSocket(maxPayload: number): WebSocketConstructor {
+/** TLS settings of a `wss:` connection on Node (the `ws` package's, passed to `node:https`). */
+export type WsTlsOptions = Pick<ClientOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'rejectUnauthorized'>;
+
+/** Configuration of the Node {@link wsTransport}: the common settings, and TLS for `wss:`. */
+export interface NodeWsTransportInit extends WsTransportInit {
+  /**
+   * For `wss:` URLs: `ca` for a private CA (default: Node's trusted roots), `cert` and `key` for a
+   * client certificate. The server's certificate is verified unless `rejectUnauthorized: false`.
+   */
+  tls?: WsTlsOptions;
+}
+
+/** The `ws` client with the size limit applied while frames are read, and the TLS settings. */
+function nodeWebSocket(maxPayload: number, tls: WsTlsOptions | undefined): WebSocketConstructor {
   return class extends NodeWebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { maxPayload });
+      super(url, protocols, { maxPayload, ...tls });
     }
   } as unknown as WebSocketConstructor;
 }

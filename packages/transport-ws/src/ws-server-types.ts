@@ -71,6 +71,12 @@ export interface WsServerOptions {
   /** Told about each accepted connection, e.g. to keep it for pushing announcements. It must not throw. */
   onConnection?: (connection: WsServerConnection) => void;
   /**
+   * On a `wss:` server, when the TLS client's certificate goes into `context.tlsPeerCertificate`:
+   * `'authorized'` (default) only when Node verified it against the server's `ca`; `'presented'`
+   * whenever the client sent one (for a server that checks certificates itself).
+   */
+  peerCertificate?: 'authorized' | 'presented';
+  /**
    * Told when the handler rejects or resolves to something other than non-empty bytes (the client
    * gets an `error` envelope "internal server error", never the detail). It must not throw.
    */

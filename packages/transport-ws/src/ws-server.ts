@@ -55,6 +55,7 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
     handle,
     maxMessageBytes,
     onError,
+    peerCertificate: options.peerCertificate ?? 'authorized',
     onClosed: (connection) => {
       connections.delete(connection.id);
     },

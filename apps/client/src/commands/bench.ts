@@ -4,7 +4,14 @@ import { clientFromOptions } from '../client-setup.js';
 import type { CmpOptionValues } from '../cmp-options.js';
 import type { Io } from '../io.js';
 import { generateKeyPair, isKeySpec } from '../keys.js';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
+
+/** parseArgs descriptions of the options `cmpkit bench` adds to the CMP options. */
+export const BENCH_OPTIONS = {
+  concurrency: { type: 'string' },
+  count: { type: 'string' },
+  duration: { type: 'string' },
+} as const;
 
 /** The options `cmpkit bench` adds to the CMP options. */
 export interface BenchValues {

@@ -1,20 +1,34 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AnnouncementEvent, CmpClient } from '@cmpkit/core';
+import { ProtocolError, type AnnouncementEvent, type CmpClient } from '@cmpkit/core';
 import { toAnnouncementNodeListener } from '@cmpkit/transport-http';
 import { writeCertificates } from '../certificates.js';
 import { clientFromOptions, serverUrl } from '../client-setup.js';
 import type { CmpOptionValues } from '../cmp-options.js';
+import { checkOutputFiles } from '../files.js';
+import { announcementJson, certificateJson } from '../format/announcement-json.js';
 import { describeCertificate } from '../format/describe-certificate.js';
 import type { Io } from '../io.js';
 import { generateKeyPair, isKeySpec, writePrivateKey } from '../keys.js';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
+
+/** parseArgs descriptions of the options `cmpkit listen` adds to the CMP options. */
+export const LISTEN_OPTIONS = {
+  'http-listen': { type: 'string' },
+  'auto-renew': { type: 'boolean' },
+  count: { type: 'string' },
+} as const;
 
 /** The options `cmpkit listen` adds to the CMP options. */
 export interface ListenValues {
   'http-listen'?: string;
   'auto-renew'?: boolean;
   count?: string;
+}
+
+/** A repeated announcement: the client saw its senderNonce before (core's receiveAnnouncement). */
+function isDuplicate(error: unknown): boolean {
+  return error instanceof ProtocolError && error.failInfo.includes('badSenderNonce');
 }
 
 function hex(value: bigint): string {
@@ -53,6 +67,10 @@ function listenAddress(text: string): { host: string; port: number } {
  * (`coap://`, `coap+tcp://`, `coap+ws://`: after observing the announcements) it authenticates on
  * the connection first (a protected genm caCerts), so the server knows where to
  * push; `--http-listen [HOST:]PORT` receives announcements POSTed over HTTP (RFC 9811 section 3.7).
+ * An announcement received before (its senderNonce seen: the answer to the first delivery was
+ * lost) is acknowledged as delivered and not acted on again. `--json` prints one JSON object per
+ * line instead of text (see {@link announcementJson}). Over TCP and WebSocket a lost connection is
+ * re-established with backoff, and the client authenticates on it again.
  * A verified ckuann adds the new root to the `--trusted` file. `--auto-renew` answers a
  * revocationWarning for our certificate (`--cert`) with a kur and writes the new certificate and
  * key over `--cert`/`--key` (or to `--certout`/`--newkeyout`). Runs until interrupted, or until
@@ -60,6 +78,16 @@ function listenAddress(text: string): { host: string; port: number } {
  */
 export async function listenCommand(values: CmpOptionValues & ListenValues, io: Io): Promise<number> {
   const url = serverUrl(values);
+  const json = values.json === true;
+  /** One line on stdout: the text, or with --json the JSON object. */
+  const report = (text: string, object: Record<string, unknown>): void => io.stdout(`${json ? JSON.stringify(object) : text}\n`);
+  /** A refused announcement on stderr; a repeated one (delivery is at least once) is no fault. */
+  const refused = (error: unknown): void =>
+    io.stderr(
+      isDuplicate(error)
+        ? `cmpkit: an announcement received before came again (${(error as Error).message}); acknowledged, not acted on\n`
+        : `cmpkit: announcement refused: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   const pushCapable = /^(tcp|wss?|coap|coap\+tcp|coap\+ws):/i.test(url);
   if (!pushCapable && values['http-listen'] === undefined) {
     throw new CliError(
@@ -77,6 +105,16 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
   const keySpec = values.newkey ?? 'ec:P-256';
   if (autoRenew && !isKeySpec(keySpec))
     throw new CliError(`--auto-renew makes its key from --newkey ec:P-256|rsa:2048|ed25519, not '${keySpec}'`);
+  // What a ckuann or a renewal writes must be writable before anything arrives.
+  await checkOutputFiles([
+    ['--trusted', trustedFile],
+    ...(autoRenew
+      ? ([
+          [values.certout ? '--certout' : '--cert', values.certout ?? values.cert],
+          [values.newkeyout ? '--newkeyout' : '--key', values.newkeyout ?? values.key],
+        ] as const)
+      : []),
+  ]);
 
   // The transport's push callback is made before the client exists.
   const late: { client?: CmpClient } = {};
@@ -111,38 +149,40 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
       void promise.finally(() => work.delete(promise));
     };
 
-    client.onAnnouncement(
-      (event) => {
-        io.stdout(`${describeEvent(event)}\n`);
-        if (event.type === 'ckuann') {
-          track(
-            writeCertificates(trustedFile, client.trustAnchors())
-              .then(() => io.stdout(`trust anchors written to ${trustedFile}\n`))
-              .catch((error: unknown) => io.stderr(`cmpkit: cannot write ${trustedFile}: ${(error as Error).message}\n`))
-              .finally(done),
-          );
-          return;
-        }
-        if (event.type === 'rann' && event.renewal) {
-          const renewal = event.renewal;
-          track(
-            renewal
-              .then(async (result) => {
-                const certout = values.certout ?? values.cert!;
-                const keyout = values.newkeyout ?? values.key!;
-                await writeCertificates(certout, [result.certificate]);
-                if (newKey) await writePrivateKey(keyout, newKey.privateKey);
-                io.stdout(`kur: renewed ${describeCertificate(result.certificate) ?? ''}; written to ${certout} and ${keyout}\n`);
-              })
-              .catch((error: unknown) => io.stderr(`cmpkit: automatic renewal failed: ${(error as Error).message}\n`))
-              .finally(done),
-          );
-          return;
-        }
-        done();
-      },
-      (error) => io.stderr(`cmpkit: announcement refused: ${error instanceof Error ? error.message : String(error)}\n`),
-    );
+    client.onAnnouncement((event) => {
+      report(describeEvent(event), announcementJson(event));
+      if (event.type === 'ckuann') {
+        track(
+          writeCertificates('--trusted', trustedFile, client.trustAnchors())
+            .then(() => report(`trust anchors written to ${trustedFile}`, { event: 'trustAnchorsWritten', file: trustedFile }))
+            .catch((error: unknown) => io.stderr(`cmpkit: ${(error as Error).message}\n`))
+            .finally(done),
+        );
+        return;
+      }
+      if (event.type === 'rann' && event.renewal) {
+        const renewal = event.renewal;
+        track(
+          renewal
+            .then(async (result) => {
+              const certout = values.certout ?? values.cert!;
+              const keyout = values.newkeyout ?? values.key!;
+              await writeCertificates(values.certout ? '--certout' : '--cert', certout, [result.certificate]);
+              if (newKey) await writePrivateKey(values.newkeyout ? '--newkeyout' : '--key', keyout, newKey.privateKey);
+              report(`kur: renewed ${describeCertificate(result.certificate) ?? ''}; written to ${certout} and ${keyout}`, {
+                event: 'renewed',
+                certificate: certificateJson(result.certificate),
+                certificateFile: certout,
+                keyFile: keyout,
+              });
+            })
+            .catch((error: unknown) => io.stderr(`cmpkit: automatic renewal failed: ${(error as Error).message}\n`))
+            .finally(done),
+        );
+        return;
+      }
+      done();
+    }, refused);
 
     if (values['http-listen'] !== undefined) {
       const { host, port } = listenAddress(values['http-listen']);
@@ -152,8 +192,10 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
             await client.receiveAnnouncement(message);
             return 'stored';
           } catch (error) {
-            io.stderr(`cmpkit: announcement refused: ${error instanceof Error ? error.message : String(error)}\n`);
-            return 'rejected';
+            refused(error);
+            // RFC 9811 3.7: a repeat means our answer to the first delivery was lost. It was
+            // delivered: say so, or the CA keeps retrying it and holds back what follows.
+            return isDuplicate(error) ? 'accepted' : 'rejected';
           }
         },
         { basePath: '/' },
@@ -169,7 +211,8 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
       });
       const address = server.address() as AddressInfo;
       const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      io.stdout(`listening for announcements pushed over HTTP on http://${hostText}:${address.port}/\n`);
+      const listening = `http://${hostText}:${address.port}/`;
+      report(`listening for announcements pushed over HTTP on ${listening}`, { event: 'listening', url: listening });
     }
 
     if (pushCapable) {
@@ -186,7 +229,7 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
       await cli.transport.connect();
       await client.getCaCertificates();
       connected = true;
-      io.stdout(`listening for announcements on ${url}\n`);
+      report(`listening for announcements on ${url}`, { event: 'listening', url });
     }
 
     const stopped = new Promise<void>((resolve) => {

@@ -1,9 +1,10 @@
+import { PKIStatus } from '@cmpkit/codec';
 import { readCertificate } from '../certificates.js';
-import { clientFromOptions } from '../client-setup.js';
+import { withClient } from '../client-setup.js';
 import type { CmpOptionValues } from '../cmp-options.js';
 import { describeCertificate } from '../format/describe-certificate.js';
 import type { Io } from '../io.js';
-import { CliError } from '../secrets.js';
+import { CliError } from '../cli-error.js';
 
 /** `cmpkit rr --oldcert CERT [--revreason N]`: asks the CA to revoke a certificate. */
 export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<number> {
@@ -13,13 +14,14 @@ export async function revokeCommand(values: CmpOptionValues, io: Io): Promise<nu
   if (!Number.isInteger(reason) || reason < 0 || reason > 10 || reason === 7) {
     throw new CliError(`--revreason '${values.revreason}' must be a CRLReason code 0..10 (not 7)`);
   }
-  const { client, close } = await clientFromOptions(values, io);
-  try {
-    const certificate = await readCertificate(target);
-    await client.revoke({ certificate, reason });
-    io.stdout(`rr: revoked ${describeCertificate(certificate) ?? ''}\n`);
+  const certificate = await readCertificate('--oldcert', target);
+  return withClient(values, io, [], async (client) => {
+    const result = await client.revoke({ certificate, reason });
+    // removeFromCRL (8) takes a certificate off hold.
+    io.stdout(`rr: ${reason === 8 ? 'revived' : 'revoked'} ${describeCertificate(certificate) ?? ''}\n`);
+    if (result.status === PKIStatus.revocationWarning) {
+      io.stderr(`rr: warning from the CA (revocationWarning)${result.statusString ? `: ${result.statusString.join('; ')}` : ''}\n`);
+    }
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }

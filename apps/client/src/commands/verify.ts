@@ -1,11 +1,12 @@
-import { decodePKIMessage, nameToString, oidName, type GeneralName } from '@cmpkit/codec';
+import { nameToString, oidName, type GeneralName } from '@cmpkit/codec';
 import { ProtectionError, verifyProtection, type ProtectionTrust } from '@cmpkit/protection';
 import { readCertificates } from '../certificates.js';
 import type { CmpOptionValues } from '../cmp-options.js';
 import { describeCertificate } from '../format/describe-certificate.js';
-import { readDerFile } from '../input.js';
+import { decodeMessageFile, readDerFile } from '../input.js';
 import type { Io } from '../io.js';
-import { CliError, readSecret } from '../secrets.js';
+import { CliError } from '../cli-error.js';
+import { readSecret } from '../secrets.js';
 
 function senderText(name: GeneralName): string {
   return name.type === 'directoryName' ? nameToString(name.value) || '(NULL-DN)' : `${name.type}:${String(name.value)}`;
@@ -16,13 +17,13 @@ function senderText(name: GeneralName): string {
  * a message's protection and prints the algorithm, the sender and the verdict.
  */
 export async function verifyCommand(file: string, values: CmpOptionValues, io: Io): Promise<number> {
-  const message = decodePKIMessage(await readDerFile(file));
+  const message = decodeMessageFile(file, await readDerFile('verify', file));
   const trust: ProtectionTrust = {};
   if (values.secret) trust.mac = { secret: await readSecret(values.secret) };
   if (values.trusted) {
     trust.signature = {
-      anchors: await readCertificates(values.trusted),
-      ...(values.untrusted ? { untrusted: await readCertificates(values.untrusted) } : {}),
+      anchors: await readCertificates('--trusted', values.trusted),
+      ...(values.untrusted ? { untrusted: await readCertificates('--untrusted', values.untrusted) } : {}),
     };
   }
   if (!trust.mac && !trust.signature) throw new CliError('verify needs --secret and/or --trusted');

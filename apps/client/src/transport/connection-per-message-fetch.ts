@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { Readable } from 'node:stream';
 
 /** Statuses whose responses have no body (Fetch: "null body status"). */
@@ -27,8 +27,18 @@ function headersOf(message: IncomingMessage): Headers {
  * finds it closed. Which of the two happens depends on timing. A connection per message is what
  * that server expects, and costs a CLI one TCP handshake per message.
  */
-export const connectionPerMessageFetch: typeof fetch = (input, init) =>
-  new Promise((resolve, reject) => {
+export const connectionPerMessageFetch: typeof fetch = createConnectionPerMessageFetch();
+
+/**
+ * {@link connectionPerMessageFetch} with TLS settings for `https:` URLs: `ca` (the roots the
+ * server certificate must chain to), `cert`/`key` (a client certificate), `servername`.
+ */
+export function createConnectionPerMessageFetch(tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'servername'> = {}): typeof fetch {
+  return (input, init) => sendOnce(input, init, tls);
+}
+
+function sendOnce(input: Parameters<typeof fetch>[0], init: Parameters<typeof fetch>[1], tls: RequestOptions): Promise<Response> {
+  return new Promise((resolve, reject) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const body = init?.body;
@@ -42,7 +52,13 @@ export const connectionPerMessageFetch: typeof fetch = (input, init) =>
     headers['content-length'] = String(body?.byteLength ?? 0);
     const request = send(
       url,
-      { method: init?.method ?? 'GET', headers, agent: false, ...(init?.signal ? { signal: init.signal } : {}) },
+      {
+        method: init?.method ?? 'GET',
+        headers,
+        agent: false,
+        ...(url.protocol === 'https:' ? tls : {}),
+        ...(init?.signal ? { signal: init.signal } : {}),
+      },
       (response) => {
         const status = response.statusCode ?? 0;
         const stream = NULL_BODY_STATUSES.has(status) ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
@@ -58,3 +74,4 @@ export const connectionPerMessageFetch: typeof fetch = (input, init) =>
     request.on('error', reject);
     request.end(body ?? undefined);
   });
+}

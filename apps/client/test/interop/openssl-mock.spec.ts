@@ -99,9 +99,9 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     expect(r.stdout).toMatch(/^cr: enrolled .*device-0001/);
   });
 
-  it('ir with the default PBMAC1 is refused by OpenSSL 3.0 (exit 1, one line)', async () => {
-    const m = await macMock();
-    const r = await runCli(
+  /** An ir protected with the client's default MAC, PBMAC1. */
+  const irWithPbmac1 = (m: MockServer) =>
+    runCli(
       'ir',
       '--server',
       m.server,
@@ -114,9 +114,44 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
       '--subject',
       SUBJECT,
     );
+
+  it('ir with the default PBMAC1 is refused by OpenSSL 3.0 (exit 1, one line and a hint)', async () => {
+    const m = await macMock();
+    const r = await irWithPbmac1(m);
     expect(r.status, m.log()).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^cmpkit: peer answered error with status rejection[^\n]*\n$/);
+    // One line for the refusal, one that says what such servers need.
+    const [refusal, hint, ...rest] = r.stderr.split('\n');
+    expect(refusal).toMatch(/^cmpkit: (peer answered error with status rejection|the server refused the request: rejection)/);
+    expect(hint).toBe(
+      'cmpkit: hint: the request was protected with PBMAC1, which servers such as OpenSSL up to 3.5 do not know: they need --mac pbm',
+    );
+    expect(rest).toEqual(['']);
+  });
+
+  it('ir with PBMAC1 against a mock that signs its answers: the unverifiable refusal is explained, with the --mac pbm hint', async () => {
+    const m = await mock(
+      '-srv_ref',
+      '3078',
+      '-srv_secret',
+      'pass:perf-test-secret',
+      '-srv_cert',
+      tmp.path('srv.pem'),
+      '-srv_key',
+      tmp.path('srv.key'),
+      ...RESPONSE_ARGS,
+    );
+    const r = await irWithPbmac1(m);
+    expect(r.status, m.log()).toBe(1);
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^cmpkit: the server refused the request: rejection badRequest "[^"]+" \(unverified: protection: signature protection .* where a MAC is required\)$/,
+      ),
+      'cmpkit: hint: the request was protected with PBMAC1, which servers such as OpenSSL up to 3.5 do not know: they need --mac pbm',
+      '',
+    ]);
+    const pbm = await runCli('ir', '--server', m.server, ...MAC_CLIENT, '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    expect(pbm, m.log()).toMatchObject({ status: 0, stderr: '' });
   });
 
   it('p10cr with a CSR made by openssl req', async () => {
@@ -257,8 +292,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     );
     expect(r.status, m.log()).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^cmpkit: [^\n]*\n$/);
-    expect(r.stderr).toMatch(/protection|verify/i);
+    // The mock MACs its refusal with its secret, which is not ours: it says so, and what to check.
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^cmpkit: the server refused the request: rejection .*\(unverified: protection: PasswordBasedMac protection does not verify\)$/,
+      ),
+      "cmpkit: hint: the secret given for reference '3078' is not the one the server has: check --secret and --ref",
+      '',
+    ]);
   });
 
   it('rr with PasswordBasedMac', async () => {
@@ -266,6 +307,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     const r = await runCli('rr', '--server', m.server, ...MAC_CLIENT, '--oldcert', pki('ee.pem'), '--revreason', '1');
     expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/^rr: revoked .*device-0001/);
+  });
+
+  it('rr answered with status revocationWarning (-pkistatus 4): a success with the warning on stderr, as OpenSSL counts it', async () => {
+    const m = await macMock('-pkistatus', '4', '-statusstring', 'revoked, but the key is still in use');
+    const r = await runCli('rr', '--server', m.server, ...MAC_CLIENT, '--oldcert', pki('ee.pem'), '--revreason', '1');
+    expect(r.status, m.log()).toBe(0);
+    expect(r.stdout).toMatch(/^rr: revoked .*device-0001/);
+    expect(r.stderr).toBe('rr: warning from the CA (revocationWarning): revoked, but the key is still in use\n');
   });
 
   it('rr signed', async () => {
@@ -399,7 +448,11 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
       '--rspout',
       rsp.join(','),
     );
-    expect(r, m.log()).toMatchObject({ status: 0, stderr: '' });
+    expect(r.status, m.log()).toBe(0);
+    // What the server said and when the next poll goes, while it waits.
+    expect(r.stderr).toBe(
+      'cmpkit: ir: the server asks to wait; polling now\n' + 'cmpkit: ir: still waiting after 1 poll; next poll in 1 s\n',
+    );
     expect(req.map(bodyTypeOf)).toEqual(['ir', 'pollReq', 'pollReq', 'certConf']);
     expect(rsp.map(bodyTypeOf)).toEqual(['ip', 'pollRep', 'ip', 'pkiconf']);
   }, 30_000); // two checkAfter waits of 1 s plus an openssl process, on a loaded machine
@@ -410,6 +463,16 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     expect(r.status, m.log()).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cmpkit: peer answered error with status rejection[^\n]*\n$/);
+  });
+
+  it("an error the client cannot verify (another secret): exit 1, the server's text shown as unverified", async () => {
+    const m = await macMock('-send_error');
+    const wrongSecret = MAC_CLIENT.map((a) => (a.startsWith('pass:') ? 'pass:not-the-secret' : a));
+    const r = await runCli('ir', '--server', m.server, ...wrongSecret, '--newkey', pki('ee.key'), '--subject', SUBJECT);
+    expect(r.status, m.log()).toBe(1);
+    expect(r.stderr).toMatch(
+      /^cmpkit: the server refused the request: rejection [^\n]* \(unverified: protection: [^\n;]*\)\ncmpkit: hint: [^\n]*\n$/,
+    );
   });
 
   it('a rejected ip: exit 1 with the status string and failInfo', async () => {
@@ -446,7 +509,9 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
     const args = ['cr', '--server', m.server, ...MAC_CLIENT, '--newkey', pki('ee.key'), '--subject', SUBJECT];
     const refused = await runCli(...args);
     expect(refused.status, m.log()).toBe(1);
-    expect(refused.stderr).toBe('cmpkit: protection: the cp response is not protected\n');
+    expect(refused.stderr).toBe(
+      'cmpkit: the server refused the request: rejection badPOP "unprotected refusal" (unverified: protection: the cp response is not protected)\n',
+    );
     const accepted = await runCli(...args, '--unprotected-errors');
     expect(accepted.status).toBe(1);
     expect(accepted.stderr).toBe('cmpkit: peer answered cp with status rejection (badPOP): unprotected refusal\n');
@@ -454,7 +519,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`OpenSSL mock server interop (${OPENS
 
   describe('core client with httpTransport', () => {
     async function coreClient(server: string, sleeps: number[]) {
-      const { privateKey, publicKey } = await readKeyPair(pki('ee.key'));
+      const { privateKey, publicKey } = await readKeyPair('--newkey', pki('ee.key'));
       const client = createClient({
         transport: httpTransport({ url: `http://${server}/pkix/` }),
         credential: {

@@ -1,4 +1,4 @@
-import { parseName } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
 import { createAnnouncer, type Announcer, type AnnouncerInit } from '@cmpkit/core';
 import { postAnnouncement } from '@cmpkit/transport-http';
 import type { Logger } from '../log/logger.js';
@@ -28,7 +28,9 @@ export interface ServerAnnouncerOptions {
 export function createServerAnnouncer(ctx: ServerContext, logger: Logger, options: ServerAnnouncerOptions = {}): Announcer {
   const { announcements } = ctx.config;
   return createAnnouncer({
-    name: parseName(ctx.config.ca.serverSubject),
+    get name() {
+      return parseCertificate((options.signer ?? ctx.material.cmpServer).certificate).subject;
+    },
     // Read at each announcement, so a running server signs with the chain of the material it
     // has reloaded after a rollover.
     get credential() {

@@ -1,10 +1,12 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
 import { describeDeliveries } from '../announce/describe-deliveries.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
+import { CA_FILES } from '../pki/ca-material.js';
+import { fileExists } from '../pki/load-ca-material.js';
 import { certificatesPem } from '../pki/pem.js';
 import { rollRootCa } from '../pki/root-rollover.js';
+import { checkWritable, writeCommandFile } from './command-files.js';
 import { loggerOf, runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,18 +20,19 @@ export async function ca(
   env: CliEnvironment,
 ): Promise<number> {
   if (action === 'rollover') return rollover(options, env);
-  if (action !== 'certs') throw new UsageError('ca needs certs or rollover');
+  if (action !== 'certs') throw new UsageError('ca needs certs, csr or rollover');
+  const out = options.out === undefined ? undefined : resolve(runtimeOf(env).cwd, options.out);
+  if (out !== undefined) await checkWritable('--out', out);
   return withContext(options, env, async (ctx) => {
-    const certs = options['root-only']
-      ? [ctx.material.root.certificate]
-      : [ctx.material.issuing.certificate, ctx.material.root.certificate];
+    const { issuing, links, root } = ctx.material;
+    const certs = options['root-only'] ? [root.certificate] : [issuing.certificate, ...issuing.chain.filter((c) => !links.includes(c))];
     const pem = certificatesPem(certs);
-    if (options.out === undefined) {
+    if (out === undefined) {
       env.stdout(pem);
       return 0;
     }
-    const path = resolve(runtimeOf(env).cwd, options.out);
-    await writeFile(path, pem);
+    const path = out;
+    await writeCommandFile('--out', path, pem);
     env.stdout(`wrote ${certs.length} certificate${certs.length === 1 ? '' : 's'} to ${path}\n`);
     return 0;
   });
@@ -48,6 +51,12 @@ async function rollover(options: CommonOptions & { days?: string }, env: CliEnvi
     throw new UsageError(`--days must be a positive integer, not '${options.days}'`);
   return withContext(options, env, async (ctx) => {
     const { clock, crypto } = runtimeOf(env);
+    const rootKey = join(ctx.config.dataDir, CA_FILES.rootKey);
+    if (!(await fileExists(rootKey))) {
+      throw new UsageError(
+        `ca rollover needs the root CA key ${rootKey}; roll the root of an imported CA over with the tools that made it`,
+      );
+    }
     const before = ctx.material;
     const { update } = await rollRootCa(ctx.config.dataDir, before, {
       keyAlgorithm: ctx.config.ca.keyAlgorithm,

@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decodePem, decodeSubjectPublicKeyInfo, encodePem, parseName, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import { recipientKeyOf } from '@cmpkit/core';
@@ -6,6 +5,7 @@ import type { CliEnvironment } from '../cli-environment.js';
 import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { loggerOf, runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { routeText } from './renew-request.js';
+import { checkWritable, FileError, readCommandFile, writeCommandFile } from './command-files.js';
 import { UsageError } from './usage-error.js';
 
 /** Options of `cmpkit-server cert issue`. */
@@ -18,10 +18,14 @@ export interface CertIssueOptions extends CommonOptions {
 
 /** The SubjectPublicKeyInfo of a `PUBLIC KEY` PEM (or DER) file. */
 async function readPublicKey(path: string): Promise<SubjectPublicKeyInfo> {
-  const bytes = new Uint8Array(await readFile(path));
+  const bytes = await readCommandFile('--pubkey', path);
   const der = bytes[0] === 0x30 ? bytes : decodePem(new TextDecoder().decode(bytes)).find((b) => b.label === 'PUBLIC KEY')?.der;
-  if (!der) throw new UsageError(`${path} holds no PUBLIC KEY`);
-  return decodeSubjectPublicKeyInfo(der);
+  if (!der) throw new FileError(`--pubkey ${path}: no PUBLIC KEY in it (PEM or DER SubjectPublicKeyInfo expected)`);
+  try {
+    return decodeSubjectPublicKeyInfo(der);
+  } catch (error) {
+    throw new FileError(`--pubkey ${path}: not a public key: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
@@ -41,6 +45,8 @@ export async function certIssue(options: CertIssueOptions, env: CliEnvironment):
   if (subject.length === 0) throw new UsageError('--subject must not be empty');
   const cwd = runtimeOf(env).cwd;
   const publicKey = await readPublicKey(resolve(cwd, options.pubkey));
+  const out = options.out === undefined ? undefined : resolve(cwd, options.out);
+  if (out !== undefined) await checkWritable('--out', out);
   return withContext(options, env, async (ctx) => {
     const profile = options.profile ?? ctx.catalog.defaultProfile;
     if (!ctx.catalog.profiles.has(profile)) throw new UsageError(`unknown profile '${profile}'`);
@@ -50,7 +56,7 @@ export async function certIssue(options: CertIssueOptions, env: CliEnvironment):
       profile,
       requester: 'operator',
     });
-    if (options.out !== undefined) await writeFile(resolve(cwd, options.out), encodePem('CERTIFICATE', certificate));
+    if (out !== undefined) await writeCommandFile('--out', out, encodePem('CERTIFICATE', certificate));
     env.stdout(
       `issued ${serial} for ${options.subject} (profile ${profile})${options.out === undefined ? '' : `, written to ${options.out}`}\n`,
     );

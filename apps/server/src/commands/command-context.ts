@@ -1,8 +1,10 @@
 import { createNodeCrypto } from '@cmpkit/node-crypto';
+import { withPostQuantum } from '@cmpkit/pq-crypto';
 import type { CliEnvironment } from '../cli-environment.js';
 import { loadConfig, type ConfigSources } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { lineLogger, type Logger } from '../log/logger.js';
+import { formatLogger } from '../log/format-logger.js';
+import type { Logger } from '../log/logger.js';
 import { openServerContext, type ServerContext } from '../server/server-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,8 +22,11 @@ export const COMMON_OPTIONS = {
   db: { type: 'string' },
 } as const;
 
-/** WebCrypto with synchronous node:crypto signatures and digests: no thread-pool hop per signature. */
-const nodeCrypto = createNodeCrypto();
+/**
+ * WebCrypto with synchronous node:crypto signatures and digests (no thread-pool hop per
+ * signature), and ML-DSA/ML-KEM: the runtime's own where it has them, else pure JS.
+ */
+const nodeCrypto = withPostQuantum(createNodeCrypto());
 
 /** The resolved environment: clock, crypto and working directory. */
 export function runtimeOf(env: CliEnvironment): { clock: () => Date; crypto: Crypto; cwd: string } {
@@ -46,7 +51,7 @@ export async function configOf(options: CommonOptions, env: CliEnvironment, extr
 /** A logger to standard error at the configured level (maintenance commands: warnings only). */
 export function loggerOf(env: CliEnvironment, config: ServerConfig, maintenance: boolean): Logger {
   const level = maintenance && config.logLevel !== 'silent' && config.logLevel !== 'error' ? 'warn' : config.logLevel;
-  return lineLogger(env.stderr, level, runtimeOf(env).clock);
+  return formatLogger(config.logFormat, env.stderr, level, runtimeOf(env).clock);
 }
 
 /**

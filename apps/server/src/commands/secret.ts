@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliEnvironment } from '../cli-environment.js';
+import { readSecretReference } from '../config/secret-reference.js';
+import type { CommandLineSecret } from '../server/command-line-secrets.js';
+import { readCommandFile } from './command-files.js';
 import { runtimeOf, withContext, type CommonOptions } from './command-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -8,22 +10,30 @@ import { UsageError } from './usage-error.js';
  * A secret as `openssl cmp -secret` takes it: `pass:TEXT`, `env:VAR` or `file:PATH` (first line).
  */
 export async function readSecretArg(arg: string, env: CliEnvironment): Promise<string> {
-  const colon = arg.indexOf(':');
-  const kind = colon < 0 ? '' : arg.slice(0, colon);
-  const value = arg.slice(colon + 1);
-  switch (kind) {
-    case 'pass':
-      return value;
-    case 'env': {
-      const text = process.env[value];
-      if (text === undefined) throw new UsageError(`environment variable ${value} is not set`);
-      return text;
-    }
-    case 'file':
-      return (await readFile(resolve(runtimeOf(env).cwd, value), 'utf8')).split(/\r?\n/)[0] ?? '';
-    default:
-      throw new UsageError('--secret must be pass:TEXT, env:VAR or file:PATH');
+  const { cwd } = runtimeOf(env);
+  if (arg.startsWith('file:')) {
+    // Read here, so that a file error names the option and the file like every other.
+    const bytes = await readCommandFile('--secret', resolve(cwd, arg.slice('file:'.length)));
+    return new TextDecoder().decode(bytes).split(/\r?\n/)[0] ?? '';
   }
+  try {
+    return await readSecretReference(arg, cwd);
+  } catch (cause) {
+    if (!/^(pass|env):/.test(arg)) throw new UsageError('--secret must be pass:TEXT, env:VAR or file:PATH');
+    throw cause instanceof Error ? new UsageError(cause.message) : cause;
+  }
+}
+
+/**
+ * A shared secret of `serve --secret REF:SECRET`: the reference, a colon, then the secret as
+ * {@link readSecretArg} takes it (`demo:pass:TEXT`, `demo:env:VAR`, `demo:file:PATH`).
+ */
+export async function parseServeSecret(arg: string, env: CliEnvironment): Promise<CommandLineSecret> {
+  const colon = arg.indexOf(':');
+  if (colon <= 0) throw new UsageError(`--secret '${arg}' must be REF:pass:TEXT, REF:env:VAR or REF:file:PATH`);
+  const secret = await readSecretArg(arg.slice(colon + 1), env);
+  if (secret === '') throw new UsageError(`--secret for reference '${arg.slice(0, colon)}' is empty`);
+  return { reference: arg.slice(0, colon), secret };
 }
 
 /** 24 random characters from an unambiguous alphabet (about 140 bits). */

@@ -1,21 +1,36 @@
+import type { Server as HttpsServer } from 'node:https';
+import type { Server as TlsServer, TlsOptions } from 'node:tls';
 import { createConnectionRateLimit, type CmpHandler, type ConnectionAdmission } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { lineLogger, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { formatLogger } from '../log/format-logger.js';
+import { transactionLogger } from '../log/transaction-logger.js';
 import { turnWriter } from '../log/turn-writer.js';
 import { startAnnouncementService } from '../announce/announcement-service.js';
+import { clusterMetricsCollector, shareWorkerMetrics } from '../ops/cluster-metrics.js';
+import { healthEndpoints } from '../ops/health-endpoints.js';
+import { listenMetrics, type MetricsListener } from '../ops/metrics-listener.js';
+import { observeStore } from '../ops/observed-store.js';
+import { certificatesCheck, databaseCheck } from '../ops/readiness-checks.js';
+import { createServerMetrics } from '../ops/server-metrics.js';
 import { createCmpService } from '../server/cmp-service.js';
+import { withCommandLineSecrets, type CommandLineSecret } from '../server/command-line-secrets.js';
+import { createExchangeObserver } from '../server/exchange-observer.js';
+import { createExchangeScope } from '../server/exchange-scope.js';
 import { listenHttp } from '../server/http-listener.js';
+import { readyLine } from '../server/ready-line.js';
 import { listenTcp, type TcpListener } from '../server/tcp-listener.js';
 import { attachWs, listenWs, type WsListener } from '../server/ws-listener.js';
 import { COAP_WS_PATH } from '@cmpkit/transport-coap';
 import { coapListenerFor, coapUrlsOf, type CoapListener } from '../server/coap-listener.js';
-import { withRequestLog } from '../server/request-log.js';
 import { clusterWorkerNumber, leaveCluster, reportListening, runClusterPrimary } from '../server/cluster.js';
 import { openServerContext } from '../server/server-context.js';
+import { keepTlsFresh, openServerTls } from '../tls/server-tls.js';
 import { configOf, runtimeOf, type CommonOptions } from './command-context.js';
 import { describeEnrollment, describeSetup } from './init.js';
 import { startRa } from './ra.js';
+import type { Serving } from './serving.js';
 
 /** Options of `cmpkit-server serve` (alias `start`). */
 export interface StartOptions extends CommonOptions {
@@ -33,6 +48,16 @@ export interface StartOptions extends CommonOptions {
   role?: string;
   /** The CA's URL, for role ra. */
   upstream?: string;
+  /** TLS on every listener. */
+  tls?: boolean;
+  /** How the RA passes requests on (role ra). */
+  raMode?: string;
+  /** `text` or `json`. */
+  logFormat?: string;
+  /** Serve Prometheus metrics on this port. */
+  metricsPort?: number;
+  /** Shared secrets of this process, in front of the stored ones (`--secret REF:pass:TEXT`). */
+  secrets?: readonly CommandLineSecret[];
 }
 
 /** One rate limit for new WebSocket and TCP connections together, as `admission` configures (per process). */
@@ -66,17 +91,26 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+    ...(options.tls ? { tls: true } : {}),
+    ...(options.raMode === undefined ? {} : { raMode: options.raMode }),
+    ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
+    ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
   });
-  if (config.role === 'ra') return startRa(config, env);
   const log = turnWriter(env.stderr);
-  const logger = lineLogger(log.write, config.logLevel, runtimeOf(env).clock);
+  const scope = createExchangeScope();
+  const logger = transactionLogger(
+    formatLogger(config.logFormat, log.write, config.logLevel, runtimeOf(env).clock),
+    () => scope.current()?.transactionID,
+  );
+  const serving: Serving = { logger, scope, secrets: options.secrets ?? [] };
   // A crash ends the process before the turn does: its last lines are written on the way out.
   process.on('exit', log.flush);
   try {
+    if (config.role === 'ra') return await startRa(config, env, serving);
     const worker = clusterWorkerNumber();
     if (config.workers > 1 && worker === undefined) return await startPrimary(config, env, logger);
     try {
-      return await serve(config, env, logger, worker);
+      return await serve(config, env, serving, worker);
     } finally {
       leaveCluster();
     }
@@ -92,41 +126,64 @@ export async function start(options: StartOptions, env: CliEnvironment): Promise
  */
 async function startPrimary(config: ServerConfig, env: CliEnvironment, logger: Logger): Promise<number> {
   const { clock, crypto } = runtimeOf(env);
-  const ctx = await openServerContext(config, { clock, crypto, logger });
+  const ctx = await openServerContext(config, { clock, crypto, logger, progress: (text) => env.stderr(`${text}...\n`) });
   try {
     describeSetup(ctx, env);
   } finally {
     await ctx.close();
   }
-  const status = await runClusterPrimary({
-    workers: config.workers,
-    logger,
-    ...(env.signal ? { signal: env.signal } : {}),
-    onListening(address) {
-      logger.info('listening', { url: address.url, dataDir: config.dataDir, workers: config.workers });
-      if (ctx.createdCa) describeEnrollment(ctx, address, env);
-      env.onListening?.(address);
-    },
-  });
-  logger.info('stopped');
-  return status;
+  let metrics: MetricsListener | undefined;
+  try {
+    if (config.metrics.port !== null) {
+      metrics = await listenMetrics({ ...config.metrics, port: config.metrics.port, collect: clusterMetricsCollector(), logger });
+    }
+    const metricsUrl = metrics?.url;
+    const status = await runClusterPrimary({
+      workers: config.workers,
+      logger,
+      ...(env.signal ? { signal: env.signal } : {}),
+      onListening(workerAddress) {
+        const address = { ...workerAddress, ...(metricsUrl ? { metricsUrl } : {}) };
+        logger.info('listening', { url: address.url, dataDir: config.dataDir, workers: config.workers });
+        if (ctx.createdCa) describeEnrollment(ctx, address, env);
+        env.stdout(readyLine('ca', address, config.dataDir));
+        env.onListening?.(address);
+      },
+    });
+    logger.info('stopped');
+    return status;
+  } finally {
+    await metrics?.close();
+  }
 }
 
 /** One serving process: the only one, or worker `worker` of a cluster. */
-async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, worker: number | undefined): Promise<number> {
+async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving, worker: number | undefined): Promise<number> {
+  const { logger, scope } = serving;
   const { clock, crypto } = runtimeOf(env);
-  const ctx = await openServerContext(config, { clock, crypto, logger });
+  const metrics = config.metrics.port === null ? undefined : createServerMetrics();
+  const ctx = await openServerContext(config, {
+    clock,
+    crypto,
+    logger,
+    progress: (text) => env.stderr(`${text}...\n`),
+    ...(metrics ? { wrapStore: (store) => observeStore(store, metrics.store) } : {}),
+  });
+  let metricsListener: MetricsListener | undefined;
   try {
     if (worker === undefined) describeSetup(ctx, env);
+    metrics?.watchStore(ctx.store);
+    const observer = createExchangeObserver({ logger, scope, ...(metrics ? { metrics } : {}) });
+    const secrets = withCommandLineSecrets(ctx.store.secrets, serving.secrets);
     // In a cluster the first worker prunes old announcements; every worker delivers to its connections.
     const announcements = await startAnnouncementService(ctx, logger, {
       onMaterialReloaded: () => {
-        service = createCmpService(ctx, logger, hooks);
+        service = createCmpService(ctx, logger, extras);
       },
       prunes: worker === undefined || worker === 1,
     });
-    const hooks = { onAuthenticated: announcements.announcer.onAuthenticated };
-    let service = createCmpService(ctx, logger, hooks);
+    const extras = { onAuthenticated: announcements.announcer.onAuthenticated, onExchange: observer.onExchange, secrets };
+    let service = createCmpService(ctx, logger, extras);
     const admit = admissionOf(config);
     const listeners: { tcp?: TcpListener; ws?: WsListener; coap?: CoapListener } = {};
     // TCP, WebSocket and CoAP contexts carry the connection's push channel; the announcer keeps it.
@@ -137,20 +194,43 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
       await ctx.store.flush(mark);
       return response;
     };
-    const handle = withRequestLog(durable, logger, clock);
-    const http = await listenHttp(handle, { ...config.http, logger });
+    const handle = observer.observe(durable);
+    let stopping = false;
+    const route = healthEndpoints({
+      checks: [
+        databaseCheck(() => ctx.store.secrets.count()),
+        certificatesCheck(
+          'caMaterial',
+          () => ({ 'issuing CA': ctx.material.issuing.certificate, 'CMP server': ctx.material.cmpServer.certificate }),
+          clock,
+        ),
+      ],
+      stopping: () => stopping,
+    });
+    // TLS: the CA's own certificate for its listeners (renewed by one process of a cluster), or the configured files.
+    const tls =
+      config.http.tls || config.tcp.tls || config.ws.tls
+        ? await openServerTls(ctx, { renew: worker === undefined || worker === 1, logger })
+        : undefined;
+    const tlsOf = (on: boolean): { tls?: TlsOptions } => (on && tls ? { tls: tls.options() } : {});
+    const { tls: httpTls, ...httpConfig } = config.http;
+    const http = await listenHttp(handle, { ...httpConfig, logger, route, ...tlsOf(httpTls) });
+    if (httpTls) tls?.attach(http.server as HttpsServer);
     const closeListeners = async (): Promise<void> => {
-      await Promise.all([listeners.ws?.close(), listeners.tcp?.close(), listeners.coap?.close()]);
+      await Promise.all([listeners.ws?.close(), listeners.tcp?.close(), listeners.coap?.close(), metricsListener?.close()]);
     };
     try {
       if (config.tcp.port !== null) {
+        const { tls: tcpTls, ...tcpConfig } = config.tcp;
         listeners.tcp = await listenTcp(handle, {
-          ...config.tcp,
+          ...tcpConfig,
           port: config.tcp.port,
           maxMessageBytes: config.http.maxMessageBytes,
           logger,
           ...(admit ? { admit } : {}),
+          ...tlsOf(tcpTls),
         });
+        if (tcpTls) tls?.attach(listeners.tcp.server as TlsServer);
         logger.info('listening', { url: listeners.tcp.url });
       }
       if (config.ws.enabled) {
@@ -164,12 +244,23 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
         listeners.ws =
           config.ws.port === null
             ? attachWs(http.server, handle, { ...wsOptions, baseUrl: http.url })
-            : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port });
+            : await listenWs(handle, { ...wsOptions, host: config.ws.host, port: config.ws.port, ...tlsOf(config.ws.tls) });
+        if (config.ws.port !== null && config.ws.tls && listeners.ws.server) tls?.attach(listeners.ws.server as HttpsServer);
         logger.info('listening', { url: listeners.ws.url });
       }
       if (config.coap.port !== null) {
         listeners.coap = await coapListenerFor(handle, config, http, logger);
         logger.info('listening', { url: listeners.coap.url, tcpUrl: listeners.coap.tcpUrl, wsUrl: listeners.coap.wsUrl });
+      }
+      if (metrics && worker !== undefined) shareWorkerMetrics(metrics.registry);
+      else if (metrics && config.metrics.port !== null) {
+        metricsListener = await listenMetrics({
+          ...config.metrics,
+          port: config.metrics.port,
+          collect: metrics.collect,
+          logger,
+        });
+        logger.info('listening', { url: metricsListener.url });
       }
     } catch (error) {
       await closeListeners();
@@ -194,6 +285,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
           }, config.expirySweepSeconds * 1000)
         : undefined;
     sweep?.unref();
+    const stopTls = tls ? keepTlsFresh(tls, logger) : undefined;
     const address = {
       host: http.host,
       port: http.port,
@@ -201,10 +293,12 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
       ...(listeners.tcp ? { tcpUrl: listeners.tcp.url } : {}),
       ...(listeners.ws ? { wsUrl: listeners.ws.url } : {}),
       ...coapUrlsOf(listeners.coap),
+      ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
     };
     if (worker === undefined) {
       logger.info('listening', { url: http.url, dataDir: config.dataDir });
       if (ctx.createdCa) describeEnrollment(ctx, http, env);
+      env.stdout(readyLine('ca', address, config.dataDir));
       env.onListening?.(address);
     } else {
       logger.info('worker listening', { worker, pid: process.pid });
@@ -212,8 +306,10 @@ async function serve(config: ServerConfig, env: CliEnvironment, logger: Logger, 
     }
 
     await waitForAbort(env.signal);
+    stopping = true;
     logger.info('shutting down', worker === undefined ? {} : { worker });
     clearInterval(sweep);
+    stopTls?.();
     await closeListeners();
     await announcements.close();
     await http.close();

@@ -21,6 +21,7 @@ const BASES: Record<string, CertificateProfile> = {
   device: builtIn.device,
   ra: builtIn.ra,
   kga: builtIn.kga,
+  pqDevice: builtIn.pqDevice,
 };
 
 function nameOf(text: string, setting: string) {
@@ -58,9 +59,13 @@ export function buildProfile(name: string, config: ProfileConfig): ServerProfile
 }
 
 /** The server's profiles from the configuration. */
-export function buildCatalog(config: Pick<ServerConfig, 'profiles' | 'defaultProfile'>): ProfileCatalog {
+export function buildCatalog(
+  config: Pick<ServerConfig, 'profiles' | 'defaultProfile'> & Partial<Pick<ServerConfig, 'defaultPostQuantumProfile'>>,
+): ProfileCatalog {
   const profiles = new Map<string, ServerProfile>();
   for (const [name, p] of Object.entries(config.profiles)) profiles.set(name, buildProfile(name, p));
   if (!profiles.has(config.defaultProfile)) throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
-  return { profiles, defaultProfile: config.defaultProfile };
+  const pq = config.defaultPostQuantumProfile;
+  if (pq && !profiles.has(pq)) throw new ConfigError(`defaultPostQuantumProfile "${pq}" is not among the profiles`);
+  return { profiles, defaultProfile: config.defaultProfile, ...(pq ? { defaultPostQuantumProfile: pq } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { MacBounds } from '@cmpkit/protection';
-import type { LogLevel } from '../log/logger.js';
+import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { AdmissionConfig, AnnouncementsConfig } from './announcements-config.js';
 import type { RaConfig } from './ra-config.js';
 
@@ -33,6 +33,33 @@ export interface ProfileConfig {
   issueDelay?: { polls?: number; seconds?: number };
 }
 
+/** The TLS settings shared by the listeners (`http.tls`, `tcp.tls`, `ws.tls`). */
+export interface TlsConfig {
+  /**
+   * PEM: the server's TLS certificate followed by its chain, and `key` its private key (absolute
+   * paths). Both null (default): a certificate issued by the CA on first start into
+   * `tls-server.pem` in dataDir and renewed `renewBeforeDays` before it expires.
+   */
+  certificate: string | null;
+  key: string | null;
+  /** subjectAltNames of the issued certificate: `DNS:name`, `IP:address`. */
+  subjectAltNames: string[];
+  /** Lifetime of the issued certificate, days. */
+  validityDays: number;
+  /** Renew the issued certificate when it has less than this many days left. */
+  renewBeforeDays: number;
+  /** TLS client certificates: `none`, `optional` (verified when sent) or `required`. */
+  clientCertificates: 'none' | 'optional' | 'required';
+  /** PEM: the roots client certificates must chain to (absolute); null: the CA's own roots. */
+  clientTrustAnchors: string | null;
+}
+
+/** The request types extra trust anchors may be accepted for. */
+export const EXTERNAL_ANCHOR_REQUESTS = ['ir', 'cr', 'kur', 'p10cr', 'rr', 'genm'] as const;
+
+/** One `externalAnchors` entry: a PEM file of root certificates (ir only), or the file and the request types. */
+export type ExternalAnchorsConfig = string | { file: string; requests: (typeof EXTERNAL_ANCHOR_REQUESTS)[number][] };
+
 /** The server policy flags (core's ServerPolicy, OpenSSL's names). */
 export interface PolicyConfig {
   acceptUnprotected?: boolean;
@@ -43,6 +70,7 @@ export interface PolicyConfig {
   confirmWaitTime?: number;
   allowMacRevocation?: boolean;
   transactionTtl?: number;
+  requireExtraCertsChain?: boolean;
   /** Accept a kur for the key of the certificate being updated (default false: badCertTemplate). */
   allowKeyReuseOnUpdate?: boolean;
 }
@@ -83,18 +111,22 @@ export interface ServerConfig {
     /** Base path; `<path>/p/<profile>` selects a profile. */
     path: string;
     maxMessageBytes: number;
+    /** HTTPS instead of HTTP (and WSS for WebSocket on this port), with the `tls` settings. */
+    tls: boolean;
   };
   /**
    * CMP over TCP (draft-ietf-pkix-cmp-tcp-00 / RFC 2510 framing): off while `port` is null. A
    * connection stays open `idleTimeoutSeconds` without traffic, so end entities can wait on it
    * for announcements.
    */
-  tcp: { port: number | null; host: string; idleTimeoutSeconds: number };
+  tcp: { port: number | null; host: string; idleTimeoutSeconds: number; tls: boolean };
   /**
    * CMP over WebSocket (subprotocol `cmp`): on the HTTP server's port at `path` while `port` is
    * null (host then ignored), else on a listener of its own; off when `enabled` is false.
    */
-  ws: { enabled: boolean; port: number | null; host: string; path: string };
+  ws: { enabled: boolean; port: number | null; host: string; path: string; tls: boolean };
+  /** The certificate, key and client-certificate policy of every listener with `tls: true`. */
+  tls: TlsConfig;
   /**
    * CMP over CoAP (RFC 9482): off while `port` is null, else UDP and TCP (RFC 8323) on `port` at
    * `host`, and, with `websocket`, CoAP over WebSocket on the HTTP port at `/.well-known/coap`.
@@ -112,7 +144,30 @@ export interface ServerConfig {
     serverValidityDays: number;
     /** Hours between thisUpdate and nextUpdate of the CRLs. */
     crlValidityHours: number;
+    /**
+     * PEM: the issuing CA certificate, optionally followed by certificates above it. Relative to
+     * dataDir. Generated on first start only while it has its default name.
+     */
+    certificate: string;
+    /** The issuing CA's key: a PKCS#8 PEM file (relative to dataDir) or a `pkcs11:` URI (RFC 7512). */
+    key: string;
+    /** PEM: the certificates above the issuing CA up to and including the self-signed root. Relative to dataDir. */
+    chain: string;
+    /**
+     * What signs CMP messages: `separate` (default: its own certificate with id-kp-cmcCA, issued
+     * by the CA on first start when missing) or `ca` (the issuing CA's certificate and key).
+     */
+    cmpCredential: 'separate' | 'ca';
+    /** PEM: the CMP protection certificate (with cmpCredential `separate`). Relative to dataDir. */
+    cmpCertificate: string;
+    /** The CMP protection key: a PKCS#8 PEM file (relative to dataDir) or a `pkcs11:` URI. */
+    cmpKey: string;
   };
+  /**
+   * The PKCS#11 module and user PIN for keys given as `pkcs11:` URIs (a URI's own `module-path`
+   * and `pin-value`/`pin-source` win). `pin` is `env:VAR`, `file:PATH` or `pass:TEXT`.
+   */
+  pkcs11: { module: string | null; pin: string | null };
   /** Responses to MAC-protected requests: MAC (default) or the CMP server certificate's signature. */
   macResponses: 'mac' | 'signature';
   /**
@@ -124,6 +179,8 @@ export interface ServerConfig {
   /** The shared secret stored on first start (printed once), or null for none. */
   initialSecret: { reference: string; secret: string } | null;
   defaultProfile: string;
+  /** The profile of requests without one whose key is ML-DSA or ML-KEM, or null for `defaultProfile`. */
+  defaultPostQuantumProfile: string | null;
   profiles: Record<string, ProfileConfig>;
   /** checkAfter (seconds) of waiting requests. */
   checkAfterSeconds: number;
@@ -144,11 +201,20 @@ export interface ServerConfig {
   /** MAC parameter bounds for requests (and the server's own MACs). */
   macBounds: MacBoundsConfig;
   /**
-   * PEM files of manufacturer (IDevID) root certificates: an ir (and its certConf/pollReq) signed
-   * with a certificate under one of them is accepted (RFC 9483 section 4.1.1). Absolute paths.
+   * Root certificates of other PKIs (a manufacturer's IDevID PKI, an existing device PKI): a
+   * request of one of the listed types (and the certConf/pollReq of its transaction) signed with
+   * a certificate under one of them is accepted (RFC 9483 section 4.1.1). A plain file name means
+   * `ir` only. Absolute paths.
    */
-  externalAnchors: string[];
+  externalAnchors: ExternalAnchorsConfig[];
   logLevel: LogLevel;
+  /** `text` (default: one readable line per event) or `json` (one JSON object per line, for log collectors). */
+  logFormat: LogFormat;
+  /**
+   * Prometheus metrics (`GET /metrics`) on a listener of their own: off while `port` is null
+   * (`--metrics-port`). With several workers the primary serves the sum of theirs.
+   */
+  metrics: { port: number | null; host: string };
   /** `ca` (default): issue certificates; `ra`: a registration authority in front of `ra.upstream`. */
   role: 'ca' | 'ra';
   /** Registration authority settings (role ra). */
@@ -157,9 +223,28 @@ export interface ServerConfig {
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
 export type ConfigFile = Partial<
-  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'macBounds' | 'announcements' | 'admission'>
+  Omit<
+    ServerConfig,
+    | 'http'
+    | 'tcp'
+    | 'ws'
+    | 'coap'
+    | 'ca'
+    | 'profiles'
+    | 'policy'
+    | 'ra'
+    | 'pkcs11'
+    | 'tls'
+    | 'macBounds'
+    | 'metrics'
+    | 'announcements'
+    | 'admission'
+  >
 > & {
   macBounds?: Partial<MacBoundsConfig>;
+  metrics?: Partial<ServerConfig['metrics']>;
+  tls?: Partial<TlsConfig>;
+  pkcs11?: Partial<ServerConfig['pkcs11']>;
   announcements?: Partial<AnnouncementsConfig>;
   admission?: Partial<AdmissionConfig> | null;
   ra?: Partial<RaConfig>;

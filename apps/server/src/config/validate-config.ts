@@ -1,9 +1,9 @@
 import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS } from '@cmpkit/protection';
-import { LOG_LEVELS } from '../log/logger.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../log/logger.js';
 import { GENERATED_KEY_ALGORITHMS } from '@cmpkit/issuer';
 import { ConfigError } from './config-error.js';
 import { RA_MODES } from './ra-config.js';
-import type { ConfigFile, ServerConfig } from './server-config.js';
+import { EXTERNAL_ANCHOR_REQUESTS, type ConfigFile, type ServerConfig } from './server-config.js';
 
 type Check = (value: unknown, path: string) => void;
 
@@ -22,6 +22,7 @@ const portOrNull: Check = (v, path) => (v === null ? undefined : number(v, path)
 const strings: Check = (v, path) => {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${path} must be a list of strings`);
 };
+const stringOrNull: Check = (v, path) => (v === null ? undefined : string(v, path));
 const stringOrStrings: Check = (v, path) => (typeof v === 'string' ? undefined : strings(v, path));
 
 function object(fields: Record<string, Check>): Check {
@@ -34,6 +35,16 @@ function object(fields: Record<string, Check>): Check {
     }
   };
 }
+
+const externalAnchorEntry = object({
+  file: string,
+  requests: (v, path) => {
+    strings(v, path);
+    const bad = (v as string[]).find((r) => !(EXTERNAL_ANCHOR_REQUESTS as readonly string[]).includes(r));
+    if (bad !== undefined) throw new ConfigError(`${path}: '${bad}' is not one of ${EXTERNAL_ANCHOR_REQUESTS.join(', ')}`);
+    if ((v as string[]).length === 0) throw new ConfigError(`${path} must name at least one request type`);
+  },
+});
 
 const profile = object({
   base: string,
@@ -71,9 +82,18 @@ const configFile = object({
   database: string,
   durability: string,
   workers: number,
-  http: object({ host: string, port: number, path: string, maxMessageBytes: number }),
-  tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number }),
-  ws: object({ enabled: boolean, port: portOrNull, host: string, path: string }),
+  http: object({ host: string, port: number, path: string, maxMessageBytes: number, tls: boolean }),
+  tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number, tls: boolean }),
+  ws: object({ enabled: boolean, port: portOrNull, host: string, path: string, tls: boolean }),
+  tls: object({
+    certificate: stringOrNull,
+    key: stringOrNull,
+    subjectAltNames: strings,
+    validityDays: number,
+    renewBeforeDays: number,
+    clientCertificates: string,
+    clientTrustAnchors: stringOrNull,
+  }),
   coap: object({ port: portOrNull, host: string, websocket: boolean }),
   ca: object({
     keyAlgorithm: string,
@@ -84,11 +104,19 @@ const configFile = object({
     issuingValidityDays: number,
     serverValidityDays: number,
     crlValidityHours: number,
+    certificate: string,
+    key: string,
+    chain: string,
+    cmpCredential: string,
+    cmpCertificate: string,
+    cmpKey: string,
   }),
+  pkcs11: object({ module: stringOrNull, pin: stringOrNull }),
   macResponses: string,
   responseMac: string,
   initialSecret: (v, path) => (v === null ? undefined : object({ reference: string, secret: string })(v, path)),
   defaultProfile: string,
+  defaultPostQuantumProfile: (v, path) => (v === null ? undefined : string(v, path)),
   profiles: (v, path) => {
     if (!isObject(v)) throw new ConfigError(`${path} must be an object of profiles by name`);
     for (const [name, p] of Object.entries(v)) if (p !== null) profile(p, `${path}.${name}`);
@@ -113,11 +141,17 @@ const configFile = object({
     confirmWaitTime: number,
     allowMacRevocation: boolean,
     transactionTtl: number,
+    requireExtraCertsChain: boolean,
     allowKeyReuseOnUpdate: boolean,
   }),
   macBounds: object({ PBMAC1: macBounds, PasswordBasedMac: macBounds }),
-  externalAnchors: strings,
+  externalAnchors: (v, path) => {
+    if (!Array.isArray(v)) throw new ConfigError(`${path} must be a list`);
+    v.forEach((entry: unknown, i) => (typeof entry === 'string' ? undefined : externalAnchorEntry(entry, `${path}[${i}]`)));
+  },
   logLevel: string,
+  logFormat: string,
+  metrics: object({ port: portOrNull, host: string }),
   role: string,
   ra: object({
     upstream: (v, path) => (v === null ? undefined : string(v, path)),
@@ -150,6 +184,7 @@ export function validateConfig(config: ServerConfig): void {
     ['tcp.port', config.tcp.port],
     ['ws.port', config.ws.port],
     ['coap.port', config.coap.port],
+    ['metrics.port', config.metrics.port],
   ] as const) {
     if (port !== null && (!Number.isInteger(port) || port > 65535))
       throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
@@ -163,6 +198,11 @@ export function validateConfig(config: ServerConfig): void {
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }
+  validateTlsConfig(config);
+  if (config.ca.cmpCredential !== 'separate' && config.ca.cmpCredential !== 'ca')
+    throw new ConfigError("ca.cmpCredential must be 'separate' or 'ca'");
+  if (config.pkcs11.pin !== null && !/^(pass|env|file):/.test(config.pkcs11.pin))
+    throw new ConfigError('pkcs11.pin must be pass:TEXT, env:VAR or file:PATH');
   if (config.durability !== 'full' && config.durability !== 'normal') throw new ConfigError("durability must be 'full' or 'normal'");
   if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 256)
     throw new ConfigError('workers must be an integer from 1 to 256');
@@ -174,9 +214,14 @@ export function validateConfig(config: ServerConfig): void {
   if (!([...LOG_LEVELS, 'silent'] as readonly string[]).includes(config.logLevel)) {
     throw new ConfigError(`logLevel must be one of ${[...LOG_LEVELS, 'silent'].join(', ')}`);
   }
+  if (!(LOG_FORMATS as readonly string[]).includes(config.logFormat)) {
+    throw new ConfigError(`logFormat must be one of ${LOG_FORMATS.join(', ')}`);
+  }
   if (!(config.defaultProfile in config.profiles))
     throw new ConfigError(`defaultProfile "${config.defaultProfile}" is not among the profiles`);
   validateMacBounds(config);
+  if (config.defaultPostQuantumProfile !== null && !(config.defaultPostQuantumProfile in config.profiles))
+    throw new ConfigError(`defaultPostQuantumProfile "${config.defaultPostQuantumProfile}" is not among the profiles`);
   validateRaConfig(config);
   if (config.initialSecret && config.initialSecret.reference === '') throw new ConfigError('initialSecret.reference must not be empty');
   for (const [name, p] of Object.entries(config.profiles)) {
@@ -198,6 +243,19 @@ function validateAnnouncementsConfig(config: ServerConfig): void {
     throw new ConfigError('announcements.expireAfterDays must not be shorter than announcements.retainDeliveredHours');
   if (admission && !(admission.connectionsPerSecond > 0 && admission.burst >= 1))
     throw new ConfigError('admission.connectionsPerSecond must be positive and admission.burst 1 or more');
+}
+
+/** The TLS settings: both files or neither, names of the issued certificate, client certificates. */
+function validateTlsConfig(config: ServerConfig): void {
+  const { tls } = config;
+  if ((tls.certificate === null) !== (tls.key === null))
+    throw new ConfigError('tls.certificate and tls.key go together: give both or neither');
+  if (!['none', 'optional', 'required'].includes(tls.clientCertificates))
+    throw new ConfigError("tls.clientCertificates must be 'none', 'optional' or 'required'");
+  const bad = tls.subjectAltNames.find((n) => !/^(DNS:[A-Za-z0-9.*-]+|IP:[0-9A-Fa-f.:]+)$/.test(n));
+  if (bad !== undefined) throw new ConfigError(`tls.subjectAltNames: '${bad}' is not DNS:name or IP:address`);
+  if (!(tls.validityDays >= 1)) throw new ConfigError('tls.validityDays must be 1 or more');
+  if (!(tls.renewBeforeDays < tls.validityDays)) throw new ConfigError('tls.renewBeforeDays must be less than tls.validityDays');
 }
 
 /** Each algorithm's MAC bounds over the library defaults: whole numbers, each minimum at most its maximum, iterations at least 1. */

@@ -8,6 +8,12 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** A level from {@link LOG_LEVELS}; `silent` logs nothing. */
 export type LogLevel = (typeof LOG_LEVELS)[number] | 'silent';
 
+/** How log lines look: readable text, or one JSON object per line. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+
+/** A format from {@link LOG_FORMATS}. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /**
  * The same logger with `info` lowered to `debug`: the engine's own per-request lines, which
  * the request log's line replaces at `info`.

@@ -3,7 +3,8 @@ import { createCertificateAuthority, profiles } from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, encodePem, parseName } from '@cmpkit/codec';
 import { importPrivateKey } from '@cmpkit/protection';
 import type { RaConfig } from '../config/ra-config.js';
-import { loadCaMaterial } from './ca-material.js';
+import { createKeySource } from './key-source.js';
+import { defaultCaFiles, fileExists, loadCaMaterial } from './load-ca-material.js';
 import { keyGenParams } from '@cmpkit/issuer';
 import { pemBlocks } from './pem.js';
 
@@ -62,8 +63,11 @@ export async function issueDevRaMaterial(
   env: { crypto: Crypto; clock: () => Date },
 ): Promise<RaMaterial> {
   const { crypto, clock } = env;
-  const ca = await loadCaMaterial(caDataDir, crypto);
-  if (!ca) throw new Error(`server: no CA in ${caDataDir}; run 'cmpkit-server init --data-dir ${caDataDir}' first`);
+  const caFiles = defaultCaFiles(caDataDir);
+  if (!(await fileExists(caFiles.certificate)))
+    throw new Error(`server: no CA in ${caDataDir}; run 'cmpkit-server init --data-dir ${caDataDir}' first`);
+  const keys = createKeySource({ pkcs11: { module: null, pin: null } }, crypto, () => Promise.reject(new Error('no PIN')));
+  const { material: ca } = await loadCaMaterial(caFiles, { dataDir: caDataDir, keys, clock }).finally(() => keys.close());
   const gen = keyGenParams(config.keyAlgorithm);
   if (!gen || !gen.usages.includes('sign')) throw new Error(`server: '${config.keyAlgorithm}' is not a signature key algorithm`);
   const keyPair = (await crypto.subtle.generateKey(gen.params, true, gen.usages)) as CryptoKeyPair;

@@ -34,6 +34,18 @@ interface CoapListenOptions {
  * both, as RFC 8323 does for 5683), and over WebSocket on the HTTP server when given.
  */
 export async function listenCoap(handle: CmpHandler, options: CoapListenOptions): Promise<CoapListener> {
+  // Port 0: the port UDP got may be taken for TCP by another socket; then try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listenCoapOnce(handle, options);
+    } catch (error) {
+      const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!(taken && options.port === 0 && attempt < 20)) throw error;
+    }
+  }
+}
+
+async function listenCoapOnce(handle: CmpHandler, options: CoapListenOptions): Promise<CoapListener> {
   const server = createCoapServer({
     handle,
     basePath: options.path,

@@ -1,16 +1,19 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { CmpHandler } from '@cmpkit/core';
 import { toNodeListener } from '@cmpkit/transport-http';
 import type { Logger } from '../log/logger.js';
+import type { HttpRoute } from '../ops/health-endpoints.js';
 
 /** A listening HTTP server. */
 export interface HttpListener {
   host: string;
   port: number;
-  /** The CMP endpoint, e.g. `http://127.0.0.1:8080/.well-known/cmp`. */
+  /** The CMP endpoint, e.g. `http://127.0.0.1:8080/.well-known/cmp` (`https:` with TLS). */
   url: string;
-  /** The Node server (WebSocket upgrades attach to it). */
+  /** The Node server (WebSocket upgrades attach to it); a `node:https` server with TLS. */
   server: Server;
   /**
    * Stops accepting connections, lets open exchanges finish, then closes the idle connections;
@@ -20,13 +23,14 @@ export interface HttpListener {
 }
 
 /**
- * Serves `handle` on HTTP (RFC 9811) at `host:port` under `path` (and `path/p/<profile>`), and on
+ * Serves `handle` on HTTP (RFC 9811), or HTTPS with `tls`, at `host:port` under `path` (and `path/p/<profile>`), and on
  * the root `/` (and `/p/<profile>`) too: `/` is the path `openssl cmp` uses when `-path` is not
- * given. A path that is neither is answered `404` by the root listener.
+ * given. A path that is neither is answered `404` by the root listener. `route` (health
+ * endpoints) sees every request first.
  */
 export async function listenHttp(
   handle: CmpHandler,
-  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger },
+  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger; tls?: TlsOptions; route?: HttpRoute },
 ): Promise<HttpListener> {
   const common = {
     maxMessageBytes: options.maxMessageBytes,
@@ -35,11 +39,15 @@ export async function listenHttp(
   const primary = toNodeListener(handle, { ...common, basePath: options.path });
   const root = toNodeListener(handle, { ...common, basePath: '/' });
   const base = trimSlashes(options.path);
-  const server: Server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    if (options.route?.(req, res)) return;
     const path = pathOf(req.url);
     const ours = base === '' || path === base || path.startsWith(`${base}/`);
     (ours ? primary : root)(req, res);
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, serve) : createServer(serve);
+  // A client that fails the TLS handshake (wrong trust, no client certificate) costs its connection only.
+  server.on('tlsClientError', (error: Error) => options.logger.debug('TLS handshake failed', { error: error.message }));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -53,7 +61,7 @@ export async function listenHttp(
   return {
     host: address.address,
     port: address.port,
-    url: `http://${hostText}:${address.port}${options.path}`,
+    url: `${options.tls ? 'https' : 'http'}://${hostText}:${address.port}${options.path}`,
     server,
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {

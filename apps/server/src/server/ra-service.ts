@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { parseName } from '@cmpkit/codec';
-import { createClient, createRegistrationAuthority, type CmpServer, type ServerPolicy } from '@cmpkit/core';
+import {
+  createClient,
+  createRegistrationAuthority,
+  type CmpServer,
+  type ExternalTrust,
+  type SecretStore,
+  type ServerInit,
+  type ServerPolicy,
+} from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerConfig } from '../config/server-config.js';
 import { demoteInfo, type Logger } from '../log/logger.js';
@@ -23,10 +31,13 @@ export interface RaServiceInit {
   store: ServerStore;
   /** The CA's CMP URL. */
   upstream: string;
-  externalAnchors: readonly Uint8Array[];
+  externalTrust: readonly ExternalTrust[];
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
+  /** The secrets to authenticate devices with, instead of the stored ones alone (`serve --secret`). */
+  secrets?: SecretStore;
+  onExchange?: ServerInit['onExchange'];
 }
 
 /**
@@ -54,12 +65,12 @@ export function createRaService(init: RaServiceInit): CmpServer {
     name: parseName(ra.subject),
     protection: {
       signer: credential,
-      secrets: store.secrets,
+      secrets: init.secrets ?? store.secrets,
       macResponses: config.macResponses,
       macBounds: config.macBounds,
       ...(config.responseMac === 'request' ? {} : { mac: { algorithm: config.responseMac } }),
       trustAnchors: material.trustAnchors,
-      ...(init.externalAnchors.length ? { externalAnchors: init.externalAnchors } : {}),
+      ...(init.externalTrust.length ? { externalTrust: init.externalTrust } : {}),
       untrusted: material.chain,
     },
     upstream,
@@ -68,6 +79,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
     stores: { transactions: store.transactions, nonces: store.nonces },
     policy,
+    ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock,
     crypto,
     logger: demoteInfo(logger),

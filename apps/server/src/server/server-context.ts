@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { createCertificateAuthority, type CertificateAuthority } from '@cmpkit/ca';
+import type { ExternalTrust } from '@cmpkit/core';
 import type { ServerConfig } from '../config/server-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { buildCatalog } from '../config/profile-catalog.js';
@@ -12,8 +12,11 @@ import {
   type ServerStore,
 } from '@cmpkit/issuer';
 import type { Logger } from '../log/logger.js';
-import { pemBlocks } from '../pki/pem.js';
-import { createCaMaterial, loadCaMaterial, writeCaMaterial, type CaMaterial } from '../pki/ca-material.js';
+import { createCaMaterial, writeCaMaterial, type CaMaterial } from '../pki/ca-material.js';
+import { loadExternalTrust } from '../pki/external-trust.js';
+import { createKeySource, type KeySource } from '../pki/key-source.js';
+import { fileExists, isGeneratedLayout, loadCaMaterial, type LoadedCaMaterial } from '../pki/load-ca-material.js';
+import { readSecretReference } from '../config/secret-reference.js';
 import { openServerStore } from '../config/open-server-store.js';
 
 /** What a command works with: the configuration, the open store, the CA and the issuer. */
@@ -21,17 +24,22 @@ export interface ServerContext {
   config: ServerConfig;
   store: ServerStore;
   material: CaMaterial;
-  /** The manufacturer root certificates of `externalAnchors` (DER). */
-  externalAnchors: Uint8Array[];
+  /** The root certificates of other PKIs (`externalAnchors`) and the request types each is trusted for. */
+  externalTrust: ExternalTrust[];
   ca: CertificateAuthority;
   catalog: ProfileCatalog;
   crlPublisher: CrlPublisher;
   issuer: CaIssuer;
   /** True when this call generated the CA material. */
   createdCa: boolean;
+  /** The CMP protection certificate this call issued for an imported CA (its path), if any. */
+  issuedCmpCertificate?: string;
+  /** Where the private keys come from (files, PKCS#11 tokens). */
+  keys: KeySource;
   /** The shared secret stored because the database was new (print it once). */
   seededSecret?: { reference: string; secret: string };
   clock: () => Date;
+  /** The WebCrypto everything runs on; signs with the CA and CMP keys on their token when they are in one. */
   crypto: Crypto;
   /**
    * Loads the CA material from the data directory again and rebuilds the CA, the CRL publisher
@@ -48,6 +56,10 @@ export interface ServerContextOptions {
   logger: Logger;
   /** Generate CA material and seed the database when missing. Default true; false fails instead. */
   create?: boolean;
+  /** Told what takes a while when the CA material is generated (one line each, without newline). */
+  progress?: (text: string) => void;
+  /** Wraps the store before anything uses it (the metrics observe its calls). */
+  wrapStore?: (store: ServerStore) => ServerStore;
 }
 
 /**
@@ -56,22 +68,42 @@ export interface ServerContextOptions {
  * secret into a new database, and signs a first CRL when there is none.
  */
 export async function openServerContext(config: ServerConfig, options: ServerContextOptions): Promise<ServerContext> {
-  const { clock, crypto, logger } = options;
+  const { clock, logger } = options;
   const catalog = buildCatalog(config);
-  const externalAnchors = await loadExternalAnchors(config.externalAnchors);
-  let material = await loadCaMaterial(config.dataDir, crypto);
+  const externalTrust = await loadExternalTrust(config.externalAnchors);
+  const keys = createKeySource(config, options.crypto, (ref) => readSecretReference(ref, config.dataDir));
   let createdCa = false;
-  if (!material) {
-    if (options.create === false) {
-      throw new Error(`server: no CA in ${config.dataDir}; run 'cmpkit-server init' (or 'start') first`);
+  let loaded: LoadedCaMaterial;
+  try {
+    if (!(await fileExists(config.ca.certificate))) {
+      if (!isGeneratedLayout(config.ca, config.dataDir)) throw new ConfigError(`ca.certificate: ${config.ca.certificate} does not exist`);
+      if (options.create === false) {
+        throw new Error(`server: no CA in ${config.dataDir}; run 'cmpkit-server init' (or 'start') first`);
+      }
+      const generated = await createCaMaterial(config.ca, {
+        crypto: options.crypto,
+        clock,
+        ...(options.progress ? { progress: options.progress } : {}),
+      });
+      await writeCaMaterial(config.dataDir, generated, options.crypto);
+      createdCa = true;
+      logger.info('created CA material', { dataDir: config.dataDir });
     }
-    material = await createCaMaterial(config.ca, { crypto, clock });
-    await writeCaMaterial(config.dataDir, material, crypto);
-    delete material.root.privateKey; // the running server never holds the root key
-    createdCa = true;
-    logger.info('created CA material', { dataDir: config.dataDir });
+    loaded = await loadCaMaterial(config.ca, {
+      dataDir: config.dataDir,
+      keys,
+      clock,
+      ...(options.create === false ? {} : { issueCmpCertificate: config.ca }),
+    });
+  } catch (error) {
+    keys.close();
+    throw error;
   }
-  const store = await openServerStore(config.database, clock, config.durability);
+  const { material, issuedCmpCertificate } = loaded;
+  if (issuedCmpCertificate) logger.info('issued the CMP protection certificate', { file: issuedCmpCertificate });
+  const crypto = keys.crypto;
+  const opened = await openServerStore(config.database, clock, config.durability);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   try {
     let seededSecret: { reference: string; secret: string } | undefined;
     if (store.migration.from === 0 && config.initialSecret && (await store.secrets.count()) === 0) {
@@ -112,42 +144,33 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       config,
       store,
       material,
-      externalAnchors,
+      externalTrust,
       ca,
       catalog,
       crlPublisher,
       issuer,
       createdCa,
+      ...(issuedCmpCertificate ? { issuedCmpCertificate } : {}),
+      keys,
       ...(seededSecret ? { seededSecret } : {}),
       clock,
       crypto,
       async reloadMaterial() {
-        const reloaded = await loadCaMaterial(config.dataDir, crypto);
-        if (!reloaded) throw new Error(`server: the CA material in ${config.dataDir} is gone`);
-        Object.assign(ctx, { material: reloaded, ...engineOf(reloaded) });
+        const reloaded = await loadCaMaterial(config.ca, { dataDir: config.dataDir, keys, clock });
+        Object.assign(ctx, { material: reloaded.material, ...engineOf(reloaded.material) });
       },
-      close: () => store.close(),
+      async close() {
+        try {
+          await store.close();
+        } finally {
+          keys.close();
+        }
+      },
     };
     return ctx;
   } catch (error) {
     await store.close();
+    keys.close();
     throw error;
   }
-}
-
-/** The certificates of the `externalAnchors` PEM files; a file without one is a configuration error. */
-export async function loadExternalAnchors(files: readonly string[]): Promise<Uint8Array[]> {
-  const anchors: Uint8Array[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (cause) {
-      throw new ConfigError(`externalAnchors: cannot read ${file}: ${(cause as Error).message}`, { cause });
-    }
-    const certificates = pemBlocks(text, 'CERTIFICATE');
-    if (certificates.length === 0) throw new ConfigError(`externalAnchors: ${file} holds no CERTIFICATE`);
-    anchors.push(...certificates);
-  }
-  return anchors;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { CmpHandler, ConnectionAdmission } from '@cmpkit/core';
 import { admitUpgrade, attachWsServer, createWsServer, WS_SUBPROTOCOL, type WsServerConnection } from '@cmpkit/transport-ws';
@@ -7,9 +8,11 @@ import type { Logger } from '../log/logger.js';
 
 /** A CMP-over-WebSocket endpoint. */
 export interface WsListener {
-  /** `ws://host:port/path`, what `cmpkit --server` takes. */
+  /** `ws://host:port/path` (`wss://` with TLS), what `cmpkit --server` takes. */
   url: string;
   port: number;
+  /** The listener of its own (undefined when attached to the HTTP server). */
+  server?: Server;
   /** The open connections by id (`ws-N`, the `connectionId` the handler sees). */
   readonly connections: ReadonlyMap<string, WsServerConnection>;
   /** Closes the connections (and the listener of its own, if any). */
@@ -40,7 +43,10 @@ function onError(logger: Logger) {
 function ignoreSocketError(): void {}
 
 /** Serves `handle` over WebSocket on a listener of its own at `host:port`, handshakes on `path` only. */
-export async function listenWs(handle: CmpHandler, options: WsListenOptions & { host: string; port: number }): Promise<WsListener> {
+export async function listenWs(
+  handle: CmpHandler,
+  options: WsListenOptions & { host: string; port: number; tls?: TlsOptions },
+): Promise<WsListener> {
   const server = await createWsServer({
     handle,
     host: options.host,
@@ -49,11 +55,13 @@ export async function listenWs(handle: CmpHandler, options: WsListenOptions & { 
     maxMessageBytes: options.maxMessageBytes,
     onError: onError(options.logger),
     ...(options.admit ? { admit: options.admit } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `ws://${hostText}:${server.port}${options.path}`,
+    url: `${options.tls ? 'wss' : 'ws'}://${hostText}:${server.port}${options.path}`,
     port: server.port,
+    server: server.server,
     connections: server.connections,
     close: () => server.close(),
   };
@@ -89,7 +97,7 @@ export function attachWs(http: Server, handle: CmpHandler, options: WsListenOpti
     url: `${options.baseUrl
       .replace(/^http/, 'ws')
       .replace(/\/+$/, '')
-      .replace(/^(ws:\/\/[^/]+).*$/, '$1')}${options.path}`,
+      .replace(/^(wss?:\/\/[^/]+).*$/, '$1')}${options.path}`,
     port,
     connections: attached.connections,
     async close() {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePem } from '@cmpkit/codec';
@@ -45,5 +45,21 @@ describe('cmpkit-server init', () => {
     const result = await runCli({ cwd: dir }, 'init', '--data-dir', 'elsewhere');
     expect(result.status).toBe(0);
     expect(statSync(join(dir, 'elsewhere', 'root-ca.pem')).isFile()).toBe(true);
+  });
+
+  it('says what it is doing while slow keys are generated (RSA), one line per key', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'rsa.json'), JSON.stringify({ ca: { keyAlgorithm: 'rsa:2048' }, ra: { keyAlgorithm: 'rsa:2048' } }));
+    const init = await runCli({ cwd: dir }, 'init', '--config', 'rsa.json', '--data-dir', 'ca');
+    expect(init.status).toBe(0);
+    expect(init.stderr).toBe(
+      'generating the root CA key (rsa:2048)...\n' +
+        'generating the issuing CA key (rsa:2048)...\n' +
+        'generating the CMP server key (rsa:2048)...\n',
+    );
+    const ra = await runCli({ cwd: dir }, 'init', '--config', 'rsa.json', '--role', 'ra', '--ca-data-dir', 'ca', '--data-dir', 'ra');
+    expect(ra.stderr).toBe('generating the RA key (rsa:2048)...\n');
+    // An EC key takes no time worth saying.
+    expect((await runCli({ cwd: dir }, 'init', '--data-dir', 'ec')).stderr).toBe('');
   });
 });

@@ -17,10 +17,23 @@ function writeConfig(dir: string, value: unknown): string {
 describe('loadConfig', () => {
   it('gives the embedded defaults without a file, with absolute paths', async () => {
     const config = await loadConfig({ cwd: '/srv/x' });
-    expect(config).toEqual({ ...DEFAULT_CONFIG, dataDir: '/srv/x/.cmpkit-server', database: '/srv/x/.cmpkit-server/cmpkit-server.sqlite' });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576 });
+    const data = '/srv/x/.cmpkit-server';
+    expect(config).toEqual({
+      ...DEFAULT_CONFIG,
+      dataDir: data,
+      database: `${data}/cmpkit-server.sqlite`,
+      ca: {
+        ...DEFAULT_CONFIG.ca,
+        certificate: `${data}/issuing-ca.pem`,
+        key: `${data}/issuing-ca.key.pem`,
+        chain: `${data}/root-ca.pem`,
+        cmpCertificate: `${data}/cmp-server.pem`,
+        cmpKey: `${data}/cmp-server.key.pem`,
+      },
+    });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576, tls: false });
     expect(config.initialSecret).toEqual({ reference: 'demo', secret: 'demo-secret-change-me' });
-    expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
+    expect(Object.keys(config.profiles)).toEqual(['device', 'pqDevice', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
   });
 
   it('merges a file over the defaults; its relative dataDir is relative to the file', async () => {
@@ -37,7 +50,7 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe(join(dir, 'state'));
     expect(config.http).toEqual({ ...DEFAULT_CONFIG.http, port: 9000 });
     expect(config.policy).toEqual({ ...DEFAULT_CONFIG.policy, allowMacRevocation: true });
-    expect(Object.keys(config.profiles)).toEqual(['device', 'tlsServer', 'tlsClient', 'approval', 'sensors']);
+    expect(Object.keys(config.profiles)).toEqual(['device', 'pqDevice', 'tlsServer', 'tlsClient', 'approval', 'sensors']);
     expect(config.defaultProfile).toBe('sensors');
     expect(config.initialSecret).toBeNull();
   });
@@ -53,12 +66,12 @@ describe('loadConfig', () => {
 
   it('takes TCP and WebSocket listeners from the file, off/on the HTTP port by default, and --tcp-port/--ws-port over it', async () => {
     const defaults = await loadConfig({ cwd: '/work' });
-    expect(defaults.tcp).toEqual({ port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600 });
-    expect(defaults.ws).toEqual({ enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp' });
+    expect(defaults.tcp).toEqual({ port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600, tls: false });
+    expect(defaults.ws).toEqual({ enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp', tls: false });
     const file = writeConfig(tempDir(), { tcp: { port: 1829 }, ws: { enabled: false, path: '/cmp' }, announcementFlushSeconds: 0.5 });
     const fromFile = await loadConfig({ cwd: '/work', configFile: file });
-    expect(fromFile.tcp).toEqual({ port: 1829, host: '127.0.0.1', idleTimeoutSeconds: 3600 });
-    expect(fromFile.ws).toEqual({ enabled: false, port: null, host: '127.0.0.1', path: '/cmp' });
+    expect(fromFile.tcp).toEqual({ port: 1829, host: '127.0.0.1', idleTimeoutSeconds: 3600, tls: false });
+    expect(fromFile.ws).toEqual({ enabled: false, port: null, host: '127.0.0.1', path: '/cmp', tls: false });
     expect(fromFile.announcementFlushSeconds).toBe(0.5);
     const flags = await loadConfig({ cwd: '/work', configFile: file, tcpPort: 0, wsPort: 8081 });
     expect(flags.tcp.port).toBe(0);
@@ -90,15 +103,69 @@ describe('loadConfig', () => {
     expect((error as Error).message).toContain(message);
   });
 
-  it('resolves externalAnchors relative to the file and wants a list of strings', async () => {
+  it('resolves externalAnchors relative to the file: file names (ir) and { file, requests }', async () => {
     const dir = tempDir();
     const config = await loadConfig({
       cwd: '/elsewhere',
-      configFile: writeConfig(dir, { externalAnchors: ['mfg/root.pem', '/abs/other.pem'] }),
+      configFile: writeConfig(dir, { externalAnchors: ['mfg/root.pem', { file: '/abs/other.pem', requests: ['cr', 'rr'] }] }),
     });
-    expect(config.externalAnchors).toEqual([join(dir, 'mfg/root.pem'), '/abs/other.pem']);
+    expect(config.externalAnchors).toEqual([join(dir, 'mfg/root.pem'), { file: '/abs/other.pem', requests: ['cr', 'rr'] }]);
     await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { externalAnchors: 'root.pem' }) })).rejects.toThrow(
-      /config\.externalAnchors must be a list of strings/,
+      /config\.externalAnchors must be a list/,
+    );
+    await expect(
+      loadConfig({ cwd: dir, configFile: writeConfig(dir, { externalAnchors: [{ file: 'a.pem', requests: ['ir', 'certConf'] }] }) }),
+    ).rejects.toThrow(/config\.externalAnchors\[0\]\.requests: 'certConf' is not one of ir, cr, kur, p10cr, rr, genm/);
+    await expect(
+      loadConfig({ cwd: dir, configFile: writeConfig(dir, { externalAnchors: [{ file: 'a.pem', requests: [] }] }) }),
+    ).rejects.toThrow(/must name at least one request type/);
+  });
+
+  it('--tls turns TLS on for every listener; the TLS files are relative to the configuration file', async () => {
+    const dir = tempDir();
+    const config = await loadConfig({
+      cwd: '/elsewhere',
+      configFile: writeConfig(dir, { tls: { certificate: 'tls/cert.pem', key: 'tls/key.pem', clientCertificates: 'optional' } }),
+      tls: true,
+    });
+    expect([config.http.tls, config.tcp.tls, config.ws.tls]).toEqual([true, true, true]);
+    expect(config.tls).toMatchObject({
+      certificate: join(dir, 'tls/cert.pem'),
+      key: join(dir, 'tls/key.pem'),
+      clientCertificates: 'optional',
+    });
+    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { tls: { clientCertificates: 'sometimes' } }) })).rejects.toThrow(
+      "tls.clientCertificates must be 'none', 'optional' or 'required'",
+    );
+    await expect(
+      loadConfig({ cwd: dir, configFile: writeConfig(dir, { tls: { validityDays: 10, renewBeforeDays: 10 } }) }),
+    ).rejects.toThrow('tls.renewBeforeDays must be less than tls.validityDays');
+  });
+
+  it('resolves the CA material files against dataDir and keeps pkcs11: URIs', async () => {
+    const dir = tempDir();
+    const config = await loadConfig({
+      cwd: dir,
+      configFile: writeConfig(dir, {
+        dataDir: 'data',
+        ca: { certificate: '/etc/pki/ca.pem', key: 'pkcs11:token=ca;object=issuing', chain: 'root.pem', cmpCredential: 'ca' },
+        pkcs11: { module: 'lib/softhsm.so', pin: 'env:HSM_PIN' },
+      }),
+    });
+    expect(config.ca).toMatchObject({
+      certificate: '/etc/pki/ca.pem',
+      key: 'pkcs11:token=ca;object=issuing',
+      chain: join(dir, 'data', 'root.pem'),
+      cmpCredential: 'ca',
+      cmpCertificate: join(dir, 'data', 'cmp-server.pem'),
+      cmpKey: join(dir, 'data', 'cmp-server.key.pem'),
+    });
+    expect(config.pkcs11).toEqual({ module: join(dir, 'lib/softhsm.so'), pin: 'env:HSM_PIN' });
+    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { ca: { cmpCredential: 'own' } }) })).rejects.toThrow(
+      /ca\.cmpCredential must be 'separate' or 'ca'/,
+    );
+    await expect(loadConfig({ cwd: dir, configFile: writeConfig(dir, { pkcs11: { pin: '1234' } }) })).rejects.toThrow(
+      /pkcs11\.pin must be pass:TEXT, env:VAR or file:PATH/,
     );
   });
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodePem, encodePem } from '@cmpkit/codec';
 import { parseCertificate } from '@cmpkit/protection';
 import { tempDir } from '../helpers.js';
-import { runAdmin, runClient, startListener, startServer, type RunningListener, type RunningServer } from './e2e-harness.js';
+import { enrollDevice, runAdmin, runClient, startListener, startServer, type RunningListener, type RunningServer } from './e2e-harness.js';
 
 // CA-initiated announcements end to end: `cmpkit-server` admin commands (separate from the
 // running server, sharing its database) announce; `cmpkit listen` clients on TCP, WebSocket and
@@ -49,32 +49,24 @@ async function announcingServer(flushSeconds = 3600): Promise<RunningServer> {
   return server;
 }
 
-/** Enrolls `name` with the shared secret; its certificate and key go to `<name>.pem`/`<name>.key`, the root to `<name>-trust.pem`. */
-async function enroll(s: RunningServer, name: string): Promise<{ cert: string; key: string; trusted: string }> {
-  const file = (f: string): string => join(s.dir, f);
-  writeFileSync(file(`${name}-trust.pem`), readFileSync(s.root));
-  const ir = await runClient(
-    'ir',
+function listen(
+  url: string,
+  device: { cert: string; key: string; trusted: string; untrusted: string },
+  ...extra: string[]
+): RunningListener {
+  const listener = startListener(
     '--server',
-    s.httpUrl,
-    ...SECRET,
+    url,
+    '--cert',
+    device.cert,
+    '--key',
+    device.key,
     '--trusted',
-    file(`${name}-trust.pem`),
-    '--newkey',
-    'ec:P-256',
-    '--newkeyout',
-    file(`${name}.key`),
-    '--subject',
-    `/CN=${name}`,
-    '--certout',
-    file(`${name}.pem`),
+    device.trusted,
+    '--untrusted',
+    device.untrusted,
+    ...extra,
   );
-  expect(ir.stderr).toBe('');
-  return { cert: file(`${name}.pem`), key: file(`${name}.key`), trusted: file(`${name}-trust.pem`) };
-}
-
-function listen(url: string, device: { cert: string; key: string; trusted: string }, ...extra: string[]): RunningListener {
-  const listener = startListener('--server', url, '--cert', device.cert, '--key', device.key, '--trusted', device.trusted, ...extra);
   listeners.push(listener);
   return listener;
 }
@@ -82,8 +74,8 @@ function listen(url: string, device: { cert: string; key: string; trusted: strin
 describe('announcements end to end', () => {
   it('pushes a CA key rollover (ckuann) to two connected clients (TCP and WebSocket), which then trust certificates from the new root', async () => {
     const s = await announcingServer();
-    const a = await enroll(s, 'device-a');
-    const b = await enroll(s, 'device-b');
+    const a = await enrollDevice(s, 'device-a');
+    const b = await enrollDevice(s, 'device-b');
     const oldRoot = readFileSync(s.root, 'utf8');
     const overTcp = listen(s.tcpUrl, a);
     const overWs = listen(s.wsUrl, b);
@@ -118,6 +110,8 @@ describe('announcements end to end', () => {
       join(s.dir, 'new-root-only.pem'),
       '--newkey',
       'ec:P-256',
+      '--newkeyout',
+      join(s.dir, 'device-c.key'),
       '--subject',
       '/CN=device-c',
       '--certout',
@@ -137,6 +131,8 @@ describe('announcements end to end', () => {
       a.key,
       '--trusted',
       join(s.dir, 'new-root-only.pem'),
+      '--untrusted',
+      s.issuing,
       '--infotype',
       'caCerts',
     );
@@ -162,7 +158,7 @@ describe('announcements end to end', () => {
 
   it('renew-request makes a listening client with --auto-renew run kur before the deadline; revoke sends it a rann', async () => {
     const s = await announcingServer();
-    const device = await enroll(s, 'device-r');
+    const device = await enrollDevice(s, 'device-r');
     const before = serialOf(device.cert);
     const listener = listen(s.wsUrl, device, '--auto-renew', '--untrusted', join(s.dir, 'data', 'issuing-ca.pem'));
     await listener.waitFor(/listening for announcements/);
@@ -186,8 +182,8 @@ describe('announcements end to end', () => {
 
   it('announces a CRL the running server signed itself (rr over CMP) to connected clients (on its timer)', async () => {
     const s = await announcingServer(0.1);
-    const watcher = await enroll(s, 'device-w');
-    const other = await enroll(s, 'device-x');
+    const watcher = await enrollDevice(s, 'device-w');
+    const other = await enrollDevice(s, 'device-x');
     const listener = listen(s.tcpUrl, watcher);
     await listener.waitFor(/listening for announcements/);
     const rr = await runClient(
@@ -213,7 +209,7 @@ describe('announcements end to end', () => {
 
   it('announces a certificate issued out of band (cert issue -> cann) to its holder', async () => {
     const s = await announcingServer();
-    const device = await enroll(s, 'device-c');
+    const device = await enrollDevice(s, 'device-c');
     const listener = listen(s.wsUrl, device);
     await listener.waitFor(/listening for announcements/);
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -238,7 +234,7 @@ describe('announcements end to end', () => {
 
   it('keeps what a client missed while offline and delivers it when it reconnects', async () => {
     const s = await announcingServer();
-    const device = await enroll(s, 'device-o');
+    const device = await enrollDevice(s, 'device-o');
     const serial = serialOf(device.cert);
     const request = await runAdmin(s, 'renew-request', '--serial', serial, '--before', '+30d');
     expect(request.stdout).toContain('stored for the running server to deliver');

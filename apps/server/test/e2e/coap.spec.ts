@@ -40,6 +40,8 @@ describe.each(CARRIERS)('cmpkit over %s against cmpkit-server', (name, urlOf) =>
       server.root,
       '--newkey',
       'ec:P-256',
+      '--newkeyout',
+      file('cr.key'),
       '--subject',
       `/CN=${name.replace('+', '-')}-cr`,
       '--certout',
@@ -118,6 +120,9 @@ describe('announcements over CoAP (Observe)', () => {
         file(`${device}.key`),
         '--trusted',
         file(`${device}-trust.pem`),
+        // The device's chain goes into extraCerts with its signed requests (RFC 9483 section 3.3).
+        '--untrusted',
+        s.issuing,
       );
       listeners.push(listener);
       running.push(listener);

@@ -1,6 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { decodePem } from '@cmpkit/codec';
+import { parseCertificate } from '@cmpkit/protection';
 import { main as clientMain } from '../../../client/src/main.js';
 import { main as serverMain } from '../../src/main.js';
+import type { ListeningAddress } from '../../src/server/ready-line.js';
 import type { CliRun } from '../run-cli.js';
 
 /** A `cmpkit-server serve` running in-process on 127.0.0.1 with free ports. */
@@ -15,6 +20,10 @@ export interface RunningServer {
   coapWsUrl: string;
   /** The root CA file of the data directory. */
   root: string;
+  /** Every listener, as `serve` reported it. */
+  address: ListeningAddress;
+  /** The issuing CA file: the chain a device sends with its signed requests (RFC 9483 section 3.3). */
+  issuing: string;
   stdout(): string;
   stderr(): string;
   stop(): Promise<number>;
@@ -25,9 +34,8 @@ export async function startServer(dir: string, ...extra: string[]): Promise<Runn
   const stop = new AbortController();
   let stdout = '';
   let stderr = '';
-  type Address = { url: string; tcpUrl?: string; wsUrl?: string; coapUrl?: string; coapTcpUrl?: string; coapWsUrl?: string };
-  let listening: (address: Address) => void;
-  const bound = new Promise<Address>((resolve) => (listening = resolve));
+  let listening: (address: ListeningAddress) => void;
+  const bound = new Promise<ListeningAddress>((resolve) => (listening = resolve));
   const running = serverMain(
     ['serve', '--port', '0', '--host', '127.0.0.1', '--tcp-port', '0', '--coap-port', '0', '--data-dir', 'data', ...extra],
     {
@@ -53,6 +61,8 @@ export async function startServer(dir: string, ...extra: string[]): Promise<Runn
     coapTcpUrl: address.coapTcpUrl ?? '',
     coapWsUrl: address.coapWsUrl ?? '',
     root: join(dir, 'data', 'root-ca.pem'),
+    address,
+    issuing: join(dir, 'data', 'issuing-ca.pem'),
     stdout: () => stdout,
     stderr: () => stderr,
     async stop() {
@@ -70,8 +80,53 @@ export async function runClient(...argv: string[]): Promise<CliRun> {
   return { status, stdout, stderr };
 }
 
+/** An end entity enrolled by {@link enrollDevice}: its files, and its certificate's serial (hex). */
+export interface EnrolledDevice {
+  cert: string;
+  key: string;
+  /** A copy of the server's root, for the device alone (a ckuann rewrites it). */
+  trusted: string;
+  /** The issuing CA: the chain the device sends with its signed requests (RFC 9483 section 3.3). */
+  untrusted: string;
+  serial: string;
+}
+
+/** Enrolls `/CN=name` with the demo secret (ir over HTTP); its files are `<name>.pem`, `<name>.key`, `<name>-trust.pem`. */
+export async function enrollDevice(server: RunningServer, name: string): Promise<EnrolledDevice> {
+  const file = (f: string): string => join(server.dir, f);
+  writeFileSync(file(`${name}-trust.pem`), readFileSync(server.root));
+  const ir = await runClient(
+    'ir',
+    '--server',
+    server.httpUrl,
+    '--ref',
+    'demo',
+    '--secret',
+    'pass:demo-secret-change-me',
+    '--trusted',
+    file(`${name}-trust.pem`),
+    '--newkey',
+    'ec:P-256',
+    '--newkeyout',
+    file(`${name}.key`),
+    '--subject',
+    `/CN=${name}`,
+    '--certout',
+    file(`${name}.pem`),
+  );
+  expect(ir.stderr).toBe('');
+  const [certificate] = decodePem(readFileSync(file(`${name}.pem`), 'utf8'));
+  return {
+    cert: file(`${name}.pem`),
+    key: file(`${name}.key`),
+    trusted: file(`${name}-trust.pem`),
+    untrusted: server.issuing,
+    serial: parseCertificate(certificate!.der).serialNumber.toString(16),
+  };
+}
+
 /** Runs the `cmpkit-server` maintenance commands in-process on the server's data directory. */
-export async function runAdmin(server: RunningServer, ...argv: string[]): Promise<CliRun> {
+export async function runAdmin(server: Pick<RunningServer, 'dir'>, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const status = await serverMain([...argv, '--data-dir', 'data'], {

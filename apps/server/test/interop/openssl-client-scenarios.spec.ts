@@ -460,4 +460,23 @@ describe.skipIf(!version)(title, () => {
     });
     expect(log).toMatch(/cr -> error rejection signerNotTrusted/);
   });
+
+  it('10. rr: certificateHold (-revreason 6), revived by removeFromCRL (-revreason 8); without -revreason for good, then no revival', async () => {
+    const { cert, key } = await enroll('hold');
+    const serial = serialOfFile(cert);
+    const rr = (...extra: string[]) =>
+      openssl('cmp', '-cmd', 'rr', ...endpoint(), ...trust(), '-cert', cert, '-key', key, '-oldcert', cert, ...extra);
+    const hold = await rr('-revreason', '6');
+    expect(hold.ok, hold.output).toBe(true);
+    expect((await certs()).find((c) => c.serial === serial)).toMatchObject({ status: 'revoked', revocationReason: 6 });
+    const revive = await rr('-revreason', '8');
+    expect(revive.ok, revive.output).toBe(true);
+    expect((await certs()).find((c) => c.serial === serial)?.status).toBe('confirmed');
+    // OpenSSL 3.0 sends no CRLReason without -revreason: taken as unspecified.
+    const forGood = await rr();
+    expect(forGood.ok, forGood.output).toBe(true);
+    expect((await certs()).find((c) => c.serial === serial)).toMatchObject({ status: 'revoked', revocationReason: 0 });
+    const log = await logOf(async () => expect((await rr('-revreason', '8')).ok).toBe(false));
+    expect(log).toMatch(/rr -> rp rejection certRevoked/);
+  });
 });

@@ -159,6 +159,26 @@ describe('createCaIssuer: revoke', () => {
     expect(crlContent((await store.crls.current())!.der).crlNumber).toBe(1);
   });
 
+  it('looks a certificate up with its revocation, and takes one off hold (a new CRL without it)', async () => {
+    const { issuer, store } = await issuerSetup();
+    const { spki } = await ecKey();
+    const { certificate } = issued(await issuer.certify(certRequest(spki)));
+    const serial = serialOf(certificate);
+    const serialNumber = BigInt(`0x${serial}`);
+    const requester = { kind: 'unprotected' as const, sender: { type: 'directoryName' as const, value: [] } };
+    expect(await issuer.lookupCertificate(serialNumber)).toEqual({ certificate });
+    expect(await issuer.lookupCertificate(0x1234n)).toBeUndefined();
+    await issuer.revoke({ serialNumber, reason: 6, requester });
+    expect(await issuer.lookupCertificate(serialNumber)).toEqual({ certificate, revocation: { reason: 6 } });
+    expect(crlContent((await store.crls.current())!.der).entries.get(serial)).toBe(6);
+    await issuer.revive({ serialNumber, requester });
+    expect(await issuer.lookupCertificate(serialNumber)).toEqual({ certificate });
+    const after = crlContent((await store.crls.current())!.der);
+    expect(after.entries.has(serial)).toBe(false);
+    expect(after.crlNumber).toBe(2);
+    expect((await rejection(issuer.revive({ serialNumber, requester }))).failInfo).toEqual(['certRevoked']);
+  });
+
   it('refuses an unknown serial number with badCertId', async () => {
     const { issuer } = await issuerSetup();
     const error = await rejection(

@@ -45,7 +45,8 @@ describe('key algorithms', () => {
     expect(keyGenParams('rsa:3072+')?.params).toMatchObject({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 3072 });
     expect(keyGenParams('x25519')?.usages).toEqual(['deriveBits']);
     expect(keyGenParams('rsa-pss:2048+')).toBeUndefined();
-    expect(keyGenParams('ml-kem-768')).toBeUndefined();
+    expect(keyGenParams('ml-kem-768')).toEqual({ params: { name: 'ML-KEM-768' }, usages: ['encapsulateBits', 'decapsulateBits'] });
+    expect(keyGenParams('ml-dsa-65')).toEqual({ params: { name: 'ML-DSA-65' }, usages: ['sign', 'verify'] });
   });
 
   it('matches a key AlgorithmIdentifier against a profile algorithm', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { serverReady } from '../../../../scripts/server-ready.mjs';
 import { workspaceAlias } from '../../../../vitest.shared.js';
 
 const serverDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,6 +30,8 @@ export function serverBundle(): Promise<string> {
       {
         name: 'workspace-sources',
         setup(b) {
+          // The PKCS#11 binding is native and loaded only for keys in a token: left out.
+          b.onResolve({ filter: /^@cmpkit\/pkcs11$/ }, () => ({ path: '@cmpkit/pkcs11', external: true }));
           b.onResolve({ filter: /^@cmpkit\// }, (args) => {
             const path = workspaceAlias[args.path];
             return path ? { path } : undefined;
@@ -58,21 +61,19 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits for the `listening` log line of its HTTP listener (logLevel info or debug). */
+/** Starts `cmpkit-server serve ARGS` (on port 0 unless ARGS say otherwise) and waits for its ready line on stdout. */
 export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
   const bundle = await serverBundle();
   const child = spawn(process.execPath, [bundle, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stdout!.resume();
   child.stderr!.setEncoding('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /listening url=(http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code, signal) => reject(new Error(`cmpkit-server exited (${code ?? signal}) before listening:\n${stderr}`)));
-  });
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  const url = await serverReady(child).then(
+    (ready) => ready.listeners.http!,
+    (error: Error) => {
+      throw new Error(`${error.message}:\n${stderr}`);
+    },
+  );
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     pid: child.pid!,

@@ -178,13 +178,16 @@ describe('the CMP service on the SQLite context', () => {
         'suppLangTags',
       ]);
       const [sign, enc, symm, crl, protEnc, lang] = answers;
-      // device, tlsServer, tlsClient: EC P-256/384/521, RSA and Ed25519 sign; only tlsServer's RSA (keyEncipherment) encrypts.
+      // device, tlsServer, tlsClient: EC P-256/384/521, RSA, Ed25519 and ML-DSA-44/65/87 sign; only tlsServer's RSA (keyEncipherment) encrypts.
       expect(sign?.type === 'signKeyPairTypes' && sign.infoValue?.map((a) => a.algorithm)).toEqual([
         oids.id_ecPublicKey,
         oids.id_ecPublicKey,
         oids.id_ecPublicKey,
         oids.rsaEncryption,
         oids.id_Ed25519,
+        oids.id_ml_dsa_44,
+        oids.id_ml_dsa_65,
+        oids.id_ml_dsa_87,
       ]);
       expect(enc?.type === 'encKeyPairTypes' && enc.infoValue?.map((a) => a.algorithm)).toEqual([oids.rsaEncryption]);
       expect(symm).toEqual({ type: 'preferredSymmAlg', infoValue: { algorithm: oids.id_aes256_CBC } });

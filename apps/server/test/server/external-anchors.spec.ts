@@ -19,11 +19,17 @@ describe('externalAnchors', () => {
     const b = await createSelfSignedCa({ subject: '/CN=Manufacturer B', clock });
     writeFileSync(join(dir, 'a.pem'), encodePem('CERTIFICATE', a.certificate));
     writeFileSync(join(dir, 'b.pem'), encodePem('CERTIFICATE', b.certificate));
-    writeFileSync(join(dir, 'server.json'), JSON.stringify({ externalAnchors: ['a.pem', 'b.pem'] }));
+    writeFileSync(
+      join(dir, 'server.json'),
+      JSON.stringify({ externalAnchors: ['a.pem', { file: 'b.pem', requests: ['cr', 'p10cr', 'genm', 'rr'] }] }),
+    );
     const config = await loadConfig({ cwd: dir, configFile: 'server.json' });
     const ctx = await openServerContext(config, { clock, crypto, logger: lineLogger(() => {}, 'silent', clock) });
     try {
-      expect(ctx.externalAnchors).toEqual([a.certificate, b.certificate]);
+      expect(ctx.externalTrust).toEqual([
+        { anchors: [a.certificate], requests: ['ir'] },
+        { anchors: [b.certificate], requests: ['cr', 'p10cr', 'genm', 'rr'] },
+      ]);
     } finally {
       await ctx.close();
     }
@@ -37,8 +43,8 @@ describe('externalAnchors', () => {
     writeFileSync(join(dir, 'server.json'), JSON.stringify({ externalAnchors: ['empty.pem'] }));
     const open = async () => openServerContext(await loadConfig({ cwd: dir, configFile: 'server.json' }), { clock, crypto, logger });
     await expect(open()).rejects.toThrow(ConfigError);
-    await expect(open()).rejects.toThrow(/externalAnchors: .*empty\.pem holds no CERTIFICATE/);
+    await expect(open()).rejects.toThrow(/externalAnchors\[0\]: .*empty\.pem holds no CERTIFICATE/);
     writeFileSync(join(dir, 'server.json'), JSON.stringify({ externalAnchors: ['missing.pem'] }));
-    await expect(open()).rejects.toThrow(/externalAnchors: cannot read .*missing\.pem/);
+    await expect(open()).rejects.toThrow(/externalAnchors\[0\]: cannot read .*missing\.pem/);
   });
 });

@@ -12,9 +12,20 @@ import { MAX_RSA_BITS, parseKeyAlgorithm, type FixedKeyName, type KeyAlgorithmSp
 export interface CheckedPublicKey {
   /** The SubjectPublicKeyInfo as DER, as it goes into the certificate. */
   der: Uint8Array;
-  /** RSA keys may encipher (keyEncipherment, dataEncipherment); others may not. */
-  rsa: boolean;
+  /**
+   * Which keyUsage bits (KeyUsageFlags) the key type allows: RSA all; EC all but the
+   * encipherment bits; ML-DSA only the signing bits (RFC 9881 section 5); ML-KEM only
+   * keyEncipherment (the LAMPS ML-KEM certificate specification).
+   */
+  keyUsageMask: number;
 }
+
+// KeyUsageFlags of @peculiar/asn1-x509 (bit 0 first): digitalSignature 1, nonRepudiation 2,
+// keyEncipherment 4, dataEncipherment 8, keyAgreement 16, keyCertSign 32, cRLSign 64, encipherOnly 128, decipherOnly 256.
+const ALL_USAGES = 0x1ff;
+const NOT_ENCIPHERMENT = ALL_USAGES & ~(4 | 8);
+const SIGNING_ONLY = 1 | 2 | 32 | 64;
+const KEY_ENCIPHERMENT_ONLY = 4;
 
 const CURVES: Record<string, { name: 'P-256' | 'P-384' | 'P-521'; size: number }> = {
   [oids.secp256r1]: { name: 'P-256', size: 32 },
@@ -109,7 +120,7 @@ export function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateP
     if (key.length !== 1 + 2 * curve.size || key[0] !== 0x04) malformed(`not an uncompressed ${curve.name} point`);
     if (!specs.some((s) => s.family === 'ec' && s.curve === curve.name)) refused(profile, `an EC ${curve.name} key`);
     if (!isOnCurve(curve.name, key.subarray(1), curve.size)) malformed(`not a point on ${curve.name}`);
-    return { der, rsa: false };
+    return { der, keyUsageMask: NOT_ENCIPHERMENT };
   }
 
   if (oid === oids.rsaEncryption || oid === oids.id_RSASSA_PSS) {
@@ -130,7 +141,7 @@ export function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateP
     if (bits > MAX_RSA_BITS || !sizes.some((s) => (s.orMore ? bits >= s.bits : bits === s.bits))) {
       throw new IssuanceError('badCertTemplate', `${label} is not accepted by certificate profile "${profile.name}"`);
     }
-    return { der, rsa: true };
+    return { der, keyUsageMask: ALL_USAGES };
   }
 
   const fixed = FIXED_KEYS[oid];
@@ -138,7 +149,12 @@ export function checkPublicKey(spki: SubjectPublicKeyInfo, profile: CertificateP
     if (parameters) malformed(`${fixed.name} keys take no parameters`);
     if (key.length !== fixed.length) malformed(`a ${fixed.name} key is ${fixed.length} bytes`);
     if (!specs.some((s) => s.family === 'fixed' && s.name === fixed.name)) refused(profile, `a ${fixed.name} key`);
-    return { der, rsa: false };
+    const mask = fixed.name.startsWith('ml-kem')
+      ? KEY_ENCIPHERMENT_ONLY
+      : fixed.name.startsWith('ml-dsa')
+        ? SIGNING_ONLY
+        : NOT_ENCIPHERMENT;
+    return { der, keyUsageMask: mask };
   }
 
   return refused(profile, `the key algorithm ${oid}`);

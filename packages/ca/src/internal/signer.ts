@@ -40,6 +40,12 @@ const RSA_PKCS1_OID: Record<string, string> = {
   'SHA-512': oids.sha512WithRSAEncryption,
 };
 
+const ML_DSA_OIDS: Record<string, string> = {
+  'ML-DSA-44': oids.id_ml_dsa_44,
+  'ML-DSA-65': oids.id_ml_dsa_65,
+  'ML-DSA-87': oids.id_ml_dsa_87,
+};
+
 const NULL_DER = Uint8Array.of(0x05, 0x00);
 
 type WebCryptoParams = Algorithm | EcdsaParams | RsaPssParams | EcKeyImportParams | RsaHashedImportParams;
@@ -64,7 +70,7 @@ function ecdsaDer(raw: Uint8Array): Uint8Array {
 function unsupported(): never {
   throw new IssuanceError(
     'systemFailure',
-    'the CA key is of an algorithm this CA cannot sign with (supported: ECDSA P-256/P-384/P-521, RSASSA-PKCS1-v1_5, RSA-PSS, Ed25519, Ed448)',
+    'the CA key is of an algorithm this CA cannot sign with (supported: ECDSA P-256/P-384/P-521, RSASSA-PKCS1-v1_5, RSA-PSS, Ed25519, Ed448, ML-DSA-44/65/87)',
   );
 }
 
@@ -73,7 +79,8 @@ function unsupported(): never {
  * with SHA-384, P-521 with SHA-512), RSASSA-PKCS1-v1_5 and RSA-PSS with the key's hash
  * (SHA-256/384/512; PSS with MGF1 of the same hash and a salt of the hash length, RFC 9481
  * section 3.2), Ed25519 and Ed448 (either WebCrypto spelling: `Ed25519` or `EdDSA` with
- * `namedCurve`).
+ * `namedCurve`), ML-DSA-44/65/87 (RFC 9881; the injected crypto must offer them, e.g. through
+ * `withPostQuantum` of `@cmpkit/pq-crypto`).
  */
 export function signerFor(key: CryptoKey, crypto: Crypto): Signer {
   if (key.type !== 'private') throw new IssuanceError('systemFailure', 'the CA key must be a private key');
@@ -127,6 +134,15 @@ export function signerFor(key: CryptoKey, crypto: Crypto): Signer {
       algorithm = new AlgorithmIdentifier({ algorithm: curve === 'Ed25519' ? oids.id_Ed25519 : oids.id_Ed448 });
       signParams = { name: alg.name };
       importParams = alg.name === 'EdDSA' ? ({ name: 'EdDSA', namedCurve: curve } as EcKeyImportParams) : { name: curve };
+      break;
+    }
+    case 'ML-DSA-44':
+    case 'ML-DSA-65':
+    case 'ML-DSA-87': {
+      // RFC 9881: the OID alone, parameters absent; the signature is the raw FIPS 204 encoding.
+      algorithm = new AlgorithmIdentifier({ algorithm: ML_DSA_OIDS[alg.name] as string });
+      signParams = { name: alg.name };
+      importParams = { name: alg.name };
       break;
     }
     default:

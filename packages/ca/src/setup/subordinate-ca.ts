@@ -22,7 +22,18 @@ export interface SubordinateCaOptions extends CaKeyOptions {
   crypto?: Crypto;
 }
 
-const ANY_KEY: readonly KeyAlgorithm[] = ['ec:P-256', 'ec:P-384', 'ec:P-521', 'rsa:2048+', 'rsa-pss:2048+', 'ed25519', 'ed448'];
+const ANY_KEY: readonly KeyAlgorithm[] = [
+  'ec:P-256',
+  'ec:P-384',
+  'ec:P-521',
+  'rsa:2048+',
+  'rsa-pss:2048+',
+  'ed25519',
+  'ed448',
+  'ml-dsa-44',
+  'ml-dsa-65',
+  'ml-dsa-87',
+];
 
 /**
  * Generates an issuing (subordinate) CA under `issuer`: a key pair (ECDSA P-256 unless told

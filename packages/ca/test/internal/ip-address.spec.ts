@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inIpRange, parseIpAddress, parseIpRange } from '../../src/internal/ip-address.js';
+import { parseIpAddress } from '../../src/ip-address.js';
+import { inIpRange, parseIpRange } from '../../src/internal/ip-address.js';
 
 describe('parseIpAddress', () => {
   it.each([

@@ -32,7 +32,10 @@ export type Announcement =
 
 /** Who announces and how: the CA's name and protection credential, and the runtime. */
 export interface AnnouncementSender {
-  /** header.sender: the CA (or RA) name end entities know. */
+  /**
+   * header.sender of MAC-protected announcements: the CA (or RA) name end entities know. A signed
+   * announcement names the subject of its signer certificate instead (RFC 9483 section 3.1).
+   */
   name: Name;
   /** The protection: normally the CA's signing credential (the CMP server's `signer`). */
   credential: ProtectionCredential;
@@ -106,9 +109,9 @@ function bodyOf(announcement: Announcement): { body: PKIBody; pvno: number } {
 
 /**
  * Builds the protected DER PKIMessage of an announcement: a fresh transactionID and senderNonce,
- * messageTime from the clock, sender the CA's name, recipient the end entity's name (the NULL-DN
- * for a broadcast), protected with the sender's credential (the signer certificate and chain go
- * into extraCerts).
+ * messageTime from the clock, sender the subject of the signer certificate (the configured name
+ * for a MAC), recipient the end entity's name (the NULL-DN for a broadcast), protected with the
+ * sender's credential (the signer certificate and chain go into extraCerts).
  *
  * @example
  * ```ts
@@ -122,7 +125,7 @@ export async function buildAnnouncement(announcement: Announcement, sender: Anno
   const message: PKIMessage = {
     header: {
       pvno,
-      sender: directoryName(sender.name),
+      sender: directoryName('certificate' in sender.credential ? parseCertificate(sender.credential.certificate).subject : sender.name),
       recipient: recipient ? directoryName(recipient) : NULL_DN,
       messageTime: new Date(Math.floor(now.getTime() / 1000) * 1000),
       transactionID: randomBytes(crypto, 16),

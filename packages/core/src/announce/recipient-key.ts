@@ -62,6 +62,8 @@ export function recipientNameOf(recipient: string): Name {
  */
 export function recipientKeyOfRequester(requester: Requester): string | undefined {
   switch (requester.kind) {
+    case 'kem':
+      return parseCertificate(requester.certificate).subject.length ? recipientKeyOfCertificate(requester.certificate) : undefined;
     case 'signature': {
       if (requester.external) return undefined;
       return parseCertificate(requester.certificate).subject.length ? recipientKeyOfCertificate(requester.certificate) : undefined;

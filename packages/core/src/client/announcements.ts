@@ -17,7 +17,7 @@ import {
 } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { bytesEqual, toHex } from '../message/bytes.js';
-import type { ClientContext } from './client-context.js';
+import { verifyOptionsOf, type ClientContext } from './client-context.js';
 import { enroll } from './enroll.js';
 import type { EnrollResult } from './enroll-options.js';
 import { verifyRootCaKeyUpdate, type RootCaUpdate } from './general-message.js';
@@ -164,14 +164,7 @@ export async function receiveAnnouncement(ctx: ClientContext, der: Uint8Array): 
   if (!trust.mac && !trust.signature)
     throw new ProtectionError('signerNotTrusted', 'the client has no trust anchors to verify announcements with');
   const now = runtime.clock();
-  await verifyProtection(message, trust, {
-    crypto: runtime.crypto,
-    cache: ctx.cache,
-    at: now,
-    ...(init.algorithms ? { algorithms: init.algorithms } : {}),
-    ...(init.macBounds ? { macBounds: init.macBounds } : {}),
-    ...(init.allowSha1 ? { allowSha1: true } : {}),
-  });
+  await verifyProtection(message, trust, verifyOptionsOf(ctx, now));
   const time = message.header.messageTime;
   if (time && Math.abs(time.getTime() - now.getTime()) > ctx.messageTimeTolerance * 1000) {
     throw new ProtocolError('badTime', `the ${type} announcement's messageTime is too far from our clock`);

@@ -5,6 +5,7 @@ import {
   type CertificateCache,
   type ProtectionCredential,
   type ProtectionTrust,
+  type VerifyProtectionOptions,
 } from '@cmpkit/protection';
 import { directoryName, NULL_DN } from '../message/general-names.js';
 import { resolveRuntime, type Runtime } from '../runtime.js';
@@ -33,6 +34,19 @@ export interface ClientContext {
   renewal: Promise<unknown> | undefined;
 }
 
+/** How the client verifies what it receives at `at`: its crypto, cache, algorithms, MAC bounds and SHA-1 setting. */
+export function verifyOptionsOf(ctx: ClientContext, at: Date): VerifyProtectionOptions {
+  const { init } = ctx;
+  return {
+    crypto: ctx.runtime.crypto,
+    cache: ctx.cache,
+    at,
+    ...(init.algorithms ? { algorithms: init.algorithms } : {}),
+    ...(init.macBounds ? { macBounds: init.macBounds } : {}),
+    ...(init.allowSha1 ? { allowSha1: true } : {}),
+  };
+}
+
 /** The default trust: a MAC credential trusts its own secret. */
 function defaultTrust(credential: ProtectionCredential | undefined): ProtectionTrust | undefined {
   if (credential && 'secret' in credential) return { mac: { secret: credential.secret } };
@@ -49,6 +63,7 @@ export function resolveClientContext(init: ClientInit): ClientContext {
   if (!sender && init.credential && 'certificate' in init.credential) {
     sender = parseCertificate(init.credential.certificate).subject;
   }
+  if (!sender && init.kem) sender = parseCertificate(init.kem.certificate).subject;
   return {
     init,
     runtime,

@@ -4,6 +4,7 @@ import type { RuntimeInit } from '../runtime.js';
 import type { Transport } from '../transport.js';
 import type { IssuedCertificate, CertificateDecision } from './certificate-decision.js';
 import type { EnrollOptions } from './enroll-options.js';
+import type { PollWait } from './poll-wait.js';
 
 /** Construction input of {@link createClient}. */
 export interface ClientInit extends RuntimeInit {
@@ -34,6 +35,20 @@ export interface ClientInit extends RuntimeInit {
   trustAnchors?: readonly Uint8Array[];
   /** Further intermediate certificates for building paths. */
   untrusted?: readonly Uint8Array[];
+  /**
+   * Protect requests with KEM-based MAC (RFC 9810 section 5.1.3.4, Appendix E Figure 3): each
+   * transaction starts with an unprotected genm KemCiphertextInfo carrying this ML-KEM
+   * certificate; the server's signed genp brings a ciphertext, whose decapsulated secret keys the
+   * MAC of every request of that transaction. For end entities whose key cannot sign. Needs
+   * `trust.signature` (the genp must be signed by the CA).
+   */
+  kem?: { privateKey: CryptoKey; certificate: Uint8Array; chain?: readonly Uint8Array[] };
+  /**
+   * The server's ML-KEM certificate (RFC 9810 Appendix E Figure 4): the first request of every
+   * transaction carries a KemCiphertextInfo encapsulated to it, and the server may protect its
+   * responses with KEM-based MAC keyed from that shared secret (verified with it).
+   */
+  serverKemCertificate?: Uint8Array;
   /** Ask for implicit confirmation (RFC 9810 5.1.1.1). Default false. */
   implicitConfirm?: boolean;
   /**
@@ -46,6 +61,12 @@ export interface ClientInit extends RuntimeInit {
   messageTimeTolerance?: number;
   /** Longest total time spent polling for one request, in seconds. Default 600. */
   pollTimeout?: number;
+  /**
+   * Told each time the server asks to wait (a waiting answer, a pollRep), before the wait: what it
+   * said and when the next pollReq goes (see {@link PollWait}). For progress reports; a throw is
+   * logged and changes nothing.
+   */
+  onWaiting?: (wait: PollWait) => void;
   /** Decides whether to accept a newly issued certificate (after cmpkit's own checks). Default: accept. */
   onCertificate?: (certificate: IssuedCertificate) => CertificateDecision | Promise<CertificateDecision>;
   /** pvno of the requests. Default 2 (cmp2000); 3 is used automatically where RFC 9810 requires it. */

@@ -27,6 +27,14 @@ export interface EnrollOptions {
   keyPair?: CryptoKeyPair;
   /** The new public key when no private key is at hand (no POP is sent). */
   publicKey?: SubjectPublicKeyInfo;
+  /**
+   * How the end entity proves possession of `keyPair`'s private key. `'signature'` (RFC 4211
+   * section 4.1) is the default for keys that sign; `'encrCert'` (RFC 9810 section 5.2.8.3.2,
+   * indirect POP) asks for the certificate encrypted for the key, proven by certConf, and is the
+   * default for ML-KEM keys, which cannot sign; `'challengeResp'` (RFC 9810 section 5.2.8.3.3)
+   * has the CA send an encrypted challenge (popdecc) first, answered in popdecr.
+   */
+  proofOfPossession?: 'signature' | 'encrCert' | 'challengeResp';
   /** Ask the CA to generate the key pair (no keyPair, publicKey or POP). */
   centralKeyGeneration?: CentralKeyGeneration;
   /** A DER PKCS#10 request, for p10cr. */

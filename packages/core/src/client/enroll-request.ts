@@ -2,6 +2,7 @@ import {
   decodeSubjectPublicKeyInfo,
   encodeGeneralNames,
   oids,
+  SubsequentMessage,
   timeOf,
   type CertReqMsg,
   type CertRequest,
@@ -70,13 +71,26 @@ function oldCertIdControl(oldCertificate: Uint8Array): Control {
   return { type: 'oldCertID', value: { issuer: directoryName(old.issuer), serialNumber: old.serialNumber } };
 }
 
+/** The POP method of an enrollment: as asked, else encrCert for keys that cannot sign (ML-KEM), else a signature. */
+export function popMethodOf(options: EnrollOptions): 'signature' | 'encrCert' | 'challengeResp' {
+  if (options.proofOfPossession) return options.proofOfPossession;
+  const name = options.keyPair?.privateKey.algorithm.name.toUpperCase() ?? '';
+  return name.startsWith('ML-KEM') ? 'encrCert' : 'signature';
+}
+
 /** Builds the CertReqMsg of an ir/cr/kur, with POP when the private key is at hand. */
 async function buildCertReqMsg(ctx: ClientContext, options: EnrollOptions, sender: GeneralName): Promise<CertReqMsg> {
   const publicKey = await spkiOf(ctx, options);
   const certRequest: CertRequest = { certReqId: 0, certTemplate: templateOf(options, publicKey) };
   if (options.bodyType === 'kur' && options.oldCertificate) certRequest.controls = [oldCertIdControl(options.oldCertificate)];
   const msg: CertReqMsg = { certReq: certRequest };
-  if (options.keyPair && !options.centralKeyGeneration) {
+  const method = popMethodOf(options);
+  if (options.keyPair && !options.centralKeyGeneration && method !== 'signature') {
+    // RFC 9810 5.2.8.3.2: the certificate comes back encrypted, and the certHash in certConf proves
+    // possession; 5.2.8.3.3: a popdecc challenge comes first, answered in popdecr.
+    const value = method === 'encrCert' ? SubsequentMessage.encrCert : SubsequentMessage.challengeResp;
+    msg.popo = { type: 'keyEncipherment', value: { type: 'subsequentMessage', value } };
+  } else if (options.keyPair && !options.centralKeyGeneration) {
     const template = certRequest.certTemplate;
     const value = await createPOPOSigningKey(certRequest, options.keyPair.privateKey, {
       crypto: ctx.runtime.crypto,

@@ -1,6 +1,8 @@
 import {
   isCmpError,
   PKIStatus,
+  type AlgorithmIdentifier,
+  type CertOrEncCert,
   type CertRepMessage,
   type CertResponse,
   type GeneralName,
@@ -10,18 +12,19 @@ import {
 import { ProtocolError } from '../errors/protocol-error.js';
 import { RemoteError } from '../errors/remote-error.js';
 import { directoryName, NULL_DN } from '../message/general-names.js';
-import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import { openCentralKey } from './central-key.js';
 import { acceptCertificate, type CertificateDecision, type IssuedCertificate } from './certificate-decision.js';
 import type { ClientContext } from './client-context.js';
 import { checkCertResponseContent } from './check-cert-response.js';
 import { confirm } from './confirm.js';
-import { buildEnrollRequest, generalInfoOf } from './enroll-request.js';
+import { buildEnrollRequest, generalInfoOf, popMethodOf } from './enroll-request.js';
+import { decryptPopChallenge, nameEqual, openEncryptedCertificate } from '@cmpkit/protection';
 import type { CentralKeyGeneration, EnrollOptions, EnrollResult, EnrollStep } from './enroll-options.js';
+import { startTransaction } from './kem-transaction.js';
 import { exchange, type Exchanged } from './exchange.js';
 import { anchorsFor, checkNewCertificate } from './new-certificate.js';
-import { checkPollBudget, pollOnce } from './poll.js';
+import { checkPollBudget, freeText, pollOnce, tellWaiting } from './poll.js';
 
 const RESPONSE_TYPE = { ir: 'ip', cr: 'cp', kur: 'kup', p10cr: 'cp' } as const satisfies Record<string, PKIBodyType>;
 
@@ -42,6 +45,10 @@ interface Enrollment {
   readonly startedAt: number;
   /** header.sender of every message of the transaction. */
   readonly sender: GeneralName;
+  /** The request's body type. */
+  readonly bodyType: 'ir' | 'cr' | 'kur' | 'p10cr';
+  /** pollReq messages sent so far. */
+  polls: number;
 }
 
 function certRepOf(answer: Exchanged): CertRepMessage {
@@ -76,7 +83,7 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
   const e: Enrollment = {
     ctx,
     options,
-    transaction: { transactionID: randomBytes(ctx.runtime.crypto, 16) },
+    transaction: await startTransaction(ctx, options.signal),
     responseType: RESPONSE_TYPE[bodyType],
     isP10cr: bodyType === 'p10cr',
     certReqId: request.certReqId,
@@ -85,15 +92,18 @@ export async function tryEnroll(ctx: ClientContext, options: EnrollOptions): Pro
     pvno: central ? 3 : (ctx.init.pvno ?? 2),
     startedAt: ctx.runtime.clock().getTime(),
     sender,
+    bodyType,
+    polls: 0,
   };
   const generalInfo = generalInfoOf(ctx, options);
-  const answer = await exchange(ctx, e.transaction, request.body, [e.responseType], {
+  const challengeResp = options.keyPair !== undefined && !central && popMethodOf(options) === 'challengeResp';
+  const answer = await exchange(ctx, e.transaction, request.body, challengeResp ? [e.responseType, 'popdecc'] : [e.responseType], {
     signal: options.signal,
     pvno: e.pvno,
     sender,
     ...(generalInfo.length ? { generalInfo } : {}),
   });
-  return stepAfter(e, answer, false);
+  return stepAfter(e, answer.message.body.type === 'popdecc' ? await answerChallenges(e, answer) : answer, false);
 }
 
 /** What follows a certificate response: wait (status waiting), or check, confirm and finish. */
@@ -104,14 +114,15 @@ async function stepAfter(e: Enrollment, answer: Exchanged, polled: boolean): Pro
   e.certReqId = response.certReqId;
   if (response.status.status === PKIStatus.waiting) {
     if (polled) throw new ProtocolError('badRequest', `the ${e.responseType} answering pollReq still says waiting; a pollRep was due`);
-    return waiting(e, 0);
+    return waiting(e, 0, freeText(response.status.statusString));
   }
   return { done: true, result: await complete(e, answer, response) };
 }
 
 /** A step that waits `checkAfter` seconds and then polls once. */
-function waiting(e: Enrollment, checkAfter: number): EnrollStep {
+function waiting(e: Enrollment, checkAfter: number, reason: string | undefined): EnrollStep {
   checkPollBudget(e.ctx, e.startedAt, checkAfter);
+  tellWaiting(e.ctx, { request: e.bodyType, transactionID: e.transaction.transactionID, checkAfter, reason, polls: e.polls });
   let called = false;
   return {
     done: false,
@@ -122,6 +133,7 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
       called = true;
       e.options.signal?.throwIfAborted();
       checkPollBudget(e.ctx, e.startedAt, 0);
+      e.polls++;
       const outcome = await pollOnce(e.ctx, e.transaction, {
         certReqId: e.certReqId,
         final: [e.responseType],
@@ -129,9 +141,56 @@ function waiting(e: Enrollment, checkAfter: number): EnrollStep {
         pvno: e.pvno,
         sender: e.sender,
       });
-      return 'final' in outcome ? stepAfter(e, outcome.final, true) : waiting(e, outcome.checkAfter);
+      return 'final' in outcome ? stepAfter(e, outcome.final, true) : waiting(e, outcome.checkAfter, outcome.reason);
     },
   };
+}
+
+/**
+ * Answers a popdecc (RFC 9810 section 5.2.8.3.3): decrypts each challenge with the new private
+ * key, checks its witness and that it names the CA that sent it, and sends the integers back in
+ * popdecr; resolves to the certificate response that follows.
+ */
+async function answerChallenges(e: Enrollment, popdecc: Exchanged): Promise<Exchanged> {
+  const body = popdecc.message.body;
+  if (body.type !== 'popdecc' || body.content.length !== 1) throw new ProtocolError('badRequest', 'the popdecc must hold one challenge');
+  const answers: bigint[] = [];
+  let owf: AlgorithmIdentifier | undefined;
+  for (const challenge of body.content) {
+    owf = challenge.owf ?? owf;
+    const rand = await decryptPopChallenge(challenge, {
+      crypto: e.ctx.runtime.crypto,
+      key: { privateKey: e.options.keyPair!.privateKey },
+      ...(owf ? { owf } : {}),
+    });
+    const from = popdecc.message.header.sender;
+    if (rand.sender.type !== 'directoryName' || from.type !== 'directoryName' || !nameEqual(rand.sender.value, from.value)) {
+      throw new ProtocolError('badPOP', 'the challenge names another sender than the CA that sent it');
+    }
+    answers.push(rand.int);
+  }
+  return exchange(e.ctx, e.transaction, { type: 'popdecr', content: answers }, [e.responseType], {
+    signal: e.options.signal,
+    pvno: 3,
+    sender: e.sender,
+  });
+}
+
+/**
+ * The issued certificate: as sent, or decrypted with the new private key when the client asked
+ * for indirect POP (RFC 9810 section 5.2.8.3.2); the certConf that follows then proves possession.
+ */
+async function certificateOf(e: Enrollment, certOrEncCert: CertOrEncCert): Promise<Uint8Array> {
+  const asked = e.options.keyPair !== undefined && !e.central && popMethodOf(e.options) === 'encrCert';
+  if (certOrEncCert.type === 'certificate') {
+    if (asked) throw new ProtocolError('badPOP', 'indirect POP (encrCert) was asked for, but the certificate came unencrypted');
+    return certOrEncCert.value.der;
+  }
+  if (!asked) throw new ProtocolError('badRequest', 'the certificate came encrypted (indirect POP), which this client did not ask for');
+  return openEncryptedCertificate(certOrEncCert.value, {
+    crypto: e.ctx.runtime.crypto,
+    key: { privateKey: e.options.keyPair!.privateKey },
+  });
 }
 
 /** The decision sent in certConf when cmpkit's checks or onCertificate failed with `error`. */
@@ -149,10 +208,7 @@ async function complete(e: Enrollment, answer: Exchanged, response: CertResponse
   }
   const pair = response.certifiedKeyPair;
   if (!pair) throw new ProtocolError('badRequest', `the ${e.responseType} accepts the request but carries no certificate`);
-  if (pair.certOrEncCert.type !== 'certificate') {
-    throw new ProtocolError('badRequest', 'the certificate came encrypted (indirect POP), which this client did not ask for');
-  }
-  const certificate = pair.certOrEncCert.value.der;
+  const certificate = await certificateOf(e, pair.certOrEncCert);
   const rep = certRepOf(answer);
   const caPubs = (rep.caPubs ?? []).map((c) => c.der);
   const extraCerts = (answer.message.extraCerts ?? []).map((c) => c.der);

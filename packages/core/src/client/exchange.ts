@@ -6,6 +6,7 @@ import {
   type InfoTypeAndValue,
   type PKIBody,
   type PKIBodyType,
+  type PKIMessage,
 } from '@cmpkit/codec';
 import { protect, ProtectionError, verifyProtection, type VerifiedSender } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
@@ -14,7 +15,7 @@ import { buildHeader } from '../message/build-header.js';
 import { NULL_DN, directoryName } from '../message/general-names.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import { checkResponseHeader } from './check-response.js';
-import type { ClientContext } from './client-context.js';
+import { verifyOptionsOf, type ClientContext } from './client-context.js';
 
 /** Per-exchange input of {@link exchange}. */
 export interface ExchangeOptions {
@@ -27,6 +28,18 @@ export interface ExchangeOptions {
   sender?: GeneralName;
   /** Hand an error body with status waiting back instead of throwing (non-certificate polling). */
   acceptWaiting?: boolean;
+  /** Send without protection (the genm that asks for a KEM ciphertext, RFC 9810 Appendix E Figure 3). */
+  unprotected?: boolean;
+  /** extraCerts of the request. */
+  extraCerts?: readonly Uint8Array[];
+  /** senderNonce of the request instead of a fresh one (RFC 9483 5.2.2.1: added protection copies the wrapped message's). */
+  senderNonce?: Uint8Array;
+  /**
+   * A response of another type than `expected` is an answer for someone else (the end entity whose
+   * message an RA added protection to): it is returned after the header checks (transactionID,
+   * recipNonce), its protection and body left to that party.
+   */
+  answerForOthers?: boolean;
 }
 
 /** A verified response. */
@@ -60,6 +73,39 @@ function isNegative(body: PKIBody): boolean {
 }
 
 /**
+ * What a refusal says, as a RemoteError, before its protection is known to be good: an error body,
+ * or an ip/cp/kup/rp that only rejects. Undefined for anything else.
+ */
+function refusalOf(body: PKIBody): RemoteError | undefined {
+  if (body.type === 'error') {
+    return RemoteError.fromStatusInfo(body.content.pKIStatusInfo, 'error', {
+      ...(body.content.errorCode !== undefined ? { errorCode: body.content.errorCode } : {}),
+      ...(body.content.errorDetails ? { errorDetails: body.content.errorDetails } : {}),
+    });
+  }
+  if (!isNegative(body)) return undefined;
+  const info =
+    body.type === 'rp'
+      ? body.content.status[0]
+      : body.type === 'ip' || body.type === 'cp' || body.type === 'kup'
+        ? body.content.response[0]?.status
+        : undefined;
+  return info ? RemoteError.fromStatusInfo(info, body.type) : undefined;
+}
+
+/**
+ * A protection failure of a refusal keeps what the server said, marked as unverified: the
+ * ProtectionError stands (nothing unverified is believed), its message ends with the server's
+ * text and its cause is that text as a RemoteError.
+ */
+function withUnverifiedRefusal(error: ProtectionError, body: PKIBody): ProtectionError {
+  const refusal = refusalOf(body);
+  if (!refusal) return error;
+  const own = error.message.replace(/^protection: /, '');
+  return new ProtectionError(error.failInfo, `${own}; the server's answer, unverified: ${refusal.message}`, refusal);
+}
+
+/**
  * The single choke point of the client (STYLE.md P8): builds the header of the next message of
  * the transaction, protects, sends, decodes, verifies protection, checks the header against the
  * request, turns an error body into a RemoteError, and checks the body type is one expected.
@@ -74,6 +120,8 @@ export async function exchange(
 ): Promise<Exchanged> {
   const { runtime, init } = ctx;
   const sender = options.sender ?? (ctx.sender ? directoryName(ctx.sender) : NULL_DN);
+  const generalInfo = [...(options.generalInfo ?? []), ...(transaction.pendingGeneralInfo ?? [])];
+  delete transaction.pendingGeneralInfo;
   const header = buildHeader({
     sender,
     recipient: ctx.recipient,
@@ -81,11 +129,14 @@ export async function exchange(
     crypto: runtime.crypto,
     now: runtime.clock(),
     pvno: options.pvno ?? init.pvno ?? 2,
-    ...(options.generalInfo ? { generalInfo: options.generalInfo } : {}),
+    ...(generalInfo.length ? { generalInfo } : {}),
+    ...(options.senderNonce ? { senderNonce: options.senderNonce } : {}),
   });
-  let request = { header, body };
-  if (ctx.credential) {
-    request = await protect(request, ctx.credential, {
+  let request: PKIMessage = { header, body };
+  if (options.extraCerts?.length) request.extraCerts = options.extraCerts.map((der) => ({ der }));
+  const credential = options.unprotected ? undefined : (transaction.credential ?? ctx.credential);
+  if (credential) {
+    request = await protect(request, credential, {
       crypto: runtime.crypto,
       cache: ctx.cache,
       ...(init.algorithms ? { algorithms: init.algorithms } : {}),
@@ -98,24 +149,30 @@ export async function exchange(
   runtime.logger.debug('cmp: received', { body: message.body.type });
   const now = runtime.clock();
 
+  // Within a KEM-based MAC transaction the responses are MACed with its shared secret.
+  const trust = transaction.kemSecret ? { ...ctx.trust, kem: { sharedSecret: transaction.kemSecret } } : ctx.trust;
+  const verify = (): Promise<VerifiedSender> => verifyProtection(message, trust, verifyOptionsOf(ctx, now));
+  if (options.answerForOthers && !expected.includes(message.body.type)) {
+    // An error we can verify refuses our own message; anything else is the other party's answer.
+    const ours = message.body.type === 'error' && message.protection ? await verify().catch(() => undefined) : undefined;
+    if (!ours) {
+      checkResponseHeader(message, { transaction, now, messageTimeTolerance: ctx.messageTimeTolerance });
+      return { message, verified: undefined };
+    }
+  }
+
   let verified: VerifiedSender | undefined;
   const mayBeUnprotected = init.unprotectedErrors === true && isNegative(message.body);
   if (message.protection) {
     try {
-      verified = await verifyProtection(message, ctx.trust, {
-        crypto: runtime.crypto,
-        cache: ctx.cache,
-        at: now,
-        ...(init.algorithms ? { algorithms: init.algorithms } : {}),
-        ...(init.macBounds ? { macBounds: init.macBounds } : {}),
-        ...(init.allowSha1 ? { allowSha1: true } : {}),
-      });
+      verified = await verify();
     } catch (error) {
-      if (!(mayBeUnprotected && error instanceof ProtectionError)) throw error;
+      if (!(error instanceof ProtectionError)) throw error;
+      if (!mayBeUnprotected) throw withUnverifiedRefusal(error, message.body);
       runtime.logger.warn('cmp: accepting a negative response with invalid protection (unprotectedErrors)', { error: error.message });
     }
   } else if (!mayBeUnprotected) {
-    throw new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`);
+    throw withUnverifiedRefusal(new ProtectionError('badMessageCheck', `the ${message.body.type} response is not protected`), message.body);
   }
 
   if (message.body.type === 'error') {

@@ -13,11 +13,11 @@ import { parseCertificate, verifyCertificatePath } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { bytesEqual } from '../message/bytes.js';
 import { namesEqual } from '../message/general-names.js';
-import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
+import { startTransaction } from './kem-transaction.js';
 import { exchange } from './exchange.js';
-import { pollForResponse } from './poll.js';
+import { freeText, pollForResponse } from './poll.js';
 
 /** Per-call options of the general-message operations. */
 export interface GeneralMessageOptions {
@@ -35,7 +35,7 @@ export async function generalMessage(
   items: InfoTypeAndValue[],
   options: GeneralMessageOptions = {},
 ): Promise<InfoTypeAndValue[]> {
-  const transaction: TransactionState = { transactionID: randomBytes(ctx.runtime.crypto, 16) };
+  const transaction: TransactionState = await startTransaction(ctx, options.signal);
   const startedAt = ctx.runtime.clock().getTime();
   const generalInfo: InfoTypeAndValue[] = options.certProfile ? [{ type: 'certProfile', infoValue: [options.certProfile] }] : [];
   let answer = await exchange(ctx, transaction, { type: 'genm', content: items }, ['genp'], {
@@ -45,8 +45,11 @@ export async function generalMessage(
   });
   if (answer.message.body.type === 'error') {
     answer = await pollForResponse(ctx, transaction, {
+      request: 'genm',
+      transactionID: transaction.transactionID,
       certReqId: -1,
       firstCheckAfter: 0,
+      firstReason: freeText(answer.message.body.content.pKIStatusInfo.statusString),
       final: ['genp'],
       signal: options.signal,
       startedAt,

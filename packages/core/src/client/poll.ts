@@ -3,9 +3,26 @@ import { ProtocolError } from '../errors/protocol-error.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
 import { exchange, type Exchanged } from './exchange.js';
+import type { PollWait } from './poll-wait.js';
 
-/** What one pollReq brought: the final response, or how long to wait before the next pollReq. */
-export type PollOutcome = { final: Exchanged } | { checkAfter: number };
+/** Tells the `onWaiting` hook; its failures only reach the log. */
+export function tellWaiting(ctx: ClientContext, wait: PollWait): void {
+  const hook = ctx.init.onWaiting;
+  if (!hook) return;
+  try {
+    hook(wait);
+  } catch (error) {
+    ctx.runtime.logger.error('cmp: onWaiting failed', { error: String(error) });
+  }
+}
+
+/** PKIFreeText as one line. */
+export function freeText(text: readonly string[] | undefined): string | undefined {
+  return text?.length ? text.join('; ') : undefined;
+}
+
+/** What one pollReq brought: the final response, or how long to wait before the next pollReq and why. */
+export type PollOutcome = { final: Exchanged } | { checkAfter: number; reason: string | undefined };
 
 /** Input of {@link pollOnce}. */
 export interface PollOnceOptions {
@@ -41,7 +58,7 @@ export async function pollOnce(ctx: ClientContext, transaction: TransactionState
   if (!entry) throw new ProtocolError('badRequest', `pollRep does not mention certReqId ${options.certReqId}`);
   if (entry.checkAfter < 0) throw new ProtocolError('badDataFormat', `pollRep checkAfter ${entry.checkAfter} is negative`);
   ctx.runtime.logger.debug('cmp: poll again', { checkAfter: entry.checkAfter, reason: entry.reason });
-  return { checkAfter: entry.checkAfter };
+  return { checkAfter: entry.checkAfter, reason: freeText(entry.reason) };
 }
 
 /**
@@ -61,8 +78,13 @@ export function checkPollBudget(ctx: ClientContext, startedAt: number, checkAfte
 
 /** Input of {@link pollForResponse}. */
 export interface PollOptions extends PollOnceOptions {
+  /** The request waited for (rr, genm), for the `onWaiting` hook. */
+  request: PKIBodyType;
+  transactionID: Uint8Array;
   /** Seconds to wait before the first pollReq. */
   firstCheckAfter: number;
+  /** What the server's waiting answer said. */
+  firstReason: string | undefined;
   /** When the transaction started (ms since the epoch), for the total time bound. */
   startedAt: number;
 }
@@ -74,12 +96,14 @@ export interface PollOptions extends PollOnceOptions {
  */
 export async function pollForResponse(ctx: ClientContext, transaction: TransactionState, options: PollOptions): Promise<Exchanged> {
   let checkAfter = options.firstCheckAfter;
-  for (;;) {
+  let reason = options.firstReason;
+  for (let polls = 0; ; polls++) {
     checkPollBudget(ctx, options.startedAt, checkAfter);
+    tellWaiting(ctx, { request: options.request, transactionID: options.transactionID, checkAfter, reason, polls });
     if (checkAfter > 0) await ctx.runtime.sleep(checkAfter * 1000, options.signal);
     options.signal?.throwIfAborted();
     const outcome = await pollOnce(ctx, transaction, options);
     if ('final' in outcome) return outcome.final;
-    checkAfter = outcome.checkAfter;
+    ({ checkAfter, reason } = outcome);
   }
 }

@@ -1,12 +1,12 @@
-import { oids, type Extension, type Name, type RevDetails } from '@cmpkit/codec';
+import { oids, PKIStatus, type Extension, type Name, type RevDetails } from '@cmpkit/codec';
 import { parseCertificate } from '@cmpkit/protection';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { RemoteError } from '../errors/remote-error.js';
-import { randomBytes } from '../message/random.js';
 import type { TransactionState } from '../message/transaction-state.js';
 import type { ClientContext } from './client-context.js';
+import { startTransaction } from './kem-transaction.js';
 import { exchange } from './exchange.js';
-import { pollForResponse } from './poll.js';
+import { freeText, pollForResponse } from './poll.js';
 
 /** CRLReason (RFC 5280 section 5.3.1). */
 export const CRLReason = Object.freeze({
@@ -38,10 +38,23 @@ export interface RevokeOptions {
 
 /** The outcome of a revocation. */
 export interface RevokeResult {
-  /** accepted (0), grantedWithMods (1) or revocationNotification (5). */
+  /**
+   * accepted (0), grantedWithMods (1), revocationWarning (4: done, with a warning the text
+   * explains; OpenSSL counts it a success too) or revocationNotification (5).
+   */
   status: number;
+  /** The CA's text, if it sent one (the warning of a revocationWarning). */
+  statusString?: readonly string[];
   transactionID: Uint8Array;
 }
+
+/** rp statuses that mean the revocation (or revival) took place. */
+const SUCCESS_STATUSES: ReadonlySet<number> = new Set([
+  PKIStatus.accepted,
+  PKIStatus.grantedWithMods,
+  PKIStatus.revocationWarning,
+  PKIStatus.revocationNotification,
+]);
 
 function reasonCodeExtension(reason: number): Extension {
   if (!Number.isInteger(reason) || reason < 0 || reason > 10 || reason === 7) {
@@ -59,7 +72,7 @@ export async function revoke(ctx: ClientContext, options: RevokeOptions): Promis
     certDetails: { issuer: id.issuer, serialNumber: id.serialNumber },
     crlEntryDetails: [reasonCodeExtension(options.reason ?? CRLReason.unspecified)],
   };
-  const transaction: TransactionState = { transactionID: randomBytes(ctx.runtime.crypto, 16) };
+  const transaction: TransactionState = await startTransaction(ctx, options.signal);
   const startedAt = ctx.runtime.clock().getTime();
   let answer = await exchange(ctx, transaction, { type: 'rr', content: [details] }, ['rp'], {
     signal: options.signal,
@@ -67,8 +80,11 @@ export async function revoke(ctx: ClientContext, options: RevokeOptions): Promis
   });
   if (answer.message.body.type === 'error') {
     answer = await pollForResponse(ctx, transaction, {
+      request: 'rr',
+      transactionID: transaction.transactionID,
       certReqId: -1,
       firstCheckAfter: 0,
+      firstReason: freeText(answer.message.body.content.pKIStatusInfo.statusString),
       final: ['rp'],
       signal: options.signal,
       startedAt,
@@ -77,6 +93,13 @@ export async function revoke(ctx: ClientContext, options: RevokeOptions): Promis
   if (answer.message.body.type !== 'rp') throw new ProtocolError('badRequest', `expected rp but got ${answer.message.body.type}`);
   const status = answer.message.body.content.status[0];
   if (!status) throw new ProtocolError('badRequest', 'rp carries no status');
-  if (status.status !== 0 && status.status !== 1 && status.status !== 5) throw RemoteError.fromStatusInfo(status, 'rp');
-  return { status: status.status, transactionID: transaction.transactionID };
+  if (!SUCCESS_STATUSES.has(status.status)) throw RemoteError.fromStatusInfo(status, 'rp');
+  if (status.status === PKIStatus.revocationWarning) {
+    ctx.runtime.logger.warn('cmp: revoked, with a revocationWarning', { statusString: (status.statusString ?? []).join('; ') });
+  }
+  return {
+    status: status.status,
+    ...(status.statusString?.length ? { statusString: status.statusString } : {}),
+    transactionID: transaction.transactionID,
+  };
 }

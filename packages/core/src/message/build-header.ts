@@ -12,14 +12,16 @@ export interface HeaderInit {
   pvno?: number;
   generalInfo?: InfoTypeAndValue[];
   freeText?: string[];
+  /** The senderNonce to send instead of a fresh one (an RA adding protection copies the wrapped message's). */
+  senderNonce?: Uint8Array;
 }
 
 /**
- * The header of the next message in `transaction`: a fresh 128-bit senderNonce, the peer's last
+ * The header of the next message in `transaction`: a fresh 128-bit senderNonce (unless given), the peer's last
  * nonce as recipNonce, messageTime without milliseconds. Records the new senderNonce in the state.
  */
 export function buildHeader(init: HeaderInit): PKIHeader {
-  const senderNonce = randomBytes(init.crypto, 16);
+  const senderNonce = init.senderNonce ?? randomBytes(init.crypto, 16);
   const messageTime = new Date(Math.floor(init.now.getTime() / 1000) * 1000);
   const header: PKIHeader = {
     pvno: init.pvno ?? PVNO.cmp2000,

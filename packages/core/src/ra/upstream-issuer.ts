@@ -82,6 +82,11 @@ export function createUpstreamIssuer(init: UpstreamIssuerInit): Issuer {
       throw new RequestRejectedError('badRequest', 'the RA does not pass on requests for central key generation');
     const original = originalCertReqMsg(request);
     const amended = request.template !== original.certReq.certTemplate;
+    if (request.bodyType === 'kur') {
+      // RFC 9483 section 5.2.3.2: raVerified is not for kur, whose POP and key stay the end entity's.
+      if (amended) throw new RequestRejectedError('badCertTemplate', 'the RA cannot amend a kur; it passes it on unchanged');
+      return { bodyType: 'kur', certReqMsg: original, ...profile };
+    }
     if (!amended && !(await init.raVerified(request))) return { bodyType: request.bodyType, certReqMsg: original, ...profile };
     const generalInfo: InfoTypeAndValue[] = request.received ? [{ type: 'origPKIMessage', infoValue: [request.received] }] : [];
     return {

@@ -1,4 +1,4 @@
-import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage } from '@cmpkit/codec';
+import { decodeBase64, decodePKIMessage, decodePKIMessageHeader, type DecodedPKIMessage, type PKIMessage } from '@cmpkit/codec';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { toHex } from '../message/bytes.js';
 import type { CmpHandler, RequestContext } from '../transport.js';
@@ -6,14 +6,16 @@ import { authenticate, fallbackResponseProtection, type Authenticated } from './
 import { checkRequestHeader } from './check-request.js';
 import type { HandlerInput, HandlerOutcome } from './handler-input.js';
 import { handleCertConf } from './handlers/cert-conf.js';
-import { handleCertification } from './handlers/certification.js';
+import { handleCertification, handlePopdecr } from './handlers/certification.js';
 import { handleErrorMessage } from './handlers/error-message.js';
 import { handleGeneralMessage } from './handlers/general-message.js';
-import { handleNested, type InnerRequestProcessor } from './handlers/nested.js';
+import { addedProtectionOf, handleNested, type InnerRequestProcessor } from './handlers/nested.js';
 import { handlePollReq } from './handlers/poll.js';
 import { handleRevocation } from './handlers/revocation.js';
-import { errorBody, respond } from './respond.js';
+import { errorBody, refusalReply, respond } from './respond.js';
+import { finishTransaction, isConfirmedTransaction } from './transaction-rules.js';
 import { resolveServerContext, type ServerContext } from './server-context.js';
+import type { ServerExchange } from './server-exchange.js';
 import type { ServerInit } from './server-init.js';
 
 /** The PKI management entity: a handler for every transport, and housekeeping. */
@@ -51,6 +53,8 @@ function dispatch(input: HandlerInput, processInner: InnerRequestProcessor): Pro
       return handleCertification(input);
     case 'certConf':
       return handleCertConf(input);
+    case 'popdecr':
+      return handlePopdecr(input);
     case 'pollReq':
       return handlePollReq(input);
     case 'rr':
@@ -77,23 +81,53 @@ function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: R
   }
 }
 
+/** Tells the `onExchange` hook about an answered message; its failures only reach the log. */
+function notifyExchange(ctx: ServerContext, exchange: Omit<ServerExchange, 'response'> & { response: () => PKIMessage }): void {
+  const hook = ctx.init.onExchange;
+  if (!hook) return;
+  try {
+    hook({ ...exchange, response: exchange.response() });
+  } catch (error) {
+    ctx.runtime.logger.error('cmp: onExchange failed', { error: String(error) });
+  }
+}
+
 async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: RequestContext, depth = 0): Promise<Uint8Array> {
   const { runtime } = ctx;
   let request: DecodedPKIMessage | undefined;
   let auth: Authenticated | undefined;
+  const told = (response: () => PKIMessage, extra: { relayed?: boolean; error?: unknown; header?: DecodedPKIMessage['header'] }): void =>
+    notifyExchange(ctx, {
+      request,
+      transactionID: (request?.header ?? extra.header)?.transactionID,
+      response,
+      requester: auth?.requester,
+      ...('error' in extra ? { error: extra.error } : {}),
+      relayed: extra.relayed ?? false,
+      depth,
+      context,
+    });
   try {
     request = decodePKIMessage(bytes);
     const now = runtime.clock();
     checkRequestHeader(ctx, request, now);
     auth = await authenticate(ctx, request, now);
     const nonce = toHex(request.header.senderNonce as Uint8Array);
-    if (!(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+    // A message an RA added its protection to carries the senderNonce of the message it wraps,
+    // whose own check below counts it (RFC 9483 section 5.2.2.1).
+    const copiesItsNonce = addedProtectionOf(request) !== undefined;
+    if (!copiesItsNonce && !(await ctx.nonces.remember(nonce, ctx.policy.messageTimeWindow * 2 + ctx.policy.transactionTtl))) {
+      // A certConf sent again after its transaction confirmed the certificates (RFC 9483 4.1).
+      if (request.body.type === 'certConf' && (await isConfirmedTransaction(ctx, toHex(request.header.transactionID as Uint8Array)))) {
+        throw new ProtocolError('certConfirmed', 'the certificates of this transaction are already confirmed');
+      }
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
     notifyAuthenticated(ctx, auth, context);
     const relayed = await ctx.init.relay?.(request, auth.requester, context);
     if (relayed) {
       runtime.logger.info('cmp: relayed', { request: request.body.type });
+      told(() => decodePKIMessage(relayed), { relayed: true });
       return relayed;
     }
     const transactionId = toHex(request.header.transactionID as Uint8Array);
@@ -101,11 +135,14 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const outcome = await dispatch({ ctx, request, auth, context, transactionId, now }, (inner) =>
       processRequest(ctx, inner, context, depth + 1),
     );
-    const { bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
+    // The inner message's own answer (added protection): the inner exchange was told already.
+    if (outcome.answer) return outcome.answer;
+    const { message, bytes: response, senderNonce } = await respond(ctx, request, auth.response, outcome.reply);
     if (outcome.record) {
       await ctx.transactions.update(transactionId, { ...outcome.record, lastResponseNonce: toHex(senderNonce) }, ctx.policy.transactionTtl);
     }
     runtime.logger.info('cmp: answered', { request: request.body.type, response: outcome.reply.body.type, transactionID: transactionId });
+    told(() => message, {});
     return response;
   } catch (error) {
     runtime.logger.info('cmp: refused', {
@@ -117,13 +154,16 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
     const protection = ctx.policy.sendUnprotectedErrors
       ? ({ kind: 'none' } as const)
       : (auth?.response ?? (await fallbackResponseProtection(ctx, answerTo, error).catch(() => ({ kind: 'none' as const }))));
-    const reply = { body: { type: 'error' as const, content: errorBody(ctx, error) } };
+    const reply = refusalReply(ctx, request, error);
+    let answer: { message: PKIMessage; bytes: Uint8Array };
     try {
-      return (await respond(ctx, answerTo, protection, reply)).bytes;
+      answer = await respond(ctx, answerTo, protection, reply);
     } catch (protectError) {
       runtime.logger.error('cmp: cannot protect the error response', { error: String(protectError) });
-      return (await respond(ctx, answerTo, { kind: 'none' }, reply)).bytes;
+      answer = await respond(ctx, answerTo, { kind: 'none' }, reply);
     }
+    told(() => answer.message, { error, ...(answerTo ? { header: answerTo.header } : {}) });
+    return answer.bytes;
   }
 }
 
@@ -156,7 +196,7 @@ export function createServer(init: ServerInit): CmpServer {
       const expired = await ctx.transactions.expired(now);
       for (const { transactionId, record } of expired) {
         for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), false, 'confirmWaitTime expired');
-        await ctx.transactions.delete(transactionId);
+        await finishTransaction(ctx, transactionId, record);
       }
       return expired.length;
     },

@@ -18,9 +18,9 @@ export interface HandlerInput {
 
 /**
  * A handler's outcome: the reply, and what becomes of the transaction afterwards (a record to
- * store with the response's senderNonce, or null to end it).
+ * store with the response's senderNonce, or null to end it). A handler that already holds the
+ * complete answer (the inner response of a message an RA added its protection to) gives it as
+ * `answer` instead of a reply.
  */
-export interface HandlerOutcome {
-  reply: Reply;
-  record: TransactionRecord | null;
-}
+export type HandlerOutcome =
+  { reply: Reply; record: TransactionRecord | null; answer?: undefined } | { answer: Uint8Array; reply: undefined; record: null };

@@ -33,6 +33,13 @@ export interface CertificationRequest {
   oldCertID?: CertId;
   /** Who asked, as authenticated. */
   requester: Requester;
+  /**
+   * `'encrCert'` when the end entity proves possession indirectly (RFC 9810 section 5.2.8.3.2):
+   * the certificate goes out encrypted for its key and is proven by the certHash of certConf, so
+   * it must not be published before certConf. (`'challengeResp'` requests reach the issuer only
+   * after their popdecr answered the challenge, without this field.)
+   */
+  proofOfPossession?: 'encrCert' | 'challengeResp';
   /** The DER PKCS#10 request of a p10cr. */
   csr?: Uint8Array;
   /** The transaction this request belongs to (hex). */
@@ -69,13 +76,24 @@ export type CertificationResult =
       reason?: string;
     };
 
-/** A revocation request the server has authenticated. */
+/** A revocation request the server has authenticated and checked (RFC 9483 section 4.2). */
 export interface RevocationRequest {
   issuer?: Name;
   serialNumber: bigint;
-  /** CRLReason code from the crlEntryDetails, if any. */
+  /**
+   * CRLReason code from the crlEntryDetails, if any. {@link Issuer.revoke} never sees
+   * removeFromCRL (8): that is a revival, {@link Issuer.revive}.
+   */
   reason?: number;
   requester: Requester;
+}
+
+/** A certificate the CA issued, as {@link Issuer.lookupCertificate} finds it. */
+export interface IssuedCertificateRecord {
+  /** The certificate (DER). */
+  certificate: Uint8Array;
+  /** Present when it is revoked: the CRLReason code (6, certificateHold, can be revived). */
+  revocation?: { reason: number };
 }
 
 /**
@@ -96,6 +114,19 @@ export interface Issuer {
   confirm(certificate: Uint8Array, accepted: boolean, reason?: string): Promise<void>;
   /** Revokes a certificate; throws RequestRejectedError('certRevoked') if it already is, 'badCertId' if unknown. */
   revoke(request: RevocationRequest): Promise<void>;
+  /**
+   * The certificate this CA issued with `serialNumber`, and whether it is revoked; undefined when
+   * there is none. With it the server checks an rr against the certificate it names (issuer,
+   * subject, public key, extensions: badCertId; already revoked: certRevoked) before `revoke`,
+   * and can answer revivals.
+   */
+  lookupCertificate?(serialNumber: bigint): Promise<IssuedCertificateRecord | undefined>;
+  /**
+   * Takes a certificate off hold (an rr with reason removeFromCRL, RFC 5280 section 5.3.1): it is
+   * no longer revoked and leaves the next CRL. Called only for a certificate that
+   * `lookupCertificate` reports revoked with certificateHold.
+   */
+  revive?(request: RevocationRequest): Promise<void>;
   /**
    * True when `certificate` (DER) is one this CA issued and has revoked. Asked for the signer
    * certificate of every signature-protected request: a revoked signer is refused with

@@ -20,6 +20,18 @@ export type Requester =
       external: boolean;
     }
   | {
+      /**
+       * KEM-based MAC protection (RFC 9810 section 5.1.3.4) with the shared secret the server
+       * encapsulated to this ML-KEM certificate earlier in the transaction (genm KemCiphertextInfo).
+       */
+      kind: 'kem';
+      sender: GeneralName;
+      /** The requester's ML-KEM certificate (DER). */
+      certificate: Uint8Array;
+      /** Its verified path, certificate first. */
+      path: readonly Uint8Array[];
+    }
+  | {
       /** No protection (only with acceptUnprotected). */
       kind: 'unprotected';
       sender: GeneralName;

@@ -29,6 +29,7 @@ export function resolveServerContext(init: ServerInit): ServerContext {
     confirmWaitTime: 300,
     allowMacRevocation: false,
     transactionTtl: 3600,
+    requireExtraCertsChain: true,
     allowKeyReuseOnUpdate: false,
     ...init.policy,
   };

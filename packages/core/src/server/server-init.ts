@@ -5,6 +5,7 @@ import type { RequestContext } from '../transport.js';
 import type { Authorizer } from './authorizer.js';
 import type { Issuer } from './issuer.js';
 import type { Requester } from './requester.js';
+import type { ServerExchange } from './server-exchange.js';
 import type { NonceStore, SecretStore, TransactionStore } from './stores.js';
 
 /** Server policy flags; every default is the strict choice (STYLE.md P7, OpenSSL's names). */
@@ -30,10 +31,31 @@ export interface ServerPolicy {
   /** How long a transaction may stay open, seconds. Default 3600. */
   transactionTtl?: number;
   /**
+   * The signer of a signature-protected request must send its certificate chain (up to, not
+   * including, a trust anchor) in extraCerts, as RFC 9483 section 3.3 asks. Default true; false
+   * also completes paths with `protection.untrusted`.
+   */
+  requireExtraCertsChain?: boolean;
+  /**
    * Accept a kur that asks to certify the key of the certificate being updated (RFC 9483 section
    * 4.1.3 leaves this to the PKI). Default false: such a kur is refused with badCertTemplate.
    */
   allowKeyReuseOnUpdate?: boolean;
+}
+
+/** The request types an {@link ExternalTrust} may be accepted for. */
+export type ExternalTrustRequest = 'ir' | 'cr' | 'kur' | 'p10cr' | 'rr' | 'genm';
+
+/**
+ * Trust anchors of another PKI for some request types. A request under them is a requester with
+ * `external: true`: not looked up among the CA's revoked certificates (the serial numbers are
+ * another CA's), and not a recipient of announcements.
+ */
+export interface ExternalTrust {
+  /** The root certificates (DER). */
+  anchors: readonly Uint8Array[];
+  /** The request bodies a signature under them may protect. */
+  requests: readonly ExternalTrustRequest[];
 }
 
 /** How the server authenticates requests and protects responses. */
@@ -56,12 +78,32 @@ export interface ServerProtection {
   trustAnchors?: readonly Uint8Array[];
   /** Anchors accepted for ir (and its certConf/pollReq) only: manufacturer (IDevID) certificates, RFC 9483 section 4.1.1. */
   externalAnchors?: readonly Uint8Array[];
-  /** Further intermediates for path building. */
+  /**
+   * Anchors of other PKIs accepted for the listed request types (and the certConf, pollReq and
+   * error of their transactions): an existing device PKI whose certificates sign cr, p10cr, genm
+   * or rr, or a manufacturer PKI for more than ir. `externalAnchors` is `{ anchors, requests: ['ir'] }`.
+   */
+  externalTrust?: readonly ExternalTrust[];
+  /** Further intermediates for path building (used for requests only with `policy.requireExtraCertsChain: false`). */
   untrusted?: readonly Uint8Array[];
   /** Bounds on the MAC parameters requests may use (checked before any derivation). */
   macBounds?: MacBoundsOverrides;
   /** Algorithms known and allowed. */
   algorithms?: AlgorithmRegistry;
+  /**
+   * The server's ML-KEM key and certificate (RFC 9810 section 5.1.3.4, Appendix E Figure 4): a
+   * request that carries a KemCiphertextInfo encapsulated to it gets its responses, for the rest
+   * of the transaction, protected by KEM-based MAC. End entities get the certificate out of band
+   * or with caCerts.
+   */
+  kem?: { privateKey: CryptoKey; certificate: Uint8Array };
+  /**
+   * Answer an unprotected genm KemCiphertextInfo from an end entity with an ML-KEM certificate
+   * (first extraCerts entry, validated against `trustAnchors` with keyUsage keyEncipherment): the
+   * genp carries a ciphertext, and the following requests of that transaction are accepted under
+   * KEM-based MAC with its shared secret (Appendix E Figure 3). Default false.
+   */
+  kemClients?: boolean;
 }
 
 /**
@@ -74,7 +116,11 @@ export type RequestRelay = (request: DecodedPKIMessage, requester: Requester, co
 
 /** Construction input of {@link createServer}. */
 export interface ServerInit extends RuntimeInit {
-  /** The server's name: header.sender of responses, and the recipient requests may name. */
+  /**
+   * The server's name: header.sender of MAC-protected and unprotected responses, and the recipient
+   * requests may name. Signed responses name the subject of the signer certificate (RFC 9483
+   * section 3.1), whatever this says.
+   */
   name: Name;
   protection: ServerProtection;
   issuer: Issuer;
@@ -97,4 +143,12 @@ export interface ServerInit extends RuntimeInit {
    * throw is logged and changes nothing for the request.
    */
   onAuthenticated?: (requester: Requester, context: RequestContext) => void | Promise<void>;
+  /**
+   * Told about every message the engine answered, once its response is built and before `handle`
+   * resolves: the request, the response, the requester and the failure behind an error answer
+   * (see {@link ServerExchange}). Messages inside a nested one are told too, with `depth` 1 and
+   * more. For metrics and logs: it is called synchronously, its return value is ignored, and a
+   * throw is logged and changes nothing for the request.
+   */
+  onExchange?: (exchange: ServerExchange) => void;
 }

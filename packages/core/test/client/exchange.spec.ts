@@ -186,6 +186,28 @@ describe('client exchange: protection of responses', () => {
     expect(badMac).toBeInstanceOf(RemoteError);
   });
 
+  it("keeps the server's text of a refusal whose protection fails, marked unverified (and believes nothing of it)", async () => {
+    const errorBody: PKIBody = {
+      type: 'error',
+      content: { pKIStatusInfo: { status: 2, failInfo: ['badPOP'], statusString: ['the POP signature is wrong'] } },
+    };
+    for (const protection of ['none', { secret: 'wrong', senderKID: REF }] as const) {
+      const error = await genmFailure({ protection }, {}, errorBody);
+      expect(error).toBeInstanceOf(ProtectionError);
+      expect((error as ProtectionError).failInfo).toEqual(['badMessageCheck']);
+      expect((error as Error).message).toMatch(
+        /unverified: peer answered error with status rejection \(badPOP\): the POP signature is wrong$/,
+      );
+      const cause = (error as Error).cause;
+      expect(cause).toBeInstanceOf(RemoteError);
+      expect(cause).toMatchObject({ failInfo: ['badPOP'], statusString: ['the POP signature is wrong'] });
+    }
+    // A positive answer that fails its protection says nothing more.
+    const positive = await genmFailure({ protection: { secret: 'wrong', senderKID: REF } });
+    expect((positive as Error).message).not.toMatch(/unverified/);
+    expect((positive as Error).cause).toBeUndefined();
+  });
+
   it('never accepts an unprotected positive response or waiting error, even with unprotectedErrors', async () => {
     const positive = await genmFailure({ protection: 'none' }, { unprotectedErrors: true });
     expect(positive).toBeInstanceOf(ProtectionError);

@@ -97,6 +97,26 @@ describe('general messages', () => {
     ]);
   });
 
+  it('tells onWaiting about the waiting error and each pollRep of a genm', async () => {
+    const waits: unknown[] = [];
+    const { client, clock } = clientSetup(
+      [
+        (_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 3, statusString: ['CA busy'] } } }),
+        (_, reply) => reply({ type: 'pollRep', content: [{ certReqId: -1, checkAfter: 2, reason: ['still busy'] }] }),
+        genp([{ type: 'caCerts', infoValue: [{ der: pki.root.certificate }] }]),
+      ],
+      { onWaiting: ({ request, checkAfter, reason, polls }) => waits.push({ request, checkAfter, reason, polls }) },
+    );
+    const done = client.getCaCertificates();
+    await untilSleeping(clock);
+    clock.advance(2_000);
+    await done;
+    expect(waits).toEqual([
+      { request: 'genm', checkAfter: 0, reason: 'CA busy', polls: 0 },
+      { request: 'genm', checkAfter: 2, reason: 'still busy', polls: 1 },
+    ]);
+  });
+
   it('a genm refused with an error body rejects with RemoteError', async () => {
     const { client } = clientSetup([
       (_, reply) => reply({ type: 'error', content: { pKIStatusInfo: { status: 2, failInfo: ['badRequest'] } } }),
@@ -183,6 +203,16 @@ describe('revoke (RFC 9483 4.2)', () => {
     const ee = parseCertificate(pki.ee.certificate);
     expect(body.content[0]!.certDetails).toEqual({ issuer: ee.issuer, serialNumber: ee.serialNumber });
     expect(body.content[0]!.crlEntryDetails).toEqual([{ extnID: '2.5.29.21', extnValue: Uint8Array.of(0x0a, 0x01, 0x01) }]);
+  });
+
+  it('an rp with status revocationWarning is a success with the warning (as OpenSSL counts it); waiting is not', async () => {
+    const warned = clientSetup([
+      (_, reply) => reply({ type: 'rp', content: { status: [{ status: 4, statusString: ['revoked; the key was still in use'] }] } }),
+    ]);
+    const result = await warned.client.revoke({ certificate: pki.ee.certificate });
+    expect(result).toMatchObject({ status: 4, statusString: ['revoked; the key was still in use'] });
+    const waiting = clientSetup([(_, reply) => reply({ type: 'rp', content: { status: [{ status: 3 }] } })]);
+    expect(await failureOf(waiting.client.revoke({ certificate: pki.ee.certificate }))).toBeInstanceOf(RemoteError);
   });
 
   it('a rejected rp becomes a RemoteError', async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseName, type DecodedPKIMessage, type PKIBody } from '@cmpkit/codec';
-import { ProtocolError, type EnrollStep } from '@cmpkit/core';
+import { ProtocolError, type EnrollStep, type PollWait } from '@cmpkit/core';
 import { clientSetup, failureOf, untilSleeping } from './helpers/client-setup.js';
 import { certRep, issued, PKICONF, waiting, type Replier } from './helpers/scripted-server.js';
 import { makeCsr } from './helpers/csr.js';
@@ -154,5 +154,28 @@ describe('tryEnroll: the step API', () => {
     await expect(client.enroll({ bodyType: 'p10cr', csr: await makeCsr(keyPair, SUBJECT) })).resolves.toMatchObject({ certificate });
     const bodies: PKIBody[] = server.requests.map((r) => r.body);
     expect(bodies[2]).toEqual({ type: 'pollReq', content: [{ certReqId: -1 }] });
+  });
+
+  it('tells onWaiting what the server said and when the next pollReq goes, before each wait', async () => {
+    const waits: PollWait[] = [];
+    const { client, server, clock } = clientSetup(
+      [
+        (_, reply) => reply(certRep('ip', { certReqId: 0, status: { status: 3, statusString: ['waiting for approval'] } })),
+        pollRep(5),
+        ipIssued,
+        pkiconf,
+      ],
+      { onWaiting: (wait) => waits.push(wait) },
+    );
+    const done = client.enroll({ keyPair, subject: SUBJECT });
+    await untilSleeping(clock);
+    const transactionID = server.requests[0]!.header.transactionID;
+    expect(waits).toEqual([
+      { request: 'ir', transactionID, checkAfter: 0, reason: 'waiting for approval', polls: 0 },
+      { request: 'ir', transactionID, checkAfter: 5, reason: 'busy', polls: 1 },
+    ]);
+    clock.advance(5_000);
+    await done;
+    expect(waits).toHaveLength(2);
   });
 });

@@ -136,16 +136,18 @@ describe('ir with MAC at the device, through the RA', () => {
     expect(entry?.confirmed).toBe(true);
   });
 
-  it('nested: the RA signs a nested message around the unchanged request; the inner answer comes back', async () => {
+  it('nested: the RA adds its protection around the unchanged request (transactionID and senderNonce copied); the CA answers the inner message', async () => {
     const c = chain({ mode: 'nested' });
     const { result } = await enrollDevice(c);
-    expect(c.link.types()).toEqual(['nested>nested', 'nested>nested']);
+    // RFC 9483 section 5.2.2.1: the CA answers the message the RA protected, as the device expects it.
+    expect(c.link.types()).toEqual(['nested>ip', 'nested>pkiconf']);
     const first = c.link.seen[0]!;
     expect(first.message.header.protectionAlg).toBeDefined();
     expect(signerSubjectOf(first.message)).toBe(JSON.stringify({ type: 'directoryName', value: RA_NAME }));
     const inner = first.message.body.type === 'nested' ? (first.message.body.content[0] as DecodedPKIMessage) : undefined;
     expect(inner?.body.type).toBe('ir');
     expect(inner?.header.transactionID).toEqual(first.message.header.transactionID);
+    expect(inner?.header.senderNonce).toEqual(first.message.header.senderNonce);
     const entry = c.issuer.entryOf(result.certificate);
     expect(entry?.request.requester.kind).toBe('mac');
     expect(entry?.confirmed).toBe(true);

@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 type Env = WireEnv;
 
-const env = (policy?: ServerPolicy): Env => wireEnv(pki, clock.date, policy ? { policy } : {});
+const env = (policy?: ServerPolicy): Env => wireEnv(pki, policy ? { policy } : {});
 
 /** The answer is an ip/cp/kup with one CertResponse: rejection, exactly `failInfo`, no certificate. */
 function expectRejected(response: DecodedPKIMessage, type: 'ip' | 'cp' | 'kup', certReqId: number, failInfo: FailInfoBit[]): string {

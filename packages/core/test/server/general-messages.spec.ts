@@ -28,7 +28,7 @@ interface Env extends Omit<WireEnv, 'ask'> {
 
 /** A genm of `items` (and generalInfo) to an engine whose issuer has `options`. */
 function env(options: TestIssuerOptions = {}, init?: ServerSetup['init']): Env {
-  const e = wireEnv(pki, clock.date, { issuer: options, ...(init ? { init } : {}) });
+  const e = wireEnv(pki, { issuer: options, ...(init ? { init } : {}) });
   return { ...e, ask: (items, generalInfo) => e.ask({ body: genmBody(items), ...(generalInfo ? { generalInfo } : {}) }) };
 }
 

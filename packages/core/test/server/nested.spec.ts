@@ -65,12 +65,12 @@ describe('nested messages at the CA', () => {
     expect(issuer.issued.size).toBe(0);
   });
 
-  it('refuses a MAC-protected nested message (a shared secret does not make an RA)', async () => {
+  it('refuses a MAC-protected nested message with wrongIntegrity (a shared secret does not make an RA)', async () => {
     const issuer = createTestIssuer(pki);
     const server = makeServer({ pki, issuer });
     const messages = [await inner(genmBody())];
     const macRa = createClient({ transport: { send: (request) => server.handle(request) }, credential: MAC, clock: clock.date });
     const error = await macRa.sendNested(messages).catch((e: unknown) => e);
-    expect(error).toMatchObject({ failInfo: ['notAuthorized'] });
+    expect(error).toMatchObject({ failInfo: ['wrongIntegrity'] });
   });
 });

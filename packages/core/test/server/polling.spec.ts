@@ -24,7 +24,7 @@ interface Env extends WireEnv {
 
 /** An engine whose issuer answers `waiting` for `pendingPolls` polls, checkAfter 7. */
 function env(pendingPolls: number): Env {
-  const e = wireEnv(pki, clock.date, { issuer: { pendingPolls, checkAfter: 7 } });
+  const e = wireEnv(pki, { issuer: { pendingPolls, checkAfter: 7 } });
   return {
     ...e,
     poll: (previous, certReqIds) =>

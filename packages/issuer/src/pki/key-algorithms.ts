@@ -12,7 +12,28 @@ export const GENERATED_KEY_ALGORITHMS = [
   'rsa:4096',
   'ed25519',
   'ed448',
+  'ml-dsa-44',
+  'ml-dsa-65',
+  'ml-dsa-87',
+  'ml-kem-512',
+  'ml-kem-768',
+  'ml-kem-1024',
 ] as const;
+
+/** ML-DSA (FIPS 204) and ML-KEM (FIPS 203) by profile name, with their WebCrypto names and OIDs. */
+const POST_QUANTUM: Record<string, { name: string; oid: string; kem: boolean }> = {
+  'ml-dsa-44': { name: 'ML-DSA-44', oid: oids.id_ml_dsa_44, kem: false },
+  'ml-dsa-65': { name: 'ML-DSA-65', oid: oids.id_ml_dsa_65, kem: false },
+  'ml-dsa-87': { name: 'ML-DSA-87', oid: oids.id_ml_dsa_87, kem: false },
+  'ml-kem-512': { name: 'ML-KEM-512', oid: oids.id_alg_ml_kem_512, kem: true },
+  'ml-kem-768': { name: 'ML-KEM-768', oid: oids.id_alg_ml_kem_768, kem: true },
+  'ml-kem-1024': { name: 'ML-KEM-1024', oid: oids.id_alg_ml_kem_1024, kem: true },
+};
+
+/** True for an ML-DSA or ML-KEM public key. */
+export function isPostQuantumKey(publicKey: SubjectPublicKeyInfo): boolean {
+  return Object.values(POST_QUANTUM).some((pq) => pq.oid === publicKey.algorithm.algorithm);
+}
 
 const CURVE_OIDS: Record<string, string> = {
   'P-256': oids.secp256r1,
@@ -23,7 +44,8 @@ const CURVE_OIDS: Record<string, string> = {
 /**
  * WebCrypto key-generation parameters (and the key usages) for a profile key algorithm, or
  * undefined when WebCrypto cannot make such a key as the CA expects it (RSA-PSS keys export as
- * rsaEncryption; ML-DSA and ML-KEM are not in Node 20).
+ * rsaEncryption). ML-DSA and ML-KEM keys need a crypto that offers them (`withPostQuantum` of
+ * `@cmpkit/pq-crypto` on Node 20).
  */
 export function keyGenParams(
   spec: KeyAlgorithm | string,
@@ -41,6 +63,11 @@ export function keyGenParams(
       } as RsaHashedKeyGenParams,
       usages: ['sign', 'verify'],
     };
+  }
+  const pq = POST_QUANTUM[spec];
+  if (pq) {
+    const usages = pq.kem ? ['encapsulateBits', 'decapsulateBits'] : ['sign', 'verify'];
+    return { params: { name: pq.name }, usages: usages as KeyUsage[] };
   }
   switch (spec) {
     case 'ed25519':
@@ -73,7 +100,7 @@ export function matchesAlgorithm(spec: KeyAlgorithm | string, publicKey: Subject
     x25519: oids.id_X25519,
     x448: oids.id_X448,
   };
-  return byName[spec] === algorithm;
+  return (byName[spec] ?? POST_QUANTUM[spec]?.oid) === algorithm;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

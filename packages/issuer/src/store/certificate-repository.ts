@@ -28,6 +28,9 @@ export interface StoredCertificate {
 /** What {@link CertificateRepository.insert} takes: a new certificate, status `issued`. */
 export type NewCertificate = Omit<StoredCertificate, 'status' | 'revokedAt' | 'revocationReason'>;
 
+/** CRLReason certificateHold: the one revocation {@link CertificateRepository.releaseHold} undoes. */
+export const CERTIFICATE_HOLD = 6;
+
 /** The outcome of {@link CertificateRepository.revoke}. */
 export type RevokeOutcome = 'revoked' | 'alreadyRevoked' | 'unknown';
 
@@ -51,6 +54,11 @@ export interface CertificateRepository {
   confirm(serial: string): Promise<boolean>;
   /** Marks a certificate revoked at `at` with a CRLReason code, unless it is unknown or already revoked. */
   revoke(serial: string, reason: number, at: Date): Promise<RevokeOutcome>;
+  /**
+   * Takes a certificate off hold: one revoked with certificateHold (6) becomes `confirmed` again,
+   * without revocation date or reason. Returns false when it is unknown or not on hold.
+   */
+  releaseHold(serial: string): Promise<boolean>;
   /** Every revoked certificate, oldest revocation first. */
   revoked(): Promise<RevokedEntry[]>;
   /** Certificates, newest first, optionally of one status. */

@@ -60,12 +60,35 @@ export interface PasswordRecipient {
   keyWrap?: 'aes-wrap' | 'pwri-kek';
 }
 
+/**
+ * Key encapsulation to an ML-KEM certificate (RFC 9629 KEMRecipientInfo, in an
+ * OtherRecipientInfo of type id-ori-kem): HKDF of the KEM shared secret gives the key-encryption
+ * key, AES key wrap (AES-128 for ML-KEM-512, AES-256 otherwise) carries the content-encryption key.
+ */
+export interface KemRecipient {
+  type: 'kemri';
+  /** The end entity's certificate (DER) with an ML-KEM-512/768/1024 key. */
+  certificate?: Uint8Array;
+  /**
+   * Instead of a certificate, the requested key of a certification request (a popdecc challenge,
+   * RFC 9810 section 5.2.8.3.3): `rid` is then issuerAndSerialNumber with the NULL-DN and the
+   * certReqId, as the RFC prescribes.
+   */
+  requestedKey?: { subjectPublicKeyInfo: Uint8Array; certReqId: number };
+  /** Default: `'subjectKeyIdentifier'` when the certificate has one, else `'issuerAndSerialNumber'`. */
+  recipientIdentifier?: RecipientIdentifierType;
+  /** HKDF hash. Default `'SHA-256'`. */
+  kdfHash?: 'SHA-256' | 'SHA-384' | 'SHA-512';
+  /** User keying material, mixed into the KDF. Optional. */
+  ukm?: Uint8Array;
+}
+
 /** The one recipient of an EnvelopedData cmpkit builds (RFC 9810 section 5.2.2: exactly one). */
-export type CmsRecipient = KeyTransRecipient | KeyAgreeRecipient | PasswordRecipient;
+export type CmsRecipient = KeyTransRecipient | KeyAgreeRecipient | PasswordRecipient | KemRecipient;
 
 /**
  * What opens an EnvelopedData or EncryptedValue: the end entity's private key (RSA for key
- * transport, EC for key agreement) or the shared password.
+ * transport, EC for key agreement, ML-KEM for KEMRecipientInfo) or the shared password.
  */
 export type CmsDecryptionKey =
   | {

@@ -13,6 +13,13 @@ import { concat } from '../internal/bytes.js';
 import { buildKeyAgreeRecipientInfo, openKeyAgreeRecipientInfo } from './key-agreement.js';
 import { buildKeyTransRecipientInfo, openKeyTransRecipientInfo } from './key-transport.js';
 import {
+  buildKemRecipientInfo,
+  kemRecipientFields,
+  openKemRecipientInfo,
+  readKemRecipientInfo,
+  type ReceivedKemRecipientInfo,
+} from './kem-recipient.js';
+import {
   buildPasswordRecipientInfo,
   openPasswordRecipientInfo,
   readPasswordRecipientInfo,
@@ -39,7 +46,7 @@ export interface CreateEnvelopedDataOptions extends EnvelopeOptions {
 /**
  * Encrypts `content` for one recipient as a CMS EnvelopedData (RFC 5652 section 6, as profiled
  * by RFC 9810 section 5.2.2 and RFC 9483 section 4.1.6): a fresh AES-CBC content-encryption key
- * protected by key transport, key agreement or a password.
+ * protected by key transport, key agreement, key encapsulation (RFC 9629) or a password.
  *
  * ```asn1
  * EnvelopedData ::= SEQUENCE {
@@ -85,6 +92,10 @@ export async function createEnvelopedData(content: Uint8Array, options: CreateEn
       recipientInfo = await buildPasswordRecipientInfo(crypto, recipient, encrypted.key, encrypted.raw, encrypted.variant);
       version = 3; // RFC 5652 6.1: pwri present
       break;
+    case 'kemri':
+      recipientInfo = await buildKemRecipientInfo(crypto, recipient, kemRecipientFields(recipient), encrypted.key);
+      version = 3; // RFC 5652 6.1: ori present
+      break;
     default:
       throw new ProtectionError('badAlg', `unknown recipient type ${String((recipient as { type: unknown }).type)}`);
   }
@@ -113,6 +124,7 @@ type ReceivedRecipientInfo =
   | { type: 'ktri'; value: KeyTransRecipientInfo }
   | { type: 'kari'; value: KeyAgreeRecipientInfo }
   | { type: 'pwri'; value: PasswordRecipientInfo }
+  | { type: 'kemri'; value: ReceivedKemRecipientInfo }
   | { type: 'other' };
 
 interface ReceivedEnvelopedData {
@@ -146,6 +158,10 @@ function parseEnvelopedData(der: Uint8Array): ReceivedEnvelopedData {
           value: AsnConvert.parse(bufferOf(retag(raw, TAG.SEQUENCE)), KeyAgreeRecipientInfo),
         };
       if (ri.tag === 0xa3) return { type: 'pwri', value: readPasswordRecipientInfo(der, ri) };
+      if (ri.tag === 0xa4) {
+        const kemri = readKemRecipientInfo(der, ri);
+        if (kemri) return { type: 'kemri', value: kemri };
+      }
       return { type: 'other' };
     });
     const [type, algorithm, content] = childrenOf(der, eci, what);
@@ -176,7 +192,7 @@ function ridNames(ktri: KeyTransRecipientInfo, fields: CertificateFields): boole
 
 /**
  * Decrypts a CMS EnvelopedData (RFC 5652 section 6) with the end entity's private key (RSA for
- * KeyTransRecipientInfo, EC for KeyAgreeRecipientInfo) or a password (PasswordRecipientInfo with
+ * KeyTransRecipientInfo, EC for KeyAgreeRecipientInfo, ML-KEM for KEMRecipientInfo) or a password (PasswordRecipientInfo with
  * AES key wrap or id-alg-PWRI-KEK). Content encryption AES-128/192/256-CBC.
  *
  * @throws ProtectionError badMessageCheck when the key or password does not open it (or the
@@ -208,6 +224,10 @@ export async function openEnvelopedData(envelopedData: Uint8Array, options: Open
       for (const ri of recipientInfos) {
         if (ri.type === 'kari') attempts.push(() => openKeyAgreeRecipientInfo(crypto, ri.value, key.privateKey, kind.curve, fields));
       }
+    } else if (kind.kind === 'ml-kem') {
+      for (const ri of recipientInfos) {
+        if (ri.type === 'kemri') attempts.push(() => openKemRecipientInfo(crypto, ri.value, key.privateKey));
+      }
     } else {
       throw new ProtectionError('badAlg', `${kind.name} private keys cannot open an EnvelopedData`);
     }
@@ -224,7 +244,7 @@ export async function openEnvelopedData(envelopedData: Uint8Array, options: Open
       const content = await decryptContent(crypto, algorithm, contentKey, ciphertext);
       return { contentType: enveloped.contentType, content };
     } catch (error) {
-      if (error instanceof ProtectionError && error.failInfo.includes('badAlg')) throw error;
+      if (error instanceof ProtectionError && (error.failInfo.includes('badAlg') || error.failInfo.includes('badDataFormat'))) throw error;
       failure = error;
     }
   }

@@ -4,9 +4,11 @@ import { curveOfOid, type HashName, type NamedCurve } from './algorithms.js';
 import { cmsOids } from './cms-oids.js';
 import { bytesOf, contentsOf, oidText, readElement, TAG, topLevel } from './der.js';
 import { bufferOf, guard } from './webcrypto.js';
+import { mlKemNameOf, mlKemNameOfKey } from '../kem/ml-kem.js';
 
 /** What kind of asymmetric key a private key is, as far as CMS key management cares. */
-export type PrivateKeyKind = { kind: 'rsa' } | { kind: 'ec'; curve: NamedCurve } | { kind: 'other'; name: string };
+export type PrivateKeyKind =
+  { kind: 'rsa' } | { kind: 'ec'; curve: NamedCurve } | { kind: 'ml-kem'; name: string } | { kind: 'other'; name: string };
 
 const RSA_OIDS: readonly string[] = [cmsOids.rsaEncryption, cmsOids.id_RSAES_OAEP, cmsOids.id_RSASSA_PSS];
 
@@ -56,6 +58,8 @@ export function pkcs8Kind(der: Uint8Array): PrivateKeyKind {
     const curveOid = readElement(params, 0, 'EC parameters');
     return { kind: 'ec', curve: curveOfOid(oidText(contentsOf(params, curveOid))) };
   }
+  const kem = mlKemNameOf(alg);
+  if (kem) return { kind: 'ml-kem', name: kem };
   return { kind: 'other', name: alg.algorithm };
 }
 
@@ -68,6 +72,8 @@ export function privateKeyKind(key: CryptoKey | Uint8Array): PrivateKeyKind {
     const curve = algorithm.namedCurve;
     if (curve === 'P-256' || curve === 'P-384' || curve === 'P-521') return { kind: 'ec', curve };
   }
+  const kem = mlKemNameOfKey(key);
+  if (kem) return { kind: 'ml-kem', name: kem };
   return { kind: 'other', name: algorithm.name };
 }
 

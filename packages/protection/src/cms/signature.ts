@@ -6,6 +6,7 @@ import { cmsOids } from './cms-oids.js';
 import { algorithmIdentifier, contentsOf, explicit, sequence, smallInteger, TAG, topLevel, unsignedInteger } from './der.js';
 import { concat } from '../internal/bytes.js';
 import { namedCurveOf } from './key-agreement.js';
+import { ML_DSA_OIDS } from '../algorithms/ml-dsa.js';
 import { readRsaParameters, smallIntegerValue } from './rsa-parameters.js';
 import { bufferOf, guard } from './webcrypto.js';
 
@@ -67,7 +68,8 @@ function ecdsaRaw(der: Uint8Array, curve: NamedCurve): Uint8Array | undefined {
 /**
  * Chooses the signature algorithm for a SignedData signer from its key: ECDSA (SHA-256/384/512
  * matched to the curve unless `hash` says otherwise), RSASSA-PKCS1-v1_5 and RSASSA-PSS (the key's
- * hash), Ed25519 (with SHA-512 as digest algorithm, RFC 8419 section 3).
+ * hash), Ed25519 (with SHA-512 as digest algorithm, RFC 8419 section 3), ML-DSA (SHA-512,
+ * RFC 9882).
  */
 export function signatureChoice(crypto: Crypto, key: CryptoKey, hash?: HashName): SignatureChoice {
   const algorithm = key.algorithm as KeyAlgorithm & {
@@ -127,6 +129,16 @@ export function signatureChoice(crypto: Crypto, key: CryptoKey, hash?: HashName)
         signatureAlgorithm: algorithmIdentifier(cmsOids.id_Ed25519),
         sign: sign({ name: 'Ed25519' }),
       };
+    case 'ML-DSA-44':
+    case 'ML-DSA-65':
+    case 'ML-DSA-87':
+      // RFC 9882 section 3.3: SHA-512 as the digest algorithm with every ML-DSA parameter set.
+      return {
+        digest: 'SHA-512',
+        digestAlgorithm: algorithmIdentifier(cmsOids.id_sha512),
+        signatureAlgorithm: algorithmIdentifier(ML_DSA_OIDS[algorithm.name]),
+        sign: sign({ name: algorithm.name }),
+      };
     default:
       throw new ProtectionError('badAlg', `${algorithm.name} keys cannot sign SignedData here`);
   }
@@ -160,6 +172,7 @@ export async function verifySignature(
   let importParams: Algorithm | EcKeyImportParams | RsaHashedImportParams;
   let verifyParams: AlgorithmIdentifierParams;
   let value = signature;
+  const mlDsa = (Object.entries(ML_DSA_OIDS) as [string, string][]).find(([, o]) => o === oid)?.[0];
   const ecdsaHash = (Object.entries(ECDSA_OIDS) as [HashName, string][]).find(([, o]) => o === oid)?.[0];
   // RFC 3370 section 3.2: rsaEncryption as signatureAlgorithm means PKCS #1 v1.5 with the digestAlgorithm's hash
   const rsaHash =
@@ -183,6 +196,10 @@ export async function verifySignature(
   } else if (oid === cmsOids.id_Ed25519) {
     importParams = { name: 'Ed25519' };
     verifyParams = { name: 'Ed25519' };
+  } else if (mlDsa) {
+    if (signer.publicKeyAlgorithm.algorithm !== oid) return false;
+    importParams = { name: mlDsa };
+    verifyParams = { name: mlDsa };
   } else {
     throw new ProtectionError('badAlg', `unsupported signature algorithm ${oid}`);
   }

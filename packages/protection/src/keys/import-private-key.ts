@@ -104,6 +104,13 @@ async function importPkcs8(crypto: Crypto, der: Uint8Array, options: ImportPriva
           }
         }
       }
+      case oids.id_ml_dsa_44:
+      case oids.id_ml_dsa_65:
+      case oids.id_ml_dsa_87: {
+        const name =
+          algorithm.algorithm === oids.id_ml_dsa_44 ? 'ML-DSA-44' : algorithm.algorithm === oids.id_ml_dsa_65 ? 'ML-DSA-65' : 'ML-DSA-87';
+        return await attempt(der, { name });
+      }
       default:
         throw new ProtectionError('badAlg', `key import: unsupported key algorithm ${oidName(algorithm.algorithm) ?? algorithm.algorithm}`);
     }
@@ -117,7 +124,8 @@ async function importPkcs8(crypto: Crypto, der: Uint8Array, options: ImportPriva
  * Imports a signing key as a non-extractable WebCrypto CryptoKey with usage `sign`: PKCS #8 DER,
  * PEM (`-----BEGIN PRIVATE KEY-----`), a Node `KeyObject` (through its `export` method) or a
  * CryptoKey (returned unchanged). RSA keys are bound to `options.hash` (default SHA-256) and to
- * PKCS #1 v1.5 unless `options.rsa` is `RSA-PSS`; EC keys to their named curve.
+ * PKCS #1 v1.5 unless `options.rsa` is `RSA-PSS`; EC keys to their named curve. ML-DSA keys (RFC 9881
+ * private key formats) need a WebCrypto with ML-DSA (`withPostQuantum` of `@cmpkit/pq-crypto`).
  *
  * @throws ProtectionError badDataFormat (not a PKCS #8 key) or badAlg (unsupported key type).
  */

@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { TcpTransportError } from '../tcp-transport-error.js';
 import { type Frame, MessageType } from './frame.js';
 import { FrameReader, type FramingFault } from './frame-reader.js';
@@ -7,6 +8,8 @@ import { FrameReader, type FramingFault } from './frame-reader.js';
 export interface ClientConnectionOptions {
   host: string;
   port: number;
+  /** Connect with TLS. */
+  tls: ConnectionOptions | undefined;
   maxMessageBytes: number;
   /** Called with the message of each `pkiReq` frame the server sends unasked (an announcement). */
   onPush: ((message: Uint8Array) => void) | undefined;
@@ -52,7 +55,9 @@ export class ClientConnection {
   static open(options: ClientConnectionOptions, signal: AbortSignal): Promise<ClientConnection> {
     return new Promise((resolve, reject) => {
       signal.throwIfAborted();
-      const socket = connect({ host: options.host, port: options.port });
+      const socket = options.tls
+        ? tlsConnect({ servername: isIP(options.host) ? '' : options.host, ...options.tls, host: options.host, port: options.port })
+        : connect({ host: options.host, port: options.port });
       const onAbort = (): void => {
         socket.destroy();
         reject(signal.reason);
@@ -63,7 +68,7 @@ export class ClientConnection {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once(options.tls ? 'secureConnect' : 'connect', () => {
         signal.removeEventListener('abort', onAbort);
         socket.off('error', onError);
         resolve(new ClientConnection(socket, options));

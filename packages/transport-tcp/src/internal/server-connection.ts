@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { PushChannel } from '@cmpkit/core';
 import type { TcpFraming } from '../framing.js';
 import { TcpErrorCode } from '../framing.js';
@@ -18,6 +19,16 @@ export interface ServerConnectionOptions {
   onError: ((error: unknown, context: TcpRequestContext) => void) | undefined;
   /** Told once when the connection has closed. */
   onClosed?: (connection: ServerConnection) => void;
+  /** When the TLS client's certificate goes into the context. */
+  peerCertificate: 'authorized' | 'presented';
+}
+
+/** The DER certificate of a TLS client, when the socket is TLS and the certificate counts. */
+function tlsPeerCertificate(socket: Socket, mode: 'authorized' | 'presented'): Uint8Array | undefined {
+  const tls = socket as Partial<Pick<TLSSocket, 'getPeerCertificate' | 'authorized'>>;
+  if (typeof tls.getPeerCertificate !== 'function' || (mode === 'authorized' && tls.authorized !== true)) return undefined;
+  const raw = tls.getPeerCertificate()?.raw;
+  return raw !== undefined && raw.byteLength > 0 ? new Uint8Array(raw) : undefined;
 }
 
 /** What the handler produced: an answer, or a failure that is answered with errorMsgRep. */
@@ -112,7 +123,14 @@ export class ServerConnection implements TcpServerConnection {
   /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
   #requestContext(): TcpRequestContext {
     if (this.#context) return this.#context;
-    const context = { remoteAddress: this.remoteAddress, connectionId: this.id, push: this.pushChannel } as TcpRequestContext;
+    // Made at the first request, when a TLS handshake is complete.
+    const peer = tlsPeerCertificate(this.#socket, this.#options.peerCertificate);
+    const context = {
+      remoteAddress: this.remoteAddress,
+      connectionId: this.id,
+      push: this.pushChannel,
+      ...(peer ? { tlsPeerCertificate: peer } : {}),
+    } as TcpRequestContext;
     Object.defineProperty(context, 'signal', { enumerable: true, get: () => this.#signal() });
     return (this.#context = context);
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { RawData, WebSocket } from 'ws';
 import type { PushChannel } from '@cmpkit/core';
 import { WsEnvelopeKind } from '../envelope.js';
@@ -13,6 +14,16 @@ export interface ServerConnectionOptions {
   onError: ((error: unknown, context: WsRequestContext) => void) | undefined;
   /** Told once when the connection has closed. */
   onClosed?: (connection: ServerConnection) => void;
+  /** When the TLS client's certificate goes into the context. */
+  peerCertificate: 'authorized' | 'presented';
+}
+
+/** The DER certificate of a TLS client (wss:), when the certificate counts. */
+function tlsPeerCertificate(request: IncomingMessage, mode: 'authorized' | 'presented'): Uint8Array | undefined {
+  const tls = request.socket as Partial<Pick<TLSSocket, 'getPeerCertificate' | 'authorized'>>;
+  if (typeof tls.getPeerCertificate !== 'function' || (mode === 'authorized' && tls.authorized !== true)) return undefined;
+  const raw = tls.getPeerCertificate()?.raw;
+  return raw !== undefined && raw.byteLength > 0 ? new Uint8Array(raw) : undefined;
 }
 
 /** How long a closing connection may take before it is terminated. */
@@ -41,6 +52,7 @@ export class ServerConnection implements WsServerConnection {
   #abort: AbortController | undefined;
   #context: WsRequestContext | undefined;
   #pushChannel: PushChannel | undefined;
+  readonly #tlsPeerCertificate: Uint8Array | undefined;
   #inFlight: Set<number> | undefined;
   #pushId = 0;
   #alive = true;
@@ -57,6 +69,8 @@ export class ServerConnection implements WsServerConnection {
     this.closed = new Promise((resolve) => {
       this.#markClosed = resolve;
     });
+    // Read now: the handshake request is not kept.
+    this.#tlsPeerCertificate = tlsPeerCertificate(request, options.peerCertificate);
     if (ws.readyState === ws.CLOSED) {
       this.#onClose();
       return;
@@ -145,7 +159,13 @@ export class ServerConnection implements WsServerConnection {
   /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
   #requestContext(): WsRequestContext {
     if (this.#context) return this.#context;
-    const context = { remoteAddress: this.remoteAddress, connectionId: this.id, push: this.pushChannel } as WsRequestContext;
+    const peer = this.#tlsPeerCertificate;
+    const context = {
+      remoteAddress: this.remoteAddress,
+      connectionId: this.id,
+      push: this.pushChannel,
+      ...(peer ? { tlsPeerCertificate: peer } : {}),
+    } as WsRequestContext;
     Object.defineProperty(context, 'signal', { enumerable: true, get: () => this.#signal() });
     return (this.#context = context);
   }

@@ -1,6 +1,11 @@
 import {
   decodeBase64,
+  decodePKIMessage,
   encodeBase64,
+  encodePKIMessage,
+  encodeSubjectPublicKeyInfo,
+  SubsequentMessage,
+  type Challenge,
   type CertId,
   type CertReqMsg,
   type CertResponse,
@@ -9,7 +14,7 @@ import {
   type PKIBodyType,
   type SubjectPublicKeyInfo,
 } from '@cmpkit/codec';
-import { parseCertificate, verifyCertificationRequest, verifyPOP } from '@cmpkit/protection';
+import { createPopChallenge, ML_KEM_OIDS, parseCertificate, verifyCertificationRequest, verifyPOP } from '@cmpkit/protection';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
 import { toHex } from '../../message/bytes.js';
@@ -21,8 +26,17 @@ import type { Requester } from '../requester.js';
 import type { Reply } from '../respond.js';
 import type { TransactionRecord } from '../stores.js';
 import { checkKeyChanged, checkTemplate, placementProblem } from './cert-req-content.js';
-import { envelopeIssued, keyRecipient, rejection } from './certificate-responses.js';
-import { asksImplicitConfirm, profileOf, requesterKeyOf } from '../transaction-rules.js';
+import { certifiedKeyPairOf, encryptIssued, envelopeIssued, keyRecipient, rejection } from './certificate-responses.js';
+import {
+  asksImplicitConfirm,
+  continueTransaction,
+  finishedRecord,
+  finishTransaction,
+  openTransaction,
+  profileOf,
+  protectionAlgOf,
+  requesterKeyOf,
+} from '../transaction-rules.js';
 
 const RESPONSE_TYPE: Partial<Record<PKIBodyType, 'ip' | 'cp' | 'kup' | 'ccp'>> = {
   ir: 'ip',
@@ -69,18 +83,51 @@ interface Requested {
   request: CertificationRequest;
 }
 
+/**
+ * Indirect POP (RFC 9810 section 5.2.8.3.2): a key that cannot sign asks for its certificate
+ * encrypted (POPOPrivKey subsequentMessage encrCert) and proves possession with certConf.
+ * Returns true for that form; refuses forms this server does not offer, and a signature POP
+ * with a key that cannot sign.
+ */
+function indirectPop(msg: CertReqMsg): 'encrCert' | 'challengeResp' | undefined {
+  const popo = msg.popo;
+  const key = msg.certReq.certTemplate.publicKey?.algorithm.algorithm;
+  const kem = key !== undefined && Object.values(ML_KEM_OIDS).includes(key);
+  if (popo?.type === 'keyEncipherment' || popo?.type === 'keyAgreement') {
+    const value = popo.value;
+    if (value.type !== 'subsequentMessage') return undefined; // encryptedKey and the deprecated forms: verifyPOP refuses them
+    if (value.value === SubsequentMessage.encrCert) return 'encrCert';
+    if (value.value === SubsequentMessage.challengeResp && kem) return 'challengeResp';
+    throw new RequestRejectedError('badPOP', 'POP by challenge-response (popdecc) is offered for ML-KEM keys only; use encrCert');
+  }
+  if (kem && popo?.type === 'signature') {
+    throw new RequestRejectedError('badPOP', 'an ML-KEM key cannot sign: prove possession indirectly (encrCert or challengeResp)');
+  }
+  return undefined;
+}
+
 /** Checks one CertReqMsg (POP, kur rules) and turns it into a CertificationRequest. */
-async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: string | undefined): Promise<CertificationRequest> {
+async function checkCertReqMsg(
+  input: HandlerInput,
+  msg: CertReqMsg,
+  profile: string | undefined,
+  proven: boolean,
+): Promise<CertificationRequest> {
   const { ctx, request, auth } = input;
   const bodyType = request.body.type;
   const template = msg.certReq.certTemplate;
   const central = !template.publicKey || template.publicKey.subjectPublicKey.length === 0;
   checkTemplate(msg, central);
   const ra = await isAuthorizedRa(ctx, auth.requester);
+  let indirect: 'encrCert' | 'challengeResp' | undefined;
   if (central) {
     // Refused before anything is issued when the key could not be delivered (RFC 9483 4.1.6).
     await keyRecipient(input);
   } else {
+    if (msg.popo?.type === 'raVerified' && bodyType === 'kur') {
+      // RFC 9483 section 5.2.3.2: a kur keeps the end entity's own POP; no RA vouches for it.
+      throw new RequestRejectedError('badPOP', 'raVerified is not accepted in a kur');
+    }
     if (msg.popo?.type === 'raVerified' && !(ctx.policy.acceptRAVerified && ra)) {
       // RFC 9483 section 5.2.3.2: only an RA the CA trusts may vouch for POP.
       if (ra) throw new RequestRejectedError('badPOP', 'raVerified POP is not accepted by this server');
@@ -91,16 +138,20 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
     }
     const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
     const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
-    await verifyPOP(msg, {
-      crypto: ctx.runtime.crypto,
-      acceptRaVerified: ctx.policy.acceptRAVerified && ra,
-      // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
-      // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
-      ...(auth.requester.kind !== 'unprotected' ? { sender: auth.requester.sender } : {}),
-      ...(secret !== undefined ? { publicKeyMACSecret: secret } : {}),
-      ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
-      ...(ctx.init.protection.macBounds ? { macBounds: ctx.init.protection.macBounds } : {}),
-    });
+    indirect = indirectPop(msg);
+    if (indirect === 'challengeResp' && proven)
+      indirect = undefined; // answered in popdecr
+    else if (!indirect)
+      await verifyPOP(msg, {
+        crypto: ctx.runtime.crypto,
+        acceptRaVerified: ctx.policy.acceptRAVerified && ra,
+        // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
+        // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
+        ...(auth.requester.kind !== 'unprotected' ? { sender: auth.requester.sender } : {}),
+        ...(secret !== undefined ? { publicKeyMACSecret: secret } : {}),
+        ...(ctx.init.protection.algorithms ? { algorithms: ctx.init.protection.algorithms } : {}),
+        ...(ctx.init.protection.macBounds ? { macBounds: ctx.init.protection.macBounds } : {}),
+      });
   }
   const out: CertificationRequest = {
     bodyType,
@@ -112,6 +163,7 @@ async function checkCertReqMsg(input: HandlerInput, msg: CertReqMsg, profile: st
     received: request,
   };
   if (!central) out.publicKey = template.publicKey as SubjectPublicKeyInfo;
+  if (indirect) out.proofOfPossession = indirect;
   if (profile) out.profile = profile;
   if (bodyType === 'kur') {
     Object.assign(out, checkKeyUpdate(msg, auth.requester, ra));
@@ -161,6 +213,7 @@ async function issuedResponse(
   certReqId: number,
   result: Extract<CertificationResult, { status: 'issued' }>,
   record: TransactionRecord,
+  encrCert: boolean,
 ): Promise<CertResponse> {
   const response: CertResponse = {
     certReqId,
@@ -173,10 +226,10 @@ async function issuedResponse(
     ...(result.modified ? { modified: true } : {}),
   };
   if (result.privateKeyPkcs8) {
-    const envelopedData = await envelopeIssued(input, result.privateKeyPkcs8, result.certificate);
-    response.certifiedKeyPair!.privateKey = { type: 'envelopedData', value: { der: envelopedData } };
-    entry.envelopedKey = encodeBase64(envelopedData);
+    entry.envelopedKey = encodeBase64(await envelopeIssued(input, result.privateKeyPkcs8, result.certificate));
   }
+  if (encrCert) entry.encryptedCert = encodeBase64(await encryptIssued(input, result.certificate));
+  response.certifiedKeyPair = certifiedKeyPairOf(entry);
   record.certificates.push(entry);
   if (result.chain?.length) record.extraCerts = result.chain.map(encodeBase64);
   if (result.caPubs?.length) record.caPubs = result.caPubs.map(encodeBase64);
@@ -201,17 +254,14 @@ export async function finishCertification(
     extraCerts: (record.extraCerts ?? []).map(decodeBase64),
     generalInfo,
   };
-  if (record.certificates.some((c) => c.envelopedKey)) reply.pvno = 3;
-  if (record.certificates.length === 0) {
-    // Nothing to confirm: the transaction ends here (its record would otherwise linger until its TTL).
-    await ctx.transactions.delete(input.transactionId);
-    return { reply, record: null };
-  }
-  if (record.implicitConfirm && ctx.policy.grantImplicitConfirm) {
+  if (record.certificates.some((c) => c.envelopedKey || c.encryptedCert)) reply.pvno = 3;
+  // Nothing to confirm: the transaction ends here.
+  if (record.certificates.length === 0) return { reply, record: finishedRecord(record) };
+  // An encrypted certificate is proven only by the certHash of its certConf: no implicit confirmation.
+  if (record.implicitConfirm && ctx.policy.grantImplicitConfirm && !record.certificates.some((c) => c.encryptedCert)) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
     for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
-    await ctx.transactions.delete(input.transactionId);
-    return { reply, record: null };
+    return { reply, record: finishedRecord(record, { confirmed: true }) };
   }
   const deadline = now.getTime() + ctx.policy.confirmWaitTime * 1000;
   generalInfo.push({ type: 'confirmWaitTime', infoValue: new Date(Math.floor(deadline / 1000) * 1000) });
@@ -220,12 +270,10 @@ export async function finishCertification(
 
 /** ir, cr, kur, p10cr and ccr (RFC 9483 section 4.1): checks, certifies, answers. */
 export async function handleCertification(input: HandlerInput): Promise<HandlerOutcome> {
-  const { ctx, request, transactionId, auth } = input;
-  const body = request.body;
-  const responseType = certResponseType(body.type);
+  const { ctx, request, auth } = input;
   const profile = profileOf(input);
   const record: TransactionRecord = {
-    bodyType: body.type,
+    bodyType: request.body.type,
     state: 'pending',
     lastResponseNonce: '',
     requesterKey: await requesterKeyOf(ctx.runtime.crypto, auth.requester),
@@ -235,10 +283,72 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     implicitConfirm: asksImplicitConfirm(input),
     ...(profile ? { profile } : {}),
     ...(auth.requester.kind === 'mac' && auth.requester.senderKID ? { senderKID: toHex(auth.requester.senderKID) } : {}),
+    ...protectionAlgOf(request),
   };
-  if (!(await ctx.transactions.create(transactionId, record, ctx.policy.transactionTtl))) {
-    throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
+  await openTransaction(input, record);
+  Object.assign(record, auth.kem);
+  return certifyRequest(input, record, profile, false);
+}
+
+/**
+ * popdecr (RFC 9810 section 5.2.8.3.3): the answers must be the integers the popdecc encrypted;
+ * then the certification request that asked for the challenge goes on as if it had just come.
+ * A wrong answer ends the transaction with badPOP.
+ */
+export async function handlePopdecr(input: HandlerInput): Promise<HandlerOutcome> {
+  const { ctx, request, transactionId } = input;
+  if (request.body.type !== 'popdecr') throw new ProtocolError('badRequest', 'not a popdecr');
+  const record = await continueTransaction(input, ['challenged']);
+  const challenged = record.challenged!;
+  const answers = request.body.content;
+  const expected = challenged.answers.map(BigInt);
+  if (answers.length !== expected.length || answers.some((a, i) => a !== expected[i])) {
+    await ctx.transactions.delete(transactionId);
+    throw new RequestRejectedError('badPOP', 'the popdecr answers do not match the challenges: possession of the key is not proven');
   }
+  const original = decodePKIMessage(decodeBase64(challenged.request));
+  const { challenged: _done, ...rest } = record;
+  const resumed: TransactionRecord = { ...rest, state: 'pending' };
+  return certifyRequest({ ...input, request: original }, resumed, record.profile, true);
+}
+
+/**
+ * Challenges (popdecc) for the requests that asked for challengeResp: a random Rand for each,
+ * encrypted in a KEMRecipientInfo for the requested ML-KEM key (rid: NULL-DN and certReqId).
+ */
+async function challenge(input: HandlerInput, requested: Requested[], record: TransactionRecord): Promise<HandlerOutcome> {
+  const { ctx, request } = input;
+  const crypto = ctx.runtime.crypto;
+  const challenges: Challenge[] = [];
+  const answers: string[] = [];
+  for (const { certReqId, request: certRequest } of requested) {
+    if (certRequest.proofOfPossession !== 'challengeResp') continue;
+    const random = crypto.getRandomValues(new Uint8Array(8));
+    const int = random.reduce((n, b) => (n << 8n) | BigInt(b), 0n) & ((1n << 63n) - 1n);
+    const subjectPublicKeyInfo = encodeSubjectPublicKeyInfo(certRequest.publicKey!);
+    challenges.push(
+      await createPopChallenge(
+        { int, sender: { type: 'directoryName', value: ctx.init.name } },
+        { crypto, recipient: { type: 'kemri', requestedKey: { subjectPublicKeyInfo, certReqId } } },
+      ),
+    );
+    answers.push(int.toString());
+  }
+  const raw = request.raw?.message ?? encodePKIMessage(request);
+  const next: TransactionRecord = { ...record, state: 'challenged', challenged: { request: encodeBase64(raw), answers } };
+  return { reply: { body: { type: 'popdecc', content: challenges }, pvno: 3 }, record: next };
+}
+
+/** Checks the requests of a certification message (POP, kur rules), certifies them and answers. */
+async function certifyRequest(
+  input: HandlerInput,
+  record: TransactionRecord,
+  profile: string | undefined,
+  proven: boolean,
+): Promise<HandlerOutcome> {
+  const { ctx, request, transactionId } = input;
+  const body = request.body;
+  const responseType = certResponseType(body.type);
   try {
     const requested: Requested[] = [];
     const responses: CertResponse[] = [];
@@ -254,23 +364,28 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
         try {
           const problem = placementProblem(body.type, body.content, msg);
           if (problem) throw problem;
-          requested.push({ certReqId: id, request: await checkCertReqMsg(input, msg, profile) });
+          requested.push({ certReqId: id, request: await checkCertReqMsg(input, msg, profile, proven) });
         } catch (error) {
           responses.push(rejection(id, error, input));
         }
       }
     }
+    if (requested.some((r) => r.request.proofOfPossession === 'challengeResp')) {
+      if (responses.length) throw new ProtocolError('badRequest', 'a request with challengeResp POP must not hold refused requests');
+      return await challenge(input, requested, record);
+    }
     for (const { certReqId, request: certRequest } of requested) {
       try {
         const result = await certify(input, certRequest);
+        const encrCert = certRequest.proofOfPossession === 'encrCert';
         if (result.status === 'pending') {
-          record.tickets.push({ certReqId, ticket: result.ticket });
+          record.tickets.push({ certReqId, ticket: result.ticket, ...(encrCert ? { encrCert } : {}) });
           responses.push({
             certReqId,
             status: { status: 3, ...(result.reason ? { statusString: [result.reason] } : {}) },
           });
         } else {
-          responses.push(await issuedResponse(input, certReqId, result, record));
+          responses.push(await issuedResponse(input, certReqId, result, record, encrCert));
         }
       } catch (error) {
         responses.push(rejection(certReqId, error, input));
@@ -286,7 +401,7 @@ export async function handleCertification(input: HandlerInput): Promise<HandlerO
     }
     return await finishCertification(input, responseType, responses, record);
   } catch (error) {
-    await ctx.transactions.delete(transactionId);
+    await finishTransaction(ctx, transactionId, record);
     throw error;
   }
 }

@@ -3,7 +3,9 @@ import { ProtocolError } from '../../errors/protocol-error.js';
 import { RequestRejectedError } from '../../errors/request-rejected-error.js';
 import { chooseLanguageTag } from '../../message/language-tag.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
-import { claimTransactionId, profileOf } from '../transaction-rules.js';
+import { encapsulateToRequester, isKemCiphertextRequest } from '../kem-protection.js';
+import type { TransactionRecord } from '../stores.js';
+import { claimTransactionId, profileOf, requesterKeyOf } from '../transaction-rules.js';
 
 /**
  * Infotypes whose genm value MUST be absent (RFC 9810 section 5.3.19, RFC 9483 section 4.3): a
@@ -110,6 +112,36 @@ async function answer(input: HandlerInput, item: InfoTypeAndValue): Promise<Info
 }
 
 /**
+ * genm KemCiphertextInfo from an end entity with an ML-KEM certificate (RFC 9810 section
+ * 5.3.19.18, Appendix E Figure 3): a ciphertext encapsulated to the validated certificate; the
+ * transaction stays open (`kemReady`) for the end entity's KEM-MAC protected request.
+ */
+async function kemCiphertext(input: HandlerInput): Promise<HandlerOutcome> {
+  const { ctx, request, now, transactionId } = input;
+  const { kemCiphertextInfo, record: kem } = await encapsulateToRequester(ctx, request, now);
+  const certificate = request.extraCerts![0]!.der;
+  const record: TransactionRecord = {
+    bodyType: 'genm',
+    state: 'kemReady',
+    lastResponseNonce: '',
+    requesterKey: await requesterKeyOf(ctx.runtime.crypto, {
+      kind: 'kem',
+      sender: request.header.sender,
+      certificate,
+      path: [certificate],
+    }),
+    pvno: request.header.pvno,
+    certificates: [],
+    tickets: [],
+    ...kem,
+  };
+  if (!(await ctx.transactions.create(transactionId, record, ctx.policy.transactionTtl))) {
+    throw new ProtocolError('transactionIdInUse', `transactionID ${transactionId} is already in use`);
+  }
+  return { reply: { body: { type: 'genp', content: [{ type: 'kemCiphertextInfo', infoValue: kemCiphertextInfo }] } }, record };
+}
+
+/**
  * genm (RFC 9483 section 4.3, RFC 9810 sections 5.3.19 and 5.3.20). Every item is checked first:
  * a value where the request must have none, a missing required value, or one that does not have
  * its infotype's syntax refuses the whole genm with badRequest. Then each item is answered in
@@ -120,6 +152,7 @@ async function answer(input: HandlerInput, item: InfoTypeAndValue): Promise<Info
 export async function handleGeneralMessage(input: HandlerInput): Promise<HandlerOutcome> {
   const { request } = input;
   if (request.body.type !== 'genm') throw new ProtocolError('badRequest', 'not a genm');
+  if (isKemCiphertextRequest(input.ctx, request)) return kemCiphertext(input);
   const items: InfoTypeAndValue[] = request.body.content.length ? request.body.content : [{ type: 'caCerts' }];
   for (const item of items) checkRequestValue(item);
   await claimTransactionId(input);

@@ -1,10 +1,10 @@
-import { decodeBase64, encodeBase64, type CertResponse, type PollRep } from '@cmpkit/codec';
+import { encodeBase64, type CertResponse, type PollRep } from '@cmpkit/codec';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import type { HandlerInput, HandlerOutcome } from '../handler-input.js';
 import type { TransactionRecord } from '../stores.js';
 import { continueTransaction } from '../transaction-rules.js';
 import { certResponseType, finishCertification } from './certification.js';
-import { envelopeIssued, rejection } from './certificate-responses.js';
+import { certifiedKeyPairOf, encryptIssued, envelopeIssued, rejection } from './certificate-responses.js';
 
 /**
  * The waiting requests a pollReq's certReqId refers to: the CertResponse with that certReqId, or
@@ -56,8 +56,10 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
     }
     record.tickets = record.tickets.filter((t) => t !== entry);
     let envelopedKey: Uint8Array | undefined;
+    let encryptedCert: Uint8Array | undefined;
     try {
       envelopedKey = result.privateKeyPkcs8 ? await envelopeIssued(input, result.privateKeyPkcs8, result.certificate) : undefined;
+      encryptedCert = entry.encrCert ? await encryptIssued(input, result.certificate) : undefined;
     } catch (error) {
       failed.push(rejection(certReqId, error, input));
       continue;
@@ -66,6 +68,7 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
       certReqId,
       certificate: encodeBase64(result.certificate),
       ...(envelopedKey ? { envelopedKey: encodeBase64(envelopedKey) } : {}),
+      ...(encryptedCert ? { encryptedCert: encodeBase64(encryptedCert) } : {}),
       ...(result.modified ? { modified: true } : {}),
     });
     if (result.chain?.length) record.extraCerts = result.chain.map(encodeBase64);
@@ -81,10 +84,7 @@ export async function handlePollReq(input: HandlerInput): Promise<HandlerOutcome
     ...record.certificates.map((c): CertResponse => ({
       certReqId: c.certReqId,
       status: { status: c.modified ? 1 : 0 },
-      certifiedKeyPair: {
-        certOrEncCert: { type: 'certificate', value: { der: decodeBase64(c.certificate) } },
-        ...(c.envelopedKey ? { privateKey: { type: 'envelopedData', value: { der: decodeBase64(c.envelopedKey) } } } : {}),
-      },
+      certifiedKeyPair: certifiedKeyPairOf(c),
     })),
   ].sort((a, b) => a.certReqId - b.certReqId);
   return finishCertification(input, certResponseType(record.bodyType as never), responses, record);

@@ -68,8 +68,6 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
         pki,
         issuer,
         policy: { messageTimeWindow: Number.POSITIVE_INFINITY, grantImplicitConfirm: grant },
-        // OpenSSL sends only its own certificate in extraCerts: the server knows its issuing CA.
-        protection: { untrusted: [pki.ca.certificate] },
       });
     const strict = make(false);
     const granting = make(true);
@@ -113,26 +111,16 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** `openssl cmp` with the server address, the recipient and the fake time. */
-  async function cmp(args: string[]): Promise<string> {
+  /** `openssl cmp` with the server address, the recipient and the fake time; its exit status and output. */
+  async function cmpRun(args: string[]): Promise<{ code: number; output: string }> {
     seen.length = 0;
-    const { code, output } = await openssl(
-      [
-        'cmp',
-        '-server',
-        `127.0.0.1:${port}`,
-        '-path',
-        '/.well-known/cmp',
-        '-recipient',
-        nameToString(pki.serverName),
-        '-attime',
-        attime,
-        '-msg_timeout',
-        '20',
-        ...args,
-      ],
-      dir,
-    );
+    const common = ['-server', `127.0.0.1:${port}`, '-path', '/.well-known/cmp', '-recipient', nameToString(pki.serverName)];
+    return openssl(['cmp', ...common, '-attime', attime, '-msg_timeout', '20', ...args], dir);
+  }
+
+  /** `cmpRun` that must succeed. */
+  async function cmp(args: string[]): Promise<string> {
+    const { code, output } = await cmpRun(args);
     expect(code, `openssl cmp ${args.join(' ')}\n${output}\nexchanges: ${JSON.stringify(seen)}`).toBe(0);
     return output;
   }
@@ -230,6 +218,9 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
       'key1.pem',
       '-trusted',
       'root.pem',
+      // With -untrusted, OpenSSL sends its chain in extraCerts, as RFC 9483 section 3.3 asks.
+      '-untrusted',
+      'issuing.pem',
       '-newkey',
       'key3.pem',
       '-subject',
@@ -246,13 +237,34 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   });
 
   it('kur signed with the certificate being updated', async () => {
-    await cmp(['-cmd', 'kur', '-cert', 'cr.pem', '-key', 'key3.pem', '-trusted', 'root.pem', '-newkey', 'key4.pem', '-certout', 'kur.pem']);
+    await cmp([
+      '-cmd',
+      'kur',
+      '-cert',
+      'cr.pem',
+      '-key',
+      'key3.pem',
+      '-trusted',
+      'root.pem',
+      '-untrusted',
+      'issuing.pem',
+      '-newkey',
+      'key4.pem',
+      '-certout',
+      'kur.pem',
+    ]);
     expect(seen.map((s) => `${s.request}>${s.response}`)).toEqual(['kur>kup', 'certConf>pkiconf']);
     const certificate = certificateOf('kur.pem');
     const entry = issuer.entryOf(certificate)!;
     expect(entry.request.oldCertificate).toEqual(certificateOf('cr.pem'));
     expect(parseCertificate(certificate).subject).toEqual(parseCertificate(certificateOf('cr.pem')).subject);
     await opensslVerifies('kur.pem');
+  });
+
+  it('a signed request without the chain in extraCerts (no -untrusted): signerNotTrusted (RFC 9483 section 3.3)', async () => {
+    const { code } = await cmpRun(['-cmd', 'genm', '-cert', 'kur.pem', '-key', 'key4.pem', '-trusted', 'root.pem']);
+    expect(code).not.toBe(0);
+    expect(seen).toEqual([expect.objectContaining({ request: 'genm', response: 'error', failInfo: ['signerNotTrusted'] })]);
   });
 
   it('p10cr with a CSR from openssl req', async () => {
@@ -266,34 +278,24 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   });
 
   it('rr by the holder, then the same rr again is refused with certRevoked', async () => {
-    await cmp(['-cmd', 'rr', '-cert', 'kur.pem', '-key', 'key4.pem', '-trusted', 'root.pem', '-oldcert', 'kur.pem', '-revreason', '1']);
+    const rr = [
+      '-cmd',
+      'rr',
+      '-cert',
+      'kur.pem',
+      '-key',
+      'key4.pem',
+      '-trusted',
+      'root.pem',
+      '-untrusted',
+      'issuing.pem',
+      '-oldcert',
+      'kur.pem',
+    ];
+    await cmp([...rr, '-revreason', '1']);
     expect(seen.map((s) => `${s.request}>${s.response}`)).toEqual(['rr>rp']);
     expect(issuer.entryOf(certificateOf('kur.pem'))?.revoked).toEqual({ by: 'rr', reason: 1 });
-    seen.length = 0;
-    const again = await openssl(
-      [
-        'cmp',
-        '-server',
-        `127.0.0.1:${port}`,
-        '-path',
-        '/.well-known/cmp',
-        '-recipient',
-        nameToString(pki.serverName),
-        '-attime',
-        attime,
-        '-cmd',
-        'rr',
-        '-cert',
-        'kur.pem',
-        '-key',
-        'key4.pem',
-        '-trusted',
-        'root.pem',
-        '-oldcert',
-        'kur.pem',
-      ],
-      dir,
-    );
+    const again = await cmpRun(rr);
     expect(again.code).not.toBe(0);
     expect(again.output).toMatch(/certRevoked/i);
   });
@@ -310,27 +312,7 @@ describe.skipIf(UNAVAILABLE !== undefined)(`openssl cmp client against the engin
   });
 
   it('a wrong secret: refused with badMessageCheck; OpenSSL (holding another secret) cannot verify that answer', async () => {
-    seen.length = 0;
-    const { code, output } = await openssl(
-      [
-        'cmp',
-        '-server',
-        `127.0.0.1:${port}`,
-        '-path',
-        '/.well-known/cmp',
-        '-recipient',
-        nameToString(pki.serverName),
-        '-attime',
-        attime,
-        '-cmd',
-        'genm',
-        '-ref',
-        REF,
-        '-secret',
-        'pass:wrong',
-      ],
-      dir,
-    );
+    const { code, output } = await cmpRun(['-cmd', 'genm', '-ref', REF, '-secret', 'pass:wrong']);
     expect(code).not.toBe(0);
     expect(seen).toEqual([
       expect.objectContaining({

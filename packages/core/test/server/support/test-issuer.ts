@@ -29,6 +29,8 @@ export interface IssuedEntry {
   confirmed?: boolean;
   confirmReason?: string;
   revoked?: { reason?: number; by: string };
+  /** Taken off hold by an rr with removeFromCRL. */
+  revived?: boolean;
 }
 
 export interface TestIssuerOptions {
@@ -151,6 +153,20 @@ export function createTestIssuer(pki: TestPki, options: TestIssuerOptions = {}):
       if (!entry) throw new RequestRejectedError('badCertId', 'no such certificate');
       if (entry.revoked) throw new RequestRejectedError('certRevoked', 'the certificate is already revoked');
       entry.revoked = { by: 'rr', ...(request.reason !== undefined ? { reason: request.reason } : {}) };
+    },
+
+    async lookupCertificate(serialNumber) {
+      const entry = issued.get(serialKey(serialNumber));
+      if (!entry) return undefined;
+      return { certificate: entry.certificate, ...(entry.revoked ? { revocation: { reason: entry.revoked.reason ?? 0 } } : {}) };
+    },
+
+    async revive(request) {
+      revocations.push(request);
+      const entry = issued.get(serialKey(request.serialNumber));
+      if (!entry?.revoked) throw new Error('revive() of a certificate that is not revoked');
+      delete entry.revoked;
+      entry.revived = true;
     },
 
     async isRevoked(certificate) {

@@ -1,10 +1,12 @@
 // One engine under test with its issuer, and a way to send it hand-built requests whose every
-// answer is checked to be bound to the request (transactionID, recipNonce) and protected.
+// answer is checked to be bound to the request (transactionID, recipNonce) and protected: the
+// shape the content specs use, on env.ts's engine.
 import type { DecodedPKIMessage, PKIMessage } from '@cmpkit/codec';
 import type { CmpServer, ServerPolicy } from '@cmpkit/core';
+import { createEnv } from './env.js';
 import type { TestPki } from './pki.js';
-import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from './test-issuer.js';
-import { expectBoundTo, makeServer, send, verifyResponse, type RequestInit, type ServerSetup } from './wire.js';
+import type { TestIssuer, TestIssuerOptions } from './test-issuer.js';
+import type { RequestInit, ServerSetup } from './wire.js';
 
 /** A request and the decoded answer. */
 export interface Exchange {
@@ -15,7 +17,7 @@ export interface Exchange {
 export interface WireEnv {
   issuer: TestIssuer;
   server: CmpServer;
-  /** Sends a request (MAC-protected unless told otherwise) on the clock's time; checks binding and protection. */
+  /** Sends a request (MAC-protected unless told otherwise) on the PKI clock's time; checks binding and protection. */
   ask(init: Omit<RequestInit, 'now'>): Promise<Exchange>;
 }
 
@@ -25,22 +27,12 @@ export interface WireEnvOptions {
   init?: ServerSetup['init'];
 }
 
-export function wireEnv(pki: TestPki, now: () => Date, options: WireEnvOptions = {}): WireEnv {
-  const issuer = createTestIssuer(pki, options.issuer);
-  const server = makeServer({
-    pki,
-    issuer,
+/** The engine on the test PKI; its requests are stamped with the PKI's clock. */
+export function wireEnv(pki: TestPki, options: WireEnvOptions = {}): WireEnv {
+  const { issuer, server, ask } = createEnv(pki, {
     ...(options.policy ? { policy: options.policy } : {}),
-    ...(options.init ? { init: options.init } : {}),
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.init ? { server: { init: options.init } } : {}),
   });
-  return {
-    issuer,
-    server,
-    async ask(init) {
-      const result = await send(server, { ...init, now: now() });
-      expectBoundTo(result.response, result.request);
-      await verifyResponse(result.response, pki);
-      return result;
-    },
-  };
+  return { issuer, server, ask };
 }

@@ -3,6 +3,7 @@
 import {
   decodePKIMessage,
   encodePKIMessage,
+  encodeProtectedPart,
   type DecodedPKIMessage,
   type FailInfoBit,
   type GeneralName,
@@ -13,6 +14,7 @@ import {
 } from '@cmpkit/codec';
 import { createServer, memorySecretStore, type CmpServer, type Logger, type ServerInit, type ServerPolicy } from '@cmpkit/core';
 import {
+  defaultAlgorithms,
   parseCertificate,
   protect,
   verifyProtection,
@@ -136,6 +138,21 @@ export async function buildRequest(init: RequestInit): Promise<{ message: PKIMes
   return { message, bytes: encodePKIMessage(message) };
 }
 
+/**
+ * A signature-protected message whose header is changed after `protect` (say, without senderKID),
+ * signed again so that the signature itself verifies: the server must refuse it for the header.
+ */
+export async function resignWithHeader(
+  message: PKIMessage,
+  privateKey: CryptoKey,
+  change: (header: PKIHeader) => PKIHeader,
+): Promise<Uint8Array> {
+  const header = change({ ...message.header });
+  const algorithm = defaultAlgorithms.signature(header.protectionAlg!);
+  const protection = await algorithm.sign(globalThis.crypto, privateKey, encodeProtectedPart({ header, body: message.body }));
+  return encodePKIMessage({ ...message, header, protection });
+}
+
 /** Sends bytes to the engine and decodes the answer (which must always be DER). */
 export async function exchangeRaw(server: CmpServer, request: Uint8Array): Promise<DecodedPKIMessage> {
   const answer = await server.handle(request, {});
@@ -165,8 +182,29 @@ export function expectErrorBody(response: DecodedPKIMessage, failInfo: readonly 
   return (info.statusString ?? []).join('; ');
 }
 
+/** The response is an rp whose one status is rejection with exactly these failInfo bits; returns its text. */
+export function expectRpRejection(response: DecodedPKIMessage, failInfo: readonly FailInfoBit[]): string {
+  expect(response.body.type).toBe('rp');
+  if (response.body.type !== 'rp') throw new Error('unreachable');
+  const status = response.body.content.status;
+  expect(status).toHaveLength(1);
+  expect(status[0]!.status).toBe(2);
+  expect([...(status[0]!.failInfo ?? [])].sort()).toEqual([...failInfo].sort());
+  return (status[0]!.statusString ?? []).join('; ');
+}
+
+/** The response is an rp whose one status is accepted; returns its text. */
+export function expectRpAccepted(response: DecodedPKIMessage): string {
+  expect(response.body.type).toBe('rp');
+  if (response.body.type !== 'rp') throw new Error('unreachable');
+  expect(response.body.content.status).toHaveLength(1);
+  expect(response.body.content.status[0]!.status).toBe(0);
+  expect(response.body.content.status[0]!.failInfo).toBeUndefined();
+  return (response.body.content.status[0]!.statusString ?? []).join('; ');
+}
+
 /** Verifies the response's protection as the client would (MAC with the shared secret, or the server signature). */
-export async function verifyResponse(response: DecodedPKIMessage, pki: TestPki): Promise<'mac' | 'signature'> {
+export async function verifyResponse(response: DecodedPKIMessage, pki: TestPki): Promise<'mac' | 'signature' | 'kemMac'> {
   expect(response.protection, 'the response is protected').toBeDefined();
   const secrets: Record<string, string> = { [REF]: SECRET, other: 'another secret' };
   const trust: ProtectionTrust = {
