@@ -13,7 +13,7 @@ describe('cmpkit-server init', () => {
     expect(init.stdout).toContain(`created a CA in ${data}`);
     expect(init.stdout).toContain("reference 'demo', secret 'demo-secret-change-me'");
     expect(init.stdout).toContain('-ref demo -secret pass:demo-secret-change-me');
-    expect(init.stdout).toMatch(/database .*cmpkit-server\.sqlite \(schema version 3\)/);
+    expect(init.stdout).toMatch(/database .*cmpkit-server\.sqlite \(schema version 4\)/);
     for (const name of ['root-ca', 'issuing-ca', 'cmp-server']) {
       const [cert] = decodePem(readFileSync(join(data, `${name}.pem`), 'utf8'));
       expect(cert?.label).toBe('CERTIFICATE');

@@ -48,6 +48,8 @@ async function enroll(s: RunningServer, name: string): Promise<string> {
     s.root,
     '--newkey',
     'ec:P-256',
+    '--newkeyout',
+    join(s.dir, `${name}.key.pem`),
     '--subject',
     `/CN=${name}`,
     '--certout',
