@@ -142,12 +142,15 @@ function protectionOf(values: CmpOptionValues): 'PBMAC1' | 'PasswordBasedMac' | 
   return (values.mac ?? 'pbmac1').toLowerCase() === 'pbm' ? 'PasswordBasedMac' : 'PBMAC1';
 }
 
-/** A CMP client configured from the command line; `transport` adds push handling for `listen`. */
+/**
+ * A CMP client configured from the command line; `transportOptions` add push handling for
+ * `listen`, `extraInit.transport` replaces the server's (the client then builds without sending).
+ */
 export async function clientFromOptions(
   values: CmpOptionValues,
   io: Io,
   transportOptions: Omit<TransportOptions, 'timeoutMs'> = {},
-  extraInit: Pick<ClientInit, 'autoRenew'> = {},
+  extraInit: Partial<Pick<ClientInit, 'autoRenew' | 'implicitConfirm' | 'transport'>> = {},
 ): Promise<CliClient> {
   const timeout = values.timeout ? Number(values.timeout) : 30;
   const url = serverUrl(values);
@@ -172,8 +175,9 @@ export async function clientFromOptions(
     // Newly enrolled certificates are checked against --out-trusted (openssl cmp -out_trusted),
     // else against --trusted when the CA and the CMP server share a PKI.
     const outTrusted = values['out-trusted'] ?? values.trusted;
+    const { transport: replacement, ...moreInit } = extraInit;
     const init: ClientInit = {
-      transport,
+      transport: replacement ?? transport,
       crypto: nodeCrypto,
       trust: await trustOf(values),
       ...(credential ? { credential } : {}),
@@ -186,7 +190,7 @@ export async function clientFromOptions(
       ...(values['unprotected-errors'] ? { unprotectedErrors: true } : {}),
       ...(values.totaltimeout ? { pollTimeout: Number(values.totaltimeout) } : {}),
       onWaiting: pollProgress(io),
-      ...extraInit,
+      ...moreInit,
     };
     const protection = protectionOf(values);
     return {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
 import { CMP_OPTIONS, type CmpOptionValues } from './cmp-options.js';
-import { BENCH_OPTIONS, benchCommand } from './commands/bench.js';
+import { BENCH_OPTIONS, benchCommand, type BenchValues } from './commands/bench.js';
 import { dump } from './commands/dump.js';
 import { enrollCommand } from './commands/enroll.js';
 import { caCertsCommand, crlsCommand, genmCommand, rootUpdateCommand, templateCommand } from './commands/general-message.js';
@@ -34,7 +34,9 @@ commands:
   verify FILE            check a message's protection (--secret, --trusted, --untrusted, --at)
   dump FILE [--json]     decode a PKIMessage (DER, PEM or base64) and print it
   bench                  load test: full ir enrollments (--concurrency N (4), --count N (100) |
-                         --duration S, --implicit-confirm, --newkey ec:P-256); keys made before timing
+                         --duration S, --implicit-confirm, --newkey ec:P-256); keys made before timing;
+                         --prebuilt: every ir (implicitConfirm) built and protected before timing,
+                         then only sent, so the figure is the server's
   help                   show this text ('COMMAND --help': that command's options)
   --version              show the versions of cmpkit, its packages and Node.js
 
@@ -105,7 +107,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           strict: true,
         });
         if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-        return await benchCommand(values as CmpOptionValues & { concurrency?: string; count?: string; duration?: string }, io);
+        return await benchCommand(values as CmpOptionValues & BenchValues, io);
       }
       case 'listen': {
         const { values, positionals } = parseArgs({

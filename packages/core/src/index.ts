@@ -33,7 +33,14 @@ export type { RevokeOptions, RevokeResult } from './client/revoke.js';
 // Server engine
 export { createServer } from './server/create-server.js';
 export type { CmpServer } from './server/create-server.js';
-export type { ExternalTrust, ExternalTrustRequest, ServerInit, ServerPolicy, ServerProtection } from './server/server-init.js';
+export type {
+  ExternalTrust,
+  ExternalTrustRequest,
+  KeyDerivationSettings,
+  ServerInit,
+  ServerPolicy,
+  ServerProtection,
+} from './server/server-init.js';
 export type { ServerExchange } from './server/server-exchange.js';
 export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
 export { createConnectionRateLimit } from './server/connection-admission.js';

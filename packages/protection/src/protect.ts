@@ -5,13 +5,13 @@ import { computeKemMac, kemBasedMacIdentifier, resolveKemBasedMac } from './mac/
 import { ProtectionError } from './errors/protection-error.js';
 import { bytesOf, equalBytes } from './internal/bytes.js';
 import type { MacBoundsOverrides } from './mac/mac-bounds.js';
-import { computeMac, macIdentifier, resolveMacProtection } from './mac/mac-protection.js';
+import { computeMac, macIdentifier, resolveMacProtection, type MacKeyOptions } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions } from './options.js';
 import { subjectKeyIdentifierOf } from './x509/certificate.js';
 import { certificateEntry, type CertificateCache } from './x509/certificate-cache.js';
 
 /** Options of {@link protect}. */
-export interface ProtectOptions extends AlgorithmOptions {
+export interface ProtectOptions extends AlgorithmOptions, MacKeyOptions {
   /**
    * Bounds the MAC parameters must respect; the ones sent are checked like received ones, so
    * cmpkit never sends what it would refuse. Default: per algorithm, see `DEFAULT_PBMAC1_BOUNDS`.
@@ -56,7 +56,13 @@ export async function protect(message: PKIMessage, credential: ProtectionCredent
     const protectionAlg = macIdentifier(credential.mac, crypto);
     const resolved = resolveMacProtection(protectionAlg, registry, options.macBounds);
     const header: PKIHeader = { ...message.header, protectionAlg, senderKID: bytesOf(credential.senderKID) };
-    const protection = await computeMac(crypto, resolved, bytesOf(credential.secret), encodeProtectedPart({ header, body: message.body }));
+    const protection = await computeMac(
+      crypto,
+      resolved,
+      bytesOf(credential.secret),
+      encodeProtectedPart({ header, body: message.body }),
+      options,
+    );
     return compose(message, header, protection, message.extraCerts);
   }
   if (isKemMacCredential(credential)) {

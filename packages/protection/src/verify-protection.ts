@@ -13,7 +13,7 @@ import { ProtectionError } from './errors/protection-error.js';
 import { bytesOf, equalBytes, hex } from './internal/bytes.js';
 import type { MacBoundsOverrides } from './mac/mac-bounds.js';
 import { checkKemMac, resolveKemBasedMac } from './mac/kem-based-mac.js';
-import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from './mac/mac-protection.js';
+import { checkMac, isPasswordBasedMacOid, resolveMacProtection, type MacKeyOptions } from './mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions, type TimeOptions } from './options.js';
 import {
   certificateEntry,
@@ -71,7 +71,7 @@ export interface ProtectionTrust {
 }
 
 /** Options of {@link verifyProtection}. */
-export interface VerifyProtectionOptions extends AlgorithmOptions, TimeOptions {
+export interface VerifyProtectionOptions extends AlgorithmOptions, TimeOptions, MacKeyOptions {
   /** Overrides of the MAC parameter bounds (see `DEFAULT_PBMAC1_BOUNDS`, `DEFAULT_PASSWORD_BASED_MAC_BOUNDS`). */
   macBounds?: MacBoundsOverrides;
   /** Accept SHA-1 signatures (message and certificates). Default false. */
@@ -144,10 +144,17 @@ async function verifyMac(
     fail('badMessageCheck', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
   }
   const secret = typeof trust.secret === 'function' ? await trust.secret(senderKID) : trust.secret;
-  if (secret === undefined) fail('badMessageCheck', `no shared secret for senderKID ${senderKID ? hex(senderKID) : '(absent)'}`);
-  if (!(await checkMac(crypto, resolved, bytesOf(secret), receivedProtectedPart(message), protection))) {
-    fail('badMessageCheck', `${resolved.name} protection does not verify`);
+  // An unknown reference costs the same derivation as a known one and fails with the same words,
+  // so neither the answer nor its timing tells a peer which references exist.
+  const known = secret !== undefined;
+  const secretBytes = known ? bytesOf(secret) : crypto.getRandomValues(new Uint8Array(32));
+  let keyOptions: MacKeyOptions = options;
+  if (!known) {
+    keyOptions = { ...options };
+    delete keyOptions.macKeyCache;
   }
+  const valid = await checkMac(crypto, resolved, secretBytes, receivedProtectedPart(message), protection, keyOptions);
+  if (!valid || !known) fail('badMessageCheck', `${resolved.name} protection does not verify`);
   const verified: MacVerifiedSender = { type: 'mac', algorithm: resolved.name, protectionAlg, sender: message.header.sender };
   if (senderKID) verified.senderKID = senderKID;
   return verified;
@@ -239,8 +246,10 @@ async function verifySignature(
  *
  * Checks, in order: protection present (badMessageCheck); the algorithm is known (badAlg); the
  * kind (MAC or signature) is one `trust` accepts (wrongIntegrity); the parameters are allowed,
- * including MAC bounds, before any key derivation (badAlg); for MACs the senderKID and its secret,
- * then the MAC (badMessageCheck); for signatures a signer certificate (first extraCerts entry or
+ * including MAC bounds, before any key derivation (badAlg); for MACs the expected senderKID
+ * (badMessageCheck), then the MAC (badMessageCheck; a senderKID without a secret fails the same
+ * way, after the same derivation with a random secret, so a peer cannot probe for references);
+ * for signatures a signer certificate (first extraCerts entry or
  * configured; none or an unparsable one is signerNotTrusted) that matches header.sender and
  * senderKID (badMessageCheck: RFC 9483 section 3.5 calls a header that does not fit its protection
  * an integrity failure), the signature (badMessageCheck), then the certificate path to the anchors

@@ -223,10 +223,14 @@ describe.each(providers)('protect -> verifyProtection ($name)', ({ crypto }) => 
     ]);
     const lookup = (kid: Uint8Array | undefined) => (kid ? secrets.get(new TextDecoder().decode(kid)) : undefined);
     await expect(verifyProtection(received, { mac: { secret: lookup } }, { crypto })).resolves.toMatchObject({ type: 'mac' });
+    // An unknown reference fails exactly like a wrong secret: same failInfo, same text.
     const unknown = roundTrip(await protect(unprotectedGenm(), { secret: 'x', senderKID: 'c' }, { crypto }));
-    await expect(verifyProtection(unknown, { mac: { secret: lookup } }, { crypto })).rejects.toMatchObject({
-      failInfo: ['badMessageCheck'],
-    });
+    const unknownError = await verifyProtection(unknown, { mac: { secret: lookup } }, { crypto }).catch((e: unknown) => e);
+    const wrong = roundTrip(await protect(unprotectedGenm(), { secret: 'not-secret-b', senderKID: 'b' }, { crypto }));
+    const wrongError = await verifyProtection(wrong, { mac: { secret: lookup } }, { crypto }).catch((e: unknown) => e);
+    expect(unknownError).toMatchObject({ failInfo: ['badMessageCheck'] });
+    expect(wrongError).toMatchObject({ failInfo: ['badMessageCheck'] });
+    expect((unknownError as Error).message).toBe((wrongError as Error).message);
   });
 
   it('checks sender and senderKID against the signer certificate (badMessageCheck; no certificate: signerNotTrusted)', async () => {

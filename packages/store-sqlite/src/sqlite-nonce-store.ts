@@ -1,27 +1,30 @@
 import type { NonceStore } from '@cmpkit/core';
 import type { SqliteDatabase } from './sqlite.js';
 
+/** How often expired nonces are deleted, at most. */
+const PURGE_INTERVAL_MS = 60_000;
+
 /**
  * Core's {@link NonceStore} on SQLite: a senderNonce is refused while a row for it is unexpired.
- * Expired rows are deleted as new nonces arrive, so the table holds about one TTL of traffic.
+ * One statement per nonce claims it (an insert, or the update of an expired row; a live row
+ * changes nothing); expired rows are deleted at most once a minute, so the table holds about one
+ * TTL of traffic.
  */
 export function sqliteNonceStore(db: SqliteDatabase, clock: () => Date): NonceStore {
-  const select = db.prepare<[string], { expires_at: number }>('SELECT expires_at FROM nonces WHERE nonce = ?');
-  const upsert = db.prepare(
-    'INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at',
+  const claim = db.prepare(
+    `INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)
+     ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?`,
   );
   const purge = db.prepare('DELETE FROM nonces WHERE expires_at <= ?');
-  const remember = db.transaction((nonce: string, ttlSeconds: number): boolean => {
-    const now = clock().getTime();
-    const row = select.get(nonce);
-    if (row && row.expires_at > now) return false;
-    purge.run(now);
-    upsert.run(nonce, now + ttlSeconds * 1000);
-    return true;
-  });
+  let nextPurge = -Infinity;
   return {
     async remember(nonce, ttlSeconds) {
-      return remember.immediate(nonce, ttlSeconds);
+      const now = clock().getTime();
+      if (now >= nextPurge) {
+        purge.run(now);
+        nextPurge = now + PURGE_INTERVAL_MS;
+      }
+      return claim.run(nonce, now + ttlSeconds * 1000, now).changes > 0;
     },
   };
 }

@@ -16,7 +16,12 @@ interface Row {
  */
 export function sqliteTransactionStore(db: SqliteDatabase, clock: () => Date): TransactionStore {
   const selectOne = db.prepare<[string], Row>('SELECT * FROM transactions WHERE transaction_id = ?');
-  const insert = db.prepare('INSERT INTO transactions (transaction_id, record, expires_at, confirm_deadline) VALUES (?, ?, ?, ?)');
+  // A claim: a new row, or the replacement of an expired one; a live row changes nothing.
+  const claim = db.prepare(
+    `INSERT INTO transactions (transaction_id, record, expires_at, confirm_deadline) VALUES (?, ?, ?, ?)
+     ON CONFLICT (transaction_id) DO UPDATE SET record = excluded.record, expires_at = excluded.expires_at,
+       confirm_deadline = excluded.confirm_deadline WHERE transactions.expires_at <= ?`,
+  );
   const upsert = db.prepare(
     `INSERT INTO transactions (transaction_id, record, expires_at, confirm_deadline) VALUES (?, ?, ?, ?)
      ON CONFLICT (transaction_id) DO UPDATE SET record = excluded.record, expires_at = excluded.expires_at,
@@ -35,20 +40,11 @@ export function sqliteTransactionStore(db: SqliteDatabase, clock: () => Date): T
   const parse = (row: Row): TransactionRecord => JSON.parse(row.record) as TransactionRecord;
   const expiry = (ttlSeconds: number): number => clock().getTime() + ttlSeconds * 1000;
 
-  const create = db.transaction((id: string, record: TransactionRecord, ttlSeconds: number): boolean => {
-    const now = clock().getTime();
-    const existing = selectOne.get(id);
-    if (existing) {
-      if (existing.expires_at > now) return false;
-      remove.run(id);
-    }
-    insert.run(id, JSON.stringify(record), expiry(ttlSeconds), record.confirmDeadline ?? null);
-    return true;
-  });
-
   return {
     async create(transactionId, record, ttlSeconds) {
-      return create.immediate(transactionId, record, ttlSeconds);
+      const now = clock().getTime();
+      const changed = claim.run(transactionId, JSON.stringify(record), now + ttlSeconds * 1000, record.confirmDeadline ?? null, now);
+      return changed.changes > 0;
     },
     async get(transactionId) {
       const row = live(transactionId, clock().getTime());

@@ -162,10 +162,9 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Uint8Array |
 
 function writeReply(res: ServerResponse, reply: HttpReply): void {
   if (res.destroyed || res.headersSent) return;
-  res.statusCode = reply.status;
-  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-  res.setHeader('Content-Length', reply.body.byteLength);
-  if (reply.close) res.setHeader('Connection', 'close');
+  const headers: Record<string, string | number> = { ...reply.headers, 'Content-Length': reply.body.byteLength };
+  if (reply.close) headers.Connection = 'close';
+  res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
 
@@ -184,8 +183,13 @@ function contextOf(req: IncomingMessage, path: string, signal: AbortSignal, peer
   return context;
 }
 
+/** A plain origin-form target: `/`, segments of unreserved characters, no dot segments, no query. */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~]*)+$/;
+
 /** The path of a request target (origin form `/a/b?q` or absolute form `http://h/a/b`). */
 function pathnameOf(target: string | undefined): string {
+  // The usual target is already its own pathname; only the others need URL parsing.
+  if (target !== undefined && PLAIN_PATH.test(target)) return target;
   try {
     if (target === undefined) return '';
     // Origin form is resolved as a path even when it starts with '//'.

@@ -1,6 +1,7 @@
 import { parseName, type Name } from '@cmpkit/codec';
 import type { CmpClient, EnrollOptions } from '@cmpkit/core';
 import { clientFromOptions } from '../client-setup.js';
+import { capturingTransport, checkPrebuiltAnswer, prebuildEnrollment } from './prebuilt-requests.js';
 import type { CmpOptionValues } from '../cmp-options.js';
 import type { Io } from '../io.js';
 import { generateKeyPair, isKeySpec } from '../keys.js';
@@ -11,6 +12,7 @@ export const BENCH_OPTIONS = {
   concurrency: { type: 'string' },
   count: { type: 'string' },
   duration: { type: 'string' },
+  prebuilt: { type: 'boolean' },
 } as const;
 
 /** The options `cmpkit bench` adds to the CMP options. */
@@ -18,6 +20,8 @@ export interface BenchValues {
   concurrency?: string;
   count?: string;
   duration?: string;
+  /** Build every request (ir with implicitConfirm) before timing, then only send them. */
+  prebuilt?: boolean;
 }
 
 /** What {@link runBench} measured. */
@@ -63,13 +67,12 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Runs enrollments with `concurrency` workers (each with its own client) until `count` are done
- * or `durationMs` has passed, and reports progress through `progress` at most every 500 ms.
+ * Runs `transaction(index)` on `workers` parallel loops until `count` are done or `durationMs`
+ * has passed, and reports progress through `progress` at most every 500 ms.
  */
 export async function runBench(init: {
-  clients: CmpClient[];
-  keys: CryptoKeyPair[];
-  options: (index: number, keyPair: CryptoKeyPair) => EnrollOptions;
+  workers: number;
+  transaction: (index: number) => Promise<void>;
   count?: number;
   durationMs?: number;
   now?: () => number;
@@ -82,13 +85,12 @@ export async function runBench(init: {
   let errors = 0;
   const t0 = now();
   const more = (): boolean => (init.count !== undefined ? started < init.count : now() - t0 < (init.durationMs ?? 0));
-  const worker = async (client: CmpClient): Promise<void> => {
+  const worker = async (): Promise<void> => {
     while (more()) {
       const index = started++;
-      const keyPair = init.keys[index % init.keys.length]!;
       const t = now();
       try {
-        await client.enroll(init.options(index, keyPair));
+        await init.transaction(index);
         latencies.push(now() - t);
       } catch (error) {
         errors++;
@@ -100,7 +102,7 @@ export async function runBench(init: {
   const timer = init.progress ? setInterval(() => init.progress!(latencies.length + errors, errors, now() - t0), PROGRESS_MS) : undefined;
   timer?.unref?.();
   try {
-    await Promise.all(init.clients.map(worker));
+    await Promise.all(Array.from({ length: init.workers }, worker));
   } finally {
     if (timer) clearInterval(timer);
   }
@@ -124,12 +126,61 @@ export function formatBench(result: BenchResult, setup: { concurrency: number; k
 }
 
 /**
+ * `cmpkit bench --prebuilt`: builds `count` ir requests with implicitConfirm first (keys, POP,
+ * protection: everything the client computes), then sends them with `concurrency` workers and
+ * times only that, checking each answer's status. The load generator then costs little more than
+ * its connections, so the figure is the server's.
+ */
+async function prebuiltBench(setup: {
+  values: CmpOptionValues & BenchValues;
+  io: Io;
+  concurrency: number;
+  count: number;
+  spec: string;
+}): Promise<number> {
+  const { values, io, concurrency, count, spec } = setup;
+  const builder = await clientFromOptions(values, io, {}, { transport: capturingTransport, implicitConfirm: true });
+  try {
+    const fixedSubject: Name | undefined = values.subject ? parseName(values.subject) : undefined;
+    const t0 = performance.now();
+    const requests: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const options = enrollOptions(values, fixedSubject, i, await generateKeyPair(spec));
+      requests.push(await prebuildEnrollment(builder.client, { ...options, implicitConfirm: true }));
+    }
+    io.stderr(
+      `bench: ${count} ir requests with implicitConfirm built in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed), concurrency ${concurrency}\n`,
+    );
+    let notGranted = 0;
+    const result = await runBench({
+      workers: concurrency,
+      count,
+      transaction: async (index) => {
+        const outcome = checkPrebuiltAnswer(await builder.transport.send(requests[index]!));
+        if (!outcome.implicitConfirm) notGranted++;
+      },
+      progress: progressTo(io),
+    });
+    io.stdout(formatBench(result, { concurrency, keys: count }));
+    if (notGranted > 0) {
+      io.stdout(
+        `implicitConfirm not granted ${notGranted}: those certificates await a certConf that never comes (the server revokes them)\n`,
+      );
+    }
+    return result.errors > 0 ? 1 : 0;
+  } finally {
+    await builder.close();
+  }
+}
+
+/**
  * `cmpkit bench`: a load generator. Runs full enrollments (ir, then certConf/pkiConf unless
  * `--implicit-confirm` is granted) with `--concurrency` parallel clients, for `--count` transactions
  * (default 100) or `--duration` seconds. The new keys (`--newkey`, default `ec:P-256`) are generated
  * before the clock starts: one per transaction for `--count` (up to 10 000, then reused), a pool
  * of 1 000 used round-robin for `--duration`; key generation is not measured. Prints progress to
  * stderr (at most every 500 ms) and the totals to stdout; exit 1 when any transaction failed.
+ * With `--prebuilt` the requests themselves are built before timing (see {@link prebuiltBench}).
  */
 export async function benchCommand(values: CmpOptionValues & BenchValues, io: Io): Promise<number> {
   const concurrency = positiveInteger(values.concurrency, 'concurrency', 4);
@@ -140,6 +191,10 @@ export async function benchCommand(values: CmpOptionValues & BenchValues, io: Io
   if (!isKeySpec(spec)) throw new CliError(`bench needs a key spec for --newkey (ec:P-256, rsa:2048, ed25519), not '${spec}'`);
   if (values.centralkeygen || values.csr) throw new CliError('bench enrolls with ir and its own keys: no --centralkeygen or --csr');
 
+  if (values.prebuilt) {
+    if (count === undefined) throw new CliError('--prebuilt needs --count (each request is built once, before timing)');
+    return prebuiltBench({ values, io, concurrency, count, spec });
+  }
   const cliClients = await Promise.all(Array.from({ length: concurrency }, () => clientFromOptions(values, io)));
   try {
     return await benchWith(
@@ -149,6 +204,24 @@ export async function benchCommand(values: CmpOptionValues & BenchValues, io: Io
   } finally {
     await Promise.all(cliClients.map((c) => c.close()));
   }
+}
+
+/** The enrollment of transaction `index`. */
+function enrollOptions(values: CmpOptionValues, fixedSubject: Name | undefined, index: number, keyPair: CryptoKeyPair): EnrollOptions {
+  return {
+    bodyType: 'ir',
+    keyPair,
+    subject: fixedSubject ?? parseName(`/CN=cmpkit-bench-${index + 1}`),
+    ...(values.profile ? { certProfile: values.profile } : {}),
+    ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
+  };
+}
+
+function progressTo(io: Io): (done: number, errors: number, elapsedMs: number) => void {
+  return (done, errors, elapsedMs) =>
+    io.stderr(
+      `bench: ${done} done, ${errors} errors, ${(elapsedMs / 1000).toFixed(1)} s, ${(done / (elapsedMs / 1000)).toFixed(1)} tx/s\n`,
+    );
 }
 
 async function benchWith(
@@ -171,21 +244,19 @@ async function benchWith(
     `bench: ${count === undefined ? `${durationMs! / 1000} s` : `${count} transactions`}, concurrency ${concurrency}, ${poolSize} ${spec} keys generated\n`,
   );
 
+  const idle = [...clients];
   const result = await runBench({
-    clients,
-    keys,
+    workers: clients.length,
     ...(count === undefined ? { durationMs: durationMs! } : { count }),
-    options: (index, keyPair) => ({
-      bodyType: 'ir',
-      keyPair,
-      subject: fixedSubject ?? parseName(`/CN=cmpkit-bench-${index + 1}`),
-      ...(values.profile ? { certProfile: values.profile } : {}),
-      ...(values['implicit-confirm'] ? { implicitConfirm: true } : {}),
-    }),
-    progress: (done, errors, elapsedMs) =>
-      io.stderr(
-        `bench: ${done} done, ${errors} errors, ${(elapsedMs / 1000).toFixed(1)} s, ${(done / (elapsedMs / 1000)).toFixed(1)} tx/s\n`,
-      ),
+    transaction: async (index) => {
+      const client = idle.pop()!;
+      try {
+        await client.enroll(enrollOptions(values, fixedSubject, index, keys[index % keys.length]!));
+      } finally {
+        idle.push(client);
+      }
+    },
+    progress: progressTo(io),
   });
   io.stdout(formatBench(result, { concurrency, keys: poolSize }));
   return result.errors > 0 ? 1 : 0;

@@ -63,25 +63,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `cmpkit bench` against the test server with its shared secret, plus `extra`. */
+const macBench = (...extra: string[]) => runCli('bench', '--server', url, '--ref', 'bench', '--secret', 'pass:bench-secret', ...extra);
+
 describe('cmpkit bench', () => {
   it('runs --count full MAC enrollments with certConf at --concurrency and reports tx/s and latency percentiles', async () => {
     const before = { issued, confirmed: confirmed.length };
     bodies.length = 0;
-    const r = await runCli(
-      'bench',
-      '--server',
-      url,
-      '--ref',
-      'bench',
-      '--secret',
-      'pass:bench-secret',
-      '--mac',
-      'pbm',
-      '--concurrency',
-      '3',
-      '--count',
-      '7',
-    );
+    const r = await macBench('--mac', 'pbm', '--concurrency', '3', '--count', '7');
     expect(r.stderr).toMatch(/^bench: 7 transactions, concurrency 3, 7 ec:P-256 keys generated\n/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^transactions 7 {2}errors 0 {2}concurrency 3 {2}time \d+\.\d\d s {2}tx\/s \d+\.\d\n/);
@@ -95,20 +84,7 @@ describe('cmpkit bench', () => {
   it('--implicit-confirm skips certConf (the server grants it)', async () => {
     const before = { issued, confirmed: confirmed.length };
     bodies.length = 0;
-    const r = await runCli(
-      'bench',
-      '--server',
-      url,
-      '--ref',
-      'bench',
-      '--secret',
-      'pass:bench-secret',
-      '--count',
-      '4',
-      '--implicit-confirm',
-      '--trusted',
-      join(dir, 'root.pem'),
-    );
+    const r = await macBench('--count', '4', '--implicit-confirm', '--trusted', join(dir, 'root.pem'));
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^transactions 4 {2}errors 0 /);
     expect(issued - before.issued).toBe(4);
@@ -122,11 +98,33 @@ describe('cmpkit bench', () => {
     expect(r.stdout).toMatch(/\nerror x3: .+\n$/);
   });
 
+  it('--prebuilt builds every ir (implicitConfirm) before timing, then only sends them', async () => {
+    const before = { issued, confirmed: confirmed.length };
+    bodies.length = 0;
+    const r = await macBench('--mac', 'pbm', '--prebuilt', '--count', '5', '--concurrency', '2');
+    expect(r.stderr).toMatch(/^bench: 5 ir requests with implicitConfirm built in \d+\.\d s \(not timed\), concurrency 2\n/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^transactions 5 {2}errors 0 {2}concurrency 2 /);
+    expect(r.stdout).not.toContain('not granted');
+    expect(issued - before.issued).toBe(5);
+    expect(bodies).toEqual(['ir', 'ir', 'ir', 'ir', 'ir']);
+    expect(confirmed.length - before.confirmed).toBe(5); // implicit confirmation
+  }, 30_000);
+
+  it("--prebuilt counts refused requests as errors, with the server's words", async () => {
+    const r = await runCli('bench', '--server', url, '--ref', 'bench', '--secret', 'pass:wrong', '--prebuilt', '--count', '2');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^transactions 2 {2}errors 2 /);
+    expect(r.stdout).toMatch(/error x2: error rejection badMessageCheck: .*does not verify/);
+  });
+
   it('refuses bad options with status 2', async () => {
-    const base = ['bench', '--server', url, '--ref', 'bench', '--secret', 'pass:bench-secret'];
-    expect((await runCli(...base, '--count', '0')).stderr).toContain("--count '0' is not a positive integer");
-    expect((await runCli(...base, '--count', '2', '--duration', '1')).status).toBe(2);
-    expect((await runCli(...base, '--newkey', join(dir, 'root.pem'))).status).toBe(2);
+    expect((await macBench('--count', '0')).stderr).toContain("--count '0' is not a positive integer");
+    expect((await macBench('--count', '2', '--duration', '1')).status).toBe(2);
+    expect((await macBench('--newkey', join(dir, 'root.pem'))).status).toBe(2);
+    const noCount = await macBench('--prebuilt', '--duration', '1');
+    expect(noCount.status).toBe(2);
+    expect(noCount.stderr).toContain('--prebuilt needs --count');
   });
 });
 
@@ -134,19 +132,14 @@ describe('runBench', () => {
   it('counts successes and failures on an injected clock and reports progress', async () => {
     let t = 0;
     let calls = 0;
-    const client = {
-      enroll: async () => {
-        t += 10;
-        if (++calls % 4 === 0) throw new Error('refused');
-        return {};
-      },
-    } as unknown as Parameters<typeof runBench>[0]['clients'][number];
     const result = await runBench({
-      clients: [client, client],
-      keys: [{} as CryptoKeyPair],
+      workers: 2,
       count: 8,
       now: () => t,
-      options: () => ({ bodyType: 'ir' }),
+      transaction: async () => {
+        t += 10;
+        if (++calls % 4 === 0) throw new Error('refused');
+      },
     });
     expect(result.transactions).toBe(8);
     expect(result.errors).toBe(2);

@@ -12,6 +12,7 @@ import { coapListenerFor, coapUrlsOf } from '../server/coap-listener.js';
 import { withCommandLineSecrets } from '../server/command-line-secrets.js';
 import { createExchangeObserver } from '../server/exchange-observer.js';
 import { listenHttp } from '../server/http-listener.js';
+import { serverKeyDerivation } from '../server/key-derivation.js';
 import { createRaService, raFilesOf } from '../server/ra-service.js';
 import { readyLine } from '../server/ready-line.js';
 import { loadExternalTrust } from '../pki/external-trust.js';
@@ -97,6 +98,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
   const opened = await openRaStore(config, clock, env);
   const store = metrics ? observeStore(opened, metrics.store) : opened;
   let metricsListener: MetricsListener | undefined;
+  const keyDerivation = serverKeyDerivation();
   try {
     const observer = createExchangeObserver({ logger, scope, ...(metrics ? { metrics } : {}) });
     const service = createRaService({
@@ -110,6 +112,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
       logger,
       secrets: withCommandLineSecrets(store.secrets, serving.secrets),
       onExchange: observer.onExchange,
+      keyDerivation,
     });
     let stopping = false;
     const route = healthEndpoints({
@@ -162,6 +165,7 @@ export async function startRa(config: ServerConfig, env: CliEnvironment, serving
     logger.info('stopped');
     return 0;
   } finally {
+    await keyDerivation.deriver.close();
     await store.close();
   }
 }

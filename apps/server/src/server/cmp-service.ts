@@ -44,6 +44,7 @@ export function createCmpService(ctx: ServerContext, logger: Logger, extras: Cmp
     },
     issuer: ctx.issuer,
     stores: { transactions: store.transactions, nonces: store.nonces },
+    keyDerivation: ctx.keyDerivation,
     policy,
     clock: ctx.clock,
     crypto: ctx.crypto,

@@ -5,6 +5,7 @@ import {
   createRegistrationAuthority,
   type CmpServer,
   type ExternalTrust,
+  type KeyDerivationSettings,
   type SecretStore,
   type ServerInit,
   type ServerPolicy,
@@ -35,6 +36,8 @@ export interface RaServiceInit {
   clock: () => Date;
   crypto: Crypto;
   logger: Logger;
+  /** Password-based key derivations of device requests. */
+  keyDerivation: KeyDerivationSettings;
   /** The secrets to authenticate devices with, instead of the stored ones alone (`serve --secret`). */
   secrets?: SecretStore;
   onExchange?: ServerInit['onExchange'];
@@ -78,6 +81,7 @@ export function createRaService(init: RaServiceInit): CmpServer {
     ...(ra.batching ? { batching: { maxBatchSize: ra.batching.maxSize, maxDelayMs: ra.batching.maxDelayMs } } : {}),
     ...(ra.delayedDelivery ? { delayedDelivery: ra.delayedDelivery } : {}),
     stores: { transactions: store.transactions, nonces: store.nonces },
+    keyDerivation: init.keyDerivation,
     policy,
     ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock,

@@ -18,6 +18,7 @@ import { createKeySource, type KeySource } from '../pki/key-source.js';
 import { fileExists, isGeneratedLayout, loadCaMaterial, type LoadedCaMaterial } from '../pki/load-ca-material.js';
 import { readSecretReference } from '../config/secret-reference.js';
 import { openServerStore } from '../config/open-server-store.js';
+import { serverKeyDerivation, type ServerKeyDerivation } from './key-derivation.js';
 
 /** What a command works with: the configuration, the open store, the CA and the issuer. */
 export interface ServerContext {
@@ -41,6 +42,8 @@ export interface ServerContext {
   clock: () => Date;
   /** The WebCrypto everything runs on; signs with the CA and CMP keys on their token when they are in one. */
   crypto: Crypto;
+  /** Password-based key derivations of the CMP engine (a worker thread, started on first use). */
+  keyDerivation: ServerKeyDerivation;
   /**
    * Loads the CA material from the data directory again and rebuilds the CA, the CRL publisher
    * and the issuer on it (after `ca rollover` changed the files under a running server).
@@ -139,6 +142,7 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       return { ca, crlPublisher, issuer };
     };
     const { ca, crlPublisher, issuer } = engineOf(material);
+    const keyDerivation = serverKeyDerivation();
     if (!(await store.crls.current())) await crlPublisher.publish();
     const ctx: ServerContext = {
       config,
@@ -155,12 +159,14 @@ export async function openServerContext(config: ServerConfig, options: ServerCon
       ...(seededSecret ? { seededSecret } : {}),
       clock,
       crypto,
+      keyDerivation,
       async reloadMaterial() {
         const reloaded = await loadCaMaterial(config.ca, { dataDir: config.dataDir, keys, clock });
         Object.assign(ctx, { material: reloaded.material, ...engineOf(reloaded.material) });
       },
       async close() {
         try {
+          await keyDerivation.deriver.close();
           await store.close();
         } finally {
           keys.close();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePem } from '@cmpkit/codec';
+import { waitUntil } from '@cmpkit/test-utils';
 import { loadConfig } from '../../src/config/load-config.js';
 import { main } from '../../src/main.js';
 import { lineLogger } from '../../src/log/logger.js';
@@ -284,25 +285,39 @@ describe.skipIf(!version)(title, () => {
     expect((await verify('approval.pem')).ok).toBe(true);
   });
 
-  it('a wrong secret is refused', async () => {
-    const key = await newKey('bad.key.pem');
-    const out = await openssl(
-      'cmp',
-      '-cmd',
-      'ir',
-      ...endpoint(),
-      '-ref',
-      'demo',
-      '-secret',
-      'pass:wrong',
-      '-newkey',
-      key,
-      '-subject',
-      '/CN=bad',
-      '-certout',
-      'bad.pem',
-    );
-    expect(out.ok).toBe(false);
-    expect(serverLog).toMatch(/ir -> error rejection/);
+  it('a wrong secret is refused, and an unknown reference exactly alike (no probing for references)', async () => {
+    const key = await newKey('probe.key.pem');
+    const attempt = async (ref: string) => {
+      const before = serverLog.length;
+      const out = await openssl(
+        'cmp',
+        '-cmd',
+        'ir',
+        ...endpoint(),
+        '-ref',
+        ref,
+        '-secret',
+        'pass:a guess',
+        '-newkey',
+        key,
+        '-subject',
+        '/CN=probe',
+        '-certout',
+        'probe.pem',
+      );
+      expect(out.ok).toBe(false);
+      // The server writes its log once per event-loop turn: wait for the line.
+      const line = await waitUntil(() => /ir -> (error [^\n]*?) transactionID=/.exec(serverLog.slice(before))?.[1], {
+        what: 'the request log line',
+      });
+      return { client: out.output.split('\n').filter((l) => /CMP (error|warning)/.test(l) && !/missing -recipient/.test(l)), line };
+    };
+    const known = await attempt('demo');
+    const unknown = await attempt('no-such-reference');
+    expect(known.line).toBe('error rejection badMessageCheck (protection: PasswordBasedMac protection does not verify)');
+    expect(unknown.line).toBe(known.line);
+    // The client cannot verify either answer (both are MAC-protected with a secret it does not have).
+    expect(unknown.client).toEqual(known.client);
+    expect(known.client.join('\n')).toMatch(/error validating protection/);
   });
 });

@@ -7,23 +7,33 @@ const DECODE: Int16Array = (() => {
   return table;
 })();
 
+const ENCODE: Uint8Array = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const PAD = 0x3d; // '='
+const ascii = new TextDecoder();
+const WHITESPACE = /\s/;
+
 /** Standard base64 (RFC 4648 section 4) with padding. */
 export function encodeBase64(bytes: Uint8Array): string {
-  let out = '';
+  // The characters go into one byte array, which becomes one string: no string per character.
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
+    out[o++] = ENCODE[n >> 18]!;
+    out[o++] = ENCODE[(n >> 12) & 63]!;
+    out[o++] = ENCODE[(n >> 6) & 63]!;
+    out[o++] = ENCODE[n & 63]!;
   }
   const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = (bytes[i] as number) << 16;
-    out += `${ALPHABET[n >> 18]!}${ALPHABET[(n >> 12) & 63]!}==`;
-  } else if (rest === 2) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    out += `${ALPHABET[n >> 18]!}${ALPHABET[(n >> 12) & 63]!}${ALPHABET[(n >> 6) & 63]!}=`;
+  if (rest > 0) {
+    const n = ((bytes[i] as number) << 16) | (rest === 2 ? (bytes[i + 1] as number) << 8 : 0);
+    out[o++] = ENCODE[n >> 18]!;
+    out[o++] = ENCODE[(n >> 12) & 63]!;
+    out[o++] = rest === 2 ? ENCODE[(n >> 6) & 63]! : PAD;
+    out[o++] = PAD;
   }
-  return out;
+  return ascii.decode(out);
 }
 
 /**
@@ -31,17 +41,19 @@ export function encodeBase64(bytes: Uint8Array): string {
  * `DerError` of kind `invalidValue`.
  */
 export function decodeBase64(text: string): Uint8Array {
-  const clean = text.replace(/[\s]+/g, '').replace(/=+$/, '');
-  if (clean.length % 4 === 1) throw new DerError('invalidValue', 0, 'base64', 'base64 text has a bad length');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  const clean = WHITESPACE.test(text) ? text.replace(/\s+/g, '') : text;
+  let length = clean.length;
+  while (length > 0 && clean.charCodeAt(length - 1) === PAD) length--;
+  if (length % 4 === 1) throw new DerError('invalidValue', 0, 'base64', 'base64 text has a bad length');
+  const out = new Uint8Array(Math.floor((length * 3) / 4));
   let bits = 0;
   let value = 0;
   let o = 0;
-  for (let i = 0; i < clean.length; i++) {
+  for (let i = 0; i < length; i++) {
     const c = clean.charCodeAt(i);
     const d = c < 128 ? (DECODE[c] as number) : -1;
     if (d < 0) throw new DerError('invalidValue', i, 'base64', `'${clean[i]}' is not a base64 character`);
-    value = (value << 6) | d;
+    value = ((value << 6) | d) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

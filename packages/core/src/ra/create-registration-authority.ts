@@ -95,6 +95,7 @@ export function createRegistrationAuthority(init: RegistrationAuthorityInit): Cm
     ...(init.authorizer ? { authorizer: init.authorizer } : {}),
     stores: { transactions, nonces },
     ...(init.policy ? { policy: init.policy } : {}),
+    ...(init.keyDerivation ? { keyDerivation: init.keyDerivation } : {}),
     ...(init.onExchange ? { onExchange: init.onExchange } : {}),
     clock: runtime.clock,
     sleep: runtime.sleep,

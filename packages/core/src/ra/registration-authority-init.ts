@@ -3,7 +3,7 @@ import type { CmpClient } from '../client/create-client.js';
 import type { RuntimeInit } from '../runtime.js';
 import type { Authorizer } from '../server/authorizer.js';
 import type { Requester } from '../server/requester.js';
-import type { ServerInit, ServerPolicy, ServerProtection } from '../server/server-init.js';
+import type { KeyDerivationSettings, ServerInit, ServerPolicy, ServerProtection } from '../server/server-init.js';
 import type { NonceStore, TransactionStore } from '../server/stores.js';
 
 /**
@@ -64,6 +64,8 @@ export interface RegistrationAuthorityInit extends RuntimeInit {
   stores?: { transactions?: TransactionStore; nonces?: NonceStore };
   /** The RA's policy towards end entities (see ServerPolicy). */
   policy?: ServerPolicy;
+  /** Password-based key derivations of device requests: where they run and how many at once (see KeyDerivationSettings). */
+  keyDerivation?: KeyDerivationSettings;
   /** Told about every message the RA answered, relayed ones too (see {@link ServerInit.onExchange}). */
   onExchange?: ServerInit['onExchange'];
 }

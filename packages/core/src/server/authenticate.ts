@@ -37,6 +37,8 @@ export interface Authenticated {
   requester: Requester;
   /** How the response will be protected. */
   response: ResponseProtection;
+  /** The shared secret a MAC-protected request verified with (publicKeyMAC POP, PWRI use it too). */
+  secret?: Uint8Array | string;
   /** KEM-based MAC state to keep in the transaction record (RFC 9810 section 5.1.3.4). */
   kem?: Pick<TransactionRecord, 'kemSecret' | 'kemCertificate' | 'kemResponses'>;
 }
@@ -59,8 +61,9 @@ function responseMac(ctx: ServerContext, request: Pick<DecodedPKIMessage, 'heade
 
 /**
  * The protection the server would use for a response to `request` when it cannot authenticate it
- * (an error): the request's shared secret when it names a known one, else the signer. The MAC
- * follows the request's unless the request's MAC parameters were what failed (badAlg).
+ * (an error): for a MAC-protected request with a senderKID a MAC with that reference's shared
+ * secret (a random one when the reference is unknown), else the signer. The MAC follows the
+ * request's unless the request's MAC parameters were what failed (badAlg).
  */
 export async function fallbackResponseProtection(
   ctx: ServerContext,
@@ -71,12 +74,12 @@ export async function fallbackResponseProtection(
   const alg = request?.header.protectionAlg?.algorithm;
   const isMac = alg === oids.id_PasswordBasedMac || alg === oids.id_PBMAC1;
   if (request && isMac && kid && ctx.init.protection.secrets && ctx.init.protection.macResponses !== 'signature') {
-    const secret = await ctx.init.protection.secrets.get(kid);
-    if (secret !== undefined) {
-      const badAlg = isCmpError(error) && error.failInfo.includes('badAlg');
-      const mac = responseMac(ctx, request, !badAlg);
-      return { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } };
-    }
+    // An unknown reference gets the same kind of answer as a known one (MAC-protected, with a
+    // random secret): the protection of an error must not tell which references exist.
+    const secret = (await ctx.init.protection.secrets.get(kid)) ?? ctx.decoySecret;
+    const badAlg = isCmpError(error) && error.failInfo.includes('badAlg');
+    const mac = responseMac(ctx, request, !badAlg);
+    return { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } };
   }
   return signerResponse(ctx);
 }
@@ -142,7 +145,7 @@ function externalAnchorsFor(p: ServerProtection, body: string): Uint8Array[] {
 
 /**
  * Verifies a request's protection (RFC 9810 5.1.3): MAC with the secret of its senderKID
- * (an unknown reference is refused before any key derivation), or a signature with a path to the
+ * (an unknown reference fails like a wrong secret, after the same work), or a signature with a path to the
  * trust anchors — to the external anchors only for the request types they are configured for
  * (ir for `externalAnchors`) and the follow-ups of their transactions.
  * Unprotected requests pass only with acceptUnprotected.
@@ -215,7 +218,9 @@ async function authenticateProtection(ctx: ServerContext, request: DecodedPKIMes
     throw new ProtectionError('badMessageCheck', `a MAC-protected message needs a directoryName sender, not ${request.header.sender.type}`);
   }
   const trust: ProtectionTrust = {};
-  if (secrets) trust.mac = { secret: (kid) => (kid ? secrets.get(kid) : undefined) };
+  // The secret is looked up once: verification, the answer's MAC and the handlers share it.
+  let secret: Uint8Array | string | undefined;
+  if (secrets) trust.mac = { secret: async (kid) => (secret = kid ? await secrets.get(kid) : undefined) };
   const external = externalAnchorsFor(p, request.body.type);
   const anchors = [...(p.trustAnchors ?? []), ...external];
   // RFC 9483 section 3.3: the signer sends its chain in extraCerts; the server's own intermediates
@@ -225,6 +230,8 @@ async function authenticateProtection(ctx: ServerContext, request: DecodedPKIMes
   const options: VerifyProtectionOptions = {
     crypto: ctx.runtime.crypto,
     cache: ctx.cache,
+    keyDeriver: ctx.keyDeriver,
+    macKeyCache: ctx.macKeys,
     at: now,
     ...(p.algorithms ? { algorithms: p.algorithms } : {}),
     ...(p.macBounds ? { macBounds: p.macBounds } : {}),
@@ -238,11 +245,10 @@ async function authenticateProtection(ctx: ServerContext, request: DecodedPKIMes
       // RFC 9483 section 4.1.3: a kur is signed with the certificate to be updated.
       throw new ProtectionError('wrongIntegrity', 'a kur must be signed with the certificate it updates, not MAC-protected');
     }
-    if (p.macResponses === 'signature' || !kid || !secrets) return { requester, response: signerResponse(ctx) };
-    const secret = await secrets.get(kid);
     if (secret === undefined) return { requester, response: signerResponse(ctx) };
+    if (p.macResponses === 'signature' || !kid) return { requester, response: signerResponse(ctx), secret };
     const mac = responseMac(ctx, request);
-    return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } } };
+    return { requester, response: { kind: 'mac', credential: { secret, senderKID: kid, ...(mac ? { mac } : {}) } }, secret };
   }
   if (verified.type === 'kemMac') {
     throw new ProtectionError('wrongIntegrity', 'KEM-based MAC protection is not expected here');

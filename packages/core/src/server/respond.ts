@@ -73,6 +73,8 @@ export async function respond(
     message = await protect(message, protection.credential, {
       crypto: ctx.runtime.crypto,
       cache: ctx.cache,
+      keyDeriver: ctx.keyDeriver,
+      macKeyCache: ctx.macKeys,
       ...(p.algorithms ? { algorithms: p.algorithms } : {}),
       ...(p.macBounds ? { macBounds: p.macBounds } : {}),
     });

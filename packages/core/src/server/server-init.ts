@@ -1,5 +1,5 @@
 import type { DecodedPKIMessage, Name } from '@cmpkit/codec';
-import type { AlgorithmRegistry, MacBoundsOverrides, MacChoice, SignatureCredential } from '@cmpkit/protection';
+import type { AlgorithmRegistry, MacBoundsOverrides, MacChoice, PasswordKeyDeriver, SignatureCredential } from '@cmpkit/protection';
 import type { RuntimeInit } from '../runtime.js';
 import type { RequestContext } from '../transport.js';
 import type { Authorizer } from './authorizer.js';
@@ -114,6 +114,25 @@ export interface ServerProtection {
  */
 export type RequestRelay = (request: DecodedPKIMessage, requester: Requester, context: RequestContext) => Promise<Uint8Array | undefined>;
 
+/**
+ * Where and how many password-based key derivations (PasswordBasedMac, PBMAC1, PWRI) run. Their
+ * cost is chosen by the peer (within `macBounds`) before it is authenticated, so they are the
+ * one step of a request that could hold the server: run them elsewhere and cap them.
+ */
+export interface KeyDerivationSettings {
+  /**
+   * Runs the derivations. Default: in the calling thread (`inlineKeyDeriver` of
+   * `@cmpkit/protection`), which blocks the event loop for the duration of each derivation
+   * where the digest is synchronous; on Node pass `createWorkerKeyDeriver()` of
+   * `@cmpkit/node-crypto`.
+   */
+  deriver?: PasswordKeyDeriver;
+  /** Derivations running at once. Default 2. */
+  maxConcurrent?: number;
+  /** Derivations waiting for a turn; beyond this a request is refused with systemUnavail. Default 256. */
+  maxQueued?: number;
+}
+
 /** Construction input of {@link createServer}. */
 export interface ServerInit extends RuntimeInit {
   /**
@@ -128,6 +147,8 @@ export interface ServerInit extends RuntimeInit {
   /** Defaults to in-memory stores. */
   stores?: { transactions?: TransactionStore; nonces?: NonceStore };
   policy?: ServerPolicy;
+  /** Password-based key derivations: where they run and how many at once. */
+  keyDerivation?: KeyDerivationSettings;
   /**
    * RFC 5646 language tags of the texts the server writes (statusString, reasons), most preferred
    * first: genm suppLangTags is answered with the first offered tag that one of them matches

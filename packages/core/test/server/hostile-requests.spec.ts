@@ -185,22 +185,30 @@ describe('header and message checks', () => {
   it.each([
     ['PBMAC1', MAC],
     ['PasswordBasedMac', PBM],
-  ])('unknown senderKID (%s): badMessageCheck, and no key derivation at all', async (_name, credential) => {
-    const counting = countingCrypto();
-    const e = env({ server: { crypto: counting.crypto } });
-    const { bytes, message } = await buildRequest({
-      body: genmBody(),
-      protection: { ...credential, senderKID: 'nobody' },
-      now: clock.date(),
-    });
-    counting.reset();
-    const response = await exchangeRaw(e.server, bytes);
-    expect(counting.counts).toEqual({ pbkdf2: 0, digest: 0 });
-    expectBoundTo(response, message);
-    expectErrorBody(response, ['badMessageCheck']);
-    // The server cannot MAC for an unknown reference: it signs.
-    expect(await verifyResponse(response, pki)).toBe('signature');
-  });
+  ])(
+    'unknown senderKID (%s): answered exactly like a wrong secret (failInfo, text, work, MAC-protected error)',
+    async (_name, credential) => {
+      const counting = countingCrypto();
+      const e = env({ server: { crypto: counting.crypto } });
+      const answer = async (protection: ProtectionCredential) => {
+        const { bytes, message } = await buildRequest({ body: genmBody(), protection, now: clock.date() });
+        counting.reset();
+        const response = await exchangeRaw(e.server, bytes);
+        expectBoundTo(response, message);
+        return { text: expectErrorBody(response, ['badMessageCheck']), work: { ...counting.counts }, request: message, response };
+      };
+      const unknown = await answer({ ...credential, senderKID: 'nobody' });
+      const wrong = await answer({ ...credential, secret: 'a guessed secret' });
+      expect(unknown.text).toBe(wrong.text);
+      expect(unknown.work).toEqual(wrong.work);
+      expect(unknown.work.pbkdf2 + unknown.work.digest).toBeGreaterThan(0);
+      for (const { request, response } of [unknown, wrong]) {
+        // Both errors are MAC-protected under the request's reference and algorithm.
+        expect(response.header.protectionAlg?.algorithm).toBe(request.header.protectionAlg?.algorithm);
+        expect(response.header.senderKID).toEqual(request.header.senderKID);
+      }
+    },
+  );
 
   it.each([
     [

@@ -28,9 +28,11 @@ import {
 import { privateKeyKind } from './private-key.js';
 import { namesIssuerAndSerial, namesSubjectKey } from './recipient-identifier.js';
 import { bufferOf } from './webcrypto.js';
+import { keyDeriverOf } from '../kdf/inline-key-deriver.js';
+import type { KeyDerivationOptions } from '../kdf/password-key-deriver.js';
 
 /** Options of {@link createEnvelopedData} and the functions built on it. */
-export interface EnvelopeOptions extends CryptoOptions {
+export interface EnvelopeOptions extends CryptoOptions, KeyDerivationOptions {
   /** The one recipient. */
   recipient: CmsRecipient;
   /** Default `'AES-256-CBC'`. */
@@ -89,7 +91,14 @@ export async function createEnvelopedData(content: Uint8Array, options: CreateEn
       version = 2;
       break;
     case 'pwri':
-      recipientInfo = await buildPasswordRecipientInfo(crypto, recipient, encrypted.key, encrypted.raw, encrypted.variant);
+      recipientInfo = await buildPasswordRecipientInfo(
+        crypto,
+        keyDeriverOf(options),
+        recipient,
+        encrypted.key,
+        encrypted.raw,
+        encrypted.variant,
+      );
       version = 3; // RFC 5652 6.1: pwri present
       break;
     case 'kemri':
@@ -107,7 +116,7 @@ export async function createEnvelopedData(content: Uint8Array, options: CreateEn
 }
 
 /** Options of {@link openEnvelopedData} and the functions built on it. */
-export interface OpenEnvelopeOptions extends CryptoOptions {
+export interface OpenEnvelopeOptions extends CryptoOptions, KeyDerivationOptions {
   /** The end entity's private key, or the shared password. */
   key: CmsDecryptionKey;
 }
@@ -211,7 +220,8 @@ export async function openEnvelopedData(envelopedData: Uint8Array, options: Open
   const attempts: Attempt[] = [];
   if ('password' in key) {
     for (const ri of recipientInfos) {
-      if (ri.type === 'pwri') attempts.push(() => openPasswordRecipientInfo(crypto, ri.value, key.password, key.maxIterationCount));
+      if (ri.type === 'pwri')
+        attempts.push(() => openPasswordRecipientInfo(crypto, keyDeriverOf(options), ri.value, key.password, key.maxIterationCount));
     }
   } else {
     const kind = privateKeyKind(key.privateKey);

@@ -1,6 +1,6 @@
 import { decodeAlgorithmIdentifier, decodePBKDF2Params, encodePBKDF2Params, type AlgorithmIdentifier } from '@cmpkit/codec';
 import { ProtectionError } from '../errors/protection-error.js';
-import { aesOfCbcOid, aesOfWrapOid, hashOfHmacOid, hmacOidOfHash, type AesVariant, type HashName } from './algorithms.js';
+import { aesOfCbcOid, aesOfWrapOid, hashOfHmacOid, hmacOidOfHash, type AesVariant } from './algorithms.js';
 import { cmsOids } from './cms-oids.js';
 import type { PasswordRecipient } from './cms-recipient.js';
 import {
@@ -17,24 +17,12 @@ import {
   type Element,
 } from './der.js';
 import { concat } from '../internal/bytes.js';
+import type { PasswordKeyDeriver } from '../kdf/password-key-deriver.js';
 import { bufferOf, guard, passwordBytes, randomBytes } from './webcrypto.js';
 
 const DEFAULT_ITERATIONS = 100_000;
 const DEFAULT_MAX_ITERATIONS = 10_000_000;
 const BLOCK = 16;
-
-async function pbkdf2(
-  crypto: Crypto,
-  password: Uint8Array,
-  salt: Uint8Array,
-  iterations: number,
-  hash: HashName,
-  length: number,
-): Promise<Uint8Array> {
-  const base = await crypto.subtle.importKey('raw', bufferOf(password), { name: 'PBKDF2' }, false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', salt: bufferOf(salt), iterations, hash }, base, length * 8);
-  return new Uint8Array(bits);
-}
 
 /** CBC without padding, from WebCrypto's padded AES-CBC: drop the padding block. */
 async function cbcEncryptRaw(crypto: Crypto, key: CryptoKey, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
@@ -98,6 +86,7 @@ async function pwriKekUnwrap(crypto: Crypto, kek: CryptoKey, iv: Uint8Array, wra
  */
 export async function buildPasswordRecipientInfo(
   crypto: Crypto,
+  deriver: PasswordKeyDeriver,
   recipient: PasswordRecipient,
   contentKey: CryptoKey,
   rawContentKey: Uint8Array,
@@ -130,7 +119,14 @@ export async function buildPasswordRecipientInfo(
   const password = passwordBytes(recipient.password);
   const { keyEncryptionAlgorithm, encryptedKey } = await guard(
     async () => {
-      const kekBytes = await pbkdf2(crypto, password, salt, iterationCount, prf, variant.keyLength);
+      const kekBytes = await deriver.derive({
+        algorithm: 'PBKDF2',
+        prf,
+        secret: password,
+        salt,
+        iterationCount,
+        keyLength: variant.keyLength,
+      });
       if ((recipient.keyWrap ?? 'aes-wrap') === 'aes-wrap') {
         const kek = await crypto.subtle.importKey('raw', bufferOf(kekBytes), { name: 'AES-KW' }, false, ['wrapKey']);
         return {
@@ -199,6 +195,7 @@ export function readPasswordRecipientInfo(bytes: Uint8Array, element: Element): 
 /** Recovers the content-encryption key from a PasswordRecipientInfo; undefined for a wrong password. */
 export async function openPasswordRecipientInfo(
   crypto: Crypto,
+  deriver: PasswordKeyDeriver,
   pwri: PasswordRecipientInfo,
   password: Uint8Array | string,
   maxIterationCount: number = DEFAULT_MAX_ITERATIONS,
@@ -236,7 +233,15 @@ export async function openPasswordRecipientInfo(
   const kekVariant = variant;
   const salt = params.salt.value;
   const kekBytes = await guard(
-    () => pbkdf2(crypto, passwordBytes(password), salt, params.iterationCount, prf, kekVariant.keyLength),
+    () =>
+      deriver.derive({
+        algorithm: 'PBKDF2',
+        prf,
+        secret: passwordBytes(password),
+        salt,
+        iterationCount: params.iterationCount,
+        keyLength: kekVariant.keyLength,
+      }),
     'badAlg',
     'PBKDF2 failed',
   );

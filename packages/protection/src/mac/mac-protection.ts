@@ -1,16 +1,20 @@
 import { oids, type AlgorithmIdentifier } from '@cmpkit/codec';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import { webCrypto } from '../algorithms/parameters.js';
-import { bufferSource } from '../internal/bytes.js';
+import type { MacAlgorithm } from '../algorithms/types.js';
+import { ProtectionError } from '../errors/protection-error.js';
+import { bufferSource, hex } from '../internal/bytes.js';
+import { iterateDigest, pbkdf2 } from '../kdf/inline-key-deriver.js';
+import type { KeyDerivationOptions, PasswordDerivation } from '../kdf/password-key-deriver.js';
+import type { MacKeyCache } from './mac-key-cache.js';
 import { DEFAULT_PASSWORD_BASED_MAC_BOUNDS, DEFAULT_PBMAC1_BOUNDS, type MacBounds, type MacBoundsOverrides } from './mac-bounds.js';
 import {
-  derivePasswordBasedMacKey,
   passwordBasedMacIdentifier,
   resolvePasswordBasedMac,
   type PasswordBasedMacChoice,
   type ResolvedPasswordBasedMac,
 } from './password-based-mac.js';
-import { derivePbmac1Key, pbmac1Identifier, resolvePbmac1, type Pbmac1Choice, type ResolvedPbmac1 } from './pbmac1.js';
+import { pbmac1Identifier, resolvePbmac1, type Pbmac1Choice, type ResolvedPbmac1 } from './pbmac1.js';
 
 /**
  * Which password-based MAC to send with: PBMAC1 or PasswordBasedMac with optional parameter
@@ -61,11 +65,53 @@ export function macIdentifier(choice: MacChoice | undefined, crypto: Crypto): Al
   return choice.algorithm === 'PBMAC1' ? pbmac1Identifier(choice, crypto) : passwordBasedMacIdentifier(choice, crypto);
 }
 
-/** Derives the HMAC key of a resolved MAC from the shared secret. */
-export function deriveMacKey(crypto: Crypto, resolved: ResolvedMacProtection, secret: Uint8Array, usages: KeyUsage[]): Promise<CryptoKey> {
-  return resolved.name === 'PBMAC1'
-    ? derivePbmac1Key(crypto, resolved, secret, usages)
-    : derivePasswordBasedMacKey(crypto, resolved, secret, usages);
+/** Where MAC keys are derived and kept. */
+export interface MacKeyOptions extends KeyDerivationOptions {
+  /** Derived keys to reuse across messages (see {@link createMacKeyCache}). */
+  macKeyCache?: MacKeyCache;
+}
+
+/** The derivation a resolved MAC needs from `secret`, and how to run it here when no deriver is injected. */
+function derivationOf(
+  crypto: Crypto,
+  resolved: ResolvedMacProtection,
+  secret: Uint8Array,
+): { derivation: PasswordDerivation; inline(): Promise<Uint8Array> } {
+  if (resolved.name === 'PBMAC1') {
+    const { salt, iterationCount, keyLength } = resolved;
+    const derivation = { algorithm: 'PBKDF2', prf: resolved.prf.hash, secret, salt, iterationCount, keyLength } as const;
+    return { derivation, inline: () => pbkdf2(crypto, derivation) };
+  }
+  const { owf, params } = resolved;
+  if (owf.name === 'SHAKE256') throw new ProtectionError('badAlg', 'PasswordBasedMac: SHAKE256 is not an OWF here');
+  return {
+    derivation: { algorithm: 'PasswordBasedMac', owf: owf.name, secret, salt: params.salt, iterationCount: params.iterationCount },
+    inline: () => iterateDigest(crypto, owf, secret, params.salt, params.iterationCount),
+  };
+}
+
+/** Everything but the secret that the MAC key depends on, as a cache key. */
+function cacheKeyOf(derivation: PasswordDerivation, mac: MacAlgorithm): string {
+  const kdf = derivation.algorithm === 'PBKDF2' ? `PBKDF2/${derivation.prf}/${derivation.keyLength}` : `PBM/${derivation.owf}`;
+  return `${kdf}/${derivation.iterationCount}/${mac.hash}/${hex(derivation.salt)}`;
+}
+
+/** A MAC key, and how to keep it once a received MAC verified with it. */
+interface MacKey {
+  key: CryptoKey;
+  remember(): void;
+}
+
+/** The HMAC key of a resolved MAC for `secret`: from the cache, else derived and imported once (for sign and verify). */
+async function macKey(crypto: Crypto, resolved: ResolvedMacProtection, secret: Uint8Array, options: MacKeyOptions): Promise<MacKey> {
+  const { derivation, inline } = derivationOf(crypto, resolved, secret);
+  const cache = options.macKeyCache;
+  const id = cache ? cacheKeyOf(derivation, resolved.mac) : '';
+  const cached = cache?.get(id, secret);
+  if (cached) return { key: cached, remember: () => {} };
+  const bytes = await (options.keyDeriver ? options.keyDeriver.derive(derivation) : inline());
+  const key = await resolved.mac.importKey(crypto, bytes, ['sign', 'verify']);
+  return { key, remember: () => cache?.set(id, secret, key) };
 }
 
 /** The MAC of `data`. */
@@ -74,19 +120,26 @@ export async function computeMac(
   resolved: ResolvedMacProtection,
   secret: Uint8Array,
   data: Uint8Array,
+  options: MacKeyOptions = {},
 ): Promise<Uint8Array> {
-  const key = await deriveMacKey(crypto, resolved, secret, ['sign']);
+  const { key } = await macKey(crypto, resolved, secret, options);
   return webCrypto('badAlg', 'HMAC', async () => new Uint8Array(await crypto.subtle.sign('HMAC', key, bufferSource(data))));
 }
 
-/** True when `mac` is the MAC of `data`; compared by `crypto.subtle.verify`, in constant time. */
+/**
+ * True when `mac` is the MAC of `data`; compared by `crypto.subtle.verify`, in constant time.
+ * A key whose MAC verified goes into `options.macKeyCache`.
+ */
 export async function checkMac(
   crypto: Crypto,
   resolved: ResolvedMacProtection,
   secret: Uint8Array,
   data: Uint8Array,
   mac: Uint8Array,
+  options: MacKeyOptions = {},
 ): Promise<boolean> {
-  const key = await deriveMacKey(crypto, resolved, secret, ['verify']);
-  return webCrypto('badAlg', 'HMAC', () => crypto.subtle.verify('HMAC', key, bufferSource(mac), bufferSource(data)));
+  const { key, remember } = await macKey(crypto, resolved, secret, options);
+  const valid = await webCrypto('badAlg', 'HMAC', () => crypto.subtle.verify('HMAC', key, bufferSource(mac), bufferSource(data)));
+  if (valid) remember();
+  return valid;
 }

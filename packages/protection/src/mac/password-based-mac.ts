@@ -2,7 +2,6 @@ import { decodePBMParameter, encodePBMParameter, oids, type AlgorithmIdentifier,
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { DigestAlgorithm, MacAlgorithm, Sha2Name } from '../algorithms/types.js';
 import { ProtectionError } from '../errors/protection-error.js';
-import { concat } from '../internal/bytes.js';
 import type { MacBounds } from './mac-bounds.js';
 import { checkIterations, checkSalt } from './check-bounds.js';
 
@@ -74,27 +73,4 @@ export function resolvePasswordBasedMac(
   if (owf.name === 'SHAKE256') throw new ProtectionError('badAlg', 'PasswordBasedMac: SHAKE256 is not an OWF here');
   const mac = registry.mac(params.mac);
   return { name: 'PasswordBasedMac', params, owf, mac };
-}
-
-/**
- * The PasswordBasedMac key: the OWF applied `iterationCount` times to `secret || salt` (RFC 9810
- * section 5.1.3.1). BASEKEY is used whole as the HMAC key, since HMAC takes keys of any length.
- */
-export async function derivePasswordBasedMacKey(
-  crypto: Crypto,
-  resolved: ResolvedPasswordBasedMac,
-  secret: Uint8Array,
-  usages: KeyUsage[],
-): Promise<CryptoKey> {
-  const { owf } = resolved;
-  const first = concat(secret, resolved.params.salt);
-  let key: Uint8Array;
-  if (owf.digestSync) {
-    key = owf.digestSync(first);
-    for (let i = 1; i < resolved.params.iterationCount; i++) key = owf.digestSync(key);
-  } else {
-    key = await owf.digest(crypto, first);
-    for (let i = 1; i < resolved.params.iterationCount; i++) key = await owf.digest(crypto, key);
-  }
-  return resolved.mac.importKey(crypto, key, usages);
 }

@@ -7,11 +7,10 @@ import {
   type AlgorithmIdentifier,
   type PBKDF2Params,
 } from '@cmpkit/codec';
-import { nullParameters, webCrypto } from '../algorithms/parameters.js';
+import { nullParameters } from '../algorithms/parameters.js';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { MacAlgorithm, Sha2Name } from '../algorithms/types.js';
 import { ProtectionError } from '../errors/protection-error.js';
-import { bufferSource } from '../internal/bytes.js';
 import { checkIterations, checkKeyLength, checkSalt } from './check-bounds.js';
 import type { MacBounds } from './mac-bounds.js';
 
@@ -102,35 +101,4 @@ export function resolvePbmac1(identifier: AlgorithmIdentifier, registry: Algorit
   const keyLength = kdf.keyLength ?? { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 }[mac.hash];
   checkKeyLength('PBMAC1', keyLength, bounds);
   return { name: 'PBMAC1', salt: kdf.salt.value, iterationCount: kdf.iterationCount, keyLength, prf, mac };
-}
-
-/** PBKDF2 (RFC 8018 section 5.2) with the PRF's hash, `keyLength` bytes. */
-export async function pbkdf2(
-  crypto: Crypto,
-  hash: string,
-  secret: Uint8Array,
-  salt: Uint8Array,
-  iterationCount: number,
-  keyLength: number,
-): Promise<Uint8Array> {
-  return webCrypto('badAlg', 'PBKDF2', async () => {
-    const base = await crypto.subtle.importKey('raw', bufferSource(secret), 'PBKDF2', false, ['deriveBits']);
-    const bits = await crypto.subtle.deriveBits(
-      { name: 'PBKDF2', hash, salt: bufferSource(salt), iterations: iterationCount },
-      base,
-      keyLength * 8,
-    );
-    return new Uint8Array(bits);
-  });
-}
-
-/** The PBMAC1 MAC key: PBKDF2 of the secret, imported for the message authentication scheme. */
-export async function derivePbmac1Key(
-  crypto: Crypto,
-  resolved: ResolvedPbmac1,
-  secret: Uint8Array,
-  usages: KeyUsage[],
-): Promise<CryptoKey> {
-  const key = await pbkdf2(crypto, resolved.prf.hash, secret, resolved.salt, resolved.iterationCount, resolved.keyLength);
-  return resolved.mac.importKey(crypto, key, usages);
 }

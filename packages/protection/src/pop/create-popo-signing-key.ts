@@ -14,9 +14,10 @@ import { bytesOf } from '../internal/bytes.js';
 import type { MacBoundsOverrides } from '../mac/mac-bounds.js';
 import { computeMac, macIdentifier, resolveMacProtection, type MacChoice } from '../mac/mac-protection.js';
 import { algorithmsOf, type AlgorithmOptions } from '../options.js';
+import type { KeyDerivationOptions } from '../kdf/password-key-deriver.js';
 
 /** Options of {@link createPOPOSigningKey}. */
-export interface CreatePOPOptions extends AlgorithmOptions {
+export interface CreatePOPOptions extends AlgorithmOptions, KeyDerivationOptions {
   /** The hash for ECDSA keys. Default: by curve. */
   hash?: Sha2Name;
   /**
@@ -64,7 +65,13 @@ export async function createPOPOSigningKey(
   } else {
     const algId = macIdentifier(choice.publicKeyMAC.mac, crypto);
     const resolved = resolveMacProtection(algId, registry, options.macBounds);
-    const value = await computeMac(crypto, resolved, bytesOf(choice.publicKeyMAC.secret), encodeSubjectPublicKeyInfo(template.publicKey));
+    const value = await computeMac(
+      crypto,
+      resolved,
+      bytesOf(choice.publicKeyMAC.secret),
+      encodeSubjectPublicKeyInfo(template.publicKey),
+      options,
+    );
     authInfo = { type: 'publicKeyMAC', value: { algId, value } };
   }
   const poposkInput: POPOSigningKeyInput = { authInfo, publicKey: template.publicKey };

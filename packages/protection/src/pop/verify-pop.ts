@@ -11,12 +11,13 @@ import { ProtectionError } from '../errors/protection-error.js';
 import { bytesOf, equalBytes } from '../internal/bytes.js';
 import type { MacBoundsOverrides } from '../mac/mac-bounds.js';
 import { checkMac, isPasswordBasedMacOid, resolveMacProtection } from '../mac/mac-protection.js';
+import type { KeyDerivationOptions } from '../kdf/password-key-deriver.js';
 import { algorithmsOf, type AlgorithmOptions } from '../options.js';
 import { nameEqual } from '../x509/name-equal.js';
 import { checkRequestedKeySize } from './requested-key-size.js';
 
 /** Options of {@link verifyPOP}. */
-export interface VerifyPOPOptions extends AlgorithmOptions {
+export interface VerifyPOPOptions extends AlgorithmOptions, KeyDerivationOptions {
   /** Accept `raVerified` (the RA checked POP). Default false, as OpenSSL's `-accept_raverified`. */
   acceptRaVerified?: boolean;
   /** Accept SHA-1 POP signatures. Default false. */
@@ -94,7 +95,8 @@ export async function verifyPOP(certReqMsg: CertReqMsg, options: VerifyPOPOption
       } catch (e) {
         badPOP('unacceptable publicKeyMAC parameters', e, true);
       }
-      if (!(await checkMac(crypto, resolved, bytesOf(options.publicKeyMACSecret), spki, value))) badPOP('publicKeyMAC does not verify');
+      if (!(await checkMac(crypto, resolved, bytesOf(options.publicKeyMACSecret), spki, value, options)))
+        badPOP('publicKeyMAC does not verify');
     }
     signed = pop.raw?.poposkInput ?? encodePOPOSigningKeyInput(input);
   } else {

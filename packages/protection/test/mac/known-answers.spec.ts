@@ -9,7 +9,8 @@ import {
 } from '../../src/index.js';
 import { computeMac, resolveMacProtection } from '../../src/mac/mac-protection.js';
 import { passwordBasedMacIdentifier } from '../../src/mac/password-based-mac.js';
-import { pbkdf2, pbmac1Identifier } from '../../src/mac/pbmac1.js';
+import { pbmac1Identifier } from '../../src/mac/pbmac1.js';
+import { inlineKeyDeriver } from '../../src/kdf/inline-key-deriver.js';
 import { providers } from '../helpers.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -39,7 +40,15 @@ const PBKDF2_SHA256: [string, string, number, number, string][] = [
 
 describe.each(providers)('MAC known answers ($name)', ({ crypto }) => {
   it.each(PBKDF2_SHA256)('PBKDF2-HMAC-SHA256(%j, %j, %d, %d)', async (password, salt, c, dkLen, expected) => {
-    expect(hex(await pbkdf2(crypto, 'SHA-256', text(password), text(salt), c, dkLen))).toBe(expected);
+    const derivation = {
+      algorithm: 'PBKDF2',
+      prf: 'SHA-256',
+      secret: text(password),
+      salt: text(salt),
+      iterationCount: c,
+      keyLength: dkLen,
+    } as const;
+    expect(hex(await inlineKeyDeriver({ crypto }).derive(derivation))).toBe(expected);
   });
 
   it('PBMAC1 (PBKDF2-HMAC-SHA256, 4096 iterations, HMAC-SHA256)', async () => {

@@ -30,14 +30,13 @@ export function rejection(certReqId: number, error: unknown, input: HandlerInput
  *   certificate key that can neither transport, agree nor encapsulate a key).
  */
 export async function keyRecipient(input: HandlerInput): Promise<CmsRecipient> {
-  const { auth, ctx } = input;
+  const { auth } = input;
   if (auth.response.kind === 'mac') {
     const secret = auth.response.credential.secret;
     return { type: 'pwri', password: secret };
   }
   if (auth.requester.kind === 'mac') {
-    const kid = auth.requester.senderKID;
-    const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
+    const secret = auth.secret;
     if (secret === undefined)
       throw new RequestRejectedError('notAuthorized', 'central key generation needs the shared secret of the requester');
     return { type: 'pwri', password: secret };
@@ -109,6 +108,7 @@ export async function envelopeIssued(input: HandlerInput, pkcs8: Uint8Array, cer
     if (!signer) throw new RequestRejectedError('systemUnavail', 'central key generation is not available: the server has no signing key');
     const enveloped = await envelopePrivateKey(pkcs8, {
       crypto: input.ctx.runtime.crypto,
+      keyDeriver: input.ctx.keyDeriver,
       recipient: await keyRecipient(input),
       signer: { privateKey: signer.privateKey, certificate: signer.certificate, ...(signer.chain ? { chain: signer.chain } : {}) },
     });

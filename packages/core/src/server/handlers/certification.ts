@@ -136,14 +136,14 @@ async function checkCertReqMsg(
         'raVerified POP is accepted only from an authorised RA, and this request is not signed by one',
       );
     }
-    const kid = auth.requester.kind === 'mac' ? auth.requester.senderKID : undefined;
-    const secret = kid ? await ctx.init.protection.secrets?.get(kid) : undefined;
+    const secret = auth.requester.kind === 'mac' ? auth.secret : undefined;
     indirect = indirectPop(msg);
     if (indirect === 'challengeResp' && proven)
       indirect = undefined; // answered in popdecr
     else if (!indirect)
       await verifyPOP(msg, {
         crypto: ctx.runtime.crypto,
+        keyDeriver: ctx.keyDeriver,
         acceptRaVerified: ctx.policy.acceptRAVerified && ra,
         // poposkInput (RFC 4211 section 4.1): authInfo sender must be the authenticated sender,
         // publicKeyMAC is keyed with the shared secret of a MAC-protected request.
@@ -208,12 +208,20 @@ async function certify(input: HandlerInput, request: CertificationRequest): Prom
 }
 
 /** The CertResponse of an issued certificate; records it for certConf. */
+/** Certificates of this request as DER, next to their base64 in the record (not decoded again). */
+export interface IssuedDer {
+  certificates: Uint8Array[];
+  extraCerts?: readonly Uint8Array[];
+  caPubs?: readonly Uint8Array[];
+}
+
 async function issuedResponse(
   input: HandlerInput,
   certReqId: number,
   result: Extract<CertificationResult, { status: 'issued' }>,
   record: TransactionRecord,
   encrCert: boolean,
+  der: IssuedDer,
 ): Promise<CertResponse> {
   const response: CertResponse = {
     certReqId,
@@ -231,27 +239,36 @@ async function issuedResponse(
   if (encrCert) entry.encryptedCert = encodeBase64(await encryptIssued(input, result.certificate));
   response.certifiedKeyPair = certifiedKeyPairOf(entry);
   record.certificates.push(entry);
-  if (result.chain?.length) record.extraCerts = result.chain.map(encodeBase64);
-  if (result.caPubs?.length) record.caPubs = result.caPubs.map(encodeBase64);
+  der.certificates.push(result.certificate);
+  if (result.chain?.length) {
+    record.extraCerts = result.chain.map(encodeBase64);
+    der.extraCerts = result.chain;
+  }
+  if (result.caPubs?.length) {
+    record.caPubs = result.caPubs.map(encodeBase64);
+    der.caPubs = result.caPubs;
+  }
   return response;
 }
 
 /**
  * Builds the final certificate response for a transaction's issued certificates, deciding on
- * implicit confirmation (granted only when asked for and allowed by policy).
+ * implicit confirmation (granted only when asked for and allowed by policy). `issued` holds the
+ * certificates as DER when they were issued in this request; otherwise they come from the record.
  */
 export async function finishCertification(
   input: HandlerInput,
   responseType: 'ip' | 'cp' | 'kup' | 'ccp',
   responses: CertResponse[],
   record: TransactionRecord,
+  issued?: IssuedDer,
 ): Promise<HandlerOutcome> {
   const { ctx, now } = input;
   const generalInfo: InfoTypeAndValue[] = [];
-  const caPubs = (record.caPubs ?? []).map(decodeBase64);
+  const caPubs = issued ? (issued.caPubs ?? []) : (record.caPubs ?? []).map(decodeBase64);
   const reply: Reply = {
     body: { type: responseType, content: { ...(caPubs.length ? { caPubs: caPubs.map((der) => ({ der })) } : {}), response: responses } },
-    extraCerts: (record.extraCerts ?? []).map(decodeBase64),
+    extraCerts: issued ? (issued.extraCerts ?? []) : (record.extraCerts ?? []).map(decodeBase64),
     generalInfo,
   };
   if (record.certificates.some((c) => c.envelopedKey || c.encryptedCert)) reply.pvno = 3;
@@ -260,7 +277,8 @@ export async function finishCertification(
   // An encrypted certificate is proven only by the certHash of its certConf: no implicit confirmation.
   if (record.implicitConfirm && ctx.policy.grantImplicitConfirm && !record.certificates.some((c) => c.encryptedCert)) {
     generalInfo.push({ type: 'implicitConfirm', infoValue: null });
-    for (const c of record.certificates) await ctx.init.issuer.confirm(decodeBase64(c.certificate), true);
+    const certificates = issued?.certificates ?? record.certificates.map((c) => decodeBase64(c.certificate));
+    for (const certificate of certificates) await ctx.init.issuer.confirm(certificate, true);
     return { reply, record: finishedRecord(record, { confirmed: true }) };
   }
   const deadline = now.getTime() + ctx.policy.confirmWaitTime * 1000;
@@ -352,6 +370,7 @@ async function certifyRequest(
   try {
     const requested: Requested[] = [];
     const responses: CertResponse[] = [];
+    const issued: IssuedDer = { certificates: [] };
     if (body.type === 'p10cr') {
       try {
         requested.push({ certReqId: -1, request: await checkP10cr(input, body.content.der, profile) });
@@ -385,7 +404,7 @@ async function certifyRequest(
             status: { status: 3, ...(result.reason ? { statusString: [result.reason] } : {}) },
           });
         } else {
-          responses.push(await issuedResponse(input, certReqId, result, record, encrCert));
+          responses.push(await issuedResponse(input, certReqId, result, record, encrCert, issued));
         }
       } catch (error) {
         responses.push(rejection(certReqId, error, input));
@@ -399,7 +418,7 @@ async function certifyRequest(
       );
       return { reply: { body: { type: responseType, content: { response: waiting } } }, record };
     }
-    return await finishCertification(input, responseType, responses, record);
+    return await finishCertification(input, responseType, responses, record, issued);
   } catch (error) {
     await finishTransaction(ctx, transactionId, record);
     throw error;
