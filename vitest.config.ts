@@ -3,7 +3,7 @@ import { SummaryReporter } from './scripts/summary-reporter.js';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: ['packages/*', 'apps/*', 'examples'],
     reporters: ['default', new SummaryReporter()],
   },
 });

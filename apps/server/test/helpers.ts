@@ -1,12 +1,5 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CertificateList, CRLNumber, CRLReason, id_ce_cRLNumber, id_ce_cRLReasons } from '@peculiar/asn1-x509';
-import {
-  createCertificateAuthority,
-  createSelfSignedCa,
-  createSubordinateCa,
-  type CertificateAuthority,
-  type GeneratedCa,
-} from '@cmpkit/ca';
 import { decodeSubjectPublicKeyInfo, parseName, type CertTemplate, type SubjectPublicKeyInfo } from '@cmpkit/codec';
 import type { CertificationRequest, Requester } from '@cmpkit/core';
 
@@ -31,13 +24,6 @@ export function fakeClock(start = new Date('2026-03-01T12:00:00Z')): FakeClock {
 }
 
 export { tempDir } from '@cmpkit/test-utils';
-
-/** A root and an issuing CA on the clock. */
-export async function makeCa(clock: () => Date): Promise<{ root: GeneratedCa; issuing: GeneratedCa; ca: CertificateAuthority }> {
-  const root = await createSelfSignedCa({ subject: '/O=Test/CN=Test Root CA', clock });
-  const issuing = await createSubordinateCa(createCertificateAuthority({ ...root, clock }), { subject: '/O=Test/CN=Test Issuing CA' });
-  return { root, issuing, ca: createCertificateAuthority({ ...issuing, clock }) };
-}
 
 /** A new ECDSA P-256 key pair and its SubjectPublicKeyInfo. */
 export async function ecKey(): Promise<{ keys: CryptoKeyPair; spki: SubjectPublicKeyInfo }> {

@@ -13,6 +13,7 @@ import {
 } from '@cmpkit/codec';
 import {
   RequestRejectedError,
+  silentLogger,
   type CertificationRequest,
   type CertificationResult,
   type Issuer,
@@ -48,9 +49,12 @@ export interface CaIssuerInit {
   checkAfterSeconds: number;
   /** The URLs of the CA's CRL: a crlStatusList entry naming one of them is answered. */
   crlUrls?: readonly string[];
-  clock: () => Date;
-  crypto: Crypto;
-  logger: Logger;
+  /** The time of issuance records and revocations. Default: the system clock. */
+  clock?: () => Date;
+  /** For central key generation and certificate hashes. Default: `globalThis.crypto`. */
+  crypto?: Crypto;
+  /** Told of every issuance, revocation and waiting request. Default: `silentLogger`. */
+  logger?: Logger;
 }
 
 /** The server's {@link Issuer}, with every optional member, plus what the CLI needs. */
@@ -108,7 +112,8 @@ function hex(bytes: Uint8Array): string {
 }
 
 /**
- * The Issuer of the sample server, on `@cmpkit/ca` and the repositories of a {@link ServerStore}:
+ * The {@link Issuer} of a CA's CMP server, on `@cmpkit/ca` and the repositories of a
+ * {@link ServerStore}, whose names match this init's (`createCaIssuer({ ...store, ca, ... })`):
  *
  * - the profile comes from the request (certProfile or `/p/<label>`), for kur from the updated
  *   certificate, else the configured default; an unknown profile is refused with badCertTemplate;
@@ -121,7 +126,8 @@ function hex(bytes: Uint8Array): string {
  * Refusals from the CA (`IssuanceError`) pass through to the engine with their failInfo.
  */
 export function createCaIssuer(init: CaIssuerInit): CaIssuer {
-  const { ca, certificates, pending, rootCaUpdates, crlPublisher, catalog, clock, crypto, logger } = init;
+  const { ca, certificates, pending, rootCaUpdates, crlPublisher, catalog } = init;
+  const { clock = () => new Date(), crypto = globalThis.crypto, logger = silentLogger } = init;
   const chain = [ca.certificate, ...ca.chain];
   const inFlight = new Map<number, Promise<CertificationResult>>();
 

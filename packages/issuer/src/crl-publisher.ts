@@ -16,12 +16,13 @@ export interface CrlPublisherInit {
   crls: CrlRepository;
   /** Hours from thisUpdate to nextUpdate. */
   validityHours: number;
-  clock: () => Date;
+  /** thisUpdate of the CRLs it signs. Default: the system clock. */
+  clock?: () => Date;
 }
 
 /** A {@link CrlPublisher} for `init.ca` that keeps its CRLs and cRLNumbers in `init.crls`. */
 export function createCrlPublisher(init: CrlPublisherInit): CrlPublisher {
-  const { ca, crls, clock } = init;
+  const { ca, crls, clock = () => new Date() } = init;
   async function publish(): Promise<StoredCrl> {
     // Number and entries are taken together: a CRL with a higher number never lists fewer
     // revocations.

@@ -14,15 +14,18 @@ export { verifyProtection } from './verify-protection.js';
 export type {
   KemMacVerifiedSender,
   KemTrust,
-  MacTrust,
-  MacVerifiedSender,
   ProtectionTrust,
-  SecretSource,
   SignatureTrust,
   SignatureVerifiedSender,
   VerifiedSender,
   VerifyProtectionOptions,
 } from './verify-protection.js';
+// MAC only: what protect and verifyProtection do with shared secrets, without the certificate and
+// signature code (a MAC-only application bundles neither).
+export { protectWithMac } from './mac/protect-with-mac.js';
+export type { ProtectWithMacOptions } from './mac/protect-with-mac.js';
+export { verifyMacProtection } from './mac/verify-mac-protection.js';
+export type { MacTrust, MacVerifiedSender, SecretSource, VerifyMacProtectionOptions } from './mac/verify-mac-protection.js';
 export type { KemMacCredential, MacCredential, ProtectionCredential, SignatureCredential } from './credentials.js';
 export type { KemKdfName, KemMacChoice, KemMacName } from './mac/kem-based-mac.js';
 export { KEM_STATIC_STRING } from './mac/kem-based-mac.js';

@@ -4,19 +4,14 @@ import { isKemMacCredential, isMacCredential, type ProtectionCredential } from '
 import { computeKemMac, kemBasedMacIdentifier, resolveKemBasedMac } from './mac/kem-based-mac.js';
 import { ProtectionError } from './errors/protection-error.js';
 import { bytesOf, equalBytes } from './internal/bytes.js';
-import type { MacBoundsOverrides } from './mac/mac-bounds.js';
-import { computeMac, macIdentifier, resolveMacProtection, type MacKeyOptions } from './mac/mac-protection.js';
-import { algorithmsOf, type AlgorithmOptions } from './options.js';
+import { withProtection } from './internal/protected-message.js';
+import { protectWithMac, type ProtectWithMacOptions } from './mac/protect-with-mac.js';
+import { algorithmsOf } from './options.js';
 import { subjectKeyIdentifierOf } from './x509/certificate.js';
 import { certificateEntry, type CertificateCache } from './x509/certificate-cache.js';
 
 /** Options of {@link protect}. */
-export interface ProtectOptions extends AlgorithmOptions, MacKeyOptions {
-  /**
-   * Bounds the MAC parameters must respect; the ones sent are checked like received ones, so
-   * cmpkit never sends what it would refuse. Default: per algorithm, see `DEFAULT_PBMAC1_BOUNDS`.
-   */
-  macBounds?: MacBoundsOverrides;
+export interface ProtectOptions extends ProtectWithMacOptions {
   /** A certificate cache, to read the signer certificate's SubjectKeyIdentifier once. */
   cache?: CertificateCache;
 }
@@ -35,7 +30,8 @@ function withCertificates(existing: readonly CMPCertificate[] | undefined, first
  * `protection` set. The input is not modified.
  *
  * - MAC credential: PBMAC1 (default) or PasswordBasedMac; senderKID is the credential's
- *   reference; extraCerts are left as they are.
+ *   reference; extraCerts are left as they are (see {@link protectWithMac}, which an application
+ *   using shared secrets only can call instead to leave the signature code out of its bundle).
  * - KEM-based MAC credential (RFC 9810 section 5.1.3.4): id-KemBasedMac with KemBMParameter
  *   (HKDF-SHA256, 32, HMAC-SHA256 by default); the key is derived from the KEM shared secret with
  *   KemOtherInfo over the header's transactionID.
@@ -50,21 +46,9 @@ function withCertificates(existing: readonly CMPCertificate[] | undefined, first
  * @throws ProtectionError badAlg for a key or MAC choice that cannot be used.
  */
 export async function protect(message: PKIMessage, credential: ProtectionCredential, options: ProtectOptions = {}): Promise<PKIMessage> {
+  if (isMacCredential(credential)) return protectWithMac(message, credential, options);
   const crypto = cryptoOf(options);
   const registry = algorithmsOf(options);
-  if (isMacCredential(credential)) {
-    const protectionAlg = macIdentifier(credential.mac, crypto);
-    const resolved = resolveMacProtection(protectionAlg, registry, options.macBounds);
-    const header: PKIHeader = { ...message.header, protectionAlg, senderKID: bytesOf(credential.senderKID) };
-    const protection = await computeMac(
-      crypto,
-      resolved,
-      bytesOf(credential.secret),
-      encodeProtectedPart({ header, body: message.body }),
-      options,
-    );
-    return compose(message, header, protection, message.extraCerts);
-  }
   if (isKemMacCredential(credential)) {
     const protectionAlg = kemBasedMacIdentifier(credential.kemMac);
     const resolved = resolveKemBasedMac(protectionAlg, registry);
@@ -73,7 +57,7 @@ export async function protect(message: PKIMessage, credential: ProtectionCredent
     if (!header.transactionID) throw new ProtectionError('badAlg', 'protect: KEM-based MAC needs the transactionID it is bound to');
     const data = encodeProtectedPart({ header, body: message.body });
     const protection = await computeKemMac(crypto, resolved, credential.kemSharedSecret, header.transactionID, data);
-    return compose(message, header, protection, message.extraCerts);
+    return withProtection(message, header, protection, message.extraCerts);
   }
   if (credential.privateKey.type !== 'private')
     throw new ProtectionError('badAlg', 'protect: the signature credential needs a private key');
@@ -84,11 +68,10 @@ export async function protect(message: PKIMessage, credential: ProtectionCredent
   const header: PKIHeader = { ...message.header, protectionAlg: algorithm.identifier };
   if (ski) header.senderKID = ski;
   const protection = await algorithm.sign(crypto, credential.privateKey, encodeProtectedPart({ header, body: message.body }));
-  return compose(message, header, protection, withCertificates(message.extraCerts, [credential.certificate, ...(credential.chain ?? [])]));
-}
-
-function compose(message: PKIMessage, header: PKIHeader, protection: Uint8Array, extraCerts: CMPCertificate[] | undefined): PKIMessage {
-  const out: PKIMessage = { header, body: message.body, protection };
-  if (extraCerts?.length) out.extraCerts = extraCerts;
-  return out;
+  return withProtection(
+    message,
+    header,
+    protection,
+    withCertificates(message.extraCerts, [credential.certificate, ...(credential.chain ?? [])]),
+  );
 }

@@ -10,11 +10,17 @@ import {
 import type { SignatureAlgorithm } from './algorithms/types.js';
 import { cryptoOf } from './crypto-options.js';
 import { ProtectionError } from './errors/protection-error.js';
-import { bytesOf, equalBytes, hex } from './internal/bytes.js';
-import type { MacBoundsOverrides } from './mac/mac-bounds.js';
+import { equalBytes, hex } from './internal/bytes.js';
 import { checkKemMac, resolveKemBasedMac } from './mac/kem-based-mac.js';
-import { checkMac, isPasswordBasedMacOid, resolveMacProtection, type MacKeyOptions } from './mac/mac-protection.js';
-import { algorithmsOf, type AlgorithmOptions, type TimeOptions } from './options.js';
+import { isPasswordBasedMacOid } from './mac/mac-protection.js';
+import {
+  receivedProtection,
+  verifyMacOf,
+  type MacTrust,
+  type MacVerifiedSender,
+  type VerifyMacProtectionOptions,
+} from './mac/verify-mac-protection.js';
+import { algorithmsOf, type TimeOptions } from './options.js';
 import {
   certificateEntry,
   createCertificateCache,
@@ -24,18 +30,6 @@ import {
 } from './x509/certificate-cache.js';
 import { nameEqual } from './x509/name-equal.js';
 import { verifyEntryPath } from './x509/verify-certificate-path.js';
-
-/** A shared secret, or a lookup of it by the message's senderKID (undefined when unknown). */
-export type SecretSource =
-  Uint8Array | string | ((senderKID: Uint8Array | undefined) => Uint8Array | string | undefined | Promise<Uint8Array | string | undefined>);
-
-/** Trust in MAC-protected messages. */
-export interface MacTrust {
-  /** The shared secret, or a lookup by senderKID. */
-  secret: SecretSource;
-  /** When set, the message's senderKID must equal it (a string is UTF-8). */
-  senderKID?: Uint8Array | string;
-}
 
 /** Trust in signature-protected messages. */
 export interface SignatureTrust {
@@ -71,23 +65,11 @@ export interface ProtectionTrust {
 }
 
 /** Options of {@link verifyProtection}. */
-export interface VerifyProtectionOptions extends AlgorithmOptions, TimeOptions, MacKeyOptions {
-  /** Overrides of the MAC parameter bounds (see `DEFAULT_PBMAC1_BOUNDS`, `DEFAULT_PASSWORD_BASED_MAC_BOUNDS`). */
-  macBounds?: MacBoundsOverrides;
+export interface VerifyProtectionOptions extends VerifyMacProtectionOptions, TimeOptions {
   /** Accept SHA-1 signatures (message and certificates). Default false. */
   allowSha1?: boolean;
   /** Parsed certificates and imported keys to reuse across calls (see `createCertificateCache`). */
   cache?: CertificateCache;
-}
-
-/** A sender authenticated by a MAC. */
-export interface MacVerifiedSender {
-  type: 'mac';
-  /** `PasswordBasedMac` or `PBMAC1`. */
-  algorithm: 'PasswordBasedMac' | 'PBMAC1';
-  protectionAlg: AlgorithmIdentifier;
-  sender: GeneralName;
-  senderKID?: Uint8Array;
 }
 
 /** A sender authenticated by a signature and a certificate path. */
@@ -128,36 +110,6 @@ function fail(failInfo: 'badMessageCheck' | 'badAlg' | 'wrongIntegrity' | 'signe
 
 function algName(identifier: AlgorithmIdentifier): string {
   return oidName(identifier.algorithm) ?? identifier.algorithm;
-}
-
-async function verifyMac(
-  message: DecodedPKIMessage,
-  trust: MacTrust,
-  options: VerifyProtectionOptions,
-  protectionAlg: AlgorithmIdentifier,
-  protection: Uint8Array,
-): Promise<MacVerifiedSender> {
-  const crypto = cryptoOf(options);
-  const resolved = resolveMacProtection(protectionAlg, algorithmsOf(options), options.macBounds);
-  const senderKID = message.header.senderKID;
-  if (trust.senderKID !== undefined && !(senderKID && equalBytes(senderKID, bytesOf(trust.senderKID)))) {
-    fail('badMessageCheck', `senderKID ${senderKID ? hex(senderKID) : '(absent)'} is not the expected reference`);
-  }
-  const secret = typeof trust.secret === 'function' ? await trust.secret(senderKID) : trust.secret;
-  // An unknown reference costs the same derivation as a known one and fails with the same words,
-  // so neither the answer nor its timing tells a peer which references exist.
-  const known = secret !== undefined;
-  const secretBytes = known ? bytesOf(secret) : crypto.getRandomValues(new Uint8Array(32));
-  let keyOptions: MacKeyOptions = options;
-  if (!known) {
-    keyOptions = { ...options };
-    delete keyOptions.macKeyCache;
-  }
-  const valid = await checkMac(crypto, resolved, secretBytes, receivedProtectedPart(message), protection, keyOptions);
-  if (!valid || !known) fail('badMessageCheck', `${resolved.name} protection does not verify`);
-  const verified: MacVerifiedSender = { type: 'mac', algorithm: resolved.name, protectionAlg, sender: message.header.sender };
-  if (senderKID) verified.senderKID = senderKID;
-  return verified;
 }
 
 async function verifyKemMac(
@@ -262,16 +214,11 @@ export async function verifyProtection(
   trust: ProtectionTrust,
   options: VerifyProtectionOptions = {},
 ): Promise<VerifiedSender> {
-  const { protectionAlg } = message.header;
-  const protection = message.protection;
-  if (!message.raw) fail('badMessageCheck', 'only a decoded message (with its received bytes) can be verified');
-  if (!protection && !protectionAlg) fail('badMessageCheck', 'the message is not protected');
-  if (!protection) fail('badMessageCheck', 'protectionAlg is set but protection is missing');
-  if (!protectionAlg) fail('badMessageCheck', 'protection is present but protectionAlg is missing');
+  const { protectionAlg, protection } = receivedProtection(message);
   const oid = protectionAlg.algorithm;
   if (isPasswordBasedMacOid(oid)) {
     if (!trust.mac) fail('wrongIntegrity', `MAC protection (${algName(protectionAlg)}) where a signature is required`);
-    return verifyMac(message, trust.mac, options, protectionAlg, protection);
+    return verifyMacOf(message, trust.mac, options, protectionAlg, protection);
   }
   if (oid === oids.id_KemBasedMac) {
     if (!trust.kem)

@@ -1,6 +1,25 @@
 import type { AnnouncementWakeups } from '@cmpkit/core';
+import type { AnnouncementWriteHooks } from '@cmpkit/store-sql';
 import pg from 'pg';
-import { ANNOUNCEMENT_CHANNEL } from './postgres-announcement-repository.js';
+
+/** The channel of `LISTEN`/`NOTIFY` on which writers announce new entries. */
+export const ANNOUNCEMENT_CHANNEL = 'cmpkit_announcements';
+
+/**
+ * The advisory lock every transaction that stores entries holds until it commits: ids are taken
+ * and committed in one order, so no reader (and no cursor) ever sees id n+1 before id n.
+ */
+const ENQUEUE_LOCK = 0x636d70616e6e; // "cmpann"
+
+/**
+ * The shared announcement repository's writes of entries on PostgreSQL: serialised with the
+ * other writers by the advisory lock, and announced on {@link ANNOUNCEMENT_CHANNEL} to every
+ * listener when (and only if) the transaction commits.
+ */
+export const ANNOUNCEMENT_WRITES: AnnouncementWriteHooks = {
+  before: [{ sql: 'SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))', params: [ENQUEUE_LOCK] }],
+  after: [{ sql: "SELECT pg_notify(?, '')", params: [ANNOUNCEMENT_CHANNEL] }],
+};
 
 /** The wait before listening again after the listening connection broke, doubled up to a minute. */
 const FIRST_RETRY_MS = 500;

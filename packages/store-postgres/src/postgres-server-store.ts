@@ -1,16 +1,9 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
+import { sqlRepositories } from '@cmpkit/store-sql';
 import { openPostgresPool, type PostgresPool } from './postgres.js';
-import { postgresAnnouncementRepository } from './postgres-announcement-repository.js';
-import { postgresAnnouncementWakeups } from './postgres-announcement-wakeups.js';
-import { postgresCertificateRepository } from './postgres-certificate-repository.js';
-import { postgresCrlRepository } from './postgres-crl-repository.js';
+import { ANNOUNCEMENT_WRITES, postgresAnnouncementWakeups } from './postgres-announcement-wakeups.js';
+import { postgresConnection } from './postgres-connection.js';
 import { migratePostgres } from './postgres-migrations.js';
-import { postgresNonceStore } from './postgres-nonce-store.js';
-import { postgresPendingRequestRepository } from './postgres-pending-request-repository.js';
-import { postgresPushSubscriberRepository } from './postgres-push-subscriber-repository.js';
-import { postgresRootCaUpdateRepository } from './postgres-root-ca-update-repository.js';
-import { postgresSecretStore } from './postgres-secret-store.js';
-import { postgresTransactionStore } from './postgres-transaction-store.js';
 
 /** The {@link ServerStore} on a PostgreSQL database that several server instances share. */
 export interface PostgresServerStore extends ServerStore {
@@ -29,19 +22,12 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
   }
   let closed = false;
   const wakeups = postgresAnnouncementWakeups(url);
+  const sql = postgresConnection(pool);
   return {
     pool,
     migration,
-    transactions: postgresTransactionStore(pool, clock),
-    nonces: postgresNonceStore(pool, clock),
-    secrets: postgresSecretStore(pool, clock),
-    certificates: postgresCertificateRepository(pool),
-    pending: postgresPendingRequestRepository(pool),
-    crls: postgresCrlRepository(pool),
-    rootCaUpdates: postgresRootCaUpdateRepository(pool),
-    announcements: postgresAnnouncementRepository(pool, clock),
+    ...sqlRepositories(sql, clock, ANNOUNCEMENT_WRITES),
     announcementWakeups: { subscribe: (wake) => wakeups.subscribe(wake) },
-    pushSubscribers: postgresPushSubscriberRepository(pool, clock),
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},
     writeMark: () => 0,

@@ -53,18 +53,3 @@ export async function inTransaction<T>(pool: PostgresPool, work: (client: Postgr
     client.release();
   }
 }
-
-/** A BYTEA column as a plain Uint8Array (the driver returns Buffers). */
-export function bytesOfBytea(value: Uint8Array): Uint8Array {
-  return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
-}
-
-/** Bytes as a parameter for a BYTEA column. */
-export function bytea(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** A BIGINT column (the driver returns it as text, as it may exceed 2^53) as a number of milliseconds or a count. */
-export function int(value: string | number): number {
-  return Number(value);
-}

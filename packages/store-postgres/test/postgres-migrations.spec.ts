@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '@cmpkit/store-sqlite';
 import { createTestDatabase, postgresMissing, postgresUrl } from '@cmpkit/test-utils';
 import { openPostgresPool } from '../src/postgres.js';
-import { postgresAnnouncementRepository } from '../src/postgres-announcement-repository.js';
+import { sqlAnnouncementRepository } from '@cmpkit/store-sql';
+import { postgresConnection } from '../src/postgres-connection.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '../src/postgres-migrations.js';
 
 /** `table(column, column, ...)` of every CREATE TABLE, and the index names, of a migration's SQL. */
@@ -50,7 +51,7 @@ describe.skipIf(!postgresUrl)(`the announcements step (version 4)${postgresUrl ?
         ]);
       }
       await migratePostgres(pool);
-      const announcements = postgresAnnouncementRepository(pool, () => new Date(0));
+      const announcements = sqlAnnouncementRepository(postgresConnection(pool), () => new Date(0));
       const backlogs = await announcements.backlog(['done', 'half', 'idle']);
       expect([...backlogs.keys()]).toEqual(['half']);
       expect(backlogs.get('half')!.entries.map((e) => e.id)).toEqual(['3', '5']);

@@ -1,16 +1,9 @@
 import type { MigrationResult, ServerStore } from '@cmpkit/issuer';
-import { sqliteAnnouncementRepository } from './announcement-repository.js';
+import { sqlRepositories } from '@cmpkit/store-sql';
 import { announcementSignalPath, fileAnnouncementWakeups, touchAnnouncementSignal } from './announcement-signal-file.js';
-import { sqliteCertificateRepository } from './certificate-repository.js';
-import { sqliteCrlRepository } from './crl-repository.js';
 import { migrate } from './migrations.js';
-import { sqlitePendingRequestRepository } from './pending-request-repository.js';
-import { sqlitePushSubscriberRepository } from './push-subscriber-repository.js';
-import { sqliteRootCaUpdateRepository } from './root-ca-update-repository.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
-import { sqliteNonceStore } from './sqlite-nonce-store.js';
-import { sqliteSecretStore } from './sqlite-secret-store.js';
-import { sqliteTransactionStore } from './sqlite-transaction-store.js';
+import { sqliteConnection } from './sqlite-connection.js';
 import { batchWrites } from './sqlite-write-batch.js';
 import { walGroupCommit } from './wal-group-commit.js';
 
@@ -47,24 +40,17 @@ export async function openSqliteServerStore(
         () => {},
       );
   };
+  const sql = sqliteConnection(db);
   return {
     db,
     migration,
-    transactions: sqliteTransactionStore(db, clock),
-    nonces: sqliteNonceStore(db, clock),
-    secrets: sqliteSecretStore(db, clock),
-    certificates: sqliteCertificateRepository(db),
-    pending: sqlitePendingRequestRepository(db),
-    crls: sqliteCrlRepository(db),
-    rootCaUpdates: sqliteRootCaUpdateRepository(db),
+    ...sqlRepositories(sql, clock, { onStored }),
+    announcementWakeups: signal ? fileAnnouncementWakeups(signal) : { subscribe: () => () => {} },
     flush: async (since) => {
       await batch.committed(since);
       await groupCommit?.flush();
     },
     writeMark: () => batch.mark(),
-    announcements: sqliteAnnouncementRepository(db, clock, onStored),
-    announcementWakeups: signal ? fileAnnouncementWakeups(signal) : { subscribe: () => () => {} },
-    pushSubscribers: sqlitePushSubscriberRepository(db, clock),
     close: async () => {
       if (db.open) batch.commit();
       await groupCommit?.close();

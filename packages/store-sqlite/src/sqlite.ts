@@ -22,8 +22,3 @@ export function openSqlite(path: string, synchronous: 'full' | 'normal' = 'full'
   db.pragma(synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   return db;
 }
-
-/** A BLOB column as a plain Uint8Array (better-sqlite3 returns Buffers). */
-export function bytesOf(blob: Uint8Array): Uint8Array {
-  return new Uint8Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openSqliteServerStore } from '../src/server-store.js';
 import { fakeClock, tempDir } from '@cmpkit/test-utils';
 
-describe('sqliteCrlRepository', () => {
+describe('the CRL repository on SQLite', () => {
   it('counts cRLNumbers from 1, across a reopen', async () => {
     const file = join(tempDir(), 'db.sqlite');
     const first = await openSqliteServerStore(file, fakeClock().date);

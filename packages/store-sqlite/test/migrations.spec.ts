@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Migration } from '@cmpkit/issuer';
 import { migrate, MIGRATIONS } from '../src/migrations.js';
 import { openSqlite } from '../src/sqlite.js';
-import { sqliteAnnouncementRepository } from '../src/announcement-repository.js';
+import { sqlAnnouncementRepository } from '@cmpkit/store-sql';
+import { sqliteConnection } from '../src/sqlite-connection.js';
 import { fakeClock, tempDir } from '@cmpkit/test-utils';
 
 function tables(db: ReturnType<typeof openSqlite>): string[] {
@@ -94,7 +95,7 @@ describe('migrate', () => {
     insert.run('done', Uint8Array.of(4), 4, 6); // 4: delivered
     insert.run('half', Uint8Array.of(5), 5, null); // 5: pending
     expect(migrate(db, MIGRATIONS, clock.date).applied).toEqual(MIGRATIONS.slice(3).map((m) => m.version));
-    const announcements = sqliteAnnouncementRepository(db, clock.date);
+    const announcements = sqlAnnouncementRepository(sqliteConnection(db), clock.date);
     const backlogs = await announcements.backlog(['done', 'half', 'idle']);
     expect([...backlogs.keys()]).toEqual(['half']);
     expect(backlogs.get('half')!.entries.map((e) => e.id)).toEqual(['3', '5']);

@@ -2,8 +2,9 @@
  * @packageDocumentation
  * `@cmpkit/test-utils` (private): helpers the cmpkit packages share in their tests. The transport
  * compliance suite every transport runs, the store contract suite every server store runs, a
- * PostgreSQL database per test (with `postgres-global-setup.ts` as the vitest globalSetup),
- * temporary directories and a deterministic fake clock.
+ * PostgreSQL database per test (with `postgres-global-setup.ts` as the vitest globalSetup: one
+ * throwaway cluster per run), bundles of scripts and pages from the packages' sources
+ * (`bundleFromSources`), temporary directories and a deterministic fake clock.
  *
  * @example
  * ```ts
@@ -31,6 +32,8 @@ export type { SoftHsmToken } from './softhsm.js';
 export type { FakeClock } from './fake-clock.js';
 export { createTestDatabase, postgresMissing, postgresUrl } from './postgres-database.js';
 export type { TestDatabase } from './postgres-database.js';
+export { bundleFromSources } from './source-bundle.js';
+export type { SourceBundleOptions } from './source-bundle.js';
 export { storeContract } from './store-contract.js';
 export type { ContractDatabase, StoreContractSetup } from './store-contract.js';
 export { tempDir } from './temp-dir.js';

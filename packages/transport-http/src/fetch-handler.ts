@@ -9,6 +9,7 @@ import {
   type ResolvedServerOptions,
   resolveServerOptions,
   tooLarge,
+  withCors,
 } from './internal/server-core.js';
 import type { AnnouncementHandler, HttpServerOptions } from './server-options.js';
 
@@ -34,7 +35,9 @@ export type FetchHandler = (request: Request, info?: FetchRequestInfo) => Promis
  *
  * Refusals that carry no PKIMessage: `404` (other path), `405` with `Allow: POST`, `415` (not
  * `application/pkixcmp`), `413` (over `maxMessageBytes`, from `Content-Length` or while reading),
- * `500` with a generic text when the handler rejects (reported to `onError`).
+ * `500` with a generic text when the handler rejects (reported to `onError`). With `cors`, pages
+ * of the allowed origins may call it from a browser (preflight answered, CORS headers on every
+ * answer).
  *
  * The handler gets `{ path, signal: request.signal }` plus what `info` tells: `path` is the part
  * after the base path (`''` or `'/p/<label>'`).
@@ -63,25 +66,28 @@ export function toAnnouncementFetchHandler(onAnnouncement: AnnouncementHandler, 
 
 function fetchAdapter(processBody: BodyProcessor, options: ResolvedServerOptions): FetchHandler {
   return async (request, info) => {
+    const origin = request.headers.get('origin');
+    const respond = (reply: HttpReply) => toResponse(withCors(reply, origin, options), request);
     const head = checkHead(
       {
         method: request.method,
         pathname: new URL(request.url).pathname,
         contentType: request.headers.get('content-type'),
         contentLength: request.headers.get('content-length'),
+        origin,
       },
       options,
     );
-    if (!('path' in head)) return toResponse(head, request);
+    if (!('path' in head)) return respond(head);
     let body: Uint8Array | undefined;
     try {
       body = await readLimited(request.body, options.maxMessageBytes);
     } catch {
       // The client went away or sent a broken body: nobody is left to read an answer.
-      return toResponse({ status: 400, headers: {}, body: new Uint8Array(0) }, request);
+      return respond({ status: 400, headers: {}, body: new Uint8Array(0) });
     }
-    if (body === undefined) return toResponse(tooLarge(options), request);
-    return toResponse(await processBody(body, contextOf(request, head.path, info)), request);
+    if (body === undefined) return respond(tooLarge(options));
+    return respond(await processBody(body, contextOf(request, head.path, info)));
   };
 }
 

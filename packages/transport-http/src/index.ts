@@ -32,4 +32,4 @@ export type { NodeListener, NodeListenerOptions } from './node-listener.js';
 export { postAnnouncement } from './post-announcement.js';
 export type { PostAnnouncementOptions } from './post-announcement.js';
 export { WELL_KNOWN_CMP_PATH } from './server-options.js';
-export type { AnnouncementHandler, AnnouncementResult, HttpServerOptions } from './server-options.js';
+export type { AnnouncementHandler, AnnouncementResult, CorsOptions, HttpServerOptions } from './server-options.js';

@@ -14,6 +14,7 @@ import {
   type ResolvedServerOptions,
   resolveServerOptions,
   tooLarge,
+  withCors,
 } from './internal/server-core.js';
 import type { AnnouncementHandler, HttpServerOptions } from './server-options.js';
 
@@ -47,7 +48,8 @@ export interface NodeListenerOptions extends HttpServerOptions {
  * Refusals that carry no PKIMessage: `404` (other path), `405` with `Allow: POST`, `415` (not
  * `application/pkixcmp`), `413` (over `maxMessageBytes`, from `Content-Length` or while reading;
  * the connection is closed), `500` with a generic text when the handler rejects (reported to
- * `onError`).
+ * `onError`). With `cors`, pages of the allowed origins may call it from a browser (preflight
+ * answered, CORS headers on every answer).
  *
  * The handler gets `{ remoteAddress: 'ip:port', path, tlsPeerCertificate?, signal }`; the signal
  * aborts when the client disconnects before its answer is written.
@@ -95,17 +97,20 @@ function nodeAdapter(
     req.on('error', () => {
       // A reset while the body streams in; the 'close' handler below aborts the exchange.
     });
+    const origin = single(req.headers.origin);
+    const respond = (reply: HttpReply) => writeReply(res, withCors(reply, origin, options));
     const head = checkHead(
       {
         method: req.method ?? '',
         pathname: pathnameOf(req.url),
         contentType: single(req.headers['content-type']),
         contentLength: single(req.headers['content-length']),
+        origin,
       },
       options,
     );
     if (!('path' in head)) {
-      writeReply(res, head);
+      respond(head);
       return;
     }
     const controller = new AbortController();
@@ -117,7 +122,7 @@ function nodeAdapter(
     const timer = setTimeout(() => {
       req.removeAllListeners('data');
       req.removeAllListeners('end');
-      writeReply(res, {
+      respond({
         status: 408,
         headers: { 'Content-Type': 'text/plain; charset=utf-8' },
         body: new TextEncoder().encode('request body timed out'),
@@ -129,13 +134,10 @@ function nodeAdapter(
     readBody(req, options.maxMessageBytes, (body) => {
       clearTimeout(timer);
       if (body === undefined) {
-        writeReply(res, tooLarge(options));
+        respond(tooLarge(options));
         return;
       }
-      processBody(body, context).then(
-        (reply) => writeReply(res, reply),
-        () => writeReply(res, { status: 500, headers: {}, body: new Uint8Array(0) }),
-      );
+      processBody(body, context).then(respond, () => respond({ status: 500, headers: {}, body: new Uint8Array(0) }));
     });
   };
 }

@@ -25,6 +25,34 @@ export interface HttpServerOptions {
    * must not throw; if it does, that is ignored.
    */
   onError?: (error: unknown, context: RequestContext) => void;
+  /**
+   * Lets web pages of other origins use the endpoint from a browser (CORS). Without it the
+   * adapter sends no CORS headers and answers `OPTIONS` with `405`, so browsers allow only pages
+   * of the server's own origin.
+   */
+  cors?: CorsOptions;
+}
+
+/**
+ * Cross-origin access for browsers (the Fetch standard's CORS protocol). A CMP request is a
+ * `POST` of `application/pkixcmp`, which is not a CORS-safelisted content type, so the browser
+ * first sends a preflight `OPTIONS`; it is answered `204` for an allowed origin (allowing `POST`
+ * and the `Content-Type` header) and `403` otherwise. Every other answer to an allowed origin,
+ * refusals included, carries `Access-Control-Allow-Origin` so that the page can read its status.
+ * Requests from other origins are still served (CORS restricts what a browser lets a page read;
+ * CMP messages carry their own protection), just without CORS headers.
+ */
+export interface CorsOptions {
+  /**
+   * Who may call: `'*'` (any origin; answered `Access-Control-Allow-Origin: *`), a list of
+   * origins (`'https://app.example'`, `'http://localhost:5173'`; scheme, host and port, no path),
+   * or a function deciding on the request's `Origin` header.
+   */
+  origins: '*' | readonly string[] | ((origin: string) => boolean);
+  /** Request headers allowed besides `Content-Type`, e.g. `['Authorization']` for `httpTransport({ headers })`. */
+  allowedHeaders?: readonly string[];
+  /** How long a browser may cache a preflight answer, in seconds (default 600). */
+  maxAgeSeconds?: number;
 }
 
 /**

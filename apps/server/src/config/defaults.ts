@@ -12,7 +12,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   database: 'cmpkit-server.sqlite',
   durability: 'full',
   workers: 1,
-  http: { host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1024 * 1024, tls: false },
+  http: { host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1024 * 1024, corsOrigins: [], tls: false },
   tcp: { port: null, host: '127.0.0.1', idleTimeoutSeconds: 3600, tls: false },
   ws: { enabled: true, port: null, host: '127.0.0.1', path: '/.well-known/cmp', tls: false },
   tls: {

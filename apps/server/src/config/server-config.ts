@@ -111,6 +111,12 @@ export interface ServerConfig {
     /** Base path; `<path>/p/<profile>` selects a profile. */
     path: string;
     maxMessageBytes: number;
+    /**
+     * Origins of web pages that may call the HTTP endpoint from a browser (CORS: the preflight is
+     * answered and every answer names the origin); `["*"]` allows any. Empty (the default): no
+     * CORS, so only pages of the server's own origin.
+     */
+    corsOrigins: string[];
     /** HTTPS instead of HTTP (and WSS for WebSocket on this port), with the `tls` settings. */
     tls: boolean;
   };

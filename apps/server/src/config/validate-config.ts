@@ -82,7 +82,7 @@ const configFile = object({
   database: string,
   durability: string,
   workers: number,
-  http: object({ host: string, port: number, path: string, maxMessageBytes: number, tls: boolean }),
+  http: object({ host: string, port: number, path: string, maxMessageBytes: number, corsOrigins: strings, tls: boolean }),
   tcp: object({ port: portOrNull, host: string, idleTimeoutSeconds: number, tls: boolean }),
   ws: object({ enabled: boolean, port: portOrNull, host: string, path: string, tls: boolean }),
   tls: object({
@@ -175,6 +175,15 @@ export function validateConfigFile(value: unknown, source: string): ConfigFile {
   return value as ConfigFile;
 }
 
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.origin !== 'null' && url.origin === text.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /** Checks the values of a complete configuration that the shape cannot express. */
 export function validateConfig(config: ServerConfig): void {
   const { http } = config;
@@ -195,6 +204,10 @@ export function validateConfig(config: ServerConfig): void {
   if (!config.ws.path.startsWith('/')) throw new ConfigError("ws.path must start with '/'");
   if (!Number.isInteger(http.maxMessageBytes) || http.maxMessageBytes < 1)
     throw new ConfigError('http.maxMessageBytes must be a positive integer');
+  for (const origin of http.corsOrigins) {
+    if (origin !== '*' && !isOrigin(origin)) throw new ConfigError(`http.corsOrigins: not an origin (scheme://host[:port]): ${origin}`);
+  }
+  if (http.corsOrigins.includes('*') && http.corsOrigins.length > 1) throw new ConfigError('http.corsOrigins: "*" stands alone');
   if (!(GENERATED_KEY_ALGORITHMS as readonly string[]).includes(config.ca.keyAlgorithm)) {
     throw new ConfigError(`ca.keyAlgorithm must be one of ${GENERATED_KEY_ALGORITHMS.join(', ')}`);
   }

@@ -26,15 +26,28 @@ export interface HttpListener {
  * Serves `handle` on HTTP (RFC 9811), or HTTPS with `tls`, at `host:port` under `path` (and `path/p/<profile>`), and on
  * the root `/` (and `/p/<profile>`) too: `/` is the path `openssl cmp` uses when `-path` is not
  * given. A path that is neither is answered `404` by the root listener. `route` (health
- * endpoints) sees every request first.
+ * endpoints) sees every request first. With `corsOrigins`, pages of those origins may call it from a
+ * browser.
  */
 export async function listenHttp(
   handle: CmpHandler,
-  options: { host: string; port: number; path: string; maxMessageBytes: number; logger: Logger; tls?: TlsOptions; route?: HttpRoute },
+  options: {
+    host: string;
+    port: number;
+    path: string;
+    maxMessageBytes: number;
+    corsOrigins: readonly string[];
+    logger: Logger;
+    tls?: TlsOptions;
+    route?: HttpRoute;
+  },
 ): Promise<HttpListener> {
   const common = {
     maxMessageBytes: options.maxMessageBytes,
     onError: (error: unknown) => options.logger.error('handler failed', { error }),
+    ...(options.corsOrigins.length === 0
+      ? {}
+      : { cors: { origins: options.corsOrigins.includes('*') ? ('*' as const) : options.corsOrigins } }),
   };
   const primary = toNodeListener(handle, { ...common, basePath: options.path });
   const root = toNodeListener(handle, { ...common, basePath: '/' });

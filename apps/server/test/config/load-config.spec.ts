@@ -31,7 +31,14 @@ describe('loadConfig', () => {
         cmpKey: `${data}/cmp-server.key.pem`,
       },
     });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, path: '/.well-known/cmp', maxMessageBytes: 1048576, tls: false });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      path: '/.well-known/cmp',
+      maxMessageBytes: 1048576,
+      corsOrigins: [],
+      tls: false,
+    });
     expect(config.initialSecret).toEqual({ reference: 'demo', secret: 'demo-secret-change-me' });
     expect(Object.keys(config.profiles)).toEqual(['device', 'pqDevice', 'tlsServer', 'tlsClient', 'approval', 'delayed']);
   });
@@ -88,6 +95,12 @@ describe('loadConfig', () => {
     [{ http: { port: '80' } }, 'config.http.port must be a number'],
     [{ http: { port: 70000 } }, 'http.port must be an integer from 0 to 65535'],
     [{ http: { path: 'cmp' } }, "http.path must start with '/'"],
+    [{ http: { corsOrigins: 'http://app.example' } }, 'config.http.corsOrigins must be a list of strings'],
+    [
+      { http: { corsOrigins: ['http://app.example/page'] } },
+      'http.corsOrigins: not an origin (scheme://host[:port]): http://app.example/page',
+    ],
+    [{ http: { corsOrigins: ['*', 'http://app.example'] } }, 'http.corsOrigins: "*" stands alone'],
     [{ profiles: { x: { validityDay: 3 } } }, 'unknown setting config.profiles.x.validityDay'],
     [{ defaultProfile: 'nope' }, 'defaultProfile "nope" is not among the profiles'],
     [{ ca: { keyAlgorithm: 'dsa:1024' } }, 'ca.keyAlgorithm must be one of'],

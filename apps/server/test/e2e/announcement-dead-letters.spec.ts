@@ -144,6 +144,9 @@ describe('announcements that cannot be delivered', () => {
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise((resolve) => refusing.close(() => resolve())));
     const url = `http://127.0.0.1:${(refusing.address() as { port: number }).port}/ee`;
+    // The startup CRL is announced (crlann, to no one yet) on the server's first tick; a subscriber
+    // added before that tick would get it as a third announcement to refuse.
+    await waitUntil(() => /announced a new CRL crlNumber=1 /.test(s.stderr()));
     expect((await admin(s, 'subscriber', 'add', url, '--subject', '/CN=device-q')).status).toBe(0);
 
     await admin(s, 'renew-request', '--serial', serial, '--before', '+30d');

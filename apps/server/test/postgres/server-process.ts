@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFromSources } from '@cmpkit/test-utils';
 import { serverReady } from '../../../../scripts/server-ready.mjs';
-import { workspaceAlias } from '../../../../vitest.shared.js';
 
 const serverDir = fileURLToPath(new URL('../../', import.meta.url));
 const bundlePath = `${serverDir}node_modules/.cache/cmpkit-server-test/server-${process.pid}.mjs`;
@@ -14,32 +13,11 @@ let bundled: Promise<string> | undefined;
  * current code as real processes without a build of every package first.
  */
 export function serverBundle(): Promise<string> {
-  bundled ??= build({
-    entryPoints: [fileURLToPath(new URL('./server-entry.ts', import.meta.url))],
-    outfile: bundlePath,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    // The database drivers stay imports, found in apps/server/node_modules at run time (one is
-    // native); the rest is bundled, and the CommonJS parts of it get a `require`.
-    external: ['better-sqlite3', 'pg', 'pg-native'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          // The PKCS#11 binding is native and loaded only for keys in a token: left out.
-          b.onResolve({ filter: /^@cmpkit\/pkcs11$/ }, () => ({ path: '@cmpkit/pkcs11', external: true }));
-          b.onResolve({ filter: /^@cmpkit\// }, (args) => {
-            const path = workspaceAlias[args.path];
-            return path ? { path } : undefined;
-          });
-        },
-      },
-    ],
-  }).then(() => bundlePath);
+  // The database drivers stay imports, found in apps/server/node_modules at run time (one is
+  // native); so does the PKCS#11 binding, native and loaded only for keys in a token.
+  bundled ??= bundleFromSources(fileURLToPath(new URL('./server-entry.ts', import.meta.url)), bundlePath, {
+    external: ['better-sqlite3', 'pg', 'pg-native', '@cmpkit/pkcs11'],
+  });
   return bundled;
 }
 

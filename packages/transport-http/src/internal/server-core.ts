@@ -1,5 +1,6 @@
 import type { CmpHandler, RequestContext } from '@cmpkit/core';
 import { type AnnouncementHandler, DEFAULT_MAX_MESSAGE_BYTES, type HttpServerOptions, WELL_KNOWN_CMP_PATH } from '../server-options.js';
+import { corsHeaders, preflightHeaders, resolveCors, type ResolvedCors } from './cors.js';
 import { isPkixCmp, PKIXCMP } from './media-type.js';
 
 /** The HTTP answer an adapter writes: status, headers and body bytes. */
@@ -17,6 +18,8 @@ export interface RequestHead {
   pathname: string;
   contentType: string | null;
   contentLength: string | null;
+  /** The `Origin` header: a browser's request from a web page. */
+  origin: string | null;
 }
 
 /** Turns the received body into the answer. */
@@ -27,6 +30,7 @@ export interface ResolvedServerOptions {
   basePath: string;
   maxMessageBytes: number;
   onError: ((error: unknown, context: RequestContext) => void) | undefined;
+  cors: ResolvedCors | undefined;
 }
 
 export function resolveServerOptions(options: HttpServerOptions | undefined): ResolvedServerOptions {
@@ -36,19 +40,27 @@ export function resolveServerOptions(options: HttpServerOptions | undefined): Re
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1) {
     throw new RangeError(`http: maxMessageBytes must be a positive integer: ${maxMessageBytes}`);
   }
-  return { basePath: trimSlashes(basePath), maxMessageBytes, onError: options?.onError };
+  return { basePath: trimSlashes(basePath), maxMessageBytes, onError: options?.onError, cors: resolveCors(options?.cors) };
 }
 
 /**
- * The checks made before the body is read, in order: path (`404`), method (`405` with
- * `Allow: POST`), media type (`415`), announced length (`413`). Returns the reply to send, or the
- * path relative to the base path (`''` or `'/p/<label>'`) when the request may go on.
+ * The checks made before the body is read, in order: path (`404`), a CORS preflight when `cors`
+ * is set (`204`, or `403` for an origin not allowed), method (`405` with `Allow`), media type
+ * (`415`), announced length (`413`). Returns the reply to send, or the path relative to the base
+ * path (`''` or `'/p/<label>'`) when the request may go on.
  */
 export function checkHead(head: RequestHead, options: ResolvedServerOptions): HttpReply | { path: string } {
   const path = relativePath(head.pathname, options.basePath);
   if (path === undefined) return textReply(404, 'not found', { close: true });
+  const allow = options.cors ? 'POST, OPTIONS' : 'POST';
+  if (head.method === 'OPTIONS' && options.cors) {
+    if (head.origin === null) return emptyReply(204, { Allow: allow });
+    const preflight = preflightHeaders(options.cors, head.origin);
+    if (preflight === undefined) return textReply(403, 'origin not allowed', { headers: { Vary: 'Origin' } });
+    return emptyReply(204, { Allow: allow, ...preflight });
+  }
   if (head.method !== 'POST') {
-    return textReply(405, 'method not allowed: send a PKIMessage with POST', { close: true, headers: { Allow: 'POST' } });
+    return textReply(405, 'method not allowed: send a PKIMessage with POST', { close: true, headers: { Allow: allow } });
   }
   if (!isPkixCmp(head.contentType)) {
     return textReply(415, `unsupported media type: send ${PKIXCMP}`, { close: true });
@@ -134,8 +146,14 @@ function textReply(status: number, text: string, extra: { close?: boolean; heade
   };
 }
 
-function emptyReply(status: number): HttpReply {
-  return { status, headers: {}, body: new Uint8Array(0) };
+function emptyReply(status: number, headers: Record<string, string> = {}): HttpReply {
+  return { status, headers, body: new Uint8Array(0) };
+}
+
+/** `reply` with the CORS headers of an answer to `origin` (nothing changes without `cors`). */
+export function withCors(reply: HttpReply, origin: string | null, options: ResolvedServerOptions): HttpReply {
+  if (options.cors === undefined) return reply;
+  return { ...reply, headers: { ...corsHeaders(options.cors, origin), ...reply.headers } };
 }
 
 /** `'/a/b//'` -> `'/a/b'`, `'/'` -> `''`. */

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's Chromium: the tests never download a browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function chromiumMissing(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM} (install Debian's chromium package)`;
+}
+
+/** A headless Chromium this test started, driven through the DevTools protocol by playwright-core. */
+export interface HeadlessChromium {
+  browser: Browser;
+  /** Disconnects, ends the browser process (by its PID) and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Chromium headless with a fresh profile and without any network service of its own
+ * (no background networking, component updates, sync or QUIC), and connects playwright-core to it.
+ */
+export async function launchChromium(): Promise<HeadlessChromium> {
+  const profile = mkdtempSync(join(tmpdir(), 'cmpkit-chromium-'));
+  const child: ChildProcess = spawn(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-address=127.0.0.1',
+      '--remote-debugging-port=0',
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  try {
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+        stderr += text;
+        const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.once('error', reject);
+      void exited.then(() => reject(new Error(`chromium exited before it listened:\n${stderr}`)));
+    });
+    const browser = await chromium.connectOverCDP(endpoint);
+    return {
+      browser,
+      async close() {
+        await browser.close().catch(() => {});
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+        rmSync(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+}
