@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isCmpError } from '@cmpkit/codec';
 import type { CliEnvironment } from './cli-environment.js';
+import { announcements } from './commands/announcements.js';
 import { ca } from './commands/ca.js';
 import { caCsr } from './commands/ca-csr.js';
 import { cert } from './commands/cert.js';
@@ -73,6 +74,12 @@ commands:
   subscriber add URL [--subject DN]      POST announcements to URL (RFC 9811 3.7): for DN, or
                                          broadcasts (ckuann, crlann) only without --subject
   subscriber list | subscriber remove URL
+  announcements [status]                 recipients, deliveries waiting, dead letters
+  announcements dead-letter list [--json]
+                                         announcements moved aside after their failed tries
+  announcements dead-letter retry ID|--all [--subject DN]
+                                         queue them again (and try at once)
+  announcements dead-letter drop ID|--all [--subject DN]
   config                                 print the effective configuration as JSON
   help                                   show this text ('COMMAND --help': that command's)
   --version                              show the versions of cmpkit-server, its packages and Node.js
@@ -251,6 +258,15 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
         });
         const [action, ...args] = positionals;
         return await subscriber(action, args, values, env);
+      }
+      case 'announcements': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { ...COMMON_OPTIONS, subject: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } },
+          allowPositionals: true,
+        });
+        const [action, ...args] = positionals;
+        return await announcements(action, args, values, env);
       }
       case 'crl': {
         const { values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, out: { type: 'string' }, new: { type: 'boolean' } } });

@@ -46,6 +46,8 @@ export type {
 } from './server/server-init.js';
 export type { ServerExchange } from './server/server-exchange.js';
 export { memoryNonceStore, memorySecretStore, memoryTransactionStore } from './server/memory-stores.js';
+export { createConnectionRateLimit } from './server/connection-admission.js';
+export type { AdmissionDecision, ConnectionAdmission, ConnectionRateLimitInit } from './server/connection-admission.js';
 
 // Registration authority (RFC 9483 section 5)
 export { createRegistrationAuthority } from './ra/create-registration-authority.js';
@@ -68,8 +70,18 @@ export type { Logger, RuntimeInit, Sleep } from './runtime.js';
 export type { PushChannel } from './transport.js';
 export { buildAnnouncement, certIdOf } from './announce/announcement.js';
 export type { Announcement, AnnouncementSender, RevocationAnnouncementStatus } from './announce/announcement.js';
-export type { AnnouncementStore, PendingAnnouncement, PushUrlStore } from './announce/announcement-store.js';
+export type {
+  AnnouncementChange,
+  AnnouncementStore,
+  DeadLetter,
+  DeliveryFailure,
+  PruneOptions,
+  PushUrlStore,
+  QueuedAnnouncement,
+  RecipientBacklog,
+} from './announce/announcement-store.js';
+export type { AnnouncementWakeups } from './announce/announcement-wakeups.js';
 export { memoryAnnouncementStore, memoryPushUrlStore } from './announce/memory-announcement-store.js';
 export { recipientKeyOf, recipientKeyOfCertificate, recipientKeyOfRequester, recipientNameOf } from './announce/recipient-key.js';
 export { createAnnouncer } from './announce/announcer.js';
-export type { AnnouncementPoster, Announcer, AnnouncerInit, Delivery } from './announce/announcer.js';
+export type { AnnouncementPoster, AnnouncementRetry, Announcer, AnnouncerInit, BroadcastResult, Delivery } from './announce/announcer.js';

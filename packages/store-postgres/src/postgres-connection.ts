@@ -55,5 +55,6 @@ export function postgresConnection(pool: PostgresPool): SqlConnection {
         for (const { sql, params } of statements) rows.push((await query(client, sql, params)).rows);
         return rows;
       }),
+    jsonList: 'SELECT e.i, e.value FROM json_array_elements_text(CAST(? AS json)) WITH ORDINALITY AS e(value, i)',
   };
 }

@@ -147,6 +147,50 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
         expires_at  BIGINT NOT NULL
       );
       CREATE INDEX ra_jobs_expires_at ON ra_jobs (expires_at);
+      `,
+  },
+  {
+    version: 5,
+    name: 'announcements stored once (broadcasts without a recipient), per-recipient delivery cursors and failures, dead letters',
+    sql: `
+      ALTER TABLE announcement_recipients
+        ADD COLUMN delivered_through BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN failed_id BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0,
+        ADD COLUMN retry_at BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+      INSERT INTO announcement_recipients (recipient, added_at)
+        SELECT recipient, MIN(created_at) FROM announcements GROUP BY recipient
+        ON CONFLICT (recipient) DO NOTHING;
+      -- Each recipient's entries went out in order: the cursor stops before its first undelivered one.
+      UPDATE announcement_recipients r SET delivered_through = COALESCE(
+        (SELECT MIN(id) - 1 FROM announcements a WHERE a.recipient = r.recipient AND a.delivered_at IS NULL),
+        (SELECT MAX(id) FROM announcements a WHERE a.recipient = r.recipient),
+        0);
+      CREATE INDEX announcement_recipients_retry ON announcement_recipients (retry_at) WHERE attempts > 0;
+
+      CREATE TABLE announcements_v5 (
+        id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        recipient  TEXT,
+        message    BYTEA NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      INSERT INTO announcements_v5 (id, recipient, message, created_at) OVERRIDING SYSTEM VALUE
+        SELECT id, recipient, message, created_at FROM announcements;
+      SELECT setval(pg_get_serial_sequence('announcements_v5', 'id'),
+        GREATEST((SELECT MAX(id) FROM announcements_v5), 1), (SELECT MAX(id) IS NOT NULL FROM announcements_v5));
+      DROP TABLE announcements;
+      ALTER TABLE announcements_v5 RENAME TO announcements;
+      CREATE INDEX announcements_by_recipient ON announcements (recipient, id);
+
+      CREATE TABLE announcement_dead_letters (
+        recipient       TEXT NOT NULL,
+        announcement_id BIGINT NOT NULL,
+        attempts        INTEGER NOT NULL,
+        error           TEXT NOT NULL,
+        dead_at         BIGINT NOT NULL,
+        PRIMARY KEY (recipient, announcement_id)
+      );
     `,
   },
 ]);

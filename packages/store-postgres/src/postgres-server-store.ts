@@ -1,6 +1,7 @@
 import { withServerStoreErrors, type MigrationResult, type ServerStore } from '@cmpkit/issuer';
 import { sqlRepositories } from '@cmpkit/store-sql';
 import { openPostgresPool, type PostgresPool } from './postgres.js';
+import { ANNOUNCEMENT_WRITES, postgresAnnouncementWakeups } from './postgres-announcement-wakeups.js';
 import { postgresConnection } from './postgres-connection.js';
 import { migratePostgres } from './postgres-migrations.js';
 
@@ -24,17 +25,20 @@ export async function openPostgresServerStore(url: string, clock: () => Date = (
     throw error;
   }
   let closed = false;
+  const wakeups = postgresAnnouncementWakeups(url);
   const sql = postgresConnection(pool);
   return withServerStoreErrors({
     pool,
     migration,
-    ...sqlRepositories(sql, clock),
+    ...sqlRepositories(sql, clock, ANNOUNCEMENT_WRITES),
+    announcementWakeups: { subscribe: (wake) => wakeups.subscribe(wake) },
     // Every PostgreSQL commit is durable (by the server's settings) when it returns.
     flush: async () => {},
     writeMark: () => 0,
     close: async () => {
       if (closed) return;
       closed = true;
+      await wakeups.close();
       await pool.end();
     },
   });

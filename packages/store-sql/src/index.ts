@@ -2,7 +2,7 @@
  * @packageDocumentation
  * `@cmpkit/store-sql`: the repositories of a CMP server's store written once in the SQL that
  * SQLite and PostgreSQL share, over a small connection interface ({@link SqlConnection}: `run`,
- * `all`, `atomic` with `?` placeholders). `@cmpkit/store-sqlite` and `@cmpkit/store-postgres`
+ * `all`, `atomic` with `?` placeholders, `jsonList` where the dialects differ). `@cmpkit/store-sqlite` and `@cmpkit/store-postgres`
  * implement the connection over their drivers and keep what differs: schema migrations, write
  * batching and group commit (SQLite), pools and advisory locks (PostgreSQL).
  *
@@ -10,13 +10,14 @@
  * ```ts
  * import { sqlNonceStore, sqlTransactionStore, type SqlConnection } from '@cmpkit/store-sql';
  *
- * const connection: SqlConnection = myConnection; // run(sql, params), all(sql, params), atomic(statements)
+ * const connection: SqlConnection = myConnection; // run, all, atomic, jsonList
  * const stores = { transactions: sqlTransactionStore(connection, clock), nonces: sqlNonceStore(connection, clock) };
  * ```
  */
 export type { SqlConnection, SqlStatement, SqlValue } from './sql-connection.js';
 export { bigintOf, bytesOf, dateOf, numberOf, optional } from './columns.js';
 export { sqlAnnouncementRepository } from './announcement-repository.js';
+export type { AnnouncementWriteHooks } from './announcement-repository.js';
 export { sqlCertificateRepository } from './certificate-repository.js';
 export { sqlCrlRepository } from './crl-repository.js';
 export { sqlNonceStore } from './nonce-store.js';

@@ -20,6 +20,13 @@ export interface SqlConnection {
    * loop, and PostgreSQL between BEGIN and COMMIT on one connection.
    */
   atomic(statements: readonly SqlStatement[]): Promise<unknown[][]>;
+  /**
+   * Where the dialects differ in what the repositories need: a subquery whose rows `(i, value)`
+   * are the elements of a JSON array of strings bound to its one `?`, `i` their position (SQLite:
+   * `json_each`; PostgreSQL: `json_array_elements_text ... WITH ORDINALITY`). It passes a list of
+   * any length in one parameter.
+   */
+  readonly jsonList: string;
 }
 
 /** One statement of {@link SqlConnection.atomic}. */

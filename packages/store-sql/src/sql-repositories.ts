@@ -1,5 +1,5 @@
 import type { ServerStore } from '@cmpkit/issuer';
-import { sqlAnnouncementRepository } from './announcement-repository.js';
+import { sqlAnnouncementRepository, type AnnouncementWriteHooks } from './announcement-repository.js';
 import { sqlCertificateRepository } from './certificate-repository.js';
 import { sqlCrlRepository } from './crl-repository.js';
 import { sqlNonceStore } from './nonce-store.js';
@@ -12,14 +12,15 @@ import { sqlSecretStore } from './secret-store.js';
 import type { SqlConnection } from './sql-connection.js';
 import { sqlTransactionStore } from './transaction-store.js';
 
-/** The repositories of a {@link ServerStore}: everything but migration, durability and closing. */
-export type SqlRepositories = Omit<ServerStore, 'migration' | 'flush' | 'writeMark' | 'close'>;
+/** The repositories of a {@link ServerStore}: everything but migration, durability, wake-ups and closing. */
+export type SqlRepositories = Omit<ServerStore, 'migration' | 'flush' | 'writeMark' | 'announcementWakeups' | 'close'>;
 
 /**
  * Every repository of a {@link ServerStore} on one connection: what a store adds is opening and
- * migrating the database, `flush`/`writeMark` and `close`.
+ * migrating the database, `flush`/`writeMark`, how other processes learn of new announcements
+ * (`announcementWakeups`, and `announcementWrites` to signal them) and `close`.
  */
-export function sqlRepositories(db: SqlConnection, clock: () => Date): SqlRepositories {
+export function sqlRepositories(db: SqlConnection, clock: () => Date, announcementWrites: AnnouncementWriteHooks = {}): SqlRepositories {
   return {
     transactions: sqlTransactionStore(db, clock),
     nonces: sqlNonceStore(db, clock),
@@ -28,7 +29,7 @@ export function sqlRepositories(db: SqlConnection, clock: () => Date): SqlReposi
     pending: sqlPendingRequestRepository(db),
     crls: sqlCrlRepository(db),
     rootCaUpdates: sqlRootCaUpdateRepository(db),
-    announcements: sqlAnnouncementRepository(db, clock),
+    announcements: sqlAnnouncementRepository(db, clock, announcementWrites),
     pushSubscribers: sqlPushSubscriberRepository(db, clock),
     renewalDeadlines: sqlRenewalDeadlineRepository(db),
     raJobs: sqlRaJobStore(db),

@@ -147,6 +147,45 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
         expires_at  INTEGER NOT NULL
       );
       CREATE INDEX ra_jobs_expires_at ON ra_jobs (expires_at);
+      `,
+  },
+  {
+    version: 5,
+    name: 'announcements stored once (broadcasts without a recipient), per-recipient delivery cursors and failures, dead letters',
+    sql: `
+      ALTER TABLE announcement_recipients ADD COLUMN delivered_through INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE announcement_recipients ADD COLUMN failed_id INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE announcement_recipients ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE announcement_recipients ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE announcement_recipients ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+      INSERT OR IGNORE INTO announcement_recipients (recipient, added_at)
+        SELECT recipient, MIN(created_at) FROM announcements GROUP BY recipient;
+      -- Each recipient's entries went out in order: the cursor stops before its first undelivered one.
+      UPDATE announcement_recipients SET delivered_through = COALESCE(
+        (SELECT MIN(id) - 1 FROM announcements a WHERE a.recipient = announcement_recipients.recipient AND a.delivered_at IS NULL),
+        (SELECT MAX(id) FROM announcements a WHERE a.recipient = announcement_recipients.recipient),
+        0);
+      CREATE INDEX announcement_recipients_retry ON announcement_recipients (retry_at) WHERE attempts > 0;
+
+      CREATE TABLE announcements_v5 (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        recipient  TEXT,
+        message    BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      INSERT INTO announcements_v5 (id, recipient, message, created_at) SELECT id, recipient, message, created_at FROM announcements;
+      DROP TABLE announcements;
+      ALTER TABLE announcements_v5 RENAME TO announcements;
+      CREATE INDEX announcements_by_recipient ON announcements (recipient, id);
+
+      CREATE TABLE announcement_dead_letters (
+        recipient       TEXT NOT NULL,
+        announcement_id INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL,
+        error           TEXT NOT NULL,
+        dead_at         INTEGER NOT NULL,
+        PRIMARY KEY (recipient, announcement_id)
+      );
     `,
   },
 ]);

@@ -1,5 +1,6 @@
 import { withServerStoreErrors, type MigrationResult, type ServerStore } from '@cmpkit/issuer';
 import { sqlRepositories } from '@cmpkit/store-sql';
+import { announcementSignalPath, fileAnnouncementWakeups, touchAnnouncementSignal } from './announcement-signal-file.js';
 import { migrate } from './migrations.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { sqliteConnection } from './sqlite-connection.js';
@@ -33,11 +34,22 @@ export async function openSqliteServerStore(
     throw error;
   }
   const batch = batchWrites(db);
+  // Other processes on the file learn of new announcements from a signal file, touched only
+  // once the batch that stored them committed (before that they could not read them).
+  const signal = path === ':memory:' ? undefined : announcementSignalPath(path);
+  const onStored = (): void => {
+    if (signal)
+      void batch.committed().then(
+        () => touchAnnouncementSignal(signal),
+        () => {},
+      );
+  };
   const sql = sqliteConnection(db);
   return withServerStoreErrors({
     db,
     migration,
-    ...sqlRepositories(sql, clock),
+    ...sqlRepositories(sql, clock, { onStored }),
+    announcementWakeups: signal ? fileAnnouncementWakeups(signal) : { subscribe: () => () => {} },
     flush: async (since) => {
       await batch.committed(since);
       await groupCommit?.flush();

@@ -51,5 +51,6 @@ export function sqliteConnection(db: SqliteDatabase): SqlConnection {
     async atomic(list) {
       return atomic.immediate(list);
     },
+    jsonList: 'SELECT key AS i, value FROM json_each(?)',
   };
 }

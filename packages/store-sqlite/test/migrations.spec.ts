@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Migration } from '@cmpkit/issuer';
 import { migrate, MIGRATIONS } from '../src/migrations.js';
 import { openSqlite } from '../src/sqlite.js';
+import { sqlAnnouncementRepository } from '@cmpkit/store-sql';
+import { sqliteConnection } from '../src/sqlite-connection.js';
 import { fakeClock, tempDir } from '@cmpkit/test-utils';
 
 function tables(db: ReturnType<typeof openSqlite>): string[] {
@@ -18,6 +20,7 @@ describe('migrate', () => {
     const result = migrate(db, MIGRATIONS, clock.date);
     expect(result).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
     expect(tables(db)).toEqual([
+      'announcement_dead_letters',
       'announcement_recipients',
       'announcements',
       'certificates',
@@ -80,5 +83,28 @@ describe('migrate', () => {
   it('refuses a list with gaps', () => {
     const db = openSqlite(':memory:');
     expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }])).toThrow(/expected 1/);
+  });
+
+  it('keeps what was pending when announcements move to per-recipient cursors (version 5), and delivers nothing twice', async () => {
+    const db = openSqlite(':memory:');
+    const clock = fakeClock();
+    migrate(db, MIGRATIONS.slice(0, 3), clock.date);
+    const insert = db.prepare('INSERT INTO announcements (recipient, message, created_at, delivered_at) VALUES (?, ?, ?, ?)');
+    db.prepare("INSERT INTO announcement_recipients (recipient, added_at) VALUES ('idle', 0)").run();
+    insert.run('done', Uint8Array.of(1), 1, 5); // 1: delivered
+    insert.run('half', Uint8Array.of(2), 2, 5); // 2: delivered
+    insert.run('half', Uint8Array.of(3), 3, null); // 3: pending
+    insert.run('done', Uint8Array.of(4), 4, 6); // 4: delivered
+    insert.run('half', Uint8Array.of(5), 5, null); // 5: pending
+    expect(migrate(db, MIGRATIONS, clock.date).applied).toEqual(MIGRATIONS.slice(3).map((m) => m.version));
+    const announcements = sqlAnnouncementRepository(sqliteConnection(db), clock.date);
+    const backlogs = await announcements.backlog(['done', 'half', 'idle']);
+    expect([...backlogs.keys()]).toEqual(['half']);
+    expect(backlogs.get('half')!.entries.map((e) => e.id)).toEqual(['3', '5']);
+    expect(await announcements.recipients()).toEqual(['done', 'half', 'idle']);
+    // New ids go on after the old ones, and a broadcast reaches every recipient.
+    const { id, recipients } = await announcements.enqueueBroadcast(Uint8Array.of(9), 10);
+    expect([id, recipients]).toEqual(['6', 3]);
+    expect((await announcements.backlog(['done'])).get('done')!.entries.map((e) => e.id)).toEqual(['6']);
   });
 });

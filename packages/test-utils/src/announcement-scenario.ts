@@ -35,6 +35,8 @@ export interface AnnouncementScenarioOptions {
   store?: AnnouncementStore;
   /** HTTP push for the announcer. */
   httpPush?: AnnouncerInit['httpPush'];
+  /** The announcer's retries of failed deliveries. */
+  retry?: AnnouncerInit['retry'];
 }
 
 /** Everything an announcement test needs on the CA side. */
@@ -132,6 +134,7 @@ export async function createAnnouncementScenario(options: AnnouncementScenarioOp
     clock,
     ...(options.store ? { store: options.store } : {}),
     ...(options.httpPush ? { httpPush: options.httpPush } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
   });
   const server = createServer({
     name: serverName,

@@ -21,6 +21,8 @@
 export { announcementDelivery } from './announcement-delivery.js';
 export type { PushServerSetup, PushServerUnderTest, PushTransport } from './announcement-delivery.js';
 export { createAnnouncementScenario } from './announcement-scenario.js';
+export { announcementStoreContract } from './announcement-store-contract.js';
+export type { OpenAnnouncementStores } from './announcement-store-contract.js';
 export type { AnnouncementScenario, AnnouncementScenarioOptions } from './announcement-scenario.js';
 export { deferred, expectTransportError, rejection } from './async-assertions.js';
 export type { Deferred } from './async-assertions.js';

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredRaJob, TransactionRecord } from '@cmpkit/core';
 import type { Migration, NewCertificate, NewPendingRequest, ServerStore } from '@cmpkit/issuer';
+import { announcementStoreContract } from './announcement-store-contract.js';
 import { fakeClock as testClock } from './fake-clock.js';
+import { waitUntil } from './waiting.js';
 
 /** A new empty database for one test: a SQLite path or a PostgreSQL URL. */
 export interface ContractDatabase {
@@ -492,30 +494,40 @@ export function storeContract(name: string, setup: StoreContractSetup): void {
         expect(await a!.announcements.claimCrl(2n)).toBe(false);
       });
 
-      it('keeps announcements per recipient until delivered, oldest first, for every instance', async () => {
+      it('counts the deliveries still to make, a broadcast once per recipient that has not received it', async () => {
         const [a, b] = await open(fakeClock(), 2);
+        await a!.announcements.addRecipient('r1');
+        await a!.announcements.addRecipient('r2');
         const first = await a!.announcements.enqueue('r1', Uint8Array.of(1), 1000);
-        const second = await b!.announcements.enqueue('r1', Uint8Array.of(2), 2000);
-        await a!.announcements.enqueue('r2', Uint8Array.of(3), 3000);
-        expect(await b!.announcements.pending('r1')).toEqual([
-          { id: first, message: Uint8Array.of(1), createdAt: 1000 },
-          { id: second, message: Uint8Array.of(2), createdAt: 2000 },
-        ]);
+        const { id } = await b!.announcements.enqueueBroadcast(Uint8Array.of(2), 2000);
         expect(await a!.announcements.pendingCount()).toBe(3);
-        await b!.announcements.delivered(first);
-        await b!.announcements.delivered('unknown');
-        expect((await a!.announcements.pending('r1')).map((p) => p.id)).toEqual([second]);
+        await b!.announcements.delivered('r1', first);
         expect(await a!.announcements.pendingCount()).toBe(2);
+        await b!.announcements.delivered('r1', id);
+        expect(await a!.announcements.pendingCount()).toBe(1);
       });
 
-      it('records recipients once, also those that only enqueue', async () => {
-        const { announcements } = await one();
-        await announcements.addRecipient('r2');
-        await announcements.addRecipient('r2');
-        await announcements.enqueue('r1', Uint8Array.of(1), 0);
-        expect(await announcements.recipients()).toEqual(['r1', 'r2']);
+      it('tells the other instances when one of them stored announcements (wake-ups)', async () => {
+        const [a, b] = await open(fakeClock(), 2);
+        let woken = 0;
+        const stop = b!.announcementWakeups.subscribe(() => woken++);
+        try {
+          await waitUntil(
+            async () => {
+              await a!.announcements.enqueue('r1', Uint8Array.of(1), 1000);
+              await a!.flush();
+              return woken > 0;
+            },
+            { what: 'a wake-up after another instance stored an announcement', intervalMs: 200 },
+          );
+          expect((await b!.announcements.changes(undefined, 10)).length).toBeGreaterThan(0);
+        } finally {
+          stop();
+        }
       });
     });
+
+    announcementStoreContract(name, async (count) => (await open(fakeClock(), count)).map((store) => store.announcements));
 
     describe('push subscribers', () => {
       it('registers URLs once per recipient, lists and removes them', async () => {

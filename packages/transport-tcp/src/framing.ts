@@ -26,6 +26,11 @@ export const TcpErrorCode = {
   readTimeout: 0x0203,
   /** The server could not produce an answer (its handler failed). */
   internalError: 0x0300,
+  /**
+   * The server takes no new connection now (too many at once); the client should connect again
+   * later (data: the seconds to wait, 4 octets). The connection is closed.
+   */
+  busy: 0x0301,
 } as const;
 
 /** One of the {@link TcpErrorCode} values. */

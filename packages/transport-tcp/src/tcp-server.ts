@@ -1,7 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { ConnectionAdmission } from '@cmpkit/core';
+import { TcpErrorCode } from './framing.js';
 import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
-import { MAX_VALUE_BYTES } from './internal/frame.js';
+import { encodeErrorMsgRep, encodeFrame, FLAG_CLOSE, MAX_VALUE_BYTES, MessageType } from './internal/frame.js';
 import type { TcpCmpHandler, TcpRequestContext, TcpServer, TcpServerConnection } from './tcp-server-types.js';
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -40,6 +42,13 @@ export interface TcpServerInit {
   onError?: (error: unknown, context: TcpRequestContext) => void;
   /** Told about each accepted connection, e.g. to keep it for pushing announcements. It must not throw. */
   onConnection?: (connection: TcpServerConnection) => void;
+  /**
+   * Asked for each new connection (e.g. core's `createConnectionRateLimit`, against reconnect
+   * storms): one it does not take is answered with `errorMsgRep` `busy` (the seconds to wait as
+   * data) and closed before anything else is spent on it (with `tls`, after the handshake, so the
+   * answer is readable).
+   */
+  admit?: ConnectionAdmission;
   /**
    * Serve CMP over TLS (`node:tls`): the server's `key` and `cert` (and `ca`, `requestCert`,
    * `rejectUnauthorized` for client certificates). Frames flow once the handshake is done. To
@@ -97,6 +106,7 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     }
     polling = { afterMs, checkAfterSeconds };
   }
+  const connections = new Map<string, ServerConnection>();
   const options: ServerConnectionOptions = {
     handle: init.handle,
     maxMessageBytes,
@@ -105,17 +115,20 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
     polling,
     now: init.now ?? Date.now,
     onError: init.onError,
+    onClosed: (connection) => {
+      connections.delete(connection.id);
+    },
     peerCertificate: init.peerCertificate ?? 'authorized',
   };
   const onConnection = init.onConnection;
 
-  const connections = new Map<string, ServerConnection>();
   let counter = 0;
+  const admit = init.admit;
   const accept = (socket: Socket): void => {
+    if (admit && !admitted(admit, socket)) return;
     const id = `tcp-${++counter}`;
     const connection = new ServerConnection(id, socket, options);
     connections.set(id, connection);
-    void connection.closed.then(() => connections.delete(id));
     try {
       onConnection?.(connection);
     } catch {
@@ -150,6 +163,20 @@ export function createTcpServer(init: TcpServerInit): TcpServer {
       });
     },
   };
+}
+
+/** Whether `admit` takes the connection; if not, tells the peer when to come back and closes. */
+function admitted(admit: ConnectionAdmission, socket: Socket): boolean {
+  const address = socket.remoteAddress ?? 'unknown';
+  const decision = admit(`${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`);
+  if (decision.admitted) return true;
+  const wait = new Uint8Array(4);
+  new DataView(wait.buffer).setUint32(0, decision.retryAfterSeconds);
+  const text = `too many new connections; try again in ${decision.retryAfterSeconds} s`;
+  socket.on('error', () => {});
+  socket.end(encodeFrame('v10', MessageType.errorMsgRep, encodeErrorMsgRep('v10', TcpErrorCode.busy, text, wait), FLAG_CLOSE));
+  setTimeout(() => socket.destroy(), 2_000).unref();
+  return false;
 }
 
 function positive(name: string, value: number): number {

@@ -111,6 +111,30 @@ describe('createTcpServer', () => {
     expect(calls).toBe(0);
   });
 
+  it('answers a connection that admit does not take with errorMsgRep busy (the seconds to wait) and closes it, unserved', async () => {
+    let calls = 0;
+    let open = true;
+    const { connect, server } = await start({
+      admit: () => (open ? { admitted: true } : { admitted: false, retryAfterSeconds: 7 }),
+      handle: async (request) => {
+        calls++;
+        return request;
+      },
+    });
+    const admitted = await connect();
+    open = false;
+    const refused = await connect();
+    const refusal = await refused.next();
+    expect(refusal.flags & FLAG_CLOSE).toBe(FLAG_CLOSE);
+    expect(errorOf(refusal)).toEqual({ errorCode: TcpErrorCode.busy, text: 'too many new connections; try again in 7 s' });
+    expect(hex(refusal.value.subarray(2, 8))).toBe('0004' + '00000007');
+    await refused.closed;
+    expect(server.connections.size).toBe(1);
+    admitted.write(encodeFrame('v10', MessageType.pkiReq, message(20, 1)));
+    expect((await admitted.next()).type).toBe(MessageType.pkiRep);
+    expect(calls).toBe(1);
+  });
+
   it('refuses an announced length of 4 GiB from the length octets alone', async () => {
     const { connect } = await start();
     const peer = await connect();

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { WS_SUBPROTOCOL } from './envelope.js';
 import { ENVELOPE_HEADER_BYTES } from './internal/envelope.js';
+import { admitUpgrade, refuseUpgrade } from './admit-upgrade.js';
 import { allowed } from './internal/origin.js';
 import { attachWsServer } from './ws-server.js';
 import type { WsCmpHandler, WsCmpServer, WsServerOptions } from './ws-server-types.js';
@@ -39,8 +40,9 @@ export interface WsServer extends WsCmpServer {
  * Starts a `ws:` CMP server on its own `node:http` server (`wss:` on `node:https` with `tls`): {@link attachWsServer} with
  * `maxPayload` set from `maxMessageBytes`, and handshakes checked before they are accepted:
  * another path is refused with `404`, a refused `Origin` with `403`, a client that does not offer
- * the `cmp` subprotocol with `400`; plain HTTP requests get `426`. For a shared HTTP server,
- * build your own `WebSocketServer` and use `attachWsServer`.
+ * the `cmp` subprotocol with `400`, one that `admit` does not take now with `503` and
+ * `Retry-After`; plain HTTP requests get `426`. For a shared HTTP server, build your own
+ * `WebSocketServer` and use `attachWsServer`.
  *
  * @example
  * ```ts
@@ -64,19 +66,23 @@ export async function createWsServer(init: WsServerInit): Promise<WsServer> {
   const http: Server = tls ? createHttpsServer(tls, refuseHttp) : createServer(refuseHttp);
   const wss = new WebSocketServer({
     noServer: true,
+    // attachWsServer keeps the connections; a second set in ws would cost memory per connection.
+    clientTracking: false,
     maxPayload: maxMessageBytes + ENVELOPE_HEADER_BYTES,
     handleProtocols: (offered) => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
   });
-  // The origin is checked at the handshake; the attached server need not check it again.
-  const { origin, ...attachOptions } = options;
+  // The origin and the admission are checked at the handshake; the attached server need not again.
+  const { origin, admit, ...attachOptions } = options;
   const attached = attachWsServer(wss, handle, attachOptions);
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {});
-    if (path !== undefined && pathOf(request.url) !== path) return refuse(socket, 404, 'Not Found', 'no CMP endpoint here');
-    if (origin !== undefined && !allowed(origin, request.headers.origin)) return refuse(socket, 403, 'Forbidden', 'origin not allowed');
+    socket.on('error', ignoreSocketError);
+    if (path !== undefined && pathOf(request.url) !== path) return refuseUpgrade(socket, 404, 'Not Found', 'no CMP endpoint here');
+    if (origin !== undefined && !allowed(origin, request.headers.origin))
+      return refuseUpgrade(socket, 403, 'Forbidden', 'origin not allowed');
     if (!offers(request.headers['sec-websocket-protocol'])) {
-      return refuse(socket, 400, 'Bad Request', `the subprotocol ${WS_SUBPROTOCOL} is required (Sec-WebSocket-Protocol)`);
+      return refuseUpgrade(socket, 400, 'Bad Request', `the subprotocol ${WS_SUBPROTOCOL} is required (Sec-WebSocket-Protocol)`);
     }
+    if (!admitUpgrade(admit, request, socket)) return;
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
   await new Promise<void>((resolve, reject) => {
@@ -100,6 +106,12 @@ export async function createWsServer(init: WsServerInit): Promise<WsServer> {
   };
 }
 
+/**
+ * Errors of a socket during the handshake (the connection then closes). A shared function: a
+ * closure made here would keep the handshake request alive for as long as the connection.
+ */
+function ignoreSocketError(): void {}
+
 function offers(header: string | undefined): boolean {
   return header !== undefined && header.split(',').some((token) => token.trim() === WS_SUBPROTOCOL);
 }
@@ -110,11 +122,4 @@ function pathOf(url: string | undefined): string {
   } catch {
     return '';
   }
-}
-
-function refuse(socket: Duplex, status: number, statusText: string, text: string): void {
-  const body = `${text}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }

@@ -75,6 +75,7 @@ export type { WsReconnectOptions, WsTransport, WsTransportInit } from './ws-tran
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
 export { attachWsServer } from './ws-server.js';
 export { createWsServer } from './create-ws-server.js';
+export { admitUpgrade } from './admit-upgrade.js';
 export type { WsServer, WsServerInit } from './create-ws-server.js';
 export type { WsCmpHandler, WsCmpServer, WsRequestContext, WsServerConnection, WsServerOptions } from './ws-server-types.js';
 export { WS_SUBPROTOCOL, WsEnvelopeKind } from './envelope.js';

@@ -1,4 +1,4 @@
-import type { PushChannel, RequestContext } from '@cmpkit/core';
+import type { ConnectionAdmission, PushChannel, RequestContext } from '@cmpkit/core';
 
 /** The context a WebSocket server passes to its handler: core's `RequestContext` plus the connection's id. */
 export interface WsRequestContext extends RequestContext {
@@ -61,6 +61,13 @@ export interface WsServerOptions {
    * ping got no pong (default 30000; `Infinity` for none).
    */
   pingIntervalMs?: number;
+  /**
+   * Asked for each new connection (e.g. core's `createConnectionRateLimit`, against reconnect
+   * storms). `createWsServer` refuses at the handshake with `503` and `Retry-After`;
+   * `attachWsServer` closes the accepted connection with 1013 (try again later), the seconds to
+   * wait in the reason.
+   */
+  admit?: ConnectionAdmission;
   /** Told about each accepted connection, e.g. to keep it for pushing announcements. It must not throw. */
   onConnection?: (connection: WsServerConnection) => void;
   /**

@@ -2,12 +2,18 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { WS_SUBPROTOCOL } from './envelope.js';
 import { CloseCode } from './internal/envelope.js';
+import { peerOf } from './admit-upgrade.js';
 import { allowed } from './internal/origin.js';
-import { ServerConnection } from './internal/server-connection.js';
+import { ServerConnection, type ServerConnectionOptions } from './internal/server-connection.js';
 import type { WsCmpHandler, WsCmpServer, WsServerOptions } from './ws-server-types.js';
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_PING_INTERVAL_MS = 30_000;
+
+/** Errors of refused connections; served ones have their own listener. A shared function, so no connection keeps a closure. */
+function ignoreError(): void {
+  // ws closes the socket after an error; 'close' follows.
+}
 
 /**
  * Serves a CMP handler on a `ws` `WebSocketServer` you created (with your HTTP server, TLS,
@@ -42,17 +48,23 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
   }
   const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
   if (!(pingIntervalMs > 0)) throw new RangeError(`ws: pingIntervalMs must be positive: ${pingIntervalMs}`);
-  const { origin, onConnection, onError } = options;
-  const peerCertificate = options.peerCertificate ?? 'authorized';
+  const { origin, admit, onConnection, onError } = options;
 
   const connections = new Map<string, ServerConnection>();
+  const settings: ServerConnectionOptions = {
+    handle,
+    maxMessageBytes,
+    onError,
+    peerCertificate: options.peerCertificate ?? 'authorized',
+    onClosed: (connection) => {
+      connections.delete(connection.id);
+    },
+  };
   let counter = 0;
   let closing = false;
 
   const accept = (ws: WebSocket, request: IncomingMessage): void => {
-    ws.on('error', () => {
-      // Errors of refused connections; served ones have their own listener.
-    });
+    ws.on('error', ignoreError);
     if (closing) {
       ws.close(CloseCode.goingAway, 'server closing');
       return;
@@ -65,14 +77,13 @@ export function attachWsServer(wss: WebSocketServer, handle: WsCmpHandler, optio
       ws.close(CloseCode.policyViolation, 'origin not allowed');
       return;
     }
-    const connection = new ServerConnection(`ws-${++counter}`, ws, request, {
-      handle,
-      maxMessageBytes,
-      onError,
-      peerCertificate,
-    });
-    connections.set(connection.id, connection);
-    void connection.closed.then(() => connections.delete(connection.id));
+    const decision = admit?.(peerOf(request));
+    if (decision && !decision.admitted) {
+      ws.close(CloseCode.tryAgainLater, `try again in ${decision.retryAfterSeconds} s`);
+      return;
+    }
+    const connection = new ServerConnection(`ws-${++counter}`, ws, request, settings);
+    if (ws.readyState !== ws.CLOSED) connections.set(connection.id, connection);
     try {
       onConnection?.(connection);
     } catch {

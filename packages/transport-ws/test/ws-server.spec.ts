@@ -183,6 +183,35 @@ describe('createWsServer', () => {
     expect(await client.next()).toMatchObject({ kind: WsEnvelopeKind.response, id: 6 });
   });
 
+  it('answers a handshake that admit does not take with 503 and Retry-After, before the upgrade', async () => {
+    let open = false;
+    const asked: string[] = [];
+    const server = await start({
+      admit: (peer) => {
+        asked.push(peer);
+        return open ? { admitted: true } : { admitted: false, retryAfterSeconds: 12 };
+      },
+    });
+    const url = `ws://127.0.0.1:${server.port}`;
+    const refused = new WebSocket(url, ['cmp']);
+    refused.on('error', () => {}); // 'Unexpected server response' after the 503, and the close before an upgrade
+    cleanups.push(() => refused.terminate());
+    const response = await new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+      refused.once('unexpected-response', (_request, incoming) => {
+        resolve({ status: incoming.statusCode ?? 0, retryAfter: incoming.headers['retry-after'] as string | undefined });
+        incoming.resume();
+      });
+      refused.once('open', () => reject(new Error('upgraded')));
+    });
+    expect(response).toEqual({ status: 503, retryAfter: '12' });
+    expect(asked[0]).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(server.connections.size).toBe(0);
+    open = true;
+    const client = await rawClient(url);
+    client.ws.send(request(1, message(3)));
+    expect((await client.next()).kind).toBe(WsEnvelopeKind.response);
+  });
+
   it('passes the connection id, the peer address and a signal that aborts when the peer leaves', async () => {
     const entered = deferred<WsRequestContext>();
     const server = await start({
@@ -276,6 +305,13 @@ describe('attachWsServer', () => {
     const accepted = await rawClient(url, ['cmp'], { origin: 'https://ee.example' });
     accepted.ws.send(request(3, message(4)));
     expect(await accepted.next()).toMatchObject({ kind: WsEnvelopeKind.response, id: 3 });
+  });
+
+  it('closes a connection that admit does not take with 1013, the seconds to wait in the reason', async () => {
+    const { url, cmp } = await attached({ admit: () => ({ admitted: false, retryAfterSeconds: 3 }) });
+    const client = await rawClient(url);
+    expect(await client.closed).toEqual({ code: 1013, reason: 'try again in 3 s' });
+    expect(cmp.connections.size).toBe(0);
   });
 
   it('checks maxMessageBytes itself when the WebSocketServer allows more', async () => {

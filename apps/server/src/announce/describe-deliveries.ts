@@ -1,13 +1,13 @@
-import type { Delivery } from '@cmpkit/core';
+import type { BroadcastResult } from '@cmpkit/core';
 
-/** One line on how announcements went: `pushed 1, posted 2, stored for later 3`. */
-export function describeDeliveries(deliveries: readonly Delivery[]): string {
-  if (deliveries.length === 0) return 'no recipients known yet';
-  const count = (route: Delivery['route']): number => deliveries.filter((d) => d.route === route).length;
+/** One line on how a broadcast went: `pushed 1, posted 2, stored 3 for the running server to deliver`. */
+export function describeDeliveries(result: BroadcastResult): string {
+  if (result.recipients === 0 && result.pushed + result.posted === 0) return 'no recipients known yet';
+  const stored = Math.max(0, result.recipients - result.pushed - result.posted);
   const parts = [
-    ...(count('pushed') ? [`pushed ${count('pushed')}`] : []),
-    ...(count('posted') ? [`posted ${count('posted')}`] : []),
-    ...(count('stored') ? [`stored ${count('stored')} for the running server to deliver`] : []),
+    ...(result.pushed ? [`pushed ${result.pushed}`] : []),
+    ...(result.posted ? [`posted ${result.posted}`] : []),
+    ...(stored ? [`stored ${stored} for the running server to deliver`] : []),
   ];
   return parts.join(', ');
 }

@@ -66,14 +66,14 @@ async function rollover(options: CommonOptions & { days?: string }, env: CliEnvi
     });
     await ctx.store.rootCaUpdates.add(update);
     env.stdout(`new root CA key and certificate in ${ctx.config.dataDir} (old root kept in previous-roots.pem)\n`);
-    const announcer = createServerAnnouncer(ctx, loggerOf(env, ctx.config, true), before.cmpServer);
-    const deliveries = await announcer.broadcast({
+    const announcer = createServerAnnouncer(ctx, loggerOf(env, ctx.config, true), { signer: before.cmpServer });
+    const result = await announcer.broadcast({
       type: 'ckuann',
       newWithNew: update.newWithNew,
       newWithOld: update.newWithOld,
       oldWithNew: update.oldWithNew,
     });
-    env.stdout(`CA key update announced: ${describeDeliveries(deliveries)}\n`);
+    env.stdout(`CA key update announced: ${describeDeliveries(result)}\n`);
     return 0;
   });
 }

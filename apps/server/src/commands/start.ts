@@ -1,15 +1,14 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { Server as TlsServer, TlsOptions } from 'node:tls';
-import type { CmpHandler } from '@cmpkit/core';
+import { createConnectionRateLimit, type CmpHandler, type ConnectionAdmission } from '@cmpkit/core';
 import type { CliEnvironment } from '../cli-environment.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../log/logger.js';
 import { formatLogger } from '../log/format-logger.js';
 import { transactionLogger } from '../log/transaction-logger.js';
 import { turnWriter } from '../log/turn-writer.js';
-import { announceNewCrl } from '../announce/crl-announcement.js';
+import { startAnnouncementService } from '../announce/announcement-service.js';
 import { announceRevocation } from '../announce/holder-announcements.js';
-import { createServerAnnouncer } from '../announce/server-announcer.js';
 import { clusterMetricsCollector, shareWorkerMetrics } from '../ops/cluster-metrics.js';
 import { healthEndpoints } from '../ops/health-endpoints.js';
 import { listenMetrics, type MetricsListener } from '../ops/metrics-listener.js';
@@ -68,6 +67,12 @@ export interface StartOptions extends CommonOptions {
   metricsPort?: number;
   /** Shared secrets of this process, in front of the stored ones (`--secret REF:pass:TEXT`). */
   secrets?: readonly CommandLineSecret[];
+}
+
+/** One rate limit for new WebSocket and TCP connections together, as `admission` configures (per process). */
+function admissionOf(config: ServerConfig): ConnectionAdmission | undefined {
+  const { admission } = config;
+  return admission ? createConnectionRateLimit({ perSecond: admission.connectionsPerSecond, burst: admission.burst }) : undefined;
 }
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -208,10 +213,17 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
     if (worker === undefined) describeSetup(ctx, env);
     metrics?.watchStore(ctx.store);
     const observer = createExchangeObserver({ logger, scope, ...(metrics ? { metrics } : {}) });
-    const announcer = createServerAnnouncer(ctx, logger);
     const secrets = withCommandLineSecrets(ctx.store.secrets, serving.secrets);
-    const extras = { onAuthenticated: announcer.onAuthenticated, onExchange: observer.onExchange, secrets };
+    // In a cluster the first worker prunes old announcements; every worker delivers to its connections.
+    const announcements = await startAnnouncementService(ctx, logger, {
+      onMaterialReloaded: () => {
+        service = createCmpService(ctx, logger, extras);
+      },
+      prunes: worker === undefined || worker === 1,
+    });
+    const extras = { onAuthenticated: announcements.announcer.onAuthenticated, onExchange: observer.onExchange, secrets };
     let service = createCmpService(ctx, logger, extras);
+    const admit = admissionOf(config);
     const listeners: { tcp?: TcpListener; ws?: WsListener; coap?: CoapListener } = {};
     // TCP, WebSocket and CoAP contexts carry the connection's push channel; the announcer keeps it.
     // ARCHITECTURE.md decision 6: the engine flushes what a request committed before its answer
@@ -250,6 +262,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
           port: config.tcp.port,
           maxMessageBytes: config.http.maxMessageBytes,
           logger,
+          ...(admit ? { admit } : {}),
           ...tlsOf(tcpTls),
         });
         if (tcpTls) tls?.attach(listeners.tcp.server as TlsServer);
@@ -260,6 +273,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
           path: config.ws.path,
           maxMessageBytes: config.http.maxMessageBytes,
           logger,
+          ...(admit ? { admit } : {}),
           ...(config.coap.port !== null && config.coap.websocket ? { otherPaths: [COAP_WS_PATH] } : {}),
         };
         listeners.ws =
@@ -286,6 +300,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
     } catch (error) {
       await closeListeners();
       await http.close(0);
+      await announcements.close();
       throw error;
     }
     // In a cluster the first worker sweeps; any worker may, since the records are in the store.
@@ -301,32 +316,7 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
           }, config.expirySweepSeconds * 1000)
         : undefined;
     sweep?.unref();
-    // Announcements enqueued by the admin commands (separate processes) go out on the next tick;
-    // a root CA key update made by `ca rollover` is loaded first.
-    let rootUpdate = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
-    let flushing: Promise<void> | undefined;
-    const tick = async (): Promise<void> => {
-      const latest = (await ctx.store.rootCaUpdates.latest())?.createdAt.getTime();
-      if (latest !== rootUpdate) {
-        await ctx.reloadMaterial();
-        service = createCmpService(ctx, logger, extras);
-        rootUpdate = latest;
-        logger.info('loaded the new root CA', { dataDir: config.dataDir });
-      }
-      const crl = await announceNewCrl(ctx, announcer);
-      if (crl) logger.info('announced a new CRL', { crlNumber: crl.crlNumber, recipients: crl.deliveries.length });
-      const delivered = await announcer.flush();
-      if (delivered > 0) logger.info('announcements delivered', { count: delivered });
-    };
     const stopTls = tls ? keepTlsFresh(tls, logger) : undefined;
-    const flush = setInterval(() => {
-      flushing ??= tick()
-        .catch((error: unknown) => logger.error('delivering announcements failed', { error }))
-        .finally(() => {
-          flushing = undefined;
-        });
-    }, config.announcementFlushSeconds * 1000);
-    flush.unref();
     const address = {
       host: http.host,
       port: http.port,
@@ -350,11 +340,9 @@ async function serve(config: ServerConfig, env: CliEnvironment, serving: Serving
     stopping = true;
     logger.info('shutting down', worker === undefined ? {} : { worker });
     clearInterval(sweep);
-    clearInterval(flush);
     stopTls?.();
-    await flushing;
     await closeListeners();
-    await announcer.idle();
+    await announcements.close();
     await http.close();
     await sweeping;
     if (worker === undefined) logger.info('stopped');

@@ -1,3 +1,4 @@
+import { DEFAULT_ADMISSION_CONFIG, DEFAULT_ANNOUNCEMENTS_CONFIG } from './announcements-config.js';
 import { DEFAULT_RA_CONFIG } from './ra-config.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -57,6 +58,8 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   checkAfterSeconds: 1,
   expirySweepSeconds: 30,
   announcementFlushSeconds: 2,
+  announcements: DEFAULT_ANNOUNCEMENTS_CONFIG,
+  admission: DEFAULT_ADMISSION_CONFIG,
   policy: {
     grantImplicitConfirm: true,
     messageTimeWindow: 300,

@@ -68,6 +68,8 @@ export function mergeConfig(base: ServerConfig, file: ConfigFile): ServerConfig 
       PasswordBasedMac: { ...base.macBounds.PasswordBasedMac, ...file.macBounds?.PasswordBasedMac },
     },
     ra: { ...base.ra, ...file.ra },
+    announcements: { ...base.announcements, ...file.announcements },
+    admission: file.admission === null ? null : file.admission === undefined ? base.admission : { ...base.admission, ...file.admission },
     metrics: { ...base.metrics, ...file.metrics },
     profiles,
     initialSecret: file.initialSecret === undefined ? base.initialSecret : file.initialSecret,

@@ -1,5 +1,6 @@
 import type { MacBounds } from '@cmpkit/protection';
 import type { LogFormat, LogLevel } from '../log/logger.js';
+import type { AdmissionConfig, AnnouncementsConfig } from './announcements-config.js';
 import type { RaConfig } from './ra-config.js';
 
 /** One certificate profile in the configuration; everything but `base` overrides the base profile. */
@@ -192,10 +193,16 @@ export interface ServerConfig {
   /** How often unconfirmed certificates past confirmWaitTime are revoked, seconds. */
   expirySweepSeconds: number;
   /**
-   * How often the running server delivers the announcements the admin commands stored (and
-   * retries HTTP push subscribers that were down), seconds.
+   * The safety net of announcement delivery, seconds: how often the running server looks for
+   * announcements another process stored without its wake-up arriving, retries deliveries that
+   * failed, announces CRLs it signed itself and loads a new root after `ca rollover`. Delivery
+   * itself does not wait for it.
    */
   announcementFlushSeconds: number;
+  /** Retries, dead letters and retention of announcements. */
+  announcements: AnnouncementsConfig;
+  /** New WebSocket and TCP connections admitted per second; `null`: all. */
+  admission: AdmissionConfig | null;
   policy: PolicyConfig;
   /** MAC parameter bounds for requests (and the server's own MACs). */
   macBounds: MacBoundsConfig;
@@ -222,12 +229,30 @@ export interface ServerConfig {
 
 /** A configuration file: any part of {@link ServerConfig}; `profiles.<name>: null` removes a default profile. */
 export type ConfigFile = Partial<
-  Omit<ServerConfig, 'http' | 'tcp' | 'ws' | 'coap' | 'ca' | 'profiles' | 'policy' | 'ra' | 'pkcs11' | 'tls' | 'macBounds' | 'metrics'>
+  Omit<
+    ServerConfig,
+    | 'http'
+    | 'tcp'
+    | 'ws'
+    | 'coap'
+    | 'ca'
+    | 'profiles'
+    | 'policy'
+    | 'ra'
+    | 'pkcs11'
+    | 'tls'
+    | 'macBounds'
+    | 'metrics'
+    | 'announcements'
+    | 'admission'
+  >
 > & {
   macBounds?: Partial<MacBoundsConfig>;
   metrics?: Partial<ServerConfig['metrics']>;
   tls?: Partial<TlsConfig>;
   pkcs11?: Partial<ServerConfig['pkcs11']>;
+  announcements?: Partial<AnnouncementsConfig>;
+  admission?: Partial<AdmissionConfig> | null;
   ra?: Partial<RaConfig>;
   http?: Partial<ServerConfig['http']>;
   tcp?: Partial<ServerConfig['tcp']>;

@@ -124,6 +124,14 @@ const configFile = object({
   checkAfterSeconds: number,
   expirySweepSeconds: number,
   announcementFlushSeconds: number,
+  announcements: object({
+    maxAttempts: number,
+    retrySeconds: number,
+    maxRetrySeconds: number,
+    retainDeliveredHours: number,
+    expireAfterDays: number,
+  }),
+  admission: (v, path) => (v === null ? undefined : object({ connectionsPerSecond: number, burst: number })(v, path)),
   policy: object({
     acceptUnprotected: boolean,
     sendUnprotectedErrors: boolean,
@@ -191,6 +199,7 @@ export function validateConfig(config: ServerConfig): void {
       throw new ConfigError(`${name} must be null or an integer from 0 to 65535`);
   }
   if (!(config.announcementFlushSeconds > 0)) throw new ConfigError('announcementFlushSeconds must be positive');
+  validateAnnouncementsConfig(config);
   if (!(config.tcp.idleTimeoutSeconds > 0)) throw new ConfigError('tcp.idleTimeoutSeconds must be positive');
   if (!config.ws.path.startsWith('/')) throw new ConfigError("ws.path must start with '/'");
   if (!Number.isInteger(http.maxMessageBytes) || http.maxMessageBytes < 1)
@@ -234,6 +243,19 @@ export function validateConfig(config: ServerConfig): void {
     if (p.issueDelay?.polls !== undefined && !Number.isInteger(p.issueDelay.polls))
       throw new ConfigError(`profiles.${name}.issueDelay.polls must be an integer`);
   }
+}
+
+/** Retries, retention and admission of announcements and connections. */
+function validateAnnouncementsConfig(config: ServerConfig): void {
+  const { announcements, admission } = config;
+  if (!(Number.isInteger(announcements.maxAttempts) && announcements.maxAttempts >= 1))
+    throw new ConfigError('announcements.maxAttempts must be an integer of 1 or more');
+  if (!(announcements.maxRetrySeconds >= announcements.retrySeconds))
+    throw new ConfigError('announcements.maxRetrySeconds must not be less than announcements.retrySeconds');
+  if (!(announcements.expireAfterDays * 24 >= announcements.retainDeliveredHours))
+    throw new ConfigError('announcements.expireAfterDays must not be shorter than announcements.retainDeliveredHours');
+  if (admission && !(admission.connectionsPerSecond > 0 && admission.burst >= 1))
+    throw new ConfigError('admission.connectionsPerSecond must be positive and admission.burst 1 or more');
 }
 
 /** The TLS settings: both files or neither, names of the issued certificate, client certificates. */

@@ -126,6 +126,10 @@ export function createServerMetrics(): ServerMetrics {
           case 'announcements.enqueue':
             queued.inc();
             break;
+          case 'announcements.enqueueBroadcast':
+            // Stored once, a delivery queued for each recipient.
+            queued.inc((result as { recipients: number }).recipients);
+            break;
           case 'announcements.delivered':
             delivered.inc();
             break;

@@ -1,4 +1,4 @@
-import type { CmpHandler } from '@cmpkit/core';
+import type { CmpHandler, ConnectionAdmission } from '@cmpkit/core';
 import type { TlsOptions } from 'node:tls';
 import { createTcpServer, type TcpServer, type TcpServerConnection } from '@cmpkit/transport-tcp';
 import type { Logger } from '../log/logger.js';
@@ -20,13 +20,22 @@ export interface TcpListener {
 /** Serves `handle` over TCP (both framings) on `host:port`, over TLS with `tls`. */
 export async function listenTcp(
   handle: CmpHandler,
-  options: { host: string; port: number; maxMessageBytes: number; idleTimeoutSeconds: number; logger: Logger; tls?: TlsOptions },
+  options: {
+    host: string;
+    port: number;
+    maxMessageBytes: number;
+    idleTimeoutSeconds: number;
+    logger: Logger;
+    admit?: ConnectionAdmission;
+    tls?: TlsOptions;
+  },
 ): Promise<TcpListener> {
   const server = createTcpServer({
     handle,
     maxMessageBytes: options.maxMessageBytes,
     idleTimeoutMs: options.idleTimeoutSeconds * 1000,
     onError: (error, context) => options.logger.error('handler failed', { error, peer: context.remoteAddress }),
+    ...(options.admit ? { admit: options.admit } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const { port } = await server.listen(options.port, options.host);

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { CmpHandler } from '@cmpkit/core';
-import { attachWsServer, createWsServer, WS_SUBPROTOCOL, type WsServerConnection } from '@cmpkit/transport-ws';
+import type { CmpHandler, ConnectionAdmission } from '@cmpkit/core';
+import { admitUpgrade, attachWsServer, createWsServer, WS_SUBPROTOCOL, type WsServerConnection } from '@cmpkit/transport-ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log/logger.js';
 
@@ -25,6 +25,8 @@ interface WsListenOptions {
   otherPaths?: readonly string[];
   maxMessageBytes: number;
   logger: Logger;
+  /** New connections admitted (the rest are answered 503 with Retry-After). */
+  admit?: ConnectionAdmission;
 }
 
 /** The 5-octet envelope header of the `cmp` subprotocol (kind and id) on top of the DER. */
@@ -33,6 +35,12 @@ const ENVELOPE_BYTES = 5;
 function onError(logger: Logger) {
   return (error: unknown, context: { remoteAddress: string }) => logger.error('handler failed', { error, peer: context.remoteAddress });
 }
+
+/**
+ * Errors of a socket during the handshake. A shared function: a closure made in the upgrade
+ * listener would keep the handshake request alive for as long as the connection.
+ */
+function ignoreSocketError(): void {}
 
 /** Serves `handle` over WebSocket on a listener of its own at `host:port`, handshakes on `path` only. */
 export async function listenWs(
@@ -46,6 +54,7 @@ export async function listenWs(
     path: options.path,
     maxMessageBytes: options.maxMessageBytes,
     onError: onError(options.logger),
+    ...(options.admit ? { admit: options.admit } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -65,18 +74,21 @@ export async function listenWs(
 export function attachWs(http: Server, handle: CmpHandler, options: WsListenOptions & { baseUrl: string }): WsListener {
   const wss = new WebSocketServer({
     noServer: true,
+    // attachWsServer keeps the connections; ws's own set would cost memory per connection.
+    clientTracking: false,
     maxPayload: options.maxMessageBytes + ENVELOPE_BYTES,
     handleProtocols: (offered) => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
   });
   const attached = attachWsServer(wss, handle, { maxMessageBytes: options.maxMessageBytes, onError: onError(options.logger) });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => {});
+    socket.on('error', ignoreSocketError);
     const path = (request.url ?? '').split('?', 1)[0]?.replace(/\/+$/, '') ?? '';
     if (options.otherPaths?.includes(path)) return;
     if (path !== options.path.replace(/\/+$/, '')) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    if (!admitUpgrade(options.admit, request, socket)) return;
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
   http.on('upgrade', onUpgrade);

@@ -22,7 +22,7 @@ afterEach(async () => {
 
 /** A server with fast announcement delivery; `extra` are more `serve` arguments. */
 async function server(dir = tempDir(), ...extra: string[]): Promise<RunningServer> {
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ announcementFlushSeconds: 0.1 }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ announcementFlushSeconds: 0.1, announcements: { retrySeconds: 0.5 } }));
   const s = await startServer(dir, '--config', join(dir, 'config.json'), ...extra);
   servers.push(s);
   return s;
@@ -130,14 +130,16 @@ describe('cmpkit against cmpkit-server', () => {
     await waitUntil(() => /announced a new CRL crlNumber=1 /.test(s.stderr()), { what: 'the first CRL announced' });
     expect((await runAdmin(s, 'subscriber', 'add', pushUrl, '--subject', '/CN=device-h')).status).toBe(0);
 
+    // The admin commands retry on the server's settings (announcements.retrySeconds).
+    const settings = ['--config', join(s.dir, 'config.json')];
     // The first POST reaches the listener, its answer is dropped: the CA does not know it arrived.
     proxy.dropAnswers(1);
-    const first = await runAdmin(s, 'renew-request', '--serial', device.serial, '--before', '+30d');
+    const first = await runAdmin(s, 'renew-request', '--serial', device.serial, '--before', '+30d', ...settings);
     expect(first.stdout).toContain('stored for the running server to deliver');
     await listener.waitFor(/"type":"rann".*"status":"revocationWarning"/);
-    // It is posted again (by the running server, or before the next one); the listener knows it and
+    // The running server posts it again after announcements.retrySeconds; the listener knows it and
     // answers 202, so the next announcement to the same end entity is not held back behind it.
-    const second = await runAdmin(s, 'revoke', '--serial', device.serial, '--reason', 'superseded');
+    const second = await runAdmin(s, 'revoke', '--serial', device.serial, '--reason', 'superseded', ...settings);
     expect(second.status).toBe(0);
     await listener.waitFor(/"type":"rann".*"status":"accepted"/);
     expect(listener.stderr()).toMatch(/an announcement received before came again .*acknowledged, not acted on/);

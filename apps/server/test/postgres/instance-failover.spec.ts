@@ -1,18 +1,15 @@
 // A load of enrollments on two `cmpkit-server` processes sharing one PostgreSQL database; one is
 // killed (SIGKILL, by its PID) part-way. No certificate a client received is lost, and the
 // transactions the killed instance had opened finish on the other one.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseName } from '@cmpkit/codec';
 import { createClient, isTransportError, RemoteError, type Transport } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import type { ServerStore } from '@cmpkit/issuer';
-import { createTestDatabase, postgresMissing, postgresUrl, type TestDatabase } from '@cmpkit/test-utils';
-import { openServerStore } from '../../src/config/open-server-store.js';
-import { runCli } from '../run-cli.js';
-import { serialOf, tempDir } from '../helpers.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { postgresMissing, postgresUrl, type TestDatabase } from '@cmpkit/test-utils';
+import { serialOf } from '../helpers.js';
+import type { ServerProcess } from './server-process.js';
+import { startTwoInstances } from './two-instances.js';
 
 const ENROLLMENTS = 30;
 const CONCURRENCY = 6;
@@ -28,14 +25,7 @@ describe.skipIf(!postgresUrl)(
     let b: ServerProcess;
 
     beforeAll(async () => {
-      database = await createTestDatabase();
-      const dir = tempDir();
-      const config = join(dir, 'server.json');
-      writeFileSync(config, JSON.stringify({ dataDir: 'data', database: database.url }));
-      const init = await runCli({ cwd: dir }, 'init', '--config', config);
-      expect(init.status, init.stderr).toBe(0);
-      [a, b] = await Promise.all([startServerProcess(['--config', config]), startServerProcess(['--config', config])]);
-      store = await openServerStore(database.url);
+      ({ database, a, b, store } = await startTwoInstances());
     }, 120_000);
 
     afterAll(async () => {

@@ -1,18 +1,15 @@
 // Two `cmpkit-server serve` processes on one PostgreSQL database serve one CA: a transaction moves
 // between them, a replay is caught by the other one, a revocation on one is in the CRL of the other.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePKIMessage, parseName } from '@cmpkit/codec';
 import { createClient, RemoteError, type Transport } from '@cmpkit/core';
 import { httpTransport } from '@cmpkit/transport-http';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import type { ServerStore } from '@cmpkit/issuer';
-import { createTestDatabase, postgresMissing, postgresUrl, type TestDatabase } from '@cmpkit/test-utils';
-import { openServerStore } from '../../src/config/open-server-store.js';
-import { runCli } from '../run-cli.js';
-import { crlContent, serialOf, tempDir } from '../helpers.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { postgresMissing, postgresUrl, type TestDatabase } from '@cmpkit/test-utils';
+import { crlContent, serialOf } from '../helpers.js';
+import type { ServerProcess } from './server-process.js';
+import { startTwoInstances } from './two-instances.js';
 
 const SECRET = { secret: 'demo-secret-change-me', senderKID: 'demo' };
 
@@ -42,20 +39,9 @@ describe.skipIf(!postgresUrl)(
     let store: ServerStore;
     let a: ServerProcess;
     let b: ServerProcess;
-    let config: string;
 
     beforeAll(async () => {
-      database = await createTestDatabase();
-      const dir = tempDir();
-      config = join(dir, 'server.json');
-      writeFileSync(
-        config,
-        JSON.stringify({ dataDir: 'data', database: database.url, policy: { allowMacRevocation: true }, expirySweepSeconds: 3600 }),
-      );
-      const init = await runCli({ cwd: dir }, 'init', '--config', config);
-      expect(init.status, init.stderr).toBe(0);
-      [a, b] = await Promise.all([startServerProcess(['--config', config]), startServerProcess(['--config', config])]);
-      store = await openServerStore(database.url);
+      ({ database, a, b, store } = await startTwoInstances({ policy: { allowMacRevocation: true }, expirySweepSeconds: 3600 }));
     }, 120_000);
 
     afterAll(async () => {

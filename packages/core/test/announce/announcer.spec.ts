@@ -13,10 +13,12 @@ import {
   recipientKeyOf,
   recipientKeyOfCertificate,
   recipientNameOf,
+  type AnnouncementStore,
+  type AnnouncementWakeups,
   type PushChannel,
 } from '@cmpkit/core';
 import { verifyProtection } from '@cmpkit/protection';
-import { fakeClock } from '@cmpkit/test-utils';
+import { deferred, fakeClock, waitUntil } from '@cmpkit/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, newKeyPair, type TestPki } from '../server/support/pki.js';
 import { createTestIssuer } from '../server/support/test-issuer.js';
@@ -101,6 +103,23 @@ describe('buildAnnouncement', () => {
 
 describe('createAnnouncer', () => {
   const alice = () => recipientKeyOf(parseName('/CN=alice'));
+  const bob = () => recipientKeyOf(parseName('/CN=bob'));
+  const backlogIds = async (store: AnnouncementStore, recipient: string) =>
+    (await store.backlog([recipient])).get(recipient)?.entries.map((e) => e.id) ?? [];
+  /** Wake-ups a test fires by hand, standing for another process's signal. */
+  const manualWakeups = () => {
+    let wake = (): void => {};
+    const wakeups: AnnouncementWakeups = {
+      subscribe(listener) {
+        wake = listener;
+        return () => {
+          wake = () => {};
+        };
+      },
+    };
+    return { wakeups, fire: () => wake() };
+  };
+  const cann = (certificate: Uint8Array) => buildAnnouncement({ type: 'cann', certificate }, sender());
 
   it('stores for an offline recipient and delivers in order once it connects', async () => {
     const store = memoryAnnouncementStore();
@@ -108,7 +127,7 @@ describe('createAnnouncer', () => {
     const first = await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate });
     const second = await announcer.announce(alice(), { type: 'cann', certificate: pki.ra.certificate });
     expect([first.route, second.route]).toEqual(['stored', 'stored']);
-    expect((await store.pending(alice())).map((p) => p.id)).toEqual([first.id, second.id]);
+    expect(await backlogIds(store, alice())).toEqual([first.id, second.id]);
 
     const channel = fakeChannel('c1');
     announcer.connect(alice(), channel);
@@ -117,7 +136,7 @@ describe('createAnnouncer', () => {
       pki.other.certificate.length,
       pki.ra.certificate.length,
     ]);
-    expect(await store.pending(alice())).toEqual([]);
+    expect(await backlogIds(store, alice())).toEqual([]);
 
     const third = await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate });
     expect(third.route).toBe('pushed');
@@ -143,38 +162,116 @@ describe('createAnnouncer', () => {
     expect(announcer.connected()).toEqual([]);
   });
 
-  it('flush delivers what another process enqueued in the shared store; broadcast reaches known offline recipients', async () => {
+  it('stores a broadcast once: connected recipients get it at once, known offline ones when they connect, later ones not', async () => {
     const store = memoryAnnouncementStore();
     const announcer = createAnnouncer({ ...sender(), store });
-    const bob = recipientKeyOf(parseName('/CN=bob'));
-    await store.addRecipient(bob);
+    await store.addRecipient(bob());
     const channel = fakeChannel('c1');
     announcer.connect(alice(), channel);
     await announcer.idle();
-    await store.enqueue(alice(), await buildAnnouncement({ type: 'cann', certificate: pki.other.certificate }, sender()), clock.now());
-    expect(await announcer.flush()).toBe(1);
-    expect(channel.sent).toHaveLength(1);
 
-    const deliveries = await announcer.broadcast({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate });
-    expect(deliveries.map((d) => [d.recipient, d.route]).sort()).toEqual(
-      [
-        [alice(), 'pushed'],
-        [bob, 'stored'],
-      ].sort(),
+    const result = await announcer.broadcast({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate });
+    expect(result).toEqual({ id: result.id, recipients: 2, pushed: 1, posted: 0 });
+    expect(channel.sent.map((m) => m.body.type)).toEqual(['ckuann']);
+    expect(await store.changes(undefined, 10)).toEqual([{ id: result.id }]);
+    expect(await backlogIds(store, bob())).toEqual([result.id]);
+
+    const carol = recipientKeyOf(parseName('/CN=carol'));
+    const late = fakeChannel('c3');
+    announcer.connect(carol, late);
+    const bobs = fakeChannel('c2');
+    announcer.connect(bob(), bobs);
+    await announcer.idle();
+    expect(bobs.sent.map((m) => m.body.type)).toEqual(['ckuann']);
+    expect(late.sent).toEqual([]);
+  });
+
+  it('delivers what another process stored as soon as a wake-up says so, on connections only, and flush catches up without one', async () => {
+    const store = memoryAnnouncementStore();
+    const { wakeups, fire } = manualWakeups();
+    const posted: string[] = [];
+    const announcer = createAnnouncer({
+      ...sender(),
+      store,
+      wakeups,
+      httpPush: { store: memoryPushUrlStore({ [bob()]: ['http://127.0.0.1:1/bob'] }), post: async (url) => void posted.push(url) },
+    });
+    const channel = fakeChannel('c1');
+    announcer.connect(alice(), channel);
+    await announcer.idle();
+
+    // Another process: it stores, then signals; the storing process POSTs to push URLs itself.
+    await store.enqueue(alice(), await cann(pki.other.certificate), clock.now());
+    await store.enqueue(bob(), await cann(pki.ra.certificate), clock.now());
+    fire();
+    await announcer.idle();
+    expect(channel.sent.map((m) => m.body.type)).toEqual(['cann']);
+    expect(posted).toEqual([]);
+
+    // A lost wake-up: flush is the safety net.
+    await store.enqueueBroadcast(
+      await buildAnnouncement({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate }, sender()),
+      clock.now(),
     );
-    expect((await store.pending(bob)).length).toBe(1);
+    expect(await announcer.flush()).toBe(1);
+    expect(channel.sent.map((m) => m.body.type)).toEqual(['cann', 'ckuann']);
+    // What the other process left for bob's push URL goes out once the grace period is over.
+    expect(posted).toEqual([]);
+    clock.advance(60_000);
+    expect(await announcer.flush()).toBe(2);
+    expect(posted).toEqual(['http://127.0.0.1:1/bob', 'http://127.0.0.1:1/bob']);
+    announcer.close();
+  });
+
+  it('loads what a newer entry depends on (beforeDelivery) before it reaches anyone, once for the entries seen together', async () => {
+    const store = memoryAnnouncementStore();
+    const { wakeups, fire } = manualWakeups();
+    let loads = 0;
+    let gate = deferred<void>();
+    const announcer = createAnnouncer({
+      ...sender(),
+      store,
+      wakeups,
+      beforeDelivery: async () => {
+        loads++;
+        await gate.promise;
+      },
+    });
+    const channel = fakeChannel('c1');
+    announcer.connect(alice(), channel);
+    gate.resolve();
+    await announcer.idle();
+    const loadsAtStart = loads;
+
+    gate = deferred<void>();
+    await store.enqueueBroadcast(
+      await buildAnnouncement({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate }, sender()),
+      clock.now(),
+    );
+    await store.enqueue(alice(), await cann(pki.other.certificate), clock.now());
+    fire();
+    await waitUntil(() => loads === loadsAtStart + 1, { what: 'the load before delivery' });
+    expect(channel.sent).toEqual([]);
+    gate.resolve();
+    await announcer.idle();
+    expect(channel.sent.map((m) => m.body.type)).toEqual(['ckuann', 'cann']);
+    expect(loads).toBe(loadsAtStart + 1);
+    announcer.close();
   });
 
   it('does not read the backlog of a recipient nothing can reach (a broadcast to many offline ones stays cheap)', async () => {
     const store = memoryAnnouncementStore();
     const reads: string[] = [];
-    const counting = { ...store, pending: (recipient: string) => (reads.push(recipient), store.pending(recipient)) };
+    const counting = {
+      ...store,
+      backlog: (recipients: readonly string[]) => (reads.push(...recipients), store.backlog(recipients)),
+    };
     const announcer = createAnnouncer({ ...sender(), store: counting, httpPush: { store: memoryPushUrlStore(), post: async () => {} } });
     const offline = Array.from({ length: 5 }, (_, i) => recipientKeyOf(parseName(`/CN=offline-${i}`)));
     for (const recipient of offline) await store.addRecipient(recipient);
     for (let i = 0; i < 3; i++) await announcer.broadcast({ type: 'crlann', crls: [pki.root.certificate] });
     expect(reads).toEqual([]);
-    for (const recipient of offline) expect(await store.pending(recipient)).toHaveLength(3);
+    for (const recipient of offline) expect((await store.backlog([recipient])).get(recipient)?.entries).toHaveLength(3);
 
     const channel = fakeChannel('c1');
     announcer.connect(offline[0]!, channel); // reachable again: its backlog goes out, in order
@@ -198,6 +295,70 @@ describe('createAnnouncer', () => {
     });
     expect((await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate })).route).toBe('posted');
     expect(posted).toEqual(['http://127.0.0.1:2/up']);
+  });
+
+  it('retries a failed delivery after its delay, moves it aside after maxAttempts, and lets the later ones go out', async () => {
+    const store = memoryAnnouncementStore();
+    const refused = await cann(pki.other.certificate); // the receiver answers this one 400 forever
+    const tries: string[] = [];
+    const announcer = createAnnouncer({
+      ...sender(),
+      store,
+      retry: { maxAttempts: 3, initialDelayMs: 10_000, maxDelayMs: 15_000 },
+      httpPush: {
+        store: memoryPushUrlStore({ [alice()]: ['http://127.0.0.1:1/ee'] }),
+        post: async (_url, message) => {
+          const which = Buffer.from(message).equals(Buffer.from(refused)) ? 'refused' : 'other';
+          tries.push(which);
+          if (which === 'refused') throw new Error('HTTP 400');
+        },
+      },
+    });
+    const stuck = await announcer.enqueue(alice(), refused);
+    const next = await announcer.announce(alice(), { type: 'cann', certificate: pki.ra.certificate });
+    expect([stuck.route, next.route]).toEqual(['stored', 'stored']);
+    expect(tries).toEqual(['refused']); // the next one waits behind it, and the retry waits for its time
+
+    expect(await announcer.flush()).toBe(0);
+    expect(tries).toHaveLength(1);
+    clock.advance(10_000);
+    expect(await announcer.flush()).toBe(0);
+    expect(tries).toEqual(['refused', 'refused']);
+    clock.advance(14_999); // the second delay is 15 s (capped)
+    expect(await announcer.flush()).toBe(0);
+    clock.advance(1);
+    expect(await announcer.flush()).toBe(1);
+    expect(tries).toEqual(['refused', 'refused', 'refused', 'other']);
+    expect(await backlogIds(store, alice())).toEqual([]);
+    const [letter] = await store.deadLetters();
+    expect(letter).toMatchObject({ recipient: alice(), id: stuck.id, attempts: 3, error: 'http://127.0.0.1:1/ee: Error: HTTP 400' });
+
+    // Put back by the operator, it is tried at once (and counted again while still refused).
+    const requeued = await announcer.requeue(alice(), stuck.id);
+    expect(requeued).toEqual({ recipient: alice(), id: requeued!.id, route: 'stored' });
+    expect(tries.at(-1)).toBe('refused');
+    expect(await store.deadLetters()).toEqual([]);
+    expect(await announcer.requeue(alice(), stuck.id)).toBeUndefined();
+  });
+
+  it('tries a failing entry again at once on a new connection, before its retry time', async () => {
+    const store = memoryAnnouncementStore();
+    const announcer = createAnnouncer({
+      ...sender(),
+      store,
+      httpPush: {
+        store: memoryPushUrlStore({ [alice()]: ['http://127.0.0.1:1/ee'] }),
+        post: async () => {
+          throw new Error('timeout');
+        },
+      },
+    });
+    expect((await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate })).route).toBe('stored');
+    const channel = fakeChannel('c1');
+    announcer.connect(alice(), channel);
+    await announcer.idle();
+    expect(channel.sent).toHaveLength(1);
+    expect(await backlogIds(store, alice())).toEqual([]);
   });
 
   it('learns recipients from requests verified on push-capable connections (createServer onAuthenticated)', async () => {

@@ -1,4 +1,4 @@
-import type { NonceStore, RaJobStore, TransactionStore, WriteDurability } from '@cmpkit/core';
+import type { AnnouncementWakeups, NonceStore, RaJobStore, TransactionStore, WriteDurability } from '@cmpkit/core';
 import type { AnnouncementRepository } from './announcement-repository.js';
 import type { CertificateRepository } from './certificate-repository.js';
 import type { CrlRepository } from './crl-repository.js';
@@ -32,6 +32,11 @@ export interface ServerStore extends WriteDurability {
   writeMark(): number;
   /** Announcements waiting for their recipients (core's AnnouncementStore). */
   readonly announcements: AnnouncementRepository;
+  /**
+   * Tells a running server at once when another process (an admin command, another instance)
+   * stored announcements, for core's announcer (`createAnnouncer({ wakeups })`).
+   */
+  readonly announcementWakeups: AnnouncementWakeups;
   /** HTTP push URLs (core's PushUrlStore). */
   readonly pushSubscribers: PushSubscriberRepository;
   /** Certificates whose holders were asked to re-enroll before a deadline. */

@@ -1,8 +1,11 @@
 import { withStoreErrors } from '@cmpkit/core';
 import type { ServerStore } from './server-store.js';
 
-/** Every repository of a {@link ServerStore}; the type makes a new one impossible to forget here. */
-const REPOSITORIES: Record<Exclude<keyof ServerStore, 'migration' | 'flush' | 'writeMark' | 'close'>, true> = {
+/**
+ * Every repository of a {@link ServerStore}; the type makes a new one impossible to forget here.
+ * (The announcement wake-ups are a subscription, not a repository: they pass unchanged.)
+ */
+const REPOSITORIES: Record<Exclude<keyof ServerStore, 'migration' | 'flush' | 'writeMark' | 'close' | 'announcementWakeups'>, true> = {
   transactions: true,
   nonces: true,
   secrets: true,

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { PushChannel } from '@cmpkit/core';
 import type { TcpFraming } from '../framing.js';
 import { TcpErrorCode } from '../framing.js';
 import type { TcpRequestContext, TcpServerConnection } from '../tcp-server-types.js';
@@ -16,6 +17,8 @@ export interface ServerConnectionOptions {
   polling: { afterMs: number; checkAfterSeconds: number } | undefined;
   now: () => number;
   onError: ((error: unknown, context: TcpRequestContext) => void) | undefined;
+  /** Told once when the connection has closed. */
+  onClosed?: (connection: ServerConnection) => void;
   /** When the TLS client's certificate goes into the context. */
   peerCertificate: 'authorized' | 'presented';
 }
@@ -44,9 +47,20 @@ const LINGER_MS = 2_000;
 /** Something to process in order: a frame, or the fault that ended the stream. */
 type Item = { frame: Frame } | { fault: FramingFault };
 
+/** The connection a socket serves, for the listeners below (shared by every connection). */
+const connectionOf = new WeakMap<Socket, ServerConnection>();
+
+function ignoreError(): void {
+  // A reset or a write after the peer left; 'close' follows and cleans up.
+}
+
 /**
  * One accepted connection: reads frames, answers them one at a time in order, and lets the
  * application push announcements (`pkiReq` frames, server to client) at any time.
+ *
+ * Lean while idle, since a server holds one per end entity waiting for announcements: the
+ * socket listeners are shared functions; the request context, its abort signal and the polling
+ * table are made when first needed.
  */
 export class ServerConnection implements TcpServerConnection {
   readonly id: string;
@@ -55,10 +69,12 @@ export class ServerConnection implements TcpServerConnection {
   readonly #socket: Socket;
   readonly #options: ServerConnectionOptions;
   readonly #reader: FrameReader;
-  readonly #abort = new AbortController();
-  readonly #context: TcpRequestContext;
+  #markClosed: (() => void) | undefined;
+  #abort: AbortController | undefined;
+  #context: TcpRequestContext | undefined;
+  #pushChannel: PushChannel | undefined;
   readonly #queue: Item[] = [];
-  readonly #polls = new Map<number, PendingPoll>();
+  #polls: Map<number, PendingPoll> | undefined;
   #nextPollReference = 1;
   #framing: TcpFraming = 'v10';
   #processing = false;
@@ -77,23 +93,58 @@ export class ServerConnection implements TcpServerConnection {
     this.#reader = new FrameReader(options.maxMessageBytes);
     const address = socket.remoteAddress ?? 'unknown';
     this.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`;
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    const peer = tlsPeerCertificate(socket, options.peerCertificate);
-    this.#context = {
-      remoteAddress: this.remoteAddress,
-      connectionId: id,
-      signal: this.#abort.signal,
-      push: { id, send: (message) => this.push(message), closed: this.closed },
-      ...(peer ? { tlsPeerCertificate: peer } : {}),
-    };
+    this.closed = new Promise((resolve) => {
+      this.#markClosed = resolve;
+    });
+    connectionOf.set(socket, this);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
-    socket.on('data', (chunk: Uint8Array) => this.#onData(chunk));
-    socket.on('error', () => {
-      // A reset or a write after the peer left; 'close' follows and cleans up.
-    });
-    socket.once('close', () => this.#onClose());
+    socket.on('data', ServerConnection.#data);
+    socket.on('error', ignoreError);
+    socket.once('close', ServerConnection.#close);
     this.#armIdle();
+  }
+
+  static #data(this: Socket, chunk: Uint8Array): void {
+    const connection = connectionOf.get(this);
+    if (connection) connection.#onData(chunk);
+  }
+
+  static #close(this: Socket): void {
+    const connection = connectionOf.get(this);
+    if (connection) connection.#onClose();
+  }
+
+  /** The push channel of this connection (the same object every time). */
+  get pushChannel(): PushChannel {
+    return (this.#pushChannel ??= { id: this.id, send: (message) => this.push(message), closed: this.closed });
+  }
+
+  /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
+  #requestContext(): TcpRequestContext {
+    if (this.#context) return this.#context;
+    // Made at the first request, when a TLS handshake is complete.
+    const peer = tlsPeerCertificate(this.#socket, this.#options.peerCertificate);
+    const context = {
+      remoteAddress: this.remoteAddress,
+      connectionId: this.id,
+      push: this.pushChannel,
+      ...(peer ? { tlsPeerCertificate: peer } : {}),
+    } as TcpRequestContext;
+    Object.defineProperty(context, 'signal', { enumerable: true, get: () => this.#signal() });
+    return (this.#context = context);
+  }
+
+  #signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#gone) this.#abort.abort(this.#closedError());
+    }
+    return this.#abort.signal;
+  }
+
+  #closedError(): TcpTransportError {
+    return new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) closed`);
   }
 
   get framing(): TcpFraming {
@@ -193,14 +244,14 @@ export class ServerConnection implements TcpServerConnection {
         }
         const reference = this.#newPollReference();
         const pending: PendingPoll = { outcome: undefined };
-        this.#polls.set(reference, pending);
+        (this.#polls ??= new Map()).set(reference, pending);
         void outcome.then((result) => (pending.outcome = result));
         this.#sendPollRep(reference);
         return;
       }
       case MessageType.pollReq: {
         const reference = readUint32(frame.value, 0);
-        const pending = reference === undefined ? undefined : this.#polls.get(reference);
+        const pending = reference === undefined ? undefined : this.#polls?.get(reference);
         if (reference === undefined || pending === undefined) {
           this.#sendError(TcpErrorCode.unknownPollReference, `unknown polling reference ${reference ?? '(missing)'}`, closing);
           return;
@@ -209,7 +260,7 @@ export class ServerConnection implements TcpServerConnection {
           this.#sendPollRep(reference);
           return;
         }
-        this.#polls.delete(reference);
+        this.#polls?.delete(reference);
         this.#answer(pending.outcome, closing);
         return;
       }
@@ -227,7 +278,7 @@ export class ServerConnection implements TcpServerConnection {
   async #invoke(request: Uint8Array): Promise<Outcome> {
     let answer: unknown;
     try {
-      answer = await this.#options.handle(request, this.#context);
+      answer = await this.#options.handle(request, this.#requestContext());
     } catch (error) {
       this.#report(error);
       return { failed: true };
@@ -241,7 +292,7 @@ export class ServerConnection implements TcpServerConnection {
 
   #report(error: unknown): void {
     try {
-      this.#options.onError?.(error, this.#context);
+      this.#options.onError?.(error, this.#requestContext());
     } catch {
       // onError must not throw; the client still gets its errorMsgRep.
     }
@@ -343,7 +394,11 @@ export class ServerConnection implements TcpServerConnection {
     this.#clearIdle();
     this.#clearReadTimer();
     this.#queue.length = 0;
-    this.#polls.clear();
-    this.#abort.abort(new TcpTransportError(`tcp: the connection ${this.id} (${this.remoteAddress}) closed`));
+    this.#polls = undefined;
+    connectionOf.delete(this.#socket);
+    this.#abort?.abort(this.#closedError());
+    this.#markClosed?.();
+    this.#markClosed = undefined;
+    this.#options.onClosed?.(this);
   }
 }

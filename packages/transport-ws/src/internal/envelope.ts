@@ -48,4 +48,6 @@ export const CloseCode = {
   abnormal: 1006,
   policyViolation: 1008,
   messageTooBig: 1009,
+  /** The server is overloaded; the client should reconnect later (IANA WebSocket close code registry). */
+  tryAgainLater: 1013,
 } as const;

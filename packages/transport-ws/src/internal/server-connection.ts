@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RawData, WebSocket } from 'ws';
+import type { PushChannel } from '@cmpkit/core';
 import { WsEnvelopeKind } from '../envelope.js';
 import type { WsRequestContext, WsServerConnection } from '../ws-server-types.js';
 import { WsTransportError } from '../ws-transport-error.js';
@@ -11,6 +12,8 @@ export interface ServerConnectionOptions {
   handle: (request: Uint8Array, context: WsRequestContext) => Promise<Uint8Array>;
   maxMessageBytes: number;
   onError: ((error: unknown, context: WsRequestContext) => void) | undefined;
+  /** Told once when the connection has closed. */
+  onClosed?: (connection: ServerConnection) => void;
   /** When the TLS client's certificate goes into the context. */
   peerCertificate: 'authorized' | 'presented';
 }
@@ -26,10 +29,17 @@ function tlsPeerCertificate(request: IncomingMessage, mode: 'authorized' | 'pres
 /** How long a closing connection may take before it is terminated. */
 const CLOSE_GRACE_MS = 1_000;
 
+/** The connection a `ws` socket serves, for the listeners below (shared by every connection). */
+const connectionOf = new WeakMap<WebSocket, ServerConnection>();
+
 /**
  * One accepted WebSocket: each `request` envelope is handed to the handler at once (requests run
  * concurrently) and answered with a `response` or `error` envelope of the same id, whatever the
  * order they finish in. The application can push announcements at any time.
+ *
+ * Lean while idle, since a server holds one per end entity waiting for announcements: the
+ * listeners are shared functions, and the request context, its abort signal and the set of ids
+ * in flight are made when first needed.
  */
 export class ServerConnection implements WsServerConnection {
   readonly id: string;
@@ -38,11 +48,15 @@ export class ServerConnection implements WsServerConnection {
   readonly closed: Promise<void>;
   readonly #ws: WebSocket;
   readonly #options: ServerConnectionOptions;
-  readonly #abort = new AbortController();
-  readonly #context: WsRequestContext;
-  readonly #inFlight = new Set<number>();
+  #markClosed: (() => void) | undefined;
+  #abort: AbortController | undefined;
+  #context: WsRequestContext | undefined;
+  #pushChannel: PushChannel | undefined;
+  readonly #tlsPeerCertificate: Uint8Array | undefined;
+  #inFlight: Set<number> | undefined;
   #pushId = 0;
   #alive = true;
+  #gone = false;
 
   constructor(id: string, ws: WebSocket, request: IncomingMessage, options: ServerConnectionOptions) {
     this.id = id;
@@ -53,28 +67,39 @@ export class ServerConnection implements WsServerConnection {
     const origin = request.headers.origin;
     this.origin = typeof origin === 'string' ? origin : undefined;
     this.closed = new Promise((resolve) => {
-      if (ws.readyState === ws.CLOSED) resolve();
-      else ws.once('close', () => resolve());
+      this.#markClosed = resolve;
     });
-    const peer = tlsPeerCertificate(request, options.peerCertificate);
-    this.#context = {
-      remoteAddress: this.remoteAddress,
-      connectionId: id,
-      signal: this.#abort.signal,
-      push: { id, send: (message) => this.push(message), closed: this.closed },
-      ...(peer ? { tlsPeerCertificate: peer } : {}),
-    };
-    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on('pong', () => {
-      this.#alive = true;
-    });
-    ws.on('error', () => {
-      // A protocol error or reset; ws closes the socket and 'close' follows.
-    });
-    ws.once('close', () => {
-      this.#inFlight.clear();
-      this.#abort.abort(new WsTransportError(`ws: the connection ${id} (${this.remoteAddress}) closed`));
-    });
+    // Read now: the handshake request is not kept.
+    this.#tlsPeerCertificate = tlsPeerCertificate(request, options.peerCertificate);
+    if (ws.readyState === ws.CLOSED) {
+      this.#onClose();
+      return;
+    }
+    connectionOf.set(ws, this);
+    ws.on('message', ServerConnection.#message);
+    ws.on('pong', ServerConnection.#pong);
+    // The server added the listener for 'error' (a reset; 'close' follows) before it accepted.
+    ws.once('close', ServerConnection.#close);
+  }
+
+  static #message(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const connection = connectionOf.get(this);
+    if (connection) connection.#onMessage(data, isBinary);
+  }
+
+  static #pong(this: WebSocket): void {
+    const connection = connectionOf.get(this);
+    if (connection) connection.#alive = true;
+  }
+
+  static #close(this: WebSocket): void {
+    const connection = connectionOf.get(this);
+    if (connection) connection.#onClose();
+  }
+
+  /** The push channel of this connection (the same object every time). */
+  get pushChannel(): PushChannel {
+    return (this.#pushChannel ??= { id: this.id, send: (message) => this.push(message), closed: this.closed });
   }
 
   push(message: Uint8Array): Promise<void> {
@@ -116,6 +141,43 @@ export class ServerConnection implements WsServerConnection {
     this.#ws.ping();
   }
 
+  #onClose(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    connectionOf.delete(this.#ws);
+    this.#inFlight = undefined;
+    this.#abort?.abort(this.#closedError());
+    this.#markClosed?.();
+    this.#markClosed = undefined;
+    this.#options.onClosed?.(this);
+  }
+
+  #closedError(): WsTransportError {
+    return new WsTransportError(`ws: the connection ${this.id} (${this.remoteAddress}) closed`);
+  }
+
+  /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
+  #requestContext(): WsRequestContext {
+    if (this.#context) return this.#context;
+    const peer = this.#tlsPeerCertificate;
+    const context = {
+      remoteAddress: this.remoteAddress,
+      connectionId: this.id,
+      push: this.pushChannel,
+      ...(peer ? { tlsPeerCertificate: peer } : {}),
+    } as WsRequestContext;
+    Object.defineProperty(context, 'signal', { enumerable: true, get: () => this.#signal() });
+    return (this.#context = context);
+  }
+
+  #signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#gone) this.#abort.abort(this.#closedError());
+    }
+    return this.#abort.signal;
+  }
+
   #onMessage(data: RawData, isBinary: boolean): void {
     this.#alive = true;
     if (!isBinary) {
@@ -140,11 +202,12 @@ export class ServerConnection implements WsServerConnection {
       this.#send(WsEnvelopeKind.error, envelope.id, new TextEncoder().encode('empty request: it must carry a PKIMessage'));
       return;
     }
-    if (this.#inFlight.has(envelope.id)) {
+    const inFlight = (this.#inFlight ??= new Set());
+    if (inFlight.has(envelope.id)) {
       this.#send(WsEnvelopeKind.error, envelope.id, new TextEncoder().encode(`id ${envelope.id} is already in flight`));
       return;
     }
-    this.#inFlight.add(envelope.id);
+    inFlight.add(envelope.id);
     void this.#serve(envelope.id, envelope.payload);
   }
 
@@ -152,12 +215,14 @@ export class ServerConnection implements WsServerConnection {
     let answer: unknown;
     let failed = false;
     try {
-      answer = await this.#options.handle(request, this.#context);
+      answer = await this.#options.handle(request, this.#requestContext());
     } catch (error) {
       failed = true;
       this.#report(error);
     }
-    if (!this.#inFlight.delete(id)) return; // the connection closed meanwhile
+    const inFlight = this.#inFlight;
+    if (!inFlight?.delete(id)) return; // the connection closed meanwhile
+    if (inFlight.size === 0) this.#inFlight = undefined;
     if (!failed && answer instanceof Uint8Array && answer.byteLength > 0) {
       this.#send(WsEnvelopeKind.response, id, answer);
       return;
@@ -168,7 +233,7 @@ export class ServerConnection implements WsServerConnection {
 
   #report(error: unknown): void {
     try {
-      this.#options.onError?.(error, this.#context);
+      this.#options.onError?.(error, this.#requestContext());
     } catch {
       // onError must not throw; the client still gets its error envelope.
     }
