@@ -36,12 +36,14 @@ export async function launchChromium(): Promise<HeadlessChromium> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--disable-breakpad',
       `--user-data-dir=${profile}`,
       '--remote-debugging-address=127.0.0.1',
       '--remote-debugging-port=0',
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group: its helper processes (zygote, utility) go with it at close.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
@@ -62,13 +64,29 @@ export async function launchChromium(): Promise<HeadlessChromium> {
         await browser.close().catch(() => {});
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         await exited;
-        rmSync(profile, { recursive: true, force: true });
+        endGroup(child, 'SIGKILL');
+        removeProfile(profile);
       },
     };
   } catch (error) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
-    rmSync(profile, { recursive: true, force: true });
+    endGroup(child, 'SIGKILL');
+    removeProfile(profile);
     throw error;
   }
+}
+
+/** Ends what is left of the browser's process group (helpers that outlive the main process). */
+function endGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the group is gone already
+  }
+}
+
+/** Removes the profile; a helper still closing its files makes rmdir fail ENOTEMPTY for a moment, so it retries. */
+function removeProfile(profile: string): void {
+  rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 200 });
 }
