@@ -81,7 +81,12 @@ export function createExchangeObserver(init: ExchangeObserverInit): ExchangeObse
         const state: ExchangeState = { transactionID: transactionIdOf(request) };
         const exchanges: ServerExchange[] = [];
         reports.set(state, exchanges);
-        return scope.run(state, async () => {
+        // Work started by the request (a push channel's close watcher) keeps `state` for as long
+        // as a connection lives; the exchanges it reported (messages, certificates) must not.
+        const release = (): void => {
+          reports.delete(state);
+        };
+        const handled = scope.run(state, async () => {
           const outer = (): ServerExchange | undefined => exchanges.find((e) => e.depth === 0);
           const peer = {
             peer: context?.remoteAddress,
@@ -113,6 +118,8 @@ export function createExchangeObserver(init: ExchangeObserverInit): ExchangeObse
           metrics?.observeLatency(type, ms / 1000);
           return response;
         });
+        handled.then(release, release);
+        return handled;
       };
     },
   };
