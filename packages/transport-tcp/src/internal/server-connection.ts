@@ -5,6 +5,8 @@ import type { TcpFraming } from '../framing.js';
 import { TcpErrorCode } from '../framing.js';
 import type { TcpRequestContext, TcpServerConnection } from '../tcp-server-types.js';
 import { TcpTransportError } from '../tcp-transport-error.js';
+import { ConnectionContext } from './connection-context.js';
+import { ConnectionPushChannel } from './connection-push-channel.js';
 import { encodeErrorMsgRep, encodeFrame, encodePollRep, FLAG_CLOSE, type Frame, MessageType, readUint32 } from './frame.js';
 import { FrameReader, type FramingFault } from './frame-reader.js';
 
@@ -70,8 +72,7 @@ export class ServerConnection implements TcpServerConnection {
   readonly #options: ServerConnectionOptions;
   readonly #reader: FrameReader;
   #markClosed: (() => void) | undefined;
-  #abort: AbortController | undefined;
-  #context: TcpRequestContext | undefined;
+  #context: ConnectionContext | undefined;
   #pushChannel: PushChannel | undefined;
   readonly #queue: Item[] = [];
   #polls: Map<number, PendingPoll> | undefined;
@@ -117,7 +118,7 @@ export class ServerConnection implements TcpServerConnection {
 
   /** The push channel of this connection (the same object every time). */
   get pushChannel(): PushChannel {
-    return (this.#pushChannel ??= { id: this.id, send: (message) => this.push(message), closed: this.closed });
+    return (this.#pushChannel ??= new ConnectionPushChannel(this));
   }
 
   /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
@@ -125,22 +126,9 @@ export class ServerConnection implements TcpServerConnection {
     if (this.#context) return this.#context;
     // Made at the first request, when a TLS handshake is complete.
     const peer = tlsPeerCertificate(this.#socket, this.#options.peerCertificate);
-    const context = {
-      remoteAddress: this.remoteAddress,
-      connectionId: this.id,
-      push: this.pushChannel,
-      ...(peer ? { tlsPeerCertificate: peer } : {}),
-    } as TcpRequestContext;
-    Object.defineProperty(context, 'signal', { enumerable: true, get: () => this.#signal() });
-    return (this.#context = context);
-  }
-
-  #signal(): AbortSignal {
-    if (!this.#abort) {
-      this.#abort = new AbortController();
-      if (this.#gone) this.#abort.abort(this.#closedError());
-    }
-    return this.#abort.signal;
+    this.#context = new ConnectionContext(this.remoteAddress, this.id, this.pushChannel, peer);
+    if (this.#gone) this.#context.connectionClosed(() => this.#closedError());
+    return this.#context;
   }
 
   #closedError(): TcpTransportError {
@@ -396,7 +384,7 @@ export class ServerConnection implements TcpServerConnection {
     this.#queue.length = 0;
     this.#polls = undefined;
     connectionOf.delete(this.#socket);
-    this.#abort?.abort(this.#closedError());
+    this.#context?.connectionClosed(() => this.#closedError());
     this.#markClosed?.();
     this.#markClosed = undefined;
     this.#options.onClosed?.(this);

@@ -5,6 +5,8 @@ import type { PushChannel } from '@cmpkit/core';
 import { WsEnvelopeKind } from '../envelope.js';
 import type { WsRequestContext, WsServerConnection } from '../ws-server-types.js';
 import { WsTransportError } from '../ws-transport-error.js';
+import { ConnectionContext } from './connection-context.js';
+import { ConnectionPushChannel } from './connection-push-channel.js';
 import { CloseCode, decodeEnvelope, ENVELOPE_HEADER_BYTES, encodeEnvelope, MAX_ID } from './envelope.js';
 
 /** Server settings a connection needs, defaults applied. */
@@ -49,8 +51,7 @@ export class ServerConnection implements WsServerConnection {
   readonly #ws: WebSocket;
   readonly #options: ServerConnectionOptions;
   #markClosed: (() => void) | undefined;
-  #abort: AbortController | undefined;
-  #context: WsRequestContext | undefined;
+  #context: ConnectionContext | undefined;
   #pushChannel: PushChannel | undefined;
   readonly #tlsPeerCertificate: Uint8Array | undefined;
   #inFlight: Set<number> | undefined;
@@ -99,7 +100,7 @@ export class ServerConnection implements WsServerConnection {
 
   /** The push channel of this connection (the same object every time). */
   get pushChannel(): PushChannel {
-    return (this.#pushChannel ??= { id: this.id, send: (message) => this.push(message), closed: this.closed });
+    return (this.#pushChannel ??= new ConnectionPushChannel(this));
   }
 
   push(message: Uint8Array): Promise<void> {
@@ -146,7 +147,7 @@ export class ServerConnection implements WsServerConnection {
     this.#gone = true;
     connectionOf.delete(this.#ws);
     this.#inFlight = undefined;
-    this.#abort?.abort(this.#closedError());
+    this.#context?.connectionClosed(() => this.#closedError());
     this.#markClosed?.();
     this.#markClosed = undefined;
     this.#options.onClosed?.(this);
@@ -159,23 +160,9 @@ export class ServerConnection implements WsServerConnection {
   /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
   #requestContext(): WsRequestContext {
     if (this.#context) return this.#context;
-    const peer = this.#tlsPeerCertificate;
-    const context = {
-      remoteAddress: this.remoteAddress,
-      connectionId: this.id,
-      push: this.pushChannel,
-      ...(peer ? { tlsPeerCertificate: peer } : {}),
-    } as WsRequestContext;
-    Object.defineProperty(context, 'signal', { enumerable: true, get: () => this.#signal() });
-    return (this.#context = context);
-  }
-
-  #signal(): AbortSignal {
-    if (!this.#abort) {
-      this.#abort = new AbortController();
-      if (this.#gone) this.#abort.abort(this.#closedError());
-    }
-    return this.#abort.signal;
+    this.#context = new ConnectionContext(this.remoteAddress, this.id, this.pushChannel, this.#tlsPeerCertificate);
+    if (this.#gone) this.#context.connectionClosed(() => this.#closedError());
+    return this.#context;
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
