@@ -9,10 +9,12 @@
 //
 // Method:
 // - The server is the real `cmpkit-server serve` (SQLite store, durability full, default
-//   settings, WebSocket on the HTTP port, request log at info) in child processes of its own, so
-//   its CPU (user + system from /proc) and memory (VmRSS) are its own. The fd limit of a process
-//   is raised where the system allows (`ulimit -n`); when N does not fit one process's limit the
-//   server runs as a cluster (`--workers W`, ~18,000 connections each) and the report says so.
+//   settings, WebSocket on the HTTP port, request log at info) in a child process of its own
+//   (`--workers 0`: no supervising primary), so its CPU (user + system from /proc) and memory
+//   (VmRSS) are its own. The fd limit of a process is raised where the system allows (`ulimit
+//   -n`); when N does not fit one process's limit the server runs as a cluster (`--workers W`,
+//   ~18,000 connections each) and the report says so. The JS heap of a one-process server is read
+//   after a full collection, which also ends the connect phase's garbage before the idle window.
 // - The devices are bench/fanout-devices.js processes (~18,000 connections each, each from its
 //   own loopback source address 127.0.0.x, so N is not bounded by one address's ephemeral ports).
 //   Each device has its own certificate from the server's issuing CA and authenticates with a
@@ -109,10 +111,12 @@ async function startServer(dir, workers) {
   const common = ['--data-dir', join(dir, 'ca'), '--config', config];
   const init = spawnSync(process.execPath, [serverBin, 'init', ...common], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`cmpkit-server init failed: ${init.stderr}`);
-  // One process is inspected (loopback, a port of its own) for its heap after a full collection.
+  // One process is inspected (loopback, a port of its own) for its heap after a full collection:
+  // `--workers 0` serves in that process. (Without it the bin supervises one worker, and the
+  // inspector would see the primary, whose heap does not grow with the connections.)
   const inspect = workers > 1 ? [] : ['--inspect=127.0.0.1:0'];
   const args = [process.execPath, ...inspect, ...SERVER_NODE_ARGS, serverBin, 'serve', '--port', '0', '--host', '127.0.0.1', ...common];
-  if (workers > 1) args.push('--workers', String(workers));
+  args.push('--workers', String(workers > 1 ? workers : 0));
   const child = spawnWithFds(args, { stdio: ['ignore', 'ignore', 'pipe'] });
   // The log is read line by line: the lines the bench needs are kept, of the rest only a tail
   // (one request line per connection would be megabytes at 100,000).
