@@ -58,7 +58,10 @@ export interface WsServerOptions {
   origin?: (origin: string | undefined) => boolean;
   /**
    * Keep-alive: every this many ms each connection is pinged, and terminated when the previous
-   * ping got no pong (default 30000; `Infinity` for none).
+   * ping got no pong (default 30000; `Infinity` for none). A connection whose client sent a
+   * request or a ping of its own since the previous round is not pinged: that traffic shows it
+   * alive and keeps idle-timing intermediaries open, so a fleet of clients that ping (as
+   * `wsTransport` does) costs the server no pings of its own.
    */
   pingIntervalMs?: number;
   /**

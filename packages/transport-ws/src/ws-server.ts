@@ -25,7 +25,8 @@ function ignoreError(): void {
  * A connection that did not negotiate the `cmp` subprotocol is closed with 1002, one whose
  * `Origin` the `origin` option refuses with 1008; a text message closes with 1003, a message
  * over `maxMessageBytes` with 1009, a malformed envelope or one of another kind with 1002. Every
- * connection is pinged each `pingIntervalMs` and terminated when it missed the previous pong.
+ * `pingIntervalMs` each connection that sent nothing of its own (a request, a ping) since the
+ * previous round is pinged, and terminated when it missed the previous pong.
  * Connections (`connections`, `onConnection`) can `push` announcements to their client.
  *
  * `ws` selects the first subprotocol a client offers unless you pass `handleProtocols`; pass

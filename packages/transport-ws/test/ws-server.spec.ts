@@ -249,6 +249,29 @@ describe('createWsServer', () => {
     expect(server.connections.size).toBe(1);
   });
 
+  it('does not ping a peer that pings by itself, and keeps it', async () => {
+    const server = await start({ pingIntervalMs: 400 });
+    const url = `ws://127.0.0.1:${server.port}`;
+    const silent = await rawClient(url);
+    const chatty = await rawClient(url);
+    let silentPings = 0;
+    let chattyPingsLater = 0;
+    // The chatty peer pings whenever the server's round reaches the silent one: from the first
+    // round on, there is a ping of its own before each next round. (It may be pinged in the
+    // first round, when it connected late; after the second, never.)
+    silent.ws.on('ping', () => {
+      silentPings++;
+      chatty.ws.ping();
+    });
+    chatty.ws.on('ping', () => {
+      if (silentPings >= 2) chattyPingsLater++;
+    });
+    await waitUntil(() => silentPings >= 4, { what: 'four rounds of keep-alive' });
+    expect(chattyPingsLater).toBe(0);
+    expect(chatty.ws.readyState).toBe(WebSocket.OPEN);
+    expect(server.connections.size).toBe(2);
+  });
+
   it('pushes announcements in push envelopes with increasing ids, and refuses to push on a closed connection', async () => {
     const connected = deferred<WsServerConnection>();
     const server = await start({ onConnection: (connection) => connected.resolve(connection) });

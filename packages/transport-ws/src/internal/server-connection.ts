@@ -56,7 +56,10 @@ export class ServerConnection implements WsServerConnection {
   readonly #tlsPeerCertificate: Uint8Array | undefined;
   #inFlight: Set<number> | undefined;
   #pushId = 0;
-  #alive = true;
+  /** A ping of ours has had no pong yet: the next keep-alive round ends the connection. */
+  #awaitingPong = false;
+  /** The peer sent something of its own (a request, a ping) since the last round: alive, and the path kept busy, without a ping of ours. */
+  #heard = false;
   #gone = false;
 
   constructor(id: string, ws: WebSocket, request: IncomingMessage, options: ServerConnectionOptions) {
@@ -79,6 +82,7 @@ export class ServerConnection implements WsServerConnection {
     connectionOf.set(ws, this);
     ws.on('message', ServerConnection.#message);
     ws.on('pong', ServerConnection.#pong);
+    ws.on('ping', ServerConnection.#ping);
     // The server added the listener for 'error' (a reset; 'close' follows) before it accepted.
     ws.once('close', ServerConnection.#close);
   }
@@ -90,7 +94,12 @@ export class ServerConnection implements WsServerConnection {
 
   static #pong(this: WebSocket): void {
     const connection = connectionOf.get(this);
-    if (connection) connection.#alive = true;
+    if (connection) connection.#awaitingPong = false;
+  }
+
+  static #ping(this: WebSocket): void {
+    const connection = connectionOf.get(this);
+    if (connection) connection.#heard = true;
   }
 
   static #close(this: WebSocket): void {
@@ -131,14 +140,23 @@ export class ServerConnection implements WsServerConnection {
     setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
-  /** One keep-alive round: terminates a peer that did not answer the previous ping, pings the others. */
+  /**
+   * One keep-alive round: a peer that sent something of its own since the last round is left
+   * alone (a client that pings by itself costs no ping of ours); one that did not answer the
+   * previous ping is terminated; the others are pinged.
+   */
   heartbeat(): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return;
-    if (!this.#alive) {
+    if (this.#heard) {
+      this.#heard = false;
+      this.#awaitingPong = false;
+      return;
+    }
+    if (this.#awaitingPong) {
       this.#ws.terminate();
       return;
     }
-    this.#alive = false;
+    this.#awaitingPong = true;
     this.#ws.ping();
   }
 
@@ -166,7 +184,7 @@ export class ServerConnection implements WsServerConnection {
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
-    this.#alive = true;
+    this.#heard = true;
     if (!isBinary) {
       this.close(CloseCode.unsupportedData, 'binary messages only');
       return;
