@@ -49,7 +49,9 @@ const PASS_DEAD_LETTER = `UPDATE announcement_recipients
   SET delivered_through = CASE WHEN delivered_through < CAST(? AS BIGINT) THEN CAST(? AS BIGINT) ELSE delivered_through END,
     failed_id = 0, attempts = 0, retry_at = 0 WHERE recipient = ?`;
 const CHANGES = 'SELECT id, recipient FROM announcements WHERE id > ? ORDER BY id LIMIT ?';
-const RETRY_DUE = 'SELECT recipient FROM announcement_recipients WHERE attempts > 0 AND retry_at <= ? ORDER BY recipient';
+// No ORDER BY: ordered by recipient, SQLite walks the primary key through every recipient (each
+// safety-net tick, ~0.5 ms at 10,000) instead of the partial index of those waiting to retry.
+const RETRY_DUE = 'SELECT recipient FROM announcement_recipients WHERE attempts > 0 AND retry_at <= ?';
 const RECIPIENTS = 'SELECT recipient FROM announcement_recipients ORDER BY recipient';
 const DEAD_LETTERS = `SELECT d.recipient, d.announcement_id, a.created_at, d.attempts, d.error, d.dead_at
   FROM announcement_dead_letters d JOIN announcements a ON a.id = d.announcement_id ORDER BY d.dead_at, d.announcement_id`;
@@ -206,7 +208,7 @@ export function sqlAnnouncementRepository(
       );
     },
     async retryDue(now) {
-      return (await db.all<{ recipient: string }>(RETRY_DUE, [now])).map((row) => row.recipient);
+      return (await db.all<{ recipient: string }>(RETRY_DUE, [now])).map((row) => row.recipient).sort();
     },
     async addRecipient(recipient) {
       await db.run(ADD_RECIPIENT, [recipient, clock().getTime()]);
