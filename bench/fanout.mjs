@@ -340,7 +340,13 @@ async function main() {
         const connected = replies.reduce((s, r) => s + r.connected, 0);
         const failed = replies.reduce((s, r) => s + r.failed, 0);
         if (failed > N / 100) throw new Error(`fanout: ${failed} connections failed`);
-        if (!half && connected >= N / 2) half = { ...usage(server.pid), connected };
+        if (!half && connected >= N / 2) {
+          // Collected as at N below (where the server can be inspected), so that the slope compares
+          // like with like: not the connect phase's garbage at N/2 against a collected heap at N.
+          await server.heapAfterGc();
+          const measured = usage(server.pid);
+          half = { ...measured, connected: (await devices.status()).reduce((s, r) => s + r.connected, 0) };
+        }
         return connected >= N ? { connected, failed, refused: replies.reduce((s, r) => s + r.refused, 0) } : undefined;
       },
       3_600_000,
