@@ -6,7 +6,6 @@ import { TcpErrorCode } from '../framing.js';
 import type { TcpRequestContext, TcpServerConnection } from '../tcp-server-types.js';
 import { TcpTransportError } from '../tcp-transport-error.js';
 import { ConnectionContext } from './connection-context.js';
-import { ConnectionPushChannel } from './connection-push-channel.js';
 import { encodeErrorMsgRep, encodeFrame, encodePollRep, FLAG_CLOSE, type Frame, MessageType, readUint32 } from './frame.js';
 import { FrameReader, type FramingFault } from './frame-reader.js';
 
@@ -64,7 +63,7 @@ function ignoreError(): void {
  * socket listeners are shared functions; the request context, its abort signal and the polling
  * table are made when first needed.
  */
-export class ServerConnection implements TcpServerConnection {
+export class ServerConnection implements TcpServerConnection, PushChannel {
   readonly id: string;
   readonly remoteAddress: string;
   readonly closed: Promise<void>;
@@ -73,7 +72,6 @@ export class ServerConnection implements TcpServerConnection {
   readonly #reader: FrameReader;
   #markClosed: (() => void) | undefined;
   #context: ConnectionContext | undefined;
-  #pushChannel: PushChannel | undefined;
   readonly #queue: Item[] = [];
   #polls: Map<number, PendingPoll> | undefined;
   #nextPollReference = 1;
@@ -116,9 +114,9 @@ export class ServerConnection implements TcpServerConnection {
     if (connection) connection.#onClose();
   }
 
-  /** The push channel of this connection (the same object every time). */
-  get pushChannel(): PushChannel {
-    return (this.#pushChannel ??= new ConnectionPushChannel(this));
+  /** {@link push}: the connection is its own {@link PushChannel}, the one its requests' context carries. */
+  send(message: Uint8Array): Promise<void> {
+    return this.push(message);
   }
 
   /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
@@ -126,7 +124,7 @@ export class ServerConnection implements TcpServerConnection {
     if (this.#context) return this.#context;
     // Made at the first request, when a TLS handshake is complete.
     const peer = tlsPeerCertificate(this.#socket, this.#options.peerCertificate);
-    this.#context = new ConnectionContext(this.remoteAddress, this.id, this.pushChannel, peer);
+    this.#context = new ConnectionContext(this.remoteAddress, this.id, this, peer);
     if (this.#gone) this.#context.connectionClosed(() => this.#closedError());
     return this.#context;
   }

@@ -6,7 +6,6 @@ import { WsEnvelopeKind } from '../envelope.js';
 import type { WsRequestContext, WsServerConnection } from '../ws-server-types.js';
 import { WsTransportError } from '../ws-transport-error.js';
 import { ConnectionContext } from './connection-context.js';
-import { ConnectionPushChannel } from './connection-push-channel.js';
 import { CloseCode, decodeEnvelope, ENVELOPE_HEADER_BYTES, encodeEnvelope, MAX_ID } from './envelope.js';
 
 /** Server settings a connection needs, defaults applied. */
@@ -43,7 +42,7 @@ const connectionOf = new WeakMap<WebSocket, ServerConnection>();
  * listeners are shared functions, and the request context, its abort signal and the set of ids
  * in flight are made when first needed.
  */
-export class ServerConnection implements WsServerConnection {
+export class ServerConnection implements WsServerConnection, PushChannel {
   readonly id: string;
   readonly remoteAddress: string;
   readonly origin: string | undefined;
@@ -52,7 +51,6 @@ export class ServerConnection implements WsServerConnection {
   readonly #options: ServerConnectionOptions;
   #markClosed: (() => void) | undefined;
   #context: ConnectionContext | undefined;
-  #pushChannel: PushChannel | undefined;
   readonly #tlsPeerCertificate: Uint8Array | undefined;
   #inFlight: Set<number> | undefined;
   #pushId = 0;
@@ -107,9 +105,9 @@ export class ServerConnection implements WsServerConnection {
     if (connection) connection.#onClose();
   }
 
-  /** The push channel of this connection (the same object every time). */
-  get pushChannel(): PushChannel {
-    return (this.#pushChannel ??= new ConnectionPushChannel(this));
+  /** {@link push}: the connection is its own {@link PushChannel}, the one its requests' context carries. */
+  send(message: Uint8Array): Promise<void> {
+    return this.push(message);
   }
 
   push(message: Uint8Array): Promise<void> {
@@ -178,7 +176,7 @@ export class ServerConnection implements WsServerConnection {
   /** What the handler gets with every request of this connection; its signal aborts when the connection closes. */
   #requestContext(): WsRequestContext {
     if (this.#context) return this.#context;
-    this.#context = new ConnectionContext(this.remoteAddress, this.id, this.pushChannel, this.#tlsPeerCertificate);
+    this.#context = new ConnectionContext(this.remoteAddress, this.id, this, this.#tlsPeerCertificate);
     if (this.#gone) this.#context.connectionClosed(() => this.#closedError());
     return this.#context;
   }
