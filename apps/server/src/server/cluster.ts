@@ -133,6 +133,13 @@ export function runClusterPrimary(options: ClusterPrimaryOptions): Promise<numbe
    */
   let samePorts = false;
 
+  // One worker accepts its connections itself; round-robin (node's default on Linux) would have
+  // the primary accept each one and pass it on, a cost per connection for nothing to balance.
+  // Set before the first fork, after which node:cluster freezes it; NODE_CLUSTER_SCHED_POLICY
+  // still decides when given.
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) {
+    cluster.schedulingPolicy = workers === 1 ? cluster.SCHED_NONE : cluster.SCHED_RR;
+  }
   if (options.exec !== undefined) cluster.setupPrimary({ exec: options.exec });
   return new Promise<number>((resolve) => {
     const finish = (status: number) => {
