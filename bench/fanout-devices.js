@@ -4,7 +4,8 @@
 // not announcements), opens a WebSocket to the server from this process's own loopback source
 // address, and makes itself reachable with a signed genm caCerts, as `cmpkit listen` does. A
 // handshake refused with 503 is tried again after its Retry-After (spread by a random part of a
-// second). Pushes are counted per device, with the time of the first; the parent asks over IPC.
+// second); one closed or failed before its answer (or not answered within a minute) is tried
+// again after a second, and so is an authenticated connection the server closes. Pushes are counted per device, with the time of the first; the parent asks over IPC.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createCertificateAuthority, profiles } from '../packages/ca/dist/index.js';
@@ -19,6 +20,7 @@ const { WebSocket } = require('ws');
 
 const crypto = createNodeCrypto();
 const KIND = { request: 1, response: 2, push: 3, error: 4 };
+const HANDSHAKE_TIMEOUT_MS = 60_000;
 
 /** Requests for the devices' genm, made ahead of the connections that carry them. */
 async function deviceFactory({ caDir, first, url, enrolled, secret }) {
@@ -76,23 +78,46 @@ async function run(config) {
   let connected = 0;
   let refused = 0;
   let failed = 0;
+  let retried = 0;
+  let dropped = 0;
+  let stopping = false;
   let next = 0;
   let inFlight = 0;
 
-  const report = (type, extra = {}) => process.send({ type, connected, refused, failed, ...extra });
+  const report = (type, extra = {}) => process.send({ type, connected, refused, failed, retried, dropped, ...extra });
+
+  /** Opens device `index`'s connection again after `ms` (plus up to a second, spread). */
+  function reopen(index, envelope, ms) {
+    setTimeout(() => open(index, envelope), ms + Math.random() * 1000).unref();
+  }
 
   function open(index, envelope) {
     inFlight++;
     const ws = new WebSocket(url, 'cmp', { localAddress, perMessageDeflate: false });
     let settled = false;
-    const done = (ok) => {
-      if (settled) return;
+    // A handshake the loaded server never completes is given up and tried again, so that it does
+    // not hold one of the `concurrency` slots for good.
+    const deadline = setTimeout(() => ws.terminate(), HANDSHAKE_TIMEOUT_MS).unref();
+    const settle = () => {
       settled = true;
       inFlight--;
+      clearTimeout(deadline);
+    };
+    const done = (ok) => {
+      if (settled) return;
+      settle();
       if (ok) {
         connected++;
         sockets[index] = ws;
       }
+      pump();
+    };
+    /** Closed or failed before the answer (reset, timeout, server restart): tried again. */
+    const retry = () => {
+      if (settled) return;
+      settle();
+      retried++;
+      reopen(index, envelope, 1000);
       pump();
     };
     ws.on('unexpected-response', (_request, response) => {
@@ -101,9 +126,9 @@ async function run(config) {
       const wait = Number(response.headers['retry-after'] ?? 1);
       if (response.statusCode === 503) {
         refused++;
-        inFlight--;
-        settled = true;
-        setTimeout(() => open(index, envelope), wait * 1000 + Math.random() * 1000).unref();
+        settle();
+        reopen(index, envelope, wait * 1000);
+        pump();
       } else {
         failed++;
         done(false);
@@ -126,16 +151,15 @@ async function run(config) {
         done(false);
       }
     });
-    ws.on('error', () => {
-      if (!settled) {
-        failed++;
-        done(false);
-      }
-    });
+    ws.on('error', retry);
     ws.on('close', () => {
-      if (sockets[index] === ws) {
+      if (!settled) return retry();
+      if (sockets[index] === ws && !stopping) {
+        // An authenticated connection the server closed: the device reconnects, as `cmpkit listen` does.
         sockets[index] = undefined;
         connected--;
+        dropped++;
+        reopen(index, envelope, 1000);
       }
     });
   }
@@ -184,6 +208,7 @@ async function run(config) {
         report('serial', { index: message.index, serial: serials[message.index] });
         break;
       case 'stop':
+        stopping = true;
         for (const ws of sockets) ws?.terminate();
         process.exit(0);
     }
