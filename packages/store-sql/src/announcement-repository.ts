@@ -127,14 +127,17 @@ export function sqlAnnouncementRepository(
   clock: () => Date,
   hooks: AnnouncementWriteHooks = {},
 ): AnnouncementRepository {
+  // CROSS JOIN fixes SQLite's join order (PostgreSQL plans it freely): from the few wanted
+  // recipients to their cursors. With JOIN, SQLite read the broadcast branch in recipient order to
+  // spare the sort, scanning every recipient per call: 27 ms at 76,000 recipients, per connection.
   const backlog = `WITH wanted(recipient) AS (SELECT DISTINCT value FROM (${db.jsonList}) l)
     SELECT r.recipient, a.id, a.created_at, r.failed_id, r.attempts, r.retry_at
-      FROM wanted w JOIN announcement_recipients r ON r.recipient = w.recipient
-      JOIN announcements a ON a.recipient = r.recipient AND a.id > r.delivered_through
+      FROM wanted w CROSS JOIN announcement_recipients r CROSS JOIN announcements a
+     WHERE r.recipient = w.recipient AND a.recipient = r.recipient AND a.id > r.delivered_through
     UNION ALL
     SELECT r.recipient, a.id, a.created_at, r.failed_id, r.attempts, r.retry_at
-      FROM wanted w JOIN announcement_recipients r ON r.recipient = w.recipient
-      JOIN announcements a ON a.recipient IS NULL AND a.id > r.delivered_through
+      FROM wanted w CROSS JOIN announcement_recipients r CROSS JOIN announcements a
+     WHERE r.recipient = w.recipient AND a.recipient IS NULL AND a.id > r.delivered_through
     ORDER BY 1, 2`;
   const messages = `SELECT id, message FROM announcements WHERE id IN (SELECT CAST(value AS BIGINT) FROM (${db.jsonList}) l)`;
   const markDelivered = deliveredBatcher(db);
