@@ -386,14 +386,21 @@ async function main() {
       600_000,
     );
     // The server's own account: the catch-ups that delivered it (one per worker), when each ended.
+    // A device that reconnected meanwhile got it on connecting (no catch-up line), so once every
+    // device has it the lines that came within a few seconds are all there will be.
+    let settledAt = Date.now();
+    let seenLines = -1;
     const catchUps = await waitFor(
       'the server log of the delivery',
       () => {
         const found = server.catchUps(catchUpsBefore);
-        return found.reduce((s, c) => s + c.count, 0) >= N ? found : undefined;
+        if (found.length !== seenLines) [seenLines, settledAt] = [found.length, Date.now()];
+        const complete = found.reduce((s, c) => s + c.count, 0) >= N || (found.length > 0 && Date.now() - settledAt > 5000);
+        return complete ? found : undefined;
       },
       60_000,
     );
+    const loggedDeliveries = catchUps.reduce((s, c) => s + c.count, 0);
     const serverDone = Math.max(...catchUps.map((c) => c.at));
     const broadcast = usage(server.pid);
     await sleep(1000);
@@ -434,7 +441,7 @@ async function main() {
       `| server memory per connection (RSS) | ${fmt(perConnection / 1024, 1)} KiB average, ${fmt(slope / 1024, 1)} KiB from N/2 to N | <= 10 KiB |`,
       `| server JS heap per connection (after a full collection) | ${heldHeap === undefined ? 'not measured (cluster)' : `${fmt((heldHeap - baseHeap) / N / 1024, 1)} KiB`} | |`,
       `| idle CPU (${IDLE_SECONDS} s, nothing pending) | ${fmt(idlePercent, 2)} % of a core | < 1 % at 10,000 |`,
-      `| ckuann written to every connection (server log) | ${fmt((serverDone - storedAt) / 1000, 2)} s after the command stored it (catch-ups: ${catchUps.map((c) => `${c.ms} ms`).join(', ')}) | < 10 s at 100,000 |`,
+      `| ckuann written to every connection (server log) | ${fmt((serverDone - storedAt) / 1000, 2)} s after the command stored it (catch-ups: ${catchUps.map((c) => `${c.ms} ms`).join(', ')}; ${fmt(loggedDeliveries)} deliveries logged by them, the rest on reconnecting) | < 10 s at 100,000 |`,
       `| ckuann received by every device | ${fmt((received.last - storedAt) / 1000, 2)} s (${duplicates} duplicates; the command itself took ${fmt(rollover.ms / 1000, 1)} s) | |`,
       `| server CPU per delivered ckuann | ${fmt(((broadcast.cpuMs - beforeRollover.cpuMs) * 1000) / N, 1)} µs (${fmt(broadcast.cpuMs - beforeRollover.cpuMs)} ms for ${fmt(N)}, reloading the new root included) | |`,
       `| store growth for the broadcast | ${fmt((bytesAfter - bytesBefore) / 1024, 1)} KiB (SQLite file after a WAL checkpoint; the rollover's root CA update included) | < 1 MB at 10,000 |`,
