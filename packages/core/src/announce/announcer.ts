@@ -81,11 +81,18 @@ export interface BroadcastResult {
 export interface Announcer {
   /**
    * The hook for `createServer({ onAuthenticated })`: an end entity whose protected request was
-   * verified on a connection that can push becomes reachable there, and gets what is pending.
+   * verified on a connection that can push becomes reachable there ({@link connect}), and gets
+   * what is pending. The server awaits it, so the end entity's answer leaves only once it is
+   * recorded; when the store cannot record it, the request is refused and the client tries again.
    */
-  onAuthenticated(requester: Requester, context: RequestContext): void;
-  /** Makes `recipient` reachable on `channel` until it closes, and delivers what is pending. */
-  connect(recipient: string, channel: PushChannel): void;
+  onAuthenticated(requester: Requester, context: RequestContext): Promise<void> | undefined;
+  /**
+   * Makes `recipient` reachable on `channel` until it closes, and delivers what is pending.
+   * Resolves once the store has recorded the recipient (so that broadcasts stored from then on
+   * reach it); when that fails, the channel is not used and the promise rejects, for the caller
+   * to refuse the request (or close the channel) so that the end entity connects again.
+   */
+  connect(recipient: string, channel: PushChannel): Promise<void>;
   /** Builds, protects and stores an announcement for `recipient`, and delivers it if it can. */
   announce(recipient: string, announcement: Announcement): Promise<Delivery>;
   /** Stores an already protected announcement (DER) for `recipient`, and delivers it if it can. */
@@ -104,7 +111,8 @@ export interface Announcer {
   /**
    * The safety net, for the application to call now and then (the core runs no timers): catches
    * up with what other processes stored (should a wake-up have been lost), tries again the
-   * deliveries whose retry time has come, and POSTs to push URLs what the process that stored it
+   * deliveries whose retry time has come and those to live connections that ended in an error
+   * (the store failed to read or write), and POSTs to push URLs what the process that stored it
    * left behind (see {@link AnnouncerInit.httpPushGraceMs}). Resolves to the number delivered.
    */
   flush(): Promise<number>;
@@ -177,6 +185,11 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
   const live = new Map<string, PushChannel[]>();
   const running = new Set<Promise<unknown>>();
   const messageCache = new Map<string, Uint8Array>();
+  /**
+   * Recipients whose last delivery run ended in an error rather than a recorded failure (the store
+   * threw): nothing in the store says they wait, so {@link Announcer.flush} tries them again.
+   */
+  const stalled = new Set<string>();
   /** Ids this announcer stored itself: catching up skips them (they were delivered here already). */
   const ownIds = new Set<string>();
   /** The last id {@link catchUp} has looked at. */
@@ -325,8 +338,14 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
 
   const lanes = new RecipientLanes<RunOptions, Map<string, Route>>(deliverRun, mergeOptions);
 
+  /** Tracks a delivery run; one that ends in an error leaves its recipient to the next {@link Announcer.flush}. */
+  function tracked(recipient: string, run: Promise<Map<string, Route>>): Promise<Map<string, Route>> {
+    run.catch(() => stalled.add(recipient));
+    return track(run);
+  }
+
   function deliver(recipient: string, options: RunOptions): Promise<Map<string, Route>> {
-    return track(lanes.run(recipient, options));
+    return tracked(recipient, lanes.run(recipient, options));
   }
 
   /**
@@ -364,7 +383,7 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
                 return backlog ? deliverRun(recipient, { ...options, backlog }) : Promise.resolve(new Map<string, Route>());
               }
             : () => Promise.reject(backlogs);
-        runs.push(track(begin(job)).then(count));
+        runs.push(tracked(recipient, begin(job)).then(count));
       }
       for (const result of await Promise.allSettled(runs)) {
         if (result.status === 'rejected') logger.error('cmp: delivering announcements failed', { error: String(result.reason) });
@@ -466,18 +485,24 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
 
   const announcer: Announcer = {
     onAuthenticated(requester, context) {
-      if (!context.push) return;
+      if (!context.push) return undefined;
       const recipient = recipientKeyOfRequester(requester);
-      if (recipient !== undefined) announcer.connect(recipient, context.push);
+      return recipient === undefined ? undefined : announcer.connect(recipient, context.push);
     },
 
-    connect(recipient, channel) {
+    async connect(recipient, channel) {
       const channels = live.get(recipient) ?? [];
       const known = channels.some((c) => c.id === channel.id);
       live.set(recipient, [...channels.filter((c) => c.id !== channel.id), channel]);
       if (!known) {
+        try {
+          await track(store.addRecipient(recipient));
+        } catch (error) {
+          // Unrecorded, it would be skipped by every broadcast while it listens here.
+          drop(recipient, channel.id);
+          throw error;
+        }
         void channel.closed.then(() => drop(recipient, channel.id));
-        background(store.addRecipient(recipient), 'recording a recipient');
       }
       background(deliver(recipient, { routes: 'all', force: true }), 'delivering pending announcements');
     },
@@ -516,6 +541,9 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
     async flush() {
       const now = clock().getTime();
       let delivered = await catchUp();
+      const again = [...stalled].filter((recipient) => live.has(recipient));
+      stalled.clear();
+      delivered += await deliverMany(again, { routes: 'channels', force: false });
       delivered += await deliverMany(await store.retryDue(now), { routes: 'all', force: false });
       delivered += await deliverMany(await leftForHttpPush(), { routes: 'all', force: false });
       return delivered;

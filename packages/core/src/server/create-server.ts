@@ -83,16 +83,16 @@ function dispatch(input: HandlerInput, processInner: InnerRequestProcessor): Pro
   }
 }
 
-/** Calls the `onAuthenticated` hook without waiting for it; its failures only reach the log. */
-function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: RequestContext): void {
+/** Calls the `onAuthenticated` hook and waits for it; a failure refuses the request (systemFailure: try again). */
+async function notifyAuthenticated(ctx: ServerContext, auth: Authenticated, context: RequestContext): Promise<void> {
   const hook = ctx.init.onAuthenticated;
   if (!hook || auth.requester.kind === 'unprotected') return;
-  const logFailure = (error: unknown): void => ctx.runtime.logger.error('cmp: onAuthenticated failed', { error: String(error) });
   try {
     const result = hook(auth.requester, context);
-    if (result) result.catch(logFailure);
+    if (result) await result;
   } catch (error) {
-    logFailure(error);
+    ctx.runtime.logger.error('cmp: onAuthenticated failed', { error: String(error) });
+    throw new ProtocolError('systemFailure', 'the server could not take this connection for announcements; try again', error);
   }
 }
 
@@ -139,7 +139,7 @@ async function processRequest(ctx: ServerContext, bytes: Uint8Array, context: Re
       }
       throw new ProtocolError('badSenderNonce', 'senderNonce was used before (replay)');
     }
-    notifyAuthenticated(ctx, auth, context);
+    await notifyAuthenticated(ctx, auth, context);
     const relayed = await ctx.init.relay?.(request, auth.requester, context);
     if (relayed) {
       await flushWrites(ctx, mark);

@@ -164,8 +164,9 @@ export interface ServerInit extends RuntimeInit {
   /**
    * Told about every request whose protection verified (and that is no replay), with the
    * transport's context, before the request is handled. An announcer uses it to learn on which
-   * connection (`context.push`) an end entity can be reached. It is not awaited: a rejection or a
-   * throw is logged and changes nothing for the request.
+   * connection (`context.push`) an end entity can be reached. It is awaited: a rejection or a
+   * throw is logged and the request refused with systemFailure (the client may try again), so an
+   * end entity is not answered as if it could be reached when recording that failed.
    */
   onAuthenticated?: (requester: Requester, context: RequestContext) => void | Promise<void>;
   /**

@@ -361,6 +361,86 @@ describe('createAnnouncer', () => {
     expect(await backlogIds(store, alice())).toEqual([]);
   });
 
+  /** A memory store whose named methods throw on their next call(s), as a store that is busy or down. */
+  const flakyStore = () => {
+    const store = memoryAnnouncementStore();
+    const failing = new Map<keyof AnnouncementStore, number>();
+    const wrapped = new Proxy(store, {
+      get(target, key: keyof AnnouncementStore) {
+        const method = target[key] as (...args: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
+          const left = failing.get(key) ?? 0;
+          if (left > 0) {
+            failing.set(key, left - 1);
+            throw new Error(`SQLITE_BUSY: database is locked (${String(key)})`);
+          }
+          return method.apply(target, args);
+        };
+      },
+    });
+    return { store: wrapped, failNext: (method: keyof AnnouncementStore, times = 1) => void failing.set(method, times) };
+  };
+
+  it('does not keep a connection whose recipient the store could not record, and records it on the next request', async () => {
+    const { store, failNext } = flakyStore();
+    const announcer = createAnnouncer({ ...sender(), store });
+    const channel = fakeChannel('c1');
+    failNext('addRecipient');
+    await expect(announcer.connect(alice(), channel)).rejects.toThrow(/SQLITE_BUSY/);
+    // Unrecorded, a broadcast would skip it while it seemed connected: it is not kept.
+    expect(announcer.connected()).toEqual([]);
+    expect(await store.recipients()).toEqual([]);
+
+    await announcer.connect(alice(), channel);
+    expect(await store.recipients()).toEqual([alice()]);
+    const result = await announcer.broadcast({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate });
+    expect(result).toMatchObject({ recipients: 1, pushed: 1 });
+    expect(channel.sent.map((m) => m.body.type)).toEqual(['ckuann']);
+  });
+
+  it('refuses the request whose connection could not be recorded (systemFailure), so that the end entity tries again', async () => {
+    const { store, failNext } = flakyStore();
+    const announcer = createAnnouncer({ ...sender(), store });
+    const server = makeServer({ pki, issuer: createTestIssuer(pki), init: { onAuthenticated: announcer.onAuthenticated } });
+    const channel = fakeChannel('conn-1');
+    const client = createClient({
+      transport: { send: (der) => server.handle(der, { push: channel }) },
+      credential: MAC,
+      clock: clock.date,
+      sleep: clock.sleep,
+      trustAnchors: [pki.root.certificate],
+    });
+    const subject = parseName('/O=cmpkit test/CN=device-0002');
+    failNext('addRecipient');
+    const refused = await client.enroll({ keyPair: await newKeyPair(), subject }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ failInfo: ['systemFailure'] });
+    expect(announcer.connected()).toEqual([]);
+
+    await client.enroll({ keyPair: await newKeyPair(), subject });
+    expect(announcer.connected()).toEqual([recipientKeyOf(subject)]);
+    expect(await store.recipients()).toEqual([recipientKeyOf(subject)]);
+  });
+
+  it('tries again at flush a live recipient whose delivery ended in a store error (nothing records that it waits)', async () => {
+    const { store, failNext } = flakyStore();
+    const { wakeups, fire } = manualWakeups();
+    const announcer = createAnnouncer({ ...sender(), store, wakeups });
+    const channel = fakeChannel('c1');
+    await announcer.connect(alice(), channel);
+    await announcer.idle();
+    // Another process stores a broadcast; reading the backlogs for the catch-up fails once.
+    await store.enqueueBroadcast(await cann(pki.other.certificate), clock.now());
+    failNext('backlog');
+    fire();
+    await announcer.idle();
+    expect(channel.sent).toEqual([]);
+
+    expect(await announcer.flush()).toBe(1);
+    expect(channel.sent).toHaveLength(1);
+    expect(await backlogIds(store, alice())).toEqual([]);
+    expect(await announcer.flush()).toBe(0);
+  });
+
   it('learns recipients from requests verified on push-capable connections (createServer onAuthenticated)', async () => {
     const announcer = createAnnouncer(sender());
     const server = makeServer({ pki, issuer: createTestIssuer(pki), init: { onAuthenticated: announcer.onAuthenticated } });
