@@ -14,6 +14,12 @@ export interface AnnouncementWriteHooks {
   readonly after?: readonly SqlStatement[];
   /** Called once such a write resolved; it must signal others only once the write is durable (SQLite: a signal file touched after the batch commits). */
   readonly onStored?: () => void;
+  /**
+   * Called once a batch of cursor moves (`delivered`) was written. SQLite commits its write batch
+   * there: otherwise the batch, and the database's one write lock, stays open while this process
+   * goes on sending to its connections, and the other processes of a cluster wait to deliver.
+   */
+  readonly onCursorsMoved?: () => void;
 }
 
 interface BacklogRow {
@@ -81,7 +87,7 @@ const numeric = (id: string): bigint | undefined => (/^\d{1,18}$/.test(id) ? Big
  * for meanwhile wait and go together in the next. A broadcast to every connection of a server
  * makes as many moves as there are connections, and one round trip each would be the cost.
  */
-function deliveredBatcher(db: SqlConnection): (recipient: string, id: bigint) => Promise<void> {
+function deliveredBatcher(db: SqlConnection, onWritten: () => void = () => {}): (recipient: string, id: bigint) => Promise<void> {
   // One statement per distinct id (a broadcast: one for all its recipients), each an indexed
   // lookup per recipient. Pairing two JSON lists by position instead was quadratic on SQLite (its
   // json_each has no index: 17 us per row at 500 rows, a broadcast's batches run to thousands).
@@ -104,7 +110,10 @@ function deliveredBatcher(db: SqlConnection): (recipient: string, id: bigint) =>
     callbacks = [];
     db.atomic([...byId].map(([id, recipients]) => ({ sql: moveTo, params: [String(id), JSON.stringify(recipients), String(id)] })))
       .then(
-        () => settle.forEach((c) => c.resolve()),
+        () => {
+          onWritten();
+          settle.forEach((c) => c.resolve());
+        },
         (error: unknown) => settle.forEach((c) => c.reject(error)),
       )
       .finally(() => {
@@ -147,7 +156,7 @@ export function sqlAnnouncementRepository(
      WHERE r.recipient = w.recipient AND a.recipient IS NULL AND a.id > r.delivered_through
     ORDER BY 1, 2`;
   const messages = `SELECT id, message FROM announcements WHERE id IN (SELECT CAST(value AS BIGINT) FROM (${db.jsonList}) l)`;
-  const markDelivered = deliveredBatcher(db);
+  const markDelivered = deliveredBatcher(db, hooks.onCursorsMoved);
 
   /** The statements in one transaction between the store's hooks; resolves to their rows. */
   async function storing(statements: readonly SqlStatement[]): Promise<unknown[][]> {

@@ -48,7 +48,7 @@ export async function openSqliteServerStore(
   return withServerStoreErrors({
     db,
     migration,
-    ...sqlRepositories(sql, clock, { onStored }),
+    ...sqlRepositories(sql, clock, { onStored, onCursorsMoved: () => batch.commit() }),
     announcementWakeups: signal ? fileAnnouncementWakeups(signal) : { subscribe: () => () => {} },
     flush: async (since) => {
       await batch.committed(since);

@@ -130,7 +130,7 @@ describe('createAnnouncer', () => {
     expect(await backlogIds(store, alice())).toEqual([first.id, second.id]);
 
     const channel = fakeChannel('c1');
-    announcer.connect(alice(), channel);
+    await announcer.connect(alice(), channel);
     await announcer.idle();
     expect(channel.sent.map((m) => m.body.type === 'cann' && m.body.content.der.length)).toEqual([
       pki.other.certificate.length,
@@ -147,13 +147,13 @@ describe('createAnnouncer', () => {
     const store = memoryAnnouncementStore();
     const announcer = createAnnouncer({ ...sender(), store });
     const channel = fakeChannel('c1');
-    announcer.connect(alice(), channel);
+    await announcer.connect(alice(), channel);
     channel.failing = true;
     expect((await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate })).route).toBe('stored');
     expect(announcer.connected()).toEqual([]);
 
     const again = fakeChannel('c2');
-    announcer.connect(alice(), again);
+    await announcer.connect(alice(), again);
     await announcer.idle();
     expect(again.sent).toHaveLength(1);
     expect(announcer.connected()).toEqual([alice()]);
@@ -167,7 +167,7 @@ describe('createAnnouncer', () => {
     const announcer = createAnnouncer({ ...sender(), store });
     await store.addRecipient(bob());
     const channel = fakeChannel('c1');
-    announcer.connect(alice(), channel);
+    await announcer.connect(alice(), channel);
     await announcer.idle();
 
     const result = await announcer.broadcast({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate });
@@ -178,9 +178,9 @@ describe('createAnnouncer', () => {
 
     const carol = recipientKeyOf(parseName('/CN=carol'));
     const late = fakeChannel('c3');
-    announcer.connect(carol, late);
+    await announcer.connect(carol, late);
     const bobs = fakeChannel('c2');
-    announcer.connect(bob(), bobs);
+    await announcer.connect(bob(), bobs);
     await announcer.idle();
     expect(bobs.sent.map((m) => m.body.type)).toEqual(['ckuann']);
     expect(late.sent).toEqual([]);
@@ -197,7 +197,7 @@ describe('createAnnouncer', () => {
       httpPush: { store: memoryPushUrlStore({ [bob()]: ['http://127.0.0.1:1/bob'] }), post: async (url) => void posted.push(url) },
     });
     const channel = fakeChannel('c1');
-    announcer.connect(alice(), channel);
+    await announcer.connect(alice(), channel);
     await announcer.idle();
 
     // Another process: it stores, then signals; the storing process POSTs to push URLs itself.
@@ -238,7 +238,7 @@ describe('createAnnouncer', () => {
       },
     });
     const channel = fakeChannel('c1');
-    announcer.connect(alice(), channel);
+    await announcer.connect(alice(), channel);
     gate.resolve();
     await announcer.idle();
     const loadsAtStart = loads;
@@ -274,7 +274,7 @@ describe('createAnnouncer', () => {
     for (const recipient of offline) expect((await store.backlog([recipient])).get(recipient)?.entries).toHaveLength(3);
 
     const channel = fakeChannel('c1');
-    announcer.connect(offline[0]!, channel); // reachable again: its backlog goes out, in order
+    await announcer.connect(offline[0]!, channel); // reachable again: its backlog goes out, in order
     await announcer.idle();
     expect(reads).toEqual([offline[0]]);
     expect(channel.sent.map((m) => m.body.type)).toEqual(['crlann', 'crlann', 'crlann']);
@@ -355,7 +355,7 @@ describe('createAnnouncer', () => {
     });
     expect((await announcer.announce(alice(), { type: 'cann', certificate: pki.other.certificate })).route).toBe('stored');
     const channel = fakeChannel('c1');
-    announcer.connect(alice(), channel);
+    await announcer.connect(alice(), channel);
     await announcer.idle();
     expect(channel.sent).toHaveLength(1);
     expect(await backlogIds(store, alice())).toEqual([]);
