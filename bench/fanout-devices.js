@@ -44,26 +44,36 @@ async function deviceFactory({ caDir, first, url, enrolled, secret }) {
           subject: parseName(subject),
         })
       : await ca.issue({ template: { subject: parseName(subject), publicKey }, profile: profiles.device });
-    let request;
+    let captured;
     const capture = {
       send: async (der) => {
-        request = der;
+        captured = der;
         throw new Error('captured');
       },
     };
-    await createClient({
+    const client = createClient({
       transport: capture,
       credential: { privateKey: pair.privateKey, certificate, chain: [issuingCertificate] },
       trust,
       crypto,
-    })
-      .getCaCertificates()
-      .catch(() => {});
-    const envelope = new Uint8Array(5 + request.length);
-    envelope[0] = KIND.request;
-    new DataView(envelope.buffer).setUint32(1, 1);
-    envelope.set(request, 5);
-    return { envelope, serial: parseCertificate(certificate).serialNumber.toString(16) };
+    });
+    /** A signed genm in its envelope, with a fresh senderNonce (a reused one is refused as a replay). */
+    const request = async () => {
+      await client.getCaCertificates().catch(() => {});
+      const envelope = new Uint8Array(5 + captured.length);
+      envelope[0] = KIND.request;
+      new DataView(envelope.buffer).setUint32(1, 1);
+      envelope.set(captured, 5);
+      return envelope;
+    };
+    let ahead = await request();
+    // The first handshake's request is made ahead of its connection; later ones when they open.
+    const handshake = () => {
+      const made = ahead ? Promise.resolve(ahead) : request();
+      ahead = undefined;
+      return made;
+    };
+    return { handshake, serial: parseCertificate(certificate).serialNumber.toString(16) };
   };
 }
 
@@ -87,11 +97,11 @@ async function run(config) {
   const report = (type, extra = {}) => process.send({ type, connected, refused, failed, retried, dropped, ...extra });
 
   /** Opens device `index`'s connection again after `ms` (plus up to a second, spread). */
-  function reopen(index, envelope, ms) {
-    setTimeout(() => open(index, envelope), ms + Math.random() * 1000).unref();
+  function reopen(index, handshake, ms) {
+    setTimeout(() => open(index, handshake), ms + Math.random() * 1000).unref();
   }
 
-  function open(index, envelope) {
+  function open(index, handshake) {
     inFlight++;
     const ws = new WebSocket(url, 'cmp', { localAddress, perMessageDeflate: false });
     let settled = false;
@@ -117,7 +127,7 @@ async function run(config) {
       if (settled) return;
       settle();
       retried++;
-      reopen(index, envelope, 1000);
+      reopen(index, handshake, 1000);
       pump();
     };
     ws.on('unexpected-response', (_request, response) => {
@@ -127,18 +137,30 @@ async function run(config) {
       if (response.statusCode === 503) {
         refused++;
         settle();
-        reopen(index, envelope, wait * 1000);
+        reopen(index, handshake, wait * 1000);
         pump();
       } else {
         failed++;
         done(false);
       }
     });
-    ws.on('open', () => ws.send(envelope));
+    ws.on('open', () =>
+      handshake().then((envelope) => {
+        if (ws.readyState === ws.OPEN) ws.send(envelope);
+      }),
+    );
     ws.on('message', (data) => {
       const kind = data[0];
-      if (kind === KIND.response) done(true);
-      else if (kind === KIND.push) {
+      if (kind === KIND.response) {
+        // A CMP error answer (e.g. systemFailure: the server could not record the connection) leaves
+        // the device unreachable there: it tries again, as `cmpkit listen` does.
+        const body = decodePKIMessage(new Uint8Array(data.buffer, data.byteOffset + 5, data.byteLength - 5)).body.type;
+        if (body !== 'error') return done(true);
+        ws.removeAllListeners('close');
+        ws.on('close', () => {});
+        ws.close();
+        return retry();
+      } else if (kind === KIND.push) {
         if (pushes[index] === 0) firstPushAt[index] = Date.now();
         pushes[index]++;
         const types = watched.get(index);
@@ -159,7 +181,7 @@ async function run(config) {
         sockets[index] = undefined;
         connected--;
         dropped++;
-        reopen(index, envelope, 1000);
+        reopen(index, handshake, 1000);
       }
     });
   }
@@ -170,10 +192,10 @@ async function run(config) {
       const index = next++;
       inFlight++;
       making = making.then(async () => {
-        const { envelope, serial } = await makeDevice(index);
+        const { handshake, serial } = await makeDevice(index);
         serials[index] = serial;
         inFlight--;
-        open(index, envelope);
+        open(index, handshake);
       });
     }
   }

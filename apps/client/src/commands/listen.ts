@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProtocolError, type AnnouncementEvent, type CmpClient } from '@cmpkit/core';
+import { ProtocolError, RemoteError, type AnnouncementEvent, type CmpClient } from '@cmpkit/core';
 import { toAnnouncementNodeListener } from '@cmpkit/transport-http';
 import { writeCertificates } from '../certificates.js';
 import { clientFromOptions, serverUrl } from '../client-setup.js';
@@ -24,6 +24,29 @@ export interface ListenValues {
   'http-listen'?: string;
   'auto-renew'?: boolean;
   count?: string;
+}
+
+/** The server could not take the authentication now (e.g. its store was busy) and says to try again. */
+function isSystemFailure(error: unknown): boolean {
+  return error instanceof RemoteError && error.failInfo.includes('systemFailure');
+}
+
+/** The first wait before authenticating again after a systemFailure; it doubles up to {@link MAX_AUTH_RETRY_MS}. */
+const FIRST_AUTH_RETRY_MS = 1000;
+const MAX_AUTH_RETRY_MS = 60_000;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** A repeated announcement: the client saw its senderNonce before (core's receiveAnnouncement). */
@@ -217,17 +240,34 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
 
     if (pushCapable) {
       // A protected request on the connection makes us reachable there; again after a reconnection.
-      const authenticate = (): Promise<void> =>
-        client!
-          .getCaCertificates()
-          .then(() => undefined)
-          .catch((error: unknown) => io.stderr(`cmpkit: cannot authenticate on ${url}: ${(error as Error).message}\n`));
+      // A systemFailure (the server could not record where we are) is tried again with backoff:
+      // answered or not, only an accepted request makes the server push to us.
+      let connection = 0;
+      const authenticate = async (): Promise<void> => {
+        const mine = connection;
+        for (let wait = FIRST_AUTH_RETRY_MS; ; wait = Math.min(wait * 2, MAX_AUTH_RETRY_MS)) {
+          try {
+            await client!.getCaCertificates();
+            return;
+          } catch (error) {
+            if (!isSystemFailure(error) || io.signal?.aborted || mine !== connection) throw error;
+            io.stderr(`cmpkit: cannot authenticate on ${url}: ${(error as Error).message}; trying again in ${wait / 1000} s\n`);
+          }
+          await pause(wait, io.signal);
+          // Stopped, or a newer connection authenticates itself.
+          if (io.signal?.aborted || mine !== connection) return;
+        }
+      };
       let connected = false;
       hello = () => {
-        if (connected) track(authenticate());
+        connection++;
+        if (connected)
+          track(
+            authenticate().catch((error: unknown) => io.stderr(`cmpkit: cannot authenticate on ${url}: ${(error as Error).message}\n`)),
+          );
       };
       await cli.transport.connect();
-      await client.getCaCertificates();
+      await authenticate();
       connected = true;
       report(`listening for announcements on ${url}`, { event: 'listening', url });
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePem, encodePem } from '@cmpkit/codec';
 import { parseCertificate } from '@cmpkit/protection';
+import { openSqliteServerStore } from '@cmpkit/store-sqlite';
 import { tempDir } from '../helpers.js';
 import { enrollDevice, runAdmin, runClient, startListener, startServer, type RunningListener, type RunningServer } from './e2e-harness.js';
 
@@ -242,6 +243,25 @@ describe('announcements end to end', () => {
     const listener = listen(s.tcpUrl, device, '--count', '1');
     await listener.waitFor(new RegExp(`rann: revocationWarning serial=${serial} `));
     expect(await listener.done).toBe(0);
+  }, 90_000);
+
+  it('a listener refused with systemFailure (the store was locked) authenticates again and is then reachable', async () => {
+    const s = await announcingServer();
+    const device = await enrollDevice(s, 'device-l');
+    const serial = serialOf(device.cert);
+    // Another process holds SQLite's write lock: the server's writes give up after its busy timeout.
+    const lock = await openSqliteServerStore(join(s.dir, 'data', 'cmpkit-server.sqlite'));
+    lock.db.exec('BEGIN IMMEDIATE');
+    const listener = listen(s.wsUrl, device);
+    try {
+      await until(() => /systemFailure.*; trying again in 1 s/.test(listener.stderr()));
+    } finally {
+      lock.db.exec('ROLLBACK');
+      await lock.close();
+    }
+    await listener.waitFor(/listening for announcements on ws:/);
+    await runAdmin(s, 'renew-request', '--serial', serial, '--before', '+30d');
+    await listener.waitFor(new RegExp(`rann: revocationWarning serial=${serial} `));
   }, 90_000);
 
   it('refuses a forged announcement: a crlann signed by another CA, pushed over HTTP', async () => {
