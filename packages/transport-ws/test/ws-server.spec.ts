@@ -234,19 +234,37 @@ describe('createWsServer', () => {
   });
 
   it('terminates a peer that stops answering pings, and keeps one that answers', async () => {
-    // The interval is long against event-loop delays of a loaded machine: a pong that is late
-    // by a whole interval would be a missed pong.
-    const server = await start({ pingIntervalMs: 400 });
+    // The rounds are driven here (no interval): with a timer, an event loop delayed by a whole
+    // interval on a loaded machine runs the next round before it reads the pong.
+    const server = await start({ pingIntervalMs: Infinity });
     const url = `ws://127.0.0.1:${server.port}`;
     const dead = await rawClient(url, ['cmp'], { autoPong: false });
     const alive = await rawClient(url);
+    await waitUntil(() => server.connections.size === 2, { what: 'both connections' });
+    const round = (): void => {
+      for (const connection of server.connections.values()) (connection as unknown as { heartbeat(): void }).heartbeat();
+    };
     let alivePings = 0;
     alive.ws.on('ping', () => alivePings++);
-    // Pinged, no pong; terminated at the next round: no close frame, 1006 at the peer.
+    /** A ping of the live peer's own, answered: the server has read everything it sent before (its pong). */
+    const barrier = (): Promise<void> =>
+      new Promise((resolve) => {
+        alive.ws.once('pong', () => resolve());
+        alive.ws.ping();
+      });
+
+    round();
+    await waitUntil(() => alivePings === 1, { what: "the first round's ping at the live peer" });
+    await barrier();
+    // Pinged, no pong: terminated at the next round (no close frame, 1006 at the peer).
+    round();
     expect((await dead.closed).code).toBe(1006);
-    await waitUntil(() => alivePings >= 3, { what: 'three pings answered by the live peer' });
+    await waitUntil(() => server.connections.size === 1, { what: 'the server forgetting the dead peer' });
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
-    expect(server.connections.size).toBe(1);
+    // The live peer's barrier ping counted as heard; the round after pings it again.
+    round();
+    await waitUntil(() => alivePings === 2, { what: 'the third round pinging the live peer' });
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it('does not ping a peer that pings by itself, and pings it again once it stops', async () => {

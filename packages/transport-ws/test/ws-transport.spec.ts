@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { waitUntil } from '@cmpkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   attachWsServer,
@@ -167,16 +167,24 @@ describe('wsTransport', () => {
   it('keeps a connection whose server answers pings', async () => {
     const server = await start();
     const { WebSocket: recording, sockets } = recordingWebSocket();
-    // The interval is long against event-loop delays of a loaded machine: a pong that is late
-    // by a whole interval would be a missed pong.
-    const transport = client(`ws://127.0.0.1:${server.port}`, { pingIntervalMs: 400, WebSocket: recording });
-    await transport.connect();
-    const [connection] = [...server.connections.values()];
-    let pongs = 0;
-    sockets[0]!.on('pong', () => pongs++);
-    await waitUntil(() => pongs >= 3, { what: 'three pongs' });
-    expect(server.connections.get(connection!.id)).toBe(connection);
-    expect(hex(await transport.send(Uint8Array.of(0x30, 0x10)))).toBe('cfef');
+    // The keep-alive rounds are driven here: with a real interval, an event loop delayed by a
+    // whole interval on a loaded machine runs the next round before it reads the pong.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const transport = client(`ws://127.0.0.1:${server.port}`, { pingIntervalMs: 400, WebSocket: recording });
+      await transport.connect();
+      const [connection] = [...server.connections.values()];
+      let pongs = 0;
+      sockets[0]!.on('pong', () => pongs++);
+      for (let round = 1; round <= 3; round++) {
+        vi.advanceTimersByTime(400);
+        await waitUntil(() => pongs === round, { what: `the pong of round ${round}` });
+      }
+      expect(server.connections.get(connection!.id)).toBe(connection);
+      expect(hex(await transport.send(Uint8Array.of(0x30, 0x10)))).toBe('cfef');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reconnects with backoff after the server restarts: the request in flight fails and is not sent again, the next send works', async () => {
