@@ -4,8 +4,11 @@
 // not announcements), opens a WebSocket to the server from this process's own loopback source
 // address, and makes itself reachable with a signed genm caCerts, as `cmpkit listen` does. A
 // handshake refused with 503 is tried again after its Retry-After (spread by a random part of a
-// second); one closed or failed before its answer (or not answered within a minute) is tried
-// again after a second, and so is an authenticated connection the server closes. Pushes are counted per device, with the time of the first; the parent asks over IPC.
+// second); one closed or failed before its answer (or not answered within a minute), or answered
+// with a CMP error (systemFailure: the server could not record the connection), is tried again
+// after a second, and so is an authenticated connection the server closes. Every try sends a
+// fresh genm (a reused senderNonce is a replay). Pushes are counted per device, with the time of
+// the first; the parent asks over IPC.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createCertificateAuthority, profiles } from '../packages/ca/dist/index.js';
