@@ -361,6 +361,16 @@ describe('createAnnouncer', () => {
     expect(await backlogIds(store, alice())).toEqual([]);
   });
 
+  /** A MAC client whose requests reach `server` on a connection that can push (`channel`). */
+  const clientOnChannel = (server: ReturnType<typeof makeServer>, channel: PushChannel) =>
+    createClient({
+      transport: { send: (der) => server.handle(der, { push: channel }) },
+      credential: MAC,
+      clock: clock.date,
+      sleep: clock.sleep,
+      trustAnchors: [pki.root.certificate],
+    });
+
   /** A memory store whose named methods throw on their next call(s), as a store that is busy or down. */
   const flakyStore = () => {
     const store = memoryAnnouncementStore();
@@ -403,13 +413,7 @@ describe('createAnnouncer', () => {
     const announcer = createAnnouncer({ ...sender(), store });
     const server = makeServer({ pki, issuer: createTestIssuer(pki), init: { onAuthenticated: announcer.onAuthenticated } });
     const channel = fakeChannel('conn-1');
-    const client = createClient({
-      transport: { send: (der) => server.handle(der, { push: channel }) },
-      credential: MAC,
-      clock: clock.date,
-      sleep: clock.sleep,
-      trustAnchors: [pki.root.certificate],
-    });
+    const client = clientOnChannel(server, channel);
     const subject = parseName('/O=cmpkit test/CN=device-0002');
     failNext('addRecipient');
     const refused = await client.enroll({ keyPair: await newKeyPair(), subject }).catch((error: unknown) => error);
@@ -447,13 +451,7 @@ describe('createAnnouncer', () => {
     const channel = fakeChannel('conn-1');
     const subject = parseName('/O=cmpkit test/CN=device-0001');
     await announcer.announce(recipientKeyOf(subject), { type: 'cann', certificate: pki.other.certificate });
-    const client = createClient({
-      transport: { send: (der) => server.handle(der, { push: channel }) },
-      credential: MAC,
-      clock: clock.date,
-      sleep: clock.sleep,
-      trustAnchors: [pki.root.certificate],
-    });
+    const client = clientOnChannel(server, channel);
     await client.enroll({ keyPair: await newKeyPair(), subject });
     await announcer.idle();
     expect(channel.sent.map((m) => m.body.type)).toEqual(['cann']);
