@@ -190,6 +190,8 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
    * threw): nothing in the store says they wait, so {@link Announcer.flush} tries them again.
    */
   const stalled = new Set<string>();
+  /** Records of a recipient on a channel under way, by `channel id \n recipient`. */
+  const recording = new Map<string, Promise<void>>();
   /** Ids this announcer stored itself: catching up skips them (they were delivered here already). */
   const ownIds = new Set<string>();
   /** The last id {@link catchUp} has looked at. */
@@ -494,15 +496,23 @@ export function createAnnouncer(init: AnnouncerInit): Announcer {
       const channels = live.get(recipient) ?? [];
       const known = channels.some((c) => c.id === channel.id);
       live.set(recipient, [...channels.filter((c) => c.id !== channel.id), channel]);
+      const key = `${channel.id}\n${recipient}`;
       if (!known) {
+        const record = track(store.addRecipient(recipient));
+        recording.set(key, record);
         try {
-          await track(store.addRecipient(recipient));
+          await record;
         } catch (error) {
           // Unrecorded, it would be skipped by every broadcast while it listens here.
           drop(recipient, channel.id);
           throw error;
+        } finally {
+          recording.delete(key);
         }
         void channel.closed.then(() => drop(recipient, channel.id));
+      } else {
+        // A request that came on the same connection while the first one's record is under way.
+        await recording.get(key);
       }
       background(deliver(recipient, { routes: 'all', force: true }), 'delivering pending announcements');
     },

@@ -403,6 +403,14 @@ describe('createAnnouncer', () => {
 
     await announcer.connect(alice(), channel);
     expect(await store.recipients()).toEqual([alice()]);
+    // A second request on a connection whose record is under way waits for it, and fails with it.
+    const other = fakeChannel('c2');
+    failNext('addRecipient');
+    const first = announcer.connect(bob(), other);
+    const second = announcer.connect(bob(), other);
+    await expect(first).rejects.toThrow(/SQLITE_BUSY/);
+    await expect(second).rejects.toThrow(/SQLITE_BUSY/);
+    expect(announcer.connected()).toEqual([alice()]);
     const result = await announcer.broadcast({ type: 'ckuann', newWithNew: pki.newRoot.certificate, newWithOld: pki.root.certificate });
     expect(result).toMatchObject({ recipients: 1, pushed: 1 });
     expect(channel.sent.map((m) => m.body.type)).toEqual(['ckuann']);
