@@ -125,9 +125,10 @@ ${CONNECTION}`,
   listen: `usage: cmpkit listen (--server tcp://...|ws(s)://... | --http-listen [HOST:]PORT) --trusted F [options]
 
 Prints what the CA announces (ckuann, cann, rann, crlann), verified with --trusted. On tcp:// and
-ws(s):// it authenticates on the connection and reconnects with backoff when it is lost;
---http-listen receives announcements POSTed over HTTP (RFC 9811 3.7) and answers a repeated one
-as delivered. A ckuann adds the new root to the --trusted file.
+ws(s):// it authenticates on the connection (again, with backoff, while the server answers
+systemFailure) and reconnects with backoff when it is lost; --http-listen receives announcements
+POSTed over HTTP (RFC 9811 3.7) and answers a repeated one as delivered. A ckuann adds the new
+root to the --trusted file.
 
 options:
   --http-listen [HOST:]PORT  receive announcements over HTTP

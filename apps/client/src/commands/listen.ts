@@ -93,7 +93,8 @@ function listenAddress(text: string): { host: string; port: number } {
  * An announcement received before (its senderNonce seen: the answer to the first delivery was
  * lost) is acknowledged as delivered and not acted on again. `--json` prints one JSON object per
  * line instead of text (see {@link announcementJson}). Over TCP and WebSocket a lost connection is
- * re-established with backoff, and the client authenticates on it again.
+ * re-established with backoff, and the client authenticates on it again; an authentication the
+ * server refuses with systemFailure (it could not record where to push) is tried again with backoff.
  * A verified ckuann adds the new root to the `--trusted` file. `--auto-renew` answers a
  * revocationWarning for our certificate (`--cert`) with a kur and writes the new certificate and
  * key over `--cert`/`--key` (or to `--certout`/`--newkeyout`). Runs until interrupted, or until
