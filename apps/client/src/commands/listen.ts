@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError, RemoteError, type AnnouncementEvent, type CmpClient } from '@cmpkit/core';
 import { toAnnouncementNodeListener } from '@cmpkit/transport-http';
 import { writeCertificates } from '../certificates.js';
@@ -34,20 +35,6 @@ function isSystemFailure(error: unknown): boolean {
 /** The first wait before authenticating again after a systemFailure; it doubles up to {@link MAX_AUTH_RETRY_MS}. */
 const FIRST_AUTH_RETRY_MS = 1000;
 const MAX_AUTH_RETRY_MS = 60_000;
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** A repeated announcement: the client saw its senderNonce before (core's receiveAnnouncement). */
 function isDuplicate(error: unknown): boolean {
@@ -254,7 +241,8 @@ export async function listenCommand(values: CmpOptionValues & ListenValues, io: 
             if (!isSystemFailure(error) || io.signal?.aborted || mine !== connection) throw error;
             io.stderr(`cmpkit: cannot authenticate on ${url}: ${(error as Error).message}; trying again in ${wait / 1000} s\n`);
           }
-          await pause(wait, io.signal);
+          // Resolves after `wait`; an abort (stop) ends the wait early, checked below.
+          await sleep(wait, undefined, io.signal ? { signal: io.signal } : {}).catch(() => {});
           // Stopped, or a newer connection authenticates itself.
           if (io.signal?.aborted || mine !== connection) return;
         }
